@@ -1,0 +1,64 @@
+import { environmentSchema } from './env.js';
+
+export const SERVICES = ['ingest', 'fanout', 'delivery', 'retry'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+/** Where each service answers health checks when HOOKLINE_HEALTH_PORT is not set (ingest: its API port). */
+const DEFAULT_HEALTH_PORT: Record<ServiceName, number | 'api'> = {
+  ingest: 'api',
+  fanout: 8081,
+  delivery: 8082,
+  retry: 8083,
+};
+
+export interface HooklineConfig {
+  service: ServiceName;
+  environment: 'development' | 'production' | 'test';
+  kafka: { brokers: string[]; topicPrefix: string; partitions: number };
+  database: { url: string };
+  retry: { scheduleMs: number[]; jitter: number; deadLetterAfterMs: number };
+  delivery: { timeoutMs: number; allowHttp: boolean; allowedSubnets: string[] };
+  http: { apiPort: number; healthPort: number };
+  shutdownGraceMs: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and validates the environment once, at boot; a bad value names its variable. */
+export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): HooklineConfig {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const defaultHealthPort = DEFAULT_HEALTH_PORT[service];
+  return {
+    service,
+    environment: e.NODE_ENV,
+    kafka: { brokers: e.KAFKA_BROKERS, topicPrefix: e.HOOKLINE_TOPIC_PREFIX, partitions: e.HOOKLINE_TOPIC_PARTITIONS },
+    database: { url: e.DATABASE_URL },
+    retry: {
+      scheduleMs: e.HOOKLINE_RETRY_SCHEDULE,
+      jitter: e.HOOKLINE_RETRY_JITTER,
+      deadLetterAfterMs: e.HOOKLINE_DEAD_LETTER_AFTER,
+    },
+    delivery: {
+      timeoutMs: e.HOOKLINE_DELIVERY_TIMEOUT,
+      allowHttp: e.HOOKLINE_DELIVERY_ALLOW_HTTP,
+      allowedSubnets: e.HOOKLINE_DELIVERY_ALLOWED_SUBNETS,
+    },
+    http: {
+      apiPort: e.HOOKLINE_API_PORT,
+      healthPort: e.HOOKLINE_HEALTH_PORT ?? (defaultHealthPort === 'api' ? e.HOOKLINE_API_PORT : defaultHealthPort),
+    },
+    shutdownGraceMs: e.HOOKLINE_SHUTDOWN_GRACE,
+    logLevel: e.HOOKLINE_LOG_LEVEL,
+  };
+}
+

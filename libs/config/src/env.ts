@@ -1,0 +1,65 @@
+import ms from 'ms';
+import { z } from 'zod';
+
+/** A duration such as `500ms`, `5s`, `30m`, `48h`, parsed to milliseconds. */
+export const duration = z.string().transform((text, ctx) => {
+  const value = /^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(text.trim()) ? ms(text.trim() as ms.StringValue) : undefined;
+  if (value === undefined || !(value > 0)) {
+    ctx.addIssue({ code: 'custom', message: `expected a positive duration like 500ms, 5s, 30m, 2h or 2d; got "${text}"` });
+    return z.NEVER;
+  }
+  return value;
+});
+
+const commaList = (text: string) =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((text) => ['true', '1', 'yes'].includes(text));
+
+// 0 asks the OS for a free port (tests).
+const port = z.coerce.number().int().min(0).max(65_535);
+
+const cidr = z.string().refine((text) => z.cidrv4().safeParse(text).success || z.cidrv6().safeParse(text).success, {
+  message: 'expected a CIDR such as 10.0.0.0/8 or fd00::/8',
+});
+
+/**
+ * Every environment variable a Hookline service reads, with its default. The names are the
+ * public contract of the product (README, Helm chart, docker-compose), so they live here once.
+ */
+export const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  KAFKA_BROKERS: z
+    .string({ message: 'required: a comma-separated list of host:port' })
+    .transform(commaList)
+    .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1, 'at least one broker')),
+  DATABASE_URL: z
+    .string({ message: 'required: a postgres:// connection URL' })
+    .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres:// connection URL'),
+  HOOKLINE_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/, 'letters, digits, "-", "_" and "." only')
+    .default('hookline'),
+  HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
+  HOOKLINE_RETRY_SCHEDULE: z
+    .string()
+    .default('5s,5m,30m,2h,5h,10h,10h,10h,10h')
+    .transform(commaList)
+    .pipe(z.array(duration).min(1, 'at least one delay')),
+  HOOKLINE_RETRY_JITTER: z.coerce.number().min(0).max(0.5).default(0.2),
+  HOOKLINE_DEAD_LETTER_AFTER: duration.prefault('48h'),
+  HOOKLINE_DELIVERY_TIMEOUT: duration.prefault('15s'),
+  HOOKLINE_DELIVERY_ALLOW_HTTP: boolean.default(false),
+  HOOKLINE_DELIVERY_ALLOWED_SUBNETS: z.string().default('').transform(commaList).pipe(z.array(cidr)),
+  HOOKLINE_API_PORT: port.default(8080),
+  HOOKLINE_HEALTH_PORT: port.optional(),
+  HOOKLINE_SHUTDOWN_GRACE: duration.prefault('10s'),
+  HOOKLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Environment = z.input<typeof environmentSchema>;

@@ -1,0 +1,63 @@
+import { ConfigError, loadConfig } from '@hookline/config';
+
+const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig('delivery', env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig('delivery', minimal);
+    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], topicPrefix: 'hookline', partitions: 6 });
+    expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);
+    expect(config.retry.deadLetterAfterMs).toBe(48 * 3600 * 1000);
+    expect(config.retry.jitter).toBe(0.2);
+    expect(config.delivery).toEqual({ timeoutMs: 15_000, allowHttp: false, allowedSubnets: [] });
+    expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082 });
+  });
+
+  it('parses lists, durations and booleans', () => {
+    const config = loadConfig('ingest', {
+      ...minimal,
+      KAFKA_BROKERS: 'a:1, b:2',
+      HOOKLINE_RETRY_SCHEDULE: '200ms,1s,1.5s',
+      HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
+      HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8,::1/128',
+      HOOKLINE_API_PORT: '9000',
+    });
+    expect(config.kafka.brokers).toEqual(['a:1', 'b:2']);
+    expect(config.retry.scheduleMs).toEqual([200, 1000, 1500]);
+    expect(config.delivery.allowHttp).toBe(true);
+    expect(config.delivery.allowedSubnets).toEqual(['127.0.0.0/8', '::1/128']);
+    expect(config.http).toEqual({ apiPort: 9000, healthPort: 9000 });
+  });
+
+  it('names every missing or bad variable', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://x',
+      HOOKLINE_RETRY_SCHEDULE: '5s,soon',
+      HOOKLINE_DELIVERY_ALLOW_HTTP: 'maybe',
+      HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '10.0.0.0/99',
+      HOOKLINE_TOPIC_PREFIX: 'bad prefix',
+    });
+    const named = problems.map((problem) => problem.split(':')[0]);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'KAFKA_BROKERS',
+        'DATABASE_URL',
+        'HOOKLINE_RETRY_SCHEDULE.1',
+        'HOOKLINE_DELIVERY_ALLOW_HTTP',
+        'HOOKLINE_DELIVERY_ALLOWED_SUBNETS.0',
+        'HOOKLINE_TOPIC_PREFIX',
+      ]),
+    );
+    expect(problems.find((problem) => problem.startsWith('HOOKLINE_RETRY_SCHEDULE'))).toContain('"soon"');
+  });
+});

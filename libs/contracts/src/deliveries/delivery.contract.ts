@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { eventTypeName, isoTimestamp, jsonObject } from '../common.js';
+
+/** Key of `<prefix>.deliveries` and of every retry tier: the endpoint id. */
+export const deliveryKey = z.uuid();
+
+/** Value of `<prefix>.deliveries`: one attempt to make, of one message, to one endpoint. */
+export const deliveryTask = z.strictObject({
+  messageId: z.uuid(),
+  applicationId: z.uuid(),
+  endpointId: z.uuid(),
+  eventType: eventTypeName,
+  payload: jsonObject,
+  /** When the event was accepted: the start of the end-to-end latency. */
+  acceptedAt: isoTimestamp,
+  /** 1 for the first attempt; counts every attempt of this task. */
+  attempt: z.number().int().min(1),
+  /** When attempt 1 was made; the 48-hour window runs from here. Null before the first attempt. */
+  firstAttemptAt: isoTimestamp.nullable(),
+  trigger: z.enum(['scheduled', 'manual']),
+});
+export type DeliveryTask = z.infer<typeof deliveryTask>;

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { channelName, eventTypeName, jsonObject } from '../common.js';
+
+/** Key of `<prefix>.ingest`: the application's id or uid. */
+export const ingestKey = z.string().min(1).max(256);
+
+/** Value of `<prefix>.ingest`: the same fields as an API message create. */
+export const ingestValue = z.strictObject({
+  eventType: eventTypeName,
+  payload: jsonObject,
+  eventId: z.string().min(1).max(256).optional(),
+  channels: z.array(channelName).min(1).max(10).optional(),
+});
+export type IngestValue = z.infer<typeof ingestValue>;
+
+/** Header on `<prefix>.ingest.rejected` saying why the original message was refused. */
+export const REJECTION_REASON_HEADER = 'hookline-rejection-reason';

@@ -1,0 +1,2 @@
+export { createLogger, type Logger } from './logger.js';
+export { LoggingModule, ROOT_LOGGER } from './logging.module.js';
