@@ -1,0 +1,3 @@
+export * from './entities/index.js';
+export { dataSourceOptions } from './data-source-options.js';
+export { DatabaseModule } from './database.module.js';
