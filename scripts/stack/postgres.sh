@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Local PostgreSQL cluster for dev and tests, kept under the repo's .local/postgres.
+# Usage: scripts/stack/postgres.sh start|stop|status
+# start prints one line, DATABASE_URL=postgres://..., on stdout; everything else goes to stderr.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STATE="$ROOT/.local/postgres"
+DATA="$STATE/data"
+RUN="$STATE/run"
+LOG="$STATE/postgres.log"
+PORT="${HOOKLINE_PG_PORT:-15432}"
+APP_USER=hookline
+APP_PASSWORD=hookline
+
+log() { echo "postgres: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# pg_config/PATH may name only the client (Debian's wrappers), so look for the server itself.
+find_bindir() {
+  local d
+  for d in $(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -rV); do
+    [[ -x "$d/initdb" && -x "$d/pg_ctl" ]] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+if ! BIN="$(find_bindir)"; then
+  [[ $EUID -eq 0 ]] || die "PostgreSQL server binaries not found; install the 'postgresql' package"
+  log "installing PostgreSQL server (apt-get)"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2
+  BIN="$(find_bindir)" || die "PostgreSQL installed but no initdb under /usr/lib/postgresql/*/bin"
+fi
+
+# initdb and postgres refuse to run as root, so root runs the cluster as a system user.
+if [[ $EUID -eq 0 ]]; then
+  if id postgres >/dev/null 2>&1; then
+    PG_USER=postgres
+  else
+    id "$APP_USER" >/dev/null 2>&1 || useradd --system --no-create-home "$APP_USER"
+    PG_USER="$APP_USER"
+  fi
+else
+  PG_USER="$(id -un)"
+fi
+
+# Run a server tool as the cluster owner, from a dir it can enter (avoids cwd warnings).
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then
+    (cd "$STATE" && runuser -u "$PG_USER" -- "$@")
+  else
+    (cd "$STATE" && "$@")
+  fi
+}
+
+pg_running() { [[ -f "$DATA/PG_VERSION" ]] && as_pg "$BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+prepare_dirs() {
+  mkdir -p "$DATA" "$RUN"
+  touch "$LOG"
+  if [[ $EUID -eq 0 ]]; then
+    # Fail rather than loosen permissions on directories we do not own.
+    runuser -u "$PG_USER" -- test -x "$ROOT" \
+      || die "user '$PG_USER' cannot reach $ROOT: a parent directory is not traversable (needs o+x); fix that or move the repo"
+    chown "$PG_USER:" "$DATA" "$RUN" "$LOG"
+  fi
+  chmod 700 "$DATA"
+}
+
+ensure_initdb() {
+  [[ -f "$DATA/PG_VERSION" ]] && return 0
+  log "initdb in $DATA (as $PG_USER)"
+  as_pg "$BIN/initdb" -D "$DATA" --auth=trust --username=postgres \
+    --encoding=UTF8 --locale=C --no-instructions >/dev/null
+}
+
+# Idempotent: create the app role and databases only when missing.
+ensure_app_db() {
+  "$BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$RUN" -p "$PORT" -U postgres -d postgres >&2 <<SQL
+SELECT format('CREATE ROLE %I LOGIN CREATEDB PASSWORD %L', '$APP_USER', '$APP_PASSWORD')
+  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$APP_USER')\gexec
+SELECT format('CREATE DATABASE %I OWNER %I', d, '$APP_USER')
+  FROM unnest(ARRAY['hookline', 'hookline_test']) AS d
+  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = d)\gexec
+SQL
+}
+
+cmd_start() {
+  mkdir -p "$STATE"
+  # Serialise concurrent starts (e.g. two test runs) so only one initdb/pg_ctl runs.
+  exec 9>"$STATE/start.lock"
+  flock -w 120 9 || die "timed out waiting for another postgres.sh start"
+  if pg_running; then
+    log "already running, reusing it"
+  else
+    ! port_open "$PORT" || die "port $PORT is already in use by another process"
+    prepare_dirs
+    ensure_initdb
+    log "starting on 127.0.0.1:$PORT"
+    # Settings go on the command line so a changed HOOKLINE_PG_PORT applies on the next start;
+    # 9>&- keeps the start lock from being inherited (and held) by the postmaster.
+    if ! as_pg "$BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $PORT -k '$RUN' -c max_connections=200 -c shared_buffers=128MB" >&2 9>&-; then
+      tail -n 30 "$LOG" >&2 || true
+      die "pg_ctl start failed (log: $LOG)"
+    fi
+  fi
+  ensure_app_db
+  echo "DATABASE_URL=postgres://$APP_USER:$APP_PASSWORD@127.0.0.1:$PORT/hookline"
+}
+
+cmd_stop() {
+  if ! pg_running; then
+    log "not running"
+    return 0
+  fi
+  as_pg "$BIN/pg_ctl" stop -D "$DATA" -m fast -w >&2
+}
+
+cmd_status() {
+  if pg_running; then
+    log "running on 127.0.0.1:$PORT"
+  else
+    log "not running"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
