@@ -1,0 +1,87 @@
+import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '@hookline/config';
+import { type TopicKey, retryTiers, topicName } from '@hookline/contracts';
+import { KAFKA_CLIENT, KafkaConsumerServer } from '@hookline/kafka';
+import { createLogger } from '@hookline/logging';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { Kafka } from 'kafkajs';
+import { Logger as NestPinoLogger } from 'nestjs-pino';
+import { HealthRegistry } from './health.js';
+import { ServiceModule } from './service.module.js';
+
+/** Topics a consumer reads: a platform topic by key, or every retry tier. */
+export type SubscriptionSource = TopicKey | 'retryTiers';
+
+export interface ConsumerSpec {
+  groupId: string;
+  /** `@EventPattern(pattern)` handlers and the topics routed to each. */
+  subscriptions: Array<{ pattern: string; source: SubscriptionSource }>;
+  maxInFlightPerKey?: number;
+  maxPendingPerPartition?: number;
+}
+
+export interface ServiceSpec {
+  service: ServiceName;
+  feature: Type | DynamicModule;
+  consumer?: ConsumerSpec;
+}
+
+function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] {
+  const prefix = config.kafka.topicPrefix;
+  return source === 'retryTiers'
+    ? retryTiers(prefix, config.retry.scheduleMs).map((tier) => tier.topic)
+    : [topicName(prefix, source)];
+}
+
+/**
+ * Boots one service: validated configuration (a bad value stops the process naming the
+ * variable), structured logs, the feature module, its Kafka consumer and the health endpoint.
+ * SIGTERM or SIGINT stops consuming, lets in-flight work finish for the grace period,
+ * commits only what finished, and disconnects.
+ */
+export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
+  const config = loadConfig(spec.service, env);
+  const logger = createLogger(`hookline-${spec.service}`, config.logLevel);
+  const app = await NestFactory.create(ServiceModule.forRoot({ config, logger, feature: spec.feature }), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(NestPinoLogger));
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.init();
+
+  if (spec.consumer) {
+    const consumer = new KafkaConsumerServer({
+      kafka: app.get<Kafka>(KAFKA_CLIENT),
+      groupId: `${config.kafka.topicPrefix}.${spec.consumer.groupId}`,
+      subscriptions: spec.consumer.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
+      maxInFlightPerKey: spec.consumer.maxInFlightPerKey ?? 1,
+      maxPendingPerPartition: spec.consumer.maxPendingPerPartition ?? 1_000,
+      shutdownGraceMs: config.shutdownGraceMs,
+      logger: logger.child({ component: 'consumer' }),
+    });
+    app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
+    app.get(HealthRegistry).register('consumer', async () => {
+      if (!consumer.isRunning) throw new Error(consumer.crashReason?.message ?? 'not consuming');
+    });
+    await app.startAllMicroservices();
+  }
+
+  await app.listen(config.http.healthPort, '0.0.0.0');
+  logger.info({ port: config.http.healthPort }, `hookline-${spec.service} ready`);
+  return app;
+}
+
+/** The main() of a service process: exits non-zero with a clear message if it cannot start. */
+export async function runService(spec: ServiceSpec): Promise<void> {
+  try {
+    await startService(spec);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`hookline-${spec.service}: ${error.message}\n`);
+    } else {
+      process.stderr.write(`hookline-${spec.service}: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+    }
+    process.exit(1);
+  }
+}

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# npm test: the whole suite against a real Kafka and a real PostgreSQL (started here unless
+# KAFKA_BROKERS and DATABASE_URL point at running ones). Extra arguments go to Jest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/deps.sh
+source scripts/stack/lib.sh
+ensure_dependencies
+trap stack_down EXIT
+stack_up
+echo "hookline: testing against KAFKA_BROKERS=$KAFKA_BROKERS DATABASE_URL=$DATABASE_URL" >&2
+bash scripts/jest.sh "$@"

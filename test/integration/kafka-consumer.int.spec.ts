@@ -1,0 +1,158 @@
+import { topicCatalog } from '@hookline/contracts';
+import { type ConsumedMessage, createKafkaClient, ensureTopics, KafkaConsumerServer, KafkaProducer } from '@hookline/kafka';
+import { createLogger } from '@hookline/logging';
+import { Controller, type INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import type { Kafka } from 'kafkajs';
+import { eventually, requireStack, uniquePrefix } from '../support/env.js';
+
+/** What the handler under test does with each record, set per test. */
+let behaviour: (message: ConsumedMessage) => Promise<void> = async () => {};
+const handled: string[] = [];
+
+@Controller()
+class RecordingHandler {
+  @EventPattern('events')
+  async handle(@Payload() message: ConsumedMessage): Promise<void> {
+    await behaviour(message);
+    handled.push(message.value!.toString());
+  }
+}
+
+@Module({ controllers: [RecordingHandler] })
+class RecordingModule {}
+
+const logger = createLogger('test', 'warn');
+
+describe('KafkaConsumerServer against the real broker', () => {
+  const { brokers } = requireStack();
+  const prefix = uniquePrefix('consumer');
+  let topic = '';
+  let kafka: Kafka;
+  let producer: KafkaProducer;
+  const running: INestMicroservice[] = [];
+
+  /** Each test reads a topic of its own, so offsets below are exact. */
+  async function freshTopic(name: string): Promise<void> {
+    topic = `${prefix}.${name}`;
+    expect(await ensureTopics(kafka, [{ name: topic, partitions: 1, retentionMs: 3_600_000 }])).toEqual([topic]);
+  }
+
+  async function startConsumer(groupId: string, shutdownGraceMs = 200): Promise<INestMicroservice> {
+    const strategy = new KafkaConsumerServer({
+      kafka,
+      groupId,
+      subscriptions: [{ pattern: 'events', topics: [topic] }],
+      maxInFlightPerKey: 1,
+      maxPendingPerPartition: 100,
+      shutdownGraceMs,
+      logger,
+    });
+    const app = await NestFactory.createMicroservice(RecordingModule, { strategy, logger: false });
+    await app.listen();
+    running.push(app);
+    return app;
+  }
+
+  async function committedOffset(groupId: string): Promise<string | undefined> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return offsets?.partitions.find((partition) => partition.partition === 0)?.offset;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  beforeAll(async () => {
+    kafka = createKafkaClient({ clientId: 'test', brokers, logger });
+    const catalog = topicCatalog({ prefix, partitions: 2, retryScheduleMs: [1_000], deadLetterAfterMs: 60_000 });
+    expect(await ensureTopics(kafka, catalog)).toEqual(catalog.map((spec) => spec.name));
+    // A second run creates nothing: provisioning is idempotent.
+    expect(await ensureTopics(kafka, catalog)).toEqual([]);
+    producer = new KafkaProducer(kafka);
+    await producer.connect();
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((app) => app.close()));
+    behaviour = async () => {};
+    handled.length = 0;
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+  });
+
+  it('creates topics with the configured partition count', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: [`${prefix}.retry.1s`, `${prefix}.dead`] });
+    await admin.disconnect();
+    expect(metadata.topics.map((t) => t.partitions.length)).toEqual([2, 2]);
+  });
+
+  it('lets other keys finish while one key is stuck, and commits only below the stuck record', async () => {
+    const groupId = `${prefix}.stuck`;
+    await freshTopic('stuck');
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    behaviour = async (message) => {
+      if (message.key?.toString() === 'slow') await stuck;
+    };
+    await startConsumer(groupId);
+    await producer.send(topic, [
+      { key: 'fast-1', value: 'a' },
+      { key: 'slow', value: 'b' },
+      { key: 'fast-2', value: 'c' },
+      { key: 'fast-3', value: 'd' },
+    ]);
+    await eventually(() => expect(handled).toEqual(['a', 'c', 'd']));
+    // Offsets 0..3: record 1 is unfinished, so the group may have committed 1 at most.
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('1'));
+    release();
+    await eventually(() => expect(handled).toEqual(['a', 'c', 'd', 'b']));
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('4'));
+  });
+
+  it('abandons a record still running at shutdown without committing it, so it is delivered again', async () => {
+    const groupId = `${prefix}.abandon`;
+    await freshTopic('abandon');
+    const firstConsumer = await startConsumer(groupId, 100);
+    await producer.send(topic, [{ key: 'k', value: 'warm-up' }]);
+    await eventually(() => expect(handled).toContain('warm-up'));
+    let started = false;
+    behaviour = () => {
+      started = true;
+      return new Promise(() => {}); // never finishes
+    };
+    await producer.send(topic, [{ key: 'k', value: 'abandoned' }]);
+    await eventually(() => expect(started).toBe(true));
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('1'));
+    await firstConsumer.close();
+    running.splice(running.indexOf(firstConsumer), 1);
+    expect(await committedOffset(groupId)).toBe('1');
+
+    behaviour = async () => {};
+    await startConsumer(groupId);
+    await eventually(() => expect(handled).toContain('abandoned'));
+  });
+
+  it('retries a failing handler until it succeeds instead of skipping the record', async () => {
+    const groupId = `${prefix}.retry`;
+    await freshTopic('retry');
+    let failures = 0;
+    behaviour = async (message) => {
+      if (message.value?.toString() === 'flaky' && failures < 2) {
+        failures++;
+        throw new Error('database unavailable');
+      }
+    };
+    await startConsumer(groupId);
+    await producer.send(topic, [{ key: 'f', value: 'flaky' }]);
+    await eventually(() => expect(handled.filter((value) => value === 'flaky')).toEqual(['flaky']), 30_000);
+    expect(failures).toBe(2);
+  });
+});

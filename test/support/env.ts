@@ -1,0 +1,29 @@
+import { randomUUID } from 'node:crypto';
+
+/** The real broker and database that scripts/test.sh started (or was given). */
+export function requireStack(): { brokers: string[]; databaseUrl: string } {
+  const brokers = process.env.KAFKA_BROKERS;
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!brokers || !databaseUrl) {
+    throw new Error('integration tests need KAFKA_BROKERS and DATABASE_URL: run them with `npm test`');
+  }
+  return { brokers: brokers.split(','), databaseUrl };
+}
+
+/** A topic prefix of its own per test file, so tests sharing the broker never see each other's records. */
+export function uniquePrefix(name: string): string {
+  return `test-${name}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Polls until the check stops throwing, or fails with its last error. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
