@@ -81,6 +81,8 @@ log.dirs=$DATA
 num.partitions=1
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1
+# One broker, a handful of groups: 50 offsets partitions only slow the first group join.
+offsets.topic.num.partitions=4
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
