@@ -1,0 +1,142 @@
+import { Agent, type Dispatcher, request } from 'undici';
+import { type AddressPolicy, BlockedAddressError } from './address-policy.js';
+import { guardedConnector } from './guarded-connector.js';
+import { parseRetryAfter } from './retry-after.js';
+
+export const USER_AGENT = 'Hookline-Webhooks/1.0';
+
+export interface EgressClientOptions {
+  policy: AddressPolicy;
+  /** Bounds the whole delivery: connect, response headers and the body excerpt. */
+  timeoutMs: number;
+  maxResponseExcerptBytes?: number;
+  /** Cap on concurrent sockets to one origin; unlimited when omitted. */
+  connectionsPerOrigin?: number;
+}
+
+export interface DeliveryRequest {
+  url: string;
+  headers?: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+export interface DeliveryOutcome {
+  /** A 2xx status with no transport failure. */
+  ok: boolean;
+  statusCode: number | null;
+  durationMs: number;
+  /** The first bytes of the response body, decoded as UTF-8. */
+  responseExcerpt: string;
+  error: string | null;
+  retryAfterMs: number | null;
+}
+
+type ResponseBody = Dispatcher.ResponseData['body'];
+
+/** Delivers webhooks over HTTP: failures come back as outcomes, never as exceptions. */
+export class EgressClient {
+  private readonly policy: AddressPolicy;
+  private readonly timeoutMs: number;
+  private readonly maxResponseExcerptBytes: number;
+  private readonly agent: Agent;
+
+  constructor(options: EgressClientOptions) {
+    this.policy = options.policy;
+    this.timeoutMs = options.timeoutMs;
+    this.maxResponseExcerptBytes = options.maxResponseExcerptBytes ?? 4096;
+    // One keep-alive pool per origin. undici follows no redirects unless given its redirect
+    // interceptor, so a 3xx is just a non-2xx outcome.
+    this.agent = new Agent({
+      connect: guardedConnector(options.policy, options.timeoutMs),
+      connections: options.connectionsPerOrigin ?? null,
+      // The overall abort below already bounds each delivery; these stop sockets lingering.
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+  }
+
+  async post(delivery: DeliveryRequest): Promise<DeliveryOutcome> {
+    const started = performance.now();
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let statusCode: number | null = null;
+    let retryAfterMs: number | null = null;
+    let responseExcerpt = '';
+    let error: string | null = null;
+    try {
+      const url = this.policy.checkUrl(delivery.url);
+      const response = await request(url, {
+        dispatcher: this.agent,
+        method: 'POST',
+        headers: deliveryHeaders(delivery.headers),
+        body: delivery.body,
+        signal,
+      });
+      statusCode = response.statusCode;
+      retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      responseExcerpt = await readExcerpt(response.body, this.maxResponseExcerptBytes);
+    } catch (failure) {
+      error = describeFailure(failure, signal.aborted, this.timeoutMs);
+    }
+    return {
+      ok: error === null && statusCode !== null && statusCode >= 200 && statusCode < 300,
+      statusCode,
+      durationMs: Math.round(performance.now() - started),
+      responseExcerpt,
+      error,
+      retryAfterMs,
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}
+
+function deliveryHeaders(headers: Record<string, string> = {}): Record<string, string> {
+  // Header names are case-insensitive: lower-case the caller's so its content-type replaces
+  // the default instead of being sent twice.
+  const given = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  return { 'content-type': 'application/json', ...given, 'user-agent': USER_AGENT };
+}
+
+async function readExcerpt(body: ResponseBody, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Stopping at the limit must not destroy the stream (and with it a keep-alive socket):
+  // dump() then drains a short remainder without keeping it, or closes the socket on a long one.
+  for await (const chunk of body.iterator({ destroyOnReturn: false })) {
+    const bytes = chunk as Buffer;
+    chunks.push(bytes);
+    size += bytes.length;
+    if (size >= limit) break;
+  }
+  await body.dump();
+  // stream: true holds back a character cut in two at the limit rather than showing U+FFFD.
+  return new TextDecoder().decode(Buffer.concat(chunks, Math.min(size, limit)), { stream: true });
+}
+
+function describeFailure(failure: unknown, aborted: boolean, timeoutMs: number): string {
+  const timeout = `timeout after ${timeoutMs} ms`;
+  if (aborted) return timeout;
+  if (failure instanceof BlockedAddressError) return `blocked: ${failure.message}`;
+  const message = failure instanceof Error ? failure.message : String(failure);
+  switch ((failure as NodeJS.ErrnoException | null)?.code) {
+    case 'ECONNREFUSED':
+      return `connection refused: ${message}`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `DNS lookup failed: ${message}`;
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'UND_ERR_SOCKET':
+      return `connection reset: ${message}`;
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return timeout;
+    case 'ERR_INVALID_URL':
+      return `invalid URL: ${message}`;
+    default:
+      return message;
+  }
+}

@@ -1,0 +1,259 @@
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AddressPolicy, BlockedAddressError, EgressClient, type EgressClientOptions, guardedConnector } from '@hookline/egress';
+
+// Every server here listens on 127.0.0.1 and every request targets it: nothing leaves the
+// machine. Refusals are decided before a socket is opened, which the counters prove.
+
+interface ReceivedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+interface TestServer {
+  port: number;
+  url: string;
+  requests: ReceivedRequest[];
+  connections: number;
+}
+
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+const servers: ReturnType<typeof createServer>[] = [];
+const clients: EgressClient[] = [];
+
+async function startServer(handler: Handler): Promise<TestServer> {
+  const state: TestServer = { port: 0, url: '', requests: [], connections: 0 };
+  const server = createServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    state.requests.push({ path: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks).toString() });
+    handler(request, response);
+  });
+  server.on('connection', () => (state.connections += 1));
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  state.port = (server.address() as AddressInfo).port;
+  state.url = `http://127.0.0.1:${state.port}`;
+  return state;
+}
+
+const loopbackAllowed = new AddressPolicy({ allowHttp: true, allowedSubnets: ['127.0.0.0/8'] });
+
+function client(options: Partial<EgressClientOptions> = {}): EgressClient {
+  const egress = new EgressClient({ policy: loopbackAllowed, timeoutMs: 5000, ...options });
+  clients.push(egress);
+  return egress;
+}
+
+const body = JSON.stringify({ type: 'invoice.paid', data: { id: 'inv_1' } });
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((egress) => egress.close()));
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+describe('EgressClient', () => {
+  it('delivers and keeps only an excerpt of a large response', async () => {
+    const server = await startServer((_request, response) => response.end('x'.repeat(1_000_000)));
+    const outcome = await client({ maxResponseExcerptBytes: 1000 }).post({
+      url: `${server.url}/hooks?source=test`,
+      headers: { 'Webhook-Id': 'msg_1' },
+      body,
+    });
+
+    expect(outcome).toEqual({
+      ok: true,
+      statusCode: 200,
+      durationMs: expect.any(Number),
+      responseExcerpt: 'x'.repeat(1000),
+      error: null,
+      retryAfterMs: null,
+    });
+    expect(server.requests).toHaveLength(1);
+    const [received] = server.requests;
+    expect(received.path).toBe('/hooks?source=test');
+    expect(received.body).toBe(body);
+    expect(received.headers).toMatchObject({
+      'content-type': 'application/json',
+      'user-agent': 'Hookline-Webhooks/1.0',
+      'webhook-id': 'msg_1',
+    });
+  });
+
+  it('lets the caller set the content type and cuts the excerpt on a character boundary', async () => {
+    const server = await startServer((_request, response) => response.end('é'.repeat(10)));
+    const outcome = await client({ maxResponseExcerptBytes: 5 }).post({
+      url: server.url,
+      headers: { 'Content-Type': 'application/cloudevents+json' },
+      body,
+    });
+
+    expect(outcome.responseExcerpt).toBe('éé');
+    expect(server.requests[0].headers['content-type']).toBe('application/cloudevents+json');
+  });
+
+  it('reports a 500 as a failure with its status and body', async () => {
+    const server = await startServer((_request, response) => {
+      response.statusCode = 500;
+      response.end('boom');
+    });
+    const outcome = await client().post({ url: server.url, body });
+
+    expect(outcome).toMatchObject({ ok: false, statusCode: 500, responseExcerpt: 'boom', error: null });
+  });
+
+  it('does not follow redirects', async () => {
+    const server = await startServer((request, response) => {
+      response.writeHead(302, { location: '/target' }).end();
+    });
+    const outcome = await client().post({ url: `${server.url}/start`, body });
+
+    expect(outcome).toMatchObject({ ok: false, statusCode: 302, error: null });
+    expect(server.requests.map((request) => request.path)).toEqual(['/start']);
+  });
+
+  it('parses Retry-After as seconds or as an HTTP-date', async () => {
+    const server = await startServer((request, response) => {
+      const retryAfter = request.url === '/seconds' ? '7' : new Date(Date.now() + 60_000).toUTCString();
+      response.writeHead(request.url === '/seconds' ? 429 : 503, { 'retry-after': retryAfter }).end();
+    });
+    const egress = client();
+
+    expect(await egress.post({ url: `${server.url}/seconds`, body })).toMatchObject({ statusCode: 429, retryAfterMs: 7000 });
+    const dated = await egress.post({ url: `${server.url}/date`, body });
+    expect(dated.statusCode).toBe(503);
+    expect(dated.retryAfterMs).toBeGreaterThan(55_000);
+    expect(dated.retryAfterMs).toBeLessThanOrEqual(60_000);
+  });
+
+  it('reuses one keep-alive connection for sequential deliveries', async () => {
+    const server = await startServer((_request, response) => response.end('ok'));
+    // undici marks a pooled connection free only on the event-loop turn after its response
+    // body ends, so without a cap a delivery sent at once may open a second socket.
+    const egress = client({ connectionsPerOrigin: 1 });
+
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      expect((await egress.post({ url: server.url, body })).ok).toBe(true);
+    }
+    expect(server.requests).toHaveLength(5);
+    expect(server.connections).toBe(1);
+  });
+
+  it('times out on a receiver that never answers', async () => {
+    const server = await startServer(() => undefined);
+    const outcome = await client({ timeoutMs: 300 }).post({ url: server.url, body });
+
+    expect(outcome).toMatchObject({ ok: false, statusCode: null, error: 'timeout after 300 ms' });
+    expect(outcome.durationMs).toBeGreaterThanOrEqual(250);
+    expect(outcome.durationMs).toBeLessThan(2000);
+  });
+
+  it('times out on a body that stalls before the excerpt is read, keeping the status', async () => {
+    const server = await startServer((_request, response) => {
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('partial');
+    });
+    const outcome = await client({ timeoutMs: 300 }).post({ url: server.url, body });
+
+    expect(outcome).toMatchObject({ ok: false, statusCode: 200, error: 'timeout after 300 ms' });
+  });
+
+  it('reports a refused connection', async () => {
+    const closed = await startServer(() => undefined);
+    const server = servers.pop();
+    server?.close();
+    if (server) await once(server, 'close');
+
+    const outcome = await client().post({ url: closed.url, body });
+
+    expect(outcome.ok).toBe(false);
+    expect(outcome.statusCode).toBeNull();
+    expect(outcome.error).toMatch(/^connection refused: .*ECONNREFUSED/);
+  });
+
+  it('reports a connection reset by the receiver', async () => {
+    const server = await startServer((request) => request.socket.destroy());
+    const outcome = await client().post({ url: server.url, body });
+
+    expect(outcome).toMatchObject({ ok: false, statusCode: null });
+    expect(outcome.error).toMatch(/^connection reset: /);
+  });
+
+  describe('address policy', () => {
+    const loopbackRefused = new AddressPolicy({ allowHttp: true, allowedSubnets: [] });
+
+    it('refuses a loopback IP literal that is not in allowedSubnets, before connecting', async () => {
+      const server = await startServer((_request, response) => response.end('ok'));
+      const outcome = await client({ policy: loopbackRefused }).post({ url: server.url, body });
+
+      expect(outcome).toMatchObject({
+        ok: false,
+        statusCode: null,
+        error: 'blocked: refused to connect to 127.0.0.1: loopback address',
+      });
+      expect(server.connections).toBe(0);
+    });
+
+    it('refuses a host name at connect time when it resolves to a refused address', async () => {
+      // The URL check cannot judge "localhost"; the connector's lookup does, on the very
+      // addresses the socket would connect to.
+      const server = await startServer((_request, response) => response.end('ok'));
+      const outcome = await client({ policy: loopbackRefused }).post({ url: `http://localhost:${server.port}/`, body });
+
+      expect(outcome.ok).toBe(false);
+      expect(outcome.error).toMatch(/^blocked: refused to connect to (127\.0\.0\.1|::1): loopback address$/);
+      expect(server.connections).toBe(0);
+    });
+
+    it('refuses plain http when allowHttp is false', async () => {
+      const server = await startServer((_request, response) => response.end('ok'));
+      const httpsOnly = new AddressPolicy({ allowHttp: false, allowedSubnets: ['127.0.0.0/8'] });
+      const outcome = await client({ policy: httpsOnly }).post({ url: server.url, body });
+
+      expect(outcome.error).toBe(`blocked: refused to connect to 127.0.0.1:${server.port}: plain http is not allowed`);
+      expect(server.connections).toBe(0);
+    });
+
+    it('reports a URL it cannot parse', async () => {
+      const outcome = await client().post({ url: 'not a url', body });
+
+      expect(outcome).toMatchObject({ ok: false, statusCode: null, error: expect.stringMatching(/^invalid URL: /) });
+    });
+  });
+});
+
+describe('guardedConnector', () => {
+  // The client's URL check already refuses IP literals; the connector must hold on its own.
+  const loopbackRefused = new AddressPolicy({ allowHttp: true, allowedSubnets: [] });
+
+  function connect(policy: AddressPolicy, hostname: string, port: number): Promise<Error | null> {
+    return new Promise((resolve) => {
+      guardedConnector(policy, 1000)({ hostname, protocol: 'http:', port: String(port) }, (error, socket) => {
+        socket?.destroy();
+        resolve(error);
+      });
+    });
+  }
+
+  it.each(['127.0.0.1', 'localhost'])('refuses %s without opening a socket', async (hostname) => {
+    const server = await startServer(() => undefined);
+    const error = await connect(loopbackRefused, hostname, server.port);
+
+    expect(error).toBeInstanceOf(BlockedAddressError);
+    expect(error?.message).toMatch(/: loopback address$/);
+    expect(server.connections).toBe(0);
+  });
+
+  it('connects to an allowed address', async () => {
+    const server = await startServer(() => undefined);
+
+    expect(await connect(loopbackAllowed, '127.0.0.1', server.port)).toBeNull();
+  });
+});
