@@ -35,6 +35,12 @@ if [[ -z "${HOOKLINE_ADMIN_TOKEN:-}" ]]; then
   HOOKLINE_ADMIN_TOKEN="$(cat .local/admin-token)"
 fi
 export HOOKLINE_ADMIN_TOKEN
+# Likewise the key that encrypts endpoint secrets at rest (id:base64 of 32 random bytes).
+if [[ -z "${HOOKLINE_SECRETS_KEYS:-}" ]]; then
+  [[ -s .local/secrets-keys ]] || node -e "process.stdout.write('local:' + require('crypto').randomBytes(32).toString('base64'))" > .local/secrets-keys
+  HOOKLINE_SECRETS_KEYS="$(cat .local/secrets-keys)"
+fi
+export HOOKLINE_SECRETS_KEYS
 # Local work delivers to receivers on this machine: allow plain HTTP and loopback targets.
 export HOOKLINE_DELIVERY_ALLOW_HTTP="${HOOKLINE_DELIVERY_ALLOW_HTTP:-true}"
 export HOOKLINE_DELIVERY_ALLOWED_SUBNETS="${HOOKLINE_DELIVERY_ALLOWED_SUBNETS:-127.0.0.0/8,::1/128}"

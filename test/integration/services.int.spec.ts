@@ -5,21 +5,10 @@ import { service as delivery } from '../../apps/delivery/src/service.js';
 import { service as fanout } from '../../apps/fanout/src/service.js';
 import { service as ingest } from '../../apps/ingest/src/service.js';
 import { service as retry } from '../../apps/retry/src/service.js';
-import { requireStack, uniquePrefix } from '../support/env.js';
+import { pipelineEnv } from '../support/pipeline.js';
 
 describe('each service boots against the real Kafka and PostgreSQL', () => {
-  const { brokers, databaseUrl } = requireStack();
-  const env = {
-    KAFKA_BROKERS: brokers.join(','),
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_TOPIC_PREFIX: uniquePrefix('boot'),
-    HOOKLINE_TOPIC_PARTITIONS: '2',
-    HOOKLINE_RETRY_SCHEDULE: '1s,2s',
-    HOOKLINE_HEALTH_PORT: '0',
-    HOOKLINE_API_PORT: '0',
-    HOOKLINE_LOG_LEVEL: 'warn',
-    HOOKLINE_SHUTDOWN_GRACE: '1s',
-  };
+  const env = pipelineEnv('boot');
   const specs = [ingest, fanout, delivery, retry];
 
   it.each(specs)('$service answers liveness and readiness, then shuts down cleanly', async (spec) => {

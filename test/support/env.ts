@@ -27,3 +27,25 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20_
     }
   }
 }
+
+let migrated: Promise<void> | null = null;
+
+/**
+ * Brings the shared test database's schema up to date through the production migrations, once
+ * per test file; an advisory lock keeps parallel Jest workers from migrating at the same time.
+ */
+export function migrateTestDatabase(): Promise<void> {
+  migrated ??= (async () => {
+    const { dataSourceOptions } = await import('@hookline/database');
+    const { DataSource } = await import('typeorm');
+    const dataSource = await new DataSource(dataSourceOptions(requireStack().databaseUrl, { applicationName: 'hookline-tests' })).initialize();
+    try {
+      await dataSource.query('SELECT pg_advisory_lock(7400)');
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await dataSource.query('SELECT pg_advisory_unlock(7400)').catch(() => undefined);
+      await dataSource.destroy();
+    }
+  })();
+  return migrated;
+}

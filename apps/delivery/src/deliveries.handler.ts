@@ -1,17 +1,72 @@
 import { deliveryTask } from '@hookline/contracts';
-import type { ConsumedMessage } from '@hookline/kafka';
+import { EgressClient } from '@hookline/egress';
+import { type ConsumedMessage, decodeValue } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
+import { signatureHeaders } from '@hookline/signing';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { v7 as uuidv7 } from 'uuid';
+import { AttemptRecorder } from './attempt-recorder.js';
+import { EndpointCache } from './endpoint-cache.js';
 
-/** Consumes delivery tasks; signing and POSTing them is the pipeline issue's work. */
+/**
+ * Makes one attempt of a delivery task: signs the payload (Standard Webhooks, `webhook-id` is
+ * the message id so it is stable across retries), POSTs it through the guarded client, and
+ * records the attempt and the status it leads to before the offset may be committed.
+ */
 @Controller()
 export class DeliveriesHandler {
-  constructor(@Inject(ROOT_LOGGER) private readonly logger: Logger) {}
+  constructor(
+    private readonly endpoints: EndpointCache,
+    private readonly client: EgressClient,
+    private readonly recorder: AttemptRecorder,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
 
   @EventPattern('deliveries')
-  handle(@Payload() message: ConsumedMessage): void {
-    const task = deliveryTask.parse(JSON.parse(message.value?.toString('utf8') ?? 'null'));
-    this.logger.debug({ messageId: task.messageId, endpointId: task.endpointId }, 'delivery task received');
+  async handle(@Payload() record: ConsumedMessage): Promise<void> {
+    const decoded = decodeValue(record, deliveryTask);
+    if (!decoded.ok) {
+      // Only fanout and retry write this topic; a record they cannot have written is logged, not retried forever.
+      this.logger.error({ topic: record.topic, offset: record.offset, problem: decoded.problem }, 'unreadable delivery task skipped');
+      return;
+    }
+    const task = decoded.value;
+    const target = await this.endpoints.get(task.endpointId);
+    if (!target || target.endpoint.disabled) {
+      this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint deleted or disabled; task dropped');
+      return;
+    }
+    const { endpoint, secrets } = target;
+    const body = JSON.stringify(task.payload);
+    const attemptedAt = new Date();
+    const outcome = await this.client.post({
+      url: endpoint.url,
+      headers: {
+        ...endpoint.headers,
+        ...signatureHeaders({ id: task.messageId, timestamp: attemptedAt, body, secrets }),
+        'content-type': 'application/json',
+      },
+      body,
+    });
+    await this.recorder.record({
+      attempt: {
+        id: uuidv7(),
+        messageId: task.messageId,
+        endpointId: endpoint.id,
+        applicationId: task.applicationId,
+        attemptNumber: task.attempt,
+        url: endpoint.url,
+        succeeded: outcome.ok,
+        responseStatusCode: outcome.statusCode,
+        responseDurationMs: Math.round(outcome.durationMs),
+        responseExcerpt: outcome.responseExcerpt,
+        error: outcome.error,
+        trigger: task.trigger,
+        createdAt: attemptedAt,
+      },
+      // Retry tiers arrive with the retries issue; until then a failed attempt is final.
+      status: outcome.ok ? 'succeeded' : 'failed',
+    });
   }
 }

@@ -1,5 +1,36 @@
-import { Module } from '@nestjs/common';
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import { Endpoint } from '@hookline/database';
+import { AddressPolicy, addressPolicyProvider, EgressClient } from '@hookline/egress';
+import { secretBoxProvider } from '@hookline/signing';
+import { Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttemptRecorder } from './attempt-recorder.js';
 import { DeliveriesHandler } from './deliveries.handler.js';
+import { EndpointCache } from './endpoint-cache.js';
 
-@Module({ controllers: [DeliveriesHandler] })
-export class DeliveryModule {}
+/** Sockets kept per receiving origin; above the per-endpoint in-flight cap so none waits for a socket. */
+const CONNECTIONS_PER_ORIGIN = 16;
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Endpoint])],
+  controllers: [DeliveriesHandler],
+  providers: [
+    secretBoxProvider,
+    addressPolicyProvider,
+    {
+      provide: EgressClient,
+      inject: [HOOKLINE_CONFIG, AddressPolicy],
+      useFactory: (config: HooklineConfig, policy: AddressPolicy) =>
+        new EgressClient({ policy, timeoutMs: config.delivery.timeoutMs, connectionsPerOrigin: CONNECTIONS_PER_ORIGIN }),
+    },
+    EndpointCache,
+    AttemptRecorder,
+  ],
+})
+export class DeliveryModule implements OnApplicationShutdown {
+  constructor(private readonly client: EgressClient) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

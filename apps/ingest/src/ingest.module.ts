@@ -1,5 +1,39 @@
+import { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message } from '@hookline/database';
+import { addressPolicyProvider } from '@hookline/egress';
+import { secretBoxProvider } from '@hookline/signing';
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApplicationsController } from './api/applications.controller.js';
+import { ApplicationsService } from './api/applications.service.js';
+import { AuthGuard } from './api/auth.js';
+import { EndpointsController } from './api/endpoints.controller.js';
+import { EventTypesController } from './api/event-types.controller.js';
+import { ApiHealthController } from './api/health.controller.js';
+import { IdempotencyInterceptor } from './api/idempotency.interceptor.js';
+import { MessagesController } from './api/messages.controller.js';
+import { IngestTopicHandler } from './messages/ingest-topic.handler.js';
+import { MessageService } from './messages/message.service.js';
+import { OutboxRelay } from './messages/outbox-relay.js';
 
-/** The REST API and the ingest-topic consumer (the pipeline issue fills both). */
-@Module({})
+/** The REST API (/api/v1) and the consumer of the ingest topic. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, Attempt, IdempotencyKey])],
+  controllers: [
+    ApiHealthController,
+    ApplicationsController,
+    EventTypesController,
+    EndpointsController,
+    MessagesController,
+    IngestTopicHandler,
+  ],
+  providers: [
+    ApplicationsService,
+    MessageService,
+    OutboxRelay,
+    AuthGuard,
+    IdempotencyInterceptor,
+    secretBoxProvider,
+    addressPolicyProvider,
+  ],
+})
 export class IngestModule {}

@@ -1,5 +1,12 @@
 import type { ServiceSpec } from '@hookline/service';
+import { ApiExceptionFilter } from './api/errors.js';
 import { IngestModule } from './ingest.module.js';
 
-/** How the ingest service runs: its feature module and what it consumes. */
-export const service: ServiceSpec = { service: 'ingest', feature: IngestModule };
+/** How the ingest service runs: the REST API and the consumer of the ingest topic. */
+export const service: ServiceSpec = {
+  service: 'ingest',
+  feature: IngestModule,
+  consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }], maxInFlightPerKey: 8 },
+  // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape too.
+  api: { jsonBodyLimit: '256kb', filters: [new ApiExceptionFilter()] },
+};

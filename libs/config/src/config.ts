@@ -19,6 +19,10 @@ export interface HooklineConfig {
   retry: { scheduleMs: number[]; jitter: number; deadLetterAfterMs: number };
   delivery: { timeoutMs: number; allowHttp: boolean; allowedSubnets: string[] };
   http: { apiPort: number; healthPort: number };
+  /** Bearer token with access to every application (ingest only). */
+  adminToken: string | null;
+  /** `id:base64key,...` keyring encrypting endpoint secrets at rest, active key first. */
+  secretsKeys: string | null;
   shutdownGraceMs: number;
   logLevel: string;
 }
@@ -30,6 +34,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables a service cannot run without, beyond those every service needs. */
+const REQUIRED_BY: Partial<Record<ServiceName, Array<'HOOKLINE_ADMIN_TOKEN' | 'HOOKLINE_SECRETS_KEYS'>>> = {
+  ingest: ['HOOKLINE_ADMIN_TOKEN', 'HOOKLINE_SECRETS_KEYS'],
+  delivery: ['HOOKLINE_SECRETS_KEYS'],
+};
+
 /** Reads and validates the environment once, at boot; a bad value names its variable. */
 export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): HooklineConfig {
   const parsed = environmentSchema.safeParse(env);
@@ -37,6 +47,8 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   const e = parsed.data;
+  const missing = (REQUIRED_BY[service] ?? []).filter((name) => e[name] === undefined);
+  if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: required by the ${service} service`));
   const defaultHealthPort = DEFAULT_HEALTH_PORT[service];
   return {
     service,
@@ -57,6 +69,8 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       apiPort: e.HOOKLINE_API_PORT,
       healthPort: e.HOOKLINE_HEALTH_PORT ?? (defaultHealthPort === 'api' ? e.HOOKLINE_API_PORT : defaultHealthPort),
     },
+    adminToken: e.HOOKLINE_ADMIN_TOKEN ?? null,
+    secretsKeys: e.HOOKLINE_SECRETS_KEYS ?? null,
     shutdownGraceMs: e.HOOKLINE_SHUTDOWN_GRACE,
     logLevel: e.HOOKLINE_LOG_LEVEL,
   };

@@ -56,6 +56,8 @@ export const environmentSchema = z.object({
   HOOKLINE_DELIVERY_TIMEOUT: duration.prefault('15s'),
   HOOKLINE_DELIVERY_ALLOW_HTTP: boolean.default(false),
   HOOKLINE_DELIVERY_ALLOWED_SUBNETS: z.string().default('').transform(commaList).pipe(z.array(cidr)),
+  HOOKLINE_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  HOOKLINE_SECRETS_KEYS: z.string().min(1).optional(),
   HOOKLINE_API_PORT: port.default(8080),
   HOOKLINE_HEALTH_PORT: port.optional(),
   HOOKLINE_SHUTDOWN_GRACE: duration.prefault('10s'),

@@ -4,7 +4,7 @@ const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://u:p
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadConfig('delivery', env);
+    loadConfig('fanout', env);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -14,7 +14,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
-    const config = loadConfig('delivery', minimal);
+    const config = loadConfig('delivery', { ...minimal, HOOKLINE_SECRETS_KEYS: 'k1:AAAA' });
     expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], topicPrefix: 'hookline', partitions: 6 });
     expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);
     expect(config.retry.deadLetterAfterMs).toBe(48 * 3600 * 1000);
@@ -26,6 +26,8 @@ describe('loadConfig', () => {
   it('parses lists, durations and booleans', () => {
     const config = loadConfig('ingest', {
       ...minimal,
+      HOOKLINE_ADMIN_TOKEN: 'an-admin-token-of-length',
+      HOOKLINE_SECRETS_KEYS: 'k1:AAAA',
       KAFKA_BROKERS: 'a:1, b:2',
       HOOKLINE_RETRY_SCHEDULE: '200ms,1s,1.5s',
       HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
@@ -37,6 +39,12 @@ describe('loadConfig', () => {
     expect(config.delivery.allowHttp).toBe(true);
     expect(config.delivery.allowedSubnets).toEqual(['127.0.0.0/8', '::1/128']);
     expect(config.http).toEqual({ apiPort: 9000, healthPort: 9000 });
+  });
+
+  it('requires the admin token and secrets keyring where a service needs them', () => {
+    expect(() => loadConfig('ingest', minimal)).toThrow(/HOOKLINE_ADMIN_TOKEN: required by the ingest service/);
+    expect(() => loadConfig('delivery', minimal)).toThrow(/HOOKLINE_SECRETS_KEYS: required by the delivery service/);
+    expect(() => loadConfig('fanout', minimal)).not.toThrow();
   });
 
   it('names every missing or bad variable', () => {

@@ -11,3 +11,4 @@ export {
   type KafkaConsumerOptions,
 } from './consumer/kafka-consumer.server.js';
 export { KAFKA_CLIENT, KafkaLifecycle, KafkaModule } from './kafka.module.js';
+export { decodeValue, type Decoded } from './decode.js';

@@ -1,7 +1,7 @@
 import { type IHeaders, type Kafka, type Message, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 
 export interface OutgoingMessage {
-  key: string | null;
+  key: string | Buffer | null;
   value: string | Buffer | null;
   headers?: IHeaders;
 }

@@ -2,8 +2,9 @@ import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '
 import { type TopicKey, retryTiers, topicName } from '@hookline/contracts';
 import { KAFKA_CLIENT, KafkaConsumerServer } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
-import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Kafka } from 'kafkajs';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { HealthRegistry } from './health.js';
@@ -24,6 +25,8 @@ export interface ServiceSpec {
   service: ServiceName;
   feature: Type | DynamicModule;
   consumer?: ConsumerSpec;
+  /** For a service with an API: its JSON body limit (over it: 413) and error filters. */
+  api?: { jsonBodyLimit: string; filters: ExceptionFilter[] };
 }
 
 function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] {
@@ -42,10 +45,15 @@ function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] 
 export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadConfig(spec.service, env);
   const logger = createLogger(`hookline-${spec.service}`, config.logLevel);
-  const app = await NestFactory.create(ServiceModule.forRoot({ config, logger, feature: spec.feature }), {
+  const app = await NestFactory.create<NestExpressApplication>(ServiceModule.forRoot({ config, logger, feature: spec.feature }), {
     bufferLogs: true,
     abortOnError: false,
+    bodyParser: !spec.api,
   });
+  if (spec.api) {
+    app.useBodyParser('json', { limit: spec.api.jsonBodyLimit });
+    app.useGlobalFilters(...spec.api.filters);
+  }
   app.useLogger(app.get(NestPinoLogger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();

@@ -17,7 +17,7 @@ export class EventType {
 
   /** JSON Schemas of the payload by version, as Svix stores them. */
   @Column({ type: 'jsonb', nullable: true })
-  schemas!: Record<string, unknown> | null;
+  schemas!: object | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

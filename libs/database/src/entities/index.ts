@@ -4,10 +4,11 @@ import { Attempt } from './attempt.entity.js';
 import { Endpoint } from './endpoint.entity.js';
 import { EventType } from './event-type.entity.js';
 import { MessageEndpoint } from './message-endpoint.entity.js';
+import { IdempotencyKey } from './idempotency-key.entity.js';
 import { Message } from './message.entity.js';
 
-export { ApiKey, Application, Attempt, Endpoint, EventType, Message, MessageEndpoint };
+export { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint };
 export { ATTEMPT_TRIGGERS, type AttemptTrigger } from './attempt.entity.js';
 export { DELIVERY_STATUSES, type DeliveryStatus } from './message-endpoint.entity.js';
 
-export const ENTITIES = [Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt];
+export const ENTITIES = [Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey];

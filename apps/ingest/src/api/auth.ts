@@ -1,0 +1,86 @@
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import { ApiKey } from '@hookline/database';
+import {
+  type CanActivate,
+  createParamDecorator,
+  type ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Request } from 'express';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { IsNull, Repository } from 'typeorm';
+import { ApiError } from './errors.js';
+
+/** Who is calling: the operator with the admin token, or one application's API key. */
+export type Principal = { kind: 'admin' } | { kind: 'application'; applicationId: string };
+
+const PUBLIC = Symbol('public');
+/** Marks a route that needs no token (health). */
+export const Public = () => SetMetadata(PUBLIC, true);
+
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<Request & { principal: Principal }>().principal,
+);
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** A new API key: shown once to its creator, stored only as its hash. */
+export function generateApiKey(): string {
+  return `hk_${randomBytes(32).toString('base64url')}`;
+}
+
+const CACHE_MS = 30_000;
+
+/**
+ * Bearer authentication for every route not marked @Public. API keys are looked up by hash
+ * and cached briefly, so a revoked key stops working within CACHE_MS.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  private readonly adminHash: Buffer;
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+
+  constructor(
+    @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
+    @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
+    private readonly reflector: Reflector,
+  ) {
+    this.adminHash = Buffer.from(hashToken(config.adminToken ?? ''), 'hex');
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+    if (!match) throw new ApiError(HttpStatus.UNAUTHORIZED, 'authentication_failed', 'missing "Authorization: Bearer <token>" header');
+    const principal = await this.principalFor(match[1]!);
+    if (!principal) throw new ApiError(HttpStatus.UNAUTHORIZED, 'authentication_failed', 'invalid token');
+    request.principal = principal;
+    return true;
+  }
+
+  private async principalFor(token: string): Promise<Principal | null> {
+    const hash = hashToken(token);
+    if (timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { kind: 'admin' };
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > Date.now()) return cached.principal;
+    const key = await this.apiKeys.findOneBy({ keyHash: hash, revokedAt: IsNull() });
+    const principal: Principal | null = key ? { kind: 'application', applicationId: key.applicationId } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
+    return principal;
+  }
+}
+
+export function requireAdmin(principal: Principal): void {
+  if (principal.kind !== 'admin') {
+    throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', 'this operation needs the admin token');
+  }
+}

@@ -1,0 +1,73 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import type { ZodError } from 'zod';
+
+/** Svix's validation error body: each problem with the location of the offending field. */
+export interface ValidationProblem {
+  loc: Array<string | number>;
+  msg: string;
+  type: string;
+}
+
+/** A 422 naming every bad field, in the shape the svix SDK parses (HTTPValidationError). */
+export class ValidationFailed extends HttpException {
+  constructor(readonly problems: ValidationProblem[]) {
+    super({ detail: problems }, HttpStatus.UNPROCESSABLE_ENTITY);
+  }
+
+  static fromZod(where: 'body' | 'query' | 'path', error: ZodError): ValidationFailed {
+    return new ValidationFailed(
+      error.issues.map((issue) => ({ loc: [where, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))], msg: issue.message, type: issue.code })),
+    );
+  }
+}
+
+/** A 4xx in Svix's HttpErrorOut shape: a stable code and a sentence for people. */
+export class ApiError extends HttpException {
+  constructor(status: number, code: string, detail: string) {
+    super({ code, detail }, status);
+  }
+}
+
+export const notFound = (what: string) => new ApiError(HttpStatus.NOT_FOUND, 'not_found', `${what} not found`);
+
+/** Every error leaves the API as JSON in Svix's shapes; unexpected ones never leak internals. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('api');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof ValidationFailed || exception instanceof ApiError) {
+      response.status(exception.getStatus()).json(exception.getResponse());
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
+      response.status(status).json({ code: HttpStatus[status]?.toLowerCase() ?? 'error', detail: Array.isArray(detail) ? detail.join('; ') : String(detail) });
+      return;
+    }
+    // Bodies that are not valid JSON come from the body parser with a status of their own.
+    const status = (exception as { status?: number; type?: string }).status;
+    if (status && status >= 400 && status < 500) {
+      response.status(status).json({ code: (exception as { type?: string }).type ?? 'bad_request', detail: (exception as Error).message });
+      return;
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    response.status(500).json({ code: 'internal_error', detail: 'internal server error' });
+  }
+}
+
+/** Turns PostgreSQL's unique violation (23505) into a 409 that says what clashed. */
+export async function conflictOnDuplicate<T>(work: Promise<T>, detail: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505' || (error as { driverError?: { code?: string } }).driverError?.code === '23505') {
+      throw new ApiError(HttpStatus.CONFLICT, 'conflict', detail);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,80 @@
+import { EventType } from '@hookline/database';
+import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { z } from 'zod';
+import { CurrentPrincipal, type Principal, requireAdmin } from './auth.js';
+import { conflictOnDuplicate, notFound } from './errors.js';
+import { eventTypeOut } from './out.js';
+import { eventTypeIn, eventTypePatch, listQuery } from './schemas.js';
+import { ZodPipe } from './zod.pipe.js';
+import { ApiController } from './api-controller.js';
+
+/** Event types are shared by every application, as in Svix; only the operator changes them. */
+@ApiController('api/v1/event-type')
+export class EventTypesController {
+  constructor(@InjectRepository(EventType) private readonly eventTypes: Repository<EventType>) {}
+
+  @Post()
+  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(eventTypeIn)) body: z.infer<typeof eventTypeIn>) {
+    requireAdmin(principal);
+    const type = this.eventTypes.create({
+      name: body.name,
+      description: body.description,
+      archived: body.archived ?? false,
+      schemas: body.schemas ?? null,
+      featureFlag: body.featureFlag ?? null,
+    });
+    // insert, not save: save would silently overwrite an existing type of the same name.
+    await conflictOnDuplicate(this.eventTypes.createQueryBuilder().insert().values(type).execute(), `event type "${body.name}" already exists`);
+    return eventTypeOut(await this.find(body.name));
+  }
+
+  @Get()
+  async list(@Query(new ZodPipe(listQuery.extend({ include_archived: z.enum(['true', 'false']).default('false') }))) query: { limit: number; iterator?: string | null; include_archived: 'true' | 'false' }) {
+    const builder = this.eventTypes.createQueryBuilder('type').orderBy('type.name', 'ASC').limit(query.limit + 1);
+    if (query.include_archived === 'false') builder.where('type.archived = false');
+    if (query.iterator) builder.andWhere('type.name > :iterator', { iterator: query.iterator });
+    const rows = await builder.getMany();
+    const page = rows.slice(0, query.limit);
+    return { data: page.map(eventTypeOut), iterator: page.at(-1)?.name ?? null, prevIterator: null, done: rows.length <= query.limit };
+  }
+
+  @Get(':name')
+  async get(@Param('name') name: string) {
+    return eventTypeOut(await this.find(name));
+  }
+
+  @Put(':name')
+  replace(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body(new ZodPipe(eventTypePatch)) body: z.infer<typeof eventTypePatch>) {
+    return this.update(principal, name, body);
+  }
+
+  @Patch(':name')
+  async update(@CurrentPrincipal() principal: Principal, @Param('name') name: string, @Body(new ZodPipe(eventTypePatch)) body: z.infer<typeof eventTypePatch>) {
+    requireAdmin(principal);
+    const type = await this.find(name);
+    Object.assign(type, {
+      ...(body.description !== undefined && { description: body.description }),
+      ...(body.archived !== undefined && { archived: body.archived }),
+      ...(body.schemas !== undefined && { schemas: body.schemas }),
+      ...(body.featureFlag !== undefined && { featureFlag: body.featureFlag }),
+    });
+    return eventTypeOut(await this.eventTypes.save(type));
+  }
+
+  /** Archives rather than deletes, as Svix does: endpoints may still name the type. */
+  @Delete(':name')
+  @HttpCode(204)
+  async archive(@CurrentPrincipal() principal: Principal, @Param('name') name: string): Promise<void> {
+    requireAdmin(principal);
+    const type = await this.find(name);
+    await this.eventTypes.update({ name: type.name }, { archived: true });
+  }
+
+  private async find(name: string): Promise<EventType> {
+    const type = await this.eventTypes.findOneBy({ name });
+    if (!type) throw notFound(`event type "${name}"`);
+    return type;
+  }
+}

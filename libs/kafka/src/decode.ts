@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { ConsumedMessage } from './consumer/kafka-consumer.server.js';
+
+export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/** Parses a record's value as JSON against its contract; a problem names the offending fields. */
+export function decodeValue<S extends z.ZodType>(record: ConsumedMessage, schema: S): Decoded<z.output<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.value?.toString('utf8') ?? '');
+  } catch (error) {
+    return { ok: false, problem: `value: not JSON (${(error as Error).message})` };
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    problem: parsed.error.issues.map((issue) => `value.${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '),
+  };
+}

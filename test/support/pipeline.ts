@@ -1,0 +1,60 @@
+import { generateKeyringEntry } from '@hookline/signing';
+import { startService } from '@hookline/service';
+import type { INestApplication } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { service as delivery } from '../../apps/delivery/src/service.js';
+import { service as fanout } from '../../apps/fanout/src/service.js';
+import { service as ingest } from '../../apps/ingest/src/service.js';
+import { service as retry } from '../../apps/retry/src/service.js';
+import { migrateTestDatabase, requireStack, uniquePrefix } from './env.js';
+
+export interface Pipeline {
+  apiUrl: string;
+  adminToken: string;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** The environment of a test's own Hookline: its own topics, the shared broker and database. */
+export function pipelineEnv(name: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const { brokers, databaseUrl } = requireStack();
+  return {
+    KAFKA_BROKERS: brokers.join(','),
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_TOPIC_PREFIX: uniquePrefix(name),
+    HOOKLINE_TOPIC_PARTITIONS: '2',
+    HOOKLINE_ADMIN_TOKEN: `admin-${uniquePrefix(name)}`,
+    HOOKLINE_SECRETS_KEYS: generateKeyringEntry('test'),
+    HOOKLINE_RETRY_SCHEDULE: '1s,2s',
+    HOOKLINE_DELIVERY_TIMEOUT: '2s',
+    HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
+    HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
+    HOOKLINE_HEALTH_PORT: '0',
+    HOOKLINE_API_PORT: '0',
+    HOOKLINE_LOG_LEVEL: 'warn',
+    HOOKLINE_SHUTDOWN_GRACE: '1s',
+    ...overrides,
+  };
+}
+
+/** All four services in this process, against the real Kafka and PostgreSQL. */
+export async function startPipeline(name: string, overrides: Record<string, string> = {}): Promise<Pipeline> {
+  const env = pipelineEnv(name, overrides);
+  await migrateTestDatabase();
+  const apps: INestApplication[] = [];
+  try {
+    for (const spec of [ingest, fanout, delivery, retry]) apps.push(await startService(spec, env));
+  } catch (error) {
+    await Promise.all(apps.map((app) => app.close()));
+    throw error;
+  }
+  const { port } = apps[0]!.getHttpServer().address() as AddressInfo;
+  return {
+    apiUrl: `http://127.0.0.1:${port}`,
+    adminToken: env.HOOKLINE_ADMIN_TOKEN!,
+    env,
+    stop: async () => {
+      await Promise.all(apps.map((app) => app.close()));
+    },
+  };
+}

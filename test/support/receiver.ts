@@ -1,0 +1,48 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ReceivedRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/** What the receiver answers for a request: a status, after an optional delay. */
+export type Respond = (request: ReceivedRequest) => { status: number; delayMs?: number; headers?: Record<string, string> };
+
+/** A real HTTP server on 127.0.0.1 standing in for a customer's endpoint. */
+export class Receiver {
+  readonly requests: ReceivedRequest[] = [];
+  private server!: Server;
+  respond: Respond = () => ({ status: 200 });
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
+        this.requests.push(received);
+        const { status, delayMs = 0, headers = {} } = this.respond(received);
+        const timer = setTimeout(() => res.writeHead(status, headers).end(status < 300 ? 'ok' : 'nope'), delayMs);
+        res.on('close', () => clearTimeout(timer));
+      });
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  url(path = '/webhook'): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+  }
+
+  on(path: string): ReceivedRequest[] {
+    return this.requests.filter((request) => request.path === path);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+}
