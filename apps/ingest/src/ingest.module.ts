@@ -11,6 +11,7 @@ import { EventTypesController } from './api/event-types.controller.js';
 import { ApiHealthController } from './api/health.controller.js';
 import { IdempotencyInterceptor } from './api/idempotency.interceptor.js';
 import { MessagesController } from './api/messages.controller.js';
+import { OpenApiController } from './api/openapi.js';
 import { IngestTopicHandler } from './messages/ingest-topic.handler.js';
 import { MessageService } from './messages/message.service.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
@@ -20,6 +21,7 @@ import { OutboxRelay } from './messages/outbox-relay.js';
   imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, Attempt, IdempotencyKey])],
   controllers: [
     ApiHealthController,
+    OpenApiController,
     ApplicationsController,
     EventTypesController,
     EndpointsController,
