@@ -5,8 +5,7 @@ import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from './auth.js';
 import { notFound } from './errors.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { findByIdOrAlias } from './lookup.js';
 
 /** Finds applications by id or uid, within what the caller may see. */
 @Injectable()
@@ -22,10 +21,9 @@ export class ApplicationsService {
     return application;
   }
 
+  /** An id always wins over a uid: any tenant may set its uid to the text of another's id. */
   find(idOrUid: string): Promise<Application | null> {
-    return this.applications.findOne({
-      where: UUID.test(idOrUid) ? [{ id: idOrUid }, { uid: idOrUid }] : { uid: idOrUid },
-    });
+    return findByIdOrAlias(this.applications, idOrUid, 'uid');
   }
 
   create(fields: { name: string; uid?: string | null; throttleRate?: number | null; metadata?: Record<string, string> }): Promise<Application> {
@@ -40,5 +38,3 @@ export class ApplicationsService {
     );
   }
 }
-
-export { UUID };

@@ -6,9 +6,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
-import { ApplicationsService, UUID } from './applications.service.js';
+import { ApplicationsService } from './applications.service.js';
 import { CurrentPrincipal, type Principal } from './auth.js';
 import { conflictOnDuplicate, notFound, ValidationFailed } from './errors.js';
+import { findByIdOrAlias } from './lookup.js';
 import { endpointOut } from './out.js';
 import { paginate } from './pagination.js';
 import { endpointIn, endpointPatch, listQuery } from './schemas.js';
@@ -112,11 +113,7 @@ export class EndpointsController {
 
   private async find(principal: Principal, appId: string, endpointId: string): Promise<Endpoint> {
     const application = await this.applications.resolve(principal, appId);
-    const endpoint = await this.endpoints.findOne({
-      where: UUID.test(endpointId)
-        ? [{ id: endpointId, applicationId: application.id }, { uid: endpointId, applicationId: application.id }]
-        : { uid: endpointId, applicationId: application.id },
-    });
+    const endpoint = await findByIdOrAlias(this.endpoints, endpointId, 'uid', { applicationId: application.id });
     if (!endpoint) throw notFound('endpoint');
     return endpoint;
   }

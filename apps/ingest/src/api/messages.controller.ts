@@ -4,9 +4,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { z } from 'zod';
 import { MessageService } from '../messages/message.service.js';
-import { ApplicationsService, UUID } from './applications.service.js';
+import { ApplicationsService } from './applications.service.js';
 import { CurrentPrincipal, type Principal } from './auth.js';
 import { ApiError, conflictOnDuplicate, notFound } from './errors.js';
+import { findByIdOrAlias } from './lookup.js';
 import { attemptOut, messageOut } from './out.js';
 import { paginate } from './pagination.js';
 import { attemptListQuery, messageIn, messageListQuery } from './schemas.js';
@@ -62,9 +63,7 @@ export class MessagesController {
   @Get('attempt/endpoint/:endpointId')
   async attemptsByEndpoint(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Query(new ZodPipe(attemptListQuery)) query: z.infer<typeof attemptListQuery>) {
     const application = await this.applications.resolve(principal, appId);
-    const endpoint = await this.endpoints.findOne({
-      where: UUID.test(endpointId) ? [{ id: endpointId, applicationId: application.id }, { uid: endpointId, applicationId: application.id }] : { uid: endpointId, applicationId: application.id },
-    });
+    const endpoint = await findByIdOrAlias(this.endpoints, endpointId, 'uid', { applicationId: application.id });
     if (!endpoint) throw notFound('endpoint');
     const builder = this.attempts.createQueryBuilder('attempt').where('attempt.endpoint_id = :id', { id: endpoint.id });
     this.filterStatus(builder, query.status);
@@ -86,9 +85,7 @@ export class MessagesController {
 
   private async findMessage(principal: Principal, appId: string, msgId: string): Promise<Message> {
     const application = await this.applications.resolve(principal, appId);
-    const message = await this.messages.findOne({
-      where: UUID.test(msgId) ? [{ id: msgId, applicationId: application.id }, { eventId: msgId, applicationId: application.id }] : { eventId: msgId, applicationId: application.id },
-    });
+    const message = await findByIdOrAlias(this.messages, msgId, 'eventId', { applicationId: application.id });
     if (!message) throw notFound('message');
     return message;
   }

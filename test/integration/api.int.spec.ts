@@ -1,0 +1,650 @@
+import { randomUUID } from 'node:crypto';
+import { ApiException, Ordering, Svix } from 'svix';
+import { DataSource } from 'typeorm';
+import { eventually, requireStack } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { Receiver } from '../support/receiver.js';
+
+// The REST API through the real stack: all four services in-process, the shared Kafka and
+// PostgreSQL, real HTTP. Plain fetch where exact status codes and error bodies matter; the
+// official svix SDK where it shows that the SDK works against Hookline unchanged.
+
+type Json = Record<string, unknown>;
+interface Reply<T> {
+  status: number;
+  contentType: string | null;
+  body: T;
+}
+interface ListOut<T> {
+  data: T[];
+  iterator: string | null;
+  done: boolean;
+}
+interface AppOut {
+  id: string;
+  uid: string | null;
+  name: string;
+}
+interface EndpointOut {
+  id: string;
+  uid: string | null;
+  url: string;
+  description: string;
+}
+interface MessageOut {
+  id: string;
+  eventId: string | null;
+  eventType: string;
+  payload: Json;
+}
+interface AttemptOut {
+  id: string;
+  msgId: string;
+  endpointId: string;
+}
+interface ErrorOut {
+  code: string;
+  detail: string;
+}
+interface ValidationOut {
+  detail: Array<{ loc: Array<string | number>; msg: string; type: string }>;
+}
+
+const short = () => randomUUID().slice(0, 8);
+
+/** A minimal HTTP client: the status, the content type and the parsed JSON body (null when empty). */
+function client(apiUrl: string, token: string | null) {
+  async function send<T>(method: string, path: string, options: { json?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    let body: string | undefined;
+    if (options.raw !== undefined || options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = options.raw ?? JSON.stringify(options.json);
+    }
+    const response = await fetch(`${apiUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    const contentType = response.headers.get('content-type');
+    return { status: response.status, contentType, body: (text === '' ? null : JSON.parse(text)) as T };
+  }
+  return {
+    send,
+    get: <T = Json>(path: string) => send<T>('GET', path),
+    post: <T = Json>(path: string, json: unknown, headers?: Record<string, string>) => send<T>('POST', path, { json, headers }),
+    put: <T = Json>(path: string, json: unknown) => send<T>('PUT', path, { json }),
+    patch: <T = Json>(path: string, json: unknown) => send<T>('PATCH', path, { json }),
+    delete: <T = Json>(path: string) => send<T>('DELETE', path),
+  };
+}
+type Client = ReturnType<typeof client>;
+
+/** Every page of a listing, following `iterator` until `done`. */
+async function listAll<T>(api: Client, path: string, limit: number): Promise<{ items: T[]; pages: ListOut<T>[] }> {
+  const pages: ListOut<T>[] = [];
+  let iterator: string | null = null;
+  for (;;) {
+    const separator = path.includes('?') ? '&' : '?';
+    const reply: Reply<ListOut<T>> = await api.get<ListOut<T>>(`${path}${separator}limit=${limit}${iterator ? `&iterator=${iterator}` : ''}`);
+    expect(reply.status).toBe(200);
+    pages.push(reply.body);
+    if (reply.body.done) break;
+    expect(reply.body.iterator).toEqual(expect.any(String));
+    iterator = reply.body.iterator;
+    if (pages.length > 50) throw new Error(`${path}: more than 50 pages`);
+  }
+  return { items: pages.flatMap((page) => page.data), pages };
+}
+
+const notFoundBody = { code: 'not_found', detail: expect.any(String) };
+const forbiddenBody = { code: 'forbidden', detail: expect.any(String) };
+const locs = (reply: Reply<ValidationOut>) => reply.body.detail.map((problem) => problem.loc);
+
+describe('the REST API through the real stack', () => {
+  let pipeline: Pipeline;
+  let receiver: Receiver;
+  let admin: Client;
+  let adminSdk: Svix;
+  let db: DataSource;
+  const eventType = `order.shipped.${short()}`;
+
+  interface Tenant {
+    app: AppOut;
+    key: string;
+    api: Client;
+    sdk: Svix;
+  }
+
+  /** An application created with the admin token, and an API key of its own. */
+  async function tenant(name: string): Promise<Tenant> {
+    const created = await admin.post<AppOut>('/api/v1/app', { name, uid: `${name.toLowerCase()}-${short()}` });
+    expect(created.status).toBe(201);
+    const key = await admin.post<{ id: string; key: string; name: string }>(`/api/v1/app/${created.body.id}/api-key`, { name: `${name} key` });
+    expect(key.status).toBe(201);
+    expect(key.body.key).toMatch(/^hk_/);
+    return { app: created.body, key: key.body.key, api: client(pipeline.apiUrl, key.body.key), sdk: new Svix(key.body.key, { serverUrl: pipeline.apiUrl }) };
+  }
+
+  beforeAll(async () => {
+    pipeline = await startPipeline('api');
+    receiver = await new Receiver().start();
+    admin = client(pipeline.apiUrl, pipeline.adminToken);
+    adminSdk = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
+    db = await new DataSource({ type: 'postgres', url: requireStack().databaseUrl }).initialize();
+    await adminSdk.eventType.create({ name: eventType, description: 'An order left the warehouse' });
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await pipeline?.stop();
+    await receiver?.stop();
+  });
+
+  describe('tenant isolation', () => {
+    let a: Tenant;
+    let b: Tenant;
+    let endpointB: EndpointOut;
+    let messageB: MessageOut;
+    let secretB: string;
+
+    beforeAll(async () => {
+      a = await tenant('Alpha');
+      b = await tenant('Bravo');
+      const endpoint = await b.api.post<EndpointOut>(`/api/v1/app/${b.app.id}/endpoint`, { url: receiver.url('/bravo'), uid: `bravo-ep-${short()}`, description: 'Bravo endpoint' });
+      expect(endpoint.status).toBe(201);
+      endpointB = endpoint.body;
+      secretB = (await b.api.get<{ key: string }>(`/api/v1/app/${b.app.id}/endpoint/${endpointB.id}/secret`)).body.key;
+      const message = await b.api.post<MessageOut>(`/api/v1/app/${b.app.id}/msg`, { eventType, payload: { order: 'b-1' }, eventId: `bravo-evt-${short()}` });
+      expect(message.status).toBe(202);
+      messageB = message.body;
+      // B's message is delivered, so B has attempts that A must never see.
+      await eventually(async () => {
+        const attempts = await admin.get<ListOut<AttemptOut>>(`/api/v1/app/${b.app.id}/attempt/msg/${messageB.id}`);
+        expect(attempts.body.data).toHaveLength(1);
+      });
+    });
+
+    it('answers 401 with {code, detail} to a missing, malformed, unknown or revoked token', async () => {
+      const path = `/api/v1/app/${a.app.id}`;
+      const expected = { status: 401, body: { code: 'authentication_failed', detail: expect.any(String) } };
+      const pick = ({ status, body }: Reply<unknown>) => ({ status, body });
+      expect(pick(await client(pipeline.apiUrl, null).get(path))).toEqual(expected);
+      expect(pick(await client(pipeline.apiUrl, null).send('GET', path, { headers: { authorization: `Basic ${a.key}` } }))).toEqual(expected);
+      expect(pick(await client(pipeline.apiUrl, `hk_${short()}unknown`).get(path))).toEqual(expected);
+      expect(pick(await client(pipeline.apiUrl, `${pipeline.adminToken}x`).get(path))).toEqual(expected);
+
+      // A second key of A, revoked before its first use: refused, while A's other key still works.
+      const second = await admin.post<{ id: string; key: string }>(`/api/v1/app/${a.app.id}/api-key`, { name: 'to revoke' });
+      expect(second.status).toBe(201);
+      await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [second.body.id]);
+      expect(pick(await client(pipeline.apiUrl, second.body.key).get(path))).toEqual(expected);
+      expect((await a.api.get(path)).status).toBe(200);
+
+      // The key is shown once and stored only as a hash.
+      const [row] = (await db.query('SELECT key_hash FROM api_keys WHERE id = $1', [second.body.id])) as Array<{ key_hash: string }>;
+      expect(row!.key_hash).not.toContain(second.body.key);
+      expect(row!.key_hash).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it("gives A's key a 404, never data, for every read and write of B's application, endpoints, messages and attempts", async () => {
+      const appB = `/api/v1/app/${b.app.id}`;
+      const appA = `/api/v1/app/${a.app.id}`;
+      const endpointBody = { url: receiver.url('/stolen'), description: 'stolen' };
+      const requests: Array<[string, string, unknown?]> = [
+        ['GET', appB],
+        ['GET', `/api/v1/app/${b.app.uid}`],
+        ['PUT', appB, { name: 'stolen' }],
+        ['PATCH', appB, { name: 'stolen' }],
+        ['GET', `${appB}/endpoint`],
+        ['POST', `${appB}/endpoint`, endpointBody],
+        ['GET', `${appB}/endpoint/${endpointB.id}`],
+        ['GET', `${appB}/endpoint/${endpointB.uid}`],
+        ['PUT', `${appB}/endpoint/${endpointB.id}`, endpointBody],
+        ['PATCH', `${appB}/endpoint/${endpointB.id}`, { description: 'stolen' }],
+        ['GET', `${appB}/endpoint/${endpointB.id}/secret`],
+        ['DELETE', `${appB}/endpoint/${endpointB.id}`],
+        ['POST', `${appB}/msg`, { eventType, payload: { from: 'alpha' } }],
+        ['POST', `${appB}/msg`, { eventType, payload: { from: 'alpha' }, application: { name: 'stolen' } }],
+        ['GET', `${appB}/msg`],
+        ['GET', `${appB}/msg/${messageB.id}`],
+        ['GET', `${appB}/msg/${messageB.eventId}`],
+        ['GET', `${appB}/attempt/msg/${messageB.id}`],
+        ['GET', `${appB}/attempt/endpoint/${endpointB.id}`],
+        // B's ids under A's own application path.
+        ['GET', `${appA}/endpoint/${endpointB.id}`],
+        ['PUT', `${appA}/endpoint/${endpointB.id}`, endpointBody],
+        ['PATCH', `${appA}/endpoint/${endpointB.id}`, { description: 'stolen' }],
+        ['GET', `${appA}/endpoint/${endpointB.id}/secret`],
+        ['DELETE', `${appA}/endpoint/${endpointB.id}`],
+        ['GET', `${appA}/msg/${messageB.id}`],
+        ['GET', `${appA}/msg/${messageB.eventId}`],
+        ['GET', `${appA}/attempt/msg/${messageB.id}`],
+        ['GET', `${appA}/attempt/endpoint/${endpointB.id}`],
+      ];
+      for (const [method, path, json] of requests) {
+        const reply = await a.api.send(method, path, { json });
+        expect({ request: `${method} ${path}`, status: reply.status, body: reply.body }).toEqual({ request: `${method} ${path}`, status: 404, body: notFoundBody });
+      }
+
+      // The answer for B is the answer for an application that does not exist: no existence oracle.
+      const missing = await a.api.get(`/api/v1/app/${randomUUID()}`);
+      expect((await a.api.get(appB)).body).toEqual(missing.body);
+      const missingEndpoint = await a.api.get(`${appA}/endpoint/${randomUUID()}`);
+      expect((await a.api.get(`${appA}/endpoint/${endpointB.id}`)).body).toEqual(missingEndpoint.body);
+
+      // Through the svix SDK too.
+      await expect(a.sdk.endpoint.get(b.app.id, endpointB.id)).rejects.toMatchObject({ code: 404 });
+      await expect(a.sdk.message.create(b.app.id, { eventType, payload: {} })).rejects.toBeInstanceOf(ApiException);
+
+      // Nothing of B changed, and no application was created by the message with `application`.
+      const stillB = await admin.get<AppOut>(appB);
+      expect(stillB.body).toMatchObject({ id: b.app.id, name: 'Bravo', uid: b.app.uid });
+      const endpoints = await admin.get<ListOut<EndpointOut>>(`${appB}/endpoint`);
+      expect(endpoints.body.data).toEqual([expect.objectContaining({ id: endpointB.id, url: receiver.url('/bravo'), description: 'Bravo endpoint' })]);
+      expect((await admin.get<{ key: string }>(`${appB}/endpoint/${endpointB.id}/secret`)).body.key).toBe(secretB);
+      const messages = await admin.get<ListOut<MessageOut>>(`${appB}/msg`);
+      expect(messages.body.data.map((message) => message.id)).toEqual([messageB.id]);
+      expect(receiver.on('/stolen')).toHaveLength(0);
+      const stolenApps = (await db.query("SELECT count(*)::int AS n FROM applications WHERE name = 'stolen'")) as Array<{ n: number }>;
+      expect(stolenApps[0]!.n).toBe(0);
+    });
+
+    it("lists only A's own application to A's key, and both to the admin token", async () => {
+      const { items } = await listAll<AppOut>(a.api, '/api/v1/app', 1);
+      expect(items.map((app) => app.id)).toEqual([a.app.id]);
+      const viaSdk = await a.sdk.application.list();
+      expect(viaSdk.data.map((app) => app.id)).toEqual([a.app.id]);
+
+      // Newest first: both were created moments ago.
+      const all = await admin.get<ListOut<AppOut>>('/api/v1/app?order=descending&limit=250');
+      expect(all.status).toBe(200);
+      expect(all.body.data.map((app) => app.id)).toEqual(expect.arrayContaining([a.app.id, b.app.id]));
+      expect((await admin.get<AppOut>(`/api/v1/app/${b.app.id}`)).body.id).toBe(b.app.id);
+      expect((await admin.get<AppOut>(`/api/v1/app/${a.app.id}`)).body.id).toBe(a.app.id);
+      const attempts = await admin.get<ListOut<AttemptOut>>(`/api/v1/app/${b.app.id}/attempt/endpoint/${endpointB.id}`);
+      expect(attempts.body.data).toEqual([expect.objectContaining({ msgId: messageB.id, endpointId: endpointB.id })]);
+    });
+
+    it("refuses admin-only operations to A's key with 403, on A, on B and on unknown ids alike", async () => {
+      const requests: Array<[string, string, unknown?]> = [
+        ['POST', '/api/v1/app', { name: 'by-alpha' }],
+        ['POST', `/api/v1/app/${a.app.id}/api-key`, { name: 'by-alpha' }],
+        ['POST', `/api/v1/app/${b.app.id}/api-key`, { name: 'by-alpha' }],
+        ['POST', `/api/v1/app/${randomUUID()}/api-key`, { name: 'by-alpha' }],
+        ['DELETE', `/api/v1/app/${a.app.id}`],
+        ['DELETE', `/api/v1/app/${b.app.id}`],
+        ['DELETE', `/api/v1/app/${randomUUID()}`],
+        ['POST', '/api/v1/event-type', { name: `by-alpha.${short()}`, description: 'x' }],
+        ['PATCH', `/api/v1/event-type/${eventType}`, { description: 'changed by alpha' }],
+        ['PUT', `/api/v1/event-type/${eventType}`, { description: 'changed by alpha' }],
+        ['DELETE', `/api/v1/event-type/${eventType}`],
+      ];
+      for (const [method, path, json] of requests) {
+        const reply = await a.api.send(method, path, { json });
+        expect({ request: `${method} ${path}`, status: reply.status, body: reply.body }).toEqual({ request: `${method} ${path}`, status: 403, body: forbiddenBody });
+      }
+      await expect(a.sdk.eventType.create({ name: `by-alpha.${short()}`, description: 'x' })).rejects.toMatchObject({ code: 403 });
+
+      // Nothing happened: both applications live, the event type is unchanged and not archived.
+      expect((await admin.get(`/api/v1/app/${a.app.id}`)).status).toBe(200);
+      expect((await admin.get(`/api/v1/app/${b.app.id}`)).status).toBe(200);
+      expect((await a.api.get(`/api/v1/event-type/${eventType}`)).body).toMatchObject({ name: eventType, description: 'An order left the warehouse', archived: false });
+      const keys = (await db.query("SELECT count(*)::int AS n FROM api_keys WHERE name = 'by-alpha'")) as Array<{ n: number }>;
+      expect(keys[0]!.n).toBe(0);
+    });
+
+    it("lets A's key do everything on A, through the svix SDK", async () => {
+      const sdk = a.sdk;
+      expect((await sdk.application.get(a.app.id)).name).toBe('Alpha');
+      expect((await sdk.application.get(a.app.uid!)).id).toBe(a.app.id);
+      expect((await sdk.application.patch(a.app.id, { metadata: { tier: 'gold' } })).metadata).toEqual({ tier: 'gold' });
+      expect((await a.api.put<AppOut>(`/api/v1/app/${a.app.id}`, { name: 'Alpha', uid: a.app.uid })).status).toBe(200);
+      expect((await sdk.eventType.get(eventType)).name).toBe(eventType);
+      expect((await sdk.eventType.list({ limit: 250 })).data.map((type) => type.name)).toContain(eventType);
+
+      const endpoint = await sdk.endpoint.create(a.app.id, { url: receiver.url('/alpha'), eventTypes: [eventType], uid: `alpha-ep-${short()}` });
+      expect((await sdk.endpoint.get(a.app.id, endpoint.id)).url).toBe(receiver.url('/alpha'));
+      expect((await sdk.endpoint.list(a.app.id)).data.map((item) => item.id)).toEqual([endpoint.id]);
+      expect((await sdk.endpoint.patch(a.app.id, endpoint.id, { description: 'patched' })).description).toBe('patched');
+      const replaced = await sdk.endpoint.upsert(a.app.id, endpoint.id, { url: receiver.url('/alpha'), description: 'replaced', eventTypes: [eventType] });
+      expect(replaced).toMatchObject({ id: endpoint.id, description: 'replaced', eventTypes: [eventType] });
+      expect((await sdk.endpoint.getSecret(a.app.id, endpoint.id)).key).toMatch(/^whsec_/);
+
+      const message = await sdk.message.create(a.app.id, { eventType, payload: { order: 'a-1' } });
+      expect((await sdk.message.get(a.app.id, message.id)).payload).toEqual({ order: 'a-1' });
+      expect((await sdk.message.list(a.app.id)).data.map((item) => item.id)).toEqual([message.id]);
+      const attempts = await eventually(async () => {
+        const list = await sdk.messageAttempt.listByMsg(a.app.id, message.id);
+        expect(list.data).toHaveLength(1);
+        return list;
+      });
+      expect(attempts.data[0]).toMatchObject({ msgId: message.id, endpointId: endpoint.id, responseStatusCode: 200 });
+      expect((await sdk.messageAttempt.listByEndpoint(a.app.id, endpoint.id)).data.map((item) => item.id)).toEqual([attempts.data[0]!.id]);
+
+      await sdk.endpoint.delete(a.app.id, endpoint.id);
+      await expect(sdk.endpoint.get(a.app.id, endpoint.id)).rejects.toMatchObject({ code: 404 });
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    let c: Tenant;
+    let d: Tenant;
+
+    beforeAll(async () => {
+      c = await tenant('Charlie');
+      d = await tenant('Delta');
+    });
+
+    it('replays the first response to a repeated message create, which creates one message only', async () => {
+      const key = `idem-${randomUUID()}`;
+      const path = `/api/v1/app/${c.app.id}/msg`;
+      const first = await c.api.post<MessageOut>(path, { eventType, payload: { n: 1 } }, { 'idempotency-key': key });
+      const second = await c.api.post<MessageOut>(path, { eventType, payload: { n: 1 } }, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      expect(second.status).toBe(202);
+      expect(second.body).toEqual(first.body);
+      const list = await c.api.get<ListOut<MessageOut>>(path);
+      expect(list.body.data.map((message) => message.id)).toEqual([first.body.id]);
+
+      // The svix SDK sends its own idempotency key: the same answer again.
+      const viaSdk = await c.sdk.message.create(c.app.id, { eventType, payload: { n: 1 } }, { idempotencyKey: key });
+      expect(viaSdk.id).toBe(first.body.id);
+      expect((await c.api.get<ListOut<MessageOut>>(path)).body.data).toHaveLength(1);
+    });
+
+    it('creates one message when the same key arrives twice at once', async () => {
+      const key = `idem-${randomUUID()}`;
+      const app = await admin.post<AppOut>('/api/v1/app', { name: 'Concurrent' });
+      const path = `/api/v1/app/${app.body.id}/msg`;
+      const replies = await Promise.all([1, 2, 3].map(() => admin.post<MessageOut & ErrorOut>(path, { eventType, payload: {} }, { 'idempotency-key': key })));
+      for (const reply of replies) {
+        if (reply.status === 409) expect(reply.body.code).toBe('idempotency_in_progress');
+        else expect(reply.status).toBe(202);
+      }
+      const ids = new Set(replies.filter((reply) => reply.status === 202).map((reply) => reply.body.id));
+      expect(ids.size).toBe(1);
+      expect((await admin.get<ListOut<MessageOut>>(path)).body.data.map((message) => message.id)).toEqual([...ids]);
+    });
+
+    it('refuses the same key on another route with 422 idempotency_key_reused, creating nothing', async () => {
+      const key = `idem-${randomUUID()}`;
+      const first = await c.api.post<MessageOut>(`/api/v1/app/${c.app.id}/msg`, { eventType, payload: {} }, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      const reused = await c.api.post<ErrorOut>(`/api/v1/app/${c.app.id}/endpoint`, { url: receiver.url('/charlie') }, { 'idempotency-key': key });
+      expect(reused).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused', detail: expect.any(String) } });
+      expect((await c.api.get<ListOut<EndpointOut>>(`/api/v1/app/${c.app.id}/endpoint`)).body.data).toEqual([]);
+    });
+
+    it("scopes keys per principal: another tenant's same key is a new request", async () => {
+      const key = `idem-${randomUUID()}`;
+      const mine = await c.api.post<MessageOut>(`/api/v1/app/${c.app.id}/msg`, { eventType, payload: { who: 'c' } }, { 'idempotency-key': key });
+      const theirs = await d.api.post<MessageOut>(`/api/v1/app/${d.app.id}/msg`, { eventType, payload: { who: 'd' } }, { 'idempotency-key': key });
+      expect(mine.status).toBe(202);
+      expect(theirs.status).toBe(202);
+      expect(theirs.body.id).not.toBe(mine.body.id);
+      expect(theirs.body.payload).toEqual({ who: 'd' });
+      expect((await d.api.get<ListOut<MessageOut>>(`/api/v1/app/${d.app.id}/msg`)).body.data.map((message) => message.id)).toEqual([theirs.body.id]);
+    });
+
+    it('releases the key of a request that failed, so the fixed request runs', async () => {
+      const key = `idem-${randomUUID()}`;
+      const path = `/api/v1/app/${d.app.id}/endpoint`;
+      const bad = await d.api.post(path, { url: 'ftp://nowhere' }, { 'idempotency-key': key });
+      expect(bad.status).toBe(422);
+      const good = await d.api.post<EndpointOut>(path, { url: receiver.url('/delta') }, { 'idempotency-key': key });
+      expect(good.status).toBe(201);
+      expect(good.body.url).toBe(receiver.url('/delta'));
+    });
+
+    it('replays an application create, which creates one application only', async () => {
+      const key = `idem-${randomUUID()}`;
+      const name = `Idempotent ${randomUUID()}`;
+      const first = await admin.post<AppOut>('/api/v1/app', { name }, { 'idempotency-key': key });
+      const second = await admin.post<AppOut>('/api/v1/app', { name }, { 'idempotency-key': key });
+      expect(first.status).toBe(201);
+      expect(second.status).toBe(201);
+      expect(second.body).toEqual(first.body);
+      const viaSdk = await adminSdk.application.create({ name }, { idempotencyKey: key });
+      expect(viaSdk.id).toBe(first.body.id);
+      const rows = (await db.query('SELECT id FROM applications WHERE name = $1', [name])) as Array<{ id: string }>;
+      expect(rows.map((row) => row.id)).toEqual([first.body.id]);
+    });
+  });
+
+  describe('eventId de-duplication', () => {
+    it('answers 409 conflict to a second message with the same eventId, and keeps the first', async () => {
+      const e = await tenant('Echo');
+      const path = `/api/v1/app/${e.app.id}/msg`;
+      const eventId = `evt-${randomUUID()}`;
+      const first = await e.api.post<MessageOut>(path, { eventType, payload: { n: 1 }, eventId });
+      expect(first.status).toBe(202);
+      const second = await e.api.post<ErrorOut>(path, { eventType, payload: { n: 2 }, eventId });
+      expect(second).toMatchObject({ status: 409, body: { code: 'conflict', detail: expect.any(String) } });
+      await expect(e.sdk.message.create(e.app.id, { eventType, payload: { n: 3 }, eventId })).rejects.toMatchObject({ code: 409 });
+
+      const list = await e.api.get<ListOut<MessageOut>>(path);
+      expect(list.body.data.map((message) => [message.id, message.payload])).toEqual([[first.body.id, { n: 1 }]]);
+      expect((await e.api.get<MessageOut>(`${path}/${eventId}`)).body.id).toBe(first.body.id);
+
+      // eventIds are unique per application: another application may use the same one.
+      const other = await admin.post<AppOut>('/api/v1/app', { name: 'Echo 2' });
+      expect((await admin.post(`/api/v1/app/${other.body.id}/msg`, { eventType, payload: {}, eventId })).status).toBe(202);
+    });
+  });
+
+  describe('validation', () => {
+    let f: Tenant;
+    let base: string;
+
+    beforeAll(async () => {
+      f = await tenant('Foxtrot');
+      base = `/api/v1/app/${f.app.id}`;
+    });
+
+    it('answers 422 naming each bad body field in detail[].loc', async () => {
+      const cases: Array<[string, unknown, Array<Array<string | number>>]> = [
+        [`${base}/endpoint`, { url: 'ftp://x' }, [['body', 'url']]],
+        [`${base}/endpoint`, { url: 'not a url' }, [['body', 'url']]],
+        [`${base}/endpoint`, {}, [['body', 'url']]],
+        [`${base}/endpoint`, { url: receiver.url('/f'), eventTypes: [eventType, 'bad type!'] }, [['body', 'eventTypes', 1]]],
+        [`${base}/endpoint`, { url: receiver.url('/f'), secret: 'not-a-secret' }, [['body', 'secret']]],
+        [`${base}/endpoint`, { url: receiver.url('/f'), throttleRate: 0, uid: 'bad uid' }, [['body', 'throttleRate'], ['body', 'uid']]],
+        [`${base}/msg`, { payload: {} }, [['body', 'eventType']]],
+        [`${base}/msg`, { eventType, payload: 'text' }, [['body', 'payload']]],
+        [`${base}/msg`, { eventType, payload: {}, channels: ['bad channel'] }, [['body', 'channels', 0]]],
+        ['/api/v1/app', { name: '' }, [['body', 'name']]],
+      ];
+      for (const [path, json, expected] of cases) {
+        const reply = await admin.post<ValidationOut>(path, json);
+        expect({ case: JSON.stringify(json), status: reply.status, locs: reply.status === 422 ? locs(reply) : reply.body }).toEqual({ case: JSON.stringify(json), status: 422, locs: expected });
+        for (const problem of reply.body.detail) expect(problem).toEqual({ loc: expect.any(Array), msg: expect.any(String), type: expect.any(String) });
+      }
+      expect((await admin.get<ListOut<EndpointOut>>(`${base}/endpoint`)).body.data).toEqual([]);
+      expect((await admin.get<ListOut<MessageOut>>(`${base}/msg`)).body.data).toEqual([]);
+
+      // A PATCH that would make a bad endpoint is refused and changes nothing.
+      const endpoint = await admin.post<EndpointOut>(`${base}/endpoint`, { url: receiver.url('/f') });
+      const patched = await admin.patch<ValidationOut>(`${base}/endpoint/${endpoint.body.id}`, { url: 'ftp://x' });
+      expect({ status: patched.status, locs: locs(patched) }).toEqual({ status: 422, locs: [['body', 'url']] });
+      expect((await admin.get<EndpointOut>(`${base}/endpoint/${endpoint.body.id}`)).body.url).toBe(receiver.url('/f'));
+      await admin.delete(`${base}/endpoint/${endpoint.body.id}`);
+
+      // The svix SDK parses the 422 into its HTTPValidationError.
+      const error = (await f.sdk.endpoint.create(f.app.id, { url: 'ftp://x' }).catch((failure: unknown) => failure)) as ApiException<ValidationOut>;
+      expect(error).toBeInstanceOf(ApiException);
+      expect(error.code).toBe(422);
+      expect(error.body.detail.map((problem) => problem.loc)).toEqual([['body', 'url']]);
+    });
+
+    it('answers 422 naming each bad query parameter', async () => {
+      const cases: Array<[string, Array<Array<string | number>>]> = [
+        [`${base}/endpoint?limit=0`, [['query', 'limit']]],
+        [`${base}/endpoint?limit=251`, [['query', 'limit']]],
+        [`${base}/endpoint?limit=two`, [['query', 'limit']]],
+        [`${base}/endpoint?iterator=not-an-iterator`, [['query', 'iterator']]],
+        [`${base}/msg?limit=0`, [['query', 'limit']]],
+        [`${base}/msg?before=yesterday`, [['query', 'before']]],
+        [`/api/v1/app?limit=0`, [['query', 'limit']]],
+        [`/api/v1/app?order=sideways`, [['query', 'order']]],
+      ];
+      for (const [path, expected] of cases) {
+        const reply = await f.api.get<ValidationOut>(path);
+        expect({ path, status: reply.status, locs: reply.status === 422 ? locs(reply) : reply.body }).toEqual({ path, status: 422, locs: expected });
+      }
+    });
+
+    it('answers a malformed JSON body with 400 and a JSON {code, detail}', async () => {
+      const reply = await f.api.send<ErrorOut>('POST', `${base}/msg`, { raw: '{"eventType": "a", "payload": {' });
+      expect(reply.status).toBe(400);
+      expect(reply.contentType).toMatch(/^application\/json/);
+      expect(reply.body).toEqual({ code: expect.any(String), detail: expect.any(String) });
+      expect((await f.api.get<ListOut<MessageOut>>(`${base}/msg`)).body.data).toEqual([]);
+    });
+
+    it('answers a body over 256kb with 413 and a JSON {code, detail}', async () => {
+      const reply = await f.api.post<ErrorOut>(`${base}/msg`, { eventType, payload: { blob: 'x'.repeat(300 * 1024) } });
+      expect(reply.status).toBe(413);
+      expect(reply.contentType).toMatch(/^application\/json/);
+      expect(reply.body).toEqual({ code: expect.any(String), detail: expect.any(String) });
+      expect((await f.api.get<ListOut<MessageOut>>(`${base}/msg`)).body.data).toEqual([]);
+      // Just under the limit is accepted.
+      expect((await f.api.post(`${base}/msg`, { eventType, payload: { blob: 'x'.repeat(200 * 1024) } })).status).toBe(202);
+    });
+  });
+
+  describe('pagination', () => {
+    it('walks 5 endpoints 2 at a time with iterator/done, each seen once, in creation order', async () => {
+      const g = await tenant('Golf');
+      const path = `/api/v1/app/${g.app.id}/endpoint`;
+      const created: string[] = [];
+      for (let n = 1; n <= 5; n++) {
+        const reply = await g.api.post<EndpointOut>(path, { url: receiver.url(`/golf/${n}`) });
+        expect(reply.status).toBe(201);
+        created.push(reply.body.id);
+      }
+      const first = await g.api.get<ListOut<EndpointOut>>(`${path}?limit=2`);
+      expect(first.body).toMatchObject({ done: false, iterator: expect.any(String) });
+      expect(first.body.data).toHaveLength(2);
+
+      const { items, pages } = await listAll<EndpointOut>(g.api, path, 2);
+      expect(pages.map((page) => [page.data.length, page.done])).toEqual([[2, false], [2, false], [1, true]]);
+      expect(items.map((endpoint) => endpoint.id)).toEqual(created);
+
+      // The svix SDK follows the same iterators; descending gives the reverse order.
+      const seen: string[] = [];
+      let iterator: string | null = null;
+      do {
+        const page = await g.sdk.endpoint.list(g.app.id, { limit: 2, iterator, order: Ordering.Descending });
+        seen.push(...page.data.map((endpoint) => endpoint.id));
+        iterator = page.done ? null : page.iterator;
+      } while (iterator);
+      expect(seen).toEqual([...created].reverse());
+
+      // A listing that fits one page is done, even when exactly full.
+      const exact = await g.api.get<ListOut<EndpointOut>>(`${path}?limit=5`);
+      expect(exact.body).toMatchObject({ done: true });
+      expect(exact.body.data).toHaveLength(5);
+    });
+  });
+
+  describe('uid as an alternative id', () => {
+    it('finds an application by uid, and its endpoints by uid and messages by eventId', async () => {
+      const appUid = `hotel-${short()}`;
+      const app = await adminSdk.application.create({ name: 'Hotel', uid: appUid });
+      const byUid = await admin.get<AppOut>(`/api/v1/app/${appUid}`);
+      expect(byUid).toMatchObject({ status: 200, body: { id: app.id, uid: appUid } });
+      expect((await adminSdk.application.get(appUid)).id).toBe(app.id);
+
+      const endpointUid = `hotel-ep-${short()}`;
+      const endpoint = await admin.post<EndpointOut>(`/api/v1/app/${appUid}/endpoint`, { url: receiver.url('/hotel'), uid: endpointUid });
+      expect(endpoint.status).toBe(201);
+      expect((await admin.get<EndpointOut>(`/api/v1/app/${appUid}/endpoint/${endpointUid}`)).body).toMatchObject({ id: endpoint.body.id, uid: endpointUid });
+      expect((await adminSdk.endpoint.get(appUid, endpointUid)).id).toBe(endpoint.body.id);
+      expect((await admin.patch<EndpointOut>(`/api/v1/app/${app.id}/endpoint/${endpointUid}`, { description: 'by uid' })).body).toMatchObject({ id: endpoint.body.id, description: 'by uid' });
+      const secretByUid = await admin.get<{ key: string }>(`/api/v1/app/${appUid}/endpoint/${endpointUid}/secret`);
+      const secretById = await admin.get<{ key: string }>(`/api/v1/app/${app.id}/endpoint/${endpoint.body.id}/secret`);
+      expect(secretByUid.body.key).toBe(secretById.body.key);
+
+      const eventId = `hotel-evt-${short()}`;
+      const message = await admin.post<MessageOut>(`/api/v1/app/${appUid}/msg`, { eventType, payload: { via: 'uid' }, eventId });
+      expect(message.status).toBe(202);
+      expect((await admin.get<MessageOut>(`/api/v1/app/${appUid}/msg/${eventId}`)).body.id).toBe(message.body.id);
+      await eventually(async () => {
+        const attempts = await admin.get<ListOut<AttemptOut>>(`/api/v1/app/${appUid}/attempt/endpoint/${endpointUid}`);
+        expect(attempts.body.data.map((attempt) => attempt.msgId)).toEqual([message.body.id]);
+      });
+    });
+
+    it("never lets an application's uid shadow another application's id", async () => {
+      // Mallory sets her uid to Victor's id; Victor then updates his application.
+      const victor = await tenant('Victor');
+      const mallory = await tenant('Mallory');
+      expect((await mallory.api.patch(`/api/v1/app/${mallory.app.id}`, { uid: victor.app.id })).status).toBe(200);
+      expect((await victor.api.patch(`/api/v1/app/${victor.app.id}`, { name: 'Victor renamed' })).status).toBe(200);
+
+      expect((await victor.api.get<AppOut>(`/api/v1/app/${victor.app.id}`)).body).toMatchObject({ id: victor.app.id, name: 'Victor renamed' });
+      expect((await admin.get<AppOut>(`/api/v1/app/${victor.app.id}`)).body.id).toBe(victor.app.id);
+      const endpoint = await victor.api.post(`/api/v1/app/${victor.app.id}/endpoint`, { url: receiver.url('/victor') });
+      expect(endpoint.status).toBe(201);
+      // Victor's id names Victor's application: to Mallory, a 404 like any other tenant's.
+      expect(await mallory.api.get(`/api/v1/app/${victor.app.id}/endpoint`)).toMatchObject({ status: 404, body: notFoundBody });
+      // What the operator sends to Victor's id reaches Victor's application, never Mallory's.
+      const message = await admin.post<MessageOut>(`/api/v1/app/${victor.app.id}/msg`, { eventType, payload: { for: 'victor' } });
+      expect(message.status).toBe(202);
+      expect((await victor.api.get<ListOut<MessageOut>>(`/api/v1/app/${victor.app.id}/msg`)).body.data.map((item) => item.id)).toEqual([message.body.id]);
+      expect((await mallory.api.get<ListOut<MessageOut>>(`/api/v1/app/${mallory.app.id}/msg`)).body.data).toEqual([]);
+      // Mallory's uid still names her own application.
+      expect((await mallory.api.get<AppOut>(`/api/v1/app/${mallory.app.id}`)).body.uid).toBe(victor.app.id);
+    });
+  });
+});
+
+describe('endpoint URLs when plain HTTP and private addresses are not allowed', () => {
+  let pipeline: Pipeline;
+  let admin: Client;
+  let base: string;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline('api-policy', { HOOKLINE_DELIVERY_ALLOW_HTTP: 'false', HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '' });
+    admin = client(pipeline.apiUrl, pipeline.adminToken);
+    const app = await admin.post<AppOut>('/api/v1/app', { name: 'Policy' });
+    base = `/api/v1/app/${app.body.id}/endpoint`;
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  it('refuses http:// and private, loopback, link-local, CGNAT and mapped addresses with 422 on url', async () => {
+    // None of these is ever contacted: registration judges the URL without connecting.
+    const refused = [
+      'http://hooks.example.com/webhook',
+      'https://127.0.0.1/webhook',
+      'https://10.1.2.3/webhook',
+      'https://192.168.1.1/webhook',
+      'https://169.254.169.254/latest/meta-data',
+      'https://100.64.0.1/webhook',
+      'https://[::1]/webhook',
+      'https://[fd00::1]/webhook',
+      'https://[::ffff:127.0.0.1]/webhook',
+      'https://user:pass@hooks.example.com/webhook',
+    ];
+    for (const url of refused) {
+      const reply = await admin.post<ValidationOut>(base, { url });
+      expect({ url, status: reply.status, locs: reply.status === 422 ? locs(reply) : reply.body }).toEqual({ url, status: 422, locs: [['body', 'url']] });
+    }
+    expect((await admin.get<ListOut<EndpointOut>>(base)).body.data).toEqual([]);
+  });
+
+  it('accepts an https:// host name, and refuses to change it to http:// or a private address', async () => {
+    const created = await admin.post<EndpointOut>(base, { url: 'https://hooks.example.com/webhook' });
+    expect(created.status).toBe(201);
+    for (const url of ['http://hooks.example.com/webhook', 'https://10.0.0.1/webhook']) {
+      const patched = await admin.patch<ValidationOut>(`${base}/${created.body.id}`, { url });
+      expect({ url, status: patched.status, locs: locs(patched) }).toEqual({ url, status: 422, locs: [['body', 'url']] });
+      const replaced = await admin.put<ValidationOut>(`${base}/${created.body.id}`, { url });
+      expect({ url, status: replaced.status, locs: locs(replaced) }).toEqual({ url, status: 422, locs: [['body', 'url']] });
+    }
+    expect((await admin.get<EndpointOut>(`${base}/${created.body.id}`)).body.url).toBe('https://hooks.example.com/webhook');
+    await admin.delete(`${base}/${created.body.id}`);
+  });
+});
