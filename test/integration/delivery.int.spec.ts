@@ -1,0 +1,253 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { type MessageAttemptOut, Svix } from 'svix';
+import { eventually, requireStack } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { type Respond, Receiver } from '../support/receiver.js';
+
+/**
+ * Delivery behaviour through the real stack: the four services in this process against the real
+ * Kafka and PostgreSQL, delivering over real HTTP to a receiver on 127.0.0.1. Nothing is mocked.
+ * Per-class coverage of the address policy (private, link-local, CGNAT, metadata, IPv4-mapped
+ * IPv6...) lives in libs/egress/test; here it is checked once, end to end, at connect time.
+ */
+
+// Failed attempts stay single within a test run: the first retry tier is far beyond it.
+const NO_RETRY_WITHIN_TEST = { HOOKLINE_RETRY_SCHEDULE: '10m' };
+
+/** One receiver for the file; each test answers on paths of its own. */
+const receiver = new Receiver();
+const behaviours = new Map<string, Respond>();
+const respond: Respond = (request) => behaviours.get(request.path)?.(request) ?? { status: 200 };
+
+let db: pg.Client;
+
+beforeAll(async () => {
+  await receiver.start();
+  receiver.respond = respond;
+  db = new pg.Client({ connectionString: requireStack().databaseUrl });
+  await db.connect();
+});
+
+afterAll(async () => {
+  await receiver.stop();
+  await db?.end();
+});
+
+/** A pipeline of its own for one describe block, with an event type and helpers on its API. */
+function usePipeline(name: string, overrides: Record<string, string>) {
+  const context = {} as { pipeline: Pipeline; svix: Svix; eventType: string };
+  beforeAll(async () => {
+    context.pipeline = await startPipeline(name, { ...NO_RETRY_WITHIN_TEST, ...overrides });
+    context.svix = new Svix(context.pipeline.adminToken, { serverUrl: context.pipeline.apiUrl });
+    context.eventType = `delivery.test.${randomUUID().slice(0, 8)}`;
+    await context.svix.eventType.create({ name: context.eventType, description: 'delivery tests' });
+  });
+  afterAll(async () => {
+    await context.pipeline?.stop();
+  });
+  return context;
+}
+
+/** The attempts of a message, once `count` of them are recorded. */
+async function attemptsOf(svix: Svix, appId: string, msgId: string, count = 1, timeoutMs = 20_000): Promise<MessageAttemptOut[]> {
+  return eventually(async () => {
+    const { data } = await svix.messageAttempt.listByMsg(appId, msgId);
+    expect(data).toHaveLength(count);
+    return data;
+  }, timeoutMs, 100);
+}
+
+async function statusOf(messageId: string, endpointId: string): Promise<{ status: string; attempt_count: number } | undefined> {
+  const { rows } = await db.query<{ status: string; attempt_count: number }>(
+    'SELECT status::text AS status, attempt_count FROM message_endpoints WHERE message_id = $1 AND endpoint_id = $2',
+    [messageId, endpointId],
+  );
+  return rows[0];
+}
+
+const path = (name: string) => `/${name}-${randomUUID().slice(0, 8)}`;
+
+describe('delivery refuses loopback at connect time when it is not an allowed subnet', () => {
+  const ctx = usePipeline('delivery-ssrf', { HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '' });
+
+  it('refuses a loopback IP literal and a host name resolving to loopback, and never reaches the receiver', async () => {
+    const { svix, eventType } = ctx;
+    const port = new URL(receiver.url()).port;
+    const app = await svix.application.create({ name: 'SSRF' });
+    const literalUrl = `http://127.0.0.1:${port}${path('literal')}`;
+    const hostUrl = `http://localhost:${port}${path('host')}`;
+
+    // Registration already refuses the IP literal...
+    await expect(svix.endpoint.create(app.id, { url: literalUrl })).rejects.toMatchObject({ code: 422 });
+    // ...so the endpoint is stored as if it had been registered under a laxer policy, which is
+    // exactly what the connect-time check exists for: delivery must judge the URL it sends to.
+    const literal = await svix.endpoint.create(app.id, { url: `http://localhost:${port}${path('placeholder')}`, channels: ['literal'] });
+    await db.query('UPDATE endpoints SET url = $1 WHERE id = $2', [literalUrl, literal.id]);
+    // A host name cannot be judged at registration; the connector judges what it resolves to.
+    const host = await svix.endpoint.create(app.id, { url: hostUrl, channels: ['host'] });
+
+    const toLiteral = await svix.message.create(app.id, { eventType, payload: { to: 'literal' }, channels: ['literal'] });
+    const toHost = await svix.message.create(app.id, { eventType, payload: { to: 'host' }, channels: ['host'] });
+
+    const [literalAttempt] = await attemptsOf(svix, app.id, toLiteral.id);
+    expect(literalAttempt).toMatchObject({ endpointId: literal.id, url: literalUrl, statusText: 'fail', responseStatusCode: 0 });
+    expect(literalAttempt!.response).toBe('blocked: refused to connect to 127.0.0.1: loopback address');
+
+    const [hostAttempt] = await attemptsOf(svix, app.id, toHost.id);
+    expect(hostAttempt).toMatchObject({ endpointId: host.id, url: hostUrl, statusText: 'fail', responseStatusCode: 0 });
+    expect(hostAttempt!.response).toMatch(/^blocked: refused to connect to (127\.0\.0\.1|::1): loopback address$/);
+
+    expect(receiver.requests).toEqual([]);
+    expect(await statusOf(toLiteral.id, literal.id)).toMatchObject({ status: 'failed' });
+    expect(await statusOf(toHost.id, host.id)).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('delivery outcomes (1 s timeout)', () => {
+  const ctx = usePipeline('delivery-outcomes', { HOOKLINE_DELIVERY_TIMEOUT: '1s' });
+
+  it('does not follow a redirect: a 302 is a failed attempt and its Location is never requested', async () => {
+    const { svix, eventType } = ctx;
+    const from = path('redirect');
+    const to = path('redirect-target');
+    behaviours.set(from, () => ({ status: 302, headers: { location: receiver.url(to) } }));
+    const app = await svix.application.create({ name: 'Redirect' });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url(from) });
+
+    const message = await svix.message.create(app.id, { eventType, payload: { redirect: true } });
+
+    const [attempt] = await attemptsOf(svix, app.id, message.id);
+    expect(attempt).toMatchObject({ endpointId: endpoint.id, responseStatusCode: 302, statusText: 'fail' });
+    expect(receiver.on(from)).toHaveLength(1);
+    expect(receiver.on(to)).toEqual([]);
+    expect(await statusOf(message.id, endpoint.id)).toMatchObject({ status: 'failed' });
+  });
+
+  it('times out a slow receiver after HOOKLINE_DELIVERY_TIMEOUT, not when it finally answers', async () => {
+    const { svix, eventType } = ctx;
+    const slow = path('slow');
+    behaviours.set(slow, () => ({ status: 200, delayMs: 5_000 }));
+    const app = await svix.application.create({ name: 'Slow' });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url(slow) });
+
+    const message = await svix.message.create(app.id, { eventType, payload: { slow: true } });
+
+    const [attempt] = await attemptsOf(svix, app.id, message.id);
+    const recordedAt = Date.now();
+    const [request] = receiver.on(slow);
+    expect(request).toBeDefined();
+    expect(attempt).toMatchObject({ endpointId: endpoint.id, statusText: 'fail', responseStatusCode: 0 });
+    expect(attempt!.response).toMatch(/timeout/);
+    expect(attempt!.responseDurationMs).toBeGreaterThanOrEqual(900);
+    expect(attempt!.responseDurationMs).toBeLessThan(2_500);
+    // Recorded about a second after the request reached the receiver, long before its 5 s answer.
+    expect(recordedAt - request!.at).toBeLessThan(4_000);
+    expect(await statusOf(message.id, endpoint.id)).toMatchObject({ status: 'failed' });
+  });
+
+  it('tracks the message-endpoint status in PostgreSQL: succeeded after a 2xx, failed after a 500', async () => {
+    const { svix, eventType } = ctx;
+    const ok = path('ok');
+    const broken = path('broken');
+    behaviours.set(broken, () => ({ status: 500 }));
+    const app = await svix.application.create({ name: 'Status' });
+    const good = await svix.endpoint.create(app.id, { url: receiver.url(ok) });
+    const bad = await svix.endpoint.create(app.id, { url: receiver.url(broken) });
+
+    const message = await svix.message.create(app.id, { eventType, payload: { status: true } });
+
+    const attempts = await attemptsOf(svix, app.id, message.id, 2);
+    expect(attempts.find((attempt) => attempt.endpointId === good.id)).toMatchObject({ responseStatusCode: 200, statusText: 'success' });
+    expect(attempts.find((attempt) => attempt.endpointId === bad.id)).toMatchObject({ responseStatusCode: 500, statusText: 'fail', response: 'nope' });
+    await eventually(async () => {
+      expect(await statusOf(message.id, good.id)).toEqual({ status: 'succeeded', attempt_count: 1 });
+      expect(await statusOf(message.id, bad.id)).toEqual({ status: 'failed', attempt_count: 1 });
+    });
+  });
+
+  it("sends the endpoint's custom headers along with the signature headers", async () => {
+    const { svix, eventType } = ctx;
+    const target = path('headers');
+    const app = await svix.application.create({ name: 'Headers' });
+    await svix.endpoint.create(app.id, { url: receiver.url(target), headers: { 'x-tenant': 'acme' } });
+
+    const message = await svix.message.create(app.id, { eventType, payload: { headers: true } });
+
+    const [request] = await eventually(() => {
+      const received = receiver.on(target);
+      expect(received).toHaveLength(1);
+      return received;
+    });
+    expect(request!.headers['x-tenant']).toBe('acme');
+    expect(request!.headers['webhook-id']).toBe(message.id);
+    expect(request!.headers['webhook-signature']).toMatch(/^v1,/);
+  });
+});
+
+describe('a slow endpoint does not hold back others in the same partition', () => {
+  const TIMEOUT_MS = 5_000;
+  const ctx = usePipeline('delivery-isolation', { HOOKLINE_TOPIC_PARTITIONS: '1', HOOKLINE_DELIVERY_TIMEOUT: '5s' });
+
+  it('delivers to fast endpoints at once while a hanging endpoint waits out its timeout', async () => {
+    const { svix, eventType } = ctx;
+    const hang = path('hang');
+    behaviours.set(hang, () => ({ status: 200, delayMs: 60_000 }));
+    const fast = [1, 2, 3].map((n) => path(`fast-${n}`));
+    const app = await svix.application.create({ name: 'Isolation' });
+    const hanging = await svix.endpoint.create(app.id, { url: receiver.url(hang), channels: ['hang'] });
+    for (const [index, target] of fast.entries()) {
+      await svix.endpoint.create(app.id, { url: receiver.url(target), channels: [`fast-${index + 1}`] });
+    }
+
+    // Warm up: the pipeline is flowing end to end before anything is timed.
+    await svix.message.create(app.id, { eventType, payload: { warmup: true }, channels: ['fast-1'] });
+    await eventually(() => expect(receiver.on(fast[0]!)).toHaveLength(1));
+
+    // Five tasks for the hanging endpoint, ahead of the fast ones in the only partition: four
+    // occupy the endpoint's in-flight cap, the fifth queues behind them.
+    const hangMessages = [];
+    for (let n = 0; n < 5; n++) hangMessages.push(await svix.message.create(app.id, { eventType, payload: { hang: n }, channels: ['hang'] }));
+    await eventually(() => expect(receiver.on(hang)).toHaveLength(4));
+    const hangStartedAt = Math.min(...receiver.on(hang).map((request) => request.at));
+
+    const fastSentAt = Date.now();
+    for (const [index] of fast.entries()) {
+      for (let n = 0; n < 2; n++) await svix.message.create(app.id, { eventType, payload: { fast: n }, channels: [`fast-${index + 1}`] });
+    }
+    await eventually(
+      () => {
+        expect(receiver.on(fast[0]!)).toHaveLength(3);
+        expect(receiver.on(fast[1]!)).toHaveLength(2);
+        expect(receiver.on(fast[2]!)).toHaveLength(2);
+      },
+      2_000,
+      20,
+    );
+    const fastDoneAt = Date.now();
+    expect(fastDoneAt - fastSentAt).toBeLessThan(2_000);
+    // All of it while the hanging requests were still open: none had reached its timeout.
+    expect(fastDoneAt - hangStartedAt).toBeLessThan(TIMEOUT_MS);
+    const hangAttempts = await Promise.all(hangMessages.map((message) => svix.messageAttempt.listByMsg(app.id, message.id)));
+    expect(hangAttempts.flatMap((list) => list.data)).toEqual([]);
+
+    // The hanging endpoint's first four attempts end at its timeout, about 5 s after they began.
+    const finished = await eventually(
+      async () => {
+        const { data } = await svix.messageAttempt.listByEndpoint(app.id, hanging.id);
+        expect(data.length).toBeGreaterThanOrEqual(4);
+        return data;
+      },
+      TIMEOUT_MS + 5_000,
+      100,
+    );
+    const finishedAt = Date.now();
+    expect(finishedAt - hangStartedAt).toBeGreaterThanOrEqual(TIMEOUT_MS - 500);
+    for (const attempt of finished.slice(0, 4)) {
+      expect(attempt).toMatchObject({ statusText: 'fail', responseStatusCode: 0 });
+      expect(attempt.response).toMatch(/timeout/);
+      expect(attempt.responseDurationMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 500);
+      expect(attempt.responseDurationMs).toBeLessThan(TIMEOUT_MS + 2_000);
+    }
+  });
+});
