@@ -60,7 +60,8 @@ export const environmentSchema = z.object({
   HOOKLINE_SECRETS_KEYS: z.string().min(1).optional(),
   HOOKLINE_API_PORT: port.default(8080),
   HOOKLINE_HEALTH_PORT: port.optional(),
-  HOOKLINE_SHUTDOWN_GRACE: duration.prefault('10s'),
+  // Longer than the 15 s delivery timeout, so a shutdown lets a slow delivery finish and be recorded.
+  HOOKLINE_SHUTDOWN_GRACE: duration.prefault('20s'),
   HOOKLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
