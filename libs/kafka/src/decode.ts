@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ConsumedMessage } from './consumer/kafka-consumer.server.js';
+import type { ConsumedMessage } from './consumer/kafka-server.base.js';
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; problem: string };
 

@@ -5,10 +5,12 @@ export { PartitionProgress } from './consumer/partition-progress.js';
 export { KeyedLimiter } from './consumer/keyed-limiter.js';
 export {
   AbandonedError,
-  KafkaConsumerServer,
-  KafkaMessageContext,
   type ConsumedMessage,
-  type KafkaConsumerOptions,
-} from './consumer/kafka-consumer.server.js';
-export { KAFKA_CLIENT, KafkaLifecycle, KafkaModule } from './kafka.module.js';
+  KafkaMessageContext,
+  KafkaServerBase,
+  type KafkaServerOptions,
+} from './consumer/kafka-server.base.js';
+export { KafkaConsumerServer, type KafkaConsumerOptions } from './consumer/kafka-consumer.server.js';
+export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/due-time-consumer.server.js';
 export { decodeValue, type Decoded } from './decode.js';
+export { KAFKA_CLIENT, KafkaLifecycle, KafkaModule } from './kafka.module.js';

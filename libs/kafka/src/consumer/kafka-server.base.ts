@@ -1,0 +1,163 @@
+import { type CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/microservices';
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { lastValueFrom } from 'rxjs';
+
+/** What a handler receives: one Kafka record, undecoded. Handlers decode it with a contract. */
+export interface ConsumedMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: IHeaders;
+  timestamp: string;
+}
+
+export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage]> {
+  get message(): ConsumedMessage {
+    return this.args[0];
+  }
+}
+
+export interface KafkaServerOptions {
+  kafka: Kafka;
+  groupId: string;
+  /** Handler pattern (as in @EventPattern) and the topics routed to it. */
+  subscriptions: Array<{ pattern: string; topics: string[] }>;
+  /** How long close() waits for in-flight records before abandoning them uncommitted. */
+  shutdownGraceMs: number;
+  logger: Logger;
+}
+
+/** Raised inside a record's processing when the consumer stops before it finished. */
+export class AbandonedError extends Error {
+  constructor() {
+    super('consumer stopping: record abandoned without commit');
+  }
+}
+
+/**
+ * What Hookline's Kafka transports share: a kafkajs consumer group with manual commits routing
+ * each topic to its `@EventPattern` handler, a handler that throws retried in place with backoff
+ * (a broken dependency stalls, it never drops a record), and the state readiness reports.
+ */
+export abstract class KafkaServerBase extends Server implements CustomTransportStrategy {
+  protected consumer: Consumer | null = null;
+  protected stopping = false;
+  private readonly patternByTopic = new Map<string, string>();
+  private lastError: Error | null = null;
+  private running = false;
+
+  constructor(protected readonly options: KafkaServerOptions) {
+    super();
+    for (const { pattern, topics } of options.subscriptions) {
+      for (const topic of topics) this.patternByTopic.set(topic, pattern);
+    }
+  }
+
+  /** True while the consumer group is joined and running; false once it has crashed or stopped. */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Why the consumer last crashed, for readiness checks. */
+  get crashReason(): Error | null {
+    return this.lastError;
+  }
+
+  protected get topics(): string[] {
+    return [...this.patternByTopic.keys()];
+  }
+
+  listen(callback: (error?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (error: unknown) => callback(error),
+    );
+  }
+
+  /** Processes one fetched batch; commits are the subclass's business. */
+  protected abstract onBatch(payload: EachBatchPayload): Promise<void>;
+
+  /** A new group generation: offsets restart from what was committed. */
+  protected abstract onGroupJoin(): void;
+
+  private async start(): Promise<void> {
+    for (const { pattern } of this.options.subscriptions) {
+      if (!this.getHandlerByPattern(pattern)) throw new Error(`no @EventPattern('${pattern}') handler is registered`);
+    }
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.onGroupJoin();
+      this.running = true;
+      this.options.logger.info({ groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.running = false;
+      this.lastError = payload.error;
+      this.options.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
+    });
+    consumer.on(consumer.events.STOP, () => (this.running = false));
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+  }
+
+  protected toConsumed(topic: string, partition: number, record: KafkaMessage): ConsumedMessage {
+    return {
+      topic,
+      partition,
+      offset: record.offset,
+      key: record.key ?? null,
+      value: record.value ?? null,
+      headers: record.headers ?? {},
+      timestamp: record.timestamp,
+    };
+  }
+
+  /** Runs the record's handler until it succeeds; throws AbandonedError if the consumer stops first. */
+  protected async handleWithRetry(message: ConsumedMessage): Promise<void> {
+    const handler = this.getHandlerByPattern(this.patternByTopic.get(message.topic)!)!;
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopping) throw new AbandonedError();
+      try {
+        const result = await handler(message, new KafkaMessageContext([message]));
+        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+        return;
+      } catch (error) {
+        const backoffMs = Math.min(30_000, 200 * 2 ** attempt);
+        this.options.logger.error(
+          { err: error, topic: message.topic, partition: message.partition, offset: message.offset, backoffMs },
+          'handler failed; retrying the record',
+        );
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+      }
+    }
+  }
+
+  /** Stops fetching and disconnects; subclasses first settle their in-flight work. */
+  protected async disconnect(): Promise<void> {
+    await this.consumer?.disconnect();
+    this.consumer = null;
+    this.running = false;
+  }
+
+  on(): never {
+    throw new Error('Hookline Kafka transports have no events to subscribe to');
+  }
+
+  unwrap<T>(): T {
+    return this.consumer as T;
+  }
+}
