@@ -6,6 +6,8 @@ export interface AttemptRecord {
   attempt: Omit<Attempt, 'message' | 'endpoint' | 'trigger'> & { trigger: AttemptTrigger };
   /** Where the message stands with the endpoint after this attempt. */
   status: DeliveryStatus;
+  /** When the next attempt is due, if one is scheduled. */
+  nextAttemptAt: Date | null;
 }
 
 const MAX_BATCH = 500;
@@ -67,18 +69,19 @@ export class AttemptRecorder implements OnApplicationShutdown {
       const rows = [...latest.values()];
       const params: unknown[] = [];
       const values = rows.map((row) => {
-        params.push(row.attempt.messageId, row.attempt.endpointId, row.attempt.applicationId, row.status, row.attempt.attemptNumber, row.attempt.createdAt);
+        params.push(row.attempt.messageId, row.attempt.endpointId, row.attempt.applicationId, row.status, row.attempt.attemptNumber, row.attempt.createdAt, row.nextAttemptAt);
         const n = params.length;
-        return `($${n - 5}::uuid, $${n - 4}::uuid, $${n - 3}::uuid, $${n - 2}::delivery_status, $${n - 1}::int, $${n}::timestamptz)`;
+        return `($${n - 6}::uuid, $${n - 5}::uuid, $${n - 4}::uuid, $${n - 3}::delivery_status, $${n - 2}::int, $${n - 1}::timestamptz, $${n}::timestamptz)`;
       });
       // A success is final: a late duplicate of an earlier failed attempt never overwrites it.
       await manager.query(
-        `INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at)
+        `INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at, next_attempt_at)
          VALUES ${values.join(', ')}
          ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
            status = CASE WHEN message_endpoints.status = 'succeeded' THEN message_endpoints.status ELSE EXCLUDED.status END,
            attempt_count = GREATEST(message_endpoints.attempt_count, EXCLUDED.attempt_count),
            last_attempt_at = EXCLUDED.last_attempt_at,
+           next_attempt_at = CASE WHEN message_endpoints.status = 'succeeded' THEN NULL ELSE EXCLUDED.next_attempt_at END,
            updated_at = now()`,
         params,
       );

@@ -8,11 +8,13 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { v7 as uuidv7 } from 'uuid';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { EndpointCache } from './endpoint-cache.js';
+import { FollowUp } from './follow-up.js';
 
 /**
  * Makes one attempt of a delivery task: signs the payload (Standard Webhooks, `webhook-id` is
  * the message id so it is stable across retries), POSTs it through the guarded client, and
- * records the attempt and the status it leads to before the offset may be committed.
+ * records the attempt and the status it leads to before the offset may be committed. A failure
+ * is first handed to its retry tier or the dead-letter topic.
  */
 @Controller()
 export class DeliveriesHandler {
@@ -20,6 +22,7 @@ export class DeliveriesHandler {
     private readonly endpoints: EndpointCache,
     private readonly client: EgressClient,
     private readonly recorder: AttemptRecorder,
+    private readonly followUp: FollowUp,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -49,6 +52,7 @@ export class DeliveriesHandler {
       },
       body,
     });
+    const result = outcome.ok ? { status: 'succeeded' as const, nextAttemptAt: null } : await this.followUp.afterFailure(task, outcome, attemptedAt);
     await this.recorder.record({
       attempt: {
         id: uuidv7(),
@@ -65,8 +69,7 @@ export class DeliveriesHandler {
         trigger: task.trigger,
         createdAt: attemptedAt,
       },
-      // Retry tiers arrive with the retries issue; until then a failed attempt is final.
-      status: outcome.ok ? 'succeeded' : 'failed',
+      ...result,
     });
   }
 }

@@ -7,6 +7,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { DeliveriesHandler } from './deliveries.handler.js';
 import { EndpointCache } from './endpoint-cache.js';
+import { FollowUp } from './follow-up.js';
 
 /** Sockets kept per receiving origin; above the per-endpoint in-flight cap so none waits for a socket. */
 const CONNECTIONS_PER_ORIGIN = 16;
@@ -25,6 +26,7 @@ const CONNECTIONS_PER_ORIGIN = 16;
     },
     EndpointCache,
     AttemptRecorder,
+    FollowUp,
   ],
 })
 export class DeliveryModule implements OnApplicationShutdown {

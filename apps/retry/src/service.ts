@@ -1,9 +1,10 @@
+import { RETRY_HEADERS } from '@hookline/contracts';
 import type { ServiceSpec } from '@hookline/service';
 import { RetryModule } from './retry.module.js';
 
-/** How the retry service runs: its feature module and what it consumes. */
+/** How the retry service runs: every tier topic, each task held until its due time. */
 export const service: ServiceSpec = {
   service: 'retry',
   feature: RetryModule,
-  consumer: { groupId: 'retry', subscriptions: [{ pattern: 'retry', source: 'retryTiers' }] },
+  consumer: { groupId: 'retry', subscriptions: [{ pattern: 'retry', source: 'retryTiers' }], dueHeader: RETRY_HEADERS.dueAt },
 };

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '@hookline/config';
 import { type TopicKey, retryTiers, topicName } from '@hookline/contracts';
-import { KAFKA_CLIENT, KafkaConsumerServer } from '@hookline/kafka';
+import { DueTimeConsumerServer, KAFKA_CLIENT, KafkaConsumerServer, type KafkaServerBase } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -19,6 +19,8 @@ export interface ConsumerSpec {
   subscriptions: Array<{ pattern: string; source: SubscriptionSource }>;
   maxInFlightPerKey?: number;
   maxPendingPerPartition?: number;
+  /** Hold each record until the time in this header, in order per partition (the retry tiers). */
+  dueHeader?: string;
 }
 
 export interface ServiceSpec {
@@ -59,15 +61,20 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
   await app.init();
 
   if (spec.consumer) {
-    const consumer = new KafkaConsumerServer({
+    const common = {
       kafka: app.get<Kafka>(KAFKA_CLIENT),
       groupId: `${config.kafka.topicPrefix}.${spec.consumer.groupId}`,
       subscriptions: spec.consumer.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
-      maxInFlightPerKey: spec.consumer.maxInFlightPerKey ?? 1,
-      maxPendingPerPartition: spec.consumer.maxPendingPerPartition ?? 1_000,
       shutdownGraceMs: config.shutdownGraceMs,
       logger: logger.child({ component: 'consumer' }),
-    });
+    };
+    const consumer: KafkaServerBase = spec.consumer.dueHeader
+      ? new DueTimeConsumerServer({ ...common, dueHeader: spec.consumer.dueHeader })
+      : new KafkaConsumerServer({
+          ...common,
+          maxInFlightPerKey: spec.consumer.maxInFlightPerKey ?? 1,
+          maxPendingPerPartition: spec.consumer.maxPendingPerPartition ?? 1_000,
+        });
     app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
     app.get(HealthRegistry).register('consumer', async () => {
       if (!consumer.isRunning) throw new Error(consumer.crashReason?.message ?? 'not consuming');

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { Svix } from 'svix';
+import { eventually, requireStack } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { Receiver } from '../support/receiver.js';
+
+const SCHEDULE_MS = [1_000, 2_000, 3_000];
+const JITTER = 0.2;
+
+describe('retries through the tier topics, end to end', () => {
+  let pipeline: Pipeline;
+  let receiver: Receiver;
+  let svix: Svix;
+  const eventType = `order.shipped.${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline('retry', {
+      HOOKLINE_RETRY_SCHEDULE: SCHEDULE_MS.map((ms) => `${ms}ms`).join(','),
+      HOOKLINE_RETRY_JITTER: String(JITTER),
+      HOOKLINE_DEAD_LETTER_AFTER: '1h',
+    });
+    receiver = await new Receiver().start();
+    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
+    await svix.eventType.create({ name: eventType, description: 'An order shipped' });
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await receiver?.stop();
+    await database.end();
+  });
+
+  const database = new pg.Pool({ connectionString: requireStack().databaseUrl, max: 2 });
+  async function statusOf(messageId: string, endpointId: string) {
+    const { rows } = await database.query(
+      'SELECT status, attempt_count, next_attempt_at FROM message_endpoints WHERE message_id = $1 AND endpoint_id = $2',
+      [messageId, endpointId],
+    );
+    return rows[0];
+  }
+
+  it('retries a receiver that fails twice: exactly three attempts, none early, one webhook-id', async () => {
+    const app = await svix.application.create({ name: 'Flaky receiver' });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/flaky') });
+    let calls = 0;
+    receiver.respond = (request) => (request.path === '/flaky' && ++calls <= 2 ? { status: 500 } : { status: 200 });
+
+    const message = await svix.message.create(app.id, { eventType, payload: { order: 1 } });
+    const attempts = await eventually(async () => {
+      const list = await svix.messageAttempt.listByMsg(app.id, message.id);
+      expect(list.data.map((attempt) => attempt.status)).toEqual([0, 2, 2]); // newest first
+      return list.data.reverse();
+    }, 30_000);
+
+    const received = receiver.on('/flaky');
+    expect(received).toHaveLength(3);
+    expect(new Set(received.map((request) => request.headers['webhook-id']))).toEqual(new Set([message.id]));
+    // Each retry waits at least its scheduled delay less the jitter.
+    for (let n = 1; n < received.length; n++) {
+      expect(received[n]!.at - received[n - 1]!.at).toBeGreaterThanOrEqual(SCHEDULE_MS[n - 1]! * (1 - JITTER) - 50);
+    }
+    expect(attempts.map((attempt) => attempt.responseStatusCode)).toEqual([500, 500, 200]);
+    await eventually(async () =>
+      expect(await statusOf(message.id, endpoint.id)).toEqual({ status: 'succeeded', attempt_count: 3, next_attempt_at: null }),
+    );
+  });
+
+  it('disables an endpoint that answers 410 Gone and stops retrying it', async () => {
+    const app = await svix.application.create({ name: 'Gone receiver' });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/gone') });
+    receiver.respond = (request) => (request.path === '/gone' ? { status: 410 } : { status: 200 });
+    await svix.message.create(app.id, { eventType, payload: { order: 2 } });
+    await eventually(async () => expect((await svix.endpoint.get(app.id, endpoint.id)).disabled).toBe(true), 15_000);
+    await new Promise((resolve) => setTimeout(resolve, SCHEDULE_MS[0]! * 2));
+    expect(receiver.on('/gone')).toHaveLength(1);
+  });
+});
