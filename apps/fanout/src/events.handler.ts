@@ -1,5 +1,5 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { type DeliveryTask, eventValue, topicName } from '@hookline/contracts';
+import { eventValue, firstDeliveryTask, topicName } from '@hookline/contracts';
 import { Endpoint, MessageEndpoint } from '@hookline/database';
 import { type ConsumedMessage, decodeValue, KafkaProducer } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
@@ -53,20 +53,10 @@ export class EventsHandler {
       .execute();
     await this.producer.send(
       this.deliveriesTopic,
-      endpoints.map((endpoint) => {
-        const task: DeliveryTask = {
-          messageId: event.messageId,
-          applicationId: event.applicationId,
-          endpointId: endpoint.id,
-          eventType: event.eventType,
-          payload: event.payload,
-          acceptedAt: event.createdAt,
-          attempt: 1,
-          firstAttemptAt: null,
-          trigger: 'scheduled',
-        };
-        return { key: endpoint.id, value: JSON.stringify(task) };
-      }),
+      endpoints.map((endpoint) => ({
+        key: endpoint.id,
+        value: JSON.stringify(firstDeliveryTask({ ...event, acceptedAt: event.createdAt }, endpoint.id, 'scheduled')),
+      })),
     );
   }
 }

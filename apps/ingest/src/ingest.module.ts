@@ -1,4 +1,4 @@
-import { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message } from '@hookline/database';
+import { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint } from '@hookline/database';
 import { addressPolicyProvider } from '@hookline/egress';
 import { secretBoxProvider } from '@hookline/signing';
 import { Module } from '@nestjs/common';
@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationsController } from './api/applications.controller.js';
 import { ApplicationsService } from './api/applications.service.js';
 import { AuthGuard } from './api/auth.js';
+import { DeadLettersController } from './api/dead-letters.controller.js';
 import { EndpointsController } from './api/endpoints.controller.js';
 import { EventTypesController } from './api/event-types.controller.js';
 import { ApiHealthController } from './api/health.controller.js';
@@ -15,10 +16,11 @@ import { OpenApiController } from './api/openapi.js';
 import { IngestTopicHandler } from './messages/ingest-topic.handler.js';
 import { MessageService } from './messages/message.service.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
+import { RedeliveryService } from './messages/redelivery.service.js';
 
 /** The REST API (/api/v1) and the consumer of the ingest topic. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, Attempt, IdempotencyKey])],
+  imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey])],
   controllers: [
     ApiHealthController,
     OpenApiController,
@@ -26,12 +28,14 @@ import { OutboxRelay } from './messages/outbox-relay.js';
     EventTypesController,
     EndpointsController,
     MessagesController,
+    DeadLettersController,
     IngestTopicHandler,
   ],
   providers: [
     ApplicationsService,
     MessageService,
     OutboxRelay,
+    RedeliveryService,
     AuthGuard,
     IdempotencyInterceptor,
     secretBoxProvider,

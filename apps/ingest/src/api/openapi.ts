@@ -7,6 +7,7 @@ import {
   applicationIn,
   applicationPatch,
   attemptListQuery,
+  deadLetterQuery,
   endpointIn,
   endpointPatch,
   eventTypeIn,
@@ -14,6 +15,8 @@ import {
   listQuery,
   messageIn,
   messageListQuery,
+  recoverIn,
+  replayIn,
 } from './schemas.js';
 
 interface Operation {
@@ -54,6 +57,10 @@ const OPERATIONS: Operation[] = [
   { method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}', summary: 'Get message by id or eventId', status: 200 },
   { method: 'get', path: '/api/v1/app/{app_id}/attempt/msg/{msg_id}', summary: 'List attempts of a message', query: attemptListQuery, status: 200 },
   { method: 'get', path: '/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}', summary: 'List attempts to an endpoint', query: attemptListQuery, status: 200 },
+  { method: 'post', path: '/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend', summary: 'Send a message to an endpoint again', status: 202 },
+  { method: 'post', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover', summary: 'Send again every message that failed on the endpoint since a time', body: recoverIn, status: 202 },
+  { method: 'get', path: '/api/v1/app/{app_id}/dead-letter', summary: 'List dead letters (Hookline)', query: deadLetterQuery, status: 200 },
+  { method: 'post', path: '/api/v1/app/{app_id}/dead-letter/replay', summary: 'Replay dead letters with a fresh retry schedule (Hookline)', body: replayIn, status: 202 },
 ];
 
 const errorBody = { type: 'object', properties: { code: { type: 'string' }, detail: { type: 'string' } }, required: ['code', 'detail'] };

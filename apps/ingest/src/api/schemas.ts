@@ -75,3 +75,21 @@ export const messageListQuery = listQuery.extend({
 export const attemptListQuery = listQuery.extend({
   status: z.coerce.number().int().min(0).max(3).optional(),
 });
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const deadLetterQuery = listQuery.extend({
+  endpoint_id: z.string().max(256).optional(),
+  since: timestamp.optional(),
+  until: timestamp.optional(),
+});
+
+/** Which dead letters to replay: all of the application's, narrowed by any of these. */
+export const replayIn = z.object({
+  endpointId: z.string().max(256).nullish(),
+  msgIds: z.array(z.string().max(256)).min(1).max(1_000).nullish(),
+  since: timestamp.nullish(),
+  until: timestamp.nullish(),
+});
+
+export const recoverIn = z.object({ since: timestamp, until: timestamp.nullish() });

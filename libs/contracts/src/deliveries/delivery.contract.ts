@@ -20,3 +20,13 @@ export const deliveryTask = z.strictObject({
   trigger: z.enum(['scheduled', 'manual']),
 });
 export type DeliveryTask = z.infer<typeof deliveryTask>;
+
+/** The first attempt's task for one message and one endpoint; fanout and manual resends alike. */
+export function firstDeliveryTask(
+  message: { messageId: string; applicationId: string; eventType: string; payload: Record<string, unknown>; acceptedAt: string },
+  endpointId: string,
+  trigger: DeliveryTask['trigger'],
+): DeliveryTask {
+  const { messageId, applicationId, eventType, payload, acceptedAt } = message;
+  return { messageId, applicationId, endpointId, eventType, payload, acceptedAt, attempt: 1, firstAttemptAt: null, trigger };
+}

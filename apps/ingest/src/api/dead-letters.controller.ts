@@ -1,0 +1,116 @@
+import { Endpoint, Message, MessageEndpoint } from '@hookline/database';
+import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { type SelectQueryBuilder, Repository } from 'typeorm';
+import type { z } from 'zod';
+import { RedeliveryService } from '../messages/redelivery.service.js';
+import { ApiController } from './api-controller.js';
+import { ApplicationsService } from './applications.service.js';
+import { CurrentPrincipal, type Principal } from './auth.js';
+import { notFound, ValidationFailed } from './errors.js';
+import { findByIdOrAlias } from './lookup.js';
+import { deadLetterQuery, recoverIn, replayIn } from './schemas.js';
+import { ZodPipe } from './zod.pipe.js';
+
+/** At most this many deliveries are re-sent by one replay or recover call. */
+const MAX_REDELIVERIES = 10_000;
+
+/**
+ * Dead letters (deliveries whose retry window ran out) and the ways to send again: Hookline's
+ * replay of dead letters, and Svix's resend (one message, one endpoint) and recover (an
+ * endpoint's failed messages since a time).
+ */
+@ApiController('api/v1/app/:appId')
+export class DeadLettersController {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly redelivery: RedeliveryService,
+    @InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>,
+    @InjectRepository(Message) private readonly messages: Repository<Message>,
+    @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
+  ) {}
+
+  @Get('dead-letter')
+  async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query(new ZodPipe(deadLetterQuery)) query: z.infer<typeof deadLetterQuery>) {
+    const application = await this.applications.resolve(principal, appId);
+    const builder = this.deadLetters(application.id, query.endpoint_id ? (await this.endpoint(application.id, query.endpoint_id)).id : null, query.since, query.until);
+    if (query.iterator) {
+      const [messageId, endpointId] = query.iterator.split(':');
+      if (!messageId || !endpointId) throw new ValidationFailed([{ loc: ['query', 'iterator'], msg: 'not an iterator returned by this API', type: 'invalid' }]);
+      builder.andWhere('(status.message_id, status.endpoint_id) > (:messageId, :endpointId)', { messageId, endpointId });
+    }
+    const rows = await builder.orderBy('status.message_id').addOrderBy('status.endpoint_id').limit(query.limit + 1).getMany();
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      data: page.map((row) => ({
+        msgId: row.messageId,
+        endpointId: row.endpointId,
+        eventType: row.message?.eventType,
+        attempts: row.attemptCount,
+        deadAt: (row.lastAttemptAt ?? row.updatedAt).toISOString(),
+      })),
+      iterator: last ? `${last.messageId}:${last.endpointId}` : null,
+      prevIterator: null,
+      done: rows.length <= query.limit,
+    };
+  }
+
+  /** Sends dead letters again with a fresh retry schedule; they are pending until it ends. */
+  @Post('dead-letter/replay')
+  @HttpCode(202)
+  async replay(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(replayIn)) body: z.infer<typeof replayIn>) {
+    const application = await this.applications.resolve(principal, appId);
+    const builder = this.deadLetters(application.id, body.endpointId ? (await this.endpoint(application.id, body.endpointId)).id : null, body.since, body.until);
+    if (body.msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: body.msgIds });
+    const rows = await builder.limit(MAX_REDELIVERIES).getMany();
+    const replayed = await this.redelivery.redeliver(rows.map((row) => ({ message: row.message!, endpointId: row.endpointId })));
+    return { replayed };
+  }
+
+  @Post('msg/:msgId/endpoint/:endpointId/resend')
+  @HttpCode(202)
+  async resend(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('endpointId') endpointId: string): Promise<Record<string, never>> {
+    const application = await this.applications.resolve(principal, appId);
+    const message = await findByIdOrAlias(this.messages, msgId, 'eventId', { applicationId: application.id });
+    if (!message) throw notFound('message');
+    const endpoint = await this.endpoint(application.id, endpointId);
+    await this.redelivery.redeliver([{ message, endpointId: endpoint.id }]);
+    return {}; // the svix SDK parses a JSON body here (EmptyResponse)
+  }
+
+  /** Svix's recover: every message that failed or died on this endpoint in the period is sent again. */
+  @Post('endpoint/:endpointId/recover')
+  @HttpCode(202)
+  async recover(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body(new ZodPipe(recoverIn)) body: z.infer<typeof recoverIn>) {
+    const application = await this.applications.resolve(principal, appId);
+    const endpoint = await this.endpoint(application.id, endpointId);
+    const builder = this.statuses
+      .createQueryBuilder('status')
+      .innerJoinAndSelect('status.message', 'message')
+      .where('status.endpoint_id = :endpointId AND status.status IN (:...failed)', { endpointId: endpoint.id, failed: ['failed', 'dead'] })
+      .andWhere('message.created_at >= :since', { since: body.since });
+    if (body.until) builder.andWhere('message.created_at < :until', { until: body.until });
+    const rows = await builder.limit(MAX_REDELIVERIES).getMany();
+    await this.redelivery.redeliver(rows.map((row) => ({ message: row.message!, endpointId: row.endpointId })));
+    return { id: randomUUID(), status: 'finished', task: 'endpoint.recover' };
+  }
+
+  private deadLetters(applicationId: string, endpointId: string | null, since?: string | null, until?: string | null): SelectQueryBuilder<MessageEndpoint> {
+    const builder = this.statuses
+      .createQueryBuilder('status')
+      .innerJoinAndSelect('status.message', 'message')
+      .where('status.application_id = :applicationId AND status.status = :dead', { applicationId, dead: 'dead' });
+    if (endpointId) builder.andWhere('status.endpoint_id = :endpointId', { endpointId });
+    if (since) builder.andWhere('status.last_attempt_at >= :since', { since });
+    if (until) builder.andWhere('status.last_attempt_at < :until', { until });
+    return builder;
+  }
+
+  private async endpoint(applicationId: string, idOrUid: string): Promise<Endpoint> {
+    const endpoint = await findByIdOrAlias(this.endpoints, idOrUid, 'uid', { applicationId });
+    if (!endpoint) throw notFound('endpoint');
+    return endpoint;
+  }
+}
