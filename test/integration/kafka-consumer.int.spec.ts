@@ -42,6 +42,7 @@ describe('KafkaConsumerServer against the real broker', () => {
   async function startConsumer(groupId: string, shutdownGraceMs = 200): Promise<INestMicroservice> {
     const strategy = new KafkaConsumerServer({
       kafka,
+      service: 'test',
       groupId,
       subscriptions: [{ pattern: 'events', topics: [topic] }],
       maxInFlightPerKey: 1,

@@ -3,6 +3,7 @@ import { EgressClient } from '@hookline/egress';
 import { type ConsumedMessage, decodeValue } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { signatureHeaders } from '@hookline/signing';
+import { annotateActiveSpan, HOOKLINE_ATTRIBUTES } from '@hookline/telemetry';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { v7 as uuidv7 } from 'uuid';
@@ -35,6 +36,12 @@ export class DeliveriesHandler {
       return;
     }
     const task = decoded.value;
+    annotateActiveSpan({
+      [HOOKLINE_ATTRIBUTES.applicationId]: task.applicationId,
+      [HOOKLINE_ATTRIBUTES.endpointId]: task.endpointId,
+      [HOOKLINE_ATTRIBUTES.messageId]: task.messageId,
+      [HOOKLINE_ATTRIBUTES.attempt]: task.attempt,
+    });
     const target = await this.endpoints.get(task.endpointId);
     if (!target || target.endpoint.disabled) {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint deleted or disabled; task dropped');

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
-import { runService } from '@hookline/service';
-import { service } from './service.js';
+import { startTelemetry } from '@hookline/telemetry';
 
+// Telemetry starts before the application's modules load.
+startTelemetry('hookline-fanout');
+const { runService } = await import('@hookline/service');
+const { service } = await import('./service.js');
 await runService(service);

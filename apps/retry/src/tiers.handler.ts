@@ -1,6 +1,7 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { topicName } from '@hookline/contracts';
+import { RETRY_HEADERS, topicName } from '@hookline/contracts';
 import { type ConsumedMessage, KafkaProducer } from '@hookline/kafka';
+import { HOOKLINE_ATTRIBUTES, tracer } from '@hookline/telemetry';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 
@@ -22,6 +23,19 @@ export class TiersHandler {
 
   @EventPattern('retry')
   async handle(@Payload() record: ConsumedMessage): Promise<void> {
+    // The wait itself, from when the task entered its tier until now, as a span of the trace.
+    tracer()
+      .startSpan('retry wait', {
+        startTime: Number(record.timestamp),
+        attributes: {
+          [HOOKLINE_ATTRIBUTES.service]: 'retry',
+          [HOOKLINE_ATTRIBUTES.attempt]: Number(record.headers[RETRY_HEADERS.attempt]?.toString()),
+          'hookline.retry.tier': record.topic,
+          'hookline.retry.due_at': record.headers[RETRY_HEADERS.dueAt]?.toString() ?? '',
+        },
+      })
+      .end();
+    // The send replaces the record's traceparent with its own span's: the trace goes on from here.
     await this.producer.send(this.deliveriesTopic, [{ key: record.key, value: record.value, headers: record.headers }]);
   }
 }

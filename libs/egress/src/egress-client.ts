@@ -1,3 +1,5 @@
+import { inSpan, SpanKind, SpanStatusCode } from '@hookline/telemetry';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { Agent, type Dispatcher, request } from 'undici';
 import { type AddressPolicy, BlockedAddressError } from './address-policy.js';
 import { guardedConnector } from './guarded-connector.js';
@@ -55,7 +57,17 @@ export class EgressClient {
     });
   }
 
-  async post(delivery: DeliveryRequest): Promise<DeliveryOutcome> {
+  /** One delivery, in an HTTP client span. */
+  post(delivery: DeliveryRequest): Promise<DeliveryOutcome> {
+    return inSpan('POST', { kind: SpanKind.CLIENT, attributes: { [ATTR_HTTP_REQUEST_METHOD]: 'POST', [ATTR_URL_FULL]: delivery.url } }, async (span) => {
+      const outcome = await this.send(delivery);
+      if (outcome.statusCode !== null) span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, outcome.statusCode);
+      if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error ?? `HTTP ${outcome.statusCode}` });
+      return outcome;
+    });
+  }
+
+  private async send(delivery: DeliveryRequest): Promise<DeliveryOutcome> {
     const started = performance.now();
     const signal = AbortSignal.timeout(this.timeoutMs);
     let statusCode: number | null = null;

@@ -73,7 +73,11 @@ export class KafkaModule {
           useFactory: (config: HooklineConfig, logger: Logger) =>
             createKafkaClient({ clientId: `hookline-${config.service}`, brokers: config.kafka.brokers, logger }),
         },
-        { provide: KafkaProducer, inject: [KAFKA_CLIENT], useFactory: (kafka: Kafka) => new KafkaProducer(kafka) },
+        {
+          provide: KafkaProducer,
+          inject: [KAFKA_CLIENT, HOOKLINE_CONFIG],
+          useFactory: (kafka: Kafka, config: HooklineConfig) => new KafkaProducer(kafka, config.service),
+        },
         KafkaLifecycle,
       ],
       exports: [KAFKA_CLIENT, KafkaProducer, KafkaLifecycle],

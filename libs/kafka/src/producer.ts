@@ -1,4 +1,11 @@
+import { HOOKLINE_ATTRIBUTES, injectTraceContext, inSpan, SpanKind } from '@hookline/telemetry';
 import { type IHeaders, type Kafka, type Message, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
+import {
+  ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+} from '@opentelemetry/semantic-conventions/incubating';
 
 export interface OutgoingMessage {
   key: string | Buffer | null;
@@ -14,7 +21,11 @@ export class KafkaProducer {
   private readonly producer: Producer;
   private connected = false;
 
-  constructor(kafka: Kafka) {
+  /** `service` names the sending service on the spans of its sends. */
+  constructor(
+    kafka: Kafka,
+    private readonly service = 'unknown',
+  ) {
     this.producer = kafka.producer({
       idempotent: true,
       allowAutoTopicCreation: false,
@@ -39,7 +50,28 @@ export class KafkaProducer {
     return this.producer.disconnect();
   }
 
+  /** Sends in a producer span whose context (traceparent) travels in each record's headers. */
   send(topic: string, messages: OutgoingMessage[]): Promise<RecordMetadata[]> {
-    return this.producer.send({ topic, acks: -1, messages: messages as Message[] });
+    return inSpan(
+      `send ${topic}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          [ATTR_MESSAGING_SYSTEM]: 'kafka',
+          [ATTR_MESSAGING_OPERATION_TYPE]: 'send',
+          [ATTR_MESSAGING_DESTINATION_NAME]: topic,
+          [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: messages.length,
+          [HOOKLINE_ATTRIBUTES.service]: this.service,
+        },
+      },
+      () => {
+        const traced = messages.map((message) => {
+          const headers = { ...(message.headers as Record<string, string | Buffer> | undefined) };
+          injectTraceContext(headers);
+          return { ...message, headers };
+        });
+        return this.producer.send({ topic, acks: -1, messages: traced as Message[] });
+      },
+    );
   }
 }

@@ -63,6 +63,7 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
   if (spec.consumer) {
     const common = {
       kafka: app.get<Kafka>(KAFKA_CLIENT),
+      service: spec.service,
       groupId: `${config.kafka.topicPrefix}.${spec.consumer.groupId}`,
       subscriptions: spec.consumer.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
       shutdownGraceMs: config.shutdownGraceMs,

@@ -2,10 +2,12 @@ import { ConfigModule, type HooklineConfig } from '@hookline/config';
 import { DatabaseModule } from '@hookline/database';
 import { KafkaLifecycle, KafkaModule } from '@hookline/kafka';
 import { LoggingModule } from '@hookline/logging';
-import { type DynamicModule, Module, type OnModuleInit, type Type } from '@nestjs/common';
+import { currentTelemetry } from '@hookline/telemetry';
+import { type DynamicModule, Module, type OnApplicationShutdown, type OnModuleInit, type Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { HealthController, HealthRegistry } from './health.js';
+import { MetricsController } from './metrics.controller.js';
 
 /** Registers the checks every service shares: PostgreSQL and Kafka must answer. */
 class SharedHealthChecks implements OnModuleInit {
@@ -18,6 +20,13 @@ class SharedHealthChecks implements OnModuleInit {
   onModuleInit(): void {
     this.registry.register('postgres', async () => void (await this.dataSource.query('SELECT 1')));
     this.registry.register('kafka', () => this.kafka.check());
+  }
+}
+
+/** Spans still buffered leave with the service. */
+class TelemetryFlush implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await currentTelemetry()?.flush();
   }
 }
 
@@ -37,9 +46,10 @@ export class ServiceModule {
         KafkaModule.forRoot(),
         options.feature,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         HealthRegistry,
+        TelemetryFlush,
         {
           provide: SharedHealthChecks,
           inject: [HealthRegistry, DataSource, KafkaLifecycle],

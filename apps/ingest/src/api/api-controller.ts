@@ -2,7 +2,8 @@ import { applyDecorators, Controller, UseFilters, UseGuards, UseInterceptors } f
 import { AuthGuard } from './auth.js';
 import { ApiExceptionFilter } from './errors.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { TracingInterceptor } from './tracing.interceptor.js';
 
-/** A controller of the REST API: bearer auth, Idempotency-Key replay and Svix-shaped errors. */
+/** A controller of the REST API: bearer auth, a server span, Idempotency-Key replay and Svix-shaped errors. */
 export const ApiController = (path: string) =>
-  applyDecorators(Controller(path), UseGuards(AuthGuard), UseInterceptors(IdempotencyInterceptor), UseFilters(ApiExceptionFilter));
+  applyDecorators(Controller(path), UseGuards(AuthGuard), UseInterceptors(TracingInterceptor, IdempotencyInterceptor), UseFilters(ApiExceptionFilter));

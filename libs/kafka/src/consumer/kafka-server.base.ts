@@ -2,6 +2,16 @@ import { type CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/mi
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
+import { extractTraceContext, HOOKLINE_ATTRIBUTES, inSpan, SpanKind } from '@hookline/telemetry';
+import {
+  ATTR_MESSAGING_CONSUMER_GROUP_NAME,
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_DESTINATION_PARTITION_ID,
+  ATTR_MESSAGING_KAFKA_MESSAGE_KEY,
+  ATTR_MESSAGING_KAFKA_OFFSET,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+} from '@opentelemetry/semantic-conventions/incubating';
 
 /** What a handler receives: one Kafka record, undecoded. Handlers decode it with a contract. */
 export interface ConsumedMessage {
@@ -22,6 +32,8 @@ export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage]> {
 
 export interface KafkaServerOptions {
   kafka: Kafka;
+  /** The consuming service, named on the spans of its records. */
+  service: string;
   groupId: string;
   /** Handler pattern (as in @EventPattern) and the topics routed to it. */
   subscriptions: Array<{ pattern: string; topics: string[] }>;
@@ -126,8 +138,32 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     };
   }
 
-  /** Runs the record's handler until it succeeds; throws AbandonedError if the consumer stops first. */
-  protected async handleWithRetry(message: ConsumedMessage): Promise<void> {
+  /**
+   * Runs the record's handler until it succeeds, in a consumer span continuing the trace its
+   * producer started; throws AbandonedError if the consumer stops first.
+   */
+  protected handleWithRetry(message: ConsumedMessage): Promise<void> {
+    return inSpan(
+      `process ${message.topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: extractTraceContext(message.headers),
+        attributes: {
+          [ATTR_MESSAGING_SYSTEM]: 'kafka',
+          [ATTR_MESSAGING_OPERATION_TYPE]: 'process',
+          [ATTR_MESSAGING_DESTINATION_NAME]: message.topic,
+          [ATTR_MESSAGING_DESTINATION_PARTITION_ID]: String(message.partition),
+          [ATTR_MESSAGING_KAFKA_OFFSET]: Number(message.offset),
+          [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.options.groupId,
+          ...(message.key && { [ATTR_MESSAGING_KAFKA_MESSAGE_KEY]: message.key.toString('utf8') }),
+          [HOOKLINE_ATTRIBUTES.service]: this.options.service,
+        },
+      },
+      () => this.runHandler(message),
+    );
+  }
+
+  private async runHandler(message: ConsumedMessage): Promise<void> {
     const handler = this.getHandlerByPattern(this.patternByTopic.get(message.topic)!)!;
     for (let attempt = 0; ; attempt++) {
       if (this.stopping) throw new AbandonedError();

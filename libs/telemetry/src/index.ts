@@ -1,0 +1,2 @@
+export { currentTelemetry, startTelemetry, type Telemetry } from './telemetry.js';
+export { annotateActiveSpan, extractTraceContext, HOOKLINE_ATTRIBUTES, injectTraceContext, inSpan, SpanKind, SpanStatusCode, tracer } from './spans.js';
