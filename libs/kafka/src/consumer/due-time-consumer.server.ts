@@ -1,5 +1,8 @@
-import type { EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload, IHeaders } from 'kafkajs';
 import { AbandonedError, KafkaServerBase, type KafkaServerOptions } from './kafka-server.base.js';
+
+/** Due records handled at once per partition, and committed together. */
+const DUE_CHUNK = 100;
 
 export interface DueTimeConsumerOptions extends KafkaServerOptions {
   /** Header holding each record's due time, as an ISO-8601 timestamp. */
@@ -31,37 +34,46 @@ export class DueTimeConsumerServer extends KafkaServerBase {
     await work;
   }
 
+  /**
+   * Handles the batch's due prefix (the records up to the first one not yet due) concurrently,
+   * since their order does not matter once due, then commits past them; pauses at the first
+   * record not yet due.
+   */
   private async handleDue({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    let next: string | null = null;
-    try {
-      for (const record of batch.messages) {
-        if (!isRunning() || isStale() || this.stopping) break;
-        const dueAt = Date.parse(record.headers?.[this.options.dueHeader]?.toString() ?? '');
-        const waitMs = Number.isNaN(dueAt) ? 0 : dueAt - Date.now();
-        if (waitMs > 0) {
-          const resume = pause();
-          // Unresolved records are fetched again after the resume, starting with this one.
-          this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: record.offset });
-          const timer = setTimeout(() => {
-            this.timers.delete(timer);
-            resume();
-          }, waitMs);
-          this.timers.add(timer);
-          break;
-        }
-        await this.handleWithRetry(this.toConsumed(batch.topic, batch.partition, record));
-        resolveOffset(record.offset);
-        next = (BigInt(record.offset) + 1n).toString();
-        await heartbeat();
+    const firstNotDue = batch.messages.findIndex((record) => this.waitFor(record.headers) > 0);
+    const due = firstNotDue === -1 ? batch.messages : batch.messages.slice(0, firstNotDue);
+    for (let start = 0; start < due.length; start += DUE_CHUNK) {
+      if (!isRunning() || isStale() || this.stopping) return;
+      const chunk = due.slice(start, start + DUE_CHUNK);
+      try {
+        await Promise.all(chunk.map((record) => this.handleWithRetry(this.toConsumed(batch.topic, batch.partition, record))));
+      } catch (error) {
+        if (error instanceof AbandonedError) return;
+        throw error;
       }
-    } catch (error) {
-      if (!(error instanceof AbandonedError)) throw error;
-    } finally {
       // Only records whose handler finished (re-emit acknowledged) are committed.
-      if (next !== null && this.consumer) {
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
-      }
+      const last = chunk.at(-1)!.offset;
+      resolveOffset(last);
+      await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+      await heartbeat();
     }
+    if (firstNotDue === -1 || !isRunning() || isStale() || this.stopping) return;
+    // The head is not due: pause until it is. Unresolved records are fetched again after the
+    // resume, starting with the head, which the seek makes sure of.
+    const head = batch.messages[firstNotDue]!;
+    const resume = pause();
+    this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: head.offset });
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      resume();
+    }, this.waitFor(head.headers));
+    this.timers.add(timer);
+  }
+
+  /** Milliseconds until the record is due; 0 when due or when it carries no due time. */
+  private waitFor(headers: IHeaders | undefined): number {
+    const dueAt = Date.parse(headers?.[this.options.dueHeader]?.toString() ?? '');
+    return Number.isNaN(dueAt) ? 0 : Math.max(0, dueAt - Date.now());
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,509 @@
+// npm run bench:retry [-- options]: how late the retry service re-emits tasks relative to their
+// due time. Plain ESM JavaScript for Node 24 (the project's own, node_modules/.bin/node, which
+// `npm run` puts first on PATH). A benchmark that prints numbers, not a test.
+//
+//   node scripts/bench/retry-lateness.mjs [--tasks 3000] [--schedule 1s,2s,5s,10s]
+//       [--partitions 6] [--spread 5s] [--jitter 0.2] [--no-build]
+//
+//   --tasks       tasks to schedule, spread evenly over the tiers (round robin)
+//   --schedule    HOOKLINE_RETRY_SCHEDULE of the retry service; one tier topic per distinct delay
+//   --partitions  HOOKLINE_TOPIC_PARTITIONS (partitions of every topic)
+//   --spread      tasks are produced evenly over this long (0 = one burst)
+//   --jitter      ± fraction applied to each task's delay, as the delivery service does (0.2)
+//   --no-build    never run scripts/build.sh (by default it runs when a dist/ is missing or older
+//                 than its sources)
+//
+// Kafka: KAFKA_BROKERS, or the local broker (`scripts/stack/kafka.sh start`). PostgreSQL (the
+// retry service connects at boot): DATABASE_URL, or `scripts/stack/postgres.sh start`. Whatever
+// the bench starts it stops at the end; a broker or database that was already running is left so.
+//
+// What it does: starts `apps/retry/dist/main.js` as a child on a fresh topic prefix
+// (bench-<random>) and waits for GET /health/ready (the service creates the topics at boot);
+// produces the tasks into <prefix>.retry.<tier>, each a valid delivery task keyed by a random
+// endpoint id, with the retry headers (hookline-due-at = produce time + tier delay ± jitter) and
+// a bench-id header; reads <prefix>.deliveries and measures, per task, lateness = receive time −
+// due time. Tasks of one partition are re-emitted in order, so a task whose jittered due time is
+// earlier than that of a task produced before it in the same partition waits for that one: the
+// report separates that head-of-line wait from the service's own overhead.
+// Exits 0 when every task arrived and none early, 1 otherwise, 2 on a usage error.
+import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, relative } from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const RETRY_MAIN = join(ROOT, 'apps/retry/dist/main.js');
+const READY_TIMEOUT_MS = 120_000;
+const JOIN_TIMEOUT_MS = 30_000;
+const CHILD_STOP_TIMEOUT_MS = 15_000;
+const TICK_MS = 50;
+const GRACE_MS = 60_000;
+
+class UsageError extends Error {}
+
+const log = (text) => process.stderr.write(`bench: ${text}\n`);
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      tasks: { type: 'string', default: '3000' },
+      schedule: { type: 'string', default: '1s,2s,5s,10s' },
+      partitions: { type: 'string', default: '6' },
+      spread: { type: 'string', default: '5s' },
+      jitter: { type: 'string', default: '0.2' },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const integer = (name, min, max) => {
+    const value = Number(values[name]);
+    if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${values[name]}"`);
+    return value;
+  };
+  const jitter = Number(values.jitter);
+  if (!(jitter >= 0 && jitter <= 0.5)) throw new UsageError(`--jitter: expected a number from 0 to 0.5, got "${values.jitter}"`);
+  return {
+    help: values.help,
+    tasks: integer('tasks', 1, 1_000_000),
+    schedule: values.schedule,
+    partitions: integer('partitions', 1, 1_000),
+    spread: values.spread,
+    jitter,
+    build: !values['no-build'],
+  };
+}
+
+/** The header comment above: the usage text. */
+function readHeader() {
+  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+  const end = lines.findIndex((line) => !line.startsWith('//'));
+  return lines
+    .slice(0, end)
+    .map((line) => line.replace(/^\/\/ ?/, ''))
+    .join('\n');
+}
+
+// ---- build -------------------------------------------------------------------------------------
+
+function newestMtime(dir, filter) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !filter(entry.name)) continue;
+    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Why dist/ needs a build (missing, or older than its sources), or null when it is current. */
+function buildReason() {
+  const packages = [...readdirSync(join(ROOT, 'libs')).map((name) => join(ROOT, 'libs', name)), join(ROOT, 'apps/retry')];
+  if (!existsSync(RETRY_MAIN)) return 'apps/retry/dist is missing';
+  for (const dir of packages) {
+    if (!existsSync(join(dir, 'src'))) continue;
+    if (!existsSync(join(dir, 'dist'))) return `${relative(ROOT, dir)}/dist is missing`;
+    const source = newestMtime(join(dir, 'src'), (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'));
+    const built = newestMtime(join(dir, 'dist'), (name) => name.endsWith('.js'));
+    if (source > built) return `${relative(ROOT, dir)}/dist is older than its sources`;
+  }
+  return null;
+}
+
+// ---- child processes ---------------------------------------------------------------------------
+
+/** Runs a command to completion; stdout is returned, stderr goes to ours. */
+function run(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve({ code: code ?? 128, signal, out }));
+  });
+}
+
+/**
+ * KAFKA_BROKERS / DATABASE_URL from the environment, or the local one from scripts/stack,
+ * noting whether this run started it (and so must stop it).
+ */
+async function ensureDependency(component, variable) {
+  if (process.env[variable]) return { url: process.env[variable], started: false, component };
+  const script = `scripts/stack/${component}.sh`;
+  const wasRunning = (await run('bash', [script, 'status'])).code === 0;
+  const { code, out } = await run('bash', [script, 'start']);
+  const line = out.split('\n').find((text) => text.startsWith(`${variable}=`));
+  if (code !== 0 || !line) throw new Error(`${script} start failed (exit ${code})`);
+  log(`${variable} from ${script}${wasRunning ? ' (already running, left running)' : ' (started, stopped at the end)'}`);
+  return { url: line.slice(variable.length + 1), started: !wasRunning, component };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The project's Node 24 if installed, else the one running this script. */
+function nodeBinary() {
+  const local = join(ROOT, 'node_modules/.bin/node');
+  return existsSync(local) ? local : process.execPath;
+}
+
+async function waitReady(child, port) {
+  const url = `http://127.0.0.1:${port}/health/ready`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the retry service exited during start-up (${child.exitCode ?? child.signalCode}); its log is above`);
+    }
+    try {
+      const response = await fetch(url, { signal: globalThis.AbortSignal.timeout(3_000) });
+      if (response.status === 200) return;
+      last = `HTTP ${response.status} ${await response.text()}`;
+    } catch (error) {
+      last = error.cause?.code ?? error.message;
+    }
+    await sleep(250);
+  }
+  throw new Error(`the retry service was not ready within ${READY_TIMEOUT_MS / 1000} s (${url}: ${last})`);
+}
+
+async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => {
+    log(`retry service (pid ${child.pid}) still running after ${CHILD_STOP_TIMEOUT_MS / 1000} s: SIGKILL`);
+    child.kill('SIGKILL');
+  }, CHILD_STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---- statistics --------------------------------------------------------------------------------
+
+/** Nearest-rank percentiles of a list of numbers. */
+function summarize(values) {
+  const sorted = Float64Array.from(values).sort();
+  const at = (p) => (sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]);
+  return { count: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted.length ? sorted[sorted.length - 1] : NaN, min: sorted.length ? sorted[0] : NaN };
+}
+
+const fmt = (value) => (Number.isNaN(value) ? '-' : String(Math.round(value)));
+
+function statsLine(label, values) {
+  const s = summarize(values);
+  return `${label.padEnd(34)}p50 ${fmt(s.p50).padStart(6)}   p90 ${fmt(s.p90).padStart(6)}   p99 ${fmt(s.p99).padStart(6)}   max ${fmt(s.max).padStart(6)}   (min ${fmt(s.min)})`;
+}
+
+// ---- the benchmark -----------------------------------------------------------------------------
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${readHeader()}\n`);
+    return 0;
+  }
+  const commandLine = ['node', relative(process.cwd(), fileURLToPath(import.meta.url)) || 'scripts/bench/retry-lateness.mjs', ...process.argv.slice(2)].join(' ');
+  const effective = `--tasks ${options.tasks} --schedule ${options.schedule} --partitions ${options.partitions} --spread ${options.spread} --jitter ${options.jitter}`;
+
+  if (options.build) {
+    const reason = buildReason();
+    if (reason) {
+      log(`${reason}: running scripts/build.sh`);
+      const { code } = await run('bash', ['scripts/build.sh']);
+      if (code !== 0) throw new Error(`scripts/build.sh failed (exit ${code})`);
+    }
+  } else if (!existsSync(RETRY_MAIN)) {
+    throw new UsageError('apps/retry/dist/main.js is missing and --no-build was given: run `npm run build`');
+  }
+
+  let kafkajs, contracts, config;
+  try {
+    kafkajs = (await import('kafkajs')).default;
+    contracts = await import('@hookline/contracts');
+    config = await import('@hookline/config');
+  } catch (error) {
+    throw new Error(`cannot load the project's modules (${error.message}): run \`npm install\` and \`npm run build\``, { cause: error });
+  }
+  const { Kafka, Partitioners, logLevel } = kafkajs;
+  const { RETRY_HEADERS, deliveryTask, retryTiers, topicName } = contracts;
+
+  // The schedule and spread are parsed exactly as the service parses its durations.
+  const parseDuration = (flag, text) => {
+    const parsed = config.duration.safeParse(text);
+    if (!parsed.success) throw new UsageError(`--${flag}: ${parsed.error.issues[0].message}`);
+    return parsed.data;
+  };
+  const scheduleMs = options.schedule.split(',').map((item) => item.trim()).filter(Boolean).map((item) => parseDuration('schedule', item));
+  if (scheduleMs.length === 0) throw new UsageError('--schedule: at least one delay');
+  const spreadMs = /^0+(\.0+)?\s*(ms|s|m|h|d)?$/.test(options.spread.trim()) ? 0 : parseDuration('spread', options.spread);
+
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const tiers = retryTiers(prefix, scheduleMs);
+  const deliveriesTopic = topicName(prefix, 'deliveries');
+  const maxDelayMs = Math.max(...tiers.map((tier) => tier.delayMs));
+
+  // Cleanup runs last-in first-out, on success, failure and SIGINT/SIGTERM alike.
+  const cleanups = [];
+  let cleaning = null;
+  const cleanup = () =>
+    (cleaning ??= (async () => {
+      for (const step of cleanups.reverse()) {
+        try {
+          await step();
+        } catch (error) {
+          log(`cleanup: ${error.message}`);
+        }
+      }
+    })());
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(signal, () => {
+      log(`${signal}: cleaning up`);
+      cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    // Both start in parallel (the JVM is the slow one); one that started is stopped even if the
+    // other failed.
+    const deps = await Promise.allSettled([ensureDependency('kafka', 'KAFKA_BROKERS'), ensureDependency('postgres', 'DATABASE_URL')]);
+    for (const dep of deps) {
+      if (dep.status === 'fulfilled' && dep.value.started) {
+        cleanups.push(async () => void (await run('bash', [`scripts/stack/${dep.value.component}.sh`, 'stop'])));
+      }
+    }
+    const failed = deps.find((dep) => dep.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [kafkaDep, pgDep] = deps.map((dep) => dep.value);
+    const brokers = kafkaDep.url.split(',').map((item) => item.trim()).filter(Boolean);
+
+    const kafka = new Kafka({ clientId: 'hookline-bench', brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    // Registered before the child, so it runs after the child has stopped: the bench leaves no
+    // topics or groups of its prefix behind.
+    cleanups.push(async () => {
+      try {
+        const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`));
+        if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+        await admin.deleteGroups([`${prefix}.retry`, `${prefix}.bench-reader`]).catch(() => undefined);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+
+    // The retry service, on its own topic prefix and health port.
+    const healthPort = await freePort();
+    const child = spawn(nodeBinary(), [RETRY_MAIN], {
+      cwd: ROOT,
+      stdio: ['ignore', 2, 2],
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: kafkaDep.url,
+        DATABASE_URL: pgDep.url,
+        HOOKLINE_TOPIC_PREFIX: prefix,
+        HOOKLINE_RETRY_SCHEDULE: options.schedule,
+        HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
+        HOOKLINE_HEALTH_PORT: String(healthPort),
+        HOOKLINE_LOG_LEVEL: 'warn',
+        HOOKLINE_SHUTDOWN_GRACE: '5s',
+      },
+    });
+    cleanups.push(() => stopChild(child));
+    log(`retry service pid ${child.pid}, prefix ${prefix}, health port ${healthPort}`);
+    const bootStarted = Date.now();
+    await waitReady(child, healthPort);
+    log(`retry service ready after ${Date.now() - bootStarted} ms`);
+
+    const metadata = await admin.fetchTopicMetadata({ topics: [deliveriesTopic, ...tiers.map((tier) => tier.topic)] });
+    const partitionsOf = new Map(metadata.topics.map((topic) => [topic.name, topic.partitions]));
+
+    // ---- the reader: <prefix>.deliveries, from the beginning -----------------------------------
+    /** Per task (by bench-id): tier, due time, head-of-line bound, receive and emit times. */
+    const tasks = new Map();
+    let received = 0;
+    let duplicates = 0;
+    let unknown = 0;
+    let firstReceive = Infinity;
+    let lastReceive = 0;
+    let allArrived;
+    const arrived = new Promise((resolve) => (allArrived = resolve));
+
+    const consumer = kafka.consumer({ groupId: `${prefix}.bench-reader`, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+    cleanups.push(() => consumer.disconnect());
+    const joined = new Promise((resolve) => consumer.on(consumer.events.GROUP_JOIN, resolve));
+    await consumer.connect();
+    await consumer.subscribe({ topic: deliveriesTopic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const now = Date.now();
+        const task = tasks.get(message.headers?.['bench-id']?.toString() ?? '');
+        if (!task) {
+          unknown += 1;
+          return;
+        }
+        if (task.receivedAt !== undefined) {
+          duplicates += 1;
+          return;
+        }
+        task.receivedAt = now;
+        task.emittedAt = Number(message.timestamp);
+        firstReceive = Math.min(firstReceive, now);
+        lastReceive = Math.max(lastReceive, now);
+        received += 1;
+        if (received === options.tasks) allArrived();
+      },
+    });
+    await Promise.race([
+      joined,
+      sleep(JOIN_TIMEOUT_MS).then(() => {
+        throw new Error(`the reader did not join its group within ${JOIN_TIMEOUT_MS / 1000} s`);
+      }),
+    ]);
+
+    // ---- the writer: N tasks over the tiers, spread over the first seconds ---------------------
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    cleanups.push(() => producer.disconnect());
+    await producer.connect();
+    // The partition is chosen here, by the same key hash the producer would use, so the bench
+    // knows the order of the tasks within each partition.
+    const partitioner = Partitioners.DefaultPartitioner();
+    const partitionHeadDue = new Map();
+    const applicationId = randomUUID();
+    const ticks = spreadMs === 0 ? 1 : Math.max(1, Math.round(spreadMs / TICK_MS));
+    const produceStarted = Date.now();
+    let produced = 0;
+    for (let tick = 0; tick < ticks; tick++) {
+      const at = produceStarted + tick * TICK_MS;
+      if (at > Date.now()) await sleep(at - Date.now());
+      const from = Math.floor((tick * options.tasks) / ticks);
+      const to = Math.floor(((tick + 1) * options.tasks) / ticks);
+      if (from === to) continue;
+      const byTopic = new Map();
+      const now = Date.now();
+      for (let index = from; index < to; index++) {
+        const tier = tiers[index % tiers.length];
+        const endpointId = randomUUID();
+        const dueAt = Math.round(now + tier.delayMs * (1 + options.jitter * (2 * Math.random() - 1)));
+        const partition = partitioner({ topic: tier.topic, partitionMetadata: partitionsOf.get(tier.topic), message: { key: endpointId } });
+        const headKey = `${tier.topic}/${partition}`;
+        const boundDue = Math.max(dueAt, partitionHeadDue.get(headKey) ?? -Infinity);
+        partitionHeadDue.set(headKey, boundDue);
+        const firstAttemptAt = new Date(now - 1_000).toISOString();
+        const value = deliveryTask.parse({
+          messageId: randomUUID(),
+          applicationId,
+          endpointId,
+          eventType: 'bench.retry',
+          payload: {},
+          acceptedAt: new Date(now - 1_100).toISOString(),
+          attempt: 2,
+          firstAttemptAt,
+          trigger: 'scheduled',
+        });
+        const benchId = String(index);
+        tasks.set(benchId, { tier: tier.delayMs, dueAt, boundDue, producedAt: now, receivedAt: undefined, emittedAt: undefined });
+        if (!byTopic.has(tier.topic)) byTopic.set(tier.topic, []);
+        byTopic.get(tier.topic).push({
+          key: endpointId,
+          partition,
+          value: JSON.stringify(value),
+          headers: {
+            [RETRY_HEADERS.attempt]: '2',
+            [RETRY_HEADERS.firstAttemptAt]: firstAttemptAt,
+            [RETRY_HEADERS.dueAt]: new Date(dueAt).toISOString(),
+            [RETRY_HEADERS.lastError]: 'bench: synthetic failure',
+            'bench-id': benchId,
+          },
+        });
+      }
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+      produced += to - from;
+    }
+    const produceEnded = Date.now();
+    log(`produced ${produced} tasks in ${produceEnded - produceStarted} ms; waiting for the re-emits`);
+
+    const timeoutMs = maxDelayMs * (1 + options.jitter) + GRACE_MS;
+    let timedOut = false;
+    await Promise.race([arrived, sleep(timeoutMs).then(() => (timedOut = true))]);
+    // Anything re-emitted twice shows up shortly after; give duplicates a moment to arrive.
+    if (!timedOut) await sleep(500);
+
+    // ---- report ---------------------------------------------------------------------------------
+    const all = [...tasks.values()];
+    const got = all.filter((task) => task.receivedAt !== undefined);
+    const late = got.map((task) => task.receivedAt - task.dueAt);
+    const emitLate = got.map((task) => task.emittedAt - task.dueAt);
+    const beyondHead = got.map((task) => task.receivedAt - task.boundDue);
+    const blocked = got.filter((task) => task.boundDue > task.dueAt);
+    const early = late.filter((value) => value < 0).length;
+    const emittedEarly = emitLate.filter((value) => value < 0).length;
+    const missing = options.tasks - got.length;
+    const spanS = (lastReceive - firstReceive) / 1000;
+
+    const out = [];
+    out.push('');
+    out.push('retry lateness benchmark');
+    out.push(`command          ${commandLine}`);
+    out.push(`effective        ${effective}`);
+    out.push(`kafka            ${kafkaDep.url}${kafkaDep.started ? ' (started by the bench)' : ''}; prefix ${prefix}`);
+    out.push(`tasks            ${options.tasks} produced over ${produceEnded - produceStarted} ms`);
+    out.push(`tiers            ${tiers.length} (${tiers.map((tier) => tier.topic.slice(`${prefix}.retry.`.length)).join(', ')}), ${options.partitions} partitions each`);
+    out.push(`received         ${got.length}${timedOut ? ` (timed out after ${Math.round(timeoutMs / 1000)} s)` : ''}`);
+    out.push(`missing          ${missing}`);
+    out.push(`early            ${early} received before due; ${emittedEarly} re-emitted (record timestamp) before due`);
+    out.push(`duplicates       ${duplicates}${unknown ? `; ${unknown} records without a known bench-id` : ''}`);
+    out.push('');
+    out.push('lateness in ms (receive time − hookline-due-at):');
+    out.push(statsLine('  all tasks', late));
+    for (const tier of tiers) {
+      const label = tier.topic.slice(`${prefix}.retry.`.length);
+      out.push(statsLine(`  tier ${label}`, got.filter((task) => task.tier === tier.delayMs).map((task) => task.receivedAt - task.dueAt)));
+    }
+    out.push(statsLine('  re-emit (record ts − due)', emitLate));
+    out.push(statsLine('  reader (receive − record ts)', got.map((task) => task.receivedAt - task.emittedAt)));
+    out.push('');
+    out.push(`head-of-line: ${blocked.length} of ${got.length} tasks were due before a task produced earlier in their partition`);
+    out.push('(jittered due times are not in produce order), so they could not leave before that one:');
+    out.push(statsLine('  wait behind the head', blocked.map((task) => task.boundDue - task.dueAt)));
+    out.push(statsLine('  lateness beyond that bound', beyondHead));
+    out.push('');
+    out.push(
+      `throughput       ${spanS > 0 ? Math.round(got.length / spanS) : '-'} tasks/s re-emitted (${got.length} over ${spanS.toFixed(1)} s from first to last receipt); produced at ${Math.round(produced / Math.max(0.001, (produceEnded - produceStarted) / 1000))} tasks/s`,
+    );
+    const ok = missing === 0 && early === 0 && emittedEarly === 0;
+    out.push(`result           ${ok ? 'OK' : 'FAILED'}${missing ? ` (${missing} missing)` : ''}${early || emittedEarly ? ' (early re-emits)' : ''}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    return ok ? 0 : 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof UsageError || error?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || error?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    process.stderr.write(`bench: ${error.message}\nusage: node scripts/bench/retry-lateness.mjs [--tasks N] [--schedule 1s,2s,5s,10s] [--partitions N] [--spread 5s] [--jitter 0.2] [--no-build] (--help)\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`bench: FAILED: ${error?.stack ?? error}\n`);
+    process.exitCode = 1;
+  }
+}
+// Open handles (kafkajs timers) must not keep a finished bench alive.
+process.exit(process.exitCode);
