@@ -3,7 +3,7 @@ import { EgressClient } from '@hookline/egress';
 import { type ConsumedMessage, decodeValue } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { signatureHeaders } from '@hookline/signing';
-import { annotateActiveSpan, HOOKLINE_ATTRIBUTES } from '@hookline/telemetry';
+import { annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { v7 as uuidv7 } from 'uuid';
@@ -60,6 +60,10 @@ export class DeliveriesHandler {
       body,
     });
     const result = outcome.ok ? { status: 'succeeded' as const, nextAttemptAt: null } : await this.followUp.afterFailure(task, outcome, attemptedAt);
+    const metrics = hooklineMetrics();
+    metrics.attempts.add(1, { outcome: outcome.ok ? 'success' : 'failure', status_class: statusClass(outcome.statusCode) });
+    if (outcome.ok) metrics.deliveryLatency.record((Date.now() - Date.parse(task.acceptedAt)) / 1000);
+    if (result.status === 'dead') metrics.deadLetters.add(1);
     await this.recorder.record({
       attempt: {
         id: uuidv7(),

@@ -14,7 +14,7 @@ const DEFAULT_HEALTH_PORT: Record<ServiceName, number | 'api'> = {
 export interface HooklineConfig {
   service: ServiceName;
   environment: 'development' | 'production' | 'test';
-  kafka: { brokers: string[]; topicPrefix: string; partitions: number };
+  kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs: number };
   database: { url: string };
   retry: { scheduleMs: number[]; jitter: number; deadLetterAfterMs: number };
   delivery: { timeoutMs: number; allowHttp: boolean; allowedSubnets: string[] };
@@ -35,10 +35,21 @@ export class ConfigError extends Error {
 }
 
 /** Variables a service cannot run without, beyond those every service needs. */
-const REQUIRED_BY: Partial<Record<ServiceName, Array<'HOOKLINE_ADMIN_TOKEN' | 'HOOKLINE_SECRETS_KEYS'>>> = {
+export const REQUIRED_BY: Partial<Record<ServiceName, ReadonlyArray<'HOOKLINE_ADMIN_TOKEN' | 'HOOKLINE_SECRETS_KEYS'>>> = {
   ingest: ['HOOKLINE_ADMIN_TOKEN', 'HOOKLINE_SECRETS_KEYS'],
   delivery: ['HOOKLINE_SECRETS_KEYS'],
 };
+
+/**
+ * Every variable a service cannot start without: those of the schema with no default (every
+ * service needs them), then its own (REQUIRED_BY). Deployment files are checked against it.
+ */
+export function requiredVariables(service: ServiceName): string[] {
+  const shared = Object.entries(environmentSchema.shape)
+    .filter(([, schema]) => !schema.safeParse(undefined).success)
+    .map(([name]) => name);
+  return [...shared, ...(REQUIRED_BY[service] ?? [])];
+}
 
 /** Reads and validates the environment once, at boot; a bad value names its variable. */
 export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): HooklineConfig {
@@ -53,7 +64,12 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   return {
     service,
     environment: e.NODE_ENV,
-    kafka: { brokers: e.KAFKA_BROKERS, topicPrefix: e.HOOKLINE_TOPIC_PREFIX, partitions: e.HOOKLINE_TOPIC_PARTITIONS },
+    kafka: {
+      brokers: e.KAFKA_BROKERS,
+      topicPrefix: e.HOOKLINE_TOPIC_PREFIX,
+      partitions: e.HOOKLINE_TOPIC_PARTITIONS,
+      sessionTimeoutMs: e.HOOKLINE_KAFKA_SESSION_TIMEOUT,
+    },
     database: { url: e.DATABASE_URL },
     retry: {
       scheduleMs: e.HOOKLINE_RETRY_SCHEDULE,

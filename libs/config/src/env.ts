@@ -45,6 +45,8 @@ export const environmentSchema = z.object({
     .string()
     .regex(/^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/, 'letters, digits, "-", "_" and "." only')
     .default('hookline'),
+  // How soon a consumer that died without leaving (SIGKILL, lost node) is replaced in its group.
+  HOOKLINE_KAFKA_SESSION_TIMEOUT: duration.prefault('10s'),
   HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
   HOOKLINE_RETRY_SCHEDULE: z
     .string()

@@ -67,6 +67,7 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
       groupId: `${config.kafka.topicPrefix}.${spec.consumer.groupId}`,
       subscriptions: spec.consumer.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
       shutdownGraceMs: config.shutdownGraceMs,
+      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
       logger: logger.child({ component: 'consumer' }),
     };
     const consumer: KafkaServerBase = spec.consumer.dueHeader

@@ -1,8 +1,8 @@
 import { type CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/microservices';
-import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
-import { extractTraceContext, HOOKLINE_ATTRIBUTES, inSpan, SpanKind } from '@hookline/telemetry';
+import { extractTraceContext, HOOKLINE_ATTRIBUTES, hooklineMetrics, inSpan, SpanKind } from '@hookline/telemetry';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -12,6 +12,8 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
 } from '@opentelemetry/semantic-conventions/incubating';
+
+const LAG_INTERVAL_MS = 5_000;
 
 /** What a handler receives: one Kafka record, undecoded. Handlers decode it with a contract. */
 export interface ConsumedMessage {
@@ -39,6 +41,8 @@ export interface KafkaServerOptions {
   subscriptions: Array<{ pattern: string; topics: string[] }>;
   /** How long close() waits for in-flight records before abandoning them uncommitted. */
   shutdownGraceMs: number;
+  /** How long the group waits for a silent member before handing its partitions on. */
+  sessionTimeoutMs?: number;
   logger: Logger;
 }
 
@@ -60,6 +64,9 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
   private readonly patternByTopic = new Map<string, string>();
   private lastError: Error | null = null;
   private running = false;
+  private readonly lag = new Map<string, number>();
+  private lagTimer: NodeJS.Timeout | null = null;
+  private lagAdmin: Admin | null = null;
 
   constructor(protected readonly options: KafkaServerOptions) {
     super();
@@ -103,6 +110,8 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.max(1_000, Math.floor((this.options.sessionTimeoutMs ?? 10_000) / 5)),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -123,6 +132,36 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 4,
       eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.startLagMonitor();
+  }
+
+  /**
+   * Measures the group's lag per topic (end offset minus committed offset) every few seconds for
+   * the consumer-lag gauge: for the retry tiers, the tasks waiting in each.
+   */
+  private startLagMonitor(): void {
+    this.lagAdmin = this.options.kafka.admin();
+    const measure = async () => {
+      if (!this.lagAdmin) return;
+      const committed = await this.lagAdmin.fetchOffsets({ groupId: this.options.groupId, topics: this.topics });
+      for (const { topic, partitions } of committed) {
+        const ends = await this.lagAdmin.fetchTopicOffsets(topic);
+        this.lag.set(
+          topic,
+          ends.reduce((sum, end) => {
+            const done = partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
+            return sum + Math.max(0, Number(end.high) - Math.max(Number(done), Number(end.low)));
+          }, 0),
+        );
+      }
+    };
+    void this.lagAdmin.connect().then(() => {
+      this.lagTimer = setInterval(() => void measure().catch(() => undefined), LAG_INTERVAL_MS);
+      this.lagTimer.unref();
+    }, () => undefined);
+    hooklineMetrics().consumerLag.addCallback((result) => {
+      for (const [topic, lag] of this.lag) result.observe(lag, { [ATTR_MESSAGING_DESTINATION_NAME]: topic, [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.options.groupId });
     });
   }
 
@@ -184,6 +223,9 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
 
   /** Stops fetching and disconnects; subclasses first settle their in-flight work. */
   protected async disconnect(): Promise<void> {
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    await this.lagAdmin?.disconnect().catch(() => undefined);
+    this.lagAdmin = null;
     await this.consumer?.disconnect();
     this.consumer = null;
     this.running = false;
