@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/stack/lib.sh
 ensure_dependencies
+# Some tests run a service's built dist/ as a child process (test/integration/retry-crash).
+bash scripts/build.sh
 trap stack_down EXIT
 stack_up
 echo "hookline: testing against KAFKA_BROKERS=$KAFKA_BROKERS DATABASE_URL=$DATABASE_URL" >&2

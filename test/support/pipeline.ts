@@ -1,5 +1,5 @@
 import { generateKeyringEntry } from '@hookline/signing';
-import { startService } from '@hookline/service';
+import { type ServiceSpec, startService } from '@hookline/service';
 import type { INestApplication } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { service as delivery } from '../../apps/delivery/src/service.js';
@@ -37,13 +37,29 @@ export function pipelineEnv(name: string, overrides: Record<string, string> = {}
   };
 }
 
-/** All four services in this process, against the real Kafka and PostgreSQL. */
-export async function startPipeline(name: string, overrides: Record<string, string> = {}): Promise<Pipeline> {
+export type PipelineService = 'ingest' | 'fanout' | 'delivery' | 'retry';
+
+const SERVICES: Record<PipelineService, ServiceSpec> = { ingest, fanout, delivery, retry };
+
+/**
+ * The services of a test's Hookline in this process (all four unless `inProcess` names fewer,
+ * for a test that runs the others as child processes with `env`), against the real Kafka and
+ * PostgreSQL. Ingest is always among them: it answers the API.
+ */
+export async function startPipeline(
+  name: string,
+  overrides: Record<string, string> = {},
+  inProcess: readonly PipelineService[] = ['ingest', 'fanout', 'delivery', 'retry'],
+): Promise<Pipeline> {
+  if (!inProcess.includes('ingest')) throw new Error('startPipeline: ingest must run in-process, it answers the API');
   const env = pipelineEnv(name, overrides);
   await migrateTestDatabase();
   const apps: INestApplication[] = [];
   try {
-    for (const spec of [ingest, fanout, delivery, retry]) apps.push(await startService(spec, env));
+    // Ingest first: its API address is the pipeline's.
+    for (const service of ['ingest', 'fanout', 'delivery', 'retry'] as const) {
+      if (inProcess.includes(service)) apps.push(await startService(SERVICES[service], env));
+    }
   } catch (error) {
     await Promise.all(apps.map((app) => app.close()));
     throw error;

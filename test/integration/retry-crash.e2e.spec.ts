@@ -1,0 +1,214 @@
+import { retryTiers } from '@hookline/contracts';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { Svix } from 'svix';
+import { eventually } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { type ReceivedRequest, Receiver } from '../support/receiver.js';
+
+/**
+ * The retry service killed with SIGKILL (no shutdown hook, no commit, its pause timers gone)
+ * while tasks wait in a tier, then started again: every task is still delivered, none early.
+ * Ingest, fanout and delivery run in this process; retry runs as the real built service.
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const NODE = `${ROOT}node_modules/.bin/node`;
+const RETRY_MAIN = `${ROOT}apps/retry/dist/main.js`;
+
+const DELAY_MS = 3_000;
+const JITTER = 0.2;
+const EARLIEST_MS = DELAY_MS * (1 - JITTER);
+const MESSAGES = 20;
+// A task's due time runs from when delivery began the attempt, a moment before the receiver saw it.
+const CLOCK_SLACK_MS = 50;
+
+interface RetryChild {
+  process: ChildProcess;
+  healthPort: number;
+  /** The child's last lines of stdout and stderr, for failure messages. */
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const children: RetryChild[] = [];
+
+function killChildren(): void {
+  for (const child of children) {
+    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  }
+}
+// Even if the worker goes down without running afterAll, no retry process outlives it.
+process.once('exit', killChildren);
+
+async function startRetryChild(env: Record<string, string>): Promise<RetryChild> {
+  const healthPort = await freePort();
+  const child = spawn(NODE, [RETRY_MAIN], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, HOOKLINE_HEALTH_PORT: String(healthPort) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 200));
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const started = { process: child, healthPort, output, exited };
+  children.push(started);
+  return started;
+}
+
+/** Polls the child's readiness until it reports ok with a joined consumer group; returns how long it took. */
+async function waitReady(child: RetryChild, timeoutMs: number): Promise<number> {
+  const startedAt = Date.now();
+  let last: string;
+  for (;;) {
+    if (child.process.exitCode !== null || child.process.signalCode !== null) {
+      throw new Error(
+        `retry child exited (code ${child.process.exitCode}, signal ${child.process.signalCode}) before ready:\n${child.output.join('\n')}`,
+      );
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${child.healthPort}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+      const body = (await response.json()) as { status?: string; checks?: Record<string, string> };
+      if (body.status === 'ok' && body.checks?.consumer === 'ok') return Date.now() - startedAt;
+      last = JSON.stringify(body);
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() - startedAt > timeoutMs) {
+      throw new Error(`retry child not ready within ${timeoutMs} ms (last: ${last}):\n${child.output.join('\n')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe('the retry service killed with SIGKILL while tasks wait in a tier', () => {
+  let pipeline: Pipeline;
+  let receiver: Receiver;
+  let admin: Admin;
+  let svix: Svix;
+  let tierTopic: string;
+  const eventType = `order.crashed.${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    if (!existsSync(RETRY_MAIN)) {
+      throw new Error(`${RETRY_MAIN} is missing: this test runs the built retry service, run \`bash scripts/build.sh\` first (scripts/test.sh does)`);
+    }
+    pipeline = await startPipeline(
+      'retry-crash',
+      { HOOKLINE_RETRY_SCHEDULE: `${DELAY_MS}ms,${DELAY_MS}ms`, HOOKLINE_RETRY_JITTER: String(JITTER), HOOKLINE_DEAD_LETTER_AFTER: '1h' },
+      ['ingest', 'fanout', 'delivery'],
+    );
+    [tierTopic] = retryTiers(pipeline.env.HOOKLINE_TOPIC_PREFIX!, [DELAY_MS]).map((tier) => tier.topic);
+    admin = new Kafka({ clientId: 'retry-crash-test', brokers: pipeline.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    receiver = await new Receiver().start();
+    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
+    await svix.eventType.create({ name: eventType, description: 'An order whose first delivery fails' });
+  }, 60_000);
+
+  afterAll(async () => {
+    killChildren();
+    await Promise.all(children.map((child) => child.exited));
+    await admin?.disconnect();
+    await pipeline?.stop();
+    await receiver?.stop();
+  });
+
+  it('delivers every waiting task once it is started again: none lost, none early', async () => {
+    const testStart = Date.now();
+    const first = await startRetryChild(pipeline.env);
+    const firstReadyMs = await waitReady(first, 30_000);
+
+    // Each message's first request fails, every later one succeeds.
+    const failed = new Set<string>();
+    receiver.respond = (request) => {
+      const id = String(request.headers['webhook-id']);
+      if (request.path !== '/crash' || failed.has(id)) return { status: 200 };
+      failed.add(id);
+      return { status: 500 };
+    };
+    const app = await svix.application.create({ name: 'Receiver behind a crashing retry service' });
+    await svix.endpoint.create(app.id, { url: receiver.url('/crash') });
+    const sentAt = Date.now();
+    const ids = (
+      await Promise.all(Array.from({ length: MESSAGES }, (_, n) => svix.message.create(app.id, { eventType, payload: { order: n } })))
+    ).map((message) => message.id);
+
+    const byId = () => {
+      const map = new Map<string, ReceivedRequest[]>();
+      for (const request of receiver.on('/crash')) {
+        const id = String(request.headers['webhook-id']);
+        map.set(id, [...(map.get(id) ?? []), request]);
+      }
+      return map;
+    };
+
+    // Every first attempt has failed and its task is acknowledged in the tier topic.
+    await eventually(() => expect([...byId().keys()].sort()).toEqual([...ids].sort()), 15_000);
+    await eventually(async () => {
+      const offsets = await admin.fetchTopicOffsets(tierTopic);
+      expect(offsets.reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(MESSAGES);
+    }, 10_000);
+
+    const firstAt = new Map([...byId()].map(([id, requests]) => [id, requests[0]!.at]));
+    const earliestDue = Math.min(...firstAt.values()) + EARLIEST_MS - CLOCK_SLACK_MS;
+    const killAt = Date.now();
+    first.process.kill('SIGKILL');
+    const retriedBeforeKill = [...byId()].filter(([, requests]) => requests.length > 1).map(([id]) => id);
+    // The crash must come while every task still waits: none could be due yet, none retried yet.
+    expect({ retriedBeforeKill, killedBeforeEarliestDue: killAt < earliestDue }).toEqual({ retriedBeforeKill: [], killedBeforeEarliestDue: true });
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const second = await startRetryChild(pipeline.env);
+    // The new member joins only once the group has expired the killed one (the session timeout).
+    const secondReadyMs = await waitReady(second, 45_000);
+
+    await eventually(() => expect([...byId()].filter(([, requests]) => requests.length < 2).map(([id]) => id)).toEqual([]), 20_000);
+    // Room for a duplicate to show up.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    const received = byId();
+    const retried = [...received].filter(([, requests]) => requests.length >= 2).map(([id]) => id);
+    const early = [...received]
+      .filter(([, requests]) => requests.length >= 2 && requests[1]!.at - requests[0]!.at < EARLIEST_MS - CLOCK_SLACK_MS)
+      .map(([id, requests]) => ({ id, waitedMs: requests[1]!.at - requests[0]!.at }));
+    // At-least-once allows a third request for an id; it is reported, not failed on.
+    const duplicates = [...received].filter(([, requests]) => requests.length > 2).map(([id, requests]) => ({ id, requests: requests.length }));
+    const waits = [...received].map(([, requests]) => requests[1]!.at - requests[0]!.at);
+    const summary = {
+      firstReadyMs,
+      sendToKillMs: killAt - sentAt,
+      killBeforeEarliestDueMs: earliestDue - killAt,
+      secondReadyAfterKillMs: secondReadyMs + 500,
+      waitMs: { min: Math.min(...waits), max: Math.max(...waits) },
+      duplicates,
+      totalMs: Date.now() - testStart,
+    };
+    console.info(`retry crash: ${JSON.stringify(summary)}`);
+
+    expect({ unknownIds: [...received.keys()].filter((id) => !ids.includes(id)), early, duplicates }).toEqual({ unknownIds: [], early: [], duplicates });
+    expect({ retried: retried.sort(), duplicates }).toEqual({ retried: [...ids].sort(), duplicates });
+    // Each task was read again by the new consumer at most once more than needed.
+    expect(duplicates.reduce((sum, { requests }) => sum + requests - 2, 0)).toBeLessThanOrEqual(MESSAGES);
+  }, 90_000);
+});
