@@ -2,7 +2,7 @@
 # npm start: everything a fresh clone needs to run Hookline on this machine. Installs the
 # dependencies, builds, starts Kafka and PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL are
 # given), migrates the database, runs the four services, and on Ctrl-C or SIGTERM stops all
-# it started.
+# it started. HOOKLINE_TRACING=jaeger also runs a local Jaeger for the traces (scripts/stack/jaeger.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -27,6 +27,7 @@ trap "shutdown 1" EXIT
 
 npm run --silent build
 stack_up
+tracing_up
 
 mkdir -p .local
 # A local run keeps its admin token across restarts; production passes its own.
@@ -71,7 +72,8 @@ cat >&2 <<MSG
     Admin token:  ${HOOKLINE_ADMIN_TOKEN}
     Health:       $(for s in "${SERVICES[@]}"; do printf '%s :%s  ' "$s" "${HEALTH_PORT[$s]}"; done)
     Kafka:        ${KAFKA_BROKERS}
-    PostgreSQL:   ${DATABASE_URL}
+    PostgreSQL:   ${DATABASE_URL}${JAEGER_UI_URL:+
+    Jaeger UI:    ${JAEGER_UI_URL}}
   Ctrl-C stops everything.
 
 MSG

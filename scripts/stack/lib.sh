@@ -35,3 +35,26 @@ stack_down() {
   done
   STACK_STARTED=()
 }
+
+# HOOKLINE_TRACING=jaeger (npm start): a local Jaeger receives the spans over OTLP, unless
+# OTEL_EXPORTER_OTLP_ENDPOINT already points somewhere. One already running is shared, and left
+# running. Sets JAEGER_UI_URL for the banner.
+tracing_up() {
+  local here out
+  here="$(dirname "${BASH_SOURCE[0]}")"
+  case "${HOOKLINE_TRACING:-}" in
+    '') return 0 ;;
+    jaeger) ;;
+    *) echo "hookline: HOOKLINE_TRACING='$HOOKLINE_TRACING' is not supported (use 'jaeger', or leave it unset)" >&2; return 1 ;;
+  esac
+  if [[ -n "${OTEL_EXPORTER_OTLP_ENDPOINT:-}" ]]; then
+    echo "hookline: OTEL_EXPORTER_OTLP_ENDPOINT is set ($OTEL_EXPORTER_OTLP_ENDPOINT): not starting Jaeger" >&2
+    return 0
+  fi
+  bash "$here/jaeger.sh" status >/dev/null 2>&1 || STACK_STARTED+=(jaeger)
+  out="$(bash "$here/jaeger.sh" start)" || { echo "hookline: Jaeger did not start" >&2; return 1; }
+  export "$(grep '^OTEL_EXPORTER_OTLP_ENDPOINT=' <<<"$out")"
+  export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+  # shellcheck disable=SC2034  # read by scripts/start.sh
+  JAEGER_UI_URL="http://127.0.0.1:${HOOKLINE_JAEGER_UI_PORT:-16686}"
+}

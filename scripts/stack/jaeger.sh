@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Local Jaeger all-in-one (in-memory storage) to see a local run's traces.
+# Usage: scripts/stack/jaeger.sh start|stop|status
+# start prints one line, OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:<port>, on stdout;
+# everything else goes to stderr. Every listener binds to 127.0.0.1. The UI and its HTTP API
+# (/api/services, /api/traces?service=...) are on 127.0.0.1:16686.
+set -euo pipefail
+
+JAEGER_MODULE=github.com/jaegertracing/jaeger
+JAEGER_VERSION=v1.76.0
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# The binary lives outside the repo so a fresh clone or `git clean` does not rebuild it.
+BIN_DIR="${HOOKLINE_CACHE_DIR:-${HOME:?}/.cache/hookline}/bin"
+BIN="$BIN_DIR/jaeger-all-in-one-$JAEGER_VERSION"
+STATE="$ROOT/.local/jaeger"
+LOG_FILE="$STATE/jaeger.log"
+PID_FILE="$STATE/jaeger.pid"
+OTLP_HTTP_PORT="${HOOKLINE_JAEGER_OTLP_PORT:-4318}"
+UI_PORT="${HOOKLINE_JAEGER_UI_PORT:-16686}"
+# Jaeger's other listeners, kept on loopback too.
+OTLP_GRPC_PORT=4317 COLLECTOR_GRPC_PORT=14250 COLLECTOR_HTTP_PORT=14268 ADMIN_PORT=14269 QUERY_GRPC_PORT=16685
+START_TIMEOUT=60
+STOP_TIMEOUT=20
+BUILD_LOCK_TIMEOUT=1200
+
+log() { echo "jaeger: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# kill -0 also succeeds on a zombie (our own unreaped child), so check the state too.
+alive() {
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat%% *}" != Z ]]
+}
+
+# Pid of our Jaeger if it is alive; checking the command line guards against pid reuse.
+running_pid() {
+  local pid
+  [[ -f "$PID_FILE" ]] || return 1
+  pid="$(<"$PID_FILE")"
+  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'jaeger-all-in-one-' || return 1
+  echo "$pid"
+}
+
+# Build the all-in-one binary once from the Go module. `go install module/cmd/all-in-one@version`
+# refuses Jaeger's module (its go.mod has a replace directive), so build inside the downloaded
+# module instead, where go.mod and go.sum apply as they do for Jaeger's own release builds.
+ensure_binary() {
+  local dir tmp started=$SECONDS
+  [[ -x "$BIN" ]] && return 0
+  command -v go >/dev/null || die "go not found (needed once to build Jaeger $JAEGER_VERSION)"
+  log "building Jaeger $JAEGER_VERSION all-in-one into $BIN (first run only; takes minutes)"
+  dir="$(go mod download -json "$JAEGER_MODULE@$JAEGER_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [[ -n "$dir" && -f "$dir/go.mod" ]] || die "go mod download $JAEGER_MODULE@$JAEGER_VERSION failed"
+  mkdir -p "$BIN_DIR"
+  # Build to a temp name and move it in, so an interrupted build never looks complete.
+  tmp="$BIN.tmp.$$"
+  (cd "$dir" && GOFLAGS=-mod=readonly CGO_ENABLED=0 go build -trimpath -o "$tmp" ./cmd/all-in-one) >&2 \
+    || { rm -f "$tmp"; die "go build of $JAEGER_MODULE/cmd/all-in-one@$JAEGER_VERSION failed"; }
+  mv -f "$tmp" "$BIN"
+  log "built in $((SECONDS - started))s"
+}
+
+# Ready = the admin health check answers and the OTLP and UI ports accept connections.
+wait_ready() {
+  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    alive "$pid" || { log "exited during startup"; return 1; }
+    if port_open "$OTLP_HTTP_PORT" && port_open "$UI_PORT" \
+      && curl -fsS "http://127.0.0.1:$ADMIN_PORT/" 2>/dev/null | grep -q 'Server available'; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "not ready after ${START_TIMEOUT}s"
+  return 1
+}
+
+show_logs() {
+  log "--- tail of $LOG_FILE ---"
+  tail -n 30 "$LOG_FILE" >&2 2>/dev/null || true
+}
+
+cmd_start() {
+  local pid p
+  # Serialise concurrent starts (a build can take minutes) so only one Jaeger is launched.
+  mkdir -p "$STATE"
+  exec 9>"$STATE/start.lock"
+  flock -w "$BUILD_LOCK_TIMEOUT" 9 || die "timed out waiting for another jaeger.sh start"
+  if pid="$(running_pid)"; then
+    wait_ready "$pid" || { show_logs; exit 1; }
+    log "already running (pid $pid), reusing it"
+    echo "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_HTTP_PORT"
+    return 0
+  fi
+  rm -f "$PID_FILE"
+  ensure_binary
+  for p in "$OTLP_HTTP_PORT" "$UI_PORT" "$OTLP_GRPC_PORT" "$COLLECTOR_GRPC_PORT" "$COLLECTOR_HTTP_PORT" "$ADMIN_PORT" "$QUERY_GRPC_PORT"; do
+    ! port_open "$p" || die "port $p is already in use by another process"
+  done
+  [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.prev"
+  # setsid: own session/process group, detached from the caller's terminal; the inner shell
+  # writes its own pid, then execs Jaeger so that pid is Jaeger's. 9>&- keeps the start lock
+  # from being inherited. env -u: Jaeger must not read the OTEL_* meant for Hookline.
+  # shellcheck disable=SC2016  # $$ and $@ expand in the inner shell, on purpose
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+    env -u OTEL_EXPORTER_OTLP_ENDPOINT -u OTEL_EXPORTER_OTLP_TRACES_ENDPOINT -u OTEL_EXPORTER_OTLP_PROTOCOL \
+    SPAN_STORAGE_TYPE=memory \
+    "$BIN" \
+    --memory.max-traces=50000 \
+    --collector.otlp.enabled=true \
+    --collector.otlp.http.host-port="127.0.0.1:$OTLP_HTTP_PORT" \
+    --collector.otlp.grpc.host-port="127.0.0.1:$OTLP_GRPC_PORT" \
+    --collector.grpc-server.host-port="127.0.0.1:$COLLECTOR_GRPC_PORT" \
+    --collector.http-server.host-port="127.0.0.1:$COLLECTOR_HTTP_PORT" \
+    --admin.http.host-port="127.0.0.1:$ADMIN_PORT" \
+    --query.http-server.host-port="127.0.0.1:$UI_PORT" \
+    --query.grpc-server.host-port="127.0.0.1:$QUERY_GRPC_PORT" \
+    </dev/null >"$LOG_FILE" 2>&1 9>&- &
+  for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
+  pid="$(<"$PID_FILE")"
+  log "started pid $pid, waiting for OTLP on 127.0.0.1:$OTLP_HTTP_PORT and the UI on 127.0.0.1:$UI_PORT"
+  if ! wait_ready "$pid"; then
+    show_logs
+    cmd_stop
+    exit 1
+  fi
+  log "ready; UI at http://127.0.0.1:$UI_PORT"
+  echo "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_HTTP_PORT"
+}
+
+cmd_stop() {
+  local pid
+  if ! pid="$(running_pid)"; then
+    rm -f "$PID_FILE"
+    log "not running"
+    return 0
+  fi
+  log "stopping pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq $((STOP_TIMEOUT * 2))); do
+    alive "$pid" || break
+    sleep 0.5
+  done
+  if alive "$pid"; then
+    log "still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while alive "$pid"; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+  log "stopped"
+}
+
+cmd_status() {
+  local pid
+  if pid="$(running_pid)"; then
+    log "running (pid $pid): OTLP http://127.0.0.1:$OTLP_HTTP_PORT, UI http://127.0.0.1:$UI_PORT"
+  else
+    log "not running"
+    return 1
+  fi
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
