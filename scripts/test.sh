@@ -8,6 +8,9 @@ source scripts/stack/lib.sh
 ensure_dependencies
 # Some tests run a service's built dist/ as a child process (test/integration/retry-crash).
 bash scripts/build.sh
+# Lints and renders the Helm chart (building helm from Go modules on first use, cached outside
+# the repo); the chart tests read the manifests with the same binary.
+export "$(bash scripts/ci/helm.sh | grep '^HOOKLINE_HELM=')"
 trap stack_down EXIT
 stack_up
 echo "hookline: testing against KAFKA_BROKERS=$KAFKA_BROKERS DATABASE_URL=$DATABASE_URL" >&2

@@ -1,0 +1,184 @@
+{{/* The four services, in pipeline order. */}}
+{{- define "hookline.services" -}}
+ingest fanout delivery retry
+{{- end -}}
+
+{{/* The consumer services (scaled by partitions; ingest also serves the API). */}}
+{{- define "hookline.consumers" -}}
+fanout delivery retry
+{{- end -}}
+
+{{- define "hookline.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* release-chart, or the release name alone when it already contains the chart name. */}}
+{{- define "hookline.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of a per-service resource: (dict "root" $ "service" "delivery"). Trimmed to fit 63 characters. */}}
+{{- define "hookline.componentName" -}}
+{{- printf "%s-%s" (include "hookline.fullname" .root | trunc (int (sub 62 (len .service)))) .service | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "hookline.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "hookline.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "hookline.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "hookline.labels" -}}
+helm.sh/chart: {{ include "hookline.chart" . }}
+{{ include "hookline.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: hookline
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Labels of one component: (dict "root" $ "component" "delivery"). */}}
+{{- define "hookline.componentLabels" -}}
+{{ include "hookline.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "hookline.componentSelectorLabels" -}}
+{{ include "hookline.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "hookline.image" -}}
+{{- $tag := default .Chart.AppVersion .Values.image.tag -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository $tag -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "hookline.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "hookline.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The Secret the services read: the existing one, or the chart's. */}}
+{{- define "hookline.secretName" -}}
+{{- default (include "hookline.fullname" .) .Values.secrets.existingSecret -}}
+{{- end -}}
+
+{{/*
+The Secret the hook Jobs read. Hooks run before the release's own resources exist, so with a
+chart-created Secret they read a hook copy holding DATABASE_URL only.
+*/}}
+{{- define "hookline.hookSecretName" -}}
+{{- if .Values.secrets.existingSecret -}}
+{{- .Values.secrets.existingSecret -}}
+{{- else -}}
+{{- printf "%s-hooks" (include "hookline.fullname" . | trunc 57 | trimSuffix "-") -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A duration (250ms, 20s, 5m, 2h, 1d) in seconds, as text. */}}
+{{- define "hookline.seconds" -}}
+{{- $text := toString . | trim -}}
+{{- if not (regexMatch "^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$" $text) -}}
+{{- fail (printf "expected a duration like 500ms, 20s, 5m, 2h or 1d; got %q" $text) -}}
+{{- end -}}
+{{- $number := regexFind "^[0-9]+(\\.[0-9]+)?" $text | float64 -}}
+{{- $unit := regexReplaceAll "^[0-9.]+" $text "" -}}
+{{- $scale := dict "ms" 0.001 "s" 1.0 "m" 60.0 "h" 3600.0 "d" 86400.0 -}}
+{{- mulf $number (index $scale $unit) -}}
+{{- end -}}
+
+{{/*
+Non-secret configuration every service shares (the ConfigMap's data; the topics Job gets the
+same as env). Ports and OTEL_SERVICE_NAME are per service, so they are set on each container.
+*/}}
+{{- define "hookline.configData" -}}
+NODE_ENV: {{ .Values.config.nodeEnv | quote }}
+KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
+HOOKLINE_KAFKA_SESSION_TIMEOUT: {{ .Values.kafka.sessionTimeout | quote }}
+HOOKLINE_TOPIC_PREFIX: {{ .Values.topics.prefix | quote }}
+HOOKLINE_TOPIC_PARTITIONS: {{ .Values.topics.partitions | int | quote }}
+HOOKLINE_RETRY_SCHEDULE: {{ .Values.config.retry.schedule | quote }}
+HOOKLINE_RETRY_JITTER: {{ .Values.config.retry.jitter | toString | quote }}
+HOOKLINE_DEAD_LETTER_AFTER: {{ .Values.config.retry.deadLetterAfter | quote }}
+HOOKLINE_DELIVERY_TIMEOUT: {{ .Values.config.delivery.timeout | quote }}
+HOOKLINE_DELIVERY_ALLOW_HTTP: {{ .Values.config.delivery.allowHttp | toString | quote }}
+HOOKLINE_DELIVERY_ALLOWED_SUBNETS: {{ join "," .Values.config.delivery.allowedSubnets | quote }}
+HOOKLINE_ENDPOINT_DISABLE_AFTER: {{ .Values.config.delivery.disableEndpointAfter | quote }}
+HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: {{ .Values.config.delivery.circuitBreaker.threshold | int | quote }}
+HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: {{ .Values.config.delivery.circuitBreaker.cooldown | quote }}
+HOOKLINE_API_RATE_LIMIT: {{ .Values.config.api.rateLimit | int | quote }}
+HOOKLINE_MAX_ENDPOINTS_PER_APP: {{ .Values.config.api.maxEndpointsPerApp | int | quote }}
+HOOKLINE_ENDPOINT_VERIFICATION: {{ .Values.config.api.endpointVerification | toString | quote }}
+HOOKLINE_SECRET_ROTATION_GRACE: {{ .Values.config.api.secretRotationGrace | quote }}
+HOOKLINE_SHUTDOWN_GRACE: {{ .Values.config.shutdownGrace | quote }}
+HOOKLINE_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.otel.protocol | quote }}
+{{- with .Values.otel.endpoint }}
+OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+{{- with .Values.otel.resourceAttributes }}
+OTEL_RESOURCE_ATTRIBUTES: {{ . | quote }}
+{{- end }}
+{{- range $name, $value := .Values.config.extra }}
+{{ $name }}: {{ $value | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* env entries of one Secret key: (dict "name" "DATABASE_URL" "secret" "..." "key" "..." "optional" false). */}}
+{{- define "hookline.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .secret }}
+      key: {{ .key }}
+      {{- if .optional }}
+      optional: true
+      {{- end }}
+{{- end -}}
+
+{{/* Checks across values that a JSON schema cannot express. Renders nothing. */}}
+{{- define "hookline.validate" -}}
+{{- $grace := include "hookline.seconds" .Values.config.shutdownGrace | float64 -}}
+{{- if le (float64 .Values.terminationGracePeriodSeconds) $grace -}}
+{{- fail (printf "terminationGracePeriodSeconds (%v) must be above config.shutdownGrace (%s), or in-flight deliveries are killed before they finish" .Values.terminationGracePeriodSeconds .Values.config.shutdownGrace) -}}
+{{- end -}}
+{{- $_ := include "hookline.seconds" .Values.config.delivery.timeout -}}
+{{- $_ := include "hookline.seconds" .Values.config.retry.deadLetterAfter -}}
+{{- range $service := splitList " " (include "hookline.services" .) -}}
+{{- $values := index $.Values $service -}}
+{{- if and $values.autoscaling.enabled (gt (int $values.autoscaling.minReplicas) (int $values.autoscaling.maxReplicas)) -}}
+{{- fail (printf "%s.autoscaling: minReplicas is above maxReplicas" $service) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The ServiceAccount of the hook Jobs: they run before the chart's own ServiceAccount exists, so
+they use the namespace's default one unless an existing account is named (serviceAccount.create false).
+*/}}
+{{- define "hookline.jobServiceAccount" -}}
+{{- if and (not .Values.serviceAccount.create) .Values.serviceAccount.name -}}
+serviceAccountName: {{ .Values.serviceAccount.name }}
+{{- end -}}
+{{- end -}}
