@@ -114,7 +114,13 @@ describe('the retry service killed with SIGKILL while tasks wait in a tier', () 
     }
     pipeline = await startPipeline(
       'retry-crash',
-      { HOOKLINE_RETRY_SCHEDULE: `${DELAY_MS}ms,${DELAY_MS}ms`, HOOKLINE_RETRY_JITTER: String(JITTER), HOOKLINE_DEAD_LETTER_AFTER: '1h' },
+      {
+        HOOKLINE_RETRY_SCHEDULE: `${DELAY_MS}ms,${DELAY_MS}ms`,
+        HOOKLINE_RETRY_JITTER: String(JITTER),
+        HOOKLINE_DEAD_LETTER_AFTER: '1h',
+        // Every first attempt fails on purpose: the breaker must not hold the retries back.
+        HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '1000',
+      },
       ['ingest', 'fanout', 'delivery'],
     );
     [tierTopic] = retryTiers(pipeline.env.HOOKLINE_TOPIC_PREFIX!, [DELAY_MS]).map((tier) => tier.topic);

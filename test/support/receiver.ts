@@ -8,8 +8,8 @@ export interface ReceivedRequest {
   at: number;
 }
 
-/** What the receiver answers for a request: a status, after an optional delay. */
-export type Respond = (request: ReceivedRequest) => { status: number; delayMs?: number; headers?: Record<string, string> };
+/** What the receiver answers for a request: a status, after an optional delay, with an optional body. */
+export type Respond = (request: ReceivedRequest) => { status: number; delayMs?: number; headers?: Record<string, string>; body?: string };
 
 /** A real HTTP server on 127.0.0.1 standing in for a customer's endpoint. */
 export class Receiver {
@@ -24,8 +24,8 @@ export class Receiver {
       req.on('end', () => {
         const received = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() };
         this.requests.push(received);
-        const { status, delayMs = 0, headers = {} } = this.respond(received);
-        const timer = setTimeout(() => res.writeHead(status, headers).end(status < 300 ? 'ok' : 'nope'), delayMs);
+        const { status, delayMs = 0, headers = {}, body } = this.respond(received);
+        const timer = setTimeout(() => res.writeHead(status, headers).end(body ?? (status < 300 ? 'ok' : 'nope')), delayMs);
         res.on('close', () => clearTimeout(timer));
       });
     });

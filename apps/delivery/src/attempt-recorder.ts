@@ -1,6 +1,8 @@
 import { Attempt, type AttemptTrigger, type DeliveryStatus } from '@hookline/database';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { EndpointDisabler } from './endpoint-disabler.js';
 
 export interface AttemptRecord {
   attempt: Omit<Attempt, 'message' | 'endpoint' | 'trigger'> & { trigger: AttemptTrigger };
@@ -14,7 +16,8 @@ const MAX_BATCH = 500;
 const LINGER_MS = 10;
 
 /**
- * Writes attempts and the message-endpoint status they lead to in batches: one transaction per
+ * Writes attempts, the message-endpoint status they lead to, and whether each endpoint is failing
+ * in batches: one transaction per
  * batch instead of two statements per delivery. record() resolves once its batch is committed,
  * so the consumer commits the Kafka offset only after the outcome is durable.
  */
@@ -24,7 +27,11 @@ export class AttemptRecorder implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
+    private readonly disabler: EndpointDisabler,
+  ) {}
 
   record(record: AttemptRecord): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -57,6 +64,13 @@ export class AttemptRecorder implements OnApplicationShutdown {
   }
 
   private async write(records: AttemptRecord[]): Promise<void> {
+    const failingTooLong = await this.writeBatch(records);
+    // After the commit: the disable and its operational event follow from what is now durable.
+    for (const [reason, endpoints] of failingTooLong) await this.disabler.disable(endpoints, reason);
+  }
+
+  /** Writes the batch in one transaction; returns the endpoints that have now failed for too long. */
+  private async writeBatch(records: AttemptRecord[]): Promise<Map<string, Array<{ id: string; applicationId: string }>>> {
     // One status row per pair in a batch: the latest attempt decides it.
     const latest = new Map<string, AttemptRecord>();
     for (const record of records) {
@@ -64,7 +78,7 @@ export class AttemptRecorder implements OnApplicationShutdown {
       const seen = latest.get(key);
       if (!seen || seen.attempt.attemptNumber <= record.attempt.attemptNumber) latest.set(key, record);
     }
-    await this.dataSource.transaction(async (manager) => {
+    return this.dataSource.transaction(async (manager) => {
       await manager.insert(Attempt, records.map((record) => record.attempt));
       const rows = [...latest.values()];
       const params: unknown[] = [];
@@ -85,7 +99,40 @@ export class AttemptRecorder implements OnApplicationShutdown {
            updated_at = now()`,
         params,
       );
+      return this.trackFailing(manager, records);
     });
+  }
+
+  /**
+   * Keeps each endpoint's failing_since: set at its first failure, cleared by a success. The
+   * endpoints failing since longer than HOOKLINE_ENDPOINT_DISABLE_AFTER are returned.
+   */
+  private async trackFailing(manager: EntityManager, records: AttemptRecord[]): Promise<Map<string, Array<{ id: string; applicationId: string }>>> {
+    const latest = new Map<string, AttemptRecord['attempt']>();
+    for (const { attempt } of records) {
+      const seen = latest.get(attempt.endpointId);
+      if (!seen || seen.createdAt <= attempt.createdAt) latest.set(attempt.endpointId, attempt);
+    }
+    const params: unknown[] = [];
+    const values = [...latest.values()].map((attempt) => {
+      params.push(attempt.endpointId, attempt.succeeded, attempt.createdAt);
+      return `($${params.length - 2}::uuid, $${params.length - 1}::boolean, $${params.length}::timestamptz)`;
+    });
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+    const [rows] = (await manager.query(
+      `UPDATE endpoints AS e
+         SET failing_since = CASE WHEN v.ok THEN NULL ELSE COALESCE(e.failing_since, v.at) END
+       FROM (VALUES ${values.join(', ')}) AS v(id, ok, at)
+       WHERE e.id = v.id AND (NOT v.ok OR e.failing_since IS NOT NULL)
+       RETURNING e.id, e.application_id, e.failing_since, e.disabled`,
+      params,
+    )) as [Array<{ id: string; application_id: string; failing_since: Date | null; disabled: boolean }>, number];
+    const cutoff = Date.now() - this.config.delivery.disableEndpointAfterMs;
+    const expired = rows
+      .filter((row) => !row.disabled && row.failing_since !== null && new Date(row.failing_since).getTime() <= cutoff)
+      .map((row) => ({ id: row.id, applicationId: row.application_id }));
+    const reason = `the endpoint failed every attempt for ${Math.round(this.config.delivery.disableEndpointAfterMs / 3_600_000)} h`;
+    return new Map(expired.length > 0 ? [[reason, expired]] : []);
   }
 
   async onApplicationShutdown(): Promise<void> {

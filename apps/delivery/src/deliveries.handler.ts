@@ -1,4 +1,4 @@
-import { deliveryTask } from '@hookline/contracts';
+import { type DeliveryTask, deliveryTask } from '@hookline/contracts';
 import { EgressClient } from '@hookline/egress';
 import { type ConsumedMessage, decodeValue } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
@@ -9,6 +9,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { v7 as uuidv7 } from 'uuid';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { EndpointCache } from './endpoint-cache.js';
+import { EndpointGuard } from './endpoint-guard.js';
 import { FollowUp } from './follow-up.js';
 
 /**
@@ -24,6 +25,7 @@ export class DeliveriesHandler {
     private readonly client: EgressClient,
     private readonly recorder: AttemptRecorder,
     private readonly followUp: FollowUp,
+    private readonly guard: EndpointGuard,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -42,12 +44,14 @@ export class DeliveriesHandler {
       [HOOKLINE_ATTRIBUTES.messageId]: task.messageId,
       [HOOKLINE_ATTRIBUTES.attempt]: task.attempt,
     });
-    const target = await this.endpoints.get(task.endpointId);
+    let target = await this.endpoints.get(task.endpointId);
+    if (!target || target.endpoint.disabled) target = await this.endpoints.get(task.endpointId, { fresh: true });
     if (!target || target.endpoint.disabled) {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint deleted or disabled; task dropped');
       return;
     }
     const { endpoint, secrets } = target;
+    if (!(await this.admitted(task, endpoint.rateLimit, endpoint.updatedAt.getTime()))) return;
     const body = JSON.stringify(task.payload);
     const attemptedAt = new Date();
     const outcome = await this.client.post({
@@ -59,6 +63,7 @@ export class DeliveriesHandler {
       },
       body,
     });
+    this.guard.record(endpoint.id, outcome.ok);
     const result = outcome.ok ? { status: 'succeeded' as const, nextAttemptAt: null } : await this.followUp.afterFailure(task, outcome, attemptedAt);
     const metrics = hooklineMetrics();
     metrics.attempts.add(1, { outcome: outcome.ok ? 'success' : 'failure', status_class: statusClass(outcome.statusCode) });
@@ -82,5 +87,21 @@ export class DeliveriesHandler {
       },
       ...result,
     });
+  }
+
+  /**
+   * Whether the task may be attempted now: a short wait for a rate-limit slot is taken here;
+   * a longer one, or an open circuit, postpones the task through the retry tiers instead.
+   */
+  private async admitted(task: DeliveryTask, rateLimit: number | null, changedAt: number): Promise<boolean> {
+    for (;;) {
+      const admission = this.guard.admit(task.endpointId, rateLimit, changedAt);
+      if (admission.kind === 'go') return true;
+      if (admission.kind === 'defer') {
+        await this.followUp.defer(task, admission.ms, admission.reason);
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, admission.ms));
+    }
   }
 }

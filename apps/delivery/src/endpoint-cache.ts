@@ -26,9 +26,10 @@ export class EndpointCache {
     private readonly secrets: SecretBox,
   ) {}
 
-  async get(endpointId: string): Promise<DeliveryTarget | null> {
+  /** `fresh` skips the cache: before dropping a task, check the endpoint was not just re-enabled. */
+  async get(endpointId: string, { fresh = false } = {}): Promise<DeliveryTarget | null> {
     const cached = this.entries.get(endpointId);
-    if (cached && cached.until > Date.now()) return cached.target;
+    if (!fresh && cached && cached.until > Date.now()) return cached.target;
     const endpoint = await this.endpoints.findOneBy({ id: endpointId });
     const target = endpoint ? { endpoint, secrets: this.secretsOf(endpoint) } : null;
     if (this.entries.size > 50_000) this.entries.clear();

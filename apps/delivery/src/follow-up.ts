@@ -1,12 +1,11 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { type DeadLetter, type DeliveryTask, RETRY_HEADERS, retryTiers, topicName } from '@hookline/contracts';
-import { Endpoint, type DeliveryStatus } from '@hookline/database';
+import { type DeadLetter, type DeliveryTask, RETRY_HEADERS, type RetryTier, retryTiers, topicName } from '@hookline/contracts';
+import type { DeliveryStatus } from '@hookline/database';
 import type { DeliveryOutcome } from '@hookline/egress';
 import { KafkaProducer } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EndpointDisabler } from './endpoint-disabler.js';
 import { RetryPolicy } from './retry-policy.js';
 
 /** What a failed attempt leads to, for the status row. */
@@ -17,27 +16,45 @@ export interface FailureResult {
 
 /**
  * Hands a failed task on: to the retry tier of its next delay, or to the dead-letter topic once
- * the schedule or the window is spent. A 410 Gone disables the endpoint instead. Resolves once
+ * the schedule or the window is spent. A 410 Gone disables the endpoint instead. Also postpones
+ * tasks that may not be attempted yet. Resolves once
  * Kafka has acknowledged the follow-up, so the caller may then commit the original.
  */
 @Injectable()
 export class FollowUp {
   private readonly policy: RetryPolicy;
+  private readonly tiers: RetryTier[];
   private readonly deadTopic: string;
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
     private readonly producer: KafkaProducer,
-    @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
+    private readonly disabler: EndpointDisabler,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
+    this.tiers = retryTiers(config.kafka.topicPrefix, config.retry.scheduleMs);
     this.policy = new RetryPolicy({
       scheduleMs: config.retry.scheduleMs,
-      tiers: retryTiers(config.kafka.topicPrefix, config.retry.scheduleMs),
+      tiers: this.tiers,
       jitter: config.retry.jitter,
       deadLetterAfterMs: config.retry.deadLetterAfterMs,
     });
     this.deadTopic = topicName(config.kafka.topicPrefix, 'dead');
+  }
+
+  /**
+   * Postpones a task without attempting it (rate limit, open circuit): into the shortest tier,
+   * due in `waitMs`, with the same attempt number, so no retry is spent.
+   */
+  async defer(task: DeliveryTask, waitMs: number, reason: string): Promise<void> {
+    const tier = this.tiers.find((candidate) => candidate.delayMs >= waitMs) ?? this.tiers.at(-1)!;
+    const headers: Record<string, string> = {
+      [RETRY_HEADERS.attempt]: String(task.attempt),
+      [RETRY_HEADERS.dueAt]: new Date(Date.now() + waitMs).toISOString(),
+      [RETRY_HEADERS.deferred]: reason,
+    };
+    if (task.firstAttemptAt) headers[RETRY_HEADERS.firstAttemptAt] = task.firstAttemptAt;
+    await this.producer.send(tier.topic, [{ key: task.endpointId, value: JSON.stringify(task), headers }]);
   }
 
   async afterFailure(task: DeliveryTask, outcome: DeliveryOutcome, attemptedAt: Date): Promise<FailureResult> {
@@ -46,8 +63,7 @@ export class FollowUp {
     const step = this.policy.next({ attempt: task.attempt, firstAttemptAt, attemptedAt, statusCode: outcome.statusCode, retryAfterMs: outcome.retryAfterMs });
 
     if (step.kind === 'gone') {
-      await this.endpoints.update({ id: task.endpointId }, { disabled: true });
-      this.logger.warn({ endpointId: task.endpointId }, 'endpoint answered 410 Gone: disabled');
+      await this.disabler.disable([{ id: task.endpointId, applicationId: task.applicationId }], 'the endpoint answered 410 Gone');
       return { status: 'failed', nextAttemptAt: null };
     }
     if (step.kind === 'dead') {

@@ -11,7 +11,9 @@ import { Repository } from 'typeorm';
 /**
  * Turns each accepted event into one delivery task per matching, enabled endpoint: its event
  * types include the event's (or it has none), and its channels meet the event's (or it has
- * none). Each pair gets a pending status row first, so a redelivered event changes nothing.
+ * none). An endpoint created under HOOKLINE_ENDPOINT_VERIFICATION gets nothing until it has
+ * passed the verification handshake. Each pair gets a pending status row first, so a
+ * redelivered event changes nothing.
  */
 @Controller()
 export class EventsHandler {
@@ -42,6 +44,7 @@ export class EventsHandler {
       .where('endpoint.application_id = :applicationId AND NOT endpoint.disabled', { applicationId: event.applicationId })
       .andWhere('(endpoint.event_types IS NULL OR :eventType = ANY(endpoint.event_types))', { eventType: event.eventType })
       .andWhere('(endpoint.channels IS NULL OR endpoint.channels && CAST(:channels AS text[]))', { channels: event.channels })
+      .andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)')
       .getMany();
     if (endpoints.length === 0) return;
 

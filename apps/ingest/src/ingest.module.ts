@@ -7,12 +7,14 @@ import { ApplicationsController } from './api/applications.controller.js';
 import { ApplicationsService } from './api/applications.service.js';
 import { AuthGuard } from './api/auth.js';
 import { DeadLettersController } from './api/dead-letters.controller.js';
+import { EndpointVerifier } from './api/endpoint-verifier.js';
 import { EndpointsController } from './api/endpoints.controller.js';
 import { EventTypesController } from './api/event-types.controller.js';
 import { ApiHealthController } from './api/health.controller.js';
 import { IdempotencyInterceptor } from './api/idempotency.interceptor.js';
 import { MessagesController } from './api/messages.controller.js';
 import { OpenApiController } from './api/openapi.js';
+import { SecretsAdminController } from './api/secrets-admin.controller.js';
 import { IngestTopicHandler } from './messages/ingest-topic.handler.js';
 import { MessageService } from './messages/message.service.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
@@ -29,6 +31,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointsController,
     MessagesController,
     DeadLettersController,
+    SecretsAdminController,
     IngestTopicHandler,
   ],
   providers: [
@@ -36,6 +39,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     MessageService,
     OutboxRelay,
     RedeliveryService,
+    EndpointVerifier,
     AuthGuard,
     IdempotencyInterceptor,
     secretBoxProvider,

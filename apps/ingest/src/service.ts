@@ -1,5 +1,6 @@
 import type { ServiceSpec } from '@hookline/service';
 import { ApiExceptionFilter } from './api/errors.js';
+import { MAX_BODY_BYTES } from './api/schemas.js';
 import { IngestModule } from './ingest.module.js';
 
 /** How the ingest service runs: the REST API and the consumer of the ingest topic. */
@@ -8,5 +9,5 @@ export const service: ServiceSpec = {
   feature: IngestModule,
   consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }], maxInFlightPerKey: 8 },
   // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape too.
-  api: { jsonBodyLimit: '256kb', filters: [new ApiExceptionFilter()] },
+  api: { jsonBodyLimit: `${MAX_BODY_BYTES}b`, filters: [new ApiExceptionFilter()] },
 };

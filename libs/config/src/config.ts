@@ -17,8 +17,24 @@ export interface HooklineConfig {
   kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs: number };
   database: { url: string };
   retry: { scheduleMs: number[]; jitter: number; deadLetterAfterMs: number };
-  delivery: { timeoutMs: number; allowHttp: boolean; allowedSubnets: string[] };
+  delivery: {
+    timeoutMs: number;
+    allowHttp: boolean;
+    allowedSubnets: string[];
+    disableEndpointAfterMs: number;
+    circuitBreaker: { threshold: number; cooldownMs: number };
+  };
   http: { apiPort: number; healthPort: number };
+  /** Limits and endpoint lifecycle settings of the REST API (ingest). */
+  api: {
+    /** Requests per second per API key or admin token (per ingest instance); 0 for no limit. */
+    rateLimitPerSecond: number;
+    maxEndpointsPerApplication: number;
+    /** New endpoints get a verification handshake and receive nothing until they pass it. */
+    endpointVerification: boolean;
+    /** How long the previous secret still signs after a rotation. */
+    secretRotationGraceMs: number;
+  };
   /** Bearer token with access to every application (ingest only). */
   adminToken: string | null;
   /** `id:base64key,...` keyring encrypting endpoint secrets at rest, active key first. */
@@ -80,10 +96,18 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       timeoutMs: e.HOOKLINE_DELIVERY_TIMEOUT,
       allowHttp: e.HOOKLINE_DELIVERY_ALLOW_HTTP,
       allowedSubnets: e.HOOKLINE_DELIVERY_ALLOWED_SUBNETS,
+      disableEndpointAfterMs: e.HOOKLINE_ENDPOINT_DISABLE_AFTER,
+      circuitBreaker: { threshold: e.HOOKLINE_CIRCUIT_BREAKER_THRESHOLD, cooldownMs: e.HOOKLINE_CIRCUIT_BREAKER_COOLDOWN },
     },
     http: {
       apiPort: e.HOOKLINE_API_PORT,
       healthPort: e.HOOKLINE_HEALTH_PORT ?? (defaultHealthPort === 'api' ? e.HOOKLINE_API_PORT : defaultHealthPort),
+    },
+    api: {
+      rateLimitPerSecond: e.HOOKLINE_API_RATE_LIMIT,
+      maxEndpointsPerApplication: e.HOOKLINE_MAX_ENDPOINTS_PER_APP,
+      endpointVerification: e.HOOKLINE_ENDPOINT_VERIFICATION,
+      secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
     },
     adminToken: e.HOOKLINE_ADMIN_TOKEN ?? null,
     secretsKeys: e.HOOKLINE_SECRETS_KEYS ?? null,

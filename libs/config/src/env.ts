@@ -56,10 +56,23 @@ export const environmentSchema = z.object({
   HOOKLINE_RETRY_JITTER: z.coerce.number().min(0).max(0.5).default(0.2),
   HOOKLINE_DEAD_LETTER_AFTER: duration.prefault('48h'),
   HOOKLINE_DELIVERY_TIMEOUT: duration.prefault('15s'),
+  // An endpoint failing every attempt this long is disabled (a 410 Gone disables it at once).
+  HOOKLINE_ENDPOINT_DISABLE_AFTER: duration.prefault('5d'),
+  // After this many failures in a row an endpoint's circuit opens: its tasks wait instead of
+  // being attempted, for the cooldown (doubling while it keeps failing, up to 32 times).
+  HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: z.coerce.number().int().min(1).default(5),
+  HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: duration.prefault('30s'),
   HOOKLINE_DELIVERY_ALLOW_HTTP: boolean.default(false),
   HOOKLINE_DELIVERY_ALLOWED_SUBNETS: z.string().default('').transform(commaList).pipe(z.array(cidr)),
   HOOKLINE_ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   HOOKLINE_SECRETS_KEYS: z.string().min(1).optional(),
+  // After an endpoint's secret is rotated, the old one keeps signing (a second v1 entry) this long.
+  HOOKLINE_SECRET_ROTATION_GRACE: duration.prefault('24h'),
+  // New endpoints must answer a signed challenge before they receive events.
+  HOOKLINE_ENDPOINT_VERIFICATION: boolean.default(false),
+  HOOKLINE_MAX_ENDPOINTS_PER_APP: z.coerce.number().int().min(1).max(100_000).default(50),
+  // Requests per second per API key (and for the admin token), bursts up to twice that; 0 turns it off.
+  HOOKLINE_API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(100),
   HOOKLINE_API_PORT: port.default(8080),
   HOOKLINE_HEALTH_PORT: port.optional(),
   // Longer than the 15 s delivery timeout, so a shutdown lets a slow delivery finish and be recorded.

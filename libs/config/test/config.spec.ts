@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '@hookline/config';
+import { ConfigError, loadConfig, requiredVariables, SERVICES } from '@hookline/config';
 
 const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
 
@@ -19,8 +19,28 @@ describe('loadConfig', () => {
     expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);
     expect(config.retry.deadLetterAfterMs).toBe(48 * 3600 * 1000);
     expect(config.retry.jitter).toBe(0.2);
-    expect(config.delivery).toEqual({ timeoutMs: 15_000, allowHttp: false, allowedSubnets: [] });
+    expect(config.delivery).toEqual({
+      timeoutMs: 15_000,
+      allowHttp: false,
+      allowedSubnets: [],
+      disableEndpointAfterMs: 5 * 86_400_000,
+      circuitBreaker: { threshold: 5, cooldownMs: 30_000 },
+    });
     expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082 });
+    expect(config.api).toEqual({ rateLimitPerSecond: 100, maxEndpointsPerApplication: 50, endpointVerification: false, secretRotationGraceMs: 86_400_000 });
+  });
+
+  it('reads the API limits and endpoint lifecycle settings', () => {
+    const config = loadConfig('fanout', {
+      ...minimal,
+      HOOKLINE_API_RATE_LIMIT: '0',
+      HOOKLINE_MAX_ENDPOINTS_PER_APP: '3',
+      HOOKLINE_ENDPOINT_VERIFICATION: 'true',
+      HOOKLINE_SECRET_ROTATION_GRACE: '2s',
+    });
+    expect(config.api).toEqual({ rateLimitPerSecond: 0, maxEndpointsPerApplication: 3, endpointVerification: true, secretRotationGraceMs: 2_000 });
+    expect(problemsOf({ ...minimal, HOOKLINE_MAX_ENDPOINTS_PER_APP: '0' })[0]).toMatch(/^HOOKLINE_MAX_ENDPOINTS_PER_APP/);
+    expect(problemsOf({ ...minimal, HOOKLINE_API_RATE_LIMIT: '-1' })[0]).toMatch(/^HOOKLINE_API_RATE_LIMIT/);
   });
 
   it('parses lists, durations and booleans', () => {
@@ -67,5 +87,26 @@ describe('loadConfig', () => {
       ]),
     );
     expect(problems.find((problem) => problem.startsWith('HOOKLINE_RETRY_SCHEDULE'))).toContain('"soon"');
+  });
+});
+
+describe('requiredVariables', () => {
+  it('lists what every service needs, then what only some do', () => {
+    expect(requiredVariables('ingest')).toEqual(['KAFKA_BROKERS', 'DATABASE_URL', 'HOOKLINE_ADMIN_TOKEN', 'HOOKLINE_SECRETS_KEYS']);
+    expect(requiredVariables('fanout')).toEqual(['KAFKA_BROKERS', 'DATABASE_URL']);
+    expect(requiredVariables('delivery')).toEqual(['KAFKA_BROKERS', 'DATABASE_URL', 'HOOKLINE_SECRETS_KEYS']);
+    expect(requiredVariables('retry')).toEqual(['KAFKA_BROKERS', 'DATABASE_URL']);
+  });
+
+  it('is exactly what loadConfig refuses to start without', () => {
+    for (const service of SERVICES) {
+      const required = requiredVariables(service);
+      const complete = { ...minimal, HOOKLINE_ADMIN_TOKEN: 'x'.repeat(16), HOOKLINE_SECRETS_KEYS: 'k1:AAAA' };
+      const only = Object.fromEntries(Object.entries(complete).filter(([name]) => required.includes(name)));
+      expect(() => loadConfig(service, only)).not.toThrow();
+      for (const name of required) {
+        expect(() => loadConfig(service, { ...only, [name]: undefined })).toThrow(name);
+      }
+    }
   });
 });

@@ -13,6 +13,8 @@ export const TOPICS = {
   deliveries: 'deliveries',
   /** Tasks whose retry window ran out, with their history. */
   dead: 'dead',
+  /** Events about the platform itself for operators (an endpoint was disabled), keyed by application id. */
+  operational: 'operational',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -85,5 +87,6 @@ export function topicCatalog(options: {
       retentionMs: Math.max(7 * DAY, options.deadLetterAfterMs + 2 * DAY),
     })),
     standard('dead', 30 * DAY),
+    standard('operational', 30 * DAY),
   ];
 }

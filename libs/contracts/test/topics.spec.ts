@@ -25,7 +25,7 @@ describe('topic names', () => {
     const tier = catalog.find((spec) => spec.name === 'h.retry.1s');
     expect(tier?.retentionMs).toBeGreaterThan(30 * 86_400_000);
     expect(catalog.map((spec) => spec.name)).toEqual([
-      'h.ingest', 'h.ingest.rejected', 'h.events', 'h.deliveries', 'h.retry.1s', 'h.dead',
+      'h.ingest', 'h.ingest.rejected', 'h.events', 'h.deliveries', 'h.retry.1s', 'h.dead', 'h.operational',
     ]);
   });
 });

@@ -11,10 +11,11 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { ApiError } from './errors.js';
+import { RateLimiter } from './rate-limit.js';
 
 /** Who is calling: the operator with the admin token, or one application's API key. */
 export type Principal = { kind: 'admin' } | { kind: 'application'; applicationId: string };
@@ -40,12 +41,15 @@ const CACHE_MS = 30_000;
 
 /**
  * Bearer authentication for every route not marked @Public. API keys are looked up by hash
- * and cached briefly, so a revoked key stops working within CACHE_MS.
+ * and cached briefly, so a revoked key stops working within CACHE_MS. Each token (every API
+ * key, and the admin token) is then held to HOOKLINE_API_RATE_LIMIT requests per second, with
+ * bursts of twice that, per ingest instance: a 429 with Retry-After beyond it.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
   private readonly adminHash: Buffer;
   private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+  private readonly limiter: RateLimiter;
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
@@ -53,6 +57,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {
     this.adminHash = Buffer.from(hashToken(config.adminToken ?? ''), 'hex');
+    this.limiter = new RateLimiter(config.api.rateLimitPerSecond);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -60,14 +65,24 @@ export class AuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new ApiError(HttpStatus.UNAUTHORIZED, 'authentication_failed', 'missing "Authorization: Bearer <token>" header');
-    const principal = await this.principalFor(match[1]!);
+    const hash = hashToken(match[1]!);
+    const principal = await this.principalFor(hash);
     if (!principal) throw new ApiError(HttpStatus.UNAUTHORIZED, 'authentication_failed', 'invalid token');
+    const waitMs = this.limiter.take(hash);
+    if (waitMs > 0) {
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      context.switchToHttp().getResponse<Response>().setHeader('Retry-After', String(seconds));
+      throw new ApiError(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'rate_limit_exceeded',
+        `more than ${this.limiter.perSecond} requests per second (bursts of ${this.limiter.burst}) with this token; retry after ${seconds} s`,
+      );
+    }
     request.principal = principal;
     return true;
   }
 
-  private async principalFor(token: string): Promise<Principal | null> {
-    const hash = hashToken(token);
+  private async principalFor(hash: string): Promise<Principal | null> {
     if (timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { kind: 'admin' };
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;

@@ -1,5 +1,5 @@
 import { Endpoint, Message, MessageEndpoint } from '@hookline/database';
-import { Body, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { type SelectQueryBuilder, Repository } from 'typeorm';
@@ -8,7 +8,7 @@ import { RedeliveryService } from '../messages/redelivery.service.js';
 import { ApiController } from './api-controller.js';
 import { ApplicationsService } from './applications.service.js';
 import { CurrentPrincipal, type Principal } from './auth.js';
-import { notFound, ValidationFailed } from './errors.js';
+import { ApiError, notFound, ValidationFailed } from './errors.js';
 import { findByIdOrAlias } from './lookup.js';
 import { deadLetterQuery, recoverIn, replayIn } from './schemas.js';
 import { ZodPipe } from './zod.pipe.js';
@@ -64,6 +64,8 @@ export class DeadLettersController {
     const application = await this.applications.resolve(principal, appId);
     const builder = this.deadLetters(application.id, body.endpointId ? (await this.endpoint(application.id, body.endpointId)).id : null, body.since, body.until);
     if (body.msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: body.msgIds });
+    // Nothing goes to an endpoint still waiting for its verification handshake (its URL changed since).
+    builder.innerJoin('status.endpoint', 'endpoint').andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)');
     const rows = await builder.limit(MAX_REDELIVERIES).getMany();
     const replayed = await this.redelivery.redeliver(rows.map((row) => ({ message: row.message!, endpointId: row.endpointId })));
     return { replayed };
@@ -75,7 +77,7 @@ export class DeadLettersController {
     const application = await this.applications.resolve(principal, appId);
     const message = await findByIdOrAlias(this.messages, msgId, 'eventId', { applicationId: application.id });
     if (!message) throw notFound('message');
-    const endpoint = await this.endpoint(application.id, endpointId);
+    const endpoint = requireVerified(await this.endpoint(application.id, endpointId));
     await this.redelivery.redeliver([{ message, endpointId: endpoint.id }]);
     return {}; // the svix SDK parses a JSON body here (EmptyResponse)
   }
@@ -85,7 +87,7 @@ export class DeadLettersController {
   @HttpCode(202)
   async recover(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body(new ZodPipe(recoverIn)) body: z.infer<typeof recoverIn>) {
     const application = await this.applications.resolve(principal, appId);
-    const endpoint = await this.endpoint(application.id, endpointId);
+    const endpoint = requireVerified(await this.endpoint(application.id, endpointId));
     const builder = this.statuses
       .createQueryBuilder('status')
       .innerJoinAndSelect('status.message', 'message')
@@ -113,4 +115,12 @@ export class DeadLettersController {
     if (!endpoint) throw notFound('endpoint');
     return endpoint;
   }
+}
+
+/** An endpoint that must pass the verification handshake receives nothing, not even a resend, until it has. */
+function requireVerified(endpoint: Endpoint): Endpoint {
+  if (endpoint.verificationRequired && endpoint.verifiedAt === null) {
+    throw new ApiError(HttpStatus.CONFLICT, 'endpoint_not_verified', 'the endpoint has not passed verification yet: POST .../verify first');
+  }
+  return endpoint;
 }

@@ -1,18 +1,20 @@
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { Endpoint } from '@hookline/database';
 import { AddressPolicy } from '@hookline/egress';
 import { generateSecret, parseSecret, SecretBox } from '@hookline/signing';
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import { ApplicationsService } from './applications.service.js';
 import { CurrentPrincipal, type Principal } from './auth.js';
-import { conflictOnDuplicate, notFound, ValidationFailed } from './errors.js';
+import { EndpointVerifier } from './endpoint-verifier.js';
+import { ApiError, conflictOnDuplicate, notFound, ValidationFailed } from './errors.js';
 import { findByIdOrAlias } from './lookup.js';
 import { endpointOut } from './out.js';
 import { paginate } from './pagination.js';
-import { endpointIn, endpointPatch, listQuery } from './schemas.js';
+import { endpointIn, endpointPatch, listQuery, secretRotateIn } from './schemas.js';
 import { ZodPipe } from './zod.pipe.js';
 import { ApiController } from './api-controller.js';
 
@@ -25,27 +27,27 @@ export class EndpointsController {
     @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
     private readonly secrets: SecretBox,
     private readonly policy: AddressPolicy,
+    private readonly verifier: EndpointVerifier,
+    @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
   ) {}
 
   @Post()
   async create(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(endpointIn)) body: z.infer<typeof endpointIn>) {
     const application = await this.applications.resolve(principal, appId);
     this.checkUrl(body.url);
-    const secret = body.secret ?? generateSecret();
-    try {
-      parseSecret(secret);
-    } catch (error) {
-      throw new ValidationFailed([{ loc: ['body', 'secret'], msg: (error as Error).message, type: 'invalid' }]);
-    }
-    const sealed = this.secrets.encrypt(secret);
+    const sealed = this.secrets.encrypt(checkedSecret(body.secret ?? generateSecret(), 'secret'));
     const endpoint = this.endpoints.create({
       id: uuidv7(),
       applicationId: application.id,
       secretCiphertext: sealed.ciphertext,
       secretKeyId: sealed.keyId,
+      verificationRequired: this.config.api.endpointVerification,
     });
     this.apply(endpoint, body);
-    return endpointOut(await conflictOnDuplicate(this.endpoints.save(endpoint), `an endpoint with uid "${body.uid}" already exists`));
+    const saved = await conflictOnDuplicate(this.insertWithinLimit(endpoint), `an endpoint with uid "${body.uid}" already exists`);
+    // The endpoint exists either way; until it passes, fanout routes nothing to it (retry: POST .../verify).
+    if (saved.verificationRequired) await this.verifier.verify(saved);
+    return endpointOut(saved);
   }
 
   @Get()
@@ -84,10 +86,73 @@ export class EndpointsController {
     return { key: this.secrets.decrypt({ keyId: endpoint.secretKeyId, ciphertext: endpoint.secretCiphertext }) };
   }
 
+  /**
+   * Svix's secret rotation: the current secret becomes the previous one, which keeps signing
+   * (a second `v1,` entry) for the grace period (HOOKLINE_SECRET_ROTATION_GRACE, or
+   * gracePeriodSeconds), and the given or a new secret signs from now on.
+   */
+  @Post(':endpointId/secret/rotate')
+  @HttpCode(204)
+  async rotateSecret(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body(new ZodPipe(secretRotateIn)) body: z.infer<typeof secretRotateIn>): Promise<void> {
+    const sealed = this.secrets.encrypt(checkedSecret(body?.key ?? generateSecret(), 'key'));
+    const graceMs = body?.gracePeriodSeconds != null ? body.gracePeriodSeconds * 1_000 : this.config.api.secretRotationGraceMs;
+    // Compare-and-set on the current secret: a concurrent rotation or re-encryption is not overwritten, it is read again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const endpoint = await this.find(principal, appId, endpointId);
+      const expiresAt = new Date(Date.now() + graceMs);
+      const keepPrevious = graceMs > 0;
+      const updated = await this.endpoints.update(
+        { id: endpoint.id, secretCiphertext: endpoint.secretCiphertext },
+        {
+          secretCiphertext: sealed.ciphertext,
+          secretKeyId: sealed.keyId,
+          previousSecretCiphertext: keepPrevious ? endpoint.secretCiphertext : null,
+          previousSecretKeyId: keepPrevious ? endpoint.secretKeyId : null,
+          previousSecretExpiresAt: keepPrevious ? expiresAt : null,
+        },
+      );
+      if (updated.affected) return;
+    }
+    throw new ApiError(HttpStatus.CONFLICT, 'conflict', 'the secret was changed concurrently; rotate again');
+  }
+
+  /** Hookline's own: runs the verification handshake again (after a failure, or to check the endpoint answers). */
+  @Post(':endpointId/verify')
+  @HttpCode(200)
+  async verify(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string) {
+    const endpoint = await this.find(principal, appId, endpointId);
+    return { verificationRequired: endpoint.verificationRequired, ...(await this.verifier.verify(endpoint)) };
+  }
+
   private async update(endpoint: Endpoint, body: EndpointFields) {
     if (body.url !== undefined) this.checkUrl(body.url);
+    // A new URL has to prove itself: verifying one URL must not vouch for another.
+    const reverify = endpoint.verificationRequired && body.url !== undefined && body.url !== endpoint.url;
+    if (reverify) endpoint.verifiedAt = null;
     this.apply(endpoint, body);
-    return endpointOut(await conflictOnDuplicate(this.endpoints.save(endpoint), `an endpoint with uid "${body.uid}" already exists`));
+    const saved = await conflictOnDuplicate(this.endpoints.save(endpoint), `an endpoint with uid "${body.uid}" already exists`);
+    if (reverify) await this.verifier.verify(saved);
+    return endpointOut(saved);
+  }
+
+  /**
+   * Inserts the endpoint unless its application already has HOOKLINE_MAX_ENDPOINTS_PER_APP. The
+   * application's row is locked for the count (FOR NO KEY UPDATE, which does not block messages
+   * referencing it), so concurrent creates cannot pass the limit together.
+   */
+  private insertWithinLimit(endpoint: Endpoint): Promise<Endpoint> {
+    const max = this.config.api.maxEndpointsPerApplication;
+    return this.endpoints.manager.transaction(async (manager) => {
+      await manager.query('SELECT 1 FROM applications WHERE id = $1 FOR NO KEY UPDATE', [endpoint.applicationId]);
+      if ((await manager.countBy(Endpoint, { applicationId: endpoint.applicationId })) >= max) {
+        throw new ApiError(
+          HttpStatus.CONFLICT,
+          'endpoint_limit_reached',
+          `an application may have at most ${max} endpoints (HOOKLINE_MAX_ENDPOINTS_PER_APP); delete one before adding another`,
+        );
+      }
+      return manager.save(endpoint);
+    });
   }
 
   private apply(endpoint: Endpoint, body: EndpointFields): void {
@@ -95,6 +160,8 @@ export class EndpointsController {
     if (body.description !== undefined) endpoint.description = body.description;
     if (body.throttleRate !== undefined) endpoint.rateLimit = body.throttleRate;
     if (body.uid !== undefined) endpoint.uid = body.uid;
+    // Re-enabling starts the endpoint's failure clock (auto-disable, circuit breaker) afresh.
+    if (body.disabled === false && endpoint.disabled) endpoint.failingSince = null;
     if (body.disabled !== undefined) endpoint.disabled = body.disabled;
     if (body.eventTypes !== undefined) endpoint.eventTypes = body.eventTypes;
     if (body.channels !== undefined) endpoint.channels = body.channels;
@@ -119,3 +186,12 @@ export class EndpointsController {
   }
 }
 
+/** The secret, if it is a valid whsec_ secret; a 422 on the body field otherwise (never echoing it). */
+function checkedSecret(secret: string, field: string): string {
+  try {
+    parseSecret(secret);
+  } catch (error) {
+    throw new ValidationFailed([{ loc: ['body', field], msg: (error as Error).message, type: 'invalid' }]);
+  }
+  return secret;
+}

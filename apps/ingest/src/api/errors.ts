@@ -42,6 +42,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
+    const tooLarge = bodyTooLarge(exception);
+    if (tooLarge) {
+      response.status(HttpStatus.PAYLOAD_TOO_LARGE).json(tooLarge);
+      return;
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
@@ -58,6 +63,17 @@ export class ApiExceptionFilter implements ExceptionFilter {
     this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     response.status(500).json({ code: 'internal_error', detail: 'internal server error' });
   }
+}
+
+/** The body of a 413 that says the limit, if the body parser refused the request as too large. */
+function bodyTooLarge(exception: unknown): { code: string; detail: string } | null {
+  // Nest wraps the body parser's error in an HttpException, keeping it as the cause.
+  const error = (exception instanceof HttpException ? exception.cause : exception) as { status?: number; limit?: unknown } | undefined;
+  const status = exception instanceof HttpException ? exception.getStatus() : error?.status;
+  if (status !== HttpStatus.PAYLOAD_TOO_LARGE) return null;
+  const limit = error?.limit;
+  const size = typeof limit === 'number' ? `larger than ${limit % 1024 === 0 ? `${limit / 1024} KiB` : `${limit} bytes`}` : 'too large';
+  return { code: 'payload_too_large', detail: `request body ${size}` };
 }
 
 /** Turns PostgreSQL's unique violation (23505) into a 409 that says what clashed. */

@@ -17,6 +17,7 @@ import {
   messageListQuery,
   recoverIn,
   replayIn,
+  secretRotateIn,
 } from './schemas.js';
 
 interface Operation {
@@ -52,6 +53,14 @@ const OPERATIONS: Operation[] = [
   { method: 'patch', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Patch endpoint', body: endpointPatch, status: 200 },
   { method: 'delete', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Delete endpoint', status: 204 },
   { method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret', summary: "Get the endpoint's signing secret", status: 200 },
+  {
+    method: 'post',
+    path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate',
+    summary: 'Rotate the signing secret; the previous one keeps signing for a grace period (HOOKLINE_SECRET_ROTATION_GRACE or gracePeriodSeconds)',
+    body: secretRotateIn,
+    status: 204,
+  },
+  { method: 'post', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/verify', summary: 'Run the endpoint verification handshake again (Hookline)', status: 200 },
   { method: 'post', path: '/api/v1/app/{app_id}/msg', summary: 'Send a message (409 for a repeated eventId)', body: messageIn, status: 202 },
   { method: 'get', path: '/api/v1/app/{app_id}/msg', summary: 'List messages', query: messageListQuery, status: 200 },
   { method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}', summary: 'Get message by id or eventId', status: 200 },
@@ -61,6 +70,12 @@ const OPERATIONS: Operation[] = [
   { method: 'post', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover', summary: 'Send again every message that failed on the endpoint since a time', body: recoverIn, status: 202 },
   { method: 'get', path: '/api/v1/app/{app_id}/dead-letter', summary: 'List dead letters (Hookline)', query: deadLetterQuery, status: 200 },
   { method: 'post', path: '/api/v1/app/{app_id}/dead-letter/replay', summary: 'Replay dead letters with a fresh retry schedule (Hookline)', body: replayIn, status: 202 },
+  {
+    method: 'post',
+    path: '/api/v1/admin/secrets/re-encrypt',
+    summary: 'Re-encrypt every endpoint secret under the active key of HOOKLINE_SECRETS_KEYS (admin, Hookline)',
+    status: 200,
+  },
 ];
 
 const errorBody = { type: 'object', properties: { code: { type: 'string' }, detail: { type: 'string' } }, required: ['code', 'detail'] };
@@ -101,14 +116,23 @@ export function buildOpenApiDocument() {
       '401': { description: 'Missing or invalid token', content: { 'application/json': { schema: errorBody } } },
       '404': { description: 'Not found (or another tenant’s)', content: { 'application/json': { schema: errorBody } } },
       '422': { description: 'Invalid request; each problem names its field', content: { 'application/json': { schema: validationBody } } },
+      '429': {
+        description: 'More than HOOKLINE_API_RATE_LIMIT requests per second with this token',
+        headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+        content: { 'application/json': { schema: errorBody } },
+      },
     };
+    if (operation.method === 'post' || operation.method === 'put' || operation.method === 'patch') {
+      responses['409'] = { description: 'Conflicts with the current state (a duplicate, a limit reached)', content: { 'application/json': { schema: errorBody } } };
+    }
+    if (operation.body) responses['413'] = { description: 'Request body larger than 256 KiB', content: { 'application/json': { schema: errorBody } } };
     paths[operation.path] ??= {};
     paths[operation.path]![operation.method] = {
       summary: operation.summary,
       operationId: `${operation.method}${operation.path.replace(/[^a-zA-Z]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
       parameters: parametersOf(operation),
       ...(operation.body && {
-        requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(operation.body, { io: 'input', target: 'openapi-3.0' }) } } },
+        requestBody: { required: !operation.body.safeParse(undefined).success, content: { 'application/json': { schema: z.toJSONSchema(operation.body, { io: 'input', target: 'openapi-3.0' }) } } },
       }),
       responses,
     };

@@ -34,6 +34,10 @@ export const endpointOut = (endpoint: Endpoint) => ({
   eventTypes: endpoint.eventTypes,
   channels: endpoint.channels,
   metadata: endpoint.metadata,
+  // Hookline's own (the svix SDK ignores them): whether the endpoint must pass the verification
+  // handshake before it receives events, and when it last did.
+  verificationRequired: endpoint.verificationRequired,
+  verifiedAt: endpoint.verifiedAt?.toISOString() ?? null,
   createdAt: endpoint.createdAt.toISOString(),
   updatedAt: endpoint.updatedAt.toISOString(),
 });

@@ -26,24 +26,38 @@ export const eventTypeIn = z.object({
 });
 export const eventTypePatch = eventTypeIn.omit({ name: true }).partial();
 
+/** Largest request body (and record on the ingest topic) accepted: 256 KiB. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+/** Longest endpoint URL accepted, in characters. */
+export const MAX_URL_LENGTH = 2_048;
+
+const webhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'a whsec_ secret: "whsec_" followed by base64');
+
 export const endpointIn = z.object({
   url: z
-    .url({ protocol: /^https?$/, message: 'an absolute http:// or https:// URL' })
-    .max(65_536),
+    .string()
+    .max(MAX_URL_LENGTH, `at most ${MAX_URL_LENGTH} characters`)
+    .pipe(z.url({ protocol: /^https?$/, message: 'an absolute http:// or https:// URL' })),
   description: z.string().max(10_000).optional(),
   throttleRate: throttleRate.optional(),
   uid: uid.nullish(),
   disabled: z.boolean().optional(),
   eventTypes: z.array(eventTypeName).min(1).max(100).nullish(),
   channels: z.array(channelName).min(1).max(10).nullish(),
-  secret: z
-    .string()
-    .regex(/^whsec_[A-Za-z0-9+/=]+$/, 'a whsec_ secret: "whsec_" followed by base64')
-    .nullish(),
+  secret: webhookSecret.nullish(),
   metadata: metadata.optional(),
   headers: z.record(headerName, z.string().max(4_096)).nullish(),
 });
 export const endpointPatch = endpointIn.omit({ secret: true }).partial();
+
+/** Svix's EndpointSecretRotateIn: the new secret (generated when absent) and how long the old one still signs. */
+export const secretRotateIn = z
+  .object({
+    key: webhookSecret.nullish(),
+    gracePeriodSeconds: z.number().int().min(0).max(7 * 86_400).nullish(),
+  })
+  .optional();
 
 export const messageIn = z.object({
   eventType: eventTypeName,

@@ -4,6 +4,7 @@ import { type ConsumedMessage, decodeValue, KafkaProducer } from '@hookline/kafk
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApplicationsService } from '../api/applications.service.js';
+import { MAX_BODY_BYTES } from '../api/schemas.js';
 import { MessageService } from './message.service.js';
 
 /**
@@ -46,6 +47,8 @@ export class IngestTopicHandler {
   private async accept(record: ConsumedMessage): Promise<string | null> {
     const key = ingestKey.safeParse(record.key?.toString('utf8'));
     if (!key.success) return 'key: the application id or uid is required';
+    // The same limit as the API's request body.
+    if ((record.value?.length ?? 0) > MAX_BODY_BYTES) return `value: larger than ${MAX_BODY_BYTES / 1024} KiB`;
     const value = decodeValue(record, ingestValue);
     if (!value.ok) return value.problem;
     const application = await this.applications.find(key.data);

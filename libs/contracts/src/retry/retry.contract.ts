@@ -7,4 +7,6 @@ export const RETRY_HEADERS = {
   firstAttemptAt: 'hookline-first-attempt-at',
   dueAt: 'hookline-due-at',
   lastError: 'hookline-last-error',
+  /** Set on a task postponed without an attempt (rate limit, open circuit): why. */
+  deferred: 'hookline-deferred',
 } as const;

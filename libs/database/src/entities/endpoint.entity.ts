@@ -71,6 +71,14 @@ export class Endpoint {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   metadata!: Record<string, string>;
 
+  /** Set at creation when endpoint verification is on: no events until the handshake passes. */
+  @Column({ name: 'verification_required', type: 'boolean', default: false })
+  verificationRequired!: boolean;
+
+  /** When the endpoint last echoed a verification challenge at its current URL. */
+  @Column({ name: 'verified_at', type: 'timestamptz', nullable: true })
+  verifiedAt!: Date | null;
+
   /** Since when every attempt has failed; null while healthy. Drives auto-disable. */
   @Column({ name: 'failing_since', type: 'timestamptz', nullable: true })
   failingSince!: Date | null;

@@ -1,0 +1,82 @@
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import { Endpoint } from '@hookline/database';
+import { AddressPolicy, EgressClient } from '@hookline/egress';
+import { SecretBox, signatureHeaders } from '@hookline/signing';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+
+/** The event type of the verification request's body. */
+export const VERIFICATION_EVENT = 'endpoint.verification';
+
+export interface VerificationOutcome {
+  verified: boolean;
+  verifiedAt: string | null;
+  /** The status the endpoint answered, or null when it could not be reached. */
+  statusCode: number | null;
+  /** Why the handshake failed; null when it passed. */
+  error: string | null;
+}
+
+/**
+ * The endpoint verification handshake: a POST signed like any delivery (Standard Webhooks
+ * headers, the endpoint's secrets, the endpoint's extra headers) with the body
+ * `{"type":"endpoint.verification","challenge":"<random>"}`, through the same guarded client as
+ * delivery (address checked at connect, no redirects, the delivery timeout). The endpoint passes
+ * by answering 2xx with the JSON `{"challenge":"<the same>"}`; verified_at is then set, for the
+ * URL that answered, and fanout starts routing events to the endpoint.
+ */
+@Injectable()
+export class EndpointVerifier implements OnModuleDestroy {
+  private readonly client: EgressClient;
+
+  constructor(
+    @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
+    policy: AddressPolicy,
+    private readonly secrets: SecretBox,
+    @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
+  ) {
+    this.client = new EgressClient({ policy, timeoutMs: config.delivery.timeoutMs, maxResponseExcerptBytes: 4_096 });
+  }
+
+  async verify(endpoint: Endpoint): Promise<VerificationOutcome> {
+    const challenge = randomBytes(24).toString('base64url');
+    const body = JSON.stringify({ type: VERIFICATION_EVENT, challenge });
+    const outcome = await this.client.post({
+      url: endpoint.url,
+      headers: { ...endpoint.headers, ...signatureHeaders({ id: `verify_${randomUUID()}`, timestamp: new Date(), body, secrets: this.signingSecrets(endpoint) }) },
+      body,
+    });
+    let error: string | null = null;
+    if (!outcome.ok) error = outcome.error ?? `the endpoint answered HTTP ${outcome.statusCode}, not 2xx`;
+    else if (echoedChallenge(outcome.responseExcerpt) !== challenge) error = 'the response did not echo the challenge: expected the JSON {"challenge": "<the challenge sent>"}';
+    if (error === null) {
+      const verifiedAt = new Date();
+      // Only for the URL that answered: a concurrent change of URL must be verified anew.
+      const updated = await this.endpoints.update({ id: endpoint.id, url: endpoint.url }, { verifiedAt });
+      if (updated.affected) endpoint.verifiedAt = verifiedAt;
+      else error = 'the endpoint changed while it was being verified; verify it again';
+    }
+    return { verified: error === null, verifiedAt: endpoint.verifiedAt?.toISOString() ?? null, statusCode: outcome.statusCode, error };
+  }
+
+  /** The secrets that sign a delivery now: the current one, and the previous one during its grace period. */
+  private signingSecrets(endpoint: Endpoint): string[] {
+    const current = this.secrets.decrypt({ keyId: endpoint.secretKeyId, ciphertext: endpoint.secretCiphertext });
+    const { previousSecretCiphertext: ciphertext, previousSecretKeyId: keyId, previousSecretExpiresAt: expiresAt } = endpoint;
+    return ciphertext && keyId && expiresAt && expiresAt > new Date() ? [current, this.secrets.decrypt({ keyId, ciphertext })] : [current];
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.close();
+  }
+}
+
+function echoedChallenge(response: string): unknown {
+  try {
+    return (JSON.parse(response) as { challenge?: unknown } | null)?.challenge;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,145 @@
+import { generateSecret } from '@hookline/signing';
+import { randomUUID } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
+import { Svix } from 'svix';
+import { type ApiClient, apiClient } from '../support/api-client.js';
+import { eventually } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { type ReceivedRequest, Receiver } from '../support/receiver.js';
+
+// Endpoint verification (HOOKLINE_ENDPOINT_VERIFICATION=true) through the real stack: a new
+// endpoint is sent a signed challenge and receives no events until it has echoed one.
+
+const short = () => randomUUID().slice(0, 8);
+
+interface EndpointOut {
+  id: string;
+  url: string;
+  verificationRequired: boolean;
+  verifiedAt: string | null;
+}
+interface VerifyOut {
+  verificationRequired: boolean;
+  verified: boolean;
+  verifiedAt: string | null;
+  statusCode: number | null;
+  error: string | null;
+}
+
+const isChallenge = (request: ReceivedRequest) => (JSON.parse(request.body) as { type?: string }).type === 'endpoint.verification';
+
+describe('endpoint verification', () => {
+  let pipeline: Pipeline;
+  let receiver: Receiver;
+  let admin: ApiClient;
+  let svix: Svix;
+  /** Paths whose receiver echoes the challenge; the others answer 200 "ok" (a 2xx alone does not verify). */
+  const echoing = new Set<string>();
+  const eventType = `verify.${short()}`;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline('verify', { HOOKLINE_ENDPOINT_VERIFICATION: 'true' });
+    receiver = await new Receiver().start();
+    receiver.respond = (request) => {
+      if (isChallenge(request) && echoing.has(request.path)) {
+        const { challenge } = JSON.parse(request.body) as { challenge: string };
+        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge }) };
+      }
+      return { status: 200 };
+    };
+    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
+    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
+    await svix.eventType.create({ name: eventType, description: 'verification' });
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await receiver?.stop();
+  });
+
+  const events = (path: string) => receiver.on(path).filter((request) => !isChallenge(request));
+  const challenges = (path: string) => receiver.on(path).filter(isChallenge);
+
+  it('sends a new endpoint a signed challenge, and routes events to it once it echoed it', async () => {
+    const app = await svix.application.create({ name: 'Echoes' });
+    const secret = generateSecret();
+    echoing.add('/echo');
+    const created = await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/echo'), eventTypes: [eventType], secret });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ verificationRequired: true, verifiedAt: expect.any(String) });
+
+    // The challenge is signed with the endpoint's secret, like any delivery.
+    const [challenge] = challenges('/echo');
+    expect(challenge).toBeDefined();
+    const body = new Webhook(secret).verify(challenge!.body, challenge!.headers as Record<string, string>);
+    expect(body).toEqual({ type: 'endpoint.verification', challenge: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) });
+    expect(challenge!.headers['content-type']).toBe('application/json');
+    expect((await admin.get<EndpointOut>(`/api/v1/app/${app.id}/endpoint/${created.body.id}`)).body.verifiedAt).toBe(created.body.verifiedAt);
+
+    await svix.message.create(app.id, { eventType, payload: { to: 'echo' } });
+    await eventually(() => expect(events('/echo').map((request) => JSON.parse(request.body))).toEqual([{ to: 'echo' }]));
+  });
+
+  it('routes nothing to an endpoint that does not echo, until it does and /verify is called', async () => {
+    const app = await svix.application.create({ name: 'Silent' });
+    const silent = await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/silent'), eventTypes: [eventType] });
+    expect(silent.status).toBe(201);
+    expect(silent.body).toMatchObject({ verificationRequired: true, verifiedAt: null });
+    expect(challenges('/silent')).toHaveLength(1);
+    // A verified endpoint of the same application shows when the event has been fanned out.
+    echoing.add('/witness');
+    const witness = await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/witness'), eventTypes: [eventType] });
+    expect(witness.body.verifiedAt).toEqual(expect.any(String));
+
+    const before = await svix.message.create(app.id, { eventType, payload: { n: 'before' } });
+    await eventually(() => expect(events('/witness')).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(events('/silent')).toEqual([]);
+    // Nor can it be sent one by hand.
+    expect(await admin.post(`/api/v1/app/${app.id}/msg/${before.id}/endpoint/${silent.body.id}/resend`)).toMatchObject({
+      status: 409,
+      body: { code: 'endpoint_not_verified' },
+    });
+
+    // Still not echoing: /verify says why.
+    const failed = await admin.post<VerifyOut>(`/api/v1/app/${app.id}/endpoint/${silent.body.id}/verify`);
+    expect(failed).toMatchObject({ status: 200, body: { verificationRequired: true, verified: false, verifiedAt: null, statusCode: 200, error: expect.stringContaining('challenge') } });
+    expect(challenges('/silent')).toHaveLength(2);
+
+    echoing.add('/silent');
+    const passed = await admin.post<VerifyOut>(`/api/v1/app/${app.id}/endpoint/${silent.body.id}/verify`);
+    expect(passed).toMatchObject({ status: 200, body: { verified: true, verifiedAt: expect.any(String), statusCode: 200, error: null } });
+    expect((await admin.get<EndpointOut>(`/api/v1/app/${app.id}/endpoint/${silent.body.id}`)).body.verifiedAt).toBe(passed.body.verifiedAt);
+
+    await svix.message.create(app.id, { eventType, payload: { n: 'after' } });
+    await eventually(() => expect(events('/silent').map((request) => JSON.parse(request.body))).toEqual([{ n: 'after' }]));
+  });
+
+  it('holds events back again when the URL changes, until the new URL passes', async () => {
+    const app = await svix.application.create({ name: 'Moving' });
+    echoing.add('/moving-a');
+    echoing.add('/moving-witness');
+    const endpoint = await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/moving-a'), eventTypes: [eventType], channels: ['moving'] });
+    await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/moving-witness'), eventTypes: [eventType] });
+    expect(endpoint.body.verifiedAt).toEqual(expect.any(String));
+
+    const moved = await admin.patch<EndpointOut>(`/api/v1/app/${app.id}/endpoint/${endpoint.body.id}`, { url: receiver.url('/moving-b') });
+    expect(moved).toMatchObject({ status: 200, body: { verifiedAt: null } });
+    expect(challenges('/moving-b')).toHaveLength(1);
+    await svix.message.create(app.id, { eventType, payload: { n: 1 }, channels: ['moving'] });
+    await eventually(() => expect(events('/moving-witness')).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(events('/moving-b')).toEqual([]);
+
+    echoing.add('/moving-b');
+    expect((await admin.post<VerifyOut>(`/api/v1/app/${app.id}/endpoint/${endpoint.body.id}/verify`)).body.verified).toBe(true);
+    // Other changes leave the verification alone.
+    const described = await admin.patch<EndpointOut>(`/api/v1/app/${app.id}/endpoint/${endpoint.body.id}`, { description: 'moved' });
+    expect(described.body.verifiedAt).toEqual(expect.any(String));
+    expect(challenges('/moving-b')).toHaveLength(2);
+
+    await svix.message.create(app.id, { eventType, payload: { n: 2 }, channels: ['moving'] });
+    await eventually(() => expect(events('/moving-b').map((request) => JSON.parse(request.body))).toEqual([{ n: 2 }]));
+    expect(events('/moving-a')).toEqual([]);
+  });
+});
