@@ -51,6 +51,11 @@ export class DeliveriesHandler {
       return;
     }
     const { endpoint, secrets } = target;
+    // A URL changed after the task was routed must pass verification first, as fanout requires.
+    if (endpoint.verificationRequired && !endpoint.verifiedAt) {
+      this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint awaits verification; task dropped');
+      return;
+    }
     if (!(await this.admitted(task, endpoint.rateLimit, endpoint.updatedAt.getTime()))) return;
     const body = JSON.stringify(task.payload);
     const attemptedAt = new Date();
