@@ -2,7 +2,7 @@ import { inSpan, SpanKind, SpanStatusCode } from '@hookline/telemetry';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { Agent, type Dispatcher, request } from 'undici';
 import { type AddressPolicy, BlockedAddressError } from './address-policy.js';
-import { guardedConnector } from './guarded-connector.js';
+import { type DnsLookup, guardedConnector } from './guarded-connector.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export const USER_AGENT = 'Hookline-Webhooks/1.0';
@@ -14,6 +14,8 @@ export interface EgressClientOptions {
   maxResponseExcerptBytes?: number;
   /** Cap on concurrent sockets to one origin; unlimited when omitted. */
   connectionsPerOrigin?: number;
+  /** Resolves endpoint host names at connect time; the system resolver when omitted. */
+  dnsLookup?: DnsLookup;
 }
 
 export interface DeliveryRequest {
@@ -49,7 +51,7 @@ export class EgressClient {
     // One keep-alive pool per origin. undici follows no redirects unless given its redirect
     // interceptor, so a 3xx is just a non-2xx outcome.
     this.agent = new Agent({
-      connect: guardedConnector(options.policy, options.timeoutMs),
+      connect: guardedConnector(options.policy, options.timeoutMs, options.dnsLookup),
       connections: options.connectionsPerOrigin ?? null,
       // The overall abort below already bounds each delivery; these stop sockets lingering.
       headersTimeout: options.timeoutMs,

@@ -1,18 +1,25 @@
-import { lookup } from 'node:dns';
+import { type LookupAddress, type LookupAllOptions, lookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 import type { AddressPolicy } from './address-policy.js';
+
+/** The resolver the connector asks (node:dns lookup, i.e. getaddrinfo, unless replaced). */
+export type DnsLookup = (
+  hostname: string,
+  options: LookupAllOptions,
+  callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
 
 /**
  * An undici connector that judges the address each socket actually connects to. Checking
  * inside the socket's own DNS lookup, rather than resolving once beforehand, leaves no gap
  * for DNS rebinding between the check and the connect.
  */
-export function guardedConnector(policy: AddressPolicy, connectTimeoutMs: number): buildConnector.connector {
+export function guardedConnector(policy: AddressPolicy, connectTimeoutMs: number, resolve: DnsLookup = lookup): buildConnector.connector {
   const guardedLookup: LookupFunction = (hostname, options, callback) => {
     // Resolve every address even when one is asked for: a host mixing public and internal
     // addresses is refused whole, whichever one the socket would have tried.
-    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       try {
         for (const { address } of addresses) policy.check(address);

@@ -1,5 +1,5 @@
 export { AddressPolicy, BlockedAddressError, type AddressPolicyOptions } from './address-policy.js';
 export { EgressClient, USER_AGENT, type DeliveryOutcome, type DeliveryRequest, type EgressClientOptions } from './egress-client.js';
-export { guardedConnector } from './guarded-connector.js';
+export { guardedConnector, type DnsLookup } from './guarded-connector.js';
 export { parseRetryAfter } from './retry-after.js';
 export { addressPolicyProvider } from './address-policy.provider.js';

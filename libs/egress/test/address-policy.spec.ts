@@ -87,7 +87,14 @@ describe('AddressPolicy.checkUrl', () => {
     // WHATWG URL parsing normalises numeric IPv4 forms before the policy sees them.
     expect(() => strict.checkUrl('https://2130706433/in')).toThrow('refused to connect to 127.0.0.1: loopback address');
     expect(() => strict.checkUrl('https://0x7f.1/in')).toThrow('loopback address');
+    expect(() => strict.checkUrl('https://0177.0.0.1/in')).toThrow('refused to connect to 127.0.0.1: loopback address');
+    expect(() => strict.checkUrl('https://012.0.0.1/in')).toThrow('refused to connect to 10.0.0.1: private address');
+    expect(() => strict.checkUrl('https://[::ffff:a9fe:a9fe]/latest/meta-data')).toThrow('refused to connect to ::ffff:a9fe:a9fe: link-local address');
     expect(strict.checkUrl('https://93.184.216.34/in').host).toBe('93.184.216.34');
+  });
+
+  it('refuses an IPv6 zone id in a URL, which no WHATWG URL parser accepts', () => {
+    expect(() => strict.checkUrl('https://[fe80::1%25eth0]/in')).toThrow('Invalid URL');
   });
 });
 

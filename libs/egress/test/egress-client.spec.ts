@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AddressPolicy, BlockedAddressError, EgressClient, type EgressClientOptions, guardedConnector } from '@hookline/egress';
+import { AddressPolicy, BlockedAddressError, type DnsLookup, EgressClient, type EgressClientOptions, guardedConnector } from '@hookline/egress';
 
 // Every server here listens on 127.0.0.1 and every request targets it: nothing leaves the
 // machine. Refusals are decided before a socket is opened, which the counters prove.
@@ -24,7 +24,7 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 const servers: ReturnType<typeof createServer>[] = [];
 const clients: EgressClient[] = [];
 
-async function startServer(handler: Handler): Promise<TestServer> {
+async function startServer(handler: Handler, host = '127.0.0.1', port = 0): Promise<TestServer> {
   const state: TestServer = { port: 0, url: '', requests: [], connections: 0 };
   const server = createServer(async (request, response) => {
     const chunks: Buffer[] = [];
@@ -34,10 +34,10 @@ async function startServer(handler: Handler): Promise<TestServer> {
   });
   server.on('connection', () => (state.connections += 1));
   servers.push(server);
-  server.listen(0, '127.0.0.1');
+  server.listen(port, host);
   await once(server, 'listening');
   state.port = (server.address() as AddressInfo).port;
-  state.url = `http://127.0.0.1:${state.port}`;
+  state.url = `http://${host}:${state.port}`;
   return state;
 }
 
@@ -255,5 +255,90 @@ describe('guardedConnector', () => {
     const server = await startServer(() => undefined);
 
     expect(await connect(loopbackAllowed, '127.0.0.1', server.port)).toBeNull();
+  });
+
+  it.each([
+    ['an octal IPv4 form', '0177.0.0.1'],
+    ['a decimal IPv4 form', '2130706433'],
+    ['an IPv4-mapped IPv6 literal', '::ffff:127.0.0.1'],
+  ])('refuses %s of a loopback address (%s) without opening a socket', async (_form, hostname) => {
+    // Not IP literals to net.isIP: the system resolver reads them as 127.0.0.1, and that
+    // answer is what the lookup judges.
+    const server = await startServer(() => undefined);
+    const error = await connect(loopbackRefused, hostname, server.port);
+
+    expect(error).toBeInstanceOf(BlockedAddressError);
+    expect(error?.message).toMatch(/: loopback address$/);
+    expect(server.connections).toBe(0);
+  });
+
+  it('refuses a link-local IPv6 literal whatever its zone id', async () => {
+    const error = await connect(loopbackRefused, 'fe80::1%lo', 9);
+
+    expect(error?.message).toBe('refused to connect to fe80::1%lo: link-local address');
+  });
+});
+
+describe('DNS rebinding', () => {
+  // The endpoint's host resolves to 127.0.0.1 (the allowed "public" address here) until its
+  // owner rebinds it to 127.0.0.2 (the refused "internal" one). Both servers share a port, so
+  // only the resolver's answer decides where a connection would land.
+  const onlyFirstLoopback = new AddressPolicy({ allowHttp: true, allowedSubnets: ['127.0.0.1/32'] });
+
+  /** A resolver that gives `answers[i]` to its i-th question, and the last one after that. */
+  function rebindingResolver(answers: string[][]): DnsLookup & { questions: number } {
+    const resolve = ((hostname, _options, callback) => {
+      const answer = answers[Math.min(resolve.questions, answers.length - 1)];
+      resolve.questions += 1;
+      if (hostname !== 'hooks.rebind.test') return callback(Object.assign(new Error(`ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), []);
+      callback(null, answer.map((address) => ({ address, family: 4 })));
+    }) as DnsLookup & { questions: number };
+    resolve.questions = 0;
+    return resolve;
+  }
+
+  async function servers(): Promise<{ allowed: TestServer; internal: TestServer }> {
+    // A new connection per request, so every delivery asks the resolver again.
+    const allowed = await startServer((_request, response) => response.setHeader('connection', 'close').end('ok'));
+    const internal = await startServer((_request, response) => response.end('internal'), '127.0.0.2', allowed.port);
+    return { allowed, internal };
+  }
+
+  it('refuses the rebound answer and never connects to it', async () => {
+    const { allowed, internal } = await servers();
+    const resolve = rebindingResolver([['127.0.0.1'], ['127.0.0.2']]);
+    const egress = client({ policy: onlyFirstLoopback, dnsLookup: resolve });
+    const url = `http://hooks.rebind.test:${allowed.port}/in`;
+
+    const first = await egress.post({ url, body });
+    const second = await egress.post({ url, body });
+
+    expect(first).toMatchObject({ ok: true, statusCode: 200 });
+    expect(second).toMatchObject({ ok: false, statusCode: null, error: 'blocked: refused to connect to 127.0.0.2: loopback address' });
+    expect(resolve.questions).toBe(2);
+    expect(allowed.requests).toHaveLength(1);
+    expect(internal.connections).toBe(0);
+  });
+
+  it('connects to the address it checked, not to a second answer', async () => {
+    // A guard that resolved once to check and let the socket resolve again to connect would
+    // reach the internal server here: the second question gets the rebound answer.
+    const { allowed, internal } = await servers();
+    const resolve = rebindingResolver([['127.0.0.1'], ['127.0.0.2']]);
+    const outcome = await client({ policy: onlyFirstLoopback, dnsLookup: resolve }).post({ url: `http://hooks.rebind.test:${allowed.port}/in`, body });
+
+    expect(outcome).toMatchObject({ ok: true, responseExcerpt: 'ok' });
+    expect(resolve.questions).toBe(1);
+    expect(internal.connections).toBe(0);
+  });
+
+  it('refuses an answer that mixes an allowed and a refused address', async () => {
+    const { allowed, internal } = await servers();
+    const resolve = rebindingResolver([['127.0.0.1', '127.0.0.2']]);
+    const outcome = await client({ policy: onlyFirstLoopback, dnsLookup: resolve }).post({ url: `http://hooks.rebind.test:${allowed.port}/in`, body });
+
+    expect(outcome.error).toBe('blocked: refused to connect to 127.0.0.2: loopback address');
+    expect(allowed.connections).toBe(0);
+    expect(internal.connections).toBe(0);
   });
 });
