@@ -33,10 +33,13 @@ export function startTelemetry(serviceName: string, options: { spanExporter?: Sp
   if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
     spanProcessors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
   }
-  const tracerProvider = new TracerProvider({ resource, spanProcessors });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(tracerProvider);
+  // Without anywhere to send spans, the API's no-op tracer stays: recording spans nobody exports
+  // is pure cost on every record. A trace context that arrives (traceparent) still passes
+  // through to the next hop.
+  const tracerProvider = spanProcessors.length > 0 ? new TracerProvider({ resource, spanProcessors }) : null;
+  if (tracerProvider) trace.setGlobalTracerProvider(tracerProvider);
 
   const prometheus = new PrometheusExporter({ preventServerStart: true });
   const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
@@ -44,9 +47,11 @@ export function startTelemetry(serviceName: string, options: { spanExporter?: Sp
 
   current = {
     prometheus,
-    flush: () => tracerProvider.forceFlush(),
+    flush: async () => {
+      await tracerProvider?.forceFlush();
+    },
     shutdown: async () => {
-      await Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider.shutdown()]);
     },
   };
   return current;
