@@ -1,4 +1,4 @@
-import { type CustomTransportStrategy, BaseRpcContext, Server } from '@nestjs/microservices';
+import { type CustomTransportStrategy, BaseRpcContext, type MessageHandler, Server } from '@nestjs/microservices';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
@@ -62,6 +62,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
   protected consumer: Consumer | null = null;
   protected stopping = false;
   private readonly patternByTopic = new Map<string, string>();
+  private readonly handlerByTopic = new Map<string, MessageHandler>();
   private lastError: Error | null = null;
   private running = false;
   private readonly lag = new Map<string, number>();
@@ -103,8 +104,11 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
   protected abstract onGroupJoin(): void;
 
   private async start(): Promise<void> {
-    for (const { pattern } of this.options.subscriptions) {
-      if (!this.getHandlerByPattern(pattern)) throw new Error(`no @EventPattern('${pattern}') handler is registered`);
+    for (const { pattern, topics } of this.options.subscriptions) {
+      const handler = this.getHandlerByPattern(pattern);
+      if (!handler) throw new Error(`no @EventPattern('${pattern}') handler is registered`);
+      // Looked up once: Nest's lookup parses the pattern on every call.
+      for (const topic of topics) this.handlerByTopic.set(topic, handler);
     }
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
@@ -203,7 +207,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
   }
 
   private async runHandler(message: ConsumedMessage): Promise<void> {
-    const handler = this.getHandlerByPattern(this.patternByTopic.get(message.topic)!)!;
+    const handler = this.handlerByTopic.get(message.topic)!;
     for (let attempt = 0; ; attempt++) {
       if (this.stopping) throw new AbandonedError();
       try {
