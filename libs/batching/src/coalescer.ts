@@ -1,0 +1,62 @@
+import DataLoader from 'dataloader';
+
+export interface CoalescerOptions {
+  /** Most items in one batch; more start the next batch. */
+  maxBatchSize: number;
+  /** Batches running at once; further ones gather items until one finishes. */
+  maxConcurrentBatches: number;
+}
+
+/**
+ * Turns many concurrent single-item calls into few batch calls, each caller getting its own
+ * item's result: an Error in the results rejects that item's caller alone, a thrown error every
+ * caller of the batch. A batch is dispatched on the next turn of the event loop,
+ * or, when `maxConcurrentBatches` are already running, as soon as one of them finishes: no fixed
+ * linger, so an idle system adds no delay while a busy one sends ever larger batches (the
+ * self-clocking of Nagle's algorithm). DataLoader (made for this, without its cache) does the
+ * gathering and the per-item results.
+ */
+export class Coalescer<In, Out = void> {
+  private readonly loader: DataLoader<In, Out>;
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    run: (items: readonly In[]) => Promise<ReadonlyArray<Out | Error> | void>,
+    private readonly options: CoalescerOptions,
+  ) {
+    if (!(options.maxConcurrentBatches >= 1)) throw new RangeError('maxConcurrentBatches must be at least 1');
+    this.loader = new DataLoader<In, Out>(
+      async (items) => {
+        try {
+          const results = await run(items);
+          return results ?? (items.map(() => undefined) as Out[]);
+        } finally {
+          this.finished();
+        }
+      },
+      { cache: false, maxBatchSize: options.maxBatchSize, batchScheduleFn: (dispatch) => this.schedule(dispatch) },
+    );
+  }
+
+  /** Resolves with this item's result once its batch has run. */
+  add(item: In): Promise<Out> {
+    return this.loader.load(item);
+  }
+
+  private schedule(dispatch: () => void): void {
+    if (this.running < this.options.maxConcurrentBatches) {
+      this.running++;
+      setImmediate(dispatch);
+    } else {
+      this.waiting.push(dispatch);
+    }
+  }
+
+  private finished(): void {
+    // The slot passes straight to the batch that gathered meanwhile.
+    const next = this.waiting.shift();
+    if (next) setImmediate(next);
+    else this.running--;
+  }
+}
