@@ -7,7 +7,8 @@ import { IngestModule } from './ingest.module.js';
 export const service: ServiceSpec = {
   service: 'ingest',
   feature: IngestModule,
-  consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }], maxInFlightPerKey: 8 },
+  // Keyed by application: many of one tenant's records at once, so that they share statements.
+  consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }], maxInFlightPerKey: 256 },
   // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape too.
   api: { jsonBodyLimit: `${MAX_BODY_BYTES}b`, filters: [new ApiExceptionFilter()] },
 };

@@ -1,15 +1,19 @@
+import { Coalescer } from '@hookline/batching';
 import { Application } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Principal } from './auth.js';
 import { notFound } from './errors.js';
-import { findByIdOrAlias } from './lookup.js';
+import { isUuid } from './lookup.js';
 
 /** Finds applications by id or uid, within what the caller may see. */
 @Injectable()
 export class ApplicationsService {
+  /** Concurrent lookups (every record of an ingest batch, parallel requests) share one query. */
+  private readonly lookups = new Coalescer<string, Application | null>((keys) => this.findAll(keys), { maxBatchSize: 500, maxConcurrentBatches: 4 });
+
   constructor(@InjectRepository(Application) private readonly applications: Repository<Application>) {}
 
   /** The application named by id or uid, if the caller may see it; a 404 otherwise (never a 403). */
@@ -23,7 +27,15 @@ export class ApplicationsService {
 
   /** An id always wins over a uid: any tenant may set its uid to the text of another's id. */
   find(idOrUid: string): Promise<Application | null> {
-    return findByIdOrAlias(this.applications, idOrUid, 'uid');
+    return this.lookups.add(idOrUid);
+  }
+
+  private async findAll(keys: readonly string[]): Promise<Array<Application | null>> {
+    const ids = keys.filter(isUuid);
+    const rows = await this.applications.find({ where: [...(ids.length > 0 ? [{ id: In(ids) }] : []), { uid: In([...keys]) }] });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const byUid = new Map(rows.filter((row) => row.uid !== null).map((row) => [row.uid!, row]));
+    return keys.map((key) => byId.get(key) ?? byUid.get(key) ?? null);
   }
 
   create(fields: { name: string; uid?: string | null; throttleRate?: number | null; metadata?: Record<string, string> }): Promise<Application> {

@@ -1,10 +1,12 @@
+import { Coalescer } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicName } from '@hookline/contracts';
 import { Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
+import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
 /** How long a message (and its payload) is kept, as Svix's default payload retention. */
@@ -17,19 +19,46 @@ export interface NewMessage {
   channels?: string[] | null;
 }
 
+/** The application was deleted between its lookup and the insert: the message has nowhere to go. */
+export class ApplicationGoneError extends Error {
+  constructor(applicationId: string) {
+    super(`application ${applicationId} no longer exists`);
+  }
+}
+
+// Inserts a batch of messages in one statement. A row whose (application, eventId) exists is
+// skipped (de-duplication), and so is one whose application has just been deleted, rather than
+// failing the whole batch on the foreign key; RETURNING says which rows went in.
+const INSERT_MESSAGES = `
+  INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+  SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at
+  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])
+    AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+  WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
+  ON CONFLICT DO NOTHING
+  RETURNING id`;
+
+const MARK_EMITTED = 'UPDATE messages SET emitted_at = now() WHERE id = ANY($1::uuid[]) AND emitted_at IS NULL';
+
 /**
  * Accepts an event for one application, from the API or the ingest topic alike: de-duplicates
  * on eventId, persists, then emits to the events topic. A message whose emit failed stays
  * marked unemitted and the outbox relay emits it later, so nothing accepted is lost.
+ *
+ * Concurrent accepts share their statements (one insert, one produce request, one update per
+ * batch): per-message round trips were most of ingest's cost.
  */
 @Injectable()
 export class MessageService {
   private readonly eventsTopic: string;
+  private readonly inserts = new Coalescer<Message, Message | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2 });
+  private readonly emitted = new Coalescer<string>((ids) => this.markEmitted(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1 });
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
     @InjectRepository(Message) private readonly messages: Repository<Message>,
     private readonly producer: KafkaProducer,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.eventsTopic = topicName(config.kafka.topicPrefix, 'events');
   }
@@ -37,7 +66,7 @@ export class MessageService {
   /** The stored message, and whether this call created it (false: an earlier one with the same eventId). */
   async accept(applicationId: string, input: NewMessage): Promise<{ message: Message; created: boolean }> {
     const now = new Date();
-    const message = this.messages.create({
+    const message = Object.assign(new Message(), {
       id: uuidv7(),
       applicationId,
       eventType: input.eventType,
@@ -48,15 +77,8 @@ export class MessageService {
       expiresAt: new Date(now.getTime() + RETENTION_MS),
       emittedAt: null,
     });
-    const inserted = await this.messages
-      .createQueryBuilder()
-      .insert()
-      .values(message as never)
-      .orIgnore() // the (application, eventId) unique index de-duplicates
-      .returning(['id'])
-      .execute();
-    if ((inserted.raw as unknown[]).length === 0) {
-      const existing = await this.messages.findOneByOrFail({ applicationId, eventId: input.eventId! });
+    const existing = await this.inserts.add(message);
+    if (existing) {
       if (!existing.emittedAt) await this.emit([existing]);
       return { message: existing, created: false };
     }
@@ -81,7 +103,40 @@ export class MessageService {
         return { key: message.applicationId, value: JSON.stringify(value) };
       }),
     );
-    await this.messages.update({ id: In(messages.map((message) => message.id)), emittedAt: IsNull() }, { emittedAt: new Date() });
-    for (const message of messages) message.emittedAt ??= new Date();
+    for (const message of messages) {
+      message.emittedAt ??= new Date();
+      // Not awaited: the event is already durable in Kafka. Should the mark be lost, the outbox
+      // relay emits the message once more, which at-least-once delivery allows.
+      this.emitted.add(message.id).catch((error: unknown) => this.logger.warn({ err: error, messageId: message.id }, 'could not mark a message emitted; the outbox relay will emit it again'));
+    }
+  }
+
+  /** Inserts the batch; for each message, null when it went in, else the earlier message with its eventId. */
+  private async insertAll(batch: readonly Message[]): Promise<Array<Message | null | ApplicationGoneError>> {
+    const rows = (await this.messages.query(INSERT_MESSAGES, [
+      batch.map((m) => m.id),
+      batch.map((m) => m.applicationId),
+      batch.map((m) => m.eventType),
+      batch.map((m) => m.eventId),
+      batch.map((m) => JSON.stringify(m.channels)),
+      batch.map((m) => JSON.stringify(m.payload)),
+      batch.map((m) => m.createdAt),
+      batch.map((m) => m.expiresAt),
+    ])) as Array<{ id: string }>;
+    const inserted = new Set(rows.map((row) => row.id));
+    const skipped = batch.filter((message) => !inserted.has(message.id));
+    const earlier = skipped.some((message) => message.eventId !== null)
+      ? await this.messages.find({ where: skipped.filter((message) => message.eventId !== null).map(({ applicationId, eventId }) => ({ applicationId, eventId: eventId! })) })
+      : [];
+    const byEventId = new Map(earlier.map((message) => [`${message.applicationId} ${message.eventId}`, message]));
+    return batch.map((message) => {
+      if (inserted.has(message.id)) return null;
+      const found = byEventId.get(`${message.applicationId} ${message.eventId}`);
+      return found ?? new ApplicationGoneError(message.applicationId);
+    });
+  }
+
+  private async markEmitted(ids: readonly string[]): Promise<void> {
+    await this.messages.query(MARK_EMITTED, [ids]);
   }
 }
