@@ -5,5 +5,7 @@ import { FanoutModule } from './fanout.module.js';
 export const service: ServiceSpec = {
   service: 'fanout',
   feature: FanoutModule,
-  consumer: { groupId: 'fanout', subscriptions: [{ pattern: 'events', source: 'events' }], maxInFlightPerKey: 1 },
+  // Keyed by application: one tenant's events run side by side (no order is promised past
+  // fanout anyway), so that a busy tenant's events share queries (events.handler.ts).
+  consumer: { groupId: 'fanout', subscriptions: [{ pattern: 'events', source: 'events' }], maxInFlightPerKey: 256 },
 };

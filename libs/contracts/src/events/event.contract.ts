@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { channelName, eventTypeName, isoTimestamp, jsonObject } from '../common.js';
 
-/** Key of `<prefix>.events`: the application id, so one tenant's events stay in order. */
+/** Key of `<prefix>.events`: the application id, so one tenant's events share a partition. */
 export const eventKey = z.uuid();
 
 /** Value of `<prefix>.events`: a message that has been accepted and persisted. */
