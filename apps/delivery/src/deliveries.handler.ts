@@ -1,6 +1,6 @@
 import { type DeliveryTask, deliveryTask } from '@hookline/contracts';
 import { EgressClient } from '@hookline/egress';
-import { type ConsumedMessage, decodeValue } from '@hookline/kafka';
+import { type ConsumedMessage, decodeValue, KeyedLimiter } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { signatureHeaders } from '@hookline/signing';
 import { annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
@@ -18,8 +18,13 @@ import { FollowUp } from './follow-up.js';
  * records the attempt and the status it leads to before the offset may be committed. A failure
  * is first handed to its retry tier or the dead-letter topic.
  */
+/** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
+const MAX_REQUESTS_PER_ENDPOINT = 4;
+
 @Controller()
 export class DeliveriesHandler {
+  private readonly requests = new KeyedLimiter(MAX_REQUESTS_PER_ENDPOINT);
+
   constructor(
     private readonly endpoints: EndpointCache,
     private readonly client: EgressClient,
@@ -56,19 +61,26 @@ export class DeliveriesHandler {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint awaits verification; task dropped');
       return;
     }
-    if (!(await this.admitted(task, endpoint.rateLimit, endpoint.updatedAt.getTime()))) return;
     const body = JSON.stringify(task.payload);
-    const attemptedAt = new Date();
-    const outcome = await this.client.post({
-      url: endpoint.url,
-      headers: {
-        ...endpoint.headers,
-        ...signatureHeaders({ id: task.messageId, timestamp: attemptedAt, body, secrets }),
-        'content-type': 'application/json',
-      },
-      body,
+    // The slot is held for the request alone, not while the attempt is recorded; admission
+    // comes after it, so a rate-limited endpoint counts requests when they really start.
+    const attempt = await this.requests.run(endpoint.id, async () => {
+      if (!(await this.admitted(task, endpoint.rateLimit, endpoint.updatedAt.getTime()))) return null;
+      const attemptedAt = new Date();
+      const outcome = await this.client.post({
+        url: endpoint.url,
+        headers: {
+          ...endpoint.headers,
+          ...signatureHeaders({ id: task.messageId, timestamp: attemptedAt, body, secrets }),
+          'content-type': 'application/json',
+        },
+        body,
+      });
+      this.guard.record(endpoint.id, outcome.ok);
+      return { attemptedAt, outcome };
     });
-    this.guard.record(endpoint.id, outcome.ok);
+    if (!attempt) return;
+    const { attemptedAt, outcome } = attempt;
     const result = outcome.ok ? { status: 'succeeded' as const, nextAttemptAt: null } : await this.followUp.afterFailure(task, outcome, attemptedAt);
     const metrics = hooklineMetrics();
     metrics.attempts.add(1, { outcome: outcome.ok ? 'success' : 'failure', status_class: statusClass(outcome.statusCode) });

@@ -1,25 +1,30 @@
+import { Coalescer } from '@hookline/batching';
 import { Endpoint } from '@hookline/database';
-import { SecretBox } from '@hookline/signing';
+import { SecretBox, signingKey, signingSecrets } from '@hookline/signing';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import type { KeyObject } from 'node:crypto';
+import { In, Repository } from 'typeorm';
 
 export interface DeliveryTarget {
   endpoint: Endpoint;
-  /** Secrets that sign: the current one, and the previous one during its rotation grace period. */
-  secrets: string[];
+  /** Keys that sign: the current secret's, and the previous one's during its rotation grace period. */
+  secrets: KeyObject[];
 }
 
 /** Endpoint changes reach delivery within this long. */
 const TTL_MS = 2_000;
+const MAX_ENTRIES = 50_000;
 
 /**
- * Endpoints with their secrets decrypted, cached briefly: a busy endpoint costs one query and
- * one decryption per TTL instead of per delivery.
+ * Endpoints with their secrets decrypted into signing keys, cached briefly: a busy endpoint costs
+ * one query and one decryption per TTL instead of per delivery. The tasks that find an entry
+ * missing or stale share its one load, and loads of different endpoints share a query.
  */
 @Injectable()
 export class EndpointCache {
-  private readonly entries = new Map<string, { target: DeliveryTarget | null; until: number }>();
+  private readonly entries = new Map<string, { target: Promise<DeliveryTarget | null>; until: number }>();
+  private readonly loads = new Coalescer<string, Endpoint | null>((ids) => this.loadAll(ids), { maxBatchSize: 500, maxConcurrentBatches: 2 });
 
   constructor(
     @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
@@ -27,22 +32,22 @@ export class EndpointCache {
   ) {}
 
   /** `fresh` skips the cache: before dropping a task, check the endpoint was not just re-enabled. */
-  async get(endpointId: string, { fresh = false } = {}): Promise<DeliveryTarget | null> {
+  get(endpointId: string, { fresh = false } = {}): Promise<DeliveryTarget | null> {
     const cached = this.entries.get(endpointId);
     if (!fresh && cached && cached.until > Date.now()) return cached.target;
-    const endpoint = await this.endpoints.findOneBy({ id: endpointId });
-    const target = endpoint ? { endpoint, secrets: this.secretsOf(endpoint) } : null;
-    if (this.entries.size > 50_000) this.entries.clear();
+    const target = this.loads.add(endpointId).then((endpoint) => (endpoint ? { endpoint, secrets: signingSecrets(this.secrets, endpoint).map(signingKey) } : null));
+    if (this.entries.size > MAX_ENTRIES) this.entries.clear();
     this.entries.set(endpointId, { target, until: Date.now() + TTL_MS });
+    // A failed load is not cached: the next task tries again.
+    target.catch(() => {
+      if (this.entries.get(endpointId)?.target === target) this.entries.delete(endpointId);
+    });
     return target;
   }
 
-  private secretsOf(endpoint: Endpoint): string[] {
-    const current = this.secrets.decrypt({ keyId: endpoint.secretKeyId, ciphertext: endpoint.secretCiphertext });
-    const previousValid =
-      endpoint.previousSecretCiphertext && endpoint.previousSecretKeyId && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > new Date();
-    return previousValid
-      ? [current, this.secrets.decrypt({ keyId: endpoint.previousSecretKeyId!, ciphertext: endpoint.previousSecretCiphertext! })]
-      : [current];
+  private async loadAll(ids: readonly string[]): Promise<Array<Endpoint | null>> {
+    const rows = await this.endpoints.findBy({ id: In([...new Set(ids)]) });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id) ?? null);
   }
 }

@@ -5,6 +5,8 @@ import { DeliveryModule } from './delivery.module.js';
 export const service: ServiceSpec = {
   service: 'delivery',
   feature: DeliveryModule,
-  // Keyed by endpoint id: a slow endpoint holds at most four slots, never the partition.
-  consumer: { groupId: 'delivery', subscriptions: [{ pattern: 'deliveries', source: 'deliveries' }], maxInFlightPerKey: 4 },
+  // Keyed by endpoint id. The handler caps the requests in flight per endpoint (four); this cap
+  // bounds how many of one endpoint's tasks wait for those, so a slow endpoint never fills the
+  // partition's budget of unfinished records on its own.
+  consumer: { groupId: 'delivery', subscriptions: [{ pattern: 'deliveries', source: 'deliveries' }], maxInFlightPerKey: 64 },
 };

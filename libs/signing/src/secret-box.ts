@@ -66,3 +66,20 @@ export class SecretBox {
     }
   }
 }
+
+/** An endpoint's sealed signing secrets, as stored (the endpoints table's columns). */
+export interface SealedSigningSecrets {
+  secretKeyId: string;
+  secretCiphertext: string;
+  previousSecretKeyId: string | null;
+  previousSecretCiphertext: string | null;
+  previousSecretExpiresAt: Date | null;
+}
+
+/** The secrets that sign a delivery now: the current one, and the previous one during its rotation grace period. */
+export function signingSecrets(box: SecretBox, sealed: SealedSigningSecrets, now = new Date()): string[] {
+  const current = box.decrypt({ keyId: sealed.secretKeyId, ciphertext: sealed.secretCiphertext });
+  const { previousSecretKeyId: keyId, previousSecretCiphertext: ciphertext, previousSecretExpiresAt: expiresAt } = sealed;
+  return keyId && ciphertext && expiresAt && expiresAt > now ? [current, box.decrypt({ keyId, ciphertext })] : [current];
+}
+

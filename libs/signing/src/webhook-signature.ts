@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
 import { parseSecret } from './webhook-secret.js';
 
 export interface SignatureInput {
@@ -8,8 +8,16 @@ export interface SignatureInput {
   timestamp: Date;
   /** The exact body bytes that will be sent, as a string. */
   body: string;
-  /** Every active secret of the endpoint: during a rotation, the old and the new one. */
-  secrets: readonly string[];
+  /**
+   * Every active secret of the endpoint (during a rotation, the old and the new one): `whsec_`
+   * strings, or the keys signingKey() made of them, which sign several times faster.
+   */
+  secrets: ReadonlyArray<string | KeyObject>;
+}
+
+/** The HMAC key of a `whsec_` secret, for signing many requests with it. */
+export function signingKey(secret: string): KeyObject {
+  return createSecretKey(parseSecret(secret));
 }
 
 export interface SignatureHeaders {
@@ -31,7 +39,7 @@ export function signatureHeaders({ id, timestamp, body, secrets }: SignatureInpu
 
   const signedContent = `${id}.${seconds}.${body}`;
   const signatures = secrets.map(
-    (secret) => `v1,${createHmac('sha256', parseSecret(secret)).update(signedContent).digest('base64')}`,
+    (secret) => `v1,${createHmac('sha256', typeof secret === 'string' ? parseSecret(secret) : secret).update(signedContent).digest('base64')}`,
   );
   return {
     'webhook-id': id,

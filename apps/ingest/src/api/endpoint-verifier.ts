@@ -1,7 +1,7 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { Endpoint } from '@hookline/database';
 import { AddressPolicy, EgressClient } from '@hookline/egress';
-import { SecretBox, signatureHeaders } from '@hookline/signing';
+import { SecretBox, signatureHeaders, signingSecrets } from '@hookline/signing';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -45,7 +45,7 @@ export class EndpointVerifier implements OnModuleDestroy {
     const body = JSON.stringify({ type: VERIFICATION_EVENT, challenge });
     const outcome = await this.client.post({
       url: endpoint.url,
-      headers: { ...endpoint.headers, ...signatureHeaders({ id: `verify_${randomUUID()}`, timestamp: new Date(), body, secrets: this.signingSecrets(endpoint) }) },
+      headers: { ...endpoint.headers, ...signatureHeaders({ id: `verify_${randomUUID()}`, timestamp: new Date(), body, secrets: signingSecrets(this.secrets, endpoint) }) },
       body,
     });
     let error: string | null = null;
@@ -59,13 +59,6 @@ export class EndpointVerifier implements OnModuleDestroy {
       else error = 'the endpoint changed while it was being verified; verify it again';
     }
     return { verified: error === null, verifiedAt: endpoint.verifiedAt?.toISOString() ?? null, statusCode: outcome.statusCode, error };
-  }
-
-  /** The secrets that sign a delivery now: the current one, and the previous one during its grace period. */
-  private signingSecrets(endpoint: Endpoint): string[] {
-    const current = this.secrets.decrypt({ keyId: endpoint.secretKeyId, ciphertext: endpoint.secretCiphertext });
-    const { previousSecretCiphertext: ciphertext, previousSecretKeyId: keyId, previousSecretExpiresAt: expiresAt } = endpoint;
-    return ciphertext && keyId && expiresAt && expiresAt > new Date() ? [current, this.secrets.decrypt({ keyId, ciphertext })] : [current];
   }
 
   async onModuleDestroy(): Promise<void> {
