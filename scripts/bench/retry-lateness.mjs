@@ -26,27 +26,33 @@
 // earlier than that of a task produced before it in the same partition waits for that one: the
 // report separates that head-of-line wait from the service's own overhead.
 // Exits 0 when every task arrived and none early, 1 otherwise, 2 on a usage error.
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
-import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  Cleanups,
+  commandLine,
+  deletePrefix,
+  ensureBuilt,
+  fmt,
+  integerOption,
+  log,
+  readHeader,
+  runMain,
+  startService,
+  startStack,
+  stopService,
+  summarize,
+  UsageError,
+  waitReady,
+} from './harness.mjs';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const RETRY_MAIN = join(ROOT, 'apps/retry/dist/main.js');
 const READY_TIMEOUT_MS = 120_000;
 const JOIN_TIMEOUT_MS = 30_000;
-const CHILD_STOP_TIMEOUT_MS = 15_000;
 const TICK_MS = 50;
 const GRACE_MS = 60_000;
-
-class UsageError extends Error {}
-
-const log = (text) => process.stderr.write(`bench: ${text}\n`);
+/** The database used on the local cluster (when DATABASE_URL is not given); the retry service connects at boot. */
+const BENCH_DATABASE = 'hookline_bench';
 
 function parseOptions(argv) {
   const { values } = parseArgs({
@@ -63,11 +69,7 @@ function parseOptions(argv) {
     strict: true,
     allowPositionals: false,
   });
-  const integer = (name, min, max) => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${name}: expected an integer from ${min} to ${max}, got "${values[name]}"`);
-    return value;
-  };
+  const integer = integerOption(values);
   const jitter = Number(values.jitter);
   if (!(jitter >= 0 && jitter <= 0.5)) throw new UsageError(`--jitter: expected a number from 0 to 0.5, got "${values.jitter}"`);
   return {
@@ -81,129 +83,6 @@ function parseOptions(argv) {
   };
 }
 
-/** The header comment above: the usage text. */
-function readHeader() {
-  const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
-  const end = lines.findIndex((line) => !line.startsWith('//'));
-  return lines
-    .slice(0, end)
-    .map((line) => line.replace(/^\/\/ ?/, ''))
-    .join('\n');
-}
-
-// ---- build -------------------------------------------------------------------------------------
-
-function newestMtime(dir, filter) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile() || !filter(entry.name)) continue;
-    newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Why dist/ needs a build (missing, or older than its sources), or null when it is current. */
-function buildReason() {
-  const packages = [...readdirSync(join(ROOT, 'libs')).map((name) => join(ROOT, 'libs', name)), join(ROOT, 'apps/retry')];
-  if (!existsSync(RETRY_MAIN)) return 'apps/retry/dist is missing';
-  for (const dir of packages) {
-    if (!existsSync(join(dir, 'src'))) continue;
-    if (!existsSync(join(dir, 'dist'))) return `${relative(ROOT, dir)}/dist is missing`;
-    const source = newestMtime(join(dir, 'src'), (name) => name.endsWith('.ts') && !name.endsWith('.spec.ts'));
-    const built = newestMtime(join(dir, 'dist'), (name) => name.endsWith('.js'));
-    if (source > built) return `${relative(ROOT, dir)}/dist is older than its sources`;
-  }
-  return null;
-}
-
-// ---- child processes ---------------------------------------------------------------------------
-
-/** Runs a command to completion; stdout is returned, stderr goes to ours. */
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolve({ code: code ?? 128, signal, out }));
-  });
-}
-
-/**
- * KAFKA_BROKERS / DATABASE_URL from the environment, or the local one from scripts/stack,
- * noting whether this run started it (and so must stop it).
- */
-async function ensureDependency(component, variable) {
-  if (process.env[variable]) return { url: process.env[variable], started: false, component };
-  const script = `scripts/stack/${component}.sh`;
-  const wasRunning = (await run('bash', [script, 'status'])).code === 0;
-  const { code, out } = await run('bash', [script, 'start']);
-  const line = out.split('\n').find((text) => text.startsWith(`${variable}=`));
-  if (code !== 0 || !line) throw new Error(`${script} start failed (exit ${code})`);
-  log(`${variable} from ${script}${wasRunning ? ' (already running, left running)' : ' (started, stopped at the end)'}`);
-  return { url: line.slice(variable.length + 1), started: !wasRunning, component };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The project's Node 24 if installed, else the one running this script. */
-function nodeBinary() {
-  const local = join(ROOT, 'node_modules/.bin/node');
-  return existsSync(local) ? local : process.execPath;
-}
-
-async function waitReady(child, port) {
-  const url = `http://127.0.0.1:${port}/health/ready`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the retry service exited during start-up (${child.exitCode ?? child.signalCode}); its log is above`);
-    }
-    try {
-      const response = await fetch(url, { signal: globalThis.AbortSignal.timeout(3_000) });
-      if (response.status === 200) return;
-      last = `HTTP ${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = error.cause?.code ?? error.message;
-    }
-    await sleep(250);
-  }
-  throw new Error(`the retry service was not ready within ${READY_TIMEOUT_MS / 1000} s (${url}: ${last})`);
-}
-
-async function stopChild(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => {
-    log(`retry service (pid ${child.pid}) still running after ${CHILD_STOP_TIMEOUT_MS / 1000} s: SIGKILL`);
-    child.kill('SIGKILL');
-  }, CHILD_STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-// ---- statistics --------------------------------------------------------------------------------
-
-/** Nearest-rank percentiles of a list of numbers. */
-function summarize(values) {
-  const sorted = Float64Array.from(values).sort();
-  const at = (p) => (sorted.length === 0 ? NaN : sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]);
-  return { count: sorted.length, p50: at(50), p90: at(90), p99: at(99), max: sorted.length ? sorted[sorted.length - 1] : NaN, min: sorted.length ? sorted[0] : NaN };
-}
-
-const fmt = (value) => (Number.isNaN(value) ? '-' : String(Math.round(value)));
-
 function statsLine(label, values) {
   const s = summarize(values);
   return `${label.padEnd(34)}p50 ${fmt(s.p50).padStart(6)}   p90 ${fmt(s.p90).padStart(6)}   p99 ${fmt(s.p99).padStart(6)}   max ${fmt(s.max).padStart(6)}   (min ${fmt(s.min)})`;
@@ -214,22 +93,12 @@ function statsLine(label, values) {
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   if (options.help) {
-    process.stdout.write(`${readHeader()}\n`);
+    process.stdout.write(`${readHeader(import.meta.url)}\n`);
     return 0;
   }
-  const commandLine = ['node', relative(process.cwd(), fileURLToPath(import.meta.url)) || 'scripts/bench/retry-lateness.mjs', ...process.argv.slice(2)].join(' ');
   const effective = `--tasks ${options.tasks} --schedule ${options.schedule} --partitions ${options.partitions} --spread ${options.spread} --jitter ${options.jitter}`;
 
-  if (options.build) {
-    const reason = buildReason();
-    if (reason) {
-      log(`${reason}: running scripts/build.sh`);
-      const { code } = await run('bash', ['scripts/build.sh']);
-      if (code !== 0) throw new Error(`scripts/build.sh failed (exit ${code})`);
-    }
-  } else if (!existsSync(RETRY_MAIN)) {
-    throw new UsageError('apps/retry/dist/main.js is missing and --no-build was given: run `npm run build`');
-  }
+  await ensureBuilt(options.build);
 
   let kafkajs, contracts, config;
   try {
@@ -257,40 +126,9 @@ async function main() {
   const deliveriesTopic = topicName(prefix, 'deliveries');
   const maxDelayMs = Math.max(...tiers.map((tier) => tier.delayMs));
 
-  // Cleanup runs last-in first-out, on success, failure and SIGINT/SIGTERM alike.
-  const cleanups = [];
-  let cleaning = null;
-  const cleanup = () =>
-    (cleaning ??= (async () => {
-      for (const step of cleanups.reverse()) {
-        try {
-          await step();
-        } catch (error) {
-          log(`cleanup: ${error.message}`);
-        }
-      }
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(signal, () => {
-      log(`${signal}: cleaning up`);
-      cleanup().finally(() => process.exit(130));
-    });
-  }
-
+  const cleanups = new Cleanups();
   try {
-    // Both start in parallel (the JVM is the slow one); one that started is stopped even if the
-    // other failed.
-    const deps = await Promise.allSettled([ensureDependency('kafka', 'KAFKA_BROKERS'), ensureDependency('postgres', 'DATABASE_URL')]);
-    for (const dep of deps) {
-      if (dep.status === 'fulfilled' && dep.value.started) {
-        cleanups.push(async () => void (await run('bash', [`scripts/stack/${dep.value.component}.sh`, 'stop'])));
-      }
-    }
-    const failed = deps.find((dep) => dep.status === 'rejected');
-    if (failed) throw failed.reason;
-    const [kafkaDep, pgDep] = deps.map((dep) => dep.value);
-    const brokers = kafkaDep.url.split(',').map((item) => item.trim()).filter(Boolean);
-
+    const { kafkaUrl, brokers, databaseUrl } = await startStack(cleanups, { database: BENCH_DATABASE });
     const kafka = new Kafka({ clientId: 'hookline-bench', brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
     const admin = kafka.admin();
     await admin.connect();
@@ -298,35 +136,27 @@ async function main() {
     // topics or groups of its prefix behind.
     cleanups.push(async () => {
       try {
-        const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`));
-        if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
-        await admin.deleteGroups([`${prefix}.retry`, `${prefix}.bench-reader`]).catch(() => undefined);
+        await deletePrefix(admin, prefix, ['retry', 'bench-reader']);
       } finally {
         await admin.disconnect();
       }
     });
 
     // The retry service, on its own topic prefix and health port.
-    const healthPort = await freePort();
-    const child = spawn(nodeBinary(), [RETRY_MAIN], {
-      cwd: ROOT,
-      stdio: ['ignore', 2, 2],
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: kafkaDep.url,
-        DATABASE_URL: pgDep.url,
-        HOOKLINE_TOPIC_PREFIX: prefix,
-        HOOKLINE_RETRY_SCHEDULE: options.schedule,
-        HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
-        HOOKLINE_HEALTH_PORT: String(healthPort),
-        HOOKLINE_LOG_LEVEL: 'warn',
-        HOOKLINE_SHUTDOWN_GRACE: '5s',
-      },
-    });
-    cleanups.push(() => stopChild(child));
-    log(`retry service pid ${child.pid}, prefix ${prefix}, health port ${healthPort}`);
+    const retry = await startService('retry', {
+      ...process.env,
+      KAFKA_BROKERS: kafkaUrl,
+      DATABASE_URL: databaseUrl,
+      HOOKLINE_TOPIC_PREFIX: prefix,
+      HOOKLINE_RETRY_SCHEDULE: options.schedule,
+      HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
+      HOOKLINE_LOG_LEVEL: 'warn',
+      HOOKLINE_SHUTDOWN_GRACE: '5s',
+    }, { name: 'the retry service' });
+    cleanups.push(() => stopService(retry, 15_000));
+    log(`retry service pid ${retry.child.pid}, prefix ${prefix}, health port ${retry.port}`);
     const bootStarted = Date.now();
-    await waitReady(child, healthPort);
+    await waitReady(retry, Date.now() + READY_TIMEOUT_MS);
     log(`retry service ready after ${Date.now() - bootStarted} ms`);
 
     const metadata = await admin.fetchTopicMetadata({ topics: [deliveriesTopic, ...tiers.map((tier) => tier.topic)] });
@@ -458,9 +288,9 @@ async function main() {
     const out = [];
     out.push('');
     out.push('retry lateness benchmark');
-    out.push(`command          ${commandLine}`);
+    out.push(`command          ${commandLine(import.meta.url)}`);
     out.push(`effective        ${effective}`);
-    out.push(`kafka            ${kafkaDep.url}${kafkaDep.started ? ' (started by the bench)' : ''}; prefix ${prefix}`);
+    out.push(`kafka            ${kafkaUrl}; prefix ${prefix}`);
     out.push(`tasks            ${options.tasks} produced over ${produceEnded - produceStarted} ms`);
     out.push(`tiers            ${tiers.length} (${tiers.map((tier) => tier.topic.slice(`${prefix}.retry.`.length)).join(', ')}), ${options.partitions} partitions each`);
     out.push(`received         ${got.length}${timedOut ? ` (timed out after ${Math.round(timeoutMs / 1000)} s)` : ''}`);
@@ -490,20 +320,8 @@ async function main() {
     process.stdout.write(`${out.join('\n')}\n`);
     return ok ? 0 : 1;
   } finally {
-    await cleanup();
+    await cleanups.run();
   }
 }
 
-try {
-  process.exitCode = await main();
-} catch (error) {
-  if (error instanceof UsageError || error?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || error?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    process.stderr.write(`bench: ${error.message}\nusage: node scripts/bench/retry-lateness.mjs [--tasks N] [--schedule 1s,2s,5s,10s] [--partitions N] [--spread 5s] [--jitter 0.2] [--no-build] (--help)\n`);
-    process.exitCode = 2;
-  } else {
-    process.stderr.write(`bench: FAILED: ${error?.stack ?? error}\n`);
-    process.exitCode = 1;
-  }
-}
-// Open handles (kafkajs timers) must not keep a finished bench alive.
-process.exit(process.exitCode);
+await runMain(import.meta.url, main, 'node scripts/bench/retry-lateness.mjs [--tasks N] [--schedule 1s,2s,5s,10s] [--partitions N] [--spread 5s] [--jitter 0.2] [--no-build]');

@@ -1,0 +1,751 @@
+// npm run bench [-- options]: the whole pipeline, events in to webhooks out, against a bare
+// kafkajs baseline on the same machine in the same run. Plain ESM JavaScript for Node 24 (the
+// project's own, node_modules/.bin/node, which `npm run` puts first on PATH). A benchmark that
+// prints numbers, not a test.
+//
+//   node scripts/bench/pipeline.mjs [--events 20000] [--rate 1000|max] [--via kafka|api]
+//       [--endpoints-per-event 1] [--apps 32] [--payload-bytes 256] [--fail-rate 0.0]
+//       [--receiver-latency 0ms] [--hang-endpoint] [--instances delivery=2,fanout=1,...]
+//       [--partitions 6] [--delivery-timeout 15s] [--retry-schedule 1s,2s,5s]
+//       [--dead-letter-after 1m] [--baseline | --no-baseline] [--profile delivery]
+//       [--api-concurrency 64] [--idle-timeout 30s] [--warmup 3000] [--keep-data] [--no-build]
+//
+//   --events               events to publish (each is delivered to --endpoints-per-event endpoints)
+//   --rate                 events per second on a fixed schedule, or `max` (as fast as accepted)
+//   --via                  kafka: onto <prefix>.ingest (the high-throughput path); api: POST /msg
+//   --endpoints-per-event  fanout: endpoints per application, every one subscribed to the event
+//   --apps                 applications (tenants); events go to them round robin. Each has its own
+//                          receiver port, i.e. its own origin, as separate customers would
+//   --payload-bytes        size of each event's JSON payload
+//   --fail-rate            fraction of requests the receiver answers 500 (retried by Hookline
+//                          through the tiers; by the baseline in place, up to 5 times)
+//   --receiver-latency     how long the receiver takes to answer each request
+//   --hang-endpoint        one more endpoint, in the first application, that never answers: its
+//                          requests time out after --delivery-timeout. It is left out of the
+//                          ledger and the latencies; the report adds the p99 of the endpoints
+//                          that share its delivery partition
+//   --instances            processes per service, e.g. delivery=2,ingest=2 (1 each by default)
+//   --partitions           HOOKLINE_TOPIC_PARTITIONS (and of the baseline's topic)
+//   --delivery-timeout     HOOKLINE_DELIVERY_TIMEOUT (and the baseline client's timeout)
+//   --retry-schedule       HOOKLINE_RETRY_SCHEDULE, shrunk so a run with failures ends
+//   --dead-letter-after    HOOKLINE_DEAD_LETTER_AFTER
+//   --baseline             run the baseline first (the default); --no-baseline skips it
+//   --profile              services to run under `node --cpu-prof --cpu-prof-dir=.local/profiles`
+//                          (comma list); the report summarises each profile's self time over
+//                          the measured window (scripts/bench/cpuprofile-summary.mjs)
+//   --api-concurrency      requests in flight when publishing through the API
+//   --idle-timeout         give up waiting for the last deliveries after this long without one
+//   --warmup               events sent (at --rate) and delivered before each measured phase, so
+//                          that JIT compilation, pools and caches, and PostgreSQL's statistics
+//                          (ANALYZE after it) are as in a system that has been running
+//   --keep-data            leave the run's applications (and their messages) in the database
+//   --no-build             never run scripts/build.sh (by default it runs when a dist/ is missing
+//                          or older than its sources)
+//
+// Kafka: KAFKA_BROKERS, or the local broker (`scripts/stack/kafka.sh start`). PostgreSQL:
+// DATABASE_URL, or `scripts/stack/postgres.sh start`. Whatever the bench starts it stops at the
+// end; a broker or database that was already running is left so. On the local cluster the bench
+// uses a database of its own, hookline_bench (created once). Migrations are run first.
+//
+// What it does. A receiver (node:http in a worker thread, on 127.0.0.1, one port per
+// application) answers 204 and records, per request, the latency from the event's scheduled
+// send time (carried in its payload, so a load generator that falls behind cannot hide its delay)
+// to the receipt of the request; it de-duplicates on webhook-id per endpoint and counts the
+// duplicates.
+// - Baseline: the same events (count, payload, rate, fanout) are produced onto
+//   <prefix>.baseline and consumed by ONE bare kafkajs consumer (in a worker thread) that POSTs
+//   each to the same endpoint URLs through the same client as delivery (EgressClient from
+//   libs/egress/dist, same timeout and sockets per origin), with no database, no signing and no
+//   further topics: what moving the bytes costs on this machine.
+// - Hookline: the four services run as child processes from dist (`node apps/<svc>/dist/main.js`)
+//   on a fresh topic prefix (bench-<random>), with a generated admin token and secrets keyring,
+//   HTTP and 127.0.0.0/8 allowed, HOOKLINE_LOG_LEVEL=warn and their own health ports. The
+//   applications and endpoints are created through the API, the events published through the
+//   API or the ingest topic, and the run waits until every delivery arrived or was dead-lettered.
+// The ledger: deliveries expected (events x fanout) = delivered (first receipt of each
+// event/endpoint pair) + dead (message_endpoints with status 'dead') + missing. Throughput is
+// deliveries per second from the first receipt to the last. Each Hookline figure is also shown as
+// a ratio of the baseline's. CPU seconds per component (services, Kafka, PostgreSQL, the bench
+// itself) over the run come from /proc.
+// Exits 0 when the ledgers balance with nothing missing, 1 otherwise, 2 on a usage error.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { join, relative } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import {
+  Cleanups,
+  commandLine,
+  deletePrefix,
+  ensureBuilt,
+  fmt,
+  integerOption,
+  log,
+  parseDurationMs,
+  readHeader,
+  ROOT,
+  runMain,
+  SERVICES,
+  startService,
+  startStack,
+  stopService,
+  summarize,
+  UsageError,
+  waitReady,
+} from './harness.mjs';
+import { apiClient, drain, generate, makePayloadFactory, pool } from './load.mjs';
+import { startReceiver, workerHandle } from './receiver.mjs';
+
+const EGRESS_DIST = join(ROOT, 'libs/egress/dist/index.js');
+const PROFILE_DIR = join(ROOT, '.local/profiles');
+const EVENT_TYPE = 'bench.event';
+/** The database used on the local cluster (when DATABASE_URL is not given). */
+const BENCH_DATABASE = 'hookline_bench';
+/** As the delivery service: sockets per receiving origin (apps/delivery/src/delivery.module.ts). */
+const CONNECTIONS_PER_ORIGIN = 16;
+const READY_TIMEOUT_MS = 120_000;
+const JOIN_TIMEOUT_MS = 30_000;
+const KAFKA_BATCH = 500;
+const KAFKA_SENDS_IN_FLIGHT = 8;
+const API_ATTEMPTS = 3;
+const BASELINE_ATTEMPTS = 5;
+
+// ---- options -----------------------------------------------------------------------------------
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      events: { type: 'string', default: '20000' },
+      rate: { type: 'string', default: '1000' },
+      via: { type: 'string', default: 'kafka' },
+      'endpoints-per-event': { type: 'string', default: '1' },
+      apps: { type: 'string', default: '32' },
+      'payload-bytes': { type: 'string', default: '256' },
+      'fail-rate': { type: 'string', default: '0' },
+      'receiver-latency': { type: 'string', default: '0ms' },
+      'hang-endpoint': { type: 'boolean', default: false },
+      instances: { type: 'string', default: '' },
+      partitions: { type: 'string', default: '6' },
+      'delivery-timeout': { type: 'string', default: '15s' },
+      'retry-schedule': { type: 'string', default: '1s,2s,5s' },
+      'dead-letter-after': { type: 'string', default: '1m' },
+      baseline: { type: 'boolean', default: true },
+      'no-baseline': { type: 'boolean', default: false },
+      profile: { type: 'string', default: '' },
+      'api-concurrency': { type: 'string', default: '64' },
+      'idle-timeout': { type: 'string', default: '30s' },
+      warmup: { type: 'string', default: '3000' },
+      'keep-data': { type: 'boolean', default: false },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const integer = integerOption(values);
+  const rate = values.rate === 'max' ? 'max' : Number(values.rate);
+  if (rate !== 'max' && !(rate > 0 && rate <= 1_000_000)) throw new UsageError(`--rate: expected events per second (1 to 1000000) or "max", got "${values.rate}"`);
+  if (!['kafka', 'api'].includes(values.via)) throw new UsageError(`--via: expected kafka or api, got "${values.via}"`);
+  const failRate = Number(values['fail-rate']);
+  if (!(failRate >= 0 && failRate < 1)) throw new UsageError(`--fail-rate: expected a fraction from 0 to below 1, got "${values['fail-rate']}"`);
+  const instances = Object.fromEntries(SERVICES.map((service) => [service, 1]));
+  for (const item of values.instances.split(',').map((text) => text.trim()).filter(Boolean)) {
+    const match = /^([a-z]+)=(\d+)$/.exec(item);
+    if (!match || !SERVICES.includes(match[1]) || !(Number(match[2]) >= 1 && Number(match[2]) <= 16)) {
+      throw new UsageError(`--instances: expected service=count (services ${SERVICES.join(', ')}; count 1 to 16), got "${item}"`);
+    }
+    instances[match[1]] = Number(match[2]);
+  }
+  const profile = values.profile.split(',').map((text) => text.trim()).filter(Boolean);
+  for (const service of profile) if (!SERVICES.includes(service)) throw new UsageError(`--profile: expected one of ${SERVICES.join(', ')}, got "${service}"`);
+  const schedule = values['retry-schedule'].split(',').map((text) => text.trim()).filter(Boolean);
+  if (schedule.length === 0) throw new UsageError('--retry-schedule: at least one delay');
+  for (const item of schedule) parseDurationMs(item, 'retry-schedule');
+  return {
+    help: values.help,
+    events: integer('events', 1, 5_000_000),
+    rate,
+    via: values.via,
+    fanout: integer('endpoints-per-event', 1, 100),
+    apps: integer('apps', 1, 500),
+    payloadBytes: integer('payload-bytes', 64, 200_000),
+    failRate,
+    receiverLatencyMs: parseDurationMs(values['receiver-latency'], 'receiver-latency', { allowZero: true }),
+    receiverLatency: values['receiver-latency'],
+    hang: values['hang-endpoint'],
+    instances,
+    partitions: integer('partitions', 1, 1_000),
+    deliveryTimeout: values['delivery-timeout'],
+    deliveryTimeoutMs: parseDurationMs(values['delivery-timeout'], 'delivery-timeout'),
+    retrySchedule: schedule.join(','),
+    deadLetterAfter: values['dead-letter-after'],
+    deadLetterAfterMs: parseDurationMs(values['dead-letter-after'], 'dead-letter-after'),
+    baseline: values.baseline && !values['no-baseline'],
+    profile,
+    apiConcurrency: integer('api-concurrency', 1, 1_000),
+    idleTimeoutMs: parseDurationMs(values['idle-timeout'], 'idle-timeout'),
+    warmupEvents: integer('warmup', 0, 1_000_000),
+    keepData: values['keep-data'],
+    build: !values['no-build'],
+  };
+}
+
+function effectiveLine(o) {
+  const instances = SERVICES.map((service) => `${service}=${o.instances[service]}`).join(',');
+  return [
+    `--events ${o.events} --rate ${o.rate} --via ${o.via} --endpoints-per-event ${o.fanout} --apps ${o.apps} --payload-bytes ${o.payloadBytes}`,
+    `--fail-rate ${o.failRate} --receiver-latency ${o.receiverLatency}${o.hang ? ' --hang-endpoint' : ''} --instances ${instances} --partitions ${o.partitions}`,
+    `--delivery-timeout ${o.deliveryTimeout} --retry-schedule ${o.retrySchedule} --dead-letter-after ${o.deadLetterAfter} --warmup ${o.warmupEvents}${o.baseline ? '' : ' --no-baseline'}${o.profile.length ? ` --profile ${o.profile.join(',')}` : ''}`,
+  ].join(' ');
+}
+
+// ---- processes ---------------------------------------------------------------------------------
+
+/**
+ * Nest answers SIGTERM by shutting down and then re-raising the signal at itself, which kills
+ * the process before `--cpu-prof` can write its profile. A profiled child gets this listener
+ * first: it ignores the signal while Nest's own listener is still there, and exits normally
+ * (writing the profile) once Nest has finished and re-raised it.
+ */
+const PROFILE_EXIT_HOOK = `data:text/javascript,${encodeURIComponent(
+  "for (const s of ['SIGTERM', 'SIGINT']) process.on(s, () => { if (process.listenerCount(s) === 1) process.exit(0); else process.stderr.write(`bench: pid ${process.pid} received ${s}\\n`); });",
+)}`;
+
+// ---- CPU accounting from /proc -----------------------------------------------------------------
+
+const CLOCK_TICKS = 100;
+
+/** utime + stime of one process, in seconds, or null once it is gone. */
+function processCpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of every process whose command name is `comm`, by pid. */
+function cpuByComm(comm) {
+  const out = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/comm`, 'utf8').trim() !== comm) continue;
+    } catch {
+      continue;
+    }
+    const seconds = processCpuSeconds(name);
+    if (seconds !== null) out.set(name, seconds);
+  }
+  return out;
+}
+
+/** Busy and total jiffies of the whole machine (/proc/stat). */
+function machineTicks() {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = fields[3] + (fields[4] ?? 0);
+  const total = fields.slice(0, 8).reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total };
+}
+
+/** A snapshot to diff: the services by instance, Kafka (java), PostgreSQL, the bench itself. */
+function cpuSnapshot(instances) {
+  const usage = process.cpuUsage();
+  return {
+    at: Date.now(),
+    machine: machineTicks(),
+    bench: (usage.user + usage.system) / 1e6,
+    services: new Map(instances.map((instance) => [instance.name, processCpuSeconds(instance.child.pid)])),
+    java: cpuByComm('java'),
+    postgres: cpuByComm('postgres'),
+  };
+}
+
+function cpuLines(before, after) {
+  const wall = (after.at - before.at) / 1000;
+  const sumDiff = (a, b) => {
+    let total = 0;
+    for (const [pid, seconds] of b) total += seconds - (a.get(pid) ?? 0);
+    return total;
+  };
+  const rows = [];
+  for (const [name, seconds] of after.services) rows.push([name, seconds === null ? NaN : seconds - (before.services.get(name) ?? 0)]);
+  rows.push(['kafka (java)', sumDiff(before.java, after.java)]);
+  rows.push(['postgresql', sumDiff(before.postgres, after.postgres)]);
+  rows.push(['bench (generator, receiver, baseline)', after.bench - before.bench]);
+  const machine = (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total);
+  const lines = [`cpu over ${wall.toFixed(1)} s (cpu-seconds, % of one core; whole machine ${(machine * 100).toFixed(0)}% busy of ${availableParallelism()} cores):`];
+  for (const [name, seconds] of rows) {
+    lines.push(Number.isNaN(seconds) ? `  ${name.padEnd(38)}      - (the process is gone)` : `  ${name.padEnd(38)}${seconds.toFixed(1).padStart(7)} s ${((100 * seconds) / Math.max(0.001, wall)).toFixed(0).padStart(5)}%`);
+  }
+  return lines;
+}
+
+// ---- statistics --------------------------------------------------------------------------------
+
+const ratio = (value, base) => (base > 0 && Number.isFinite(value) && Number.isFinite(base) ? `${(value / base).toFixed(2)}x` : '-');
+
+function latencyLine(label, s, base) {
+  const cell = (key) => `${key} ${fmt(s[key]).padStart(6)}${base ? ` (${ratio(s[key], base[key]).padStart(6)})` : ''}`;
+  return `${`${label} `.padEnd(19)}${['p50', 'p90', 'p99', 'max'].map(cell).join('   ')}`;
+}
+
+// ---- the baseline consumer (worker thread) -----------------------------------------------------
+
+async function baselineWorker({ brokers, topic, groupId, partitions, urlsByApp, hangUrl, timeoutMs, failBackoffMs }) {
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const { EgressClient, AddressPolicy } = await import(pathToFileURL(EGRESS_DIST).href);
+  const client = new EgressClient({
+    policy: new AddressPolicy({ allowHttp: true, allowedSubnets: ['127.0.0.0/8'] }),
+    timeoutMs,
+    connectionsPerOrigin: CONNECTIONS_PER_ORIGIN,
+  });
+  let gaveUp = 0;
+  let attempts = 0;
+  const kafka = new Kafka({ clientId: 'hookline-bench-baseline', brokers, logLevel: logLevel.WARN });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  consumer.on(consumer.events.GROUP_JOIN, () => parentPort.postMessage({ type: 'joined' }));
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  /**
+   * One delivery: POST until 2xx, at most BASELINE_ATTEMPTS times with a short backoff when the
+   * receiver answered an error; a timeout or a connection failure is not retried.
+   */
+  const deliver = async (url, id, body) => {
+    for (let attempt = 1; attempt <= BASELINE_ATTEMPTS; attempt++) {
+      attempts++;
+      const outcome = await client.post({ url, headers: { 'webhook-id': id, 'content-type': 'application/json' }, body });
+      if (outcome.ok) return;
+      if (outcome.statusCode === null) break;
+      if (attempt < BASELINE_ATTEMPTS) await sleep(failBackoffMs * 2 ** (attempt - 1));
+    }
+    // The hanging endpoint is left out of the ledger.
+    if (url !== hangUrl) gaveUp++;
+  };
+  await consumer.run({
+    partitionsConsumedConcurrently: partitions,
+    // Every record of a fetched batch at once, each to all its endpoints; the batch's offsets
+    // are committed when all are done.
+    eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+      await Promise.all(
+        batch.messages.map(async (message) => {
+          const app = Number(message.key.toString());
+          const value = JSON.parse(message.value.toString());
+          const body = JSON.stringify(value.payload);
+          await Promise.all(urlsByApp[app].map((url) => deliver(url, value.eventId, body)));
+        }),
+      );
+      resolveOffset(batch.messages.at(-1).offset);
+      await heartbeat();
+    },
+  });
+  parentPort.on('message', async (message) => {
+    if (message.type === 'stats') parentPort.postMessage({ type: 'stats', gaveUp, attempts });
+    else if (message.type === 'close') {
+      await consumer.disconnect().catch(() => undefined);
+      await client.close().catch(() => undefined);
+      parentPort.postMessage({ type: 'closed' });
+      parentPort.close();
+    }
+  });
+}
+
+// ---- the benchmark -----------------------------------------------------------------------------
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${readHeader(import.meta.url)}\n`);
+    return 0;
+  }
+  const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
+  await ensureBuilt(options.build);
+  const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
+
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
+  const secretsKeys = `bench:${randomBytes(32).toString('base64')}`;
+
+  const cleanups = new Cleanups();
+  try {
+    const { kafkaUrl, brokers, databaseUrl, pg } = await startStack(cleanups, { database: BENCH_DATABASE });
+    const db = new pg.Client({ connectionString: databaseUrl, application_name: 'hookline-bench' });
+    await db.connect();
+    cleanups.push(() => db.end());
+
+    const kafka = new Kafka({ clientId: 'hookline-bench', brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    // Registered before the services, so it runs after they stopped: no topics or groups of
+    // the prefix are left behind.
+    cleanups.push(async () => {
+      try {
+        await deletePrefix(admin, prefix, [...SERVICES, 'baseline']);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+
+    // ---- the receiver ---------------------------------------------------------------------------
+    const receiver = await startReceiver({ apps: options.apps, failRate: options.failRate, latencyMs: options.receiverLatencyMs, hang: options.hang });
+    const { ports, hangPort } = receiver;
+    cleanups.push(() => receiver.close());
+    // Endpoint n belongs to application floor(n / fanout); each application has its own port.
+    const urlsByApp = ports.map((port, app) => Array.from({ length: options.fanout }, (_, k) => `http://127.0.0.1:${port}/e/${app * options.fanout + k}`));
+    const hangUrl = hangPort ? `http://127.0.0.1:${hangPort}/e/hang` : null;
+    const expected = options.events * options.fanout;
+    const warmupEvents = options.warmupEvents;
+    const appOf = (seq) => seq % options.apps;
+
+    const out = [];
+    out.push('');
+    out.push('pipeline benchmark');
+    out.push(`command          ${commandLine(import.meta.url)}`);
+    out.push(`effective        ${effectiveLine(options)}`);
+    out.push(`machine          ${availableParallelism()} cores, load average ${loadBefore} before the run; node ${process.version}`);
+    out.push(`kafka            ${kafkaUrl}; prefix ${prefix}`);
+    out.push(`postgresql       ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+    out.push(`events           ${options.events} over ${options.apps} applications x ${options.fanout} endpoints = ${expected} deliveries expected${options.hang ? ' (+ the hanging endpoint, not counted)' : ''}`);
+
+    let baseline = null;
+    const failures = [];
+
+    // ---- baseline -------------------------------------------------------------------------------
+    if (options.baseline) {
+      const topic = `${prefix}.baseline`;
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: options.partitions, replicationFactor: -1 }] });
+      await receiver.ask({ type: 'reset', phase: 'baseline' });
+      const worker = workerHandle(
+        new Worker(new URL(import.meta.url), {
+          workerData: {
+            role: 'baseline',
+            brokers,
+            topic,
+            groupId: `${prefix}.baseline`,
+            partitions: options.partitions,
+            urlsByApp: urlsByApp.map((urls, app) => (app === 0 && hangUrl ? [...urls, hangUrl] : urls)),
+            hangUrl,
+            timeoutMs: options.deliveryTimeoutMs,
+            failBackoffMs: 100,
+          },
+        }),
+      );
+      worker.worker.on('error', (error) => log(`baseline consumer: ${error.stack ?? error}`));
+      const stopBaseline = async () => {
+        await worker.ask({ type: 'close' }, 'closed', 30_000).catch(() => undefined);
+        await worker.worker.terminate();
+      };
+      await worker.next('joined', JOIN_TIMEOUT_MS);
+      log('baseline: consumer joined; publishing');
+      const publishBaseline = (phase, events) => {
+        const payloadOf = makePayloadFactory(phase, options.payloadBytes);
+        return generate({
+          events,
+          rate: options.rate,
+          inFlight: KAFKA_SENDS_IN_FLIGHT,
+          batchMax: KAFKA_BATCH,
+          send: (batch) =>
+            producer.send({
+              topic,
+              acks: -1,
+              messages: batch.map(({ seq, at }) => ({ key: String(appOf(seq)), value: JSON.stringify({ eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) }) })),
+            }),
+        });
+      };
+      if (warmupEvents > 0) {
+        await receiver.ask({ type: 'reset', phase: 'baseline-warmup' });
+        await publishBaseline('baseline-warmup', warmupEvents);
+        await drain({ receiver, expected: warmupEvents * options.fanout, idleTimeoutMs: options.idleTimeoutMs, label: 'baseline warm-up' });
+        await receiver.ask({ type: 'reset', phase: 'baseline' });
+      }
+      const cpuBefore = cpuSnapshot([]);
+      const published = await publishBaseline('baseline', options.events);
+      log(`baseline: published ${options.events} events in ${published.ended - published.started} ms; waiting for deliveries`);
+      const gaveUpNow = async () => (await worker.ask({ type: 'stats' })).gaveUp * 1;
+      const { timedOut } = await drain({ receiver, expected, idleTimeoutMs: options.idleTimeoutMs, dead: gaveUpNow, label: 'baseline' });
+      const cpuAfter = cpuSnapshot([]);
+      await sleep(500);
+      const stats = await receiver.ask({ type: 'stats' });
+      const consumerStats = await worker.ask({ type: 'stats' });
+      await stopBaseline();
+      const delivered = stats.latencies.length;
+      const missing = expected - delivered - consumerStats.gaveUp;
+      const spanS = (stats.last - stats.first) / 1000;
+      baseline = { rate: spanS > 0 ? delivered / spanS : NaN, latency: summarize(stats.latencies) };
+      out.push('');
+      out.push('baseline: one bare kafkajs consumer -> EgressClient, no database, no signing');
+      out.push(`  published      ${options.events} events in ${((published.ended - published.started) / 1000).toFixed(1)} s (${Math.round(options.events / Math.max(0.001, (published.ended - published.started) / 1000))} events/s)`);
+      out.push(`  ledger         expected ${expected} = delivered ${delivered} + gave up ${consumerStats.gaveUp} + missing ${missing}   ${missing === 0 ? 'OK' : 'DOES NOT BALANCE'}${timedOut ? ` (stopped waiting after ${options.idleTimeoutMs / 1000} s without progress)` : ''}`);
+      out.push(`  duplicates     ${stats.duplicates}; receiver answered ${stats.failed} with 500${options.hang ? `; hanging endpoint got ${stats.hang} requests` : ''}`);
+      out.push(`  deliveries/s   ${fmt(baseline.rate)} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
+      out.push(`  ${latencyLine('latency ms', baseline.latency)}`);
+      for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
+      if (missing !== 0) failures.push(`the baseline ledger does not balance (${missing} missing)`);
+    }
+
+    // ---- Hookline -------------------------------------------------------------------------------
+    const baseEnv = {
+      ...process.env,
+      KAFKA_BROKERS: kafkaUrl,
+      DATABASE_URL: databaseUrl,
+      HOOKLINE_TOPIC_PREFIX: prefix,
+      HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
+      HOOKLINE_ADMIN_TOKEN: adminToken,
+      HOOKLINE_SECRETS_KEYS: secretsKeys,
+      HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
+      HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
+      HOOKLINE_DELIVERY_TIMEOUT: options.deliveryTimeout,
+      HOOKLINE_RETRY_SCHEDULE: options.retrySchedule,
+      HOOKLINE_DEAD_LETTER_AFTER: options.deadLetterAfter,
+      HOOKLINE_LOG_LEVEL: 'warn',
+      HOOKLINE_SHUTDOWN_GRACE: '5s',
+    };
+    // The data goes with the run (cascading from the applications); registered before the
+    // services, so it runs after they stopped.
+    const appIds = [];
+    if (!options.keepData) {
+      cleanups.push(async () => {
+        if (appIds.length === 0) return;
+        await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]);
+        // Now, not as autovacuum during the next run's measurement.
+        await db.query('VACUUM (ANALYZE) applications, endpoints, messages, message_endpoints, attempts');
+      });
+    }
+    const instances = [];
+    /** Services that exited before the bench stopped them (a crash, or a signal from elsewhere). */
+    const unexpectedExits = [];
+    const profileStarted = Date.now();
+    for (const service of SERVICES) {
+      for (let index = 0; index < options.instances[service]; index++) {
+        const profiled = options.profile.includes(service);
+        const nodeArgs = profiled ? [`--import=${PROFILE_EXIT_HOOK}`, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+        const name = options.instances[service] > 1 ? `${service}#${index + 1}` : service;
+        const instance = { ...(await startService(service, baseEnv, { name, nodeArgs })), profiled };
+        instance.child.once('exit', (code, signal) => {
+          if (instance.stopping) return;
+          const what = `${instance.name} (pid ${instance.child.pid}) exited during the run: ${signal ? `signal ${signal}` : `code ${code}`}`;
+          unexpectedExits.push(what);
+          log(what);
+        });
+        instances.push(instance);
+        cleanups.push(() => stopService(instance));
+      }
+    }
+    log(`services: ${instances.map((instance) => `${instance.name} pid ${instance.child.pid} :${instance.port}`).join(', ')}`);
+    const bootStarted = Date.now();
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    await Promise.all(instances.map((instance) => waitReady(instance, deadline)));
+    log(`services ready after ${Date.now() - bootStarted} ms`);
+
+    const api = await apiClient(
+      instances.filter((instance) => instance.service === 'ingest').map((instance) => `http://127.0.0.1:${instance.port}/api/v1`),
+      adminToken,
+      options.apiConcurrency,
+    );
+    cleanups.push(() => api.close());
+    const expectOk = (what, response) => {
+      if (response.status >= 300) throw new Error(`${what}: HTTP ${response.status} ${JSON.stringify(response.json)}`);
+      return response.json;
+    };
+    // Applications, each with its endpoints, through the API.
+    const endpointIds = new Array(options.apps * options.fanout);
+    await pool(ports, 8, async (_, app) => {
+      const created = expectOk('create application', await api.call('POST', '/app', { name: `${prefix} app ${app}`, uid: `${prefix}-app-${app}` }));
+      appIds[app] = created.id;
+      for (let k = 0; k < options.fanout; k++) {
+        const endpoint = expectOk('create endpoint', await api.call('POST', `/app/${created.id}/endpoint`, { url: urlsByApp[app][k], eventTypes: [EVENT_TYPE], description: 'bench' }));
+        endpointIds[app * options.fanout + k] = endpoint.id;
+      }
+    });
+    let hangEndpointId = null;
+    if (hangUrl) {
+      hangEndpointId = expectOk('create endpoint', await api.call('POST', `/app/${appIds[0]}/endpoint`, { url: hangUrl, eventTypes: [EVENT_TYPE], description: 'bench: hangs' })).id;
+    }
+    log(`created ${appIds.length} applications and ${endpointIds.length + (hangEndpointId ? 1 : 0)} endpoints`);
+
+    const countDead = async () =>
+      Number((await db.query(`SELECT count(*)::int AS n FROM message_endpoints WHERE status = 'dead' AND endpoint_id = ANY($1::uuid[])`, [endpointIds])).rows[0].n);
+
+    const ingestTopic = `${prefix}.ingest`;
+    let publishErrors = 0;
+    const publishHookline = (phase, events) => {
+      const payloadOf = makePayloadFactory(phase, options.payloadBytes);
+      const eventOf = (seq, at) => ({ eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) });
+      return generate({
+        events,
+        rate: options.rate,
+        inFlight: options.via === 'kafka' ? KAFKA_SENDS_IN_FLIGHT : options.apiConcurrency,
+        batchMax: options.via === 'kafka' ? KAFKA_BATCH : 1,
+        send:
+          options.via === 'kafka'
+            ? (batch) => producer.send({ topic: ingestTopic, acks: -1, messages: batch.map(({ seq, at }) => ({ key: appIds[appOf(seq)], value: JSON.stringify(eventOf(seq, at)) })) })
+            : async ([{ seq, at }]) => {
+                for (let attempt = 1; ; attempt++) {
+                  try {
+                    const response = await api.call('POST', `/app/${appIds[appOf(seq)]}/msg`, eventOf(seq, at));
+                    // 409: an earlier attempt of this very request was accepted (eventId de-duplicates).
+                    if (response.status === 202 || response.status === 409) return;
+                    throw new Error(`HTTP ${response.status} ${JSON.stringify(response.json)}`);
+                  } catch (error) {
+                    publishErrors++;
+                    if (attempt >= API_ATTEMPTS) throw error;
+                    await sleep(100 * attempt);
+                  }
+                }
+              },
+      });
+    };
+    if (warmupEvents > 0) {
+      // Warm the services up (JIT, pools, caches), then let PostgreSQL plan for tables that hold
+      // rows: left to plan for the empty tables a run starts with, it scans them sequentially.
+      log(`hookline: warming up with ${warmupEvents} events`);
+      await receiver.ask({ type: 'reset', phase: 'hookline-warmup' });
+      await publishHookline('hookline-warmup', warmupEvents);
+      await drain({ receiver, expected: warmupEvents * options.fanout, idleTimeoutMs: options.idleTimeoutMs, dead: countDead, label: 'hookline warm-up' });
+      await db.query('ANALYZE applications, endpoints, messages, message_endpoints, attempts');
+    }
+    await receiver.ask({ type: 'reset', phase: 'hookline' });
+    const cpuBefore = cpuSnapshot(instances);
+    log(`hookline: publishing via ${options.via}`);
+    const published = await publishHookline('hookline', options.events);
+    const publishS = (published.ended - published.started) / 1000;
+    log(`hookline: published ${options.events} events in ${Math.round(publishS * 1000)} ms; waiting for deliveries`);
+    // Where the backlog sits: records waiting in each stage's input topic (end offset minus the
+    // group's committed offset), sampled every couple of seconds while waiting.
+    const stages = [
+      ['ingest', `${prefix}.ingest`, `${prefix}.ingest`],
+      ['fanout', `${prefix}.events`, `${prefix}.fanout`],
+      ['delivery', `${prefix}.deliveries`, `${prefix}.delivery`],
+    ].filter(([stage]) => stage !== 'ingest' || options.via === 'kafka');
+    const backlog = new Map(stages.map(([stage]) => [stage, { now: 0, max: 0 }]));
+    const sampleBacklog = async () => {
+      for (const [stage, topic, groupId] of stages) {
+        try {
+          const ends = await admin.fetchTopicOffsets(topic);
+          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+          const waiting = ends.reduce((sum, end) => {
+            const done = Number(committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? -1);
+            return sum + Math.max(0, Number(end.high) - Math.max(done, Number(end.low)));
+          }, 0);
+          const entry = backlog.get(stage);
+          entry.now = waiting;
+          entry.max = Math.max(entry.max, waiting);
+        } catch {
+          // A sample missed is no loss.
+        }
+      }
+    };
+    sampleBacklog.describe = () => `backlog ${[...backlog].map(([stage, { now }]) => `${stage} ${now}`).join(', ')}`;
+    await sampleBacklog();
+    // A service that died is reported; the wait goes on until the idle timeout, since what it
+    // left unfinished is redelivered only to another instance of it.
+    const { timedOut } = await drain({
+      receiver,
+      expected,
+      idleTimeoutMs: options.idleTimeoutMs,
+      dead: countDead,
+      label: 'hookline',
+      onTick: sampleBacklog,
+      stopIf: () => SERVICES.some((service) => instances.filter((instance) => instance.service === service).every((instance) => instance.child.exitCode !== null || instance.child.signalCode !== null)),
+    });
+    const { last } = await receiver.ask({ type: 'count' });
+    const cpuAfter = cpuSnapshot(instances);
+    // Late duplicates and the last attempt rows.
+    await sleep(1_000);
+    const stats = await receiver.ask({ type: 'stats' });
+    const dead = await countDead();
+    const statuses = (
+      await db.query(`SELECT status::text AS status, count(*)::int AS n FROM message_endpoints WHERE endpoint_id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [endpointIds])
+    ).rows;
+    const delivered = stats.latencies.length;
+    const missing = expected - delivered - dead;
+    const spanS = (stats.last - stats.first) / 1000;
+    const rate = spanS > 0 ? delivered / spanS : NaN;
+    const latency = summarize(stats.latencies);
+
+    out.push('');
+    out.push(`hookline: ${SERVICES.map((service) => `${service} x${options.instances[service]}`).join(', ')}; events via ${options.via === 'kafka' ? `the ${ingestTopic} topic` : 'POST /api/v1/app/{app}/msg'}`);
+    out.push(`  published      ${options.events} events in ${publishS.toFixed(1)} s (${Math.round(options.events / Math.max(0.001, publishS))} events/s)${publishErrors ? `; ${publishErrors} publish attempts failed and were retried` : ''}`);
+    out.push(`  ledger         expected ${expected} = delivered ${delivered} + dead ${dead} + missing ${missing}   ${missing === 0 ? 'OK' : 'DOES NOT BALANCE'}${timedOut ? ` (stopped waiting after ${options.idleTimeoutMs / 1000} s without progress)` : ''}`);
+    out.push(`  duplicates     ${stats.duplicates} (same webhook-id to the same endpoint again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}`);
+    out.push(`  receiver       ${stats.failed} answered 500 (--fail-rate)${options.hang ? `; the hanging endpoint got ${stats.hang} requests` : ''}${stats.stray ? `; ${stats.stray} stray requests` : ''}${stats.unknown ? `; ${stats.unknown} to unknown paths` : ''}`);
+    out.push(`  database       message_endpoints: ${statuses.map((row) => `${row.status} ${row.n}`).join(', ') || 'none'}`);
+    out.push(`  backlog        most records waiting for a stage (sampled every 2 s): ${[...backlog].map(([stage, { max }]) => `${stage} ${max}`).join(', ')}`);
+    out.push(`  deliveries/s   ${fmt(rate)}${baseline ? ` (${ratio(rate, baseline.rate)} the baseline)` : ''} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
+    out.push(`  ${latencyLine('latency ms', latency, baseline?.latency)}`);
+    if (baseline) out.push('                 (in brackets: as a multiple of the baseline)');
+
+    if (hangEndpointId) {
+      // Delivery tasks are keyed by endpoint id: the endpoints on the hanging one's partition
+      // are the ones it could hold back.
+      const partitioner = Partitioners.DefaultPartitioner();
+      const partitionMetadata = Array.from({ length: options.partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
+      const partitionOf = (id) => partitioner({ topic: `${prefix}.deliveries`, partitionMetadata, message: { key: id } });
+      const hangPartition = partitionOf(hangEndpointId);
+      const shared = new Set(endpointIds.map((id, index) => (partitionOf(id) === hangPartition ? index : -1)).filter((index) => index >= 0));
+      const same = [];
+      const other = [];
+      stats.endpoints.forEach((endpoint, i) => (shared.has(endpoint) ? same : other).push(stats.latencies[i]));
+      const sameApp = [];
+      stats.endpoints.forEach((endpoint, i) => {
+        if (Math.floor(endpoint / options.fanout) === 0) sameApp.push(stats.latencies[i]);
+      });
+      out.push(`  hang partition ${shared.size} of ${endpointIds.length} endpoints share delivery partition ${hangPartition} with the hanging endpoint:`);
+      out.push(`  ${latencyLine('  same partition', summarize(same))}`);
+      out.push(`  ${latencyLine('  other ones', summarize(other))}`);
+      out.push(`  ${latencyLine('  its application', summarize(sameApp))}`);
+    }
+    for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
+    for (const what of unexpectedExits) out.push(`  SERVICE EXIT   ${what}`);
+    if (missing !== 0) failures.push(`the Hookline ledger does not balance (${missing} missing)`);
+    if (unexpectedExits.length > 0) failures.push(`${unexpectedExits.length} service process(es) exited during the run`);
+
+    // ---- stop, then the profiles ----------------------------------------------------------------
+    const windowFrom = published.started;
+    const windowTo = last || Date.now();
+    if (options.profile.length > 0) {
+      await Promise.all(instances.filter((instance) => instance.profiled).map((instance) => stopService(instance)));
+      const { summarizeProfile } = await import('./cpuprofile-summary.mjs');
+      const files = existsSync(PROFILE_DIR) ? readdirSync(PROFILE_DIR) : [];
+      for (const instance of instances.filter((candidate) => candidate.profiled)) {
+        const file = files.find((name) => name.endsWith('.cpuprofile') && name.includes(`.${instance.child.pid}.`) && statSync(join(PROFILE_DIR, name)).mtimeMs >= profileStarted);
+        out.push('');
+        if (!file) {
+          out.push(`profile of ${instance.name}: no .cpuprofile for pid ${instance.child.pid} in ${relative(ROOT, PROFILE_DIR)}`);
+          continue;
+        }
+        // The window of the run, from the child's start (close to the profile's own start).
+        const lines = summarizeProfile(join(PROFILE_DIR, file), { top: 20, fromMs: Math.max(0, windowFrom - instance.spawnedAt), toMs: Math.max(0, windowTo - instance.spawnedAt) });
+        out.push(`profile of ${instance.name} over the run (approximate window; whole file: node scripts/bench/cpuprofile-summary.mjs ${relative(process.cwd(), join(PROFILE_DIR, file))})`);
+        for (const line of lines) out.push(`  ${line}`);
+      }
+    }
+
+    const ok = failures.length === 0;
+    out.push('');
+    out.push(`result           ${ok ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    return ok ? 0 : 1;
+  } finally {
+    await cleanups.run();
+  }
+}
+
+if (isMainThread) {
+  await runMain(
+    import.meta.url,
+    main,
+    'node scripts/bench/pipeline.mjs [--events N] [--rate N|max] [--via kafka|api] [--endpoints-per-event N] [--apps N] [--payload-bytes N] [--fail-rate F] [--receiver-latency 0ms] [--hang-endpoint] [--instances svc=N,...] [--no-baseline] [--profile svc]',
+  );
+} else if (workerData?.role === 'baseline') {
+  await baselineWorker(workerData);
+}
