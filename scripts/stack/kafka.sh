@@ -11,7 +11,9 @@ LOG4J="$ROOT/deploy/local/kafka/log4j.properties"
 # Jars live outside the repo so a fresh clone or `git clean` does not re-download them.
 JARS="${HOOKLINE_CACHE_DIR:-${HOME:?}/.cache/hookline}/kafka-$KAFKA_VERSION"
 MARKER="$JARS/.complete"
-STATE="$ROOT/.local/kafka"
+# HOOKLINE_KAFKA_STATE_DIR (with HOOKLINE_KAFKA_PORT and ..._CONTROLLER_PORT) runs a second broker
+# beside the usual one, as the chaos test does to restart its own.
+STATE="${HOOKLINE_KAFKA_STATE_DIR:-$ROOT/.local/kafka}"
 DATA="$STATE/data"
 LOGS="$STATE/logs"
 PROPS="$STATE/server.properties"
@@ -86,6 +88,7 @@ offsets.topic.num.partitions=4
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
+${HOOKLINE_KAFKA_EXTRA_PROPERTIES:-}
 EOF
 }
 

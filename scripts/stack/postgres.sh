@@ -5,7 +5,9 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="$ROOT/.local/postgres"
+# HOOKLINE_PG_STATE_DIR (with HOOKLINE_PG_PORT) runs a second cluster beside the usual one, as the
+# chaos test does to restart its own.
+STATE="${HOOKLINE_PG_STATE_DIR:-$ROOT/.local/postgres}"
 DATA="$STATE/data"
 RUN="$STATE/run"
 LOG="$STATE/postgres.log"
