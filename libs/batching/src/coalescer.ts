@@ -5,16 +5,20 @@ export interface CoalescerOptions {
   maxBatchSize: number;
   /** Batches running at once; further ones gather items until one finishes. */
   maxConcurrentBatches: number;
+  /**
+   * How long a batch gathers before it is dispatched when a slot is free (0: until the next
+   * turn of the event loop). Trades that much latency for fewer, larger batches at moderate load.
+   */
+  lingerMs?: number;
 }
 
 /**
  * Turns many concurrent single-item calls into few batch calls, each caller getting its own
  * item's result: an Error in the results rejects that item's caller alone, a thrown error every
- * caller of the batch. A batch is dispatched on the next turn of the event loop,
- * or, when `maxConcurrentBatches` are already running, as soon as one of them finishes: no fixed
- * linger, so an idle system adds no delay while a busy one sends ever larger batches (the
- * self-clocking of Nagle's algorithm). DataLoader (made for this, without its cache) does the
- * gathering and the per-item results.
+ * caller of the batch. A batch is dispatched on the next turn of the event loop (or after
+ * `lingerMs`), or, when `maxConcurrentBatches` are already running, as soon as one of them
+ * finishes: a busy system sends ever larger batches (the self-clocking of Nagle's algorithm).
+ * DataLoader (made for this, without its cache) does the gathering and the per-item results.
  */
 export class Coalescer<In, Out = void> {
   private readonly loader: DataLoader<In, Out>;
@@ -47,7 +51,8 @@ export class Coalescer<In, Out = void> {
   private schedule(dispatch: () => void): void {
     if (this.running < this.options.maxConcurrentBatches) {
       this.running++;
-      setImmediate(dispatch);
+      if (this.options.lingerMs) setTimeout(dispatch, this.options.lingerMs);
+      else setImmediate(dispatch);
     } else {
       this.waiting.push(dispatch);
     }

@@ -91,3 +91,17 @@ describe('Coalescer', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('Coalescer with lingerMs', () => {
+  it('gathers the calls of several turns within the linger into one batch', async () => {
+    const seen: number[][] = [];
+    const coalescer = new Coalescer<number>(async (items) => void seen.push([...items]), { maxBatchSize: 100, maxConcurrentBatches: 1, lingerMs: 30 });
+
+    const first = coalescer.add(1);
+    await turn();
+    const second = coalescer.add(2);
+    await Promise.all([first, second]);
+
+    expect(seen).toEqual([[1, 2]]);
+  });
+});
