@@ -15,3 +15,6 @@ trap stack_down EXIT
 stack_up
 echo "hookline: testing against KAFKA_BROKERS=$KAFKA_BROKERS DATABASE_URL=$DATABASE_URL" >&2
 bash scripts/jest.sh "$@"
+# The API fuzzed from its own OpenAPI document (schemathesis), against the same stack; not when
+# Jest was given a selection of tests to run.
+if [[ $# -eq 0 ]]; then bash scripts/ci/fuzz-api.sh; fi

@@ -444,6 +444,8 @@ describe('the REST API through the real stack', () => {
       const cases: Array<[string, unknown, Array<Array<string | number>>]> = [
         [`${base}/endpoint`, { url: 'ftp://x' }, [['body', 'url']]],
         [`${base}/endpoint`, { url: 'not a url' }, [['body', 'url']]],
+        [`${base}/endpoint`, { url: '' }, [['body', 'url']]],
+        [`${base}/endpoint`, { url: 'https://hooks.example.com/a b' }, [['body', 'url']]],
         [`${base}/endpoint`, {}, [['body', 'url']]],
         [`${base}/endpoint`, { url: receiver.url('/f'), eventTypes: [eventType, 'bad type!'] }, [['body', 'eventTypes', 1]]],
         [`${base}/endpoint`, { url: receiver.url('/f'), secret: 'not-a-secret' }, [['body', 'secret']]],
@@ -492,7 +494,78 @@ describe('the REST API through the real stack', () => {
       }
     });
 
+    it('answers 422 to text holding U+0000 (which PostgreSQL cannot store) in a body field, a key, a nested value, a query or a path parameter', async () => {
+      const nul = 'must not contain the NUL character (U+0000)';
+      const cases: Array<[string, string, unknown, Array<Array<string | number>>]> = [
+        ['POST', '/api/v1/event-type', { name: `nul.${short()}`, description: 'x', schemas: { a: 'b\u0000', 'k\u0000': 1 } }, [['body', 'schemas', 'a'], ['body', 'schemas', 'k\u0000']]],
+        ['POST', `${base}/msg`, { eventType, payload: { deep: [{ x: '\u0000' }] } }, [['body', 'payload', 'deep', 0, 'x']]],
+        ['POST', `${base}/endpoint`, { url: receiver.url('/f'), metadata: { 'a\u0000': 'b' } }, [['body', 'metadata', 'a\u0000']]],
+        ['PATCH', base, { name: 'Fox\u0000trot' }, [['body', 'name']]],
+        ['GET', `${base}/dead-letter?endpoint_id=a%00`, undefined, [['query', 'endpoint_id']]],
+        ['GET', '/api/v1/app/%00', undefined, [['path', 'app_id']]],
+        ['GET', `${base}/endpoint/a%00b`, undefined, [['path', 'endpoint_id']]],
+        ['GET', `${base}/msg/%00`, undefined, [['path', 'msg_id']]],
+        ['GET', '/api/v1/event-type/a%00', undefined, [['path', 'event_type_name']]],
+      ];
+      for (const [method, path, json, expected] of cases) {
+        const reply = await admin.send<ValidationOut>(method, path, { json });
+        expect({ method, path, status: reply.status, body: reply.body }).toEqual({
+          method,
+          path,
+          status: 422,
+          body: { detail: expected.map((loc) => ({ loc, msg: nul, type: 'nul_character' })) },
+        });
+      }
+      expect((await admin.get<ListOut<MessageOut>>(`${base}/msg`)).body.data).toEqual([]);
+      expect((await admin.get<AppOut>(base)).body.name).toBe('Foxtrot');
+    });
+
+    it('requires the url on a PUT of an endpoint, and resets what the PUT leaves out', async () => {
+      const endpoint = await admin.post<EndpointOut>(`${base}/endpoint`, { url: receiver.url('/f'), description: 'before' });
+      const path = `${base}/endpoint/${endpoint.body.id}`;
+      const missing = await admin.put<ValidationOut>(path, { description: 'after' });
+      expect({ status: missing.status, locs: locs(missing) }).toEqual({ status: 422, locs: [['body', 'url']] });
+      const replaced = await admin.put<EndpointOut>(path, { url: receiver.url('/g') });
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({ url: receiver.url('/g'), description: '' });
+      await admin.delete(path);
+    });
+
+    it('takes only canonical whsec_ secrets of 24 to 64 bytes, as the pattern in the document says', async () => {
+      const secret = (bytes: number) => `whsec_${Buffer.alloc(bytes, 7).toString('base64')}`;
+      for (const bytes of [23, 65]) {
+        const reply = await admin.post<ValidationOut>(`${base}/endpoint`, { url: receiver.url('/f'), secret: secret(bytes) });
+        expect({ bytes, status: reply.status, locs: locs(reply) }).toEqual({ bytes, status: 422, locs: [['body', 'secret']] });
+      }
+      for (const bytes of [24, 64]) {
+        const created = await admin.post<EndpointOut>(`${base}/endpoint`, { url: receiver.url('/f'), secret: secret(bytes) });
+        expect(created.status).toBe(201);
+        expect((await admin.get<{ key: string }>(`${base}/endpoint/${created.body.id}/secret`)).body.key).toBe(secret(bytes));
+        await admin.delete(`${base}/endpoint/${created.body.id}`);
+      }
+    });
+
+    it('checks each listing iterator by its own format: an id, an event type name, a dead letter pair', async () => {
+      const id = 'ffffffff-ffff-7fff-bfff-ffffffffffff';
+      for (const path of [`${base}/endpoint?iterator=${id}`, `/api/v1/event-type?iterator=zzz&order=descending`, `${base}/dead-letter?iterator=${id}:${id}`]) {
+        const reply = await admin.get<ListOut<unknown>>(path);
+        expect({ path, status: reply.status }).toEqual({ path, status: 200 });
+      }
+      for (const path of [`${base}/endpoint?iterator=${'-'.repeat(36)}`, `/api/v1/event-type?iterator=bad!`, `${base}/dead-letter?iterator=${id}`]) {
+        const reply = await admin.get<ValidationOut>(path);
+        expect({ path, status: reply.status, locs: reply.status === 422 ? locs(reply) : reply.body }).toEqual({ path, status: 422, locs: [['query', 'iterator']] });
+      }
+    });
+
+    it('treats an endpoint named in a dead letter filter as a filter: one the application lacks matches nothing', async () => {
+      const replay = await admin.post(`${base}/dead-letter/replay`, { endpointId: 'no-such-endpoint' });
+      expect({ status: replay.status, body: replay.body }).toEqual({ status: 202, body: { replayed: 0 } });
+      const list = await admin.get(`${base}/dead-letter?endpoint_id=no-such-endpoint`);
+      expect({ status: list.status, body: list.body }).toEqual({ status: 200, body: { data: [], iterator: null, prevIterator: null, done: true } });
+    });
+
     it('answers a malformed JSON body with 400 and a JSON {code, detail}', async () => {
+      // (Documented as the 400 of every operation that takes a body.)
       const reply = await f.api.send<ErrorOut>('POST', `${base}/msg`, { raw: '{"eventType": "a", "payload": {' });
       expect(reply.status).toBe(400);
       expect(reply.contentType).toMatch(/^application\/json/);

@@ -95,6 +95,8 @@ describe('the delivery pipeline end to end: real Kafka, PostgreSQL and HTTP', ()
         { key: uid, value: 'not json at all' },
         { key: uid, value: JSON.stringify({ eventType: 'bad type!', payload: {} }) },
         { key: 'no-such-app', value: JSON.stringify({ eventType, payload: {} }) },
+        // PostgreSQL cannot store U+0000: such a record would fail its insert on every retry.
+        { key: uid, value: JSON.stringify({ eventType, payload: { note: 'a\u0000b' } }) },
         { key: uid, value: JSON.stringify({ eventType, payload: { via: 'kafka' } }) },
       ],
     });
@@ -117,7 +119,7 @@ describe('the delivery pipeline end to end: real Kafka, PostgreSQL and HTTP', ()
       },
     });
     try {
-      await eventually(() => expect(rejected).toHaveLength(3));
+      await eventually(() => expect(rejected).toHaveLength(4));
     } finally {
       await consumer.disconnect();
     }
@@ -126,5 +128,6 @@ describe('the delivery pipeline end to end: real Kafka, PostgreSQL and HTTP', ()
     expect(reasonFor('not json at all')).toMatch(/^value: not JSON/);
     expect(reasonFor(JSON.stringify({ eventType: 'bad type!', payload: {} }))).toMatch(/^value\.eventType: /);
     expect(reasonFor(JSON.stringify({ eventType, payload: {} }))).toBe('key: no application with id or uid "no-such-app"');
+    expect(reasonFor(JSON.stringify({ eventType, payload: { note: 'a\u0000b' } }))).toBe('value.payload.note: must not contain the NUL character (U+0000)');
   });
 });

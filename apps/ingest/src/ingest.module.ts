@@ -1,7 +1,7 @@
 import { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint } from '@hookline/database';
 import { addressPolicyProvider } from '@hookline/egress';
 import { secretBoxProvider } from '@hookline/signing';
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApplicationsController } from './api/applications.controller.js';
 import { ApplicationsService } from './api/applications.service.js';
@@ -13,6 +13,7 @@ import { EventTypesController } from './api/event-types.controller.js';
 import { ApiHealthController } from './api/health.controller.js';
 import { IdempotencyInterceptor } from './api/idempotency.interceptor.js';
 import { MessagesController } from './api/messages.controller.js';
+import { MethodNotAllowedMiddleware } from './api/method-not-allowed.js';
 import { OpenApiController } from './api/openapi.js';
 import { SecretsAdminController } from './api/secrets-admin.controller.js';
 import { IngestTopicHandler } from './messages/ingest-topic.handler.js';
@@ -46,4 +47,8 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     addressPolicyProvider,
   ],
 })
-export class IngestModule {}
+export class IngestModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(MethodNotAllowedMiddleware).forRoutes('api/v1/*path');
+  }
+}

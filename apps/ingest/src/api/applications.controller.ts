@@ -6,7 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from './applications.service.js';
 import { CurrentPrincipal, generateApiKey, hashToken, type Principal, requireAdmin } from './auth.js';
 import { conflictOnDuplicate } from './errors.js';
-import { applicationOut } from './out.js';
+import { type ApiKeyOut, applicationOut } from './out.js';
 import { paginate } from './pagination.js';
 import { apiKeyIn, applicationIn, applicationPatch, listQuery } from './schemas.js';
 import { ZodPipe } from './zod.pipe.js';
@@ -61,7 +61,7 @@ export class ApplicationsController {
 
   /** Hookline's own resource: an API key scoped to this application, shown once. */
   @Post(':appId/api-key')
-  async createApiKey(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(apiKeyIn)) body: z.infer<typeof apiKeyIn>) {
+  async createApiKey(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(apiKeyIn)) body: z.infer<typeof apiKeyIn>): Promise<z.output<typeof ApiKeyOut>> {
     requireAdmin(principal);
     const application = await this.service.resolve(principal, appId);
     const key = generateApiKey();

@@ -8,8 +8,10 @@ import { RedeliveryService } from '../messages/redelivery.service.js';
 import { ApiController } from './api-controller.js';
 import { ApplicationsService } from './applications.service.js';
 import { CurrentPrincipal, type Principal } from './auth.js';
-import { ApiError, notFound, ValidationFailed } from './errors.js';
+import { ApiError, notFound } from './errors.js';
 import { findByIdOrAlias } from './lookup.js';
+import { deadLetterOut, type EmptyResponse, type RecoverOut, type ReplayOut } from './out.js';
+import { paginate } from './pagination.js';
 import { deadLetterQuery, recoverIn, replayIn } from './schemas.js';
 import { ZodPipe } from './zod.pipe.js';
 
@@ -34,27 +36,9 @@ export class DeadLettersController {
   @Get('dead-letter')
   async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query(new ZodPipe(deadLetterQuery)) query: z.infer<typeof deadLetterQuery>) {
     const application = await this.applications.resolve(principal, appId);
-    const builder = this.deadLetters(application.id, query.endpoint_id ? (await this.endpoint(application.id, query.endpoint_id)).id : null, query.since, query.until);
-    if (query.iterator) {
-      const [messageId, endpointId] = query.iterator.split(':');
-      if (!messageId || !endpointId) throw new ValidationFailed([{ loc: ['query', 'iterator'], msg: 'not an iterator returned by this API', type: 'invalid' }]);
-      builder.andWhere('(status.message_id, status.endpoint_id) > (:messageId, :endpointId)', { messageId, endpointId });
-    }
-    const rows = await builder.orderBy('status.message_id').addOrderBy('status.endpoint_id').limit(query.limit + 1).getMany();
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      data: page.map((row) => ({
-        msgId: row.messageId,
-        endpointId: row.endpointId,
-        eventType: row.message?.eventType,
-        attempts: row.attemptCount,
-        deadAt: (row.lastAttemptAt ?? row.updatedAt).toISOString(),
-      })),
-      iterator: last ? `${last.messageId}:${last.endpointId}` : null,
-      prevIterator: null,
-      done: rows.length <= query.limit,
-    };
+    const builder = await this.deadLetters(application.id, query.endpoint_id, query.since, query.until);
+    const key = { columns: ['status.message_id', 'status.endpoint_id'], of: (row: MessageEndpoint) => [row.messageId, row.endpointId] };
+    return paginate(builder, key, query, 'ascending', (row) => deadLetterOut(row as MessageEndpoint & { message: Message }));
   }
 
   /** Sends dead letters again with a fresh retry schedule; they are pending until it ends. */
@@ -62,18 +46,18 @@ export class DeadLettersController {
   @HttpCode(202)
   async replay(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(replayIn)) body: z.infer<typeof replayIn>) {
     const application = await this.applications.resolve(principal, appId);
-    const builder = this.deadLetters(application.id, body.endpointId ? (await this.endpoint(application.id, body.endpointId)).id : null, body.since, body.until);
+    const builder = await this.deadLetters(application.id, body.endpointId, body.since, body.until);
     if (body.msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: body.msgIds });
     // Nothing goes to an endpoint still waiting for its verification handshake (its URL changed since).
     builder.innerJoin('status.endpoint', 'endpoint').andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)');
     const rows = await builder.limit(MAX_REDELIVERIES).getMany();
     const replayed = await this.redelivery.redeliver(rows.map((row) => ({ message: row.message!, endpointId: row.endpointId })));
-    return { replayed };
+    return { replayed } satisfies z.output<typeof ReplayOut>;
   }
 
   @Post('msg/:msgId/endpoint/:endpointId/resend')
   @HttpCode(202)
-  async resend(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('endpointId') endpointId: string): Promise<Record<string, never>> {
+  async resend(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('endpointId') endpointId: string): Promise<z.output<typeof EmptyResponse>> {
     const application = await this.applications.resolve(principal, appId);
     const message = await findByIdOrAlias(this.messages, msgId, 'eventId', { applicationId: application.id });
     if (!message) throw notFound('message');
@@ -96,15 +80,22 @@ export class DeadLettersController {
     if (body.until) builder.andWhere('message.created_at < :until', { until: body.until });
     const rows = await builder.limit(MAX_REDELIVERIES).getMany();
     await this.redelivery.redeliver(rows.map((row) => ({ message: row.message!, endpointId: row.endpointId })));
-    return { id: randomUUID(), status: 'finished', task: 'endpoint.recover' };
+    return { id: randomUUID(), status: 'finished', task: 'endpoint.recover', updatedAt: new Date().toISOString() } satisfies z.output<typeof RecoverOut>;
   }
 
-  private deadLetters(applicationId: string, endpointId: string | null, since?: string | null, until?: string | null): SelectQueryBuilder<MessageEndpoint> {
+  /**
+   * The application's dead letters, narrowed by endpoint (id or uid) and time. The endpoint is a
+   * filter like the others, not the resource of the path: one the application lacks matches nothing.
+   */
+  private async deadLetters(applicationId: string, endpoint?: string | null, since?: Date | null, until?: Date | null): Promise<SelectQueryBuilder<MessageEndpoint>> {
     const builder = this.statuses
       .createQueryBuilder('status')
       .innerJoinAndSelect('status.message', 'message')
       .where('status.application_id = :applicationId AND status.status = :dead', { applicationId, dead: 'dead' });
-    if (endpointId) builder.andWhere('status.endpoint_id = :endpointId', { endpointId });
+    if (endpoint) {
+      const endpointId = (await findByIdOrAlias(this.endpoints, endpoint, 'uid', { applicationId }))?.id;
+      builder.andWhere(endpointId ? 'status.endpoint_id = :endpointId' : 'false', { endpointId });
+    }
     if (since) builder.andWhere('status.last_attempt_at >= :since', { since });
     if (until) builder.andWhere('status.last_attempt_at < :until', { until });
     return builder;

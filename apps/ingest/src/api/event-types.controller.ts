@@ -2,11 +2,12 @@ import { EventType } from '@hookline/database';
 import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { CurrentPrincipal, type Principal, requireAdmin } from './auth.js';
 import { conflictOnDuplicate, notFound } from './errors.js';
 import { eventTypeOut } from './out.js';
-import { eventTypeIn, eventTypePatch, listQuery } from './schemas.js';
+import { paginate } from './pagination.js';
+import { eventTypeIn, eventTypeListQuery, eventTypePatch } from './schemas.js';
 import { ZodPipe } from './zod.pipe.js';
 import { ApiController } from './api-controller.js';
 
@@ -31,13 +32,10 @@ export class EventTypesController {
   }
 
   @Get()
-  async list(@Query(new ZodPipe(listQuery.extend({ include_archived: z.enum(['true', 'false']).default('false') }))) query: { limit: number; iterator?: string | null; include_archived: 'true' | 'false' }) {
-    const builder = this.eventTypes.createQueryBuilder('type').orderBy('type.name', 'ASC').limit(query.limit + 1);
+  list(@Query(new ZodPipe(eventTypeListQuery)) query: z.infer<typeof eventTypeListQuery>) {
+    const builder = this.eventTypes.createQueryBuilder('type');
     if (query.include_archived === 'false') builder.where('type.archived = false');
-    if (query.iterator) builder.andWhere('type.name > :iterator', { iterator: query.iterator });
-    const rows = await builder.getMany();
-    const page = rows.slice(0, query.limit);
-    return { data: page.map(eventTypeOut), iterator: page.at(-1)?.name ?? null, prevIterator: null, done: rows.length <= query.limit };
+    return paginate(builder, { columns: ['type.name'], of: (type) => [type.name] }, query, 'ascending', eventTypeOut);
   }
 
   @Get(':name')

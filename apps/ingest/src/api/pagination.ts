@@ -1,41 +1,48 @@
 import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
-import { ValidationFailed } from './errors.js';
 import type { ListQuery } from './schemas.js';
 
+/** A page in Svix's shape (the ListResponse*Out schemas of out.ts). */
 export interface ListResponse<T> {
   data: T[];
   iterator: string | null;
-  prevIterator: string | null;
+  prevIterator: null;
   done: boolean;
 }
 
+/** The columns a listing is ordered by, and a row's values of them (the iterator joins them with ":"). */
+export interface ListKey<E> {
+  columns: string[];
+  of: (row: E) => string[];
+}
+
 /**
- * Svix-style cursor pagination over time-ordered ids (UUIDv7): the iterator is the last id
- * returned, and the next page starts after it in the listing's order.
+ * Svix-style cursor pagination over a unique key: time-ordered ids (UUIDv7) unless `key` names
+ * other columns. The iterator is the key of the last row returned, and the next page starts
+ * after it in the listing's order. The query schema has checked the iterator's format (idIterator,
+ * or the listing's own), so each part is a valid value of its column.
  */
 export async function paginate<E extends ObjectLiteral, T>(
   query: SelectQueryBuilder<E>,
-  idColumn: string,
-  options: ListQuery,
+  key: string | ListKey<E>,
+  options: Pick<ListQuery, 'limit' | 'iterator' | 'order'>,
   defaultOrder: 'ascending' | 'descending',
   toOut: (entity: E) => T,
 ): Promise<ListResponse<T>> {
+  const { columns, of } = typeof key === 'string' ? { columns: [key], of: (row: E) => [(row as unknown as { id: string }).id] } : key;
   const order = options.order ?? defaultOrder;
   if (options.iterator) {
-    if (!/^[0-9a-f-]{36}$/i.test(options.iterator)) {
-      throw new ValidationFailed([{ loc: ['query', 'iterator'], msg: 'not an iterator returned by this API', type: 'invalid' }]);
-    }
-    query.andWhere(`${idColumn} ${order === 'ascending' ? '>' : '<'} :iterator`, { iterator: options.iterator });
+    const values = options.iterator.split(':');
+    const names = columns.map((_, index) => `iterator${index}`);
+    query.andWhere(`(${columns.join(', ')}) ${order === 'ascending' ? '>' : '<'} (${names.map((name) => `:${name}`).join(', ')})`, Object.fromEntries(names.map((name, index) => [name, values[index]])));
   }
-  const rows = await query
-    .orderBy(idColumn, order === 'ascending' ? 'ASC' : 'DESC')
-    .limit(options.limit + 1)
-    .getMany();
+  query.orderBy(columns[0]!, order === 'ascending' ? 'ASC' : 'DESC');
+  for (const column of columns.slice(1)) query.addOrderBy(column, order === 'ascending' ? 'ASC' : 'DESC');
+  const rows = await query.limit(options.limit + 1).getMany();
   const page = rows.slice(0, options.limit);
-  const last = page.at(-1) as { id?: string } | undefined;
+  const last = page.at(-1);
   return {
     data: page.map(toOut),
-    iterator: last?.id ?? null,
+    iterator: last ? of(last).join(':') : null,
     prevIterator: null,
     done: rows.length <= options.limit,
   };

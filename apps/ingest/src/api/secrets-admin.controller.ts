@@ -5,6 +5,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, IsNull, Repository } from 'typeorm';
 import { ApiController } from './api-controller.js';
 import { CurrentPrincipal, type Principal, requireAdmin } from './auth.js';
+import type { ReEncryptOut } from './out.js';
+import type { z } from 'zod';
 
 const BATCH = 200;
 
@@ -39,7 +41,7 @@ export class SecretsAdminController {
    */
   @Post('re-encrypt')
   @HttpCode(200)
-  async reEncrypt(@CurrentPrincipal() principal: Principal) {
+  async reEncrypt(@CurrentPrincipal() principal: Principal): Promise<z.output<typeof ReEncryptOut>> {
     requireAdmin(principal);
     const active = this.secrets.activeKeyId;
     const result: ReEncryptCounts = { current: 0, previous: 0, expiredPreviousDropped: 0, unreadable: 0, changedConcurrently: 0 };

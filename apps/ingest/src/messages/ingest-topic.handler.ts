@@ -46,7 +46,7 @@ export class IngestTopicHandler {
   /** Accepts the record, or says why not. */
   private async accept(record: ConsumedMessage): Promise<string | null> {
     const key = ingestKey.safeParse(record.key?.toString('utf8'));
-    if (!key.success) return 'key: the application id or uid is required';
+    if (!key.success) return `key: ${record.key?.length ? key.error.issues[0]!.message : 'the application id or uid is required'}`;
     // The same limit as the API's request body.
     if ((record.value?.length ?? 0) > MAX_BODY_BYTES) return `value: larger than ${MAX_BODY_BYTES / 1024} KiB`;
     const value = decodeValue(record, ingestValue);

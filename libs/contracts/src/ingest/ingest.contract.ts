@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { channelName, eventTypeName, jsonObject } from '../common.js';
+import { channelName, eventTypeName, jsonObject, NUL_MESSAGE, pathsWithNul } from '../common.js';
 
 /** Key of `<prefix>.ingest`: the application's id or uid. */
-export const ingestKey = z.string().min(1).max(256);
+export const ingestKey = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((key) => !key.includes('\u0000'), NUL_MESSAGE);
 
 /** Value of `<prefix>.ingest`: the same fields as an API message create. */
 export const ingestValue = z.strictObject({
@@ -10,7 +14,11 @@ export const ingestValue = z.strictObject({
   payload: jsonObject,
   eventId: z.string().min(1).max(256).optional(),
   channels: z.array(channelName).min(1).max(10).optional(),
-});
+})
+  // Refused here, as the API refuses it: PostgreSQL would fail the insert, and the record would be retried forever.
+  .superRefine((value, context) => {
+    for (const path of pathsWithNul(value)) context.addIssue({ code: 'custom', path, message: NUL_MESSAGE });
+  });
 export type IngestValue = z.infer<typeof ingestValue>;
 
 /** Header on `<prefix>.ingest.rejected` saying why the original message was refused. */
