@@ -24,9 +24,10 @@ export function makePayloadFactory(phase, bytes) {
 /**
  * Publishes `events` events at `rate` per second (or as fast as `send` accepts them), in batches
  * of whatever came due since the last tick. `send(batch)` gets [{ seq, at }] and resolves once
- * the batch is accepted; at most `inFlight` sends run at once. Returns the publish time span.
+ * the batch is accepted; at most `inFlight` sends run at once. `stop()`, if given, ends it early
+ * once true. Returns the publish time span and how many events were handed to `send`.
  */
-export async function generate({ events, rate, inFlight, batchMax, send }) {
+export async function generate({ events, rate, inFlight, batchMax, send, stop }) {
   const running = new Set();
   const errors = [];
   const started = Date.now();
@@ -38,7 +39,7 @@ export async function generate({ events, rate, inFlight, batchMax, send }) {
     void work.finally(() => running.delete(work));
   };
   while (next < events) {
-    if (errors.length > 0) break;
+    if (errors.length > 0 || stop?.()) break;
     if (rate === 'max') {
       const at = Date.now();
       const batch = [];
@@ -62,7 +63,7 @@ export async function generate({ events, rate, inFlight, batchMax, send }) {
   }
   await Promise.allSettled([...running]);
   if (errors.length > 0) throw new Error(`publishing failed: ${errors[0].message}`, { cause: errors[0] });
-  return { started, ended: Date.now() };
+  return { started, ended: Date.now(), sent: next };
 }
 
 // ---- HTTP client for the API -------------------------------------------------------------------

@@ -1,0 +1,376 @@
+// npm run chaos [-- options]: under steady load, kill and restart every part of Hookline in turn,
+// then prove from the ledger that nothing accepted was lost. Plain ESM JavaScript for Node 24 (the
+// project's own, node_modules/.bin/node, which `npm run` puts first on PATH).
+//
+//   node scripts/bench/chaos.mjs [--short] [--rate 100] [--apps 8] [--gap 15s] [--only fault,...]
+//       [--idle-timeout 90s] [--no-build]
+//
+//   --short         the form CI runs: --rate 40 --gap 6s, about four minutes in all
+//   --rate          events per second published onto the ingest topic while the faults happen
+//   --apps          applications, each with one endpoint on the local receiver
+//   --gap           steady load between one fault's recovery and the next fault
+//   --only          run only these faults (names below), in their usual order
+//   --idle-timeout  after the load stops, give up waiting once nothing was delivered for this long
+//   --no-build      never run scripts/build.sh
+//
+// The faults, in order (each named as --only takes it):
+//   kill-ingest     SIGKILL the ingest service, start it again
+//   kill-fanout     SIGKILL fanout, start it again
+//   kill-delivery   SIGKILL one of the two delivery instances (the other takes its partitions)
+//   kill-deliveries SIGKILL both delivery instances at once, start them again
+//   kill-retry      SIGKILL the retry service while failed deliveries wait in its tiers
+//   restart-kafka   stop the broker (SIGTERM) and start it again
+//   restart-postgres stop PostgreSQL (fast shutdown) and start it again
+//   flap-receiver   the receiver answers 503 to everything for 5 s, recovers, again, twice
+// A receiver flap also runs, briefly, inside kill-retry, so that its tiers hold tasks when it dies.
+//
+// It runs a Kafka and a PostgreSQL of its own (scripts/stack with HOOKLINE_*_STATE_DIR under
+// .local/chaos and ports 29092/29093 and 25432), since it restarts them; with KAFKA_BROKERS or
+// DATABASE_URL given it uses those and skips the fault that would restart them. The services are
+// the built dist/ (ingest, fanout, two delivery instances, retry) on a fresh topic prefix, with a
+// retry schedule shrunk to about a minute (1s,2s,4s,8s,8s,8s,8s,8s,8s,8s) and the dead-letter
+// window to match (60s).
+//
+// The ledger: every event the generator published (acknowledged by Kafka; a publish that failed
+// is retried with the same eventId until it is, which ingest de-duplicates) must end up received
+// by its endpoint or dead-lettered: published = delivered + dead + lost, and lost must be 0. A dead
+// letter is justified only when its retry window was really spent (its attempts span the window,
+// or it used every tier). Duplicates (the same webhook-id received again) are counted and
+// reported: at-least-once allows them. Exits 0 when nothing is lost and every dead letter is
+// justified, 1 otherwise, 2 on a usage error.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import {
+  Cleanups,
+  commandLine,
+  deletePrefix,
+  ensureBuilt,
+  fmt,
+  integerOption,
+  log,
+  parseDurationMs,
+  readHeader,
+  ROOT,
+  run,
+  runMain,
+  startService,
+  startStack,
+  stopService,
+  summarize,
+  UsageError,
+  waitReady,
+} from './harness.mjs';
+import { apiClient, generate, makePayloadFactory } from './load.mjs';
+import { startReceiver } from './receiver.mjs';
+
+const FAULTS = ['kill-ingest', 'kill-fanout', 'kill-delivery', 'kill-deliveries', 'kill-retry', 'restart-kafka', 'restart-postgres', 'flap-receiver'];
+const EVENT_TYPE = 'chaos.event';
+const DATABASE = 'hookline_chaos';
+const RETRY_SCHEDULE = '1s,2s,4s,8s,8s,8s,8s,8s,8s,8s';
+const DEAD_LETTER_AFTER_MS = 60_000;
+const READY_TIMEOUT_MS = 120_000;
+/** The stack of its own, which it may restart. */
+const STACK_ENV = {
+  HOOKLINE_KAFKA_STATE_DIR: join(ROOT, '.local/chaos/kafka'),
+  HOOKLINE_KAFKA_PORT: '29092',
+  HOOKLINE_KAFKA_CONTROLLER_PORT: '29093',
+  HOOKLINE_PG_STATE_DIR: join(ROOT, '.local/chaos/postgres'),
+  HOOKLINE_PG_PORT: '25432',
+};
+
+function parseOptions(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      short: { type: 'boolean', default: false },
+      rate: { type: 'string' },
+      apps: { type: 'string', default: '8' },
+      gap: { type: 'string' },
+      only: { type: 'string', default: '' },
+      'idle-timeout': { type: 'string', default: '90s' },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  values.rate ??= values.short ? '40' : '100';
+  values.gap ??= values.short ? '6s' : '15s';
+  const integer = integerOption(values);
+  const only = values.only.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const fault of only) if (!FAULTS.includes(fault)) throw new UsageError(`--only: expected faults among ${FAULTS.join(', ')}, got "${fault}"`);
+  return {
+    help: values.help,
+    short: values.short,
+    rate: integer('rate', 1, 5_000),
+    apps: integer('apps', 1, 200),
+    gapMs: parseDurationMs(values.gap, 'gap'),
+    faults: only.length > 0 ? FAULTS.filter((fault) => only.includes(fault)) : FAULTS,
+    idleTimeoutMs: parseDurationMs(values['idle-timeout'], 'idle-timeout'),
+    build: !values['no-build'],
+  };
+}
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${readHeader(import.meta.url)}\n`);
+    return 0;
+  }
+  await ensureBuilt(options.build);
+  const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
+  const ownKafka = !process.env.KAFKA_BROKERS;
+  const ownPostgres = !process.env.DATABASE_URL;
+  const stackEnv = { ...process.env, ...STACK_ENV };
+  const faults = options.faults.filter((fault) => (fault !== 'restart-kafka' || ownKafka) && (fault !== 'restart-postgres' || ownPostgres));
+  const skipped = options.faults.filter((fault) => !faults.includes(fault));
+
+  const prefix = `chaos-${randomBytes(4).toString('hex')}`;
+  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
+  const cleanups = new Cleanups();
+  const started = Date.now();
+  try {
+    const { kafkaUrl, brokers, databaseUrl, pg } = await startStack(cleanups, { database: DATABASE, env: stackEnv });
+    const db = new pg.Pool({ connectionString: databaseUrl, application_name: 'hookline-chaos', max: 2 });
+    // The pool reconnects after PostgreSQL's restart; an idle client's error must not crash the run.
+    db.on('error', () => undefined);
+    cleanups.push(() => db.end());
+    const kafka = new Kafka({ clientId: 'hookline-chaos', brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 300, retries: 10 } });
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(async () => {
+      try {
+        await deletePrefix(admin, prefix, ['ingest', 'fanout', 'delivery', 'retry']);
+      } finally {
+        await admin.disconnect();
+      }
+    });
+    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { initialRetryTime: 300, retries: 5 } });
+    await producer.connect();
+    cleanups.push(() => producer.disconnect());
+
+    const receiver = await startReceiver({ apps: options.apps });
+    cleanups.push(() => receiver.close());
+
+    // ---- the services ---------------------------------------------------------------------------
+    const serviceEnv = {
+      ...process.env,
+      KAFKA_BROKERS: kafkaUrl,
+      DATABASE_URL: databaseUrl,
+      HOOKLINE_TOPIC_PREFIX: prefix,
+      HOOKLINE_ADMIN_TOKEN: adminToken,
+      HOOKLINE_SECRETS_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
+      HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
+      HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
+      HOOKLINE_DELIVERY_TIMEOUT: '5s',
+      HOOKLINE_RETRY_SCHEDULE: RETRY_SCHEDULE,
+      HOOKLINE_DEAD_LETTER_AFTER: `${DEAD_LETTER_AFTER_MS / 1000}s`,
+      // A killed member's partitions move on after this; the default 10 s only slows the run.
+      HOOKLINE_KAFKA_SESSION_TIMEOUT: '6s',
+      HOOKLINE_SHUTDOWN_GRACE: '5s',
+      HOOKLINE_LOG_LEVEL: 'error',
+    };
+    const instances = new Map();
+    const spawn = async (name, service) => {
+      const instance = await startService(service, serviceEnv, { name });
+      instance.child.once('exit', (code, signal) => {
+        if (!instance.stopping) log(`${name} (pid ${instance.child.pid}) exited on its own: ${signal ?? `code ${code}`}`);
+      });
+      instances.set(name, instance);
+      return instance;
+    };
+    cleanups.push(() => Promise.all([...instances.values()].map((instance) => stopService(instance, 10_000))));
+    for (const [name, service] of [['ingest', 'ingest'], ['fanout', 'fanout'], ['delivery#1', 'delivery'], ['delivery#2', 'delivery'], ['retry', 'retry']]) await spawn(name, service);
+    await Promise.all([...instances.values()].map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
+    log(`services ready: ${[...instances.values()].map((instance) => `${instance.name} pid ${instance.child.pid}`).join(', ')}`);
+
+    // ---- applications and endpoints -------------------------------------------------------------
+    const api = await apiClient([`http://127.0.0.1:${instances.get('ingest').port}/api/v1`], adminToken, 8);
+    cleanups.push(() => api.close());
+    const expectOk = (what, response) => {
+      if (response.status >= 300) throw new Error(`${what}: HTTP ${response.status} ${JSON.stringify(response.json)}`);
+      return response.json;
+    };
+    const appIds = [];
+    const endpointIds = [];
+    for (let app = 0; app < options.apps; app++) {
+      appIds.push(expectOk('create application', await api.call('POST', '/app', { name: `${prefix} ${app}` })).id);
+      endpointIds.push(expectOk('create endpoint', await api.call('POST', `/app/${appIds[app]}/endpoint`, { url: `http://127.0.0.1:${receiver.ports[app]}/e/${app}`, eventTypes: [EVENT_TYPE] })).id);
+    }
+    cleanups.push(async () => void (await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]).catch(() => undefined)));
+    await receiver.ask({ type: 'reset', phase: 'chaos' });
+
+    // ---- the load -------------------------------------------------------------------------------
+    const payloadOf = makePayloadFactory('chaos', 256);
+    const published = new Set();
+    let publishRetries = 0;
+    let stopLoad = false;
+    const ingestTopic = `${prefix}.ingest`;
+    const load = generate({
+      events: Number.MAX_SAFE_INTEGER,
+      rate: options.rate,
+      inFlight: 4,
+      batchMax: 200,
+      stop: () => stopLoad,
+      // Until Kafka acknowledges it, whatever the fault: an event counts as published only then.
+      send: async (batch) => {
+        const messages = batch.map(({ seq, at }) => ({ key: appIds[seq % options.apps], value: JSON.stringify({ eventType: EVENT_TYPE, eventId: `chaos-${seq}`, payload: payloadOf(seq, at) }) }));
+        for (;;) {
+          try {
+            await producer.send({ topic: ingestTopic, acks: -1, messages });
+            for (const { seq } of batch) published.add(seq);
+            return;
+          } catch {
+            publishRetries++;
+            await sleep(500);
+          }
+        }
+      },
+    });
+
+    // ---- the faults -----------------------------------------------------------------------------
+    const timeline = [];
+    const note = (text) => {
+      const line = `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${text}`;
+      timeline.push(line);
+      log(line);
+    };
+    const kill = async (...names) => {
+      for (const name of names) {
+        const instance = instances.get(name);
+        instance.stopping = true;
+        instance.child.kill('SIGKILL');
+      }
+      note(`SIGKILL ${names.join(' and ')}`);
+      await sleep(2_000);
+      const restarted = await Promise.all(names.map((name) => spawn(name, instances.get(name).service)));
+      const at = Date.now();
+      await Promise.all(restarted.map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
+      note(`${names.join(' and ')} ready again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+    };
+    const restartComponent = async (component) => {
+      note(`stopping ${component}`);
+      const stopped = await run('bash', [`scripts/stack/${component}.sh`, 'stop'], stackEnv);
+      if (stopped.code !== 0) throw new Error(`scripts/stack/${component}.sh stop failed`);
+      await sleep(3_000);
+      const at = Date.now();
+      const startedAgain = await run('bash', [`scripts/stack/${component}.sh`, 'start'], stackEnv);
+      if (startedAgain.code !== 0) throw new Error(`scripts/stack/${component}.sh start failed`);
+      note(`${component} up again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+    };
+    const flap = async (times, downMs) => {
+      for (let n = 0; n < times; n++) {
+        await receiver.ask({ type: 'mode', failing: true });
+        note(`receiver answers 503 for ${downMs / 1000} s`);
+        await sleep(downMs);
+        await receiver.ask({ type: 'mode', failing: false });
+        note('receiver answers 204 again');
+        if (n < times - 1) await sleep(downMs);
+      }
+    };
+    const actions = {
+      'kill-ingest': () => kill('ingest'),
+      'kill-fanout': () => kill('fanout'),
+      'kill-delivery': () => kill('delivery#1'),
+      'kill-deliveries': () => kill('delivery#1', 'delivery#2'),
+      'kill-retry': async () => {
+        // Failures first, so that tasks wait in the tiers when the retry service dies.
+        await receiver.ask({ type: 'mode', failing: true });
+        note('receiver answers 503, filling the retry tiers');
+        await sleep(3_000);
+        await receiver.ask({ type: 'mode', failing: false });
+        await kill('retry');
+      },
+      'restart-kafka': () => restartComponent('kafka'),
+      'restart-postgres': () => restartComponent('postgres'),
+      'flap-receiver': () => flap(2, 5_000),
+    };
+    note(`steady load at ${options.rate} events/s; faults: ${faults.join(', ')}${skipped.length ? `; skipped (not our own stack): ${skipped.join(', ')}` : ''}`);
+    for (const fault of faults) {
+      await sleep(options.gapMs);
+      await actions[fault]();
+    }
+    await sleep(options.gapMs);
+    stopLoad = true;
+    const { sent } = await load;
+    note(`load stopped: ${published.size} events published (${publishRetries} publish attempts failed and were retried)`);
+
+    // ---- the ledger -----------------------------------------------------------------------------
+    // Dead letters of the run, by event (eventId chaos-<seq>), with what justifies them.
+    const deadLetters = async () =>
+      (
+        await db.query(
+          `SELECT m.event_id, s.attempt_count, s.last_attempt_at, (SELECT min(a.created_at) FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id) AS first_attempt_at
+           FROM message_endpoints s JOIN messages m ON m.id = s.message_id
+           WHERE s.status = 'dead' AND s.endpoint_id = ANY($1::uuid[])`,
+          [endpointIds],
+        )
+      ).rows;
+    const seenSeqs = async () => new Set((await receiver.ask({ type: 'seen' })).pairs.map((pair) => Number(pair.split(' ')[0])));
+    let lastProgress = Date.now();
+    let lastAccounted = -1;
+    let seen = new Set();
+    let dead = [];
+    for (;;) {
+      seen = await seenSeqs();
+      dead = await deadLetters().catch(() => dead);
+      const deadSeqs = new Set(dead.map((row) => Number(row.event_id.slice('chaos-'.length))));
+      const accounted = [...published].filter((seq) => seen.has(seq) || deadSeqs.has(seq)).length;
+      if (accounted === published.size) break;
+      if (accounted !== lastAccounted) {
+        lastAccounted = accounted;
+        lastProgress = Date.now();
+        log(`waiting: ${accounted} of ${published.size} events accounted for`);
+      }
+      if (Date.now() - lastProgress > options.idleTimeoutMs) {
+        note(`gave up waiting: nothing new for ${options.idleTimeoutMs / 1000} s`);
+        break;
+      }
+      await sleep(1_000);
+    }
+    await sleep(2_000);
+    seen = await seenSeqs();
+    const stats = await receiver.ask({ type: 'stats' });
+    const deadSeqs = new Set(dead.map((row) => Number(row.event_id.slice('chaos-'.length))));
+    const delivered = [...published].filter((seq) => seen.has(seq)).length;
+    const deadCount = [...published].filter((seq) => !seen.has(seq) && deadSeqs.has(seq)).length;
+    const lost = [...published].filter((seq) => !seen.has(seq) && !deadSeqs.has(seq)).sort((a, b) => a - b);
+    // Received although never acknowledged to the generator (an ack lost in a fault): not a loss.
+    const unacknowledged = [...seen].filter((seq) => !published.has(seq)).length;
+    const tiers = RETRY_SCHEDULE.split(',').length;
+    const unjustified = dead.filter((row) => {
+      const span = row.first_attempt_at && row.last_attempt_at ? new Date(row.last_attempt_at) - new Date(row.first_attempt_at) : 0;
+      return !(span >= DEAD_LETTER_AFTER_MS * 0.8 || row.attempt_count >= tiers + 1);
+    });
+
+    const out = [];
+    out.push('');
+    out.push('chaos test');
+    out.push(`command          ${commandLine(import.meta.url)}`);
+    out.push(`stack            kafka ${kafkaUrl}${ownKafka ? ' (its own)' : ''}; postgresql ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}${ownPostgres ? ' (its own)' : ''}; prefix ${prefix}`);
+    out.push(`services         ingest, fanout, delivery x2, retry; retry schedule ${RETRY_SCHEDULE}, dead letter after ${DEAD_LETTER_AFTER_MS / 1000} s`);
+    out.push(`load             ${options.rate} events/s onto ${ingestTopic}, ${options.apps} applications x 1 endpoint; ${sent} events generated`);
+    out.push('timeline');
+    for (const line of timeline) out.push(`  ${line}`);
+    out.push(`ledger           published ${published.size} = delivered ${delivered} + dead ${deadCount} + lost ${lost.length}   ${lost.length === 0 ? 'OK' : 'EVENTS LOST'}`);
+    if (lost.length > 0) out.push(`  lost           eventIds chaos-${lost.slice(0, 20).join(', chaos-')}${lost.length > 20 ? ', ...' : ''}`);
+    out.push(`duplicates       ${stats.duplicates} (the same webhook-id received again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}${unacknowledged ? `; ${unacknowledged} events received whose publish was never acknowledged` : ''}`);
+    out.push(`dead letters     ${dead.length}${dead.length ? `, ${dead.length - unjustified.length} with the window spent or every tier used, ${unjustified.length} without` : ''}`);
+    out.push(`receiver         answered ${stats.refused} requests with 503 while flapping`);
+    const latency = summarize(stats.latencies);
+    out.push(`latency ms       accepted to received, all events: p50 ${fmt(latency.p50)}   p90 ${fmt(latency.p90)}   p99 ${fmt(latency.p99)}   max ${fmt(latency.max)}`);
+    out.push(`duration         ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    const failures = [];
+    if (lost.length > 0) failures.push(`${lost.length} events lost`);
+    if (unjustified.length > 0) failures.push(`${unjustified.length} dead letters before their window ran out`);
+    out.push(`result           ${failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    return failures.length === 0 ? 0 : 1;
+  } finally {
+    await cleanups.run();
+  }
+}
+
+await runMain(import.meta.url, main, 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--gap 15s] [--only fault,...] [--idle-timeout 90s] [--no-build]');
