@@ -1,4 +1,4 @@
-import { Coalescer } from '@hookline/batching';
+import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import type { Attempt, AttemptTrigger, DeliveryStatus } from '@hookline/database';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { Inject, Injectable } from '@nestjs/common';
@@ -55,7 +55,7 @@ const withoutNul = (text: string) => text.replaceAll('\u0000', '\uFFFD');
  */
 @Injectable()
 export class AttemptRecorder {
-  private readonly batches = new Coalescer<AttemptRecord>((records) => this.write(records), { maxBatchSize: MAX_BATCH, maxConcurrentBatches: 1 });
+  private readonly batches = new Coalescer<AttemptRecord>((records) => this.write(records), { maxBatchSize: MAX_BATCH, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
     private readonly dataSource: DataSource,

@@ -1,4 +1,4 @@
-import { Coalescer } from '@hookline/batching';
+import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { Endpoint } from '@hookline/database';
 import { SecretBox, signingKey, signingSecrets } from '@hookline/signing';
 import { Injectable } from '@nestjs/common';
@@ -24,7 +24,7 @@ const MAX_ENTRIES = 50_000;
 @Injectable()
 export class EndpointCache {
   private readonly entries = new Map<string, { target: Promise<DeliveryTarget | null>; until: number }>();
-  private readonly loads = new Coalescer<string, Endpoint | null>((ids) => this.loadAll(ids), { maxBatchSize: 500, maxConcurrentBatches: 2 });
+  private readonly loads = new Coalescer<string, Endpoint | null>((ids) => this.loadAll(ids), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
     @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,

@@ -1,4 +1,4 @@
-import { Coalescer } from '@hookline/batching';
+import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { eventValue, firstDeliveryTask, topicName } from '@hookline/contracts';
 import { type ConsumedMessage, decodeValue, KafkaProducer } from '@hookline/kafka';
@@ -40,8 +40,8 @@ interface PendingRow {
 @Controller()
 export class EventsHandler {
   private readonly deliveriesTopic: string;
-  private readonly routes = new Coalescer<string, EndpointRoute[]>((applicationIds) => this.routesOf(applicationIds), { maxBatchSize: 500, maxConcurrentBatches: 2 });
-  private readonly pending = new Coalescer<PendingRow[]>((batches) => this.insertPending(batches.flat()), { maxBatchSize: 500, maxConcurrentBatches: 2 });
+  private readonly routes = new Coalescer<string, EndpointRoute[]>((applicationIds) => this.routesOf(applicationIds), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
+  private readonly pending = new Coalescer<PendingRow[]>((batches) => this.insertPending(batches.flat()), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,

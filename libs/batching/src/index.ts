@@ -1,1 +1,1 @@
-export { Coalescer, type CoalescerOptions } from './coalescer.js';
+export { Coalescer, type CoalescerOptions, STATEMENT_LINGER_MS } from './coalescer.js';

@@ -1,4 +1,4 @@
-import { Coalescer } from '@hookline/batching';
+import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { Application } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -12,7 +12,7 @@ import { isUuid } from './lookup.js';
 @Injectable()
 export class ApplicationsService {
   /** Concurrent lookups (every record of an ingest batch, parallel requests) share one query. */
-  private readonly lookups = new Coalescer<string, Application | null>((keys) => this.findAll(keys), { maxBatchSize: 500, maxConcurrentBatches: 4 });
+  private readonly lookups = new Coalescer<string, Application | null>((keys) => this.findAll(keys), { maxBatchSize: 500, maxConcurrentBatches: 4, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(@InjectRepository(Application) private readonly applications: Repository<Application>) {}
 

@@ -1,4 +1,4 @@
-import { Coalescer } from '@hookline/batching';
+import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicName } from '@hookline/contracts';
 import { Message } from '@hookline/database';
@@ -51,8 +51,8 @@ const MARK_EMITTED = 'UPDATE messages SET emitted_at = now() WHERE id = ANY($1::
 @Injectable()
 export class MessageService {
   private readonly eventsTopic: string;
-  private readonly inserts = new Coalescer<Message, Message | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2 });
-  private readonly emitted = new Coalescer<string>((ids) => this.markEmitted(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1 });
+  private readonly inserts = new Coalescer<Message, Message | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
+  private readonly emitted = new Coalescer<string>((ids) => this.markEmitted(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
