@@ -68,6 +68,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
   private readonly lag = new Map<string, number>();
   private lagTimer: NodeJS.Timeout | null = null;
   private lagAdmin: Admin | null = null;
+  private lagMeasurement: Promise<void> = Promise.resolve();
 
   constructor(protected readonly options: KafkaServerOptions) {
     super();
@@ -145,12 +146,13 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
    * the consumer-lag gauge: for the retry tiers, the tasks waiting in each.
    */
   private startLagMonitor(): void {
-    this.lagAdmin = this.options.kafka.admin();
+    const admin = this.options.kafka.admin();
+    this.lagAdmin = admin;
     const measure = async () => {
-      if (!this.lagAdmin) return;
-      const committed = await this.lagAdmin.fetchOffsets({ groupId: this.options.groupId, topics: this.topics });
+      const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics: this.topics });
       for (const { topic, partitions } of committed) {
-        const ends = await this.lagAdmin.fetchTopicOffsets(topic);
+        if (this.lagAdmin !== admin) return;
+        const ends = await admin.fetchTopicOffsets(topic);
         this.lag.set(
           topic,
           ends.reduce((sum, end) => {
@@ -160,8 +162,17 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
         );
       }
     };
-    void this.lagAdmin.connect().then(() => {
-      this.lagTimer = setInterval(() => void measure().catch(() => undefined), LAG_INTERVAL_MS);
+    // One measurement at a time, and disconnect() waits for it, so none outlives the consumer.
+    let measuring = false;
+    this.lagMeasurement = admin.connect().then(() => {
+      if (this.lagAdmin !== admin) return;
+      this.lagTimer = setInterval(() => {
+        if (measuring) return;
+        measuring = true;
+        this.lagMeasurement = measure()
+          .catch(() => undefined)
+          .finally(() => (measuring = false));
+      }, LAG_INTERVAL_MS);
       this.lagTimer.unref();
     }, () => undefined);
     hooklineMetrics().consumerLag.addCallback((result) => {
@@ -228,8 +239,10 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
   /** Stops fetching and disconnects; subclasses first settle their in-flight work. */
   protected async disconnect(): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer);
-    await this.lagAdmin?.disconnect().catch(() => undefined);
+    const admin = this.lagAdmin;
     this.lagAdmin = null;
+    await this.lagMeasurement;
+    await admin?.disconnect().catch(() => undefined);
     await this.consumer?.disconnect();
     this.consumer = null;
     this.running = false;
