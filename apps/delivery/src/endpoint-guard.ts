@@ -72,19 +72,24 @@ export class EndpointGuard {
     return { kind: 'go' };
   }
 
-  /** The outcome of an attempt that was admitted. */
+  /**
+   * The outcome of an attempt that was admitted. Up to a few requests of an endpoint run at once,
+   * so failures of requests admitted before the circuit opened arrive after it: only the
+   * threshold being reached opens it, and only the probe's failure extends it.
+   */
   record(endpointId: string, ok: boolean): void {
     const state = this.state(endpointId);
-    state.probing = false;
     if (ok) {
-      state.failuresInARow = 0;
-      state.cooldownMs = this.options.cooldownMs;
+      Object.assign(state, { failuresInARow: 0, openUntil: 0, cooldownMs: this.options.cooldownMs, probing: false });
       return;
     }
     state.failuresInARow++;
     state.lastFailureAt = this.now();
-    if (state.failuresInARow >= this.options.threshold) {
-      if (state.openUntil > 0) state.cooldownMs = Math.min(state.cooldownMs * 2, this.options.cooldownMs * 32);
+    if (state.probing) {
+      state.probing = false;
+      state.cooldownMs = Math.min(state.cooldownMs * 2, this.options.cooldownMs * 32);
+      state.openUntil = this.now() + state.cooldownMs;
+    } else if (state.failuresInARow === this.options.threshold) {
       state.openUntil = this.now() + state.cooldownMs;
     }
   }

@@ -48,6 +48,39 @@ describe('EndpointGuard', () => {
     expect(subject.admit('e', null)).toEqual({ kind: 'go' });
   });
 
+  it('does not extend the cooldown for failures of requests admitted before the circuit opened', () => {
+    const { subject, clock } = guard();
+    // Five requests in flight at once; all fail, the later ones after the third opened the circuit.
+    for (let i = 0; i < 5; i++) expect(subject.admit('e', null)).toEqual({ kind: 'go' });
+    for (let i = 0; i < 5; i++) {
+      subject.record('e', false);
+      clock.advance(1_000);
+    }
+    // Opened by the third failure, 3 s ago: 7 s left of the first cooldown, not a doubled one.
+    expect(subject.admit('e', null)).toMatchObject({ kind: 'defer', ms: 7_000 });
+    clock.advance(7_000);
+    expect(subject.admit('e', null)).toEqual({ kind: 'go' });
+  });
+
+  it('starts a later outage from the first cooldown again once a success closed the circuit', () => {
+    const { subject, clock } = guard();
+    const fail = (times: number) => {
+      for (let i = 0; i < times; i++) {
+        subject.admit('e', null);
+        subject.record('e', false);
+      }
+    };
+    fail(3);
+    clock.advance(10_000);
+    fail(1); // the probe fails: 20 s
+    expect(subject.admit('e', null)).toMatchObject({ kind: 'defer', ms: 20_000 });
+    clock.advance(20_000);
+    expect(subject.admit('e', null)).toEqual({ kind: 'go' });
+    subject.record('e', true);
+    fail(3);
+    expect(subject.admit('e', null)).toMatchObject({ kind: 'defer', ms: 10_000 });
+  });
+
   it('closes the circuit when the endpoint is changed after its last failure (re-enabled, new URL)', () => {
     const { subject, clock } = guard();
     for (let i = 0; i < 3; i++) subject.record('e', false);
