@@ -288,8 +288,11 @@ async function main() {
       'flap-receiver': () => flap(2, 5_000),
     };
     note(`steady load at ${options.rate} events/s; faults: ${faults.join(', ')}${skipped.length ? `; skipped (not our own stack): ${skipped.join(', ')}` : ''}`);
+    // When each fault began: the report splits latencies by the window an event was sent in.
+    const windows = [{ name: 'steady load', at: Date.now() }];
     for (const fault of faults) {
       await sleep(options.gapMs);
+      windows.push({ name: fault, at: Date.now() });
       await actions[fault]();
     }
     await sleep(options.gapMs);
@@ -361,6 +364,16 @@ async function main() {
     out.push(`receiver         answered ${stats.refused} requests with 503 while flapping`);
     const latency = summarize(stats.latencies);
     out.push(`latency ms       accepted to received, all events: p50 ${fmt(latency.p50)}   p90 ${fmt(latency.p90)}   p99 ${fmt(latency.p99)}   max ${fmt(latency.max)}`);
+    out.push('  by the window the event was sent in (from the start of its fault to the start of the next):');
+    const byWindow = windows.map(() => []);
+    stats.sentAt.forEach((at, i) => {
+      const window = windows.findLastIndex((candidate) => candidate.at <= at);
+      byWindow[Math.max(0, window)].push(stats.latencies[i]);
+    });
+    windows.forEach(({ name }, i) => {
+      const part = summarize(byWindow[i]);
+      out.push(`    ${name.padEnd(18)} ${String(byWindow[i].length).padStart(6)} events   p50 ${fmt(part.p50)}   p90 ${fmt(part.p90)}   p99 ${fmt(part.p99)}   max ${fmt(part.max)}`);
+    });
     out.push(`duration         ${((Date.now() - started) / 1000).toFixed(0)} s`);
     const failures = [];
     if (lost.length > 0) failures.push(`${lost.length} events lost`);

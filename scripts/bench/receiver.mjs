@@ -59,7 +59,7 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
   // While failing (the chaos test's flapping receiver), every request is answered 503.
   let failing = false;
   const reset = (phase) => {
-    state = { phase, seen: new Set(), seenSeq: new Set(), latencies: [], endpoints: [], first: Infinity, last: 0, duplicates: 0, duplicatesOtherId: 0, failed: 0, refused: 0, hang: 0, stray: 0, unknown: 0 };
+    state = { phase, seen: new Set(), seenSeq: new Set(), latencies: [], endpoints: [], sentAt: [], first: Infinity, last: 0, duplicates: 0, duplicatesOtherId: 0, failed: 0, refused: 0, hang: 0, stray: 0, unknown: 0 };
   };
   reset(null);
   const reply = (res, status) => {
@@ -112,6 +112,7 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
           state.seenSeq.add(seqKey);
           state.latencies.push(now - bench.at);
           state.endpoints.push(Number(endpoint));
+          state.sentAt.push(bench.at);
           if (now < state.first) state.first = now;
           if (now > state.last) state.last = now;
         }
@@ -146,9 +147,10 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
     } else if (message.type === 'stats') {
       const latencies = Float64Array.from(state.latencies);
       const endpoints = Int32Array.from(state.endpoints);
+      const sentAt = Float64Array.from(state.sentAt);
       const { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown } = state;
       const counts = { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown, hang: state.hang };
-      parentPort.postMessage({ type: 'stats', ...counts, latencies, endpoints }, [latencies.buffer, endpoints.buffer]);
+      parentPort.postMessage({ type: 'stats', ...counts, latencies, endpoints, sentAt }, [latencies.buffer, endpoints.buffer, sentAt.buffer]);
     } else if (message.type === 'seen') {
       // "<seq> <endpoint>" of every pair received at least once.
       parentPort.postMessage({ type: 'seen', pairs: [...state.seenSeq] });
