@@ -1,0 +1,86 @@
+import { createKafkaClient } from '@hookline/kafka';
+import { createLogger } from '@hookline/logging';
+import type { Consumer } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { type ApiClient, apiClient } from '../support/api-client.js';
+import { eventually, requireStack } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+
+// The outbox: a message stored but never emitted (the process died between the insert and the
+// send, or Kafka refused the send) still reaches the events topic. The rows are written here as
+// such a crash leaves them; only ingest runs, against the real PostgreSQL and Kafka.
+
+describe('the outbox relay', () => {
+  let pipeline: Pipeline;
+  let admin: ApiClient;
+  let consumer: Consumer;
+  const database = new pg.Pool({ connectionString: requireStack().databaseUrl, max: 2 });
+  const emitted: Array<{ messageId: string; eventId: string | null; at: number }> = [];
+  const eventType = `outbox.${randomUUID().slice(0, 8)}`;
+  let applicationId: string;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline('outbox', {}, ['ingest']);
+    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
+    expect((await admin.post('/api/v1/event-type', { name: eventType, description: 'outbox' })).status).toBe(201);
+    applicationId = (await admin.post<{ id: string }>('/api/v1/app', { name: 'Outbox' })).body.id;
+    const kafka = createKafkaClient({ clientId: 'test-outbox', brokers: requireStack().brokers, logger: createLogger('test', 'error') });
+    consumer = kafka.consumer({ groupId: `test-outbox-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.events`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = JSON.parse(message.value!.toString()) as { messageId: string; eventId: string | null };
+        emitted.push({ messageId: value.messageId, eventId: value.eventId, at: Date.now() });
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await pipeline?.stop();
+    await database.end();
+  });
+
+  /** A message row as an ingest that died after its insert leaves it: stored, not emitted. */
+  async function strandedMessage(ageMs: number, eventId: string | null = null): Promise<string> {
+    const id = uuidv7();
+    await database.query(
+      `INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, '{}', '{"stranded":true}', now() - make_interval(secs => $5::double precision / 1000), now() + interval '1 day')`,
+      [id, applicationId, eventType, eventId, ageMs],
+    );
+    return id;
+  }
+
+  const isEmitted = async (id: string) => (await database.query<{ done: boolean }>('SELECT emitted_at IS NOT NULL AS done FROM messages WHERE id = $1', [id])).rows[0]!.done;
+
+  it('emits a message stranded past the grace period and marks it emitted, but leaves a fresh one to its own request', async () => {
+    const old = await strandedMessage(60_000);
+    const fresh = await strandedMessage(0);
+    const started = Date.now();
+    const ids = () => emitted.map((event) => event.messageId);
+    await eventually(() => expect(ids()).toContain(old), 15_000);
+    // The fresh one is younger than the 10 s grace: the sweep that took the old one skipped it.
+    expect(ids()).not.toContain(fresh);
+    await eventually(async () => expect(await isEmitted(old)).toBe(true));
+    // Once its grace has passed it is emitted too: nothing stored is left behind.
+    await eventually(() => expect(ids()).toContain(fresh), 25_000);
+    expect(emitted.find((event) => event.messageId === fresh)!.at - started).toBeGreaterThanOrEqual(9_000);
+    await eventually(async () => expect(await isEmitted(fresh)).toBe(true));
+  });
+
+  it('emits a stranded message at once when its eventId is sent again, answering with the stored one', async () => {
+    const eventId = `again-${randomUUID()}`;
+    const id = await strandedMessage(0, eventId);
+    const sent = Date.now();
+    const reply = await admin.post(`/api/v1/app/${applicationId}/msg`, { eventType, eventId, payload: { second: true } });
+    expect(reply.status).toBe(409);
+    await eventually(() => expect(emitted.filter((event) => event.eventId === eventId).map((event) => event.messageId)).toEqual([id]));
+    // Well before the relay's grace period would have let it go.
+    expect(emitted.find((event) => event.messageId === id)!.at - sent).toBeLessThan(5_000);
+    await eventually(async () => expect(await isEmitted(id)).toBe(true));
+  });
+});
