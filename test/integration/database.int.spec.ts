@@ -34,7 +34,7 @@ describe('migrations against the real PostgreSQL', () => {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     expect(applied.length).toBeGreaterThan(0);
     expect(await tables()).toEqual([
-      'api_keys', 'applications', 'attempts', 'endpoints', 'event_types', 'idempotency_keys', 'message_endpoints', 'messages', 'migrations',
+      'api_keys', 'applications', 'attempts', 'endpoints', 'event_types', 'idempotency_keys', 'message_endpoints', 'message_outbox', 'messages', 'migrations',
     ]);
     // Nothing left for TypeORM to synchronize: migrations and entities agree column for column.
     const pending = await dataSource.driver.createSchemaBuilder().log();
@@ -75,6 +75,29 @@ describe('migrations against the real PostgreSQL', () => {
     await dataSource.getRepository(Application).delete({ id: application.id });
     expect(await dataSource.getRepository(Endpoint).countBy({ applicationId: application.id })).toBe(0);
     expect(await dataSource.getRepository(Message).countBy({ applicationId: application.id })).toBe(0);
+  });
+
+  it('moves messages not yet emitted into the outbox table, and back when reverted', async () => {
+    const application = await dataSource.getRepository(Application).save({ name: 'Outbox' });
+    const lastMigration = async () => (await dataSource.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`))[0].name;
+    expect(await lastMigration()).toBe('MessageOutbox1796297931544');
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const insert = (emitted: boolean) =>
+      dataSource.query(
+        `INSERT INTO messages (id, application_id, event_type, payload, expires_at, emitted_at) VALUES (gen_random_uuid(), $1, 'a.b', '{}', now(), ${emitted ? 'now()' : 'NULL'}) RETURNING id`,
+        [application.id],
+      ) as Promise<Array<{ id: string }>>;
+    const [[pending], [sent]] = [await insert(false), await insert(true)];
+    await dataSource.runMigrations({ transaction: 'each' });
+    expect(await dataSource.query(`SELECT message_id FROM message_outbox`)).toEqual([{ message_id: pending!.id }]);
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const rows: Array<{ id: string; emitted: boolean }> = await dataSource.query(`SELECT id, emitted_at IS NOT NULL AS emitted FROM messages WHERE application_id = $1 ORDER BY emitted`, [application.id]);
+    expect(rows).toEqual([
+      { id: pending!.id, emitted: false },
+      { id: sent!.id, emitted: true },
+    ]);
+    await dataSource.runMigrations({ transaction: 'each' });
   });
 
   it('reverts every migration, leaving only the bookkeeping table', async () => {

@@ -44,18 +44,21 @@ describe('the outbox relay', () => {
     await database.end();
   });
 
-  /** A message row as an ingest that died after its insert leaves it: stored, not emitted. */
+  /** A message as an ingest that died after its insert leaves it: stored, still in the outbox. */
   async function strandedMessage(ageMs: number, eventId: string | null = null): Promise<string> {
     const id = uuidv7();
     await database.query(
-      `INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, '{}', '{"stranded":true}', now() - make_interval(secs => $5::double precision / 1000), now() + interval '1 day')`,
+      `WITH inserted AS (
+         INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, '{}', '{"stranded":true}', now() - make_interval(secs => $5::double precision / 1000), now() + interval '1 day')
+         RETURNING id, created_at)
+       INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted`,
       [id, applicationId, eventType, eventId, ageMs],
     );
     return id;
   }
 
-  const isEmitted = async (id: string) => (await database.query<{ done: boolean }>('SELECT emitted_at IS NOT NULL AS done FROM messages WHERE id = $1', [id])).rows[0]!.done;
+  const isEmitted = async (id: string) => (await database.query('SELECT 1 FROM message_outbox WHERE message_id = $1', [id])).rowCount === 0;
 
   it('emits a message stranded past the grace period and marks it emitted, but leaves a fresh one to its own request', async () => {
     const old = await strandedMessage(60_000);

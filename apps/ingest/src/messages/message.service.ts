@@ -26,32 +26,46 @@ export class ApplicationGoneError extends Error {
   }
 }
 
-// Inserts a batch of messages in one statement. A row whose (application, eventId) exists is
-// skipped (de-duplication), and so is one whose application has just been deleted, rather than
-// failing the whole batch on the foreign key; RETURNING says which rows went in.
+// Inserts a batch of messages, each with its outbox row, in one statement. A row whose
+// (application, eventId) exists is skipped (de-duplication), and so is one whose application has
+// just been deleted, rather than failing the whole batch on the foreign key; the final SELECT
+// says which rows went in.
 const INSERT_MESSAGES = `
-  INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
-  SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at
-  FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])
-    AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
-  WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
-  ON CONFLICT DO NOTHING
-  RETURNING id`;
+  WITH inserted AS (
+    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at
+    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])
+      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+    WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
+    ON CONFLICT DO NOTHING
+    RETURNING id, created_at
+  ), queued AS (
+    INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted
+  )
+  SELECT id FROM inserted`;
 
-const MARK_EMITTED = 'UPDATE messages SET emitted_at = now() WHERE id = ANY($1::uuid[]) AND emitted_at IS NULL';
+const UNEMITTED = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
+const MARK_EMITTED = 'DELETE FROM message_outbox WHERE message_id = ANY($1::uuid[])';
+
+/** A message with the same eventId, stored before; `unemitted` while it waits in the outbox. */
+interface Earlier {
+  message: Message;
+  unemitted: boolean;
+}
 
 /**
  * Accepts an event for one application, from the API or the ingest topic alike: de-duplicates
- * on eventId, persists, then emits to the events topic. A message whose emit failed stays
- * marked unemitted and the outbox relay emits it later, so nothing accepted is lost.
+ * on eventId, persists (with an outbox row), then emits to the events topic and deletes the
+ * outbox row. A message whose emit failed stays in the outbox and the outbox relay emits it
+ * later, so nothing accepted is lost.
  *
- * Concurrent accepts share their statements (one insert, one produce request, one update per
+ * Concurrent accepts share their statements (one insert, one produce request, one delete per
  * batch): per-message round trips were most of ingest's cost.
  */
 @Injectable()
 export class MessageService {
   private readonly eventsTopic: string;
-  private readonly inserts = new Coalescer<Message, Message | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
+  private readonly inserts = new Coalescer<Message, Earlier | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
   private readonly emitted = new Coalescer<string>((ids) => this.markEmitted(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
@@ -75,18 +89,18 @@ export class MessageService {
       payload: input.payload,
       createdAt: now,
       expiresAt: new Date(now.getTime() + RETENTION_MS),
-      emittedAt: null,
     });
-    const existing = await this.inserts.add(message);
-    if (existing) {
-      if (!existing.emittedAt) await this.emit([existing]);
-      return { message: existing, created: false };
+    const earlier = await this.inserts.add(message);
+    if (earlier) {
+      // Its first emit failed (or is still under way): this request emits it too.
+      if (earlier.unemitted) await this.emit([earlier.message]);
+      return { message: earlier.message, created: false };
     }
     await this.emit([message]);
     return { message, created: true };
   }
 
-  /** Emits messages to the events topic, then records that they were emitted. */
+  /** Emits messages to the events topic, then takes them out of the outbox. */
   async emit(messages: Message[]): Promise<void> {
     await this.producer.send(
       this.eventsTopic,
@@ -104,7 +118,6 @@ export class MessageService {
       }),
     );
     for (const message of messages) {
-      message.emittedAt ??= new Date();
       // Not awaited: the event is already durable in Kafka. Should the mark be lost, the outbox
       // relay emits the message once more, which at-least-once delivery allows.
       this.emitted.add(message.id).catch((error: unknown) => this.logger.warn({ err: error, messageId: message.id }, 'could not mark a message emitted; the outbox relay will emit it again'));
@@ -112,7 +125,7 @@ export class MessageService {
   }
 
   /** Inserts the batch; for each message, null when it went in, else the earlier message with its eventId. */
-  private async insertAll(batch: readonly Message[]): Promise<Array<Message | null | ApplicationGoneError>> {
+  private async insertAll(batch: readonly Message[]): Promise<Array<Earlier | null | ApplicationGoneError>> {
     const rows = (await this.messages.query(INSERT_MESSAGES, [
       batch.map((m) => m.id),
       batch.map((m) => m.applicationId),
@@ -128,7 +141,9 @@ export class MessageService {
     const earlier = skipped.some((message) => message.eventId !== null)
       ? await this.messages.find({ where: skipped.filter((message) => message.eventId !== null).map(({ applicationId, eventId }) => ({ applicationId, eventId: eventId! })) })
       : [];
-    const byEventId = new Map(earlier.map((message) => [`${message.applicationId} ${message.eventId}`, message]));
+    const queued = earlier.length > 0 ? ((await this.messages.query(UNEMITTED, [earlier.map((message) => message.id)])) as Array<{ message_id: string }>) : [];
+    const unemitted = new Set(queued.map((row) => row.message_id));
+    const byEventId = new Map(earlier.map((message) => [`${message.applicationId} ${message.eventId}`, { message, unemitted: unemitted.has(message.id) }]));
     return batch.map((message) => {
       if (inserted.has(message.id)) return null;
       const found = byEventId.get(`${message.applicationId} ${message.eventId}`);

@@ -6,9 +6,10 @@ import { EventType } from './event-type.entity.js';
 import { MessageEndpoint } from './message-endpoint.entity.js';
 import { IdempotencyKey } from './idempotency-key.entity.js';
 import { Message } from './message.entity.js';
+import { MessageOutbox } from './message-outbox.entity.js';
 
-export { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint };
+export { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint, MessageOutbox };
 export { ATTEMPT_TRIGGERS, type AttemptTrigger } from './attempt.entity.js';
 export { DELIVERY_STATUSES, type DeliveryStatus } from './message-endpoint.entity.js';
 
-export const ENTITIES = [Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey];
+export const ENTITIES = [Application, ApiKey, EventType, Endpoint, Message, MessageOutbox, MessageEndpoint, Attempt, IdempotencyKey];

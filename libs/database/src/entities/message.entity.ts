@@ -35,12 +35,4 @@ export class Message {
   @Index()
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt!: Date;
-
-  /**
-   * When the event reached the events topic. Null means persisted but not yet emitted: the
-   * ingest outbox relay emits those, so an accepted message is never lost to a Kafka outage.
-   */
-  @Index({ where: 'emitted_at IS NULL' })
-  @Column({ name: 'emitted_at', type: 'timestamptz', nullable: true })
-  emittedAt!: Date | null;
 }
