@@ -1,26 +1,20 @@
 import { Application, dataSourceOptions, Endpoint, Message } from '@hookline/database';
-import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { requireStack } from '../support/env.js';
+import { isolatedDatabase } from '../support/env.js';
 
 /** Runs the test against a database of its own, created and dropped around it. */
 describe('migrations against the real PostgreSQL', () => {
-  const { databaseUrl } = requireStack();
-  const name = `hookline_migrations_${randomUUID().slice(0, 8)}`;
-  const url = Object.assign(new URL(databaseUrl), { pathname: `/${name}` }).toString();
-  let admin: DataSource;
+  let database: Awaited<ReturnType<typeof isolatedDatabase>>;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    admin = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    dataSource = await new DataSource(dataSourceOptions(url)).initialize();
+    database = await isolatedDatabase('migrations');
+    dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
   });
 
   afterAll(async () => {
     await dataSource?.destroy();
-    await admin?.query(`DROP DATABASE IF EXISTS "${name}"`);
-    await admin?.destroy();
+    await database?.drop();
   });
 
   async function tables(): Promise<string[]> {

@@ -5,24 +5,30 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { type ApiClient, apiClient } from '../support/api-client.js';
-import { eventually, requireStack } from '../support/env.js';
+import { eventually, isolatedDatabase, migrate, requireStack } from '../support/env.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 
 // The outbox: a message stored but never emitted (the process died between the insert and the
 // send, or Kafka refused the send) still reaches the events topic. The rows are written here as
-// such a crash leaves them; only ingest runs, against the real PostgreSQL and Kafka.
+// such a crash leaves them; only ingest runs, against the real PostgreSQL and Kafka. The database
+// is this test's own: every other test's ingest would relay stranded rows of a shared one to its
+// own topics.
 
 describe('the outbox relay', () => {
   let pipeline: Pipeline;
   let admin: ApiClient;
   let consumer: Consumer;
-  const database = new pg.Pool({ connectionString: requireStack().databaseUrl, max: 2 });
+  let isolated: Awaited<ReturnType<typeof isolatedDatabase>>;
+  let database: pg.Pool;
   const emitted: Array<{ messageId: string; eventId: string | null; at: number }> = [];
   const eventType = `outbox.${randomUUID().slice(0, 8)}`;
   let applicationId: string;
 
   beforeAll(async () => {
-    pipeline = await startPipeline('outbox', {}, ['ingest']);
+    isolated = await isolatedDatabase('outbox');
+    await migrate(isolated.url);
+    database = new pg.Pool({ connectionString: isolated.url, max: 2 });
+    pipeline = await startPipeline('outbox', { DATABASE_URL: isolated.url }, ['ingest']);
     admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
     expect((await admin.post('/api/v1/event-type', { name: eventType, description: 'outbox' })).status).toBe(201);
     applicationId = (await admin.post<{ id: string }>('/api/v1/app', { name: 'Outbox' })).body.id;
@@ -44,7 +50,8 @@ describe('the outbox relay', () => {
   afterAll(async () => {
     await consumer?.disconnect();
     await pipeline?.stop();
-    await database.end();
+    await database?.end();
+    await isolated?.drop();
   });
 
   /** A message as an ingest that died after its insert leaves it: stored, still in the outbox. */

@@ -35,17 +35,43 @@ let migrated: Promise<void> | null = null;
  * per test file; an advisory lock keeps parallel Jest workers from migrating at the same time.
  */
 export function migrateTestDatabase(): Promise<void> {
-  migrated ??= (async () => {
-    const { dataSourceOptions } = await import('@hookline/database');
-    const { DataSource } = await import('typeorm');
-    const dataSource = await new DataSource(dataSourceOptions(requireStack().databaseUrl, { applicationName: 'hookline-tests' })).initialize();
-    try {
-      await dataSource.query('SELECT pg_advisory_lock(7400)');
-      await dataSource.runMigrations({ transaction: 'each' });
-    } finally {
-      await dataSource.query('SELECT pg_advisory_unlock(7400)').catch(() => undefined);
-      await dataSource.destroy();
-    }
-  })();
+  migrated ??= migrate(requireStack().databaseUrl, { lock: 7400 });
   return migrated;
+}
+
+/**
+ * A database of its own on the shared server, for a test that must not share rows with the
+ * others (the outbox relays of every test's ingest sweep the shared database), or that runs the
+ * migrations itself. `drop()` removes it, closing any connection still open.
+ */
+export async function isolatedDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { DataSource } = await import('typeorm');
+  const { databaseUrl } = requireStack();
+  const database = `hookline_${name}_${randomUUID().slice(0, 8)}`;
+  const admin = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
+  await admin.query(`CREATE DATABASE "${database}"`);
+  return {
+    url: Object.assign(new URL(databaseUrl), { pathname: `/${database}` }).toString(),
+    drop: async () => {
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      } finally {
+        await admin.destroy();
+      }
+    },
+  };
+}
+
+/** Brings a database's schema up to date through the production migrations, under `lock` if given. */
+export async function migrate(url: string, { lock }: { lock?: number } = {}): Promise<void> {
+  const { dataSourceOptions } = await import('@hookline/database');
+  const { DataSource } = await import('typeorm');
+  const dataSource = await new DataSource(dataSourceOptions(url, { applicationName: 'hookline-tests' })).initialize();
+  try {
+    if (lock !== undefined) await dataSource.query('SELECT pg_advisory_lock($1)', [lock]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    if (lock !== undefined) await dataSource.query('SELECT pg_advisory_unlock($1)', [lock]).catch(() => undefined);
+    await dataSource.destroy();
+  }
 }
