@@ -104,3 +104,50 @@ describe('dead letters and replay, end to end', () => {
     });
   });
 });
+
+describe('dead letters behind an open circuit', () => {
+  let pipeline: Pipeline;
+  let receiver: Receiver;
+  let svix: Svix;
+  const eventType = `circuit.dead.${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    // The circuit opens after 2 failures and probes after 1 s, 2 s, 4 s...; the window is 4 s.
+    // Most tasks are postponed, never attempted, until their postponement would pass the window.
+    pipeline = await startPipeline('dead-circuit', {
+      HOOKLINE_TOPIC_PARTITIONS: '1',
+      HOOKLINE_RETRY_SCHEDULE: '500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms',
+      HOOKLINE_RETRY_JITTER: '0',
+      HOOKLINE_DEAD_LETTER_AFTER: '4s',
+      HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '2',
+      HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: '1s',
+    });
+    receiver = await new Receiver().start();
+    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
+    await svix.eventType.create({ name: eventType, description: 'behind an open circuit' });
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await receiver?.stop();
+  });
+
+  it('dead-letters the tasks it kept postponing once their window is spent, as dead letters the API lists', async () => {
+    const app = await svix.application.create({ name: 'Never recovers' });
+    await svix.endpoint.create(app.id, { url: receiver.url('/never') });
+    receiver.respond = () => ({ status: 503 });
+    const messages = await Promise.all(Array.from({ length: 12 }, (_, n) => svix.message.create(app.id, { eventType, payload: { n } })));
+
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${pipeline.apiUrl}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${pipeline.adminToken}`, 'content-type': 'application/json' } });
+    const dead = await eventually(async () => {
+      const body = (await (await api(`/app/${app.id}/dead-letter?limit=50`)).json()) as { data: Array<{ msgId: string; attempts: number }> };
+      expect(body.data.map((letter) => letter.msgId).sort()).toEqual(messages.map((message) => message.id).sort());
+      return body.data;
+    }, 25_000);
+    // The breaker held most of them back: far fewer requests than messages, and some messages
+    // were never attempted at all, yet every one is a dead letter, not a task postponed forever.
+    expect(receiver.on('/never').length).toBeLessThan(messages.length);
+    expect(dead.some((letter) => letter.attempts === 0)).toBe(true);
+  });
+});

@@ -36,6 +36,19 @@ const UPSERT_STATUSES = `
     next_attempt_at = CASE WHEN message_endpoints.status = 'succeeded' THEN NULL ELSE EXCLUDED.next_attempt_at END,
     updated_at = now()`;
 
+// A task dead-lettered without an attempt (postponed past its window): the status alone. A task
+// never attempted gets the dead-letter time as its last_attempt_at, which the dead-letter
+// listing filters on.
+const MARK_DEAD = `
+  INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, last_attempt_at)
+  SELECT $1, $2, $3, 'dead', $4
+  WHERE EXISTS (SELECT 1 FROM endpoints WHERE id = $2) AND EXISTS (SELECT 1 FROM messages WHERE id = $1)
+  ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
+    status = CASE WHEN message_endpoints.status = 'succeeded' THEN message_endpoints.status ELSE 'dead' END,
+    last_attempt_at = COALESCE(message_endpoints.last_attempt_at, EXCLUDED.last_attempt_at),
+    next_attempt_at = NULL,
+    updated_at = now()`;
+
 // Sets failing_since at an endpoint's first failure and clears it on a success.
 const TRACK_FAILING = `
   UPDATE endpoints AS e
@@ -65,6 +78,11 @@ export class AttemptRecorder {
 
   record(record: AttemptRecord): Promise<void> {
     return this.batches.add(record);
+  }
+
+  /** Marks a pair dead that was dead-lettered without an attempt; rare, so not batched. */
+  async markDead(pair: { messageId: string; endpointId: string; applicationId: string }, at: Date): Promise<void> {
+    await this.dataSource.query(MARK_DEAD, [pair.messageId, pair.endpointId, pair.applicationId, at]);
   }
 
   private async write(records: readonly AttemptRecord[]): Promise<void> {

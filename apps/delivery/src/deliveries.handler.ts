@@ -108,14 +108,18 @@ export class DeliveriesHandler {
 
   /**
    * Whether the task may be attempted now: a short wait for a rate-limit slot is taken here;
-   * a longer one, or an open circuit, postpones the task through the retry tiers instead.
+   * a longer one, or an open circuit, postpones the task through the retry tiers instead, or
+   * dead-letters it once the postponement would fall past its window.
    */
   private async admitted(task: DeliveryTask, rateLimit: number | null, changedAt: number): Promise<boolean> {
     for (;;) {
       const admission = this.guard.admit(task.endpointId, rateLimit, changedAt);
       if (admission.kind === 'go') return true;
       if (admission.kind === 'defer') {
-        await this.followUp.defer(task, admission.ms, admission.reason);
+        if ((await this.followUp.defer(task, admission.ms, admission.reason)) === 'dead') {
+          await this.recorder.markDead(task, new Date());
+          hooklineMetrics().deadLetters.add(1);
+        }
         return false;
       }
       await new Promise((resolve) => setTimeout(resolve, admission.ms));

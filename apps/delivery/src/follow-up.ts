@@ -44,17 +44,29 @@ export class FollowUp {
 
   /**
    * Postpones a task without attempting it (rate limit, open circuit): into the shortest tier,
-   * due in `waitMs`, with the same attempt number, so no retry is spent.
+   * due in `waitMs`, with the same attempt number, so no retry is spent. The dead-letter window
+   * runs from the first attempt or, for a task postponed before any, from its first postponement;
+   * a task whose postponement would fall past it is dead-lettered instead ('dead').
    */
-  async defer(task: DeliveryTask, waitMs: number, reason: string): Promise<void> {
+  async defer(task: DeliveryTask, waitMs: number, reason: string): Promise<'postponed' | 'dead'> {
+    const now = new Date();
+    const windowStart = task.firstAttemptAt ? new Date(task.firstAttemptAt) : now;
+    const dueAt = new Date(now.getTime() + waitMs);
+    const postponed: DeliveryTask = { ...task, firstAttemptAt: windowStart.toISOString() };
+    const step = this.policy.postponement(dueAt, windowStart);
+    if (step.kind === 'dead') {
+      await this.deadLetter(postponed, now, `${reason}; ${step.reason}`);
+      return 'dead';
+    }
     const tier = this.tiers.find((candidate) => candidate.delayMs >= waitMs) ?? this.tiers.at(-1)!;
-    const headers: Record<string, string> = {
+    const headers = {
       [RETRY_HEADERS.attempt]: String(task.attempt),
-      [RETRY_HEADERS.dueAt]: new Date(Date.now() + waitMs).toISOString(),
+      [RETRY_HEADERS.firstAttemptAt]: postponed.firstAttemptAt!,
+      [RETRY_HEADERS.dueAt]: dueAt.toISOString(),
       [RETRY_HEADERS.deferred]: reason,
     };
-    if (task.firstAttemptAt) headers[RETRY_HEADERS.firstAttemptAt] = task.firstAttemptAt;
-    await this.producer.send(tier.topic, [{ key: task.endpointId, value: JSON.stringify(task), headers }]);
+    await this.producer.send(tier.topic, [{ key: task.endpointId, value: JSON.stringify(postponed), headers }]);
+    return 'postponed';
   }
 
   async afterFailure(task: DeliveryTask, outcome: DeliveryOutcome, attemptedAt: Date): Promise<FailureResult> {
@@ -67,9 +79,7 @@ export class FollowUp {
       return { status: 'failed', nextAttemptAt: null };
     }
     if (step.kind === 'dead') {
-      const letter: DeadLetter = { task: { ...task, firstAttemptAt: firstAttemptAt.toISOString() }, deadAt: attemptedAt.toISOString(), lastError };
-      await this.producer.send(this.deadTopic, [{ key: task.endpointId, value: JSON.stringify(letter), headers: { [RETRY_HEADERS.lastError]: lastError } }]);
-      this.logger.info({ messageId: task.messageId, endpointId: task.endpointId, attempts: task.attempt, reason: step.reason }, 'dead-lettered');
+      await this.deadLetter({ ...task, firstAttemptAt: firstAttemptAt.toISOString() }, attemptedAt, lastError, step.reason);
       return { status: 'dead', nextAttemptAt: null };
     }
     const next: DeliveryTask = { ...task, attempt: task.attempt + 1, firstAttemptAt: firstAttemptAt.toISOString() };
@@ -86,5 +96,11 @@ export class FollowUp {
       },
     ]);
     return { status: 'failed', nextAttemptAt: step.dueAt };
+  }
+
+  private async deadLetter(task: DeliveryTask, deadAt: Date, lastError: string, reason = lastError): Promise<void> {
+    const letter: DeadLetter = { task, deadAt: deadAt.toISOString(), lastError };
+    await this.producer.send(this.deadTopic, [{ key: task.endpointId, value: JSON.stringify(letter), headers: { [RETRY_HEADERS.lastError]: lastError } }]);
+    this.logger.info({ messageId: task.messageId, endpointId: task.endpointId, attempts: task.attempt, reason }, 'dead-lettered');
   }
 }

@@ -52,10 +52,24 @@ export class RetryPolicy {
         ? (this.options.tiers.find((candidate) => candidate.delayMs >= asked) ?? this.options.tiers.at(-1)!)
         : this.options.tiers.find((candidate) => candidate.delayMs === scheduled)!;
     const dueAt = new Date(failed.attemptedAt.getTime() + delayMs);
-    const windowEnds = failed.firstAttemptAt.getTime() + this.options.deadLetterAfterMs;
-    if (dueAt.getTime() > windowEnds) {
+    if (this.pastWindow(dueAt, failed.firstAttemptAt)) {
       return { kind: 'dead', reason: `the next attempt would fall past the ${this.options.deadLetterAfterMs} ms window` };
     }
     return { kind: 'retry', tier, dueAt };
+  }
+
+  /**
+   * For a task postponed without an attempt (open circuit, rate limit) until `dueAt`: dead once
+   * that falls past its window, so an endpoint that never recovers dead-letters its tasks on the
+   * same clock as the ones it failed, instead of postponing them until it is disabled.
+   */
+  postponement(dueAt: Date, windowStart: Date): { kind: 'postpone' } | { kind: 'dead'; reason: string } {
+    return this.pastWindow(dueAt, windowStart)
+      ? { kind: 'dead', reason: `postponed past the ${this.options.deadLetterAfterMs} ms window` }
+      : { kind: 'postpone' };
+  }
+
+  private pastWindow(dueAt: Date, windowStart: Date): boolean {
+    return dueAt.getTime() > windowStart.getTime() + this.options.deadLetterAfterMs;
   }
 }

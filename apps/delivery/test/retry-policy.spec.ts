@@ -37,4 +37,11 @@ describe('RetryPolicy', () => {
     expect(policy.next(failure(3, { attemptedAt: new Date(t0.getTime() + 1_000_000) }))).toMatchObject({ kind: 'retry' });
     expect(policy.next(failure(1, { statusCode: 410 }))).toEqual({ kind: 'gone' });
   });
+
+  it('lets a postponed task wait inside its window, and dead-letters one whose wait would pass it', () => {
+    const policy = new RetryPolicy({ scheduleMs: schedule, tiers, jitter: 0, deadLetterAfterMs: 48 * 3_600_000 });
+    const at = (ms: number) => new Date(t0.getTime() + ms);
+    expect(policy.postponement(at(48 * 3_600_000), t0)).toEqual({ kind: 'postpone' });
+    expect(policy.postponement(at(48 * 3_600_000 + 1), t0)).toEqual({ kind: 'dead', reason: `postponed past the ${48 * 3_600_000} ms window` });
+  });
 });
