@@ -2,6 +2,7 @@ import { createKafkaClient } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { randomUUID } from 'node:crypto';
 import { Svix } from 'svix';
+import { apiClient } from '../support/api-client.js';
 import { eventually, requireStack } from '../support/env.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { Receiver } from '../support/receiver.js';
@@ -138,10 +139,9 @@ describe('dead letters behind an open circuit', () => {
     receiver.respond = () => ({ status: 503 });
     const messages = await Promise.all(Array.from({ length: 12 }, (_, n) => svix.message.create(app.id, { eventType, payload: { n } })));
 
-    const api = (path: string, init: RequestInit = {}) =>
-      fetch(`${pipeline.apiUrl}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${pipeline.adminToken}`, 'content-type': 'application/json' } });
+    const admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
     const dead = await eventually(async () => {
-      const body = (await (await api(`/app/${app.id}/dead-letter?limit=50`)).json()) as { data: Array<{ msgId: string; attempts: number }> };
+      const { body } = await admin.get<{ data: Array<{ msgId: string; attempts: number }> }>(`/api/v1/app/${app.id}/dead-letter?limit=50`);
       expect(body.data.map((letter) => letter.msgId).sort()).toEqual(messages.map((message) => message.id).sort());
       return body.data;
     }, 25_000);
