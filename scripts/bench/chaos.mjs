@@ -70,6 +70,9 @@ const EVENT_TYPE = 'chaos.event';
 const DATABASE = 'hookline_chaos';
 const RETRY_SCHEDULE = '1s,2s,4s,8s,8s,8s,8s,8s,8s,8s';
 const DEAD_LETTER_AFTER_MS = 60_000;
+// Shrunk with the window, as the schedule is: at its 30 s default (doubling at each failed probe)
+// a circuit's postponement alone could outlast a 60 s window and dead-letter a task at once.
+const CIRCUIT_BREAKER_COOLDOWN = '5s';
 const READY_TIMEOUT_MS = 120_000;
 /** The stack of its own, which it may restart. */
 const STACK_ENV = {
@@ -167,6 +170,7 @@ async function main() {
       HOOKLINE_DELIVERY_TIMEOUT: '5s',
       HOOKLINE_RETRY_SCHEDULE: RETRY_SCHEDULE,
       HOOKLINE_DEAD_LETTER_AFTER: `${DEAD_LETTER_AFTER_MS / 1000}s`,
+      HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: CIRCUIT_BREAKER_COOLDOWN,
       // A killed member's partitions move on after this; the default 10 s only slows the run.
       HOOKLINE_KAFKA_SESSION_TIMEOUT: '6s',
       HOOKLINE_SHUTDOWN_GRACE: '5s',
@@ -301,11 +305,14 @@ async function main() {
     note(`load stopped: ${published.size} events published (${publishRetries} publish attempts failed and were retried)`);
 
     // ---- the ledger -----------------------------------------------------------------------------
-    // Dead letters of the run, by event (eventId chaos-<seq>), with what justifies them.
+    // Dead letters of the run, by event (eventId chaos-<seq>), with what justifies them: the
+    // window runs from the first attempt or, for a task only ever postponed, from about when the
+    // message was accepted; the status row was last updated when the task died.
     const deadLetters = async () =>
       (
         await db.query(
-          `SELECT m.event_id, s.attempt_count, s.last_attempt_at, (SELECT min(a.created_at) FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id) AS first_attempt_at
+          `SELECT m.event_id, s.attempt_count, s.updated_at AS dead_at,
+                  COALESCE((SELECT min(a.created_at) FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id), m.created_at) AS window_start
            FROM message_endpoints s JOIN messages m ON m.id = s.message_id
            WHERE s.status = 'dead' AND s.endpoint_id = ANY($1::uuid[])`,
           [endpointIds],
@@ -344,7 +351,7 @@ async function main() {
     const unacknowledged = [...seen].filter((seq) => !published.has(seq)).length;
     const tiers = RETRY_SCHEDULE.split(',').length;
     const unjustified = dead.filter((row) => {
-      const span = row.first_attempt_at && row.last_attempt_at ? new Date(row.last_attempt_at) - new Date(row.first_attempt_at) : 0;
+      const span = new Date(row.dead_at) - new Date(row.window_start);
       return !(span >= DEAD_LETTER_AFTER_MS * 0.8 || row.attempt_count >= tiers + 1);
     });
 
@@ -353,7 +360,7 @@ async function main() {
     out.push('chaos test');
     out.push(`command          ${commandLine(import.meta.url)}`);
     out.push(`stack            kafka ${kafkaUrl}${ownKafka ? ' (its own)' : ''}; postgresql ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}${ownPostgres ? ' (its own)' : ''}; prefix ${prefix}`);
-    out.push(`services         ingest, fanout, delivery x2, retry; retry schedule ${RETRY_SCHEDULE}, dead letter after ${DEAD_LETTER_AFTER_MS / 1000} s`);
+    out.push(`services         ingest, fanout, delivery x2, retry; retry schedule ${RETRY_SCHEDULE}, dead letter after ${DEAD_LETTER_AFTER_MS / 1000} s, circuit cooldown ${CIRCUIT_BREAKER_COOLDOWN}`);
     out.push(`load             ${options.rate} events/s onto ${ingestTopic}, ${options.apps} applications x 1 endpoint; ${sent} events generated`);
     out.push('timeline');
     for (const line of timeline) out.push(`  ${line}`);
