@@ -1,14 +1,15 @@
-import { Message } from '@hookline/database';
+import { Message, MessageOutbox } from '@hookline/database';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { MessageService } from './message.service.js';
 
 const SWEEP_EVERY_MS = 5_000;
 /** Younger messages are still in their request's own emit. */
 const GRACE_MS = 10_000;
-const STRANDED = 'SELECT message_id FROM message_outbox WHERE created_at < $1 ORDER BY message_id LIMIT 500';
+/** Stranded messages emitted per sweep, at most. */
+const BATCH = 500;
 
 /**
  * Emits messages that were persisted but whose emit to Kafka failed (broker down, process
@@ -34,8 +35,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async sweep(): Promise<number> {
     // Message ids are UUIDv7, so the primary key's order is the oldest first.
-    const rows = (await this.messages.query(STRANDED, [new Date(Date.now() - GRACE_MS)])) as Array<{ message_id: string }>;
-    const stranded = rows.length > 0 ? await this.messages.find({ where: { id: In(rows.map((row) => row.message_id)) }, order: { id: 'ASC' } }) : [];
+    const stranded = await this.messages
+      .createQueryBuilder('message')
+      .innerJoin(MessageOutbox, 'outbox', 'outbox.messageId = message.id')
+      .where('outbox.createdAt < :cutoff', { cutoff: new Date(Date.now() - GRACE_MS) })
+      .orderBy('message.id')
+      .limit(BATCH)
+      .getMany();
     if (stranded.length > 0) {
       await this.service.emit(stranded);
       this.logger.info({ count: stranded.length }, 'outbox emitted stranded messages');
