@@ -1,6 +1,5 @@
-import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { RETRY_HEADERS, topicName } from '@hookline/contracts';
-import { type ConsumedMessage, KafkaProducer } from '@hookline/kafka';
+import { type PlatformTopics, RETRY_HEADERS } from '@hookline/contracts';
+import { type ConsumedMessage, KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
 import { HOOKLINE_ATTRIBUTES, tracer } from '@hookline/telemetry';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
@@ -12,14 +11,10 @@ import { EventPattern, Payload } from '@nestjs/microservices';
  */
 @Controller()
 export class TiersHandler {
-  private readonly deliveriesTopic: string;
-
   constructor(
-    @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
+    @Inject(PLATFORM_TOPICS) private readonly topics: PlatformTopics,
     private readonly producer: KafkaProducer,
-  ) {
-    this.deliveriesTopic = topicName(config.kafka.topicPrefix, 'deliveries');
-  }
+  ) {}
 
   @EventPattern('retry')
   async handle(@Payload() record: ConsumedMessage): Promise<void> {
@@ -36,6 +31,6 @@ export class TiersHandler {
       })
       .end();
     // The send replaces the record's traceparent with its own span's: the trace goes on from here.
-    await this.producer.send(this.deliveriesTopic, [{ key: record.key, value: record.value, headers: record.headers }]);
+    await this.producer.send(this.topics.deliveries, [{ key: record.key, value: record.value, headers: record.headers }]);
   }
 }

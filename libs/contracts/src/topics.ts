@@ -1,6 +1,6 @@
 /**
  * Every Kafka topic Hookline uses, relative to the configurable prefix (HOOKLINE_TOPIC_PREFIX).
- * The retry tiers are derived from the retry schedule: see retryTierTopics.
+ * The retry tiers are derived from the retry schedule: see retryTiers.
  */
 export const TOPICS = {
   /** Raw events published by producers straight onto Kafka. */
@@ -21,6 +21,14 @@ export type TopicKey = keyof typeof TOPICS;
 
 export function topicName(prefix: string, topic: TopicKey): string {
   return `${prefix}.${TOPICS[topic]}`;
+}
+
+/** The full name of every platform topic under one prefix, by key (`topics.deliveries`). */
+export type PlatformTopics = Readonly<Record<TopicKey, string>>;
+
+/** Every platform topic name under `prefix`, resolved once; the retry tiers come from retryTiers. */
+export function topicsFor(prefix: string): PlatformTopics {
+  return Object.fromEntries(Object.keys(TOPICS).map((key) => [key, topicName(prefix, key as TopicKey)])) as Record<TopicKey, string>;
 }
 
 const UNITS: ReadonlyArray<[suffix: string, ms: number]> = [

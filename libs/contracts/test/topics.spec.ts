@@ -1,8 +1,14 @@
-import { delayLabel, retryTiers, topicCatalog, topicName } from '@hookline/contracts';
+import { delayLabel, retryTiers, TOPICS, topicCatalog, topicName, topicsFor } from '@hookline/contracts';
 
 describe('topic names', () => {
   it('prefixes every topic', () => {
     expect(topicName('acme', 'ingestRejected')).toBe('acme.ingest.rejected');
+  });
+
+  it('resolves every platform topic of a prefix by key', () => {
+    const topics = topicsFor('acme');
+    expect(Object.keys(topics)).toEqual(Object.keys(TOPICS));
+    expect(topics).toMatchObject({ deliveries: 'acme.deliveries', ingestRejected: 'acme.ingest.rejected', operational: 'acme.operational' });
   });
 
   it('labels delays with their largest exact unit', () => {

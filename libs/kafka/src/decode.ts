@@ -1,3 +1,4 @@
+import type { Logger } from '@hookline/logging';
 import type { z } from 'zod';
 import type { ConsumedMessage } from './consumer/kafka-server.base.js';
 
@@ -17,4 +18,16 @@ export function decodeValue<S extends z.ZodType>(record: ConsumedMessage, schema
     ok: false,
     problem: parsed.error.issues.map((issue) => `value.${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; '),
   };
+}
+
+/**
+ * The value of a record on a topic only Hookline's own services write, or undefined when it
+ * breaks its contract: such a record cannot have been written by them, so it is logged with its
+ * problem and skipped rather than retried forever.
+ */
+export function decodeOrSkip<S extends z.ZodType>(record: ConsumedMessage, schema: S, logger: Pick<Logger, 'error'>, what: string): z.output<S> | undefined {
+  const decoded = decodeValue(record, schema);
+  if (decoded.ok) return decoded.value;
+  logger.error({ topic: record.topic, offset: record.offset, problem: decoded.problem }, `unreadable ${what} skipped`);
+  return undefined;
 }

@@ -12,5 +12,5 @@ export {
 } from './consumer/kafka-server.base.js';
 export { KafkaConsumerServer, type KafkaConsumerOptions } from './consumer/kafka-consumer.server.js';
 export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/due-time-consumer.server.js';
-export { decodeValue, type Decoded } from './decode.js';
-export { KAFKA_CLIENT, KafkaLifecycle, KafkaModule } from './kafka.module.js';
+export { decodeOrSkip, decodeValue, type Decoded } from './decode.js';
+export { KAFKA_CLIENT, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';

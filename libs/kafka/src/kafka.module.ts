@@ -1,5 +1,5 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { topicCatalog } from '@hookline/contracts';
+import { topicCatalog, topicsFor } from '@hookline/contracts';
 import {
   type DynamicModule,
   Inject,
@@ -16,6 +16,8 @@ import { KafkaProducer } from './producer.js';
 import { ensureTopics } from './topic-provisioner.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+/** Injection token for the platform's topic names under HOOKLINE_TOPIC_PREFIX (PlatformTopics). */
+export const PLATFORM_TOPICS = Symbol('PLATFORM_TOPICS');
 
 /**
  * Connects the producer and creates the platform's topics before the service starts
@@ -78,9 +80,14 @@ export class KafkaModule {
           inject: [KAFKA_CLIENT, HOOKLINE_CONFIG],
           useFactory: (kafka: Kafka, config: HooklineConfig) => new KafkaProducer(kafka, config.service),
         },
+        {
+          provide: PLATFORM_TOPICS,
+          inject: [HOOKLINE_CONFIG],
+          useFactory: (config: HooklineConfig) => topicsFor(config.kafka.topicPrefix),
+        },
         KafkaLifecycle,
       ],
-      exports: [KAFKA_CLIENT, KafkaProducer, KafkaLifecycle],
+      exports: [KAFKA_CLIENT, KafkaProducer, KafkaLifecycle, PLATFORM_TOPICS],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '@hookline/config';
-import { type TopicKey, retryTiers, topicName } from '@hookline/contracts';
+import { type TopicKey, retryTiers, topicsFor } from '@hookline/contracts';
 import { DueTimeConsumerServer, KAFKA_CLIENT, KafkaConsumerServer, type KafkaServerBase } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
@@ -35,7 +35,7 @@ function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] 
   const prefix = config.kafka.topicPrefix;
   return source === 'retryTiers'
     ? retryTiers(prefix, config.retry.scheduleMs).map((tier) => tier.topic)
-    : [topicName(prefix, source)];
+    : [topicsFor(prefix)[source]];
 }
 
 /**
