@@ -1,15 +1,18 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { Endpoint } from '@hookline/database';
 import { AddressPolicy, addressPolicyProvider, EgressClient } from '@hookline/egress';
-import { secretBoxProvider } from '@hookline/signing';
+import { SecretBox, secretBoxProvider } from '@hookline/signing';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AttemptRecorder } from './attempt-recorder.js';
+import { AttemptRecorder } from './attempts/attempt-recorder.js';
+import { AttemptRepository } from './attempts/attempt.repository.js';
+import { AttemptService } from './attempts/attempt.service.js';
 import { DeliveriesHandler } from './deliveries.handler.js';
-import { EndpointCache } from './endpoint-cache.js';
-import { EndpointDisabler } from './endpoint-disabler.js';
-import { EndpointGuard } from './endpoint-guard.js';
-import { FollowUp } from './follow-up.js';
+import { EndpointCache } from './endpoints/endpoint-cache.js';
+import { EndpointDisabler } from './endpoints/endpoint-disabler.js';
+import { EndpointGuard } from './endpoints/endpoint-guard.js';
+import { EndpointRepository } from './endpoints/endpoint.repository.js';
+import { FollowUp } from './retries/follow-up.js';
 
 /** Sockets kept per receiving origin; above the per-endpoint in-flight cap so none waits for a socket. */
 const CONNECTIONS_PER_ORIGIN = 16;
@@ -28,9 +31,15 @@ const MAX_INLINE_RATE_WAIT_MS = 1_000;
       useFactory: (config: HooklineConfig, policy: AddressPolicy) =>
         new EgressClient({ policy, timeoutMs: config.delivery.timeoutMs, connectionsPerOrigin: CONNECTIONS_PER_ORIGIN }),
     },
-    EndpointCache,
+    AttemptService,
     AttemptRecorder,
-    FollowUp,
+    AttemptRepository,
+    EndpointRepository,
+    {
+      provide: EndpointCache,
+      inject: [EndpointRepository, SecretBox],
+      useFactory: (endpoints: EndpointRepository, secrets: SecretBox) => new EndpointCache(endpoints, secrets),
+    },
     EndpointDisabler,
     {
       provide: EndpointGuard,
@@ -38,6 +47,7 @@ const MAX_INLINE_RATE_WAIT_MS = 1_000;
       useFactory: (config: HooklineConfig) =>
         new EndpointGuard({ ...config.delivery.circuitBreaker, maxInlineWaitMs: MAX_INLINE_RATE_WAIT_MS }),
     },
+    FollowUp,
   ],
 })
 export class DeliveryModule implements OnApplicationShutdown {

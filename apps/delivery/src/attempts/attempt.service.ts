@@ -1,16 +1,18 @@
-import { type DeliveryTask, deliveryTask } from '@hookline/contracts';
+import type { DeliveryTask } from '@hookline/contracts';
 import { EgressClient } from '@hookline/egress';
-import { type ConsumedMessage, decodeValue, KeyedLimiter } from '@hookline/kafka';
+import { KeyedLimiter } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { signatureHeaders } from '@hookline/signing';
 import { annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
-import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { EndpointCache } from '../endpoints/endpoint-cache.js';
+import { EndpointGuard } from '../endpoints/endpoint-guard.js';
+import { FollowUp } from '../retries/follow-up.js';
 import { AttemptRecorder } from './attempt-recorder.js';
-import { EndpointCache } from './endpoint-cache.js';
-import { EndpointGuard } from './endpoint-guard.js';
-import { FollowUp } from './follow-up.js';
+
+/** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
+const MAX_REQUESTS_PER_ENDPOINT = 4;
 
 /**
  * Makes one attempt of a delivery task: signs the payload (Standard Webhooks, `webhook-id` is
@@ -18,11 +20,8 @@ import { FollowUp } from './follow-up.js';
  * records the attempt and the status it leads to before the offset may be committed. A failure
  * is first handed to its retry tier or the dead-letter topic.
  */
-/** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
-const MAX_REQUESTS_PER_ENDPOINT = 4;
-
-@Controller()
-export class DeliveriesHandler {
+@Injectable()
+export class AttemptService {
   private readonly requests = new KeyedLimiter(MAX_REQUESTS_PER_ENDPOINT);
 
   constructor(
@@ -34,15 +33,7 @@ export class DeliveriesHandler {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  @EventPattern('deliveries')
-  async handle(@Payload() record: ConsumedMessage): Promise<void> {
-    const decoded = decodeValue(record, deliveryTask);
-    if (!decoded.ok) {
-      // Only fanout and retry write this topic; a record they cannot have written is logged, not retried forever.
-      this.logger.error({ topic: record.topic, offset: record.offset, problem: decoded.problem }, 'unreadable delivery task skipped');
-      return;
-    }
-    const task = decoded.value;
+  async attempt(task: DeliveryTask): Promise<void> {
     annotateActiveSpan({
       [HOOKLINE_ATTRIBUTES.applicationId]: task.applicationId,
       [HOOKLINE_ATTRIBUTES.endpointId]: task.endpointId,

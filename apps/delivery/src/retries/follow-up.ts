@@ -1,11 +1,11 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { type DeadLetter, type DeliveryTask, RETRY_HEADERS, type RetryTier, retryTiers, topicName } from '@hookline/contracts';
+import { type DeadLetter, type DeliveryTask, type PlatformTopics, RETRY_HEADERS, type RetryTier, retryTiers } from '@hookline/contracts';
 import type { DeliveryStatus } from '@hookline/database';
 import type { DeliveryOutcome } from '@hookline/egress';
-import { KafkaProducer } from '@hookline/kafka';
+import { KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { Inject, Injectable } from '@nestjs/common';
-import { EndpointDisabler } from './endpoint-disabler.js';
+import { EndpointDisabler } from '../endpoints/endpoint-disabler.js';
 import { RetryPolicy } from './retry-policy.js';
 
 /** What a failed attempt leads to, for the status row. */
@@ -17,19 +17,19 @@ export interface FailureResult {
 /**
  * Hands a failed task on: to the retry tier of its next delay, or to the dead-letter topic once
  * the schedule or the window is spent. A 410 Gone disables the endpoint instead. Also postpones
- * tasks that may not be attempted yet. Resolves once
- * Kafka has acknowledged the follow-up, so the caller may then commit the original.
+ * tasks that may not be attempted yet. Resolves once Kafka has acknowledged the follow-up, so the
+ * caller may then commit the original.
  */
 @Injectable()
 export class FollowUp {
   private readonly policy: RetryPolicy;
   private readonly tiers: RetryTier[];
-  private readonly deadTopic: string;
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
-    private readonly producer: KafkaProducer,
-    private readonly disabler: EndpointDisabler,
+    @Inject(PLATFORM_TOPICS) private readonly topics: PlatformTopics,
+    @Inject(KafkaProducer) private readonly producer: Pick<KafkaProducer, 'send'>,
+    @Inject(EndpointDisabler) private readonly disabler: Pick<EndpointDisabler, 'disable'>,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.tiers = retryTiers(config.kafka.topicPrefix, config.retry.scheduleMs);
@@ -39,7 +39,6 @@ export class FollowUp {
       jitter: config.retry.jitter,
       deadLetterAfterMs: config.retry.deadLetterAfterMs,
     });
-    this.deadTopic = topicName(config.kafka.topicPrefix, 'dead');
   }
 
   /**
@@ -100,7 +99,7 @@ export class FollowUp {
 
   private async deadLetter(task: DeliveryTask, deadAt: Date, lastError: string, reason = lastError): Promise<void> {
     const letter: DeadLetter = { task, deadAt: deadAt.toISOString(), lastError };
-    await this.producer.send(this.deadTopic, [{ key: task.endpointId, value: JSON.stringify(letter), headers: { [RETRY_HEADERS.lastError]: lastError } }]);
+    await this.producer.send(this.topics.dead, [{ key: task.endpointId, value: JSON.stringify(letter), headers: { [RETRY_HEADERS.lastError]: lastError } }]);
     this.logger.info({ messageId: task.messageId, endpointId: task.endpointId, attempts: task.attempt, reason }, 'dead-lettered');
   }
 }

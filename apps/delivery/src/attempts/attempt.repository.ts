@@ -1,0 +1,133 @@
+import type { Attempt, AttemptTrigger, DeliveryStatus } from '@hookline/database';
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** One attempt as the attempts table stores it. */
+export type AttemptRow = Omit<Attempt, 'message' | 'endpoint' | 'trigger'> & { trigger: AttemptTrigger };
+
+/** Where a message stands with an endpoint: its message_endpoints row. */
+export interface StatusRow {
+  messageId: string;
+  endpointId: string;
+  applicationId: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  lastAttemptAt: Date;
+  nextAttemptAt: Date | null;
+}
+
+/** An endpoint's latest outcome in a batch: a failure starts its failing_since, a success clears it. */
+export interface EndpointOutcome {
+  endpointId: string;
+  succeeded: boolean;
+  at: Date;
+}
+
+/** An endpoint that is failing, as the batch left it. */
+export interface FailingEndpoint {
+  id: string;
+  applicationId: string;
+  failingSince: Date | null;
+  disabled: boolean;
+}
+
+// The statements below skip rows whose message or endpoint was deleted while the attempt ran,
+// rather than failing the whole batch (and every delivery in it) on a foreign key.
+const INSERT_ATTEMPTS = `
+  INSERT INTO attempts (id, message_id, endpoint_id, application_id, attempt_number, url, succeeded, response_status_code,
+                        response_duration_ms, response_excerpt, error, trigger, created_at)
+  SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::boolean[], $8::int[],
+                         $9::int[], $10::text[], $11::text[], $12::attempt_trigger[], $13::timestamptz[]) AS v(id, message_id, endpoint_id)
+  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id) AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id)`;
+
+// A success is final: a late duplicate of an earlier failed attempt never overwrites it.
+const UPSERT_STATUSES = `
+  INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at, next_attempt_at)
+  SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::delivery_status[], $5::int[], $6::timestamptz[], $7::timestamptz[]) AS v(message_id, endpoint_id)
+  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id) AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id)
+  ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
+    status = CASE WHEN message_endpoints.status = 'succeeded' THEN message_endpoints.status ELSE EXCLUDED.status END,
+    attempt_count = GREATEST(message_endpoints.attempt_count, EXCLUDED.attempt_count),
+    last_attempt_at = EXCLUDED.last_attempt_at,
+    next_attempt_at = CASE WHEN message_endpoints.status = 'succeeded' THEN NULL ELSE EXCLUDED.next_attempt_at END,
+    updated_at = now()`;
+
+// A task dead-lettered without an attempt (postponed past its window): the status alone. A task
+// never attempted gets the dead-letter time as its last_attempt_at, which the dead-letter
+// listing filters on.
+const MARK_DEAD = `
+  INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, last_attempt_at)
+  SELECT $1, $2, $3, 'dead', $4
+  WHERE EXISTS (SELECT 1 FROM endpoints WHERE id = $2) AND EXISTS (SELECT 1 FROM messages WHERE id = $1)
+  ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
+    status = CASE WHEN message_endpoints.status = 'succeeded' THEN message_endpoints.status ELSE 'dead' END,
+    last_attempt_at = COALESCE(message_endpoints.last_attempt_at, EXCLUDED.last_attempt_at),
+    next_attempt_at = NULL,
+    updated_at = now()`;
+
+// Sets failing_since at an endpoint's first failure and clears it on a success.
+const TRACK_FAILING = `
+  UPDATE endpoints AS e
+    SET failing_since = CASE WHEN v.ok THEN NULL ELSE COALESCE(e.failing_since, v.at) END
+  FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS v(id, ok, at)
+  WHERE e.id = v.id AND (NOT v.ok OR e.failing_since IS NOT NULL)
+  RETURNING e.id, e.application_id, e.failing_since, e.disabled`;
+
+/** PostgreSQL text cannot hold U+0000, which a receiver's response may contain. */
+const withoutNul = (text: string) => text.replaceAll('\u0000', '\uFFFD');
+
+/** The attempts table, the message_endpoints status rows and endpoints' failing_since. */
+@Injectable()
+export class AttemptRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Writes a batch in one transaction: its attempts, the status rows they lead to (one per pair),
+   * and each endpoint's latest outcome. Returns the endpoints now failing.
+   */
+  async writeBatch(batch: { attempts: readonly AttemptRow[]; statuses: readonly StatusRow[]; outcomes: readonly EndpointOutcome[] }): Promise<FailingEndpoint[]> {
+    const { attempts, statuses, outcomes } = batch;
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(INSERT_ATTEMPTS, [
+        attempts.map((a) => a.id),
+        attempts.map((a) => a.messageId),
+        attempts.map((a) => a.endpointId),
+        attempts.map((a) => a.applicationId),
+        attempts.map((a) => a.attemptNumber),
+        attempts.map((a) => a.url),
+        attempts.map((a) => a.succeeded),
+        attempts.map((a) => a.responseStatusCode),
+        attempts.map((a) => a.responseDurationMs),
+        attempts.map((a) => withoutNul(a.responseExcerpt)),
+        attempts.map((a) => (a.error === null ? null : withoutNul(a.error))),
+        attempts.map((a) => a.trigger),
+        attempts.map((a) => a.createdAt),
+      ]);
+      await manager.query(UPSERT_STATUSES, [
+        statuses.map((s) => s.messageId),
+        statuses.map((s) => s.endpointId),
+        statuses.map((s) => s.applicationId),
+        statuses.map((s) => s.status),
+        statuses.map((s) => s.attemptCount),
+        statuses.map((s) => s.lastAttemptAt),
+        statuses.map((s) => s.nextAttemptAt),
+      ]);
+      // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
+      const [rows] = (await manager.query(TRACK_FAILING, [outcomes.map((o) => o.endpointId), outcomes.map((o) => o.succeeded), outcomes.map((o) => o.at)])) as [
+        Array<{ id: string; application_id: string; failing_since: Date | null; disabled: boolean }>,
+        number,
+      ];
+      return rows.map((row) => ({
+        id: row.id,
+        applicationId: row.application_id,
+        failingSince: row.failing_since === null ? null : new Date(row.failing_since),
+        disabled: row.disabled,
+      }));
+    });
+  }
+
+  /** Marks a pair dead that was dead-lettered without an attempt. */
+  async markDead(pair: { messageId: string; endpointId: string; applicationId: string }, at: Date): Promise<void> {
+    await this.dataSource.query(MARK_DEAD, [pair.messageId, pair.endpointId, pair.applicationId, at]);
+  }
+}
