@@ -1,4 +1,4 @@
-import { EndpointGuard } from '../src/endpoint-guard.js';
+import { EndpointGuard } from '../../src/endpoints/endpoint-guard.js';
 
 function guard() {
   let now = 1_000_000;

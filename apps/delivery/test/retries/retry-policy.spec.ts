@@ -1,5 +1,5 @@
 import { retryTiers } from '@hookline/contracts';
-import { RetryPolicy } from '../src/retry-policy.js';
+import { RetryPolicy } from '../../src/retries/retry-policy.js';
 
 const schedule = [5_000, 300_000, 1_800_000, 36_000_000, 36_000_000];
 const tiers = retryTiers('h', schedule);
