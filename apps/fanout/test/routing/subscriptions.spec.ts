@@ -1,4 +1,4 @@
-import { type EndpointRoute, subscribes } from '../src/routing.js';
+import { type EndpointRoute, subscribes } from '../../src/routing/subscriptions.js';
 
 const endpoint = (fields: Partial<EndpointRoute>): EndpointRoute => ({ id: 'e', applicationId: 'a', eventTypes: null, channels: null, ...fields });
 

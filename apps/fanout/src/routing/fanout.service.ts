@@ -1,0 +1,50 @@
+import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
+import { type EventValue, firstDeliveryTask, type PlatformTopics } from '@hookline/contracts';
+import { KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
+import { Inject, Injectable } from '@nestjs/common';
+import { type PendingRoute, RouteRepository } from './route.repository.js';
+import { type EndpointRoute, subscribes } from './subscriptions.js';
+
+/**
+ * Turns each accepted event into one delivery task per endpoint subscribed to it (subscriptions.ts).
+ * Each pair gets a pending status row first, so a redelivered event changes nothing.
+ *
+ * The events being handled at once share their queries: one lookup of their applications'
+ * endpoints and one insert of their status rows per batch, matched in memory.
+ */
+@Injectable()
+export class FanoutService {
+  private readonly routes = new Coalescer<string, EndpointRoute[]>((applicationIds) => this.routesOf(applicationIds), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
+  private readonly pending = new Coalescer<PendingRoute[]>((batches) => this.repository.insertPending(batches.flat()), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
+
+  constructor(
+    @Inject(PLATFORM_TOPICS) private readonly topics: PlatformTopics,
+    @Inject(RouteRepository) private readonly repository: Pick<RouteRepository, 'routableEndpoints' | 'insertPending'>,
+    @Inject(KafkaProducer) private readonly producer: Pick<KafkaProducer, 'send'>,
+  ) {}
+
+  async route(event: EventValue): Promise<void> {
+    const endpoints = (await this.routes.add(event.applicationId)).filter((endpoint) => subscribes(endpoint, event));
+    if (endpoints.length === 0) return;
+
+    await this.pending.add(endpoints.map((endpoint) => ({ messageId: event.messageId, endpointId: endpoint.id, applicationId: event.applicationId })));
+    await this.producer.send(
+      this.topics.deliveries,
+      endpoints.map((endpoint) => ({
+        key: endpoint.id,
+        value: JSON.stringify(firstDeliveryTask({ ...event, acceptedAt: event.createdAt }, endpoint.id, 'scheduled')),
+      })),
+    );
+  }
+
+  private async routesOf(applicationIds: readonly string[]): Promise<EndpointRoute[][]> {
+    const rows = await this.repository.routableEndpoints([...new Set(applicationIds)]);
+    const byApplication = new Map<string, EndpointRoute[]>();
+    for (const row of rows) {
+      const routes = byApplication.get(row.applicationId);
+      if (routes) routes.push(row);
+      else byApplication.set(row.applicationId, [row]);
+    }
+    return applicationIds.map((id) => byApplication.get(id) ?? []);
+  }
+}

@@ -1,0 +1,94 @@
+import { type EventValue, topicsFor } from '@hookline/contracts';
+import type { ConsumedMessage, OutgoingMessage } from '@hookline/kafka';
+import { createLogger } from '@hookline/logging';
+import { EventsHandler } from '../src/events.handler.js';
+import { FanoutService } from '../src/routing/fanout.service.js';
+import type { PendingRoute } from '../src/routing/route.repository.js';
+import type { EndpointRoute } from '../src/routing/subscriptions.js';
+
+// Fanout's handling of the events topic over an in-memory endpoints table and a producer that
+// remembers what it sent, without Kafka or PostgreSQL.
+
+const APP_1 = '00000000-0000-4000-8000-0000000000a1';
+const APP_2 = '00000000-0000-4000-8000-0000000000a2';
+const route = (id: string, applicationId: string, fields: Partial<EndpointRoute> = {}): EndpointRoute => ({ id, applicationId, eventTypes: null, channels: null, ...fields });
+
+function fanout(endpoints: EndpointRoute[]) {
+  /** What happened, in order: lookups, pending inserts and sends. */
+  const log: Array<{ lookup: string[] } | { pending: PendingRoute[] } | { sent: string; messages: OutgoingMessage[] }> = [];
+  const repository = {
+    routableEndpoints: async (applicationIds: readonly string[]) => {
+      log.push({ lookup: [...applicationIds] });
+      return endpoints.filter((endpoint) => applicationIds.includes(endpoint.applicationId));
+    },
+    insertPending: async (routes: readonly PendingRoute[]) => void log.push({ pending: [...routes] }),
+  };
+  const producer = { send: async (topic: string, messages: OutgoingMessage[]) => void log.push({ sent: topic, messages }) };
+  const handler = new EventsHandler(new FanoutService(topicsFor('t'), repository, producer), createLogger('test', 'silent'));
+  return { handler, log };
+}
+
+let offset = 0;
+function recordOf(value: string): ConsumedMessage {
+  return { topic: 't.events', partition: 0, offset: String(offset++), key: null, value: Buffer.from(value), headers: {}, timestamp: String(Date.now()) } as ConsumedMessage;
+}
+
+const event = (messageId: string, applicationId: string, fields: Partial<EventValue> = {}): EventValue => ({
+  messageId,
+  applicationId,
+  eventType: 'invoice.paid',
+  eventId: null,
+  channels: [],
+  payload: { invoice: messageId },
+  createdAt: '2026-03-01T12:00:00.000Z',
+  ...fields,
+});
+
+const sends = (log: ReturnType<typeof fanout>['log']) => log.filter((entry) => 'sent' in entry);
+
+describe('fanout handling the events topic', () => {
+  it('routes each event to the subscribed endpoints of its own application, looked up together', async () => {
+    const { handler, log } = fanout([
+      route('00000000-0000-4000-8000-0000000000e1', APP_1, { eventTypes: ['invoice.paid'] }),
+      route('00000000-0000-4000-8000-0000000000e2', APP_1, { eventTypes: ['invoice.voided'] }),
+      route('00000000-0000-4000-8000-0000000000e3', APP_2),
+    ]);
+    const first = event('00000000-0000-4000-8000-0000000000b1', APP_1);
+    const second = event('00000000-0000-4000-8000-0000000000b2', APP_2);
+    await Promise.all([handler.handle(recordOf(JSON.stringify(first))), handler.handle(recordOf(JSON.stringify(second)))]);
+
+    expect(log.filter((entry) => 'lookup' in entry)).toEqual([{ lookup: [APP_1, APP_2] }]);
+    const tasks = sends(log).flatMap((entry) => entry.messages.map((message) => ({ topic: entry.sent, key: message.key, task: JSON.parse(String(message.value)) })));
+    expect(tasks).toEqual([
+      { topic: 't.deliveries', key: '00000000-0000-4000-8000-0000000000e1', task: expect.objectContaining({ messageId: first.messageId, endpointId: '00000000-0000-4000-8000-0000000000e1', attempt: 1, firstAttemptAt: null, acceptedAt: first.createdAt, trigger: 'scheduled' }) },
+      { topic: 't.deliveries', key: '00000000-0000-4000-8000-0000000000e3', task: expect.objectContaining({ messageId: second.messageId, endpointId: '00000000-0000-4000-8000-0000000000e3' }) },
+    ]);
+  });
+
+  it('writes the pending status rows before it sends the tasks', async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1), route('00000000-0000-4000-8000-0000000000e2', APP_1)]);
+    const message = event('00000000-0000-4000-8000-0000000000b1', APP_1);
+    await handler.handle(recordOf(JSON.stringify(message)));
+
+    expect(log.map((entry) => Object.keys(entry)[0])).toEqual(['lookup', 'pending', 'sent']);
+    expect(log[1]).toEqual({
+      pending: [
+        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e1', applicationId: APP_1 },
+        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e2', applicationId: APP_1 },
+      ],
+    });
+  });
+
+  it('writes and sends nothing for an event no endpoint subscribes to', async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1, { channels: ['eu'] })]);
+    await handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b1', APP_1, { channels: ['us'] }))));
+    expect(log).toEqual([{ lookup: [APP_1] }]);
+  });
+
+  it('skips an unreadable event without a query or a send', async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1)]);
+    await handler.handle(recordOf('not json'));
+    await handler.handle(recordOf(JSON.stringify({ ...event('00000000-0000-4000-8000-0000000000b1', APP_1), messageId: 'not-a-uuid' })));
+    expect(log).toEqual([]);
+  });
+});
