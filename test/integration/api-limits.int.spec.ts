@@ -1,10 +1,9 @@
 import { REJECTION_REASON_HEADER } from '@hookline/contracts';
-import { createKafkaClient } from '@hookline/kafka';
-import { createLogger } from '@hookline/logging';
 import { randomUUID } from 'node:crypto';
 import { ApiException, Svix } from 'svix';
 import { type ApiClient, apiClient } from '../support/api-client.js';
-import { eventually, requireStack } from '../support/env.js';
+import { eventually } from '../support/env.js';
+import { publish, readTopic } from '../support/kafka.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 
 // The API's limits, each refused with a clear error naming the limit: request body size (and the
@@ -58,29 +57,16 @@ describe('limits with clear errors', () => {
   it('rejects a record over 256 KiB on the ingest topic to the rejected topic, saying the limit', async () => {
     const uid = `kafka-limits-${short()}`;
     expect((await admin.post('/api/v1/app', { name: 'Kafka limits', uid })).status).toBe(201);
-    const kafka = createKafkaClient({ clientId: 'test-limits', brokers: requireStack().brokers, logger: createLogger('test', 'error') });
-    const producer = kafka.producer();
-    await producer.connect();
     const prefix = pipeline.env.HOOKLINE_TOPIC_PREFIX;
     const large = JSON.stringify({ eventType, eventId: `large-${short()}`, payload: { blob: 'x'.repeat(257 * 1024) } });
     const small = JSON.stringify({ eventType, eventId: `small-${short()}`, payload: { blob: 'x' } });
-    await producer.send({ topic: `${prefix}.ingest`, messages: [{ key: uid, value: large }, { key: uid, value: small }] });
-    await producer.disconnect();
+    await publish(`${prefix}.ingest`, [{ key: uid, value: large }, { key: uid, value: small }]);
 
-    const consumer = kafka.consumer({ groupId: `test-limits-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${prefix}.ingest.rejected`, fromBeginning: true });
-    const rejected: Array<{ size: number; reason: string }> = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        rejected.push({ size: message.value!.length, reason: message.headers![REJECTION_REASON_HEADER]!.toString() });
-      },
-    });
-    try {
-      await eventually(() => expect(rejected).toEqual([{ size: large.length, reason: 'value: larger than 256 KiB' }]));
-    } finally {
-      await consumer.disconnect();
-    }
+    await readTopic(
+      `${prefix}.ingest.rejected`,
+      (message) => ({ size: message.value!.length, reason: message.headers![REJECTION_REASON_HEADER]!.toString() }),
+      (rejected) => expect(rejected).toEqual([{ size: large.length, reason: 'value: larger than 256 KiB' }]),
+    );
     // The small one was accepted.
     await eventually(async () => expect((await admin.get<ListOut<unknown>>(`/api/v1/app/${uid}/msg`)).body.data).toHaveLength(1));
   });

@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ApiException, Ordering, Svix } from 'svix';
 import { DataSource } from 'typeorm';
+import { type ApiClient, apiClient, type Reply } from '../support/api-client.js';
 import { eventually, requireStack } from '../support/env.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { Receiver } from '../support/receiver.js';
 
 // The REST API through the real stack: all four services in-process, the shared Kafka and
-// PostgreSQL, real HTTP. Plain fetch where exact status codes and error bodies matter; the
+// PostgreSQL, real HTTP. The tests' API client where exact status codes and error bodies matter; the
 // official svix SDK where it shows that the SDK works against Hookline unchanged.
 
 type Json = Record<string, unknown>;
-interface Reply<T> {
-  status: number;
-  contentType: string | null;
-  body: T;
-}
 interface ListOut<T> {
   data: T[];
   iterator: string | null;
@@ -52,34 +48,8 @@ interface ValidationOut {
 
 const short = () => randomUUID().slice(0, 8);
 
-/** A minimal HTTP client: the status, the content type and the parsed JSON body (null when empty). */
-function client(apiUrl: string, token: string | null) {
-  async function send<T>(method: string, path: string, options: { json?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (token !== null) headers.authorization = `Bearer ${token}`;
-    let body: string | undefined;
-    if (options.raw !== undefined || options.json !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = options.raw ?? JSON.stringify(options.json);
-    }
-    const response = await fetch(`${apiUrl}${path}`, { method, headers, body });
-    const text = await response.text();
-    const contentType = response.headers.get('content-type');
-    return { status: response.status, contentType, body: (text === '' ? null : JSON.parse(text)) as T };
-  }
-  return {
-    send,
-    get: <T = Json>(path: string) => send<T>('GET', path),
-    post: <T = Json>(path: string, json: unknown, headers?: Record<string, string>) => send<T>('POST', path, { json, headers }),
-    put: <T = Json>(path: string, json: unknown) => send<T>('PUT', path, { json }),
-    patch: <T = Json>(path: string, json: unknown) => send<T>('PATCH', path, { json }),
-    delete: <T = Json>(path: string) => send<T>('DELETE', path),
-  };
-}
-type Client = ReturnType<typeof client>;
-
 /** Every page of a listing, following `iterator` until `done`. */
-async function listAll<T>(api: Client, path: string, limit: number): Promise<{ items: T[]; pages: ListOut<T>[] }> {
+async function listAll<T>(api: ApiClient, path: string, limit: number): Promise<{ items: T[]; pages: ListOut<T>[] }> {
   const pages: ListOut<T>[] = [];
   let iterator: string | null = null;
   for (;;) {
@@ -102,7 +72,7 @@ const locs = (reply: Reply<ValidationOut>) => reply.body.detail.map((problem) =>
 describe('the REST API through the real stack', () => {
   let pipeline: Pipeline;
   let receiver: Receiver;
-  let admin: Client;
+  let admin: ApiClient;
   let adminSdk: Svix;
   let db: DataSource;
   const eventType = `order.shipped.${short()}`;
@@ -110,7 +80,7 @@ describe('the REST API through the real stack', () => {
   interface Tenant {
     app: AppOut;
     key: string;
-    api: Client;
+    api: ApiClient;
     sdk: Svix;
   }
 
@@ -121,13 +91,13 @@ describe('the REST API through the real stack', () => {
     const key = await admin.post<{ id: string; key: string; name: string }>(`/api/v1/app/${created.body.id}/api-key`, { name: `${name} key` });
     expect(key.status).toBe(201);
     expect(key.body.key).toMatch(/^hk_/);
-    return { app: created.body, key: key.body.key, api: client(pipeline.apiUrl, key.body.key), sdk: new Svix(key.body.key, { serverUrl: pipeline.apiUrl }) };
+    return { app: created.body, key: key.body.key, api: apiClient(pipeline.apiUrl, key.body.key), sdk: new Svix(key.body.key, { serverUrl: pipeline.apiUrl }) };
   }
 
   beforeAll(async () => {
     pipeline = await startPipeline('api');
     receiver = await new Receiver().start();
-    admin = client(pipeline.apiUrl, pipeline.adminToken);
+    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
     adminSdk = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
     db = await new DataSource({ type: 'postgres', url: requireStack().databaseUrl }).initialize();
     await adminSdk.eventType.create({ name: eventType, description: 'An order left the warehouse' });
@@ -167,16 +137,16 @@ describe('the REST API through the real stack', () => {
       const path = `/api/v1/app/${a.app.id}`;
       const expected = { status: 401, body: { code: 'authentication_failed', detail: expect.any(String) } };
       const pick = ({ status, body }: Reply<unknown>) => ({ status, body });
-      expect(pick(await client(pipeline.apiUrl, null).get(path))).toEqual(expected);
-      expect(pick(await client(pipeline.apiUrl, null).send('GET', path, { headers: { authorization: `Basic ${a.key}` } }))).toEqual(expected);
-      expect(pick(await client(pipeline.apiUrl, `hk_${short()}unknown`).get(path))).toEqual(expected);
-      expect(pick(await client(pipeline.apiUrl, `${pipeline.adminToken}x`).get(path))).toEqual(expected);
+      expect(pick(await apiClient(pipeline.apiUrl, null).get(path))).toEqual(expected);
+      expect(pick(await apiClient(pipeline.apiUrl, null).send('GET', path, { headers: { authorization: `Basic ${a.key}` } }))).toEqual(expected);
+      expect(pick(await apiClient(pipeline.apiUrl, `hk_${short()}unknown`).get(path))).toEqual(expected);
+      expect(pick(await apiClient(pipeline.apiUrl, `${pipeline.adminToken}x`).get(path))).toEqual(expected);
 
       // A second key of A, revoked before its first use: refused, while A's other key still works.
       const second = await admin.post<{ id: string; key: string }>(`/api/v1/app/${a.app.id}/api-key`, { name: 'to revoke' });
       expect(second.status).toBe(201);
       await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [second.body.id]);
-      expect(pick(await client(pipeline.apiUrl, second.body.key).get(path))).toEqual(expected);
+      expect(pick(await apiClient(pipeline.apiUrl, second.body.key).get(path))).toEqual(expected);
       expect((await a.api.get(path)).status).toBe(200);
 
       // The key is shown once and stored only as a hash.
@@ -568,7 +538,7 @@ describe('the REST API through the real stack', () => {
       // (Documented as the 400 of every operation that takes a body.)
       const reply = await f.api.send<ErrorOut>('POST', `${base}/msg`, { raw: '{"eventType": "a", "payload": {' });
       expect(reply.status).toBe(400);
-      expect(reply.contentType).toMatch(/^application\/json/);
+      expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
       expect(reply.body).toEqual({ code: expect.any(String), detail: expect.any(String) });
       expect((await f.api.get<ListOut<MessageOut>>(`${base}/msg`)).body.data).toEqual([]);
     });
@@ -576,7 +546,7 @@ describe('the REST API through the real stack', () => {
     it('answers a body over 256kb with 413 and a JSON {code, detail}', async () => {
       const reply = await f.api.post<ErrorOut>(`${base}/msg`, { eventType, payload: { blob: 'x'.repeat(300 * 1024) } });
       expect(reply.status).toBe(413);
-      expect(reply.contentType).toMatch(/^application\/json/);
+      expect(reply.headers.get('content-type')).toMatch(/^application\/json/);
       expect(reply.body).toEqual({ code: expect.any(String), detail: expect.any(String) });
       expect((await f.api.get<ListOut<MessageOut>>(`${base}/msg`)).body.data).toEqual([]);
       // Just under the limit is accepted.
@@ -673,12 +643,12 @@ describe('the REST API through the real stack', () => {
 
 describe('endpoint URLs when plain HTTP and private addresses are not allowed', () => {
   let pipeline: Pipeline;
-  let admin: Client;
+  let admin: ApiClient;
   let base: string;
 
   beforeAll(async () => {
     pipeline = await startPipeline('api-policy', { HOOKLINE_DELIVERY_ALLOW_HTTP: 'false', HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '' });
-    admin = client(pipeline.apiUrl, pipeline.adminToken);
+    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
     const app = await admin.post<AppOut>('/api/v1/app', { name: 'Policy' });
     base = `/api/v1/app/${app.body.id}/endpoint`;
   });

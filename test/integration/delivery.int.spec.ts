@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { type MessageAttemptOut, Svix } from 'svix';
+import type { MessageAttemptOut, Svix } from 'svix';
 import { eventually, requireStack } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { usePipeline } from '../support/pipeline.js';
 import { type Respond, Receiver } from '../support/receiver.js';
 
 /**
@@ -34,20 +34,9 @@ afterAll(async () => {
   await db?.end();
 });
 
-/** A pipeline of its own for one describe block, with an event type and helpers on its API. */
-function usePipeline(name: string, overrides: Record<string, string>) {
-  const context = {} as { pipeline: Pipeline; svix: Svix; eventType: string };
-  beforeAll(async () => {
-    context.pipeline = await startPipeline(name, { ...NO_RETRY_WITHIN_TEST, ...overrides });
-    context.svix = new Svix(context.pipeline.adminToken, { serverUrl: context.pipeline.apiUrl });
-    context.eventType = `delivery.test.${randomUUID().slice(0, 8)}`;
-    await context.svix.eventType.create({ name: context.eventType, description: 'delivery tests' });
-  });
-  afterAll(async () => {
-    await context.pipeline?.stop();
-  });
-  return context;
-}
+/** A pipeline of its own for one describe block, with an event type of its own. */
+const useDeliveryPipeline = (name: string, overrides: Record<string, string>) =>
+  usePipeline(name, { env: { ...NO_RETRY_WITHIN_TEST, ...overrides }, eventType: { prefix: 'delivery.test', description: 'delivery tests' } });
 
 /** The attempts of a message, once `count` of them are recorded. */
 async function attemptsOf(svix: Svix, appId: string, msgId: string, count = 1, timeoutMs = 20_000): Promise<MessageAttemptOut[]> {
@@ -69,7 +58,7 @@ async function statusOf(messageId: string, endpointId: string): Promise<{ status
 const path = (name: string) => `/${name}-${randomUUID().slice(0, 8)}`;
 
 describe('delivery refuses loopback at connect time when it is not an allowed subnet', () => {
-  const ctx = usePipeline('delivery-ssrf', { HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '' });
+  const ctx = useDeliveryPipeline('delivery-ssrf', { HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '' });
 
   it('refuses a loopback IP literal and a host name resolving to loopback, and never reaches the receiver', async () => {
     const { svix, eventType } = ctx;
@@ -105,7 +94,7 @@ describe('delivery refuses loopback at connect time when it is not an allowed su
 });
 
 describe('delivery outcomes (1 s timeout)', () => {
-  const ctx = usePipeline('delivery-outcomes', { HOOKLINE_DELIVERY_TIMEOUT: '1s' });
+  const ctx = useDeliveryPipeline('delivery-outcomes', { HOOKLINE_DELIVERY_TIMEOUT: '1s' });
 
   it('does not follow a redirect: a 302 is a failed attempt and its Location is never requested', async () => {
     const { svix, eventType } = ctx;
@@ -187,7 +176,7 @@ describe('delivery outcomes (1 s timeout)', () => {
 
 describe('a slow endpoint does not hold back others in the same partition', () => {
   const TIMEOUT_MS = 5_000;
-  const ctx = usePipeline('delivery-isolation', { HOOKLINE_TOPIC_PARTITIONS: '1', HOOKLINE_DELIVERY_TIMEOUT: '5s' });
+  const ctx = useDeliveryPipeline('delivery-isolation', { HOOKLINE_TOPIC_PARTITIONS: '1', HOOKLINE_DELIVERY_TIMEOUT: '5s' });
 
   it('delivers to fast endpoints at once while a hanging endpoint waits out its timeout', async () => {
     const { svix, eventType } = ctx;

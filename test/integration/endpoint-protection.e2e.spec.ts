@@ -1,37 +1,23 @@
-import { createKafkaClient } from '@hookline/kafka';
-import { createLogger } from '@hookline/logging';
-import { randomUUID } from 'node:crypto';
-import { Svix } from 'svix';
-import { eventually, requireStack } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { Receiver } from '../support/receiver.js';
+import { eventually } from '../support/env.js';
+import { readTopic } from '../support/kafka.js';
+import { evenRetries, usePipeline } from '../support/pipeline.js';
+import { useReceiver } from '../support/receiver.js';
 
 describe('protecting endpoints: rate limits, circuit breaker, auto-disable', () => {
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-  let svix: Svix;
-  const eventType = `protect.${randomUUID().slice(0, 8)}`;
-
-  beforeAll(async () => {
-    pipeline = await startPipeline('protect', {
+  const ctx = usePipeline('protect', {
+    env: {
       HOOKLINE_TOPIC_PARTITIONS: '1', // every endpoint shares one partition: limits must not spill over
-      HOOKLINE_RETRY_SCHEDULE: '500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms,500ms',
-      HOOKLINE_RETRY_JITTER: '0',
+      ...evenRetries('500ms', 12),
       HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '3',
       HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: '2s',
       HOOKLINE_ENDPOINT_DISABLE_AFTER: '3s',
-    });
-    receiver = await new Receiver().start();
-    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
-    await svix.eventType.create({ name: eventType, description: 'protected' });
+    },
+    eventType: { prefix: 'protect', description: 'protected' },
   });
-
-  afterAll(async () => {
-    await pipeline?.stop();
-    await receiver?.stop();
-  });
+  const receiver = useReceiver();
 
   it('never lets a 5/s endpoint see more than 5 requests in any second, while another runs at full speed', async () => {
+    const { svix, eventType } = ctx;
     const app = await svix.application.create({ name: 'Throttled' });
     const slow = await svix.endpoint.create(app.id, { url: receiver.url('/slow-lane'), throttleRate: 5, eventTypes: [eventType], channels: ['slow'] });
     await svix.endpoint.create(app.id, { url: receiver.url('/fast-lane'), eventTypes: [eventType], channels: ['fast'] });
@@ -66,6 +52,7 @@ describe('protecting endpoints: rate limits, circuit breaker, auto-disable', () 
   });
 
   it('stops hammering an endpoint that fails every attempt, then delivers everything once it recovers', async () => {
+    const { svix, eventType } = ctx;
     const app = await svix.application.create({ name: 'Broken' });
     await svix.endpoint.create(app.id, { url: receiver.url('/broken') });
     let healthy = false;
@@ -94,6 +81,7 @@ describe('protecting endpoints: rate limits, circuit breaker, auto-disable', () 
   });
 
   it('disables an endpoint failing for longer than the limit, says so on the operational topic, and can be re-enabled', async () => {
+    const { svix, pipeline, eventType } = ctx;
     const app = await svix.application.create({ name: 'Failing for days' });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/dead-end') });
     let healthy = false;
@@ -102,17 +90,11 @@ describe('protecting endpoints: rate limits, circuit breaker, auto-disable', () 
 
     await eventually(async () => expect((await svix.endpoint.get(app.id, endpoint.id)).disabled).toBe(true), 30_000);
 
-    const kafka = createKafkaClient({ clientId: 'test-operational', brokers: requireStack().brokers, logger: createLogger('test', 'error') });
-    const consumer = kafka.consumer({ groupId: `test-operational-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.operational`, fromBeginning: true });
-    const events: Array<{ type: string; endpointId: string; reason: string }> = [];
-    await consumer.run({ eachMessage: async ({ message }) => void events.push(JSON.parse(message.value!.toString())) });
-    try {
-      await eventually(() => expect(events.find((event) => event.endpointId === endpoint.id)).toMatchObject({ type: 'endpoint.disabled', reason: expect.stringContaining('failed every attempt') }));
-    } finally {
-      await consumer.disconnect();
-    }
+    await readTopic(
+      `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.operational`,
+      (message) => JSON.parse(message.value!.toString()) as { type: string; endpointId: string; reason: string },
+      (events) => expect(events.find((event) => event.endpointId === endpoint.id)).toMatchObject({ type: 'endpoint.disabled', reason: expect.stringContaining('failed every attempt') }),
+    );
 
     healthy = true;
     await svix.endpoint.patch(app.id, endpoint.id, { disabled: false });

@@ -5,8 +5,8 @@ import { Svix } from 'svix';
 import { DataSource } from 'typeorm';
 import { apiClient } from '../support/api-client.js';
 import { eventually, requireStack } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { type ReceivedRequest, Receiver } from '../support/receiver.js';
+import { type Pipeline, startPipeline, usePipeline } from '../support/pipeline.js';
+import { type ReceivedRequest, Receiver, useReceiver } from '../support/receiver.js';
 
 // Secret rotation (the webhook signing secret of an endpoint) and encryption-key rotation (the
 // keyring that encrypts those secrets at rest), through the real stack: Kafka, PostgreSQL, HTTP.
@@ -38,24 +38,11 @@ describe('rotating an endpoint signing secret', () => {
   const GRACE_MS = 4_000;
   // Delivery caches endpoints (and so their secrets) for 2 s.
   const CACHE_MS = 2_000;
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-  let svix: Svix;
-  const eventType = `secret.rotated.${short()}`;
-
-  beforeAll(async () => {
-    pipeline = await startPipeline('rotate', { HOOKLINE_SECRET_ROTATION_GRACE: `${GRACE_MS / 1000}s` });
-    receiver = await new Receiver().start();
-    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
-    await svix.eventType.create({ name: eventType, description: 'rotation' });
-  });
-
-  afterAll(async () => {
-    await pipeline?.stop();
-    await receiver?.stop();
-  });
+  const ctx = usePipeline('rotate', { env: { HOOKLINE_SECRET_ROTATION_GRACE: `${GRACE_MS / 1000}s` }, eventType: { prefix: 'secret.rotated', description: 'rotation' } });
+  const receiver = useReceiver();
 
   it('signs with the old and the new secret during the grace period, then only with the new one', async () => {
+    const { svix, eventType } = ctx;
     const app = await svix.application.create({ name: 'Rotating' });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/rotating'), eventTypes: [eventType] });
     const { key: oldSecret } = await svix.endpoint.getSecret(app.id, endpoint.id);
@@ -87,7 +74,7 @@ describe('rotating an endpoint signing secret', () => {
   });
 
   it('takes a given key and grace period, refuses a bad key with 422 on body.key, and another tenant gets a 404', async () => {
-    const admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
+    const { svix, admin, pipeline, eventType } = ctx;
     const app = await svix.application.create({ name: 'Given key' });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/given'), eventTypes: [eventType] });
     const path = `/api/v1/app/${app.id}/endpoint/${endpoint.id}/secret`;

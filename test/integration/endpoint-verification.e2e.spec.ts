@@ -1,16 +1,11 @@
 import { generateSecret } from '@hookline/signing';
-import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { Svix } from 'svix';
-import { type ApiClient, apiClient } from '../support/api-client.js';
 import { eventually } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { type ReceivedRequest, Receiver } from '../support/receiver.js';
+import { usePipeline } from '../support/pipeline.js';
+import { type ReceivedRequest, useReceiver } from '../support/receiver.js';
 
 // Endpoint verification (HOOKLINE_ENDPOINT_VERIFICATION=true) through the real stack: a new
 // endpoint is sent a signed challenge and receives no events until it has echoed one.
-
-const short = () => randomUUID().slice(0, 8);
 
 interface EndpointOut {
   id: string;
@@ -29,38 +24,23 @@ interface VerifyOut {
 const isChallenge = (request: ReceivedRequest) => (JSON.parse(request.body) as { type?: string }).type === 'endpoint.verification';
 
 describe('endpoint verification', () => {
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-  let admin: ApiClient;
-  let svix: Svix;
+  const ctx = usePipeline('verify', { env: { HOOKLINE_ENDPOINT_VERIFICATION: 'true' }, eventType: { prefix: 'verify', description: 'verification' } });
+  const receiver = useReceiver();
   /** Paths whose receiver echoes the challenge; the others answer 200 "ok" (a 2xx alone does not verify). */
   const echoing = new Set<string>();
-  const eventType = `verify.${short()}`;
-
-  beforeAll(async () => {
-    pipeline = await startPipeline('verify', { HOOKLINE_ENDPOINT_VERIFICATION: 'true' });
-    receiver = await new Receiver().start();
-    receiver.respond = (request) => {
-      if (isChallenge(request) && echoing.has(request.path)) {
-        const { challenge } = JSON.parse(request.body) as { challenge: string };
-        return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge }) };
-      }
-      return { status: 200 };
-    };
-    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
-    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
-    await svix.eventType.create({ name: eventType, description: 'verification' });
-  });
-
-  afterAll(async () => {
-    await pipeline?.stop();
-    await receiver?.stop();
-  });
+  receiver.respond = (request) => {
+    if (isChallenge(request) && echoing.has(request.path)) {
+      const { challenge } = JSON.parse(request.body) as { challenge: string };
+      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge }) };
+    }
+    return { status: 200 };
+  };
 
   const events = (path: string) => receiver.on(path).filter((request) => !isChallenge(request));
   const challenges = (path: string) => receiver.on(path).filter(isChallenge);
 
   it('sends a new endpoint a signed challenge, and routes events to it once it echoed it', async () => {
+    const { svix, admin, eventType } = ctx;
     const app = await svix.application.create({ name: 'Echoes' });
     const secret = generateSecret();
     echoing.add('/echo');
@@ -81,6 +61,7 @@ describe('endpoint verification', () => {
   });
 
   it('routes nothing to an endpoint that does not echo, until it does and /verify is called', async () => {
+    const { svix, admin, eventType } = ctx;
     const app = await svix.application.create({ name: 'Silent' });
     const silent = await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/silent'), eventTypes: [eventType] });
     expect(silent.status).toBe(201);
@@ -116,6 +97,7 @@ describe('endpoint verification', () => {
   });
 
   it('holds events back again when the URL changes, until the new URL passes', async () => {
+    const { svix, admin, eventType } = ctx;
     const app = await svix.application.create({ name: 'Moving' });
     echoing.add('/moving-a');
     echoing.add('/moving-witness');

@@ -1,32 +1,17 @@
 import { REJECTION_REASON_HEADER } from '@hookline/contracts';
-import { createKafkaClient } from '@hookline/kafka';
-import { createLogger } from '@hookline/logging';
 import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { Svix } from 'svix';
-import { eventually, requireStack } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { Receiver } from '../support/receiver.js';
+import { eventually } from '../support/env.js';
+import { publish, readTopic } from '../support/kafka.js';
+import { usePipeline } from '../support/pipeline.js';
+import { useReceiver } from '../support/receiver.js';
 
 describe('the delivery pipeline end to end: real Kafka, PostgreSQL and HTTP', () => {
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-  let svix: Svix;
-  const eventType = `invoice.paid.${randomUUID().slice(0, 8)}`;
-
-  beforeAll(async () => {
-    pipeline = await startPipeline('e2e');
-    receiver = await new Receiver().start();
-    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
-    await svix.eventType.create({ name: eventType, description: 'An invoice was paid' });
-  });
-
-  afterAll(async () => {
-    await pipeline?.stop();
-    await receiver?.stop();
-  });
+  const ctx = usePipeline('e2e', { eventType: { prefix: 'invoice.paid', description: 'An invoice was paid' } });
+  const receiver = useReceiver();
 
   it('delivers a message created with the svix SDK, signed so standardwebhooks verifies it', async () => {
+    const { svix, eventType } = ctx;
     const app = await svix.application.create({ name: 'Acme', uid: `acme-${randomUUID().slice(0, 8)}` });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/sdk'), eventTypes: [eventType] });
     const { key } = await svix.endpoint.getSecret(app.id, endpoint.id);
@@ -56,6 +41,7 @@ describe('the delivery pipeline end to end: real Kafka, PostgreSQL and HTTP', ()
   });
 
   it('delivers only to endpoints whose event types and channels match', async () => {
+    const { svix, eventType } = ctx;
     const app = await svix.application.create({ name: 'Filters' });
     const otherType = `${eventType}.other`;
     await svix.eventType.create({ name: otherType, description: 'unrelated' });
@@ -79,28 +65,21 @@ describe('the delivery pipeline end to end: real Kafka, PostgreSQL and HTTP', ()
   });
 
   it('delivers an event published straight to the ingest topic, and rejects a malformed one with its reason', async () => {
+    const { svix, pipeline, eventType } = ctx;
     const uid = `kafka-${randomUUID().slice(0, 8)}`;
     const app = await svix.application.create({ name: 'Kafka producer', uid });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/kafka') });
     const { key } = await svix.endpoint.getSecret(app.id, endpoint.id);
 
-    const { brokers } = requireStack();
-    const kafka = createKafkaClient({ clientId: 'test-producer', brokers, logger: createLogger('test', 'error') });
-    const producer = kafka.producer();
-    await producer.connect();
     const prefix = pipeline.env.HOOKLINE_TOPIC_PREFIX;
-    await producer.send({
-      topic: `${prefix}.ingest`,
-      messages: [
-        { key: uid, value: 'not json at all' },
-        { key: uid, value: JSON.stringify({ eventType: 'bad type!', payload: {} }) },
-        { key: 'no-such-app', value: JSON.stringify({ eventType, payload: {} }) },
-        // PostgreSQL cannot store U+0000: such a record would fail its insert on every retry.
-        { key: uid, value: JSON.stringify({ eventType, payload: { note: 'a\u0000b' } }) },
-        { key: uid, value: JSON.stringify({ eventType, payload: { via: 'kafka' } }) },
-      ],
-    });
-    await producer.disconnect();
+    await publish(`${prefix}.ingest`, [
+      { key: uid, value: 'not json at all' },
+      { key: uid, value: JSON.stringify({ eventType: 'bad type!', payload: {} }) },
+      { key: 'no-such-app', value: JSON.stringify({ eventType, payload: {} }) },
+      // PostgreSQL cannot store U+0000: such a record would fail its insert on every retry.
+      { key: uid, value: JSON.stringify({ eventType, payload: { note: 'a\u0000b' } }) },
+      { key: uid, value: JSON.stringify({ eventType, payload: { via: 'kafka' } }) },
+    ]);
 
     const [request] = await eventually(() => {
       const received = receiver.on('/kafka');
@@ -109,20 +88,11 @@ describe('the delivery pipeline end to end: real Kafka, PostgreSQL and HTTP', ()
     });
     expect(new Webhook(key).verify(request!.body, request!.headers as Record<string, string>)).toEqual({ via: 'kafka' });
 
-    const consumer = kafka.consumer({ groupId: `test-rejected-${randomUUID()}` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: `${prefix}.ingest.rejected`, fromBeginning: true });
-    const rejected: Array<{ value: string; reason: string }> = [];
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        rejected.push({ value: message.value!.toString(), reason: message.headers![REJECTION_REASON_HEADER]!.toString() });
-      },
-    });
-    try {
-      await eventually(() => expect(rejected).toHaveLength(4));
-    } finally {
-      await consumer.disconnect();
-    }
+    const rejected = await readTopic(
+      `${prefix}.ingest.rejected`,
+      (message) => ({ value: message.value!.toString(), reason: message.headers![REJECTION_REASON_HEADER]!.toString() }),
+      (read) => expect(read).toHaveLength(4),
+    );
     // Records of one key are processed concurrently, so rejections may land in any order.
     const reasonFor = (value: string) => rejected.find((entry) => entry.value === value)?.reason;
     expect(reasonFor('not json at all')).toMatch(/^value: not JSON/);

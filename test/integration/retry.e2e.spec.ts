@@ -1,33 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { Svix } from 'svix';
 import { eventually, requireStack } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { Receiver } from '../support/receiver.js';
+import { usePipeline } from '../support/pipeline.js';
+import { useReceiver } from '../support/receiver.js';
 
 const SCHEDULE_MS = [1_000, 2_000, 3_000];
 const JITTER = 0.2;
 
 describe('retries through the tier topics, end to end', () => {
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-  let svix: Svix;
-  const eventType = `order.shipped.${randomUUID().slice(0, 8)}`;
-
-  beforeAll(async () => {
-    pipeline = await startPipeline('retry', {
-      HOOKLINE_RETRY_SCHEDULE: SCHEDULE_MS.map((ms) => `${ms}ms`).join(','),
-      HOOKLINE_RETRY_JITTER: String(JITTER),
-      HOOKLINE_DEAD_LETTER_AFTER: '1h',
-    });
-    receiver = await new Receiver().start();
-    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
-    await svix.eventType.create({ name: eventType, description: 'An order shipped' });
+  const ctx = usePipeline('retry', {
+    env: { HOOKLINE_RETRY_SCHEDULE: SCHEDULE_MS.map((ms) => `${ms}ms`).join(','), HOOKLINE_RETRY_JITTER: String(JITTER), HOOKLINE_DEAD_LETTER_AFTER: '1h' },
+    eventType: { prefix: 'order.shipped', description: 'An order shipped' },
   });
+  const receiver = useReceiver();
 
   afterAll(async () => {
-    await pipeline?.stop();
-    await receiver?.stop();
     await database.end();
   });
 
@@ -41,6 +27,7 @@ describe('retries through the tier topics, end to end', () => {
   }
 
   it('retries a receiver that fails twice: exactly three attempts, none early, one webhook-id', async () => {
+    const { svix, eventType } = ctx;
     const app = await svix.application.create({ name: 'Flaky receiver' });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/flaky') });
     let calls = 0;
@@ -67,6 +54,7 @@ describe('retries through the tier topics, end to end', () => {
   });
 
   it('disables an endpoint that answers 410 Gone and stops retrying it', async () => {
+    const { svix, eventType } = ctx;
     const app = await svix.application.create({ name: 'Gone receiver' });
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/gone') });
     receiver.respond = (request) => (request.path === '/gone' ? { status: 410 } : { status: 200 });

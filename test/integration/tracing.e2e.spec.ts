@@ -2,32 +2,22 @@ import { startTelemetry } from '@hookline/telemetry';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { randomUUID } from 'node:crypto';
-import { Svix } from 'svix';
 import { eventually } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { Receiver } from '../support/receiver.js';
+import { usePipeline } from '../support/pipeline.js';
+import { useReceiver } from '../support/receiver.js';
 
 describe('one trace per event across every hop', () => {
   const exporter = new InMemorySpanExporter();
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-
-  beforeAll(async () => {
-    startTelemetry('hookline-test', { spanExporter: exporter });
-    pipeline = await startPipeline('trace', { HOOKLINE_RETRY_SCHEDULE: '1s', HOOKLINE_RETRY_JITTER: '0' });
-    receiver = await new Receiver().start();
-  });
-
-  afterAll(async () => {
-    await pipeline?.stop();
-    await receiver?.stop();
-  });
+  // Before the services start, so that they trace into the exporter.
+  beforeAll(() => void startTelemetry('hookline-test', { spanExporter: exporter }));
+  const ctx = usePipeline('trace', { env: { HOOKLINE_RETRY_SCHEDULE: '1s', HOOKLINE_RETRY_JITTER: '0' } });
+  const receiver = useReceiver();
 
   const service = (span: ReadableSpan) => span.attributes['hookline.service'];
   const parentId = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
   it('links the API request, fanout, both delivery attempts and the retry, correctly parented', async () => {
-    const svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
+    const { svix } = ctx;
     const eventType = `trace.test.${randomUUID().slice(0, 8)}`;
     await svix.eventType.create({ name: eventType, description: 'traced' });
     const app = await svix.application.create({ name: 'Traced' });

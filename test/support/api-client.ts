@@ -5,22 +5,39 @@ export interface Reply<T> {
   body: T;
 }
 
-/** A minimal HTTP client of the REST API, for tests where exact statuses, headers and bodies matter. */
+type Json = Record<string, unknown>;
+
+/** A body as JSON (`json`) or as exact text sent as JSON (`raw`), and headers of the request's own. */
+export interface SendOptions {
+  json?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The tests' HTTP client of the REST API, for where exact statuses, headers and bodies matter
+ * (the svix SDK shows the rest). `token` null sends no Authorization header.
+ */
 export function apiClient(apiUrl: string, token: string | null) {
-  async function send<T>(method: string, path: string, json?: unknown): Promise<Reply<T>> {
-    const headers: Record<string, string> = {};
+  async function send<T>(method: string, path: string, options: SendOptions = {}): Promise<Reply<T>> {
+    const headers: Record<string, string> = { ...options.headers };
     if (token !== null) headers.authorization = `Bearer ${token}`;
-    if (json !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${apiUrl}${path}`, { method, headers, body: json === undefined ? undefined : JSON.stringify(json) });
+    let body: string | undefined;
+    if (options.raw !== undefined || options.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = options.raw ?? JSON.stringify(options.json);
+    }
+    const response = await fetch(`${apiUrl}${path}`, { method, headers, body });
     const text = await response.text();
     return { status: response.status, headers: response.headers, body: (text === '' ? null : JSON.parse(text)) as T };
   }
   return {
     send,
-    get: <T = Record<string, unknown>>(path: string) => send<T>('GET', path),
-    post: <T = Record<string, unknown>>(path: string, json?: unknown) => send<T>('POST', path, json),
-    patch: <T = Record<string, unknown>>(path: string, json: unknown) => send<T>('PATCH', path, json),
-    delete: <T = Record<string, unknown>>(path: string) => send<T>('DELETE', path),
+    get: <T = Json>(path: string) => send<T>('GET', path),
+    post: <T = Json>(path: string, json?: unknown, headers?: Record<string, string>) => send<T>('POST', path, { json, headers }),
+    put: <T = Json>(path: string, json: unknown) => send<T>('PUT', path, { json }),
+    patch: <T = Json>(path: string, json: unknown) => send<T>('PATCH', path, { json }),
+    delete: <T = Json>(path: string) => send<T>('DELETE', path),
   };
 }
 export type ApiClient = ReturnType<typeof apiClient>;

@@ -1,11 +1,14 @@
 import { generateKeyringEntry } from '@hookline/signing';
 import { type ServiceSpec, startService } from '@hookline/service';
 import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Svix } from 'svix';
 import { service as delivery } from '../../apps/delivery/src/service.js';
 import { service as fanout } from '../../apps/fanout/src/service.js';
 import { service as ingest } from '../../apps/ingest/src/service.js';
 import { service as retry } from '../../apps/retry/src/service.js';
+import { type ApiClient, apiClient } from './api-client.js';
 import { migrateTestDatabase, requireStack, uniquePrefix } from './env.js';
 
 export interface Pipeline {
@@ -35,6 +38,11 @@ export function pipelineEnv(name: string, overrides: Record<string, string> = {}
     HOOKLINE_SHUTDOWN_GRACE: '1s',
     ...overrides,
   };
+}
+
+/** The environment of a retry schedule of `times` equal delays, without jitter. */
+export function evenRetries(delay: string, times: number): Record<string, string> {
+  return { HOOKLINE_RETRY_SCHEDULE: Array.from({ length: times }, () => delay).join(','), HOOKLINE_RETRY_JITTER: '0' };
 }
 
 export type PipelineService = 'ingest' | 'fanout' | 'delivery' | 'retry';
@@ -73,4 +81,36 @@ export async function startPipeline(
       await Promise.all(apps.map((app) => app.close()));
     },
   };
+}
+
+/** A test's Hookline for a describe block (or file), and clients of its API with the admin token. */
+export interface PipelineContext {
+  pipeline: Pipeline;
+  svix: Svix;
+  admin: ApiClient;
+  /** An event type of the test's own, when `usePipeline` was asked for one. */
+  eventType: string;
+}
+
+/**
+ * startPipeline for the tests of a describe block (or file): started before them (with an event
+ * type of its own, `<prefix>.<random>`, if `eventType` is given) and stopped after them. The
+ * context's fields are set once the tests run.
+ */
+export function usePipeline(
+  name: string,
+  options: { env?: Record<string, string>; inProcess?: readonly PipelineService[]; eventType?: { prefix: string; description: string } } = {},
+): PipelineContext {
+  const context = {} as PipelineContext;
+  if (options.eventType) context.eventType = `${options.eventType.prefix}.${randomUUID().slice(0, 8)}`;
+  beforeAll(async () => {
+    context.pipeline = await startPipeline(name, options.env, options.inProcess);
+    context.svix = new Svix(context.pipeline.adminToken, { serverUrl: context.pipeline.apiUrl });
+    context.admin = apiClient(context.pipeline.apiUrl, context.pipeline.adminToken);
+    if (options.eventType) await context.svix.eventType.create({ name: context.eventType, description: options.eventType.description });
+  });
+  afterAll(async () => {
+    await context.pipeline?.stop();
+  });
+  return context;
 }

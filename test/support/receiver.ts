@@ -14,11 +14,11 @@ export type Respond = (request: ReceivedRequest) => { status: number; delayMs?: 
 /** A real HTTP server on 127.0.0.1 standing in for a customer's endpoint. */
 export class Receiver {
   readonly requests: ReceivedRequest[] = [];
-  private server!: Server;
+  private server?: Server;
   respond: Respond = () => ({ status: 200 });
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -29,20 +29,32 @@ export class Receiver {
         res.on('close', () => clearTimeout(timer));
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return this;
   }
 
   url(path = '/webhook'): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}${path}`;
   }
 
   on(path: string): ReceivedRequest[] {
     return this.requests.filter((request) => request.path === path);
   }
 
+  /** Closes the server, if it was started. */
   async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise((resolve) => this.server.close(resolve));
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
+}
+
+/** A receiver for the tests of a describe block (or file): started before them, stopped after. */
+export function useReceiver(): Receiver {
+  const receiver = new Receiver();
+  beforeAll(() => receiver.start());
+  afterAll(() => receiver.stop());
+  return receiver;
 }

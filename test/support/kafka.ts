@@ -1,0 +1,36 @@
+import { createKafkaClient } from '@hookline/kafka';
+import { createLogger } from '@hookline/logging';
+import type { KafkaMessage, Message } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { eventually, requireStack } from './env.js';
+
+const kafka = () => createKafkaClient({ clientId: 'hookline-tests', brokers: requireStack().brokers, logger: createLogger('test', 'error') });
+
+/** Publishes records onto a topic of the shared broker, as a producer outside Hookline would. */
+export async function publish(topic: string, messages: Message[]): Promise<void> {
+  const producer = kafka().producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/**
+ * Reads a topic from its beginning, in a consumer group of its own, until `check` passes on the
+ * records read so far (see eventually); returns them. Each record is `parse`d as it arrives.
+ */
+export async function readTopic<T>(topic: string, parse: (message: KafkaMessage) => T, check: (records: T[]) => void): Promise<T[]> {
+  const consumer = kafka().consumer({ groupId: `hookline-tests-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const records: T[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void records.push(parse(message)) });
+    await eventually(() => check(records));
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
