@@ -23,28 +23,9 @@ START_TIMEOUT=60
 STOP_TIMEOUT=20
 BUILD_LOCK_TIMEOUT=1200
 
-log() { echo "jaeger: $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# kill -0 also succeeds on a zombie (our own unreaped child), so check the state too.
-alive() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ "${stat%% *}" != Z ]]
-}
-
-# Pid of our Jaeger if it is alive; checking the command line guards against pid reuse.
-running_pid() {
-  local pid
-  [[ -f "$PID_FILE" ]] || return 1
-  pid="$(<"$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'jaeger-all-in-one-' || return 1
-  echo "$pid"
-}
+NAME=jaeger
+PROCESS_PATTERN='jaeger-all-in-one-'
+source "$ROOT/scripts/stack/component.sh"
 
 # Build the all-in-one binary once from the Go module. `go install module/cmd/all-in-one@version`
 # refuses Jaeger's module (its go.mod has a replace directive), so build inside the downloaded
@@ -86,28 +67,15 @@ show_logs() {
 }
 
 cmd_start() {
-  local pid p
-  # Serialise concurrent starts (a build can take minutes) so only one Jaeger is launched.
-  mkdir -p "$STATE"
-  exec 9>"$STATE/start.lock"
-  flock -w "$BUILD_LOCK_TIMEOUT" 9 || die "timed out waiting for another jaeger.sh start"
-  if pid="$(running_pid)"; then
-    wait_ready "$pid" || { show_logs; exit 1; }
-    log "already running (pid $pid), reusing it"
-    echo "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_HTTP_PORT"
-    return 0
-  fi
-  rm -f "$PID_FILE"
+  local endpoint="OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_HTTP_PORT"
+  # A build can take minutes: a concurrent start waits for it.
+  take_start_lock "$BUILD_LOCK_TIMEOUT"
+  if reuse_running "$endpoint"; then return 0; fi
   ensure_binary
-  for p in "$OTLP_HTTP_PORT" "$UI_PORT" "$OTLP_GRPC_PORT" "$COLLECTOR_GRPC_PORT" "$COLLECTOR_HTTP_PORT" "$ADMIN_PORT" "$QUERY_GRPC_PORT"; do
-    ! port_open "$p" || die "port $p is already in use by another process"
-  done
+  ensure_ports_free "$OTLP_HTTP_PORT" "$UI_PORT" "$OTLP_GRPC_PORT" "$COLLECTOR_GRPC_PORT" "$COLLECTOR_HTTP_PORT" "$ADMIN_PORT" "$QUERY_GRPC_PORT"
   [[ -f "$LOG_FILE" ]] && mv -f "$LOG_FILE" "$LOG_FILE.prev"
-  # setsid: own session/process group, detached from the caller's terminal; the inner shell
-  # writes its own pid, then execs Jaeger so that pid is Jaeger's. 9>&- keeps the start lock
-  # from being inherited. env -u: Jaeger must not read the OTEL_* meant for Hookline.
-  # shellcheck disable=SC2016  # $$ and $@ expand in the inner shell, on purpose
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+  # env -u: Jaeger must not read the OTEL_* meant for Hookline.
+  launch "$LOG_FILE" \
     env -u OTEL_EXPORTER_OTLP_ENDPOINT -u OTEL_EXPORTER_OTLP_TRACES_ENDPOINT -u OTEL_EXPORTER_OTLP_PROTOCOL \
     SPAN_STORAGE_TYPE=memory \
     "$BIN" \
@@ -119,55 +87,17 @@ cmd_start() {
     --collector.http-server.host-port="127.0.0.1:$COLLECTOR_HTTP_PORT" \
     --admin.http.host-port="127.0.0.1:$ADMIN_PORT" \
     --query.http-server.host-port="127.0.0.1:$UI_PORT" \
-    --query.grpc-server.host-port="127.0.0.1:$QUERY_GRPC_PORT" \
-    </dev/null >"$LOG_FILE" 2>&1 9>&- &
-  for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
-  pid="$(<"$PID_FILE")"
-  log "started pid $pid, waiting for OTLP on 127.0.0.1:$OTLP_HTTP_PORT and the UI on 127.0.0.1:$UI_PORT"
-  if ! wait_ready "$pid"; then
-    show_logs
-    cmd_stop
-    exit 1
-  fi
+    --query.grpc-server.host-port="127.0.0.1:$QUERY_GRPC_PORT"
+  await_launched "OTLP on 127.0.0.1:$OTLP_HTTP_PORT and the UI on 127.0.0.1:$UI_PORT"
   log "ready; UI at http://127.0.0.1:$UI_PORT"
-  echo "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$OTLP_HTTP_PORT"
+  echo "$endpoint"
 }
 
-cmd_stop() {
+cmd_stop() { stop_launched; }
+
+running_detail() {
   local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq $((STOP_TIMEOUT * 2))); do
-    alive "$pid" || break
-    sleep 0.5
-  done
-  if alive "$pid"; then
-    log "still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while alive "$pid"; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE"
-  log "stopped"
+  pid="$(running_pid)" && echo "(pid $pid): OTLP http://127.0.0.1:$OTLP_HTTP_PORT, UI http://127.0.0.1:$UI_PORT"
 }
 
-cmd_status() {
-  local pid
-  if pid="$(running_pid)"; then
-    log "running (pid $pid): OTLP http://127.0.0.1:$OTLP_HTTP_PORT, UI http://127.0.0.1:$UI_PORT"
-  else
-    log "not running"
-    return 1
-  fi
-}
-
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
-esac
+component_main "$@"

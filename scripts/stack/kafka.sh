@@ -22,33 +22,13 @@ PORT="${HOOKLINE_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${HOOKLINE_KAFKA_CONTROLLER_PORT:-19093}"
 START_TIMEOUT=60
 STOP_TIMEOUT=20
-
-log() { echo "kafka: $*" >&2; }
-die() { log "error: $*"; exit 1; }
+NAME=kafka
+PROCESS_PATTERN='kafka\.Kafka '
+source "$ROOT/scripts/stack/component.sh"
 
 # java on the cached classpath, logging into our file instead of log4j's "no appenders" noise.
 kjava() {
   java -cp "$JARS/*" -Dlog4j.configuration="file:$LOG4J" -Dkafka.logs.dir="$LOGS" "$@"
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# kill -0 also succeeds on a zombie (our own unreaped child), so check the state too.
-alive() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  stat="${stat##*) }"
-  [[ "${stat%% *}" != Z ]]
-}
-
-# Pid of our broker if it is alive; checking the command line guards against pid reuse.
-running_pid() {
-  local pid
-  [[ -f "$PID_FILE" ]] || return 1
-  pid="$(<"$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka ' || return 1
-  echo "$pid"
 }
 
 # Resolve the broker classpath once; the marker records which pom produced it.
@@ -125,85 +105,30 @@ show_logs() {
 }
 
 cmd_start() {
-  local pid p
-  # Serialise concurrent starts (e.g. two test runs) so only one broker is launched.
-  mkdir -p "$STATE"
-  exec 9>"$STATE/start.lock"
-  flock -w 180 9 || die "timed out waiting for another kafka.sh start"
-  if pid="$(running_pid)"; then
-    wait_ready "$pid" || { show_logs; exit 1; }
-    log "already running (pid $pid), reusing it"
-    echo "KAFKA_BROKERS=127.0.0.1:$PORT"
-    return 0
-  fi
-  rm -f "$PID_FILE"
+  take_start_lock 180
+  if reuse_running "KAFKA_BROKERS=127.0.0.1:$PORT"; then return 0; fi
   command -v java >/dev/null || die "java not found (need a JRE 17+)"
-  for p in "$PORT" "$CONTROLLER_PORT"; do
-    ! port_open "$p" || die "port $p is already in use by another process"
-  done
+  ensure_ports_free "$PORT" "$CONTROLLER_PORT"
   mkdir -p "$DATA" "$LOGS"
   ensure_jars
   write_props
   ensure_formatted
   # Keep the previous run's log for post-mortems; a fresh file makes the readiness grep exact.
   [[ -f "$LOGS/server.log" ]] && mv -f "$LOGS/server.log" "$LOGS/server.log.prev"
-  # setsid: own session/process group, detached from the caller's terminal;
-  # the inner shell writes its own pid, then execs java so that pid is the broker.
-  # 9>&- keeps the start lock from being inherited (and held) by the broker.
-  # shellcheck disable=SC2016  # $$ and $@ expand in the inner shell, on purpose
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+  launch "$LOGS/kafka.out" \
     java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$LOG4J" -Dkafka.logs.dir="$LOGS" \
-    -cp "$JARS/*" kafka.Kafka "$PROPS" \
-    </dev/null >"$LOGS/kafka.out" 2>&1 9>&- &
-  # Wait for the inner shell to record the pid.
-  for _ in $(seq 50); do [[ -s "$PID_FILE" ]] && break; sleep 0.1; done
-  pid="$(<"$PID_FILE")"
-  log "started pid $pid, waiting for broker on 127.0.0.1:$PORT"
-  if ! wait_ready "$pid"; then
-    show_logs
-    cmd_stop
-    exit 1
-  fi
+    -cp "$JARS/*" kafka.Kafka "$PROPS"
+  await_launched "broker on 127.0.0.1:$PORT"
   log "ready after ${SECONDS}s"
   echo "KAFKA_BROKERS=127.0.0.1:$PORT"
 }
 
-cmd_stop() {
+cmd_stop() { stop_launched; }
+
+running_detail() {
   local pid
-  if ! pid="$(running_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq $((STOP_TIMEOUT * 2))); do
-    alive "$pid" || break
-    sleep 0.5
-  done
-  if alive "$pid"; then
-    log "still alive after ${STOP_TIMEOUT}s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while alive "$pid"; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE"
-  log "stopped"
+  pid="$(running_pid)" && echo "(pid $pid) on 127.0.0.1:$PORT"
 }
 
-cmd_status() {
-  local pid
-  if pid="$(running_pid)"; then
-    log "running (pid $pid) on 127.0.0.1:$PORT"
-  else
-    log "not running"
-    return 1
-  fi
-}
-
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
-esac
+component_main "$@"

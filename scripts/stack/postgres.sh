@@ -14,9 +14,8 @@ LOG="$STATE/postgres.log"
 PORT="${HOOKLINE_PG_PORT:-15432}"
 APP_USER=hookline
 APP_PASSWORD=hookline
-
-log() { echo "postgres: $*" >&2; }
-die() { log "error: $*"; exit 1; }
+NAME=postgres
+source "$ROOT/scripts/stack/component.sh"
 
 # pg_config/PATH may name only the client (Debian's wrappers), so look for the server itself.
 find_bindir() {
@@ -58,8 +57,6 @@ as_pg() {
 
 pg_running() { [[ -f "$DATA/PG_VERSION" ]] && as_pg "$BIN/pg_ctl" status -D "$DATA" >/dev/null 2>&1; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 prepare_dirs() {
   mkdir -p "$DATA" "$RUN"
   touch "$LOG"
@@ -91,14 +88,11 @@ SQL
 }
 
 cmd_start() {
-  mkdir -p "$STATE"
-  # Serialise concurrent starts (e.g. two test runs) so only one initdb/pg_ctl runs.
-  exec 9>"$STATE/start.lock"
-  flock -w 120 9 || die "timed out waiting for another postgres.sh start"
+  take_start_lock 120
   if pg_running; then
     log "already running, reusing it"
   else
-    ! port_open "$PORT" || die "port $PORT is already in use by another process"
+    ensure_ports_free "$PORT"
     prepare_dirs
     ensure_initdb
     log "starting on 127.0.0.1:$PORT"
@@ -121,18 +115,8 @@ cmd_stop() {
   as_pg "$BIN/pg_ctl" stop -D "$DATA" -m fast -w >&2
 }
 
-cmd_status() {
-  if pg_running; then
-    log "running on 127.0.0.1:$PORT"
-  else
-    log "not running"
-    return 1
-  fi
+running_detail() {
+  pg_running && echo "on 127.0.0.1:$PORT"
 }
 
-case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
-esac
+component_main "$@"
