@@ -1,4 +1,4 @@
-import type { Attempt, AttemptTrigger, DeliveryStatus } from '@hookline/database';
+import { type Attempt, type AttemptTrigger, type DeliveryStatus, unnestParameters } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -75,6 +75,11 @@ const TRACK_FAILING = `
 
 /** PostgreSQL text cannot hold U+0000, which a receiver's response may contain. */
 const withoutNul = (text: string) => text.replaceAll('\u0000', '\uFFFD');
+const storable = (attempt: AttemptRow): AttemptRow => ({
+  ...attempt,
+  responseExcerpt: withoutNul(attempt.responseExcerpt),
+  error: attempt.error === null ? null : withoutNul(attempt.error),
+});
 
 /** The attempts table, the message_endpoints status rows and endpoints' failing_since. */
 @Injectable()
@@ -88,32 +93,13 @@ export class AttemptRepository {
   async writeBatch(batch: { attempts: readonly AttemptRow[]; statuses: readonly StatusRow[]; outcomes: readonly EndpointOutcome[] }): Promise<FailingEndpoint[]> {
     const { attempts, statuses, outcomes } = batch;
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(INSERT_ATTEMPTS, [
-        attempts.map((a) => a.id),
-        attempts.map((a) => a.messageId),
-        attempts.map((a) => a.endpointId),
-        attempts.map((a) => a.applicationId),
-        attempts.map((a) => a.attemptNumber),
-        attempts.map((a) => a.url),
-        attempts.map((a) => a.succeeded),
-        attempts.map((a) => a.responseStatusCode),
-        attempts.map((a) => a.responseDurationMs),
-        attempts.map((a) => withoutNul(a.responseExcerpt)),
-        attempts.map((a) => (a.error === null ? null : withoutNul(a.error))),
-        attempts.map((a) => a.trigger),
-        attempts.map((a) => a.createdAt),
-      ]);
-      await manager.query(UPSERT_STATUSES, [
-        statuses.map((s) => s.messageId),
-        statuses.map((s) => s.endpointId),
-        statuses.map((s) => s.applicationId),
-        statuses.map((s) => s.status),
-        statuses.map((s) => s.attemptCount),
-        statuses.map((s) => s.lastAttemptAt),
-        statuses.map((s) => s.nextAttemptAt),
-      ]);
+      await manager.query(
+        INSERT_ATTEMPTS,
+        unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt']),
+      );
+      await manager.query(UPSERT_STATUSES, unnestParameters(statuses, ['messageId', 'endpointId', 'applicationId', 'status', 'attemptCount', 'lastAttemptAt', 'nextAttemptAt']));
       // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
-      const [rows] = (await manager.query(TRACK_FAILING, [outcomes.map((o) => o.endpointId), outcomes.map((o) => o.succeeded), outcomes.map((o) => o.at)])) as [
+      const [rows] = (await manager.query(TRACK_FAILING, unnestParameters(outcomes, ['endpointId', 'succeeded', 'at']))) as [
         Array<{ id: string; application_id: string; failing_since: Date | null; disabled: boolean }>,
         number,
       ];

@@ -1,3 +1,4 @@
+import { unnestParameters } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { EndpointRoute } from './subscriptions.js';
@@ -36,6 +37,6 @@ export class RouteRepository {
   }
 
   async insertPending(routes: readonly PendingRoute[]): Promise<void> {
-    await this.dataSource.query(INSERT_PENDING, [routes.map((route) => route.messageId), routes.map((route) => route.endpointId), routes.map((route) => route.applicationId)]);
+    await this.dataSource.query(INSERT_PENDING, unnestParameters(routes, ['messageId', 'endpointId', 'applicationId']));
   }
 }
