@@ -2,8 +2,8 @@
 # share. The sourcing script sets NAME (its log prefix and script name) and STATE (its state
 # directory), defines cmd_start, cmd_stop and running_detail (how it runs, or a failure when it
 # does not), then ends with `component_main "$@"`. A component run from a pid file also sets
-# PID_FILE, PROCESS_PATTERN (a part of its command line, which guards against pid reuse) and
-# STOP_TIMEOUT, and defines wait_ready and show_logs.
+# PID_FILE, PROCESS_PATTERN (a part of its command line, which guards against pid reuse),
+# START_TIMEOUT and STOP_TIMEOUT, and defines answers (whether it is ready) and show_logs.
 
 log() { echo "$NAME: $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -41,6 +41,19 @@ running_pid() {
   [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$PROCESS_PATTERN" || return 1
   echo "$pid"
+}
+
+# Waits until the component launched as pid $1 answers, START_TIMEOUT seconds at most; fails at
+# once if it exits.
+wait_ready() {
+  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    alive "$pid" || { log "exited during startup"; return 1; }
+    if answers; then return 0; fi
+    sleep 0.5
+  done
+  log "not ready after ${START_TIMEOUT}s"
+  return 1
 }
 
 # A start finds one running: it is reused once ready, and its line ($1) printed. Fails when

@@ -47,18 +47,9 @@ ensure_binary() {
 }
 
 # Ready = the admin health check answers and the OTLP and UI ports accept connections.
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    alive "$pid" || { log "exited during startup"; return 1; }
-    if port_open "$OTLP_HTTP_PORT" && port_open "$UI_PORT" \
-      && curl -fsS "http://127.0.0.1:$ADMIN_PORT/" 2>/dev/null | grep -q 'Server available'; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  log "not ready after ${START_TIMEOUT}s"
-  return 1
+answers() {
+  port_open "$OTLP_HTTP_PORT" && port_open "$UI_PORT" \
+    && curl -fsS "http://127.0.0.1:$ADMIN_PORT/" 2>/dev/null | grep -q 'Server available'
 }
 
 show_logs() {

@@ -84,17 +84,8 @@ ensure_formatted() {
 }
 
 # Ready = port answers and the broker logged that startup (incl. unfencing) finished.
-wait_ready() {
-  local pid="$1" deadline=$((SECONDS + START_TIMEOUT))
-  while ((SECONDS < deadline)); do
-    alive "$pid" || { log "broker exited during startup"; return 1; }
-    if port_open "$PORT" && grep -q 'Kafka Server started' "$LOGS/server.log" 2>/dev/null; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  log "broker not ready after ${START_TIMEOUT}s"
-  return 1
+answers() {
+  port_open "$PORT" && grep -q 'Kafka Server started' "$LOGS/server.log" 2>/dev/null
 }
 
 show_logs() {
