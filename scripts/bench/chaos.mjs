@@ -41,27 +41,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import {
-  Cleanups,
-  commandLine,
-  deletePrefix,
-  ensureBuilt,
-  fmt,
-  integerOption,
-  log,
-  parseDurationMs,
-  readHeader,
-  ROOT,
-  run,
-  runMain,
-  startService,
-  startStack,
-  stopService,
-  summarize,
-  UsageError,
-  waitReady,
-} from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, run, runMain, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, generate, makePayloadFactory } from './load.mjs';
 import { startReceiver } from './receiver.mjs';
 
@@ -83,215 +63,55 @@ const STACK_ENV = {
   HOOKLINE_PG_PORT: '25432',
 };
 
-function parseOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      short: { type: 'boolean', default: false },
-      rate: { type: 'string' },
-      apps: { type: 'string', default: '8' },
-      gap: { type: 'string' },
-      only: { type: 'string', default: '' },
-      'idle-timeout': { type: 'string', default: '90s' },
-      'no-build': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+const USAGE = 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--gap 15s] [--only fault,...] [--idle-timeout 90s] [--no-build]';
+
+/** The options of parseArgs (harness.mjs adds --help and --no-build). */
+const OPTIONS = {
+  short: { type: 'boolean', default: false },
+  rate: { type: 'string' },
+  apps: { type: 'string', default: '8' },
+  gap: { type: 'string' },
+  only: { type: 'string', default: '' },
+  'idle-timeout': { type: 'string', default: '90s' },
+};
+
+/** The options as the run uses them, checked. */
+function parseOptions(values) {
   values.rate ??= values.short ? '40' : '100';
   values.gap ??= values.short ? '6s' : '15s';
   const integer = integerOption(values);
   const only = values.only.split(',').map((item) => item.trim()).filter(Boolean);
   for (const fault of only) if (!FAULTS.includes(fault)) throw new UsageError(`--only: expected faults among ${FAULTS.join(', ')}, got "${fault}"`);
   return {
-    help: values.help,
     short: values.short,
     rate: integer('rate', 1, 5_000),
     apps: integer('apps', 1, 200),
     gapMs: parseDurationMs(values.gap, 'gap'),
     faults: only.length > 0 ? FAULTS.filter((fault) => only.includes(fault)) : FAULTS,
     idleTimeoutMs: parseDurationMs(values['idle-timeout'], 'idle-timeout'),
-    build: !values['no-build'],
   };
 }
 
-async function main() {
-  const options = parseOptions(process.argv.slice(2));
-  if (options.help) {
-    process.stdout.write(`${readHeader(import.meta.url)}\n`);
-    return 0;
-  }
+/**
+ * The run: its own stack, the services and their applications, steady load while each fault
+ * happens in turn, then the wait until every published event is accounted for, and the report.
+ */
+async function main(options) {
   await ensureBuilt(options.build);
-  const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
   const ownKafka = !process.env.KAFKA_BROKERS;
   const ownPostgres = !process.env.DATABASE_URL;
-  const stackEnv = { ...process.env, ...STACK_ENV };
   const faults = options.faults.filter((fault) => (fault !== 'restart-kafka' || ownKafka) && (fault !== 'restart-postgres' || ownPostgres));
   const skipped = options.faults.filter((fault) => !faults.includes(fault));
-
-  const prefix = `chaos-${randomBytes(4).toString('hex')}`;
-  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
   const cleanups = new Cleanups();
-  const started = Date.now();
+  const timeline = new Timeline();
   try {
-    const { kafkaUrl, brokers, databaseUrl, pg } = await startStack(cleanups, { database: DATABASE, env: stackEnv });
-    const db = new pg.Pool({ connectionString: databaseUrl, application_name: 'hookline-chaos', max: 2 });
-    // The pool reconnects after PostgreSQL's restart; an idle client's error must not crash the run.
-    db.on('error', () => undefined);
-    cleanups.push(() => db.end());
-    const kafka = new Kafka({ clientId: 'hookline-chaos', brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 300, retries: 10 } });
-    const admin = kafka.admin();
-    await admin.connect();
-    cleanups.push(async () => {
-      try {
-        await deletePrefix(admin, prefix, ['ingest', 'fanout', 'delivery', 'retry']);
-      } finally {
-        await admin.disconnect();
-      }
-    });
-    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { initialRetryTime: 300, retries: 5 } });
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
+    const chaos = await prepare(options, cleanups);
+    const services = await startServices(chaos);
+    const { appIds, endpointIds } = await createApplications(chaos, services);
+    const load = startLoad(chaos, appIds);
 
-    const receiver = await startReceiver({ apps: options.apps });
-    cleanups.push(() => receiver.close());
-
-    // ---- the services ---------------------------------------------------------------------------
-    const serviceEnv = {
-      ...process.env,
-      KAFKA_BROKERS: kafkaUrl,
-      DATABASE_URL: databaseUrl,
-      HOOKLINE_TOPIC_PREFIX: prefix,
-      HOOKLINE_ADMIN_TOKEN: adminToken,
-      HOOKLINE_SECRETS_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
-      HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
-      HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
-      HOOKLINE_DELIVERY_TIMEOUT: '5s',
-      HOOKLINE_RETRY_SCHEDULE: RETRY_SCHEDULE,
-      HOOKLINE_DEAD_LETTER_AFTER: `${DEAD_LETTER_AFTER_MS / 1000}s`,
-      HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: CIRCUIT_BREAKER_COOLDOWN,
-      // A killed member's partitions move on after this; the default 10 s only slows the run.
-      HOOKLINE_KAFKA_SESSION_TIMEOUT: '6s',
-      HOOKLINE_SHUTDOWN_GRACE: '5s',
-      HOOKLINE_LOG_LEVEL: 'error',
-    };
-    const instances = new Map();
-    const spawn = async (name, service) => {
-      const instance = await startService(service, serviceEnv, { name });
-      instance.child.once('exit', (code, signal) => {
-        if (!instance.stopping) log(`${name} (pid ${instance.child.pid}) exited on its own: ${signal ?? `code ${code}`}`);
-      });
-      instances.set(name, instance);
-      return instance;
-    };
-    cleanups.push(() => Promise.all([...instances.values()].map((instance) => stopService(instance, 10_000))));
-    for (const [name, service] of [['ingest', 'ingest'], ['fanout', 'fanout'], ['delivery#1', 'delivery'], ['delivery#2', 'delivery'], ['retry', 'retry']]) await spawn(name, service);
-    await Promise.all([...instances.values()].map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
-    log(`services ready: ${[...instances.values()].map((instance) => `${instance.name} pid ${instance.child.pid}`).join(', ')}`);
-
-    // ---- applications and endpoints -------------------------------------------------------------
-    const api = await apiClient([`http://127.0.0.1:${instances.get('ingest').port}/api/v1`], adminToken, 8);
-    cleanups.push(() => api.close());
-    const expectOk = (what, response) => {
-      if (response.status >= 300) throw new Error(`${what}: HTTP ${response.status} ${JSON.stringify(response.json)}`);
-      return response.json;
-    };
-    const appIds = [];
-    const endpointIds = [];
-    for (let app = 0; app < options.apps; app++) {
-      appIds.push(expectOk('create application', await api.call('POST', '/app', { name: `${prefix} ${app}` })).id);
-      endpointIds.push(expectOk('create endpoint', await api.call('POST', `/app/${appIds[app]}/endpoint`, { url: `http://127.0.0.1:${receiver.ports[app]}/e/${app}`, eventTypes: [EVENT_TYPE] })).id);
-    }
-    cleanups.push(async () => void (await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]).catch(() => undefined)));
-    await receiver.ask({ type: 'reset', phase: 'chaos' });
-
-    // ---- the load -------------------------------------------------------------------------------
-    const payloadOf = makePayloadFactory('chaos', 256);
-    const published = new Set();
-    let publishRetries = 0;
-    let stopLoad = false;
-    const ingestTopic = `${prefix}.ingest`;
-    const load = generate({
-      events: Number.MAX_SAFE_INTEGER,
-      rate: options.rate,
-      inFlight: 4,
-      batchMax: 200,
-      stop: () => stopLoad,
-      // Until Kafka acknowledges it, whatever the fault: an event counts as published only then.
-      send: async (batch) => {
-        const messages = batch.map(({ seq, at }) => ({ key: appIds[seq % options.apps], value: JSON.stringify({ eventType: EVENT_TYPE, eventId: `chaos-${seq}`, payload: payloadOf(seq, at) }) }));
-        for (;;) {
-          try {
-            await producer.send({ topic: ingestTopic, acks: -1, messages });
-            for (const { seq } of batch) published.add(seq);
-            return;
-          } catch {
-            publishRetries++;
-            await sleep(500);
-          }
-        }
-      },
-    });
-
-    // ---- the faults -----------------------------------------------------------------------------
-    const timeline = [];
-    const note = (text) => {
-      const line = `${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s  ${text}`;
-      timeline.push(line);
-      log(line);
-    };
-    const kill = async (...names) => {
-      for (const name of names) {
-        const instance = instances.get(name);
-        instance.stopping = true;
-        instance.child.kill('SIGKILL');
-      }
-      note(`SIGKILL ${names.join(' and ')}`);
-      await sleep(2_000);
-      const restarted = await Promise.all(names.map((name) => spawn(name, instances.get(name).service)));
-      const at = Date.now();
-      await Promise.all(restarted.map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
-      note(`${names.join(' and ')} ready again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
-    };
-    const restartComponent = async (component) => {
-      note(`stopping ${component}`);
-      const stopped = await run('bash', [`scripts/stack/${component}.sh`, 'stop'], stackEnv);
-      if (stopped.code !== 0) throw new Error(`scripts/stack/${component}.sh stop failed`);
-      await sleep(3_000);
-      const at = Date.now();
-      const startedAgain = await run('bash', [`scripts/stack/${component}.sh`, 'start'], stackEnv);
-      if (startedAgain.code !== 0) throw new Error(`scripts/stack/${component}.sh start failed`);
-      note(`${component} up again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
-    };
-    const flap = async (times, downMs) => {
-      for (let n = 0; n < times; n++) {
-        await receiver.ask({ type: 'mode', failing: true });
-        note(`receiver answers 503 for ${downMs / 1000} s`);
-        await sleep(downMs);
-        await receiver.ask({ type: 'mode', failing: false });
-        note('receiver answers 204 again');
-        if (n < times - 1) await sleep(downMs);
-      }
-    };
-    const actions = {
-      'kill-ingest': () => kill('ingest'),
-      'kill-fanout': () => kill('fanout'),
-      'kill-delivery': () => kill('delivery#1'),
-      'kill-deliveries': () => kill('delivery#1', 'delivery#2'),
-      'kill-retry': async () => {
-        // Failures first, so that tasks wait in the tiers when the retry service dies.
-        await receiver.ask({ type: 'mode', failing: true });
-        note('receiver answers 503, filling the retry tiers');
-        await sleep(3_000);
-        await receiver.ask({ type: 'mode', failing: false });
-        await kill('retry');
-      },
-      'restart-kafka': () => restartComponent('kafka'),
-      'restart-postgres': () => restartComponent('postgres'),
-      'flap-receiver': () => flap(2, 5_000),
-    };
-    note(`steady load at ${options.rate} events/s; faults: ${faults.join(', ')}${skipped.length ? `; skipped (not our own stack): ${skipped.join(', ')}` : ''}`);
+    timeline.note(`steady load at ${options.rate} events/s; faults: ${faults.join(', ')}${skipped.length ? `; skipped (not our own stack): ${skipped.join(', ')}` : ''}`);
+    const actions = faultActions(chaos, services, timeline);
     // When each fault began: the report splits latencies by the window an event was sent in.
     const windows = [{ name: 'steady load', at: Date.now() }];
     for (const fault of faults) {
@@ -300,92 +120,11 @@ async function main() {
       await actions[fault]();
     }
     await sleep(options.gapMs);
-    stopLoad = true;
-    const { sent } = await load;
-    note(`load stopped: ${published.size} events published (${publishRetries} publish attempts failed and were retried)`);
+    const { sent } = await load.stop();
+    timeline.note(`load stopped: ${load.published.size} events published (${load.retries()} publish attempts failed and were retried)`);
 
-    // ---- the ledger -----------------------------------------------------------------------------
-    // Dead letters of the run, by event (eventId chaos-<seq>), with what justifies them: the
-    // window runs from the first attempt or, for a task only ever postponed, from about when the
-    // message was accepted; the status row was last updated when the task died.
-    const deadLetters = async () =>
-      (
-        await db.query(
-          `SELECT m.event_id, s.attempt_count, s.updated_at AS dead_at,
-                  COALESCE((SELECT min(a.created_at) FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id), m.created_at) AS window_start
-           FROM message_endpoints s JOIN messages m ON m.id = s.message_id
-           WHERE s.status = 'dead' AND s.endpoint_id = ANY($1::uuid[])`,
-          [endpointIds],
-        )
-      ).rows;
-    const seenSeqs = async () => new Set((await receiver.ask({ type: 'seen' })).pairs.map((pair) => Number(pair.split(' ')[0])));
-    let lastProgress = Date.now();
-    let lastAccounted = -1;
-    let seen = new Set();
-    let dead = [];
-    for (;;) {
-      seen = await seenSeqs();
-      dead = await deadLetters().catch(() => dead);
-      const deadSeqs = new Set(dead.map((row) => Number(row.event_id.slice('chaos-'.length))));
-      const accounted = [...published].filter((seq) => seen.has(seq) || deadSeqs.has(seq)).length;
-      if (accounted === published.size) break;
-      if (accounted !== lastAccounted) {
-        lastAccounted = accounted;
-        lastProgress = Date.now();
-        log(`waiting: ${accounted} of ${published.size} events accounted for`);
-      }
-      if (Date.now() - lastProgress > options.idleTimeoutMs) {
-        note(`gave up waiting: nothing new for ${options.idleTimeoutMs / 1000} s`);
-        break;
-      }
-      await sleep(1_000);
-    }
-    await sleep(2_000);
-    seen = await seenSeqs();
-    const stats = await receiver.ask({ type: 'stats' });
-    const deadSeqs = new Set(dead.map((row) => Number(row.event_id.slice('chaos-'.length))));
-    const delivered = [...published].filter((seq) => seen.has(seq)).length;
-    const deadCount = [...published].filter((seq) => !seen.has(seq) && deadSeqs.has(seq)).length;
-    const lost = [...published].filter((seq) => !seen.has(seq) && !deadSeqs.has(seq)).sort((a, b) => a - b);
-    // Received although never acknowledged to the generator (an ack lost in a fault): not a loss.
-    const unacknowledged = [...seen].filter((seq) => !published.has(seq)).length;
-    const tiers = RETRY_SCHEDULE.split(',').length;
-    const unjustified = dead.filter((row) => {
-      const span = new Date(row.dead_at) - new Date(row.window_start);
-      return !(span >= DEAD_LETTER_AFTER_MS * 0.8 || row.attempt_count >= tiers + 1);
-    });
-
-    const out = [];
-    out.push('');
-    out.push('chaos test');
-    out.push(`command          ${commandLine(import.meta.url)}`);
-    out.push(`stack            kafka ${kafkaUrl}${ownKafka ? ' (its own)' : ''}; postgresql ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}${ownPostgres ? ' (its own)' : ''}; prefix ${prefix}`);
-    out.push(`services         ingest, fanout, delivery x2, retry; retry schedule ${RETRY_SCHEDULE}, dead letter after ${DEAD_LETTER_AFTER_MS / 1000} s, circuit cooldown ${CIRCUIT_BREAKER_COOLDOWN}`);
-    out.push(`load             ${options.rate} events/s onto ${ingestTopic}, ${options.apps} applications x 1 endpoint; ${sent} events generated`);
-    out.push('timeline');
-    for (const line of timeline) out.push(`  ${line}`);
-    out.push(`ledger           published ${published.size} = delivered ${delivered} + dead ${deadCount} + lost ${lost.length}   ${lost.length === 0 ? 'OK' : 'EVENTS LOST'}`);
-    if (lost.length > 0) out.push(`  lost           eventIds chaos-${lost.slice(0, 20).join(', chaos-')}${lost.length > 20 ? ', ...' : ''}`);
-    out.push(`duplicates       ${stats.duplicates} (the same webhook-id received again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}${unacknowledged ? `; ${unacknowledged} events received whose publish was never acknowledged` : ''}`);
-    out.push(`dead letters     ${dead.length}${dead.length ? `, ${dead.length - unjustified.length} with the window spent or every tier used, ${unjustified.length} without` : ''}`);
-    out.push(`receiver         answered ${stats.refused} requests with 503 while flapping`);
-    const latency = summarize(stats.latencies);
-    out.push(`latency ms       accepted to received, all events: p50 ${fmt(latency.p50)}   p90 ${fmt(latency.p90)}   p99 ${fmt(latency.p99)}   max ${fmt(latency.max)}`);
-    out.push('  by the window the event was sent in (from the start of its fault to the start of the next):');
-    const byWindow = windows.map(() => []);
-    stats.sentAt.forEach((at, i) => {
-      const window = windows.findLastIndex((candidate) => candidate.at <= at);
-      byWindow[Math.max(0, window)].push(stats.latencies[i]);
-    });
-    windows.forEach(({ name }, i) => {
-      const part = summarize(byWindow[i]);
-      out.push(`    ${name.padEnd(18)} ${String(byWindow[i].length).padStart(6)} events   p50 ${fmt(part.p50)}   p90 ${fmt(part.p90)}   p99 ${fmt(part.p99)}   max ${fmt(part.max)}`);
-    });
-    out.push(`duration         ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    const failures = [];
-    if (lost.length > 0) failures.push(`${lost.length} events lost`);
-    if (unjustified.length > 0) failures.push(`${unjustified.length} dead letters before their window ran out`);
-    out.push(`result           ${failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
+    const ledger = await settle(chaos, endpointIds, load.published, timeline);
+    const { out, failures } = report({ chaos, ownKafka, ownPostgres, sent, timeline, windows, ...ledger });
     process.stdout.write(`${out.join('\n')}\n`);
     return failures.length === 0 ? 0 : 1;
   } finally {
@@ -393,4 +132,296 @@ async function main() {
   }
 }
 
-await runMain(import.meta.url, main, 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--gap 15s] [--only fault,...] [--idle-timeout 90s] [--no-build]');
+/** What the timeline of the report says happened, each line also logged as it happens. */
+class Timeline {
+  started = Date.now();
+  lines = [];
+
+  note(text) {
+    const line = `${((Date.now() - this.started) / 1000).toFixed(0).padStart(4)} s  ${text}`;
+    this.lines.push(line);
+    log(line);
+  }
+}
+
+/**
+ * Kafka and PostgreSQL of its own (or the ones given), a database pool, a Kafka admin and
+ * producer and the receiver, on a fresh topic prefix.
+ */
+async function prepare(options, cleanups) {
+  const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
+  const stackEnv = { ...process.env, ...STACK_ENV };
+  const prefix = `chaos-${randomBytes(4).toString('hex')}`;
+  const { kafkaUrl, brokers, databaseUrl, pg } = await startStack(cleanups, { database: DATABASE, env: stackEnv });
+  const db = new pg.Pool({ connectionString: databaseUrl, application_name: 'hookline-chaos', max: 2 });
+  // The pool reconnects after PostgreSQL's restart; an idle client's error must not crash the run.
+  db.on('error', () => undefined);
+  cleanups.push(() => db.end());
+  const kafka = new Kafka({ clientId: 'hookline-chaos', brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 300, retries: 10 } });
+  await prefixAdmin(kafka, cleanups, prefix, ['ingest', 'fanout', 'delivery', 'retry']);
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { initialRetryTime: 300, retries: 5 } });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+
+  const receiver = await startReceiver({ apps: options.apps });
+  cleanups.push(() => receiver.close());
+  return { options, cleanups, stackEnv, prefix, kafkaUrl, databaseUrl, db, producer, receiver };
+}
+
+/**
+ * ingest, fanout, two delivery instances and retry as child processes, ready. `spawn(name,
+ * service)` starts one again under the same name (after a kill).
+ */
+async function startServices(chaos) {
+  const { cleanups, prefix, kafkaUrl, databaseUrl } = chaos;
+  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
+  const serviceEnv = {
+    ...process.env,
+    KAFKA_BROKERS: kafkaUrl,
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_TOPIC_PREFIX: prefix,
+    HOOKLINE_ADMIN_TOKEN: adminToken,
+    HOOKLINE_SECRETS_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
+    HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
+    HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
+    HOOKLINE_DELIVERY_TIMEOUT: '5s',
+    HOOKLINE_RETRY_SCHEDULE: RETRY_SCHEDULE,
+    HOOKLINE_DEAD_LETTER_AFTER: `${DEAD_LETTER_AFTER_MS / 1000}s`,
+    HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: CIRCUIT_BREAKER_COOLDOWN,
+    // A killed member's partitions move on after this; the default 10 s only slows the run.
+    HOOKLINE_KAFKA_SESSION_TIMEOUT: '6s',
+    HOOKLINE_SHUTDOWN_GRACE: '5s',
+    HOOKLINE_LOG_LEVEL: 'error',
+  };
+  const instances = new Map();
+  const spawn = async (name, service) => {
+    const instance = await startService(service, serviceEnv, { name });
+    instance.child.once('exit', (code, signal) => {
+      if (!instance.stopping) log(`${name} (pid ${instance.child.pid}) exited on its own: ${signal ?? `code ${code}`}`);
+    });
+    instances.set(name, instance);
+    return instance;
+  };
+  cleanups.push(() => Promise.all([...instances.values()].map((instance) => stopService(instance, 10_000))));
+  for (const [name, service] of [['ingest', 'ingest'], ['fanout', 'fanout'], ['delivery#1', 'delivery'], ['delivery#2', 'delivery'], ['retry', 'retry']]) await spawn(name, service);
+  await Promise.all([...instances.values()].map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
+  log(`services ready: ${[...instances.values()].map((instance) => `${instance.name} pid ${instance.child.pid}`).join(', ')}`);
+  return { adminToken, instances, spawn };
+}
+
+/** One application per receiver port, each with one endpoint, through the API. */
+async function createApplications(chaos, services) {
+  const { options, cleanups, prefix, db, receiver } = chaos;
+  const api = await apiClient([`http://127.0.0.1:${services.instances.get('ingest').port}/api/v1`], services.adminToken, 8);
+  cleanups.push(() => api.close());
+  const expectOk = (what, response) => {
+    if (response.status >= 300) throw new Error(`${what}: HTTP ${response.status} ${JSON.stringify(response.json)}`);
+    return response.json;
+  };
+  const appIds = [];
+  const endpointIds = [];
+  for (let app = 0; app < options.apps; app++) {
+    appIds.push(expectOk('create application', await api.call('POST', '/app', { name: `${prefix} ${app}` })).id);
+    endpointIds.push(expectOk('create endpoint', await api.call('POST', `/app/${appIds[app]}/endpoint`, { url: `http://127.0.0.1:${receiver.ports[app]}/e/${app}`, eventTypes: [EVENT_TYPE] })).id);
+  }
+  cleanups.push(async () => void (await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]).catch(() => undefined)));
+  await receiver.ask({ type: 'reset', phase: 'chaos' });
+  return { appIds, endpointIds };
+}
+
+/**
+ * Publishes at --rate onto the ingest topic until stopped; an event counts as published once
+ * Kafka acknowledged it, whatever the fault (a failed send is retried with the same eventId).
+ */
+function startLoad(chaos, appIds) {
+  const { options, prefix, producer } = chaos;
+  const payloadOf = makePayloadFactory('chaos', 256);
+  const published = new Set();
+  let publishRetries = 0;
+  let stopLoad = false;
+  const load = generate({
+    events: Number.MAX_SAFE_INTEGER,
+    rate: options.rate,
+    inFlight: 4,
+    batchMax: 200,
+    stop: () => stopLoad,
+    send: async (batch) => {
+      const messages = batch.map(({ seq, at }) => ({ key: appIds[seq % options.apps], value: JSON.stringify({ eventType: EVENT_TYPE, eventId: `chaos-${seq}`, payload: payloadOf(seq, at) }) }));
+      for (;;) {
+        try {
+          await producer.send({ topic: `${prefix}.ingest`, acks: -1, messages });
+          for (const { seq } of batch) published.add(seq);
+          return;
+        } catch {
+          publishRetries++;
+          await sleep(500);
+        }
+      }
+    },
+  });
+  return {
+    published,
+    retries: () => publishRetries,
+    stop: () => {
+      stopLoad = true;
+      return load;
+    },
+  };
+}
+
+/** Each fault by its --only name, noting on the timeline what it does and when. */
+function faultActions(chaos, services, timeline) {
+  const { stackEnv, receiver } = chaos;
+  const { instances, spawn } = services;
+  const kill = async (...names) => {
+    for (const name of names) {
+      const instance = instances.get(name);
+      instance.stopping = true;
+      instance.child.kill('SIGKILL');
+    }
+    timeline.note(`SIGKILL ${names.join(' and ')}`);
+    await sleep(2_000);
+    const restarted = await Promise.all(names.map((name) => spawn(name, instances.get(name).service)));
+    const at = Date.now();
+    await Promise.all(restarted.map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
+    timeline.note(`${names.join(' and ')} ready again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+  };
+  const restartComponent = async (component) => {
+    timeline.note(`stopping ${component}`);
+    const stopped = await run('bash', [`scripts/stack/${component}.sh`, 'stop'], stackEnv);
+    if (stopped.code !== 0) throw new Error(`scripts/stack/${component}.sh stop failed`);
+    await sleep(3_000);
+    const at = Date.now();
+    const startedAgain = await run('bash', [`scripts/stack/${component}.sh`, 'start'], stackEnv);
+    if (startedAgain.code !== 0) throw new Error(`scripts/stack/${component}.sh start failed`);
+    timeline.note(`${component} up again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+  };
+  const flap = async (times, downMs) => {
+    for (let n = 0; n < times; n++) {
+      await receiver.ask({ type: 'mode', failing: true });
+      timeline.note(`receiver answers 503 for ${downMs / 1000} s`);
+      await sleep(downMs);
+      await receiver.ask({ type: 'mode', failing: false });
+      timeline.note('receiver answers 204 again');
+      if (n < times - 1) await sleep(downMs);
+    }
+  };
+  return {
+    'kill-ingest': () => kill('ingest'),
+    'kill-fanout': () => kill('fanout'),
+    'kill-delivery': () => kill('delivery#1'),
+    'kill-deliveries': () => kill('delivery#1', 'delivery#2'),
+    'kill-retry': async () => {
+      // Failures first, so that tasks wait in the tiers when the retry service dies.
+      await receiver.ask({ type: 'mode', failing: true });
+      timeline.note('receiver answers 503, filling the retry tiers');
+      await sleep(3_000);
+      await receiver.ask({ type: 'mode', failing: false });
+      await kill('retry');
+    },
+    'restart-kafka': () => restartComponent('kafka'),
+    'restart-postgres': () => restartComponent('postgres'),
+    'flap-receiver': () => flap(2, 5_000),
+  };
+}
+
+/**
+ * Waits until every published event was received or dead-lettered, or nothing new happened for
+ * --idle-timeout; then the ledger: delivered, dead, lost, and the dead letters not justified.
+ */
+async function settle(chaos, endpointIds, published, timeline) {
+  const { options, db, receiver } = chaos;
+  // Dead letters of the run, by event (eventId chaos-<seq>), with what justifies them: the
+  // window runs from the first attempt or, for a task only ever postponed, from about when the
+  // message was accepted; the status row was last updated when the task died.
+  const deadLetters = async () =>
+    (
+      await db.query(
+        `SELECT m.event_id, s.attempt_count, s.updated_at AS dead_at,
+                COALESCE((SELECT min(a.created_at) FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id), m.created_at) AS window_start
+         FROM message_endpoints s JOIN messages m ON m.id = s.message_id
+         WHERE s.status = 'dead' AND s.endpoint_id = ANY($1::uuid[])`,
+        [endpointIds],
+      )
+    ).rows;
+  const seenSeqs = async () => new Set((await receiver.ask({ type: 'seen' })).pairs.map((pair) => Number(pair.split(' ')[0])));
+  let lastProgress = Date.now();
+  let lastAccounted = -1;
+  let seen = new Set();
+  let dead = [];
+  for (;;) {
+    seen = await seenSeqs();
+    dead = await deadLetters().catch(() => dead);
+    const deadSeqs = new Set(dead.map((row) => Number(row.event_id.slice('chaos-'.length))));
+    const accounted = [...published].filter((seq) => seen.has(seq) || deadSeqs.has(seq)).length;
+    if (accounted === published.size) break;
+    if (accounted !== lastAccounted) {
+      lastAccounted = accounted;
+      lastProgress = Date.now();
+      log(`waiting: ${accounted} of ${published.size} events accounted for`);
+    }
+    if (Date.now() - lastProgress > options.idleTimeoutMs) {
+      timeline.note(`gave up waiting: nothing new for ${options.idleTimeoutMs / 1000} s`);
+      break;
+    }
+    await sleep(1_000);
+  }
+  await sleep(2_000);
+  seen = await seenSeqs();
+  const stats = await receiver.ask({ type: 'stats' });
+  const deadSeqs = new Set(dead.map((row) => Number(row.event_id.slice('chaos-'.length))));
+  const tiers = RETRY_SCHEDULE.split(',').length;
+  return {
+    published,
+    stats,
+    dead,
+    delivered: [...published].filter((seq) => seen.has(seq)).length,
+    deadCount: [...published].filter((seq) => !seen.has(seq) && deadSeqs.has(seq)).length,
+    lost: [...published].filter((seq) => !seen.has(seq) && !deadSeqs.has(seq)).sort((a, b) => a - b),
+    // Received although never acknowledged to the generator (an ack lost in a fault): not a loss.
+    unacknowledged: [...seen].filter((seq) => !published.has(seq)).length,
+    unjustified: dead.filter((row) => {
+      const span = new Date(row.dead_at) - new Date(row.window_start);
+      return !(span >= DEAD_LETTER_AFTER_MS * 0.8 || row.attempt_count >= tiers + 1);
+    }),
+  };
+}
+
+/** The report's lines, and what makes the run fail. */
+function report({ chaos, ownKafka, ownPostgres, sent, timeline, windows, published, stats, dead, delivered, deadCount, lost, unacknowledged, unjustified }) {
+  const { options, prefix, kafkaUrl, databaseUrl } = chaos;
+  const out = [];
+  out.push('');
+  out.push('chaos test');
+  out.push(`command          ${commandLine(import.meta.url)}`);
+  out.push(`stack            kafka ${kafkaUrl}${ownKafka ? ' (its own)' : ''}; postgresql ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}${ownPostgres ? ' (its own)' : ''}; prefix ${prefix}`);
+  out.push(`services         ingest, fanout, delivery x2, retry; retry schedule ${RETRY_SCHEDULE}, dead letter after ${DEAD_LETTER_AFTER_MS / 1000} s, circuit cooldown ${CIRCUIT_BREAKER_COOLDOWN}`);
+  out.push(`load             ${options.rate} events/s onto ${prefix}.ingest, ${options.apps} applications x 1 endpoint; ${sent} events generated`);
+  out.push('timeline');
+  for (const line of timeline.lines) out.push(`  ${line}`);
+  out.push(`ledger           published ${published.size} = delivered ${delivered} + dead ${deadCount} + lost ${lost.length}   ${lost.length === 0 ? 'OK' : 'EVENTS LOST'}`);
+  if (lost.length > 0) out.push(`  lost           eventIds chaos-${lost.slice(0, 20).join(', chaos-')}${lost.length > 20 ? ', ...' : ''}`);
+  out.push(`duplicates       ${stats.duplicates} (the same webhook-id received again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}${unacknowledged ? `; ${unacknowledged} events received whose publish was never acknowledged` : ''}`);
+  out.push(`dead letters     ${dead.length}${dead.length ? `, ${dead.length - unjustified.length} with the window spent or every tier used, ${unjustified.length} without` : ''}`);
+  out.push(`receiver         answered ${stats.refused} requests with 503 while flapping`);
+  const latency = summarize(stats.latencies);
+  out.push(`latency ms       accepted to received, all events: p50 ${fmt(latency.p50)}   p90 ${fmt(latency.p90)}   p99 ${fmt(latency.p99)}   max ${fmt(latency.max)}`);
+  out.push('  by the window the event was sent in (from the start of its fault to the start of the next):');
+  const byWindow = windows.map(() => []);
+  stats.sentAt.forEach((at, i) => {
+    const window = windows.findLastIndex((candidate) => candidate.at <= at);
+    byWindow[Math.max(0, window)].push(stats.latencies[i]);
+  });
+  windows.forEach(({ name }, i) => {
+    const part = summarize(byWindow[i]);
+    out.push(`    ${name.padEnd(18)} ${String(byWindow[i].length).padStart(6)} events   p50 ${fmt(part.p50)}   p90 ${fmt(part.p90)}   p99 ${fmt(part.p99)}   max ${fmt(part.max)}`);
+  });
+  out.push(`duration         ${((Date.now() - timeline.started) / 1000).toFixed(0)} s`);
+  const failures = [];
+  if (lost.length > 0) failures.push(`${lost.length} events lost`);
+  if (unjustified.length > 0) failures.push(`${unjustified.length} dead letters before their window ran out`);
+  out.push(`result           ${failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
+  return { out, failures };
+}
+
+await runMain(import.meta.url, { usage: USAGE, options: OPTIONS, parse: parseOptions, main });

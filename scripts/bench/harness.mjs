@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SERVICES = ['ingest', 'fanout', 'delivery', 'retry'];
@@ -34,8 +35,14 @@ export const integerOption = (values) => (name, min, max) => {
   return value;
 };
 
+/** What every script takes beside its own options. */
+const COMMON_OPTIONS = {
+  'no-build': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
 /** The leading comment of a script (its usage text), for --help. */
-export function readHeader(moduleUrl) {
+function readHeader(moduleUrl) {
   const lines = readFileSync(fileURLToPath(moduleUrl), 'utf8').split('\n');
   const end = lines.findIndex((line) => !line.startsWith('//'));
   return lines
@@ -243,11 +250,24 @@ export async function startStack(cleanups, { database, env = process.env }) {
   return { kafkaUrl: kafka.value, brokers: kafka.value.split(',').map((item) => item.trim()).filter(Boolean), databaseUrl, pg };
 }
 
-/** Deletes the topics and consumer groups of a run's prefix. */
-export async function deletePrefix(admin, prefix, groups) {
-  const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`));
-  if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 20_000 });
-  await admin.deleteGroups(groups.map((group) => `${prefix}.${group}`)).catch(() => undefined);
+/**
+ * A Kafka admin client, connected. Registered as a cleanup before the services are, it runs after
+ * they stopped: it deletes the topics of the run's prefix and its consumer groups (`groups`,
+ * without the prefix), then disconnects, so a run leaves nothing behind.
+ */
+export async function prefixAdmin(kafka, cleanups, prefix, groups) {
+  const admin = kafka.admin();
+  await admin.connect();
+  cleanups.push(async () => {
+    try {
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`));
+      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 20_000 });
+      await admin.deleteGroups(groups.map((group) => `${prefix}.${group}`)).catch(() => undefined);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+  return admin;
 }
 
 // ---- statistics --------------------------------------------------------------------------------
@@ -264,10 +284,13 @@ export const fmt = (value) => (Number.isNaN(value) ? '-' : String(Math.round(val
 // ---- entry point -------------------------------------------------------------------------------
 
 /**
- * Runs `main` (which resolves with the exit code) under the project's Node 24, handing over to it
- * when started by an older node; a UsageError exits 2 with `usage`.
+ * The entry point of a script, run under the project's Node 24 (handing over to it when started
+ * by an older node). Its command line is parsed strictly against `options` and the --help and
+ * --no-build every script takes; `parse(values)` checks them (a UsageError exits 2 with `usage`).
+ * --help prints the script's leading comment; otherwise `main({ ...parsed, build })` runs and
+ * resolves with the exit code.
  */
-export async function runMain(moduleUrl, main, usage) {
+export async function runMain(moduleUrl, { usage, options, parse, main }) {
   if (Number(process.versions.node.split('.')[0]) < 24) {
     const local = nodeBinary();
     if (local === process.execPath) {
@@ -280,7 +303,14 @@ export async function runMain(moduleUrl, main, usage) {
     return;
   }
   try {
-    process.exitCode = await main();
+    const { values } = parseArgs({ args: process.argv.slice(2), options: { ...options, ...COMMON_OPTIONS }, strict: true, allowPositionals: false });
+    const parsed = parse(values);
+    if (values.help) {
+      process.stdout.write(`${readHeader(moduleUrl)}\n`);
+      process.exitCode = 0;
+    } else {
+      process.exitCode = await main({ ...parsed, build: !values['no-build'] });
+    }
   } catch (error) {
     if (error instanceof UsageError || error?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || error?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       process.stderr.write(`bench: ${error.message}\nusage: ${usage} (--help)\n`);

@@ -74,28 +74,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import {
-  Cleanups,
-  commandLine,
-  deletePrefix,
-  ensureBuilt,
-  fmt,
-  integerOption,
-  log,
-  parseDurationMs,
-  readHeader,
-  ROOT,
-  runMain,
-  SERVICES,
-  startService,
-  startStack,
-  stopService,
-  summarize,
-  UsageError,
-  waitReady,
-} from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, runMain, SERVICES, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, drain, generate, makePayloadFactory, pool } from './load.mjs';
 import { startReceiver, workerHandle } from './receiver.mjs';
 
@@ -115,37 +95,35 @@ const BASELINE_ATTEMPTS = 5;
 
 // ---- options -----------------------------------------------------------------------------------
 
-function parseOptions(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      events: { type: 'string', default: '20000' },
-      rate: { type: 'string', default: '1000' },
-      via: { type: 'string', default: 'kafka' },
-      'endpoints-per-event': { type: 'string', default: '1' },
-      apps: { type: 'string', default: '32' },
-      'payload-bytes': { type: 'string', default: '256' },
-      'fail-rate': { type: 'string', default: '0' },
-      'receiver-latency': { type: 'string', default: '0ms' },
-      'hang-endpoint': { type: 'boolean', default: false },
-      instances: { type: 'string', default: '' },
-      partitions: { type: 'string', default: '6' },
-      'delivery-timeout': { type: 'string', default: '15s' },
-      'retry-schedule': { type: 'string', default: '1s,2s,5s' },
-      'dead-letter-after': { type: 'string', default: '1m' },
-      baseline: { type: 'boolean', default: true },
-      'no-baseline': { type: 'boolean', default: false },
-      profile: { type: 'string', default: '' },
-      'api-concurrency': { type: 'string', default: '64' },
-      'idle-timeout': { type: 'string', default: '30s' },
-      warmup: { type: 'string', default: '3000' },
-      'keep-data': { type: 'boolean', default: false },
-      'no-build': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+const USAGE = 'node scripts/bench/pipeline.mjs [--events N] [--rate N|max] [--via kafka|api] [--endpoints-per-event N] [--apps N] [--payload-bytes N] [--fail-rate F] [--receiver-latency 0ms] [--hang-endpoint] [--instances svc=N,...] [--no-baseline] [--profile svc]';
+
+/** The options of parseArgs (harness.mjs adds --help and --no-build). */
+const OPTIONS = {
+  events: { type: 'string', default: '20000' },
+  rate: { type: 'string', default: '1000' },
+  via: { type: 'string', default: 'kafka' },
+  'endpoints-per-event': { type: 'string', default: '1' },
+  apps: { type: 'string', default: '32' },
+  'payload-bytes': { type: 'string', default: '256' },
+  'fail-rate': { type: 'string', default: '0' },
+  'receiver-latency': { type: 'string', default: '0ms' },
+  'hang-endpoint': { type: 'boolean', default: false },
+  instances: { type: 'string', default: '' },
+  partitions: { type: 'string', default: '6' },
+  'delivery-timeout': { type: 'string', default: '15s' },
+  'retry-schedule': { type: 'string', default: '1s,2s,5s' },
+  'dead-letter-after': { type: 'string', default: '1m' },
+  baseline: { type: 'boolean', default: true },
+  'no-baseline': { type: 'boolean', default: false },
+  profile: { type: 'string', default: '' },
+  'api-concurrency': { type: 'string', default: '64' },
+  'idle-timeout': { type: 'string', default: '30s' },
+  warmup: { type: 'string', default: '3000' },
+  'keep-data': { type: 'boolean', default: false },
+};
+
+/** The options as the run uses them, checked. */
+function parseOptions(values) {
   const integer = integerOption(values);
   const rate = values.rate === 'max' ? 'max' : Number(values.rate);
   if (rate !== 'max' && !(rate > 0 && rate <= 1_000_000)) throw new UsageError(`--rate: expected events per second (1 to 1000000) or "max", got "${values.rate}"`);
@@ -166,7 +144,6 @@ function parseOptions(argv) {
   if (schedule.length === 0) throw new UsageError('--retry-schedule: at least one delay');
   for (const item of schedule) parseDurationMs(item, 'retry-schedule');
   return {
-    help: values.help,
     events: integer('events', 1, 5_000_000),
     rate,
     via: values.via,
@@ -190,7 +167,6 @@ function parseOptions(argv) {
     idleTimeoutMs: parseDurationMs(values['idle-timeout'], 'idle-timeout'),
     warmupEvents: integer('warmup', 0, 1_000_000),
     keepData: values['keep-data'],
-    build: !values['no-build'],
   };
 }
 
@@ -358,377 +334,30 @@ async function baselineWorker({ brokers, topic, groupId, partitions, urlsByApp, 
 
 // ---- the benchmark -----------------------------------------------------------------------------
 
-async function main() {
-  const options = parseOptions(process.argv.slice(2));
-  if (options.help) {
-    process.stdout.write(`${readHeader(import.meta.url)}\n`);
-    return 0;
-  }
+/**
+ * The run: the stack and a receiver, the baseline, then Hookline on the same load; the report on
+ * stdout. Everything started is stopped at the end (cleanups), whatever happens.
+ */
+async function main(options) {
   const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
   await ensureBuilt(options.build);
-  const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
-
-  const prefix = `bench-${randomBytes(4).toString('hex')}`;
-  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
-  const secretsKeys = `bench:${randomBytes(32).toString('base64')}`;
-
   const cleanups = new Cleanups();
   try {
-    const { kafkaUrl, brokers, databaseUrl, pg } = await startStack(cleanups, { database: BENCH_DATABASE });
-    const db = new pg.Client({ connectionString: databaseUrl, application_name: 'hookline-bench' });
-    await db.connect();
-    cleanups.push(() => db.end());
-
-    const kafka = new Kafka({ clientId: 'hookline-bench', brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
-    const admin = kafka.admin();
-    await admin.connect();
-    // Registered before the services, so it runs after they stopped: no topics or groups of
-    // the prefix are left behind.
-    cleanups.push(async () => {
-      try {
-        await deletePrefix(admin, prefix, [...SERVICES, 'baseline']);
-      } finally {
-        await admin.disconnect();
-      }
-    });
-    const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
-
-    // ---- the receiver ---------------------------------------------------------------------------
-    const receiver = await startReceiver({ apps: options.apps, failRate: options.failRate, latencyMs: options.receiverLatencyMs, hang: options.hang });
-    const { ports, hangPort } = receiver;
-    cleanups.push(() => receiver.close());
-    // Endpoint n belongs to application floor(n / fanout); each application has its own port.
-    const urlsByApp = ports.map((port, app) => Array.from({ length: options.fanout }, (_, k) => `http://127.0.0.1:${port}/e/${app * options.fanout + k}`));
-    const hangUrl = hangPort ? `http://127.0.0.1:${hangPort}/e/hang` : null;
-    const expected = options.events * options.fanout;
-    const warmupEvents = options.warmupEvents;
-    const appOf = (seq) => seq % options.apps;
-
+    const bench = await prepare(options, cleanups);
     const out = [];
     out.push('');
     out.push('pipeline benchmark');
     out.push(`command          ${commandLine(import.meta.url)}`);
     out.push(`effective        ${effectiveLine(options)}`);
     out.push(`machine          ${availableParallelism()} cores, load average ${loadBefore} before the run; node ${process.version}`);
-    out.push(`kafka            ${kafkaUrl}; prefix ${prefix}`);
-    out.push(`postgresql       ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
-    out.push(`events           ${options.events} over ${options.apps} applications x ${options.fanout} endpoints = ${expected} deliveries expected${options.hang ? ' (+ the hanging endpoint, not counted)' : ''}`);
+    out.push(`kafka            ${bench.kafkaUrl}; prefix ${bench.prefix}`);
+    out.push(`postgresql       ${bench.databaseUrl.replace(/:[^:@/]*@/, ':***@')}`);
+    out.push(`events           ${options.events} over ${options.apps} applications x ${options.fanout} endpoints = ${bench.expected} deliveries expected${options.hang ? ' (+ the hanging endpoint, not counted)' : ''}`);
 
-    let baseline = null;
     const failures = [];
-
-    // ---- baseline -------------------------------------------------------------------------------
-    if (options.baseline) {
-      const topic = `${prefix}.baseline`;
-      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: options.partitions, replicationFactor: -1 }] });
-      await receiver.ask({ type: 'reset', phase: 'baseline' });
-      const worker = workerHandle(
-        new Worker(new URL(import.meta.url), {
-          workerData: {
-            role: 'baseline',
-            brokers,
-            topic,
-            groupId: `${prefix}.baseline`,
-            partitions: options.partitions,
-            urlsByApp: urlsByApp.map((urls, app) => (app === 0 && hangUrl ? [...urls, hangUrl] : urls)),
-            hangUrl,
-            timeoutMs: options.deliveryTimeoutMs,
-            failBackoffMs: 100,
-          },
-        }),
-      );
-      worker.worker.on('error', (error) => log(`baseline consumer: ${error.stack ?? error}`));
-      const stopBaseline = async () => {
-        await worker.ask({ type: 'close' }, 'closed', 30_000).catch(() => undefined);
-        await worker.worker.terminate();
-      };
-      await worker.next('joined', JOIN_TIMEOUT_MS);
-      log('baseline: consumer joined; publishing');
-      const publishBaseline = (phase, events) => {
-        const payloadOf = makePayloadFactory(phase, options.payloadBytes);
-        return generate({
-          events,
-          rate: options.rate,
-          inFlight: KAFKA_SENDS_IN_FLIGHT,
-          batchMax: KAFKA_BATCH,
-          send: (batch) =>
-            producer.send({
-              topic,
-              acks: -1,
-              messages: batch.map(({ seq, at }) => ({ key: String(appOf(seq)), value: JSON.stringify({ eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) }) })),
-            }),
-        });
-      };
-      if (warmupEvents > 0) {
-        await receiver.ask({ type: 'reset', phase: 'baseline-warmup' });
-        await publishBaseline('baseline-warmup', warmupEvents);
-        await drain({ receiver, expected: warmupEvents * options.fanout, idleTimeoutMs: options.idleTimeoutMs, label: 'baseline warm-up' });
-        await receiver.ask({ type: 'reset', phase: 'baseline' });
-      }
-      const cpuBefore = cpuSnapshot([]);
-      const published = await publishBaseline('baseline', options.events);
-      log(`baseline: published ${options.events} events in ${published.ended - published.started} ms; waiting for deliveries`);
-      const gaveUpNow = async () => (await worker.ask({ type: 'stats' })).gaveUp * 1;
-      const { timedOut } = await drain({ receiver, expected, idleTimeoutMs: options.idleTimeoutMs, dead: gaveUpNow, label: 'baseline' });
-      const cpuAfter = cpuSnapshot([]);
-      await sleep(500);
-      const stats = await receiver.ask({ type: 'stats' });
-      const consumerStats = await worker.ask({ type: 'stats' });
-      await stopBaseline();
-      const delivered = stats.latencies.length;
-      const missing = expected - delivered - consumerStats.gaveUp;
-      const spanS = (stats.last - stats.first) / 1000;
-      baseline = { rate: spanS > 0 ? delivered / spanS : NaN, latency: summarize(stats.latencies) };
-      out.push('');
-      out.push('baseline: one bare kafkajs consumer -> EgressClient, no database, no signing');
-      out.push(`  published      ${options.events} events in ${((published.ended - published.started) / 1000).toFixed(1)} s (${Math.round(options.events / Math.max(0.001, (published.ended - published.started) / 1000))} events/s)`);
-      out.push(`  ledger         expected ${expected} = delivered ${delivered} + gave up ${consumerStats.gaveUp} + missing ${missing}   ${missing === 0 ? 'OK' : 'DOES NOT BALANCE'}${timedOut ? ` (stopped waiting after ${options.idleTimeoutMs / 1000} s without progress)` : ''}`);
-      out.push(`  duplicates     ${stats.duplicates}; receiver answered ${stats.failed} with 500${options.hang ? `; hanging endpoint got ${stats.hang} requests` : ''}`);
-      out.push(`  deliveries/s   ${fmt(baseline.rate)} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
-      out.push(`  ${latencyLine('latency ms', baseline.latency)}`);
-      for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
-      if (missing !== 0) failures.push(`the baseline ledger does not balance (${missing} missing)`);
-    }
-
-    // ---- Hookline -------------------------------------------------------------------------------
-    const baseEnv = {
-      ...process.env,
-      KAFKA_BROKERS: kafkaUrl,
-      DATABASE_URL: databaseUrl,
-      HOOKLINE_TOPIC_PREFIX: prefix,
-      HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
-      HOOKLINE_ADMIN_TOKEN: adminToken,
-      HOOKLINE_SECRETS_KEYS: secretsKeys,
-      HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
-      HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
-      HOOKLINE_DELIVERY_TIMEOUT: options.deliveryTimeout,
-      HOOKLINE_RETRY_SCHEDULE: options.retrySchedule,
-      HOOKLINE_DEAD_LETTER_AFTER: options.deadLetterAfter,
-      HOOKLINE_LOG_LEVEL: 'warn',
-      HOOKLINE_SHUTDOWN_GRACE: '5s',
-    };
-    // The data goes with the run (cascading from the applications); registered before the
-    // services, so it runs after they stopped.
-    const appIds = [];
-    if (!options.keepData) {
-      cleanups.push(async () => {
-        if (appIds.length === 0) return;
-        await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]);
-        // Now, not as autovacuum during the next run's measurement.
-        await db.query('VACUUM (ANALYZE) applications, endpoints, messages, message_endpoints, attempts');
-      });
-    }
-    const instances = [];
-    /** Services that exited before the bench stopped them (a crash, or a signal from elsewhere). */
-    const unexpectedExits = [];
-    const profileStarted = Date.now();
-    for (const service of SERVICES) {
-      for (let index = 0; index < options.instances[service]; index++) {
-        const profiled = options.profile.includes(service);
-        const nodeArgs = profiled ? [`--import=${PROFILE_EXIT_HOOK}`, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-        const name = options.instances[service] > 1 ? `${service}#${index + 1}` : service;
-        const instance = { ...(await startService(service, baseEnv, { name, nodeArgs })), profiled };
-        instance.child.once('exit', (code, signal) => {
-          if (instance.stopping) return;
-          const what = `${instance.name} (pid ${instance.child.pid}) exited during the run: ${signal ? `signal ${signal}` : `code ${code}`}`;
-          unexpectedExits.push(what);
-          log(what);
-        });
-        instances.push(instance);
-        cleanups.push(() => stopService(instance));
-      }
-    }
-    log(`services: ${instances.map((instance) => `${instance.name} pid ${instance.child.pid} :${instance.port}`).join(', ')}`);
-    const bootStarted = Date.now();
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    await Promise.all(instances.map((instance) => waitReady(instance, deadline)));
-    log(`services ready after ${Date.now() - bootStarted} ms`);
-
-    const api = await apiClient(
-      instances.filter((instance) => instance.service === 'ingest').map((instance) => `http://127.0.0.1:${instance.port}/api/v1`),
-      adminToken,
-      options.apiConcurrency,
-    );
-    cleanups.push(() => api.close());
-    const expectOk = (what, response) => {
-      if (response.status >= 300) throw new Error(`${what}: HTTP ${response.status} ${JSON.stringify(response.json)}`);
-      return response.json;
-    };
-    // Applications, each with its endpoints, through the API.
-    const endpointIds = new Array(options.apps * options.fanout);
-    await pool(ports, 8, async (_, app) => {
-      const created = expectOk('create application', await api.call('POST', '/app', { name: `${prefix} app ${app}`, uid: `${prefix}-app-${app}` }));
-      appIds[app] = created.id;
-      for (let k = 0; k < options.fanout; k++) {
-        const endpoint = expectOk('create endpoint', await api.call('POST', `/app/${created.id}/endpoint`, { url: urlsByApp[app][k], eventTypes: [EVENT_TYPE], description: 'bench' }));
-        endpointIds[app * options.fanout + k] = endpoint.id;
-      }
-    });
-    let hangEndpointId = null;
-    if (hangUrl) {
-      hangEndpointId = expectOk('create endpoint', await api.call('POST', `/app/${appIds[0]}/endpoint`, { url: hangUrl, eventTypes: [EVENT_TYPE], description: 'bench: hangs' })).id;
-    }
-    log(`created ${appIds.length} applications and ${endpointIds.length + (hangEndpointId ? 1 : 0)} endpoints`);
-
-    const countDead = async () =>
-      Number((await db.query(`SELECT count(*)::int AS n FROM message_endpoints WHERE status = 'dead' AND endpoint_id = ANY($1::uuid[])`, [endpointIds])).rows[0].n);
-
-    const ingestTopic = `${prefix}.ingest`;
-    let publishErrors = 0;
-    const publishHookline = (phase, events) => {
-      const payloadOf = makePayloadFactory(phase, options.payloadBytes);
-      const eventOf = (seq, at) => ({ eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) });
-      return generate({
-        events,
-        rate: options.rate,
-        inFlight: options.via === 'kafka' ? KAFKA_SENDS_IN_FLIGHT : options.apiConcurrency,
-        batchMax: options.via === 'kafka' ? KAFKA_BATCH : 1,
-        send:
-          options.via === 'kafka'
-            ? (batch) => producer.send({ topic: ingestTopic, acks: -1, messages: batch.map(({ seq, at }) => ({ key: appIds[appOf(seq)], value: JSON.stringify(eventOf(seq, at)) })) })
-            : async ([{ seq, at }]) => {
-                for (let attempt = 1; ; attempt++) {
-                  try {
-                    const response = await api.call('POST', `/app/${appIds[appOf(seq)]}/msg`, eventOf(seq, at));
-                    // 409: an earlier attempt of this very request was accepted (eventId de-duplicates).
-                    if (response.status === 202 || response.status === 409) return;
-                    throw new Error(`HTTP ${response.status} ${JSON.stringify(response.json)}`);
-                  } catch (error) {
-                    publishErrors++;
-                    if (attempt >= API_ATTEMPTS) throw error;
-                    await sleep(100 * attempt);
-                  }
-                }
-              },
-      });
-    };
-    if (warmupEvents > 0) {
-      // Warm the services up (JIT, pools, caches), then let PostgreSQL plan for tables that hold
-      // rows: left to plan for the empty tables a run starts with, it scans them sequentially.
-      log(`hookline: warming up with ${warmupEvents} events`);
-      await receiver.ask({ type: 'reset', phase: 'hookline-warmup' });
-      await publishHookline('hookline-warmup', warmupEvents);
-      await drain({ receiver, expected: warmupEvents * options.fanout, idleTimeoutMs: options.idleTimeoutMs, dead: countDead, label: 'hookline warm-up' });
-      await db.query('ANALYZE applications, endpoints, messages, message_endpoints, attempts');
-    }
-    await receiver.ask({ type: 'reset', phase: 'hookline' });
-    const cpuBefore = cpuSnapshot(instances);
-    log(`hookline: publishing via ${options.via}`);
-    const published = await publishHookline('hookline', options.events);
-    const publishS = (published.ended - published.started) / 1000;
-    log(`hookline: published ${options.events} events in ${Math.round(publishS * 1000)} ms; waiting for deliveries`);
-    // Where the backlog sits: records waiting in each stage's input topic (end offset minus the
-    // group's committed offset), sampled every couple of seconds while waiting.
-    const stages = [
-      ['ingest', `${prefix}.ingest`, `${prefix}.ingest`],
-      ['fanout', `${prefix}.events`, `${prefix}.fanout`],
-      ['delivery', `${prefix}.deliveries`, `${prefix}.delivery`],
-    ].filter(([stage]) => stage !== 'ingest' || options.via === 'kafka');
-    const backlog = new Map(stages.map(([stage]) => [stage, { now: 0, max: 0 }]));
-    const sampleBacklog = async () => {
-      for (const [stage, topic, groupId] of stages) {
-        try {
-          const ends = await admin.fetchTopicOffsets(topic);
-          const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-          const waiting = ends.reduce((sum, end) => {
-            const done = Number(committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? -1);
-            return sum + Math.max(0, Number(end.high) - Math.max(done, Number(end.low)));
-          }, 0);
-          const entry = backlog.get(stage);
-          entry.now = waiting;
-          entry.max = Math.max(entry.max, waiting);
-        } catch {
-          // A sample missed is no loss.
-        }
-      }
-    };
-    sampleBacklog.describe = () => `backlog ${[...backlog].map(([stage, { now }]) => `${stage} ${now}`).join(', ')}`;
-    await sampleBacklog();
-    // A service that died is reported; the wait goes on until the idle timeout, since what it
-    // left unfinished is redelivered only to another instance of it.
-    const { timedOut } = await drain({
-      receiver,
-      expected,
-      idleTimeoutMs: options.idleTimeoutMs,
-      dead: countDead,
-      label: 'hookline',
-      onTick: sampleBacklog,
-      stopIf: () => SERVICES.some((service) => instances.filter((instance) => instance.service === service).every((instance) => instance.child.exitCode !== null || instance.child.signalCode !== null)),
-    });
-    const { last } = await receiver.ask({ type: 'count' });
-    const cpuAfter = cpuSnapshot(instances);
-    // Late duplicates and the last attempt rows.
-    await sleep(1_000);
-    const stats = await receiver.ask({ type: 'stats' });
-    const dead = await countDead();
-    const statuses = (
-      await db.query(`SELECT status::text AS status, count(*)::int AS n FROM message_endpoints WHERE endpoint_id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [endpointIds])
-    ).rows;
-    const delivered = stats.latencies.length;
-    const missing = expected - delivered - dead;
-    const spanS = (stats.last - stats.first) / 1000;
-    const rate = spanS > 0 ? delivered / spanS : NaN;
-    const latency = summarize(stats.latencies);
-
-    out.push('');
-    out.push(`hookline: ${SERVICES.map((service) => `${service} x${options.instances[service]}`).join(', ')}; events via ${options.via === 'kafka' ? `the ${ingestTopic} topic` : 'POST /api/v1/app/{app}/msg'}`);
-    out.push(`  published      ${options.events} events in ${publishS.toFixed(1)} s (${Math.round(options.events / Math.max(0.001, publishS))} events/s)${publishErrors ? `; ${publishErrors} publish attempts failed and were retried` : ''}`);
-    out.push(`  ledger         expected ${expected} = delivered ${delivered} + dead ${dead} + missing ${missing}   ${missing === 0 ? 'OK' : 'DOES NOT BALANCE'}${timedOut ? ` (stopped waiting after ${options.idleTimeoutMs / 1000} s without progress)` : ''}`);
-    out.push(`  duplicates     ${stats.duplicates} (same webhook-id to the same endpoint again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}`);
-    out.push(`  receiver       ${stats.failed} answered 500 (--fail-rate)${options.hang ? `; the hanging endpoint got ${stats.hang} requests` : ''}${stats.stray ? `; ${stats.stray} stray requests` : ''}${stats.unknown ? `; ${stats.unknown} to unknown paths` : ''}`);
-    out.push(`  database       message_endpoints: ${statuses.map((row) => `${row.status} ${row.n}`).join(', ') || 'none'}`);
-    out.push(`  backlog        most records waiting for a stage (sampled every 2 s): ${[...backlog].map(([stage, { max }]) => `${stage} ${max}`).join(', ')}`);
-    out.push(`  deliveries/s   ${fmt(rate)}${baseline ? ` (${ratio(rate, baseline.rate)} the baseline)` : ''} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
-    out.push(`  ${latencyLine('latency ms', latency, baseline?.latency)}`);
-    if (baseline) out.push('                 (in brackets: as a multiple of the baseline)');
-
-    if (hangEndpointId) {
-      // Delivery tasks are keyed by endpoint id: the endpoints on the hanging one's partition
-      // are the ones it could hold back.
-      const partitioner = Partitioners.DefaultPartitioner();
-      const partitionMetadata = Array.from({ length: options.partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
-      const partitionOf = (id) => partitioner({ topic: `${prefix}.deliveries`, partitionMetadata, message: { key: id } });
-      const hangPartition = partitionOf(hangEndpointId);
-      const shared = new Set(endpointIds.map((id, index) => (partitionOf(id) === hangPartition ? index : -1)).filter((index) => index >= 0));
-      const same = [];
-      const other = [];
-      stats.endpoints.forEach((endpoint, i) => (shared.has(endpoint) ? same : other).push(stats.latencies[i]));
-      const sameApp = [];
-      stats.endpoints.forEach((endpoint, i) => {
-        if (Math.floor(endpoint / options.fanout) === 0) sameApp.push(stats.latencies[i]);
-      });
-      out.push(`  hang partition ${shared.size} of ${endpointIds.length} endpoints share delivery partition ${hangPartition} with the hanging endpoint:`);
-      out.push(`  ${latencyLine('  same partition', summarize(same))}`);
-      out.push(`  ${latencyLine('  other ones', summarize(other))}`);
-      out.push(`  ${latencyLine('  its application', summarize(sameApp))}`);
-    }
-    for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
-    for (const what of unexpectedExits) out.push(`  SERVICE EXIT   ${what}`);
-    if (missing !== 0) failures.push(`the Hookline ledger does not balance (${missing} missing)`);
-    if (unexpectedExits.length > 0) failures.push(`${unexpectedExits.length} service process(es) exited during the run`);
-
-    // ---- stop, then the profiles ----------------------------------------------------------------
-    const windowFrom = published.started;
-    const windowTo = last || Date.now();
-    if (options.profile.length > 0) {
-      await Promise.all(instances.filter((instance) => instance.profiled).map((instance) => stopService(instance)));
-      const { summarizeProfile } = await import('./cpuprofile-summary.mjs');
-      const files = existsSync(PROFILE_DIR) ? readdirSync(PROFILE_DIR) : [];
-      for (const instance of instances.filter((candidate) => candidate.profiled)) {
-        const file = files.find((name) => name.endsWith('.cpuprofile') && name.includes(`.${instance.child.pid}.`) && statSync(join(PROFILE_DIR, name)).mtimeMs >= profileStarted);
-        out.push('');
-        if (!file) {
-          out.push(`profile of ${instance.name}: no .cpuprofile for pid ${instance.child.pid} in ${relative(ROOT, PROFILE_DIR)}`);
-          continue;
-        }
-        // The window of the run, from the child's start (close to the profile's own start).
-        const lines = summarizeProfile(join(PROFILE_DIR, file), { top: 20, fromMs: Math.max(0, windowFrom - instance.spawnedAt), toMs: Math.max(0, windowTo - instance.spawnedAt) });
-        out.push(`profile of ${instance.name} over the run (approximate window; whole file: node scripts/bench/cpuprofile-summary.mjs ${relative(process.cwd(), join(PROFILE_DIR, file))})`);
-        for (const line of lines) out.push(`  ${line}`);
-      }
-    }
+    const baseline = options.baseline ? await runBaseline(bench, out, failures) : null;
+    const hookline = await runHookline(bench, baseline, out, failures);
+    if (options.profile.length > 0) await reportProfiles(hookline, out);
 
     const ok = failures.length === 0;
     out.push('');
@@ -740,12 +369,411 @@ async function main() {
   }
 }
 
-if (isMainThread) {
-  await runMain(
-    import.meta.url,
-    main,
-    'node scripts/bench/pipeline.mjs [--events N] [--rate N|max] [--via kafka|api] [--endpoints-per-event N] [--apps N] [--payload-bytes N] [--fail-rate F] [--receiver-latency 0ms] [--hang-endpoint] [--instances svc=N,...] [--no-baseline] [--profile svc]',
+/**
+ * What both phases share: Kafka and PostgreSQL, a database client, a Kafka admin and producer,
+ * and the receiver with the URL of every endpoint, on a fresh topic prefix.
+ */
+async function prepare(options, cleanups) {
+  const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const { kafkaUrl, brokers, databaseUrl, pg } = await startStack(cleanups, { database: BENCH_DATABASE });
+  const db = new pg.Client({ connectionString: databaseUrl, application_name: 'hookline-bench' });
+  await db.connect();
+  cleanups.push(() => db.end());
+
+  const kafka = new Kafka({ clientId: 'hookline-bench', brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
+  const admin = await prefixAdmin(kafka, cleanups, prefix, [...SERVICES, 'baseline']);
+  const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  cleanups.push(() => producer.disconnect());
+
+  const receiver = await startReceiver({ apps: options.apps, failRate: options.failRate, latencyMs: options.receiverLatencyMs, hang: options.hang });
+  const { ports, hangPort } = receiver;
+  cleanups.push(() => receiver.close());
+  return {
+    options,
+    cleanups,
+    prefix,
+    kafkaUrl,
+    brokers,
+    databaseUrl,
+    db,
+    admin,
+    producer,
+    Partitioners,
+    receiver,
+    // Endpoint n belongs to application floor(n / fanout); each application has its own port.
+    urlsByApp: ports.map((port, app) => Array.from({ length: options.fanout }, (_, k) => `http://127.0.0.1:${port}/e/${app * options.fanout + k}`)),
+    hangUrl: hangPort ? `http://127.0.0.1:${hangPort}/e/hang` : null,
+    expected: options.events * options.fanout,
+    appOf: (seq) => seq % options.apps,
+  };
+}
+
+// ---- the baseline ------------------------------------------------------------------------------
+
+/** The same load through one bare kafkajs consumer (baselineWorker): what moving the bytes costs. */
+async function runBaseline(bench, out, failures) {
+  const { options, prefix, brokers, admin, producer, receiver, urlsByApp, hangUrl, expected, appOf } = bench;
+  const topic = `${prefix}.baseline`;
+  await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: options.partitions, replicationFactor: -1 }] });
+  await receiver.ask({ type: 'reset', phase: 'baseline' });
+  const worker = workerHandle(
+    new Worker(new URL(import.meta.url), {
+      workerData: {
+        role: 'baseline',
+        brokers,
+        topic,
+        groupId: `${prefix}.baseline`,
+        partitions: options.partitions,
+        urlsByApp: urlsByApp.map((urls, app) => (app === 0 && hangUrl ? [...urls, hangUrl] : urls)),
+        hangUrl,
+        timeoutMs: options.deliveryTimeoutMs,
+        failBackoffMs: 100,
+      },
+    }),
   );
+  worker.worker.on('error', (error) => log(`baseline consumer: ${error.stack ?? error}`));
+  const stopBaseline = async () => {
+    await worker.ask({ type: 'close' }, 'closed', 30_000).catch(() => undefined);
+    await worker.worker.terminate();
+  };
+  await worker.next('joined', JOIN_TIMEOUT_MS);
+  log('baseline: consumer joined; publishing');
+  const publishBaseline = (phase, events) => {
+    const payloadOf = makePayloadFactory(phase, options.payloadBytes);
+    return generate({
+      events,
+      rate: options.rate,
+      inFlight: KAFKA_SENDS_IN_FLIGHT,
+      batchMax: KAFKA_BATCH,
+      send: (batch) =>
+        producer.send({
+          topic,
+          acks: -1,
+          messages: batch.map(({ seq, at }) => ({ key: String(appOf(seq)), value: JSON.stringify({ eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) }) })),
+        }),
+    });
+  };
+  if (options.warmupEvents > 0) {
+    await receiver.ask({ type: 'reset', phase: 'baseline-warmup' });
+    await publishBaseline('baseline-warmup', options.warmupEvents);
+    await drain({ receiver, expected: options.warmupEvents * options.fanout, idleTimeoutMs: options.idleTimeoutMs, label: 'baseline warm-up' });
+    await receiver.ask({ type: 'reset', phase: 'baseline' });
+  }
+  const cpuBefore = cpuSnapshot([]);
+  const published = await publishBaseline('baseline', options.events);
+  log(`baseline: published ${options.events} events in ${published.ended - published.started} ms; waiting for deliveries`);
+  const gaveUpNow = async () => (await worker.ask({ type: 'stats' })).gaveUp * 1;
+  const { timedOut } = await drain({ receiver, expected, idleTimeoutMs: options.idleTimeoutMs, dead: gaveUpNow, label: 'baseline' });
+  const cpuAfter = cpuSnapshot([]);
+  await sleep(500);
+  const stats = await receiver.ask({ type: 'stats' });
+  const consumerStats = await worker.ask({ type: 'stats' });
+  await stopBaseline();
+  const delivered = stats.latencies.length;
+  const missing = expected - delivered - consumerStats.gaveUp;
+  const spanS = (stats.last - stats.first) / 1000;
+  const baseline = { rate: spanS > 0 ? delivered / spanS : NaN, latency: summarize(stats.latencies) };
+  out.push('');
+  out.push('baseline: one bare kafkajs consumer -> EgressClient, no database, no signing');
+  out.push(`  published      ${options.events} events in ${((published.ended - published.started) / 1000).toFixed(1)} s (${Math.round(options.events / Math.max(0.001, (published.ended - published.started) / 1000))} events/s)`);
+  out.push(`  ledger         expected ${expected} = delivered ${delivered} + gave up ${consumerStats.gaveUp} + missing ${missing}   ${missing === 0 ? 'OK' : 'DOES NOT BALANCE'}${timedOut ? ` (stopped waiting after ${options.idleTimeoutMs / 1000} s without progress)` : ''}`);
+  out.push(`  duplicates     ${stats.duplicates}; receiver answered ${stats.failed} with 500${options.hang ? `; hanging endpoint got ${stats.hang} requests` : ''}`);
+  out.push(`  deliveries/s   ${fmt(baseline.rate)} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
+  out.push(`  ${latencyLine('latency ms', baseline.latency)}`);
+  for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
+  if (missing !== 0) failures.push(`the baseline ledger does not balance (${missing} missing)`);
+  return baseline;
+}
+
+// ---- Hookline ----------------------------------------------------------------------------------
+
+/**
+ * The same load through Hookline: its services, the applications and endpoints, a warm-up, the
+ * measured phase and its report. Returns the services and the measured window, for the profiles.
+ */
+async function runHookline(bench, baseline, out, failures) {
+  const { options, prefix, db, receiver, expected } = bench;
+  const services = await startHooklineServices(bench);
+  const api = await apiClient(
+    services.instances.filter((instance) => instance.service === 'ingest').map((instance) => `http://127.0.0.1:${instance.port}/api/v1`),
+    services.adminToken,
+    options.apiConcurrency,
+  );
+  bench.cleanups.push(() => api.close());
+  const { endpointIds, hangEndpointId, appIds } = await createApplications(bench, api, services.appIds);
+  const countDead = async () =>
+    Number((await db.query(`SELECT count(*)::int AS n FROM message_endpoints WHERE status = 'dead' AND endpoint_id = ANY($1::uuid[])`, [endpointIds])).rows[0].n);
+  const publisher = hooklinePublisher(bench, api, appIds);
+
+  if (options.warmupEvents > 0) {
+    // Warm the services up (JIT, pools, caches), then let PostgreSQL plan for tables that hold
+    // rows: left to plan for the empty tables a run starts with, it scans them sequentially.
+    log(`hookline: warming up with ${options.warmupEvents} events`);
+    await receiver.ask({ type: 'reset', phase: 'hookline-warmup' });
+    await publisher.publish('hookline-warmup', options.warmupEvents);
+    await drain({ receiver, expected: options.warmupEvents * options.fanout, idleTimeoutMs: options.idleTimeoutMs, dead: countDead, label: 'hookline warm-up' });
+    await db.query('ANALYZE applications, endpoints, messages, message_endpoints, attempts');
+  }
+  await receiver.ask({ type: 'reset', phase: 'hookline' });
+  const cpuBefore = cpuSnapshot(services.instances);
+  log(`hookline: publishing via ${options.via}`);
+  const published = await publisher.publish('hookline', options.events);
+  const publishS = (published.ended - published.started) / 1000;
+  log(`hookline: published ${options.events} events in ${Math.round(publishS * 1000)} ms; waiting for deliveries`);
+  const backlog = backlogSampler(bench);
+  await backlog.sample();
+  // A service that died is reported; the wait goes on until the idle timeout, since what it
+  // left unfinished is redelivered only to another instance of it.
+  const { timedOut } = await drain({
+    receiver,
+    expected,
+    idleTimeoutMs: options.idleTimeoutMs,
+    dead: countDead,
+    label: 'hookline',
+    onTick: backlog.sample,
+    stopIf: () => SERVICES.some((service) => services.instances.filter((instance) => instance.service === service).every((instance) => instance.child.exitCode !== null || instance.child.signalCode !== null)),
+  });
+  const { last } = await receiver.ask({ type: 'count' });
+  const cpuAfter = cpuSnapshot(services.instances);
+  // Late duplicates and the last attempt rows.
+  await sleep(1_000);
+  const stats = await receiver.ask({ type: 'stats' });
+  const dead = await countDead();
+  const statuses = (
+    await db.query(`SELECT status::text AS status, count(*)::int AS n FROM message_endpoints WHERE endpoint_id = ANY($1::uuid[]) GROUP BY status ORDER BY status`, [endpointIds])
+  ).rows;
+  const delivered = stats.latencies.length;
+  const missing = expected - delivered - dead;
+  const spanS = (stats.last - stats.first) / 1000;
+  const rate = spanS > 0 ? delivered / spanS : NaN;
+  const latency = summarize(stats.latencies);
+
+  out.push('');
+  out.push(`hookline: ${SERVICES.map((service) => `${service} x${options.instances[service]}`).join(', ')}; events via ${options.via === 'kafka' ? `the ${prefix}.ingest topic` : 'POST /api/v1/app/{app}/msg'}`);
+  out.push(`  published      ${options.events} events in ${publishS.toFixed(1)} s (${Math.round(options.events / Math.max(0.001, publishS))} events/s)${publisher.errors() ? `; ${publisher.errors()} publish attempts failed and were retried` : ''}`);
+  out.push(`  ledger         expected ${expected} = delivered ${delivered} + dead ${dead} + missing ${missing}   ${missing === 0 ? 'OK' : 'DOES NOT BALANCE'}${timedOut ? ` (stopped waiting after ${options.idleTimeoutMs / 1000} s without progress)` : ''}`);
+  out.push(`  duplicates     ${stats.duplicates} (same webhook-id to the same endpoint again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}`);
+  out.push(`  receiver       ${stats.failed} answered 500 (--fail-rate)${options.hang ? `; the hanging endpoint got ${stats.hang} requests` : ''}${stats.stray ? `; ${stats.stray} stray requests` : ''}${stats.unknown ? `; ${stats.unknown} to unknown paths` : ''}`);
+  out.push(`  database       message_endpoints: ${statuses.map((row) => `${row.status} ${row.n}`).join(', ') || 'none'}`);
+  out.push(`  backlog        most records waiting for a stage (sampled every 2 s): ${backlog.maxima()}`);
+  out.push(`  deliveries/s   ${fmt(rate)}${baseline ? ` (${ratio(rate, baseline.rate)} the baseline)` : ''} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
+  out.push(`  ${latencyLine('latency ms', latency, baseline?.latency)}`);
+  if (baseline) out.push('                 (in brackets: as a multiple of the baseline)');
+  if (hangEndpointId) out.push(...hangPartitionLines(bench, stats, endpointIds, hangEndpointId));
+  for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
+  for (const what of services.unexpectedExits) out.push(`  SERVICE EXIT   ${what}`);
+  if (missing !== 0) failures.push(`the Hookline ledger does not balance (${missing} missing)`);
+  if (services.unexpectedExits.length > 0) failures.push(`${services.unexpectedExits.length} service process(es) exited during the run`);
+  return { instances: services.instances, profileStarted: services.profileStarted, windowFrom: published.started, windowTo: last || Date.now() };
+}
+
+/**
+ * The services as child processes from dist/, --instances of each, on the run's prefix with a
+ * generated admin token and keyring; resolves once every one is ready. Returns them with
+ * `appIds`, which the data cleanup (registered before them, so run after they stopped) deletes.
+ */
+async function startHooklineServices(bench) {
+  const { options, cleanups, prefix, kafkaUrl, databaseUrl, db } = bench;
+  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
+  const baseEnv = {
+    ...process.env,
+    KAFKA_BROKERS: kafkaUrl,
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_TOPIC_PREFIX: prefix,
+    HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
+    HOOKLINE_ADMIN_TOKEN: adminToken,
+    HOOKLINE_SECRETS_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
+    HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
+    HOOKLINE_DELIVERY_TIMEOUT: options.deliveryTimeout,
+    HOOKLINE_RETRY_SCHEDULE: options.retrySchedule,
+    HOOKLINE_DEAD_LETTER_AFTER: options.deadLetterAfter,
+    HOOKLINE_LOG_LEVEL: 'warn',
+    HOOKLINE_SHUTDOWN_GRACE: '5s',
+  };
+  // The data goes with the run (cascading from the applications); registered before the
+  // services, so it runs after they stopped.
+  const appIds = [];
+  if (!options.keepData) {
+    cleanups.push(async () => {
+      if (appIds.length === 0) return;
+      await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]);
+      // Now, not as autovacuum during the next run's measurement.
+      await db.query('VACUUM (ANALYZE) applications, endpoints, messages, message_endpoints, attempts');
+    });
+  }
+  const instances = [];
+  /** Services that exited before the bench stopped them (a crash, or a signal from elsewhere). */
+  const unexpectedExits = [];
+  const profileStarted = Date.now();
+  for (const service of SERVICES) {
+    for (let index = 0; index < options.instances[service]; index++) {
+      const profiled = options.profile.includes(service);
+      const nodeArgs = profiled ? [`--import=${PROFILE_EXIT_HOOK}`, '--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+      const name = options.instances[service] > 1 ? `${service}#${index + 1}` : service;
+      const instance = { ...(await startService(service, baseEnv, { name, nodeArgs })), profiled };
+      instance.child.once('exit', (code, signal) => {
+        if (instance.stopping) return;
+        const what = `${instance.name} (pid ${instance.child.pid}) exited during the run: ${signal ? `signal ${signal}` : `code ${code}`}`;
+        unexpectedExits.push(what);
+        log(what);
+      });
+      instances.push(instance);
+      cleanups.push(() => stopService(instance));
+    }
+  }
+  log(`services: ${instances.map((instance) => `${instance.name} pid ${instance.child.pid} :${instance.port}`).join(', ')}`);
+  const bootStarted = Date.now();
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  await Promise.all(instances.map((instance) => waitReady(instance, deadline)));
+  log(`services ready after ${Date.now() - bootStarted} ms`);
+  return { adminToken, appIds, instances, unexpectedExits, profileStarted };
+}
+
+/** The applications, each with its endpoints (and the hanging one), through the API. */
+async function createApplications(bench, api, appIds) {
+  const { options, prefix, receiver, urlsByApp, hangUrl } = bench;
+  const expectOk = (what, response) => {
+    if (response.status >= 300) throw new Error(`${what}: HTTP ${response.status} ${JSON.stringify(response.json)}`);
+    return response.json;
+  };
+  const endpointIds = new Array(options.apps * options.fanout);
+  await pool(receiver.ports, 8, async (_, app) => {
+    const created = expectOk('create application', await api.call('POST', '/app', { name: `${prefix} app ${app}`, uid: `${prefix}-app-${app}` }));
+    appIds[app] = created.id;
+    for (let k = 0; k < options.fanout; k++) {
+      const endpoint = expectOk('create endpoint', await api.call('POST', `/app/${created.id}/endpoint`, { url: urlsByApp[app][k], eventTypes: [EVENT_TYPE], description: 'bench' }));
+      endpointIds[app * options.fanout + k] = endpoint.id;
+    }
+  });
+  let hangEndpointId = null;
+  if (hangUrl) {
+    hangEndpointId = expectOk('create endpoint', await api.call('POST', `/app/${appIds[0]}/endpoint`, { url: hangUrl, eventTypes: [EVENT_TYPE], description: 'bench: hangs' })).id;
+  }
+  log(`created ${appIds.length} applications and ${endpointIds.length + (hangEndpointId ? 1 : 0)} endpoints`);
+  return { appIds, endpointIds, hangEndpointId };
+}
+
+/**
+ * Publishes a phase's events to Hookline: onto the ingest topic in batches, or one POST each
+ * through the API (retried, the eventId de-duplicating); `errors()` counts the failed attempts.
+ */
+function hooklinePublisher(bench, api, appIds) {
+  const { options, prefix, producer, appOf } = bench;
+  const ingestTopic = `${prefix}.ingest`;
+  let publishErrors = 0;
+  const publish = (phase, events) => {
+    const payloadOf = makePayloadFactory(phase, options.payloadBytes);
+    const eventOf = (seq, at) => ({ eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) });
+    return generate({
+      events,
+      rate: options.rate,
+      inFlight: options.via === 'kafka' ? KAFKA_SENDS_IN_FLIGHT : options.apiConcurrency,
+      batchMax: options.via === 'kafka' ? KAFKA_BATCH : 1,
+      send:
+        options.via === 'kafka'
+          ? (batch) => producer.send({ topic: ingestTopic, acks: -1, messages: batch.map(({ seq, at }) => ({ key: appIds[appOf(seq)], value: JSON.stringify(eventOf(seq, at)) })) })
+          : async ([{ seq, at }]) => {
+              for (let attempt = 1; ; attempt++) {
+                try {
+                  const response = await api.call('POST', `/app/${appIds[appOf(seq)]}/msg`, eventOf(seq, at));
+                  // 409: an earlier attempt of this very request was accepted (eventId de-duplicates).
+                  if (response.status === 202 || response.status === 409) return;
+                  throw new Error(`HTTP ${response.status} ${JSON.stringify(response.json)}`);
+                } catch (error) {
+                  publishErrors++;
+                  if (attempt >= API_ATTEMPTS) throw error;
+                  await sleep(100 * attempt);
+                }
+              }
+            },
+    });
+  };
+  return { publish, errors: () => publishErrors };
+}
+
+/**
+ * Where the backlog sits: records waiting in each stage's input topic (end offset minus the
+ * group's committed offset), sampled every couple of seconds while waiting.
+ */
+function backlogSampler(bench) {
+  const { options, prefix, admin } = bench;
+  const stages = [
+    ['ingest', `${prefix}.ingest`, `${prefix}.ingest`],
+    ['fanout', `${prefix}.events`, `${prefix}.fanout`],
+    ['delivery', `${prefix}.deliveries`, `${prefix}.delivery`],
+  ].filter(([stage]) => stage !== 'ingest' || options.via === 'kafka');
+  const backlog = new Map(stages.map(([stage]) => [stage, { now: 0, max: 0 }]));
+  const sample = async () => {
+    for (const [stage, topic, groupId] of stages) {
+      try {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const waiting = ends.reduce((sum, end) => {
+          const done = Number(committed?.partitions.find((partition) => partition.partition === end.partition)?.offset ?? -1);
+          return sum + Math.max(0, Number(end.high) - Math.max(done, Number(end.low)));
+        }, 0);
+        const entry = backlog.get(stage);
+        entry.now = waiting;
+        entry.max = Math.max(entry.max, waiting);
+      } catch {
+        // A sample missed is no loss.
+      }
+    }
+  };
+  sample.describe = () => `backlog ${[...backlog].map(([stage, { now }]) => `${stage} ${now}`).join(', ')}`;
+  return { sample, maxima: () => [...backlog].map(([stage, { max }]) => `${stage} ${max}`).join(', ') };
+}
+
+/**
+ * Delivery tasks are keyed by endpoint id: the endpoints on the hanging one's partition are the
+ * ones it could hold back. Their latencies against the others', and its application's.
+ */
+function hangPartitionLines(bench, stats, endpointIds, hangEndpointId) {
+  const { options, prefix, Partitioners } = bench;
+  const partitioner = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: options.partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
+  const partitionOf = (id) => partitioner({ topic: `${prefix}.deliveries`, partitionMetadata, message: { key: id } });
+  const hangPartition = partitionOf(hangEndpointId);
+  const shared = new Set(endpointIds.map((id, index) => (partitionOf(id) === hangPartition ? index : -1)).filter((index) => index >= 0));
+  const same = [];
+  const other = [];
+  stats.endpoints.forEach((endpoint, i) => (shared.has(endpoint) ? same : other).push(stats.latencies[i]));
+  const sameApp = [];
+  stats.endpoints.forEach((endpoint, i) => {
+    if (Math.floor(endpoint / options.fanout) === 0) sameApp.push(stats.latencies[i]);
+  });
+  return [
+    `  hang partition ${shared.size} of ${endpointIds.length} endpoints share delivery partition ${hangPartition} with the hanging endpoint:`,
+    `  ${latencyLine('  same partition', summarize(same))}`,
+    `  ${latencyLine('  other ones', summarize(other))}`,
+    `  ${latencyLine('  its application', summarize(sameApp))}`,
+  ];
+}
+
+/** Stops the profiled services, then summarises each one's profile over the measured window. */
+async function reportProfiles({ instances, profileStarted, windowFrom, windowTo }, out) {
+  await Promise.all(instances.filter((instance) => instance.profiled).map((instance) => stopService(instance)));
+  const { summarizeProfile } = await import('./cpuprofile-summary.mjs');
+  const files = existsSync(PROFILE_DIR) ? readdirSync(PROFILE_DIR) : [];
+  for (const instance of instances.filter((candidate) => candidate.profiled)) {
+    const file = files.find((name) => name.endsWith('.cpuprofile') && name.includes(`.${instance.child.pid}.`) && statSync(join(PROFILE_DIR, name)).mtimeMs >= profileStarted);
+    out.push('');
+    if (!file) {
+      out.push(`profile of ${instance.name}: no .cpuprofile for pid ${instance.child.pid} in ${relative(ROOT, PROFILE_DIR)}`);
+      continue;
+    }
+    // The window of the run, from the child's start (close to the profile's own start).
+    const lines = summarizeProfile(join(PROFILE_DIR, file), { top: 20, fromMs: Math.max(0, windowFrom - instance.spawnedAt), toMs: Math.max(0, windowTo - instance.spawnedAt) });
+    out.push(`profile of ${instance.name} over the run (approximate window; whole file: node scripts/bench/cpuprofile-summary.mjs ${relative(process.cwd(), join(PROFILE_DIR, file))})`);
+    for (const line of lines) out.push(`  ${line}`);
+  }
+}
+
+if (isMainThread) {
+  await runMain(import.meta.url, { usage: USAGE, options: OPTIONS, parse: parseOptions, main });
 } else if (workerData?.role === 'baseline') {
   await baselineWorker(workerData);
 }
