@@ -41,7 +41,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, run, runMain, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, run, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, generate, makePayloadFactory } from './load.mjs';
 import { startReceiver } from './receiver.mjs';
 
@@ -173,26 +173,16 @@ async function prepare(options, cleanups) {
  * service)` starts one again under the same name (after a kill).
  */
 async function startServices(chaos) {
-  const { cleanups, prefix, kafkaUrl, databaseUrl } = chaos;
-  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
-  const serviceEnv = {
-    ...process.env,
-    KAFKA_BROKERS: kafkaUrl,
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_TOPIC_PREFIX: prefix,
-    HOOKLINE_ADMIN_TOKEN: adminToken,
-    HOOKLINE_SECRETS_KEYS: `chaos:${randomBytes(32).toString('base64')}`,
-    HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
-    HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
+  const { adminToken, env: serviceEnv } = serviceEnvironment(chaos, {
     HOOKLINE_DELIVERY_TIMEOUT: '5s',
     HOOKLINE_RETRY_SCHEDULE: RETRY_SCHEDULE,
     HOOKLINE_DEAD_LETTER_AFTER: `${DEAD_LETTER_AFTER_MS / 1000}s`,
     HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: CIRCUIT_BREAKER_COOLDOWN,
     // A killed member's partitions move on after this; the default 10 s only slows the run.
     HOOKLINE_KAFKA_SESSION_TIMEOUT: '6s',
-    HOOKLINE_SHUTDOWN_GRACE: '5s',
     HOOKLINE_LOG_LEVEL: 'error',
-  };
+  });
+  const { cleanups } = chaos;
   const instances = new Map();
   const spawn = async (name, service) => {
     const instance = await startService(service, serviceEnv, { name });

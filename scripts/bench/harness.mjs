@@ -2,6 +2,7 @@
 // from scripts/stack (or the environment), the services as child processes, cleanup on exit and
 // on signals, and percentiles. Plain ESM JavaScript for Node 24; imported, never run.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
@@ -131,6 +132,28 @@ export async function startService(service, env, { name = service, nodeArgs = []
   const childEnv = { ...env, HOOKLINE_HEALTH_PORT: String(port), ...(service === 'ingest' && { HOOKLINE_API_PORT: String(port) }) };
   const child = spawn(nodeBinary(), [...nodeArgs, mainOf(service)], { cwd: ROOT, stdio: ['ignore', 2, 2], env: childEnv });
   return { name, service, port, child, spawnedAt: Date.now(), stopping: false };
+}
+
+/**
+ * The environment of a run's services: its stack and topic prefix, a generated admin token and
+ * secrets keyring, http deliveries to 127.0.0.0/8 allowed, a 5 s shutdown grace, then
+ * `settings`. Returned with the admin token.
+ */
+export function serviceEnvironment({ kafkaUrl, databaseUrl, prefix }, settings) {
+  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
+  const env = {
+    ...process.env,
+    KAFKA_BROKERS: kafkaUrl,
+    DATABASE_URL: databaseUrl,
+    HOOKLINE_TOPIC_PREFIX: prefix,
+    HOOKLINE_ADMIN_TOKEN: adminToken,
+    HOOKLINE_SECRETS_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
+    HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
+    HOOKLINE_SHUTDOWN_GRACE: '5s',
+    ...settings,
+  };
+  return { adminToken, env };
 }
 
 export const exited = (instance) => instance.child.exitCode !== null || instance.child.signalCode !== null;

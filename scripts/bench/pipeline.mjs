@@ -75,7 +75,7 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, runMain, SERVICES, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, runMain, SERVICES, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, drain, generate, makePayloadFactory, pool } from './load.mjs';
 import { startReceiver, workerHandle } from './receiver.mjs';
 
@@ -575,24 +575,14 @@ async function runHookline(bench, baseline, out, failures) {
  * `appIds`, which the data cleanup (registered before them, so run after they stopped) deletes.
  */
 async function startHooklineServices(bench) {
-  const { options, cleanups, prefix, kafkaUrl, databaseUrl, db } = bench;
-  const adminToken = `hk_admin_${randomBytes(24).toString('base64url')}`;
-  const baseEnv = {
-    ...process.env,
-    KAFKA_BROKERS: kafkaUrl,
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_TOPIC_PREFIX: prefix,
+  const { options, cleanups, db } = bench;
+  const { adminToken, env: baseEnv } = serviceEnvironment(bench, {
     HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
-    HOOKLINE_ADMIN_TOKEN: adminToken,
-    HOOKLINE_SECRETS_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-    HOOKLINE_DELIVERY_ALLOW_HTTP: 'true',
-    HOOKLINE_DELIVERY_ALLOWED_SUBNETS: '127.0.0.0/8',
     HOOKLINE_DELIVERY_TIMEOUT: options.deliveryTimeout,
     HOOKLINE_RETRY_SCHEDULE: options.retrySchedule,
     HOOKLINE_DEAD_LETTER_AFTER: options.deadLetterAfter,
     HOOKLINE_LOG_LEVEL: 'warn',
-    HOOKLINE_SHUTDOWN_GRACE: '5s',
-  };
+  });
   // The data goes with the run (cascading from the applications); registered before the
   // services, so it runs after they stopped.
   const appIds = [];

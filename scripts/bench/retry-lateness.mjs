@@ -28,7 +28,7 @@
 // Exits 0 when every task arrived and none early, 1 otherwise, 2 on a usage error.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, runMain, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 
 const READY_TIMEOUT_MS = 120_000;
 const JOIN_TIMEOUT_MS = 30_000;
@@ -134,16 +134,12 @@ async function projectModules() {
 
 /** The retry service, on its own topic prefix and health port, ready (it creates the topics). */
 async function startRetryService({ options, cleanups, prefix, kafkaUrl, databaseUrl }) {
-  const retry = await startService('retry', {
-    ...process.env,
-    KAFKA_BROKERS: kafkaUrl,
-    DATABASE_URL: databaseUrl,
-    HOOKLINE_TOPIC_PREFIX: prefix,
+  const { env } = serviceEnvironment({ kafkaUrl, databaseUrl, prefix }, {
     HOOKLINE_RETRY_SCHEDULE: options.schedule,
     HOOKLINE_TOPIC_PARTITIONS: String(options.partitions),
     HOOKLINE_LOG_LEVEL: 'warn',
-    HOOKLINE_SHUTDOWN_GRACE: '5s',
-  }, { name: 'the retry service' });
+  });
+  const retry = await startService('retry', env, { name: 'the retry service' });
   cleanups.push(() => stopService(retry, 15_000));
   log(`retry service pid ${retry.child.pid}, prefix ${prefix}, health port ${retry.port}`);
   const bootStarted = Date.now();
