@@ -1,6 +1,6 @@
+import { MAX_MESSAGE_BYTES } from '@hookline/contracts';
 import type { ServiceSpec } from '@hookline/service';
 import { ApiExceptionFilter } from './api/errors.js';
-import { MAX_BODY_BYTES } from './api/schemas.js';
 import { IngestModule } from './ingest.module.js';
 
 /** How the ingest service runs: the REST API and the consumer of the ingest topic. */
@@ -10,5 +10,5 @@ export const service: ServiceSpec = {
   // Keyed by application: many of one tenant's records at once, so that they share statements.
   consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }], maxInFlightPerKey: 256 },
   // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape too.
-  api: { jsonBodyLimit: `${MAX_BODY_BYTES}b`, filters: [new ApiExceptionFilter()] },
+  api: { jsonBodyLimit: `${MAX_MESSAGE_BYTES}b`, filters: [new ApiExceptionFilter()] },
 };

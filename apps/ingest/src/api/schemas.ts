@@ -27,9 +27,6 @@ export const eventTypeIn = z.object({
 });
 export const eventTypePatch = eventTypeIn.omit({ name: true }).partial();
 
-/** Largest request body (and record on the ingest topic) accepted: 256 KiB. */
-export const MAX_BODY_BYTES = 256 * 1024;
-
 /** Longest endpoint URL accepted, in characters. */
 export const MAX_URL_LENGTH = 2_048;
 

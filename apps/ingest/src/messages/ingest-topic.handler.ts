@@ -1,10 +1,9 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { ingestKey, ingestValue, REJECTION_REASON_HEADER, topicName } from '@hookline/contracts';
+import { ingestKey, ingestValue, MAX_MESSAGE_BYTES, REJECTION_REASON_HEADER, topicsFor } from '@hookline/contracts';
 import { type ConsumedMessage, decodeValue, KafkaProducer } from '@hookline/kafka';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApplicationsService } from '../api/applications.service.js';
-import { MAX_BODY_BYTES } from '../api/schemas.js';
 import { MessageService } from './message.service.js';
 
 /**
@@ -22,7 +21,7 @@ export class IngestTopicHandler {
     private readonly messages: MessageService,
     private readonly producer: KafkaProducer,
   ) {
-    this.rejectedTopic = topicName(config.kafka.topicPrefix, 'ingestRejected');
+    this.rejectedTopic = topicsFor(config.kafka.topicPrefix).ingestRejected;
   }
 
   @EventPattern('ingest')
@@ -48,7 +47,7 @@ export class IngestTopicHandler {
     const key = ingestKey.safeParse(record.key?.toString('utf8'));
     if (!key.success) return `key: ${record.key?.length ? key.error.issues[0]!.message : 'the application id or uid is required'}`;
     // The same limit as the API's request body.
-    if ((record.value?.length ?? 0) > MAX_BODY_BYTES) return `value: larger than ${MAX_BODY_BYTES / 1024} KiB`;
+    if ((record.value?.length ?? 0) > MAX_MESSAGE_BYTES) return `value: larger than ${MAX_MESSAGE_BYTES / 1024} KiB`;
     const value = decodeValue(record, ingestValue);
     if (!value.ok) return value.problem;
     const application = await this.applications.find(key.data);

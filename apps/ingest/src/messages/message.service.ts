@@ -1,6 +1,6 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { type EventValue, topicName } from '@hookline/contracts';
+import { type EventValue, topicsFor } from '@hookline/contracts';
 import { Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
@@ -74,7 +74,7 @@ export class MessageService {
     private readonly producer: KafkaProducer,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
-    this.eventsTopic = topicName(config.kafka.topicPrefix, 'events');
+    this.eventsTopic = topicsFor(config.kafka.topicPrefix).events;
   }
 
   /** The stored message, and whether this call created it (false: an earlier one with the same eventId). */

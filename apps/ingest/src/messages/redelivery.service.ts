@@ -1,5 +1,5 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { firstDeliveryTask, topicName } from '@hookline/contracts';
+import { firstDeliveryTask, topicsFor } from '@hookline/contracts';
 import { type Message, MessageEndpoint } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { Inject, Injectable } from '@nestjs/common';
@@ -19,7 +19,7 @@ export class RedeliveryService {
     private readonly producer: KafkaProducer,
     @InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>,
   ) {
-    this.deliveriesTopic = topicName(config.kafka.topicPrefix, 'deliveries');
+    this.deliveriesTopic = topicsFor(config.kafka.topicPrefix).deliveries;
   }
 
   async redeliver(pairs: Array<{ message: Message; endpointId: string }>): Promise<number> {

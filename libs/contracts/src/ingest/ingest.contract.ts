@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { channelName, eventTypeName, jsonObject, NUL_MESSAGE, pathsWithNul } from '../common.js';
 
+/** Largest message accepted: a record on `<prefix>.ingest`, and a request body of the API: 256 KiB. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
 /** Key of `<prefix>.ingest`: the application's id or uid. */
 export const ingestKey = z
   .string()
