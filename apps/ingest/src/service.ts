@@ -1,6 +1,6 @@
 import { MAX_MESSAGE_BYTES } from '@hookline/contracts';
 import type { ServiceSpec } from '@hookline/service';
-import { ApiExceptionFilter } from './api/errors.js';
+import { ApiExceptionFilter } from './http/errors.js';
 import { IngestModule } from './ingest.module.js';
 
 /** How the ingest service runs: the REST API and the consumer of the ingest topic. */

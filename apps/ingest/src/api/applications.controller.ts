@@ -4,13 +4,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, generateApiKey, hashToken, type Principal, requireAdmin } from './auth.js';
-import { conflictOnDuplicate } from './errors.js';
+import { CurrentPrincipal, generateApiKey, hashToken, type Principal, requireAdmin } from '../auth/auth.guard.js';
+import { conflictOnDuplicate } from '../http/errors.js';
 import { type ApiKeyOut, applicationOut } from './out.js';
-import { paginate } from './pagination.js';
+import { paginate } from '../http/pagination.js';
 import { apiKeyIn, applicationIn, applicationPatch, listQuery } from './schemas.js';
-import { ZodPipe } from './zod.pipe.js';
-import { ApiController } from './api-controller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { ApiController } from '../http/api-controller.js';
 import type { z } from 'zod';
 
 @ApiController('api/v1/app')

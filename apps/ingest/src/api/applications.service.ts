@@ -4,9 +4,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import type { Principal } from './auth.js';
-import { notFound } from './errors.js';
-import { isUuid } from './lookup.js';
+import type { Principal } from '../auth/auth.guard.js';
+import { notFound } from '../http/errors.js';
+import { isUuid } from '../http/lookup.js';
 
 /** Finds applications by id or uid, within what the caller may see. */
 @Injectable()

@@ -5,15 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { type SelectQueryBuilder, Repository } from 'typeorm';
 import type { z } from 'zod';
 import { RedeliveryService } from '../messages/redelivery.service.js';
-import { ApiController } from './api-controller.js';
+import { ApiController } from '../http/api-controller.js';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, type Principal } from './auth.js';
-import { ApiError, notFound } from './errors.js';
-import { findByIdOrAlias } from './lookup.js';
+import { CurrentPrincipal, type Principal } from '../auth/auth.guard.js';
+import { ApiError, notFound } from '../http/errors.js';
+import { findByIdOrAlias } from '../http/lookup.js';
 import { deadLetterOut, type EmptyResponse, type RecoverOut, type ReplayOut } from './out.js';
-import { paginate } from './pagination.js';
+import { paginate } from '../http/pagination.js';
 import { deadLetterQuery, recoverIn, replayIn } from './schemas.js';
-import { ZodPipe } from './zod.pipe.js';
+import { ZodPipe } from '../http/zod.pipe.js';
 
 /** At most this many deliveries are re-sent by one replay or recover call. */
 const MAX_REDELIVERIES = 10_000;

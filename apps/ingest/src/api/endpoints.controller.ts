@@ -8,15 +8,15 @@ import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, type Principal } from './auth.js';
+import { CurrentPrincipal, type Principal } from '../auth/auth.guard.js';
 import { EndpointVerifier } from './endpoint-verifier.js';
-import { ApiError, conflictOnDuplicate, notFound, ValidationFailed } from './errors.js';
-import { findByIdOrAlias } from './lookup.js';
+import { ApiError, conflictOnDuplicate, notFound, ValidationFailed } from '../http/errors.js';
+import { findByIdOrAlias } from '../http/lookup.js';
 import { type EndpointSecretOut, type EndpointVerifyOut, endpointOut } from './out.js';
-import { paginate } from './pagination.js';
+import { paginate } from '../http/pagination.js';
 import { endpointIn, endpointPatch, endpointPut, listQuery, secretRotateIn } from './schemas.js';
-import { ZodPipe } from './zod.pipe.js';
-import { ApiController } from './api-controller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { ApiController } from '../http/api-controller.js';
 
 type EndpointFields = z.infer<typeof endpointPatch>;
 

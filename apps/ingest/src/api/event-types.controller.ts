@@ -3,13 +3,13 @@ import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@ne
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { z } from 'zod';
-import { CurrentPrincipal, type Principal, requireAdmin } from './auth.js';
-import { conflictOnDuplicate, notFound } from './errors.js';
+import { CurrentPrincipal, type Principal, requireAdmin } from '../auth/auth.guard.js';
+import { conflictOnDuplicate, notFound } from '../http/errors.js';
 import { eventTypeOut } from './out.js';
-import { paginate } from './pagination.js';
+import { paginate } from '../http/pagination.js';
 import { eventTypeIn, eventTypeListQuery, eventTypePatch } from './schemas.js';
-import { ZodPipe } from './zod.pipe.js';
-import { ApiController } from './api-controller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { ApiController } from '../http/api-controller.js';
 
 /** Event types are shared by every application, as in Svix; only the operator changes them. */
 @ApiController('api/v1/event-type')

@@ -1,6 +1,6 @@
 import { Get, HttpCode } from '@nestjs/common';
-import { ApiController } from './api-controller.js';
-import { Public } from './auth.js';
+import { ApiController } from '../http/api-controller.js';
+import { Public } from '../auth/auth.guard.js';
 
 /** Svix's own health route, which the SDK's `health.get()` calls. Readiness is /health/ready. */
 @ApiController('api/v1/health')

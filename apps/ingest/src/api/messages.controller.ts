@@ -5,14 +5,14 @@ import { Repository } from 'typeorm';
 import type { z } from 'zod';
 import { MessageService } from '../messages/message.service.js';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, type Principal } from './auth.js';
-import { ApiError, conflictOnDuplicate, notFound } from './errors.js';
-import { findByIdOrAlias } from './lookup.js';
+import { CurrentPrincipal, type Principal } from '../auth/auth.guard.js';
+import { ApiError, conflictOnDuplicate, notFound } from '../http/errors.js';
+import { findByIdOrAlias } from '../http/lookup.js';
 import { attemptOut, messageOut } from './out.js';
-import { paginate } from './pagination.js';
+import { paginate } from '../http/pagination.js';
 import { attemptListQuery, messageIn, messageListQuery } from './schemas.js';
-import { ZodPipe } from './zod.pipe.js';
-import { ApiController } from './api-controller.js';
+import { ZodPipe } from '../http/zod.pipe.js';
+import { ApiController } from '../http/api-controller.js';
 
 @ApiController('api/v1/app/:appId')
 export class MessagesController {

@@ -1,7 +1,7 @@
 import { Get } from '@nestjs/common';
 import { z } from 'zod';
-import { ApiController } from './api-controller.js';
-import { Public } from './auth.js';
+import { ApiController } from '../http/api-controller.js';
+import { Public } from '../auth/auth.guard.js';
 import { responses } from './out.js';
 import { OPERATIONS, type Operation } from './routes.js';
 

@@ -3,8 +3,8 @@ import { type EncryptedSecret, SecretBox } from '@hookline/signing';
 import { HttpCode, Post } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, IsNull, Repository } from 'typeorm';
-import { ApiController } from './api-controller.js';
-import { CurrentPrincipal, type Principal, requireAdmin } from './auth.js';
+import { ApiController } from '../http/api-controller.js';
+import { CurrentPrincipal, type Principal, requireAdmin } from '../auth/auth.guard.js';
 import type { ReEncryptOut } from './out.js';
 import type { z } from 'zod';
 

@@ -1,5 +1,5 @@
 import { applyDecorators, Controller, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
-import { AuthGuard } from './auth.js';
+import { AuthGuard } from '../auth/auth.guard.js';
 import { ApiExceptionFilter } from './errors.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { TracingInterceptor } from './tracing.interceptor.js';

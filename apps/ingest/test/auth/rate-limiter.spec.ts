@@ -1,4 +1,4 @@
-import { RateLimiter } from '../src/api/rate-limit.js';
+import { RateLimiter } from '../../src/auth/rate-limiter.js';
 
 describe('RateLimiter', () => {
   it('allows a burst of twice the rate, then one request per 1/rate seconds, per key', () => {

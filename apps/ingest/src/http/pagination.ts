@@ -1,5 +1,5 @@
 import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
-import type { ListQuery } from './schemas.js';
+import type { ListQuery } from '../api/schemas.js';
 
 /** A page in Svix's shape (the ListResponse*Out schemas of out.ts). */
 export interface ListResponse<T> {

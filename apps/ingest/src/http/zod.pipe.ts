@@ -2,7 +2,7 @@ import { NUL_MESSAGE, pathsWithNul } from '@hookline/contracts';
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { ValidationFailed } from './errors.js';
-import { PATH_PARAMETERS } from './routes.js';
+import { PATH_PARAMETERS } from '../api/routes.js';
 
 const LOCATION = { body: 'body', query: 'query', param: 'path', custom: 'body' } as const;
 

@@ -14,8 +14,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
-import { ApiError } from './errors.js';
-import { RateLimiter } from './rate-limit.js';
+import { ApiError } from '../http/errors.js';
+import { RateLimiter } from './rate-limiter.js';
 
 /** Who is calling: the operator with the admin token, or one application's API key. */
 export type Principal = { kind: 'admin' } | { kind: 'application'; applicationId: string };

@@ -1,6 +1,6 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { methodsAt } from './routes.js';
+import { methodsAt } from '../api/routes.js';
 
 /**
  * A method that a documented path does not have gets a 405 with an `Allow` header listing those
