@@ -1,19 +1,21 @@
 import { ApiKey, Application } from '@hookline/database';
-import { Body, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Param, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, generateApiKey, hashToken, type Principal, requireAdmin } from '../auth/auth.guard.js';
+import { generateApiKey, hashToken } from '../auth/auth.guard.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { Operation } from '../http/operation.js';
 import { conflictOnDuplicate } from '../http/errors.js';
-import { type ApiKeyOut, applicationOut } from './out.js';
+import * as out from './out.js';
+import { applicationOut } from './out.js';
 import { paginate } from '../http/pagination.js';
 import { apiKeyIn, applicationIn, applicationPatch, listQuery } from './schemas.js';
-import { ZodPipe } from '../http/zod.pipe.js';
 import { ApiController } from '../http/api-controller.js';
 import type { z } from 'zod';
 
-@ApiController('api/v1/app')
+@ApiController()
 export class ApplicationsController {
   constructor(
     private readonly service: ApplicationsService,
@@ -21,48 +23,52 @@ export class ApplicationsController {
     @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
   ) {}
 
-  @Post()
-  async create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(applicationIn)) body: z.infer<typeof applicationIn>) {
-    requireAdmin(principal);
+  @Operation({ method: 'post', path: '/api/v1/app', summary: 'Create application (admin)', access: 'admin', body: applicationIn, status: 201, response: out.ApplicationOut })
+  async create(@Body() body: z.infer<typeof applicationIn>) {
     const application = await conflictOnDuplicate(this.service.create(body), `an application with uid "${body.uid}" already exists`);
     return applicationOut(application);
   }
 
-  @Get()
-  list(@CurrentPrincipal() principal: Principal, @Query(new ZodPipe(listQuery)) query: z.infer<typeof listQuery>) {
+  @Operation({ method: 'get', path: '/api/v1/app', summary: 'List applications', access: 'token', query: listQuery, status: 200, response: out.ListResponseApplicationOut })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: z.infer<typeof listQuery>) {
     const builder = this.applications.createQueryBuilder('app');
     if (principal.kind === 'application') builder.where('app.id = :id', { id: principal.applicationId });
     return paginate(builder, 'app.id', query, 'ascending', applicationOut);
   }
 
-  @Get(':appId')
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}', summary: 'Get application by id or uid', access: 'token', status: 200, response: out.ApplicationOut })
   async get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string) {
     return applicationOut(await this.service.resolve(principal, appId));
   }
 
-  @Put(':appId')
-  async update(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(applicationIn)) body: z.infer<typeof applicationIn>) {
+  @Operation({ method: 'put', path: '/api/v1/app/{app_id}', summary: 'Update application', access: 'token', body: applicationIn, status: 200, response: out.ApplicationOut })
+  async update(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: z.infer<typeof applicationIn>) {
     const application = await this.service.resolve(principal, appId);
     return this.save(application, { uid: null, throttleRate: null, metadata: {}, ...body });
   }
 
-  @Patch(':appId')
-  async patch(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(applicationPatch)) body: z.infer<typeof applicationPatch>) {
+  @Operation({ method: 'patch', path: '/api/v1/app/{app_id}', summary: 'Patch application', access: 'token', body: applicationPatch, status: 200, response: out.ApplicationOut })
+  async patch(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: z.infer<typeof applicationPatch>) {
     return this.save(await this.service.resolve(principal, appId), body);
   }
 
-  @Delete(':appId')
-  @HttpCode(204)
+  @Operation({ method: 'delete', path: '/api/v1/app/{app_id}', summary: 'Delete application (admin)', access: 'admin', status: 204 })
   async remove(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string): Promise<void> {
-    requireAdmin(principal);
     const application = await this.service.resolve(principal, appId);
     await this.applications.delete({ id: application.id });
   }
 
   /** Hookline's own resource: an API key scoped to this application, shown once. */
-  @Post(':appId/api-key')
-  async createApiKey(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(apiKeyIn)) body: z.infer<typeof apiKeyIn>): Promise<z.output<typeof ApiKeyOut>> {
-    requireAdmin(principal);
+  @Operation({
+    method: 'post',
+    path: '/api/v1/app/{app_id}/api-key',
+    summary: 'Create an API key scoped to the application (admin); the key is shown once',
+    access: 'admin',
+    body: apiKeyIn,
+    status: 201,
+    response: out.ApiKeyOut,
+  })
+  async createApiKey(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: z.infer<typeof apiKeyIn>): Promise<z.output<typeof out.ApiKeyOut>> {
     const application = await this.service.resolve(principal, appId);
     const key = generateApiKey();
     const saved = await this.apiKeys.save({ id: uuidv7(), applicationId: application.id, name: body.name, keyHash: hashToken(key) });

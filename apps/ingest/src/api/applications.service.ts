@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import type { Principal } from '../auth/auth.guard.js';
+import type { Principal } from '../auth/principal.js';
 import { notFound } from '../http/errors.js';
 import { isUuid } from '../http/lookup.js';
 

@@ -1,5 +1,5 @@
 import { Endpoint, Message, MessageEndpoint } from '@hookline/database';
-import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, HttpStatus, Param, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { type SelectQueryBuilder, Repository } from 'typeorm';
@@ -7,13 +7,14 @@ import type { z } from 'zod';
 import { RedeliveryService } from '../messages/redelivery.service.js';
 import { ApiController } from '../http/api-controller.js';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, type Principal } from '../auth/auth.guard.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { Operation } from '../http/operation.js';
 import { ApiError, notFound } from '../http/errors.js';
 import { findByIdOrAlias } from '../http/lookup.js';
-import { deadLetterOut, type EmptyResponse, type RecoverOut, type ReplayOut } from './out.js';
+import * as out from './out.js';
+import { deadLetterOut } from './out.js';
 import { paginate } from '../http/pagination.js';
 import { deadLetterQuery, recoverIn, replayIn } from './schemas.js';
-import { ZodPipe } from '../http/zod.pipe.js';
 
 /** At most this many deliveries are re-sent by one replay or recover call. */
 const MAX_REDELIVERIES = 10_000;
@@ -23,7 +24,7 @@ const MAX_REDELIVERIES = 10_000;
  * replay of dead letters, and Svix's resend (one message, one endpoint) and recover (an
  * endpoint's failed messages since a time).
  */
-@ApiController('api/v1/app/:appId')
+@ApiController()
 export class DeadLettersController {
   constructor(
     private readonly applications: ApplicationsService,
@@ -33,8 +34,8 @@ export class DeadLettersController {
     @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
   ) {}
 
-  @Get('dead-letter')
-  async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query(new ZodPipe(deadLetterQuery)) query: z.infer<typeof deadLetterQuery>) {
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/dead-letter', summary: 'List dead letters (Hookline)', access: 'token', query: deadLetterQuery, status: 200, response: out.ListResponseDeadLetterOut })
+  async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query() query: z.infer<typeof deadLetterQuery>) {
     const application = await this.applications.resolve(principal, appId);
     const builder = await this.deadLetters(application.id, query.endpoint_id, query.since, query.until);
     const key = { columns: ['status.message_id', 'status.endpoint_id'], of: (row: MessageEndpoint) => [row.messageId, row.endpointId] };
@@ -42,9 +43,16 @@ export class DeadLettersController {
   }
 
   /** Sends dead letters again with a fresh retry schedule; they are pending until it ends. */
-  @Post('dead-letter/replay')
-  @HttpCode(202)
-  async replay(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(replayIn)) body: z.infer<typeof replayIn>) {
+  @Operation({
+    method: 'post',
+    path: '/api/v1/app/{app_id}/dead-letter/replay',
+    summary: 'Replay dead letters with a fresh retry schedule (Hookline)',
+    access: 'token',
+    body: replayIn,
+    status: 202,
+    response: out.ReplayOut,
+  })
+  async replay(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: z.infer<typeof replayIn>) {
     const application = await this.applications.resolve(principal, appId);
     const builder = await this.deadLetters(application.id, body.endpointId, body.since, body.until);
     if (body.msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: body.msgIds });
@@ -52,12 +60,18 @@ export class DeadLettersController {
     builder.innerJoin('status.endpoint', 'endpoint').andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)');
     const rows = await builder.limit(MAX_REDELIVERIES).getMany();
     const replayed = await this.redelivery.redeliver(rows.map((row) => ({ message: row.message!, endpointId: row.endpointId })));
-    return { replayed } satisfies z.output<typeof ReplayOut>;
+    return { replayed };
   }
 
-  @Post('msg/:msgId/endpoint/:endpointId/resend')
-  @HttpCode(202)
-  async resend(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('endpointId') endpointId: string): Promise<z.output<typeof EmptyResponse>> {
+  @Operation({
+    method: 'post',
+    path: '/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend',
+    summary: 'Send a message to an endpoint again',
+    access: 'token',
+    status: 202,
+    response: out.EmptyResponse,
+  })
+  async resend(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('endpointId') endpointId: string) {
     const application = await this.applications.resolve(principal, appId);
     const message = await findByIdOrAlias(this.messages, msgId, 'eventId', { applicationId: application.id });
     if (!message) throw notFound('message');
@@ -67,9 +81,16 @@ export class DeadLettersController {
   }
 
   /** Svix's recover: every message that failed or died on this endpoint in the period is sent again. */
-  @Post('endpoint/:endpointId/recover')
-  @HttpCode(202)
-  async recover(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body(new ZodPipe(recoverIn)) body: z.infer<typeof recoverIn>) {
+  @Operation({
+    method: 'post',
+    path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover',
+    summary: 'Send again every message that failed on the endpoint since a time',
+    access: 'token',
+    body: recoverIn,
+    status: 202,
+    response: out.RecoverOut,
+  })
+  async recover(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: z.infer<typeof recoverIn>) {
     const application = await this.applications.resolve(principal, appId);
     const endpoint = requireVerified(await this.endpoint(application.id, endpointId));
     const builder = this.statuses
@@ -80,7 +101,7 @@ export class DeadLettersController {
     if (body.until) builder.andWhere('message.created_at < :until', { until: body.until });
     const rows = await builder.limit(MAX_REDELIVERIES).getMany();
     await this.redelivery.redeliver(rows.map((row) => ({ message: row.message!, endpointId: row.endpointId })));
-    return { id: randomUUID(), status: 'finished', task: 'endpoint.recover', updatedAt: new Date().toISOString() } satisfies z.output<typeof RecoverOut>;
+    return { id: randomUUID(), status: 'finished' as const, task: 'endpoint.recover' as const, updatedAt: new Date().toISOString() };
   }
 
   /**

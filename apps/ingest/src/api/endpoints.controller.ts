@@ -2,25 +2,26 @@ import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { Endpoint } from '@hookline/database';
 import { AddressPolicy } from '@hookline/egress';
 import { generateSecret, SecretBox } from '@hookline/signing';
-import { Body, Delete, Get, HttpCode, HttpStatus, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, HttpStatus, Inject, Param, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, type Principal } from '../auth/auth.guard.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { Operation } from '../http/operation.js';
 import { EndpointVerifier } from './endpoint-verifier.js';
 import { ApiError, conflictOnDuplicate, notFound, ValidationFailed } from '../http/errors.js';
 import { findByIdOrAlias } from '../http/lookup.js';
-import { type EndpointSecretOut, type EndpointVerifyOut, endpointOut } from './out.js';
+import * as out from './out.js';
+import { endpointOut } from './out.js';
 import { paginate } from '../http/pagination.js';
 import { endpointIn, endpointPatch, endpointPut, listQuery, secretRotateIn } from './schemas.js';
-import { ZodPipe } from '../http/zod.pipe.js';
 import { ApiController } from '../http/api-controller.js';
 
 type EndpointFields = z.infer<typeof endpointPatch>;
 
-@ApiController('api/v1/app/:appId/endpoint')
+@ApiController()
 export class EndpointsController {
   constructor(
     private readonly applications: ApplicationsService,
@@ -31,8 +32,8 @@ export class EndpointsController {
     @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
   ) {}
 
-  @Post()
-  async create(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(endpointIn)) body: z.infer<typeof endpointIn>) {
+  @Operation({ method: 'post', path: '/api/v1/app/{app_id}/endpoint', summary: 'Create endpoint', access: 'token', body: endpointIn, status: 201, response: out.EndpointOut })
+  async create(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: z.infer<typeof endpointIn>) {
     const application = await this.applications.resolve(principal, appId);
     this.checkUrl(body.url);
     // The body schema's pattern (webhookSecret) is parseSecret's rule exactly: a given secret is a valid one.
@@ -51,38 +52,37 @@ export class EndpointsController {
     return endpointOut(saved);
   }
 
-  @Get()
-  async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query(new ZodPipe(listQuery)) query: z.infer<typeof listQuery>) {
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint', summary: 'List endpoints', access: 'token', query: listQuery, status: 200, response: out.ListResponseEndpointOut })
+  async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query() query: z.infer<typeof listQuery>) {
     const application = await this.applications.resolve(principal, appId);
     const builder = this.endpoints.createQueryBuilder('endpoint').where('endpoint.application_id = :appId', { appId: application.id });
     return paginate(builder, 'endpoint.id', query, 'ascending', endpointOut);
   }
 
-  @Get(':endpointId')
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Get endpoint by id or uid', access: 'token', status: 200, response: out.EndpointOut })
   async get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string) {
     return endpointOut(await this.find(principal, appId, endpointId));
   }
 
-  @Put(':endpointId')
-  async replace(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body(new ZodPipe(endpointPut)) body: z.infer<typeof endpointPut>) {
+  @Operation({ method: 'put', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Update endpoint', access: 'token', body: endpointPut, status: 200, response: out.EndpointOut })
+  async replace(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: z.infer<typeof endpointPut>) {
     const defaults: EndpointFields = { description: '', throttleRate: null, uid: null, disabled: false, eventTypes: null, channels: null, metadata: {}, headers: {} };
     return this.update(await this.find(principal, appId, endpointId), { ...defaults, ...body });
   }
 
-  @Patch(':endpointId')
-  async patch(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body(new ZodPipe(endpointPatch)) body: EndpointFields) {
+  @Operation({ method: 'patch', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Patch endpoint', access: 'token', body: endpointPatch, status: 200, response: out.EndpointOut })
+  async patch(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: EndpointFields) {
     return this.update(await this.find(principal, appId, endpointId), body);
   }
 
-  @Delete(':endpointId')
-  @HttpCode(204)
+  @Operation({ method: 'delete', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Delete endpoint', access: 'token', status: 204 })
   async remove(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string): Promise<void> {
     const endpoint = await this.find(principal, appId, endpointId);
     await this.endpoints.delete({ id: endpoint.id });
   }
 
-  @Get(':endpointId/secret')
-  async secret(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string): Promise<z.output<typeof EndpointSecretOut>> {
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret', summary: "Get the endpoint's signing secret", access: 'token', status: 200, response: out.EndpointSecretOut })
+  async secret(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string): Promise<z.output<typeof out.EndpointSecretOut>> {
     const endpoint = await this.find(principal, appId, endpointId);
     return { key: this.secrets.decrypt({ keyId: endpoint.secretKeyId, ciphertext: endpoint.secretCiphertext }) };
   }
@@ -92,9 +92,15 @@ export class EndpointsController {
    * (a second `v1,` entry) for the grace period (HOOKLINE_SECRET_ROTATION_GRACE, or
    * gracePeriodSeconds), and the given or a new secret signs from now on.
    */
-  @Post(':endpointId/secret/rotate')
-  @HttpCode(204)
-  async rotateSecret(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body(new ZodPipe(secretRotateIn)) body: z.infer<typeof secretRotateIn>): Promise<void> {
+  @Operation({
+    method: 'post',
+    path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate',
+    summary: 'Rotate the signing secret; the previous one keeps signing for a grace period (HOOKLINE_SECRET_ROTATION_GRACE or gracePeriodSeconds)',
+    access: 'token',
+    body: secretRotateIn,
+    status: 204,
+  })
+  async rotateSecret(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: z.infer<typeof secretRotateIn>): Promise<void> {
     const sealed = this.secrets.encrypt(body?.key ?? generateSecret());
     const graceMs = body?.gracePeriodSeconds != null ? body.gracePeriodSeconds * 1_000 : this.config.api.secretRotationGraceMs;
     // Compare-and-set on the current secret: a concurrent rotation or re-encryption is not overwritten, it is read again.
@@ -118,9 +124,8 @@ export class EndpointsController {
   }
 
   /** Hookline's own: runs the verification handshake again (after a failure, or to check the endpoint answers). */
-  @Post(':endpointId/verify')
-  @HttpCode(200)
-  async verify(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string): Promise<z.output<typeof EndpointVerifyOut>> {
+  @Operation({ method: 'post', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/verify', summary: 'Run the endpoint verification handshake again (Hookline)', access: 'token', status: 200, response: out.EndpointVerifyOut })
+  async verify(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string): Promise<z.output<typeof out.EndpointVerifyOut>> {
     const endpoint = await this.find(principal, appId, endpointId);
     return { verificationRequired: endpoint.verificationRequired, ...(await this.verifier.verify(endpoint)) };
   }

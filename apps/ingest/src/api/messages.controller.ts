@@ -1,20 +1,21 @@
 import { Attempt, Endpoint, Message } from '@hookline/database';
-import { Body, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
+import { Body, HttpStatus, Param, Query } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { z } from 'zod';
 import { MessageService } from '../messages/message.service.js';
 import { ApplicationsService } from './applications.service.js';
-import { CurrentPrincipal, type Principal } from '../auth/auth.guard.js';
+import { CurrentPrincipal, type Principal } from '../auth/principal.js';
+import { Operation } from '../http/operation.js';
 import { ApiError, conflictOnDuplicate, notFound } from '../http/errors.js';
 import { findByIdOrAlias } from '../http/lookup.js';
+import * as out from './out.js';
 import { attemptOut, messageOut } from './out.js';
 import { paginate } from '../http/pagination.js';
 import { attemptListQuery, messageIn, messageListQuery } from './schemas.js';
-import { ZodPipe } from '../http/zod.pipe.js';
 import { ApiController } from '../http/api-controller.js';
 
-@ApiController('api/v1/app/:appId')
+@ApiController()
 export class MessagesController {
   constructor(
     private readonly applications: ApplicationsService,
@@ -25,9 +26,8 @@ export class MessagesController {
   ) {}
 
   /** 202 for a new message; 409, as Svix answers, for an eventId the application already sent. */
-  @Post('msg')
-  @HttpCode(202)
-  async create(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body(new ZodPipe(messageIn)) body: z.infer<typeof messageIn>) {
+  @Operation({ method: 'post', path: '/api/v1/app/{app_id}/msg', summary: 'Send a message (409 for a repeated eventId)', access: 'token', body: messageIn, status: 202, response: out.MessageOut })
+  async create(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: z.infer<typeof messageIn>) {
     const application = await this.applicationFor(principal, appId, body.application);
     const { message, created } = await this.service.accept(application.id, body);
     if (!created) {
@@ -36,8 +36,8 @@ export class MessagesController {
     return messageOut(message);
   }
 
-  @Get('msg')
-  async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query(new ZodPipe(messageListQuery)) query: z.infer<typeof messageListQuery>) {
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/msg', summary: 'List messages', access: 'token', query: messageListQuery, status: 200, response: out.ListResponseMessageOut })
+  async list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query() query: z.infer<typeof messageListQuery>) {
     const application = await this.applications.resolve(principal, appId);
     const builder = this.messages.createQueryBuilder('msg').where('msg.application_id = :appId', { appId: application.id });
     if (query.channel) builder.andWhere(':channel = ANY(msg.channels)', { channel: query.channel });
@@ -47,21 +47,37 @@ export class MessagesController {
     return paginate(builder, 'msg.id', query, 'descending', (message) => messageOut(message, query.with_content === 'true'));
   }
 
-  @Get('msg/:msgId')
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}', summary: 'Get message by id or eventId', access: 'token', status: 200, response: out.MessageOut })
   async get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string) {
     return messageOut(await this.findMessage(principal, appId, msgId));
   }
 
-  @Get('attempt/msg/:msgId')
-  async attemptsByMessage(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Query(new ZodPipe(attemptListQuery)) query: z.infer<typeof attemptListQuery>) {
+  @Operation({
+    method: 'get',
+    path: '/api/v1/app/{app_id}/attempt/msg/{msg_id}',
+    summary: 'List attempts of a message',
+    access: 'token',
+    query: attemptListQuery,
+    status: 200,
+    response: out.ListResponseMessageAttemptOut,
+  })
+  async attemptsByMessage(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Query() query: z.infer<typeof attemptListQuery>) {
     const message = await this.findMessage(principal, appId, msgId);
     const builder = this.attempts.createQueryBuilder('attempt').where('attempt.message_id = :id', { id: message.id });
     this.filterStatus(builder, query.status);
     return paginate(builder, 'attempt.id', query, 'descending', attemptOut);
   }
 
-  @Get('attempt/endpoint/:endpointId')
-  async attemptsByEndpoint(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Query(new ZodPipe(attemptListQuery)) query: z.infer<typeof attemptListQuery>) {
+  @Operation({
+    method: 'get',
+    path: '/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}',
+    summary: 'List attempts to an endpoint',
+    access: 'token',
+    query: attemptListQuery,
+    status: 200,
+    response: out.ListResponseMessageAttemptOut,
+  })
+  async attemptsByEndpoint(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Query() query: z.infer<typeof attemptListQuery>) {
     const application = await this.applications.resolve(principal, appId);
     const endpoint = await findByIdOrAlias(this.endpoints, endpointId, 'uid', { applicationId: application.id });
     if (!endpoint) throw notFound('endpoint');

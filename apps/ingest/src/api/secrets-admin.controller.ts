@@ -1,11 +1,10 @@
 import { Endpoint } from '@hookline/database';
 import { type EncryptedSecret, SecretBox } from '@hookline/signing';
-import { HttpCode, Post } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type FindOptionsWhere, IsNull, Repository } from 'typeorm';
 import { ApiController } from '../http/api-controller.js';
-import { CurrentPrincipal, type Principal, requireAdmin } from '../auth/auth.guard.js';
-import type { ReEncryptOut } from './out.js';
+import { Operation } from '../http/operation.js';
+import * as out from './out.js';
 import type { z } from 'zod';
 
 const BATCH = 200;
@@ -27,7 +26,7 @@ const NOT_UNDER_ACTIVE_KEY = `(endpoint.secret_key_id <> :active
  * new key first and keep the old one after it, restart, call re-encrypt until `remaining` is
  * empty, then drop the old key.
  */
-@ApiController('api/v1/admin/secrets')
+@ApiController()
 export class SecretsAdminController {
   constructor(
     @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
@@ -39,10 +38,15 @@ export class SecretsAdminController {
    * grace period) that another key encrypted; drops previous secrets whose grace has ended.
    * Each row is changed only if no one changed it meanwhile (a rotation), so nothing is lost.
    */
-  @Post('re-encrypt')
-  @HttpCode(200)
-  async reEncrypt(@CurrentPrincipal() principal: Principal): Promise<z.output<typeof ReEncryptOut>> {
-    requireAdmin(principal);
+  @Operation({
+    method: 'post',
+    path: '/api/v1/admin/secrets/re-encrypt',
+    summary: 'Re-encrypt every endpoint secret under the active key of HOOKLINE_SECRETS_KEYS (admin, Hookline)',
+    access: 'admin',
+    status: 200,
+    response: out.ReEncryptOut,
+  })
+  async reEncrypt(): Promise<z.output<typeof out.ReEncryptOut>> {
     const active = this.secrets.activeKeyId;
     const result: ReEncryptCounts = { current: 0, previous: 0, expiredPreviousDropped: 0, unreadable: 0, changedConcurrently: 0 };
     let after = '00000000-0000-0000-0000-000000000000';

@@ -1,32 +1,15 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { ApiKey } from '@hookline/database';
-import {
-  type CanActivate,
-  createParamDecorator,
-  type ExecutionContext,
-  HttpStatus,
-  Inject,
-  Injectable,
-  SetMetadata,
-} from '@nestjs/common';
+import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { ApiError } from '../http/errors.js';
+import { type ApiOperation, OPERATION } from '../http/operation.js';
+import { ACCESS, type Principal, refusal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
-
-/** Who is calling: the operator with the admin token, or one application's API key. */
-export type Principal = { kind: 'admin' } | { kind: 'application'; applicationId: string };
-
-const PUBLIC = Symbol('public');
-/** Marks a route that needs no token (health). */
-export const Public = () => SetMetadata(PUBLIC, true);
-
-export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<Request & { principal: Principal }>().principal,
-);
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -40,10 +23,12 @@ export function generateApiKey(): string {
 const CACHE_MS = 30_000;
 
 /**
- * Bearer authentication for every route not marked @Public. API keys are looked up by hash
- * and cached briefly, so a revoked key stops working within CACHE_MS. Each token (every API
- * key, and the admin token) is then held to HOOKLINE_API_RATE_LIMIT requests per second, with
- * bursts of twice that, per ingest instance: a 429 with Retry-After beyond it.
+ * Who may call each operation, as its declaration's `access` says (auth/principal.ts): bearer
+ * authentication for every operation that is not public, then the principal's kind against the
+ * level (a 403). API keys are looked up by hash and cached briefly, so a revoked key stops working
+ * within CACHE_MS. Each token (every API key, and the admin token) is held to
+ * HOOKLINE_API_RATE_LIMIT requests per second, with bursts of twice that, per ingest instance: a
+ * 429 with Retry-After beyond it. A route without a declaration is refused outright.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -61,7 +46,10 @@ export class AuthGuard implements CanActivate {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    const operation = this.reflector.get<ApiOperation | undefined>(OPERATION, context.getHandler());
+    if (!operation) throw new Error(`${context.getClass().name}.${context.getHandler().name} is guarded but declares no @Operation`);
+    const admitted: ReadonlyArray<Principal['kind']> | null = ACCESS[operation.access];
+    if (admitted === null) return true;
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new ApiError(HttpStatus.UNAUTHORIZED, 'authentication_failed', 'missing "Authorization: Bearer <token>" header');
@@ -78,6 +66,7 @@ export class AuthGuard implements CanActivate {
         `more than ${this.limiter.perSecond} requests per second (bursts of ${this.limiter.burst}) with this token; retry after ${seconds} s`,
       );
     }
+    if (!admitted.includes(principal.kind)) throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', refusal(operation.access));
     request.principal = principal;
     return true;
   }
@@ -91,11 +80,5 @@ export class AuthGuard implements CanActivate {
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
     return principal;
-  }
-}
-
-export function requireAdmin(principal: Principal): void {
-  if (principal.kind !== 'admin') {
-    throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', 'this operation needs the admin token');
   }
 }

@@ -1,16 +1,12 @@
-import { applyDecorators, Controller, UseFilters, UseGuards, UseInterceptors, UsePipes } from '@nestjs/common';
+import { applyDecorators, Controller, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { ApiExceptionFilter } from './errors.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { TracingInterceptor } from './tracing.interceptor.js';
-import { PathParamPipe } from './zod.pipe.js';
 
-/** A controller of the REST API: bearer auth, a server span, Idempotency-Key replay, checked path parameters and Svix-shaped errors. */
-export const ApiController = (path: string) =>
-  applyDecorators(
-    Controller(path),
-    UseGuards(AuthGuard),
-    UseInterceptors(TracingInterceptor, IdempotencyInterceptor),
-    UsePipes(PathParamPipe),
-    UseFilters(ApiExceptionFilter),
-  );
+/**
+ * A controller of the REST API, whose handlers are each an @Operation (which gives the path):
+ * bearer auth and access by the declaration, a server span, Idempotency-Key replay and Svix-shaped errors.
+ */
+export const ApiController = () =>
+  applyDecorators(Controller(), UseGuards(AuthGuard), UseInterceptors(TracingInterceptor, IdempotencyInterceptor), UseFilters(ApiExceptionFilter));

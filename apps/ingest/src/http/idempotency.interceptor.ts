@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { catchError, from, type Observable, of, switchMap, throwError } from 'rxjs';
 import { Repository } from 'typeorm';
-import type { Principal } from '../auth/auth.guard.js';
+import type { Principal } from '../auth/principal.js';
 import { ApiError } from './errors.js';
 
 /**

@@ -1,12 +1,9 @@
-import { Get, HttpCode } from '@nestjs/common';
 import { ApiController } from '../http/api-controller.js';
-import { Public } from '../auth/auth.guard.js';
+import { Operation } from '../http/operation.js';
 
 /** Svix's own health route, which the SDK's `health.get()` calls. Readiness is /health/ready. */
-@ApiController('api/v1/health')
+@ApiController()
 export class ApiHealthController {
-  @Get()
-  @Public()
-  @HttpCode(204)
+  @Operation({ method: 'get', path: '/api/v1/health', summary: 'Health', access: 'public', status: 204 })
   health(): void {}
 }

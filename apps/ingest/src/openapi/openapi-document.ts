@@ -1,9 +1,7 @@
-import { Get } from '@nestjs/common';
 import { z } from 'zod';
-import { ApiController } from '../http/api-controller.js';
-import { Public } from '../auth/auth.guard.js';
-import { responses } from './out.js';
-import { OPERATIONS, type Operation } from './routes.js';
+import { refusesSomeToken } from '../auth/principal.js';
+import { type ApiOperation, OPERATIONS } from '../http/operation.js';
+import { responses } from '../api/out.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -30,11 +28,11 @@ function responseSchemas(): Record<string, JsonSchema> {
 
 function responseRef(schema: z.ZodType) {
   const name = responses.get(schema)?.id;
-  if (!name) throw new Error('a response schema of routes.ts is not registered in out.ts');
+  if (!name) throw new Error('a response schema of an operation is not registered by name (named(...) in http/schemas.ts)');
   return ref(name);
 }
 
-function parametersOf(operation: Operation) {
+function parametersOf(operation: ApiOperation) {
   const path = [...operation.path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
@@ -47,15 +45,15 @@ function parametersOf(operation: Operation) {
 
 const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
 
-function responsesOf(operation: Operation): Record<string, unknown> {
+function responsesOf(operation: ApiOperation): Record<string, unknown> {
   const error = ref('HttpErrorOut');
   const answers: Record<string, unknown> = {
     [operation.status]: { description: 'Success', ...(operation.response && json(responseRef(operation.response))) },
   };
   if (operation.body) answers['400'] = { description: 'The request body is not JSON', ...json(error) };
-  if (operation.public) return answers;
+  if (operation.access === 'public') return answers;
   answers['401'] = { description: 'Missing or invalid token', ...json(error) };
-  if (operation.admin) answers['403'] = { description: 'Needs the admin token', ...json(error) };
+  if (refusesSomeToken(operation.access)) answers['403'] = { description: 'Needs the admin token', ...json(error) };
   if (operation.path.includes('{')) answers['404'] = { description: 'Not found (or another tenant’s)', ...json(error) };
   if (operation.method !== 'get' && operation.method !== 'delete') {
     answers['409'] = { description: 'Conflicts with the current state (a duplicate, a limit reached, a concurrent change)', ...json(error) };
@@ -74,7 +72,7 @@ function responsesOf(operation: Operation): Record<string, unknown> {
   return answers;
 }
 
-/** The OpenAPI 3.1 document of the API, built once from the route table (routes.ts). */
+/** The OpenAPI 3.1 document of the API, built from the declared operations (http/operation.ts). */
 export function buildOpenApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of OPERATIONS) {
@@ -82,7 +80,7 @@ export function buildOpenApiDocument() {
     paths[operation.path]![operation.method] = {
       summary: operation.summary,
       operationId: `${operation.method}${operation.path.replace(/[^a-zA-Z]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
-      ...(operation.public && { security: [] }),
+      ...(operation.access === 'public' && { security: [] }),
       parameters: parametersOf(operation),
       ...(operation.body && { requestBody: { required: !operation.body.safeParse(undefined).success, ...json(inputSchema(operation.body)) } }),
       responses: responsesOf(operation),
@@ -121,15 +119,4 @@ export function buildOpenApiDocument() {
     security: [{ bearer: [] }],
     paths,
   };
-}
-
-@ApiController('api/v1/openapi.json')
-export class OpenApiController {
-  private readonly document = buildOpenApiDocument();
-
-  @Get()
-  @Public()
-  get() {
-    return this.document;
-  }
 }
