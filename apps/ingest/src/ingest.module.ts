@@ -3,21 +3,42 @@ import { addressPolicyProvider } from '@hookline/egress';
 import { secretBoxProvider } from '@hookline/signing';
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApplicationsController } from './api/applications.controller.js';
-import { ApplicationsService } from './api/applications.service.js';
-import { AuthGuard } from './auth/auth.guard.js';
-import { DeadLettersController } from './api/dead-letters.controller.js';
-import { EndpointVerifier } from './api/endpoint-verifier.js';
-import { EndpointsController } from './api/endpoints.controller.js';
-import { EventTypesController } from './api/event-types.controller.js';
+// The controllers, in the order the OpenAPI document lists their operations (the order they load).
 import { ApiHealthController } from './health/health.controller.js';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
-import { MessagesController } from './api/messages.controller.js';
-import { MethodNotAllowedMiddleware } from './http/method-not-allowed.middleware.js';
+import { ApplicationsController } from './applications/applications.controller.js';
+import { ApiKeysController } from './auth/api-keys.controller.js';
+import { EventTypesController } from './event-types/event-types.controller.js';
+import { EndpointsController } from './endpoints/endpoints.controller.js';
+import { EndpointSecretsController } from './endpoints/secrets/endpoint-secrets.controller.js';
+import { EndpointVerificationController } from './endpoints/verification/endpoint-verification.controller.js';
+import { MessagesController } from './messages/messages.controller.js';
+import { AttemptsController } from './attempts/attempts.controller.js';
+import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
+import { SecretsReEncryptController } from './admin/secrets-re-encrypt.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
-import { SecretsAdminController } from './api/secrets-admin.controller.js';
-import { IngestTopicHandler } from './messages/ingest-topic.handler.js';
+import { IngestTopicHandler } from './ingest-topic/ingest-topic.handler.js';
+// Services and repositories, by resource.
+import { SecretsReEncryptService } from './admin/secrets-re-encrypt.service.js';
+import { ApplicationsRepository } from './applications/applications.repository.js';
+import { ApplicationsService } from './applications/applications.service.js';
+import { AttemptsRepository } from './attempts/attempts.repository.js';
+import { AttemptsService } from './attempts/attempts.service.js';
+import { ApiKeysRepository } from './auth/api-keys.repository.js';
+import { ApiKeysService } from './auth/api-keys.service.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { DeadLettersRepository } from './dead-letters/dead-letters.repository.js';
+import { DeadLettersService } from './dead-letters/dead-letters.service.js';
+import { EndpointsRepository } from './endpoints/endpoints.repository.js';
+import { EndpointsService } from './endpoints/endpoints.service.js';
+import { EndpointSecretsRepository } from './endpoints/secrets/endpoint-secrets.repository.js';
+import { EndpointSecretsService } from './endpoints/secrets/endpoint-secrets.service.js';
+import { EndpointVerifier } from './endpoints/verification/endpoint-verifier.js';
+import { EventTypesRepository } from './event-types/event-types.repository.js';
+import { EventTypesService } from './event-types/event-types.service.js';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { MethodNotAllowedMiddleware } from './http/method-not-allowed.middleware.js';
 import { MessageService } from './messages/message.service.js';
+import { MessagesRepository } from './messages/messages.repository.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
 import { RedeliveryService } from './messages/redelivery.service.js';
 
@@ -26,22 +47,41 @@ import { RedeliveryService } from './messages/redelivery.service.js';
   imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey])],
   controllers: [
     ApiHealthController,
-    OpenApiController,
     ApplicationsController,
+    ApiKeysController,
     EventTypesController,
     EndpointsController,
+    EndpointSecretsController,
+    EndpointVerificationController,
     MessagesController,
+    AttemptsController,
     DeadLettersController,
-    SecretsAdminController,
+    SecretsReEncryptController,
+    OpenApiController,
     IngestTopicHandler,
   ],
   providers: [
+    ApplicationsRepository,
     ApplicationsService,
+    ApiKeysRepository,
+    ApiKeysService,
+    AuthGuard,
+    EventTypesRepository,
+    EventTypesService,
+    EndpointsRepository,
+    EndpointsService,
+    EndpointSecretsRepository,
+    EndpointSecretsService,
+    EndpointVerifier,
+    MessagesRepository,
     MessageService,
     OutboxRelay,
     RedeliveryService,
-    EndpointVerifier,
-    AuthGuard,
+    AttemptsRepository,
+    AttemptsService,
+    DeadLettersRepository,
+    DeadLettersService,
+    SecretsReEncryptService,
     IdempotencyInterceptor,
     secretBoxProvider,
     addressPolicyProvider,

@@ -1,47 +1,29 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { ApiKey } from '@hookline/database';
 import { type CanActivate, type ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { IsNull, Repository } from 'typeorm';
 import { ApiError } from '../http/errors.js';
 import { type ApiOperation, OPERATION } from '../http/operation.js';
+import { ApiKeysService, hashToken } from './api-keys.service.js';
 import { ACCESS, type Principal, refusal } from './principal.js';
 import { RateLimiter } from './rate-limiter.js';
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
-/** A new API key: shown once to its creator, stored only as its hash. */
-export function generateApiKey(): string {
-  return `hk_${randomBytes(32).toString('base64url')}`;
-}
-
-const CACHE_MS = 30_000;
 
 /**
  * Who may call each operation, as its declaration's `access` says (auth/principal.ts): bearer
  * authentication for every operation that is not public, then the principal's kind against the
- * level (a 403). API keys are looked up by hash and cached briefly, so a revoked key stops working
- * within CACHE_MS. Each token (every API key, and the admin token) is held to
+ * level (a 403). Each token (every API key, and the admin token) is held to
  * HOOKLINE_API_RATE_LIMIT requests per second, with bursts of twice that, per ingest instance: a
  * 429 with Retry-After beyond it. A route without a declaration is refused outright.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  private readonly adminHash: Buffer;
-  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
   private readonly limiter: RateLimiter;
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
-    @InjectRepository(ApiKey) private readonly apiKeys: Repository<ApiKey>,
+    private readonly tokens: ApiKeysService,
     private readonly reflector: Reflector,
   ) {
-    this.adminHash = Buffer.from(hashToken(config.adminToken ?? ''), 'hex');
     this.limiter = new RateLimiter(config.api.rateLimitPerSecond);
   }
 
@@ -54,7 +36,7 @@ export class AuthGuard implements CanActivate {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     if (!match) throw new ApiError(HttpStatus.UNAUTHORIZED, 'authentication_failed', 'missing "Authorization: Bearer <token>" header');
     const hash = hashToken(match[1]!);
-    const principal = await this.principalFor(hash);
+    const principal = await this.tokens.principalFor(hash);
     if (!principal) throw new ApiError(HttpStatus.UNAUTHORIZED, 'authentication_failed', 'invalid token');
     const waitMs = this.limiter.take(hash);
     if (waitMs > 0) {
@@ -69,16 +51,5 @@ export class AuthGuard implements CanActivate {
     if (!admitted.includes(principal.kind)) throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', refusal(operation.access));
     request.principal = principal;
     return true;
-  }
-
-  private async principalFor(hash: string): Promise<Principal | null> {
-    if (timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { kind: 'admin' };
-    const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.principal;
-    const key = await this.apiKeys.findOneBy({ keyHash: hash, revokedAt: IsNull() });
-    const principal: Principal | null = key ? { kind: 'application', applicationId: key.applicationId } : null;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
-    return principal;
   }
 }

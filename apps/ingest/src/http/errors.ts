@@ -31,6 +31,12 @@ export class ApiError extends HttpException {
 
 export const notFound = (what: string) => new ApiError(HttpStatus.NOT_FOUND, 'not_found', `${what} not found`);
 
+/** What a lookup found, or a 404 that names what was not. */
+export function found<T>(row: T | null | undefined, what: string): T {
+  if (row === null || row === undefined) throw notFound(what);
+  return row;
+}
+
 /** Every error leaves the API as JSON in Svix's shapes; unexpected ones never leak internals. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {

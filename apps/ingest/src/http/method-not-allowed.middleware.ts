@@ -1,12 +1,12 @@
 import { Injectable, type NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { OPERATIONS } from './operation.js';
+import { operationsByPath } from './operation.js';
 
 /** Each declared path as a matcher of request paths (Express routes ignore case and a trailing slash), with its methods. */
 function declaredPaths() {
-  return [...new Set(OPERATIONS.map((operation) => operation.path))].map((path) => ({
+  return operationsByPath().map(({ path, operations }) => ({
     pattern: new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}/?$`, 'i'),
-    methods: OPERATIONS.filter((operation) => operation.path === path).map((operation) => operation.method.toUpperCase()),
+    methods: operations.map((operation) => operation.method.toUpperCase()),
   }));
 }
 

@@ -6,7 +6,9 @@ import type { Access } from '../auth/principal.js';
 import { OperationInputPipe } from './operation-input.pipe.js';
 import { pathParameters, routeParameter, routePath } from './path-parameters.js';
 
-export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+/** The methods an operation may have, in the order the document and an Allow header list a path's. */
+const METHODS = ['post', 'get', 'put', 'patch', 'delete'] as const;
+export type Method = (typeof METHODS)[number];
 
 /** One operation of the API: everything the route, the OpenAPI document and the guard need. */
 export interface ApiOperation {
@@ -29,21 +31,31 @@ export interface ApiOperation {
 /** Metadata key of a handler's declaration, which the guard reads. */
 export const OPERATION = Symbol('operation');
 
+/**
+ * The registry: every operation of /api/v1, in the order their controllers were loaded. The
+ * OpenAPI document (openapi/openapi-document.ts) and the 405 answers (method-not-allowed.middleware.ts)
+ * are built from it, and test/integration/openapi.int.spec.ts checks it against the routes Nest serves.
+ *
+ * To add a route: in its resource's controller, a handler of one line that calls the service,
+ * under `@Operation({ method, path, summary, access, body?, query?, status, response? })`; it
+ * takes @Body() if there is a body, @Query() if there is a query, @Param() for each path parameter
+ * (camelCase), and @CurrentPrincipal() if the service needs the caller. Schemas go in the
+ * resource's schemas file, a response schema registered with `named(...)`. Nest's route, the input
+ * checks, who may call it, the document and the 405s all follow from the declaration; a new
+ * controller is also listed in ingest.module.ts.
+ */
 const declared: ApiOperation[] = [];
 
 /**
- * Every operation of /api/v1, in the order their controllers were loaded: the OpenAPI document
- * (openapi/openapi-document.ts) and the 405 answers (method-not-allowed.middleware.ts) are built
- * from it, and test/integration/openapi.int.spec.ts checks it against the routes Nest serves.
- *
- * To add a route: write the handler in its resource's controller (one line calling the
- * service) under `@Operation({ method, path, summary, access, body?, query?, status, response? })`,
- * taking @Body() when there is a body, @Query() when there is a query, and @Param() for each path
- * parameter; a response schema goes in the resource's schemas file, named with `named(...)`. The
- * route, its validation, who may call it, the document and the 405s follow. A new controller is
- * also listed in ingest.module.ts.
+ * The declared operations by path: paths in the order they were first declared, each path's
+ * operations in the order of METHODS, whatever order a controller lists its handlers in.
  */
-export const OPERATIONS: readonly ApiOperation[] = declared;
+export function operationsByPath(): Array<{ path: string; operations: ApiOperation[] }> {
+  return [...new Set(declared.map(({ path }) => path))].map((path) => ({
+    path,
+    operations: declared.filter((operation) => operation.path === path).sort((a, b) => METHODS.indexOf(a.method) - METHODS.indexOf(b.method)),
+  }));
+}
 
 /** What the handler must return: the response schema's output, or nothing for a 204. */
 type AnswerOf<O extends ApiOperation> = O extends { response: infer R extends z.ZodType } ? z.output<R> : void;
@@ -51,7 +63,7 @@ type AnswerOf<O extends ApiOperation> = O extends { response: infer R extends z.
 /**
  * Declares a handler as an operation of the API: Nest's route for its method and path, its
  * success status, the check of its input against the declared schemas (OperationInputPipe), the
- * access the guard enforces, and its entry in OPERATIONS. A handler that does not take the
+ * access the guard enforces, and its entry in the registry. A handler that does not take the
  * declared body, query or path parameters (so would skip their checks), or that returns another
  * type than the response schema's, does not start, or does not compile.
  */

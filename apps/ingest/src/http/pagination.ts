@@ -1,7 +1,7 @@
 import { type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
-import type { ListQuery } from '../api/schemas.js';
+import type { ListQuery } from './schemas.js';
 
-/** A page in Svix's shape (the ListResponse*Out schemas of out.ts). */
+/** A page in Svix's shape (the ListResponse*Out schemas, made by listOf). */
 export interface ListResponse<T> {
   data: T[];
   iterator: string | null;
@@ -21,13 +21,12 @@ export interface ListKey<E> {
  * after it in the listing's order. The query schema has checked the iterator's format (idIterator,
  * or the listing's own), so each part is a valid value of its column.
  */
-export async function paginate<E extends ObjectLiteral, T>(
+export async function paginate<E extends ObjectLiteral>(
   query: SelectQueryBuilder<E>,
   key: string | ListKey<E>,
   options: Pick<ListQuery, 'limit' | 'iterator' | 'order'>,
   defaultOrder: 'ascending' | 'descending',
-  toOut: (entity: E) => T,
-): Promise<ListResponse<T>> {
+): Promise<ListResponse<E>> {
   const { columns, of } = typeof key === 'string' ? { columns: [key], of: (row: E) => [(row as unknown as { id: string }).id] } : key;
   const order = options.order ?? defaultOrder;
   if (options.iterator) {
@@ -41,9 +40,15 @@ export async function paginate<E extends ObjectLiteral, T>(
   const page = rows.slice(0, options.limit);
   const last = page.at(-1);
   return {
-    data: page.map(toOut),
+    data: page,
     iterator: last ? of(last).join(':') : null,
     prevIterator: null,
     done: rows.length <= options.limit,
   };
 }
+
+/** A page of rows as a page of answers. */
+export const mapPage = <E, T>(page: ListResponse<E>, toOut: (row: E) => T): ListResponse<T> => ({ ...page, data: page.data.map(toOut) });
+
+/** An empty last page, for a filter that can match nothing. */
+export const emptyPage = <T>(): ListResponse<T> => ({ data: [], iterator: null, prevIterator: null, done: true });

@@ -1,13 +1,17 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicsFor } from '@hookline/contracts';
-import { Message } from '@hookline/database';
+import { type Application, Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
-import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import { ApplicationsService } from '../applications/applications.service.js';
+import type { Principal } from '../auth/principal.js';
+import { ApiError, conflictOnDuplicate, found } from '../http/errors.js';
+import { type ListResponse, mapPage } from '../http/pagination.js';
+import { MessagesRepository } from './messages.repository.js';
+import { type MessageIn, type MessageListQuery, type MessageOut, messageOut } from './messages.schemas.js';
 
 /** How long a message (and its payload) is kept, as Svix's default payload retention. */
 const RETENTION_MS = 90 * 86_400_000;
@@ -26,27 +30,6 @@ export class ApplicationGoneError extends Error {
   }
 }
 
-// Inserts a batch of messages, each with its outbox row, in one statement. A row whose
-// (application, eventId) exists is skipped (de-duplication), and so is one whose application has
-// just been deleted, rather than failing the whole batch on the foreign key; the final SELECT
-// says which rows went in.
-const INSERT_MESSAGES = `
-  WITH inserted AS (
-    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
-    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at
-    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])
-      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
-    WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
-    ON CONFLICT DO NOTHING
-    RETURNING id, created_at
-  ), queued AS (
-    INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted
-  )
-  SELECT id FROM inserted`;
-
-const UNEMITTED = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
-const MARK_EMITTED = 'DELETE FROM message_outbox WHERE message_id = ANY($1::uuid[])';
-
 /** A message with the same eventId, stored before; `unemitted` while it waits in the outbox. */
 interface Earlier {
   message: Message;
@@ -57,7 +40,7 @@ interface Earlier {
  * Accepts an event for one application, from the API or the ingest topic alike: de-duplicates
  * on eventId, persists (with an outbox row), then emits to the events topic and deletes the
  * outbox row. A message whose emit failed stays in the outbox and the outbox relay emits it
- * later, so nothing accepted is lost.
+ * later, so nothing accepted is lost. Also the API's reads of messages.
  *
  * Concurrent accepts share their statements (one insert, one produce request, one delete per
  * batch): per-message round trips were most of ingest's cost.
@@ -66,15 +49,42 @@ interface Earlier {
 export class MessageService {
   private readonly eventsTopic: string;
   private readonly inserts = new Coalescer<Message, Earlier | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
-  private readonly emitted = new Coalescer<string>((ids) => this.markEmitted(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
+  private readonly emitted = new Coalescer<string>((ids) => this.messages.takeOutOfOutbox(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
-    @InjectRepository(Message) private readonly messages: Repository<Message>,
+    private readonly messages: MessagesRepository,
+    private readonly applications: ApplicationsService,
     private readonly producer: KafkaProducer,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
     this.eventsTopic = topicsFor(config.kafka.topicPrefix).events;
+  }
+
+  /**
+   * The API's send: 202 for a new message; 409, as Svix answers, for an eventId the application
+   * already sent. The admin token may create the application along with it (body.application).
+   */
+  async create(principal: Principal, appId: string, body: MessageIn): Promise<MessageOut> {
+    const application = await this.applicationFor(principal, appId, body.application);
+    const { message, created } = await this.accept(application.id, body);
+    if (!created) throw new ApiError(HttpStatus.CONFLICT, 'conflict', `a message with eventId "${body.eventId}" already exists: ${message.id}`);
+    return messageOut(message);
+  }
+
+  async list(principal: Principal, appId: string, query: MessageListQuery): Promise<ListResponse<MessageOut>> {
+    const application = await this.applications.resolve(principal, appId);
+    const filter = { channel: query.channel, eventTypes: query.event_types === undefined ? undefined : [query.event_types].flat(), before: query.before, after: query.after };
+    return mapPage(await this.messages.page(application.id, filter, query), (message) => (query.with_content === 'true' ? messageOut(message) : { ...messageOut(message), payload: {} }));
+  }
+
+  async get(principal: Principal, appId: string, msgId: string): Promise<MessageOut> {
+    return messageOut(await this.findIn(await this.applications.resolve(principal, appId), msgId));
+  }
+
+  /** The application's message named by id or eventId; a 404 otherwise. */
+  async findIn(application: Application, idOrEventId: string): Promise<Message> {
+    return found(await this.messages.findIn(application.id, idOrEventId), 'message');
   }
 
   /** The stored message, and whether this call created it (false: an earlier one with the same eventId). */
@@ -124,34 +134,23 @@ export class MessageService {
     }
   }
 
+  private async applicationFor(principal: Principal, appId: string, create: MessageIn['application']): Promise<Application> {
+    if (create && principal.kind === 'admin' && !(await this.applications.find(appId))) {
+      return conflictOnDuplicate(this.applications.insert({ ...create, uid: create.uid ?? appId }), 'the application was created concurrently; retry');
+    }
+    return this.applications.resolve(principal, appId);
+  }
+
   /** Inserts the batch; for each message, null when it went in, else the earlier message with its eventId. */
   private async insertAll(batch: readonly Message[]): Promise<Array<Earlier | null | ApplicationGoneError>> {
-    const rows = (await this.messages.query(INSERT_MESSAGES, [
-      batch.map((m) => m.id),
-      batch.map((m) => m.applicationId),
-      batch.map((m) => m.eventType),
-      batch.map((m) => m.eventId),
-      batch.map((m) => JSON.stringify(m.channels)),
-      batch.map((m) => JSON.stringify(m.payload)),
-      batch.map((m) => m.createdAt),
-      batch.map((m) => m.expiresAt),
-    ])) as Array<{ id: string }>;
-    const inserted = new Set(rows.map((row) => row.id));
-    const skipped = batch.filter((message) => !inserted.has(message.id));
-    const earlier = skipped.some((message) => message.eventId !== null)
-      ? await this.messages.find({ where: skipped.filter((message) => message.eventId !== null).map(({ applicationId, eventId }) => ({ applicationId, eventId: eventId! })) })
-      : [];
-    const queued = earlier.length > 0 ? ((await this.messages.query(UNEMITTED, [earlier.map((message) => message.id)])) as Array<{ message_id: string }>) : [];
-    const unemitted = new Set(queued.map((row) => row.message_id));
+    const inserted = await this.messages.insertNew(batch);
+    const skipped = batch.filter((message) => !inserted.has(message.id) && message.eventId !== null);
+    const earlier = await this.messages.findByEventId(skipped.map(({ applicationId, eventId }) => ({ applicationId, eventId: eventId! })));
+    const unemitted = await this.messages.inOutbox(earlier.map((message) => message.id));
     const byEventId = new Map(earlier.map((message) => [`${message.applicationId} ${message.eventId}`, { message, unemitted: unemitted.has(message.id) }]));
     return batch.map((message) => {
       if (inserted.has(message.id)) return null;
-      const found = byEventId.get(`${message.applicationId} ${message.eventId}`);
-      return found ?? new ApplicationGoneError(message.applicationId);
+      return byEventId.get(`${message.applicationId} ${message.eventId}`) ?? new ApplicationGoneError(message.applicationId);
     });
-  }
-
-  private async markEmitted(ids: readonly string[]): Promise<void> {
-    await this.messages.query(MARK_EMITTED, [ids]);
   }
 }

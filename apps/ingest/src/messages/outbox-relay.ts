@@ -1,9 +1,7 @@
-import { Message, MessageOutbox } from '@hookline/database';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { MessageService } from './message.service.js';
+import { MessagesRepository } from './messages.repository.js';
 
 const SWEEP_EVERY_MS = 5_000;
 /** Younger messages are still in their request's own emit. */
@@ -22,7 +20,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private running: Promise<void> = Promise.resolve();
 
   constructor(
-    @InjectRepository(Message) private readonly messages: Repository<Message>,
+    private readonly messages: MessagesRepository,
     private readonly service: MessageService,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
@@ -34,14 +32,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async sweep(): Promise<number> {
-    // Message ids are UUIDv7, so the primary key's order is the oldest first.
-    const stranded = await this.messages
-      .createQueryBuilder('message')
-      .innerJoin(MessageOutbox, 'outbox', 'outbox.messageId = message.id')
-      .where('outbox.createdAt < :cutoff', { cutoff: new Date(Date.now() - GRACE_MS) })
-      .orderBy('message.id')
-      .limit(BATCH)
-      .getMany();
+    const stranded = await this.messages.stranded(new Date(Date.now() - GRACE_MS), BATCH);
     if (stranded.length > 0) {
       await this.service.emit(stranded);
       this.logger.info({ count: stranded.length }, 'outbox emitted stranded messages');

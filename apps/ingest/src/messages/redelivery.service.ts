@@ -1,10 +1,9 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { firstDeliveryTask, topicsFor } from '@hookline/contracts';
-import { type Message, MessageEndpoint } from '@hookline/database';
+import type { Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { MessagesRepository } from './messages.repository.js';
 
 /**
  * Sends messages to endpoints again on an operator's request (replay of dead letters, Svix's
@@ -17,7 +16,7 @@ export class RedeliveryService {
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
     private readonly producer: KafkaProducer,
-    @InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>,
+    private readonly messages: MessagesRepository,
   ) {
     this.deliveriesTopic = topicsFor(config.kafka.topicPrefix).deliveries;
   }
@@ -37,12 +36,7 @@ export class RedeliveryService {
         ),
       })),
     );
-    await this.statuses
-      .createQueryBuilder()
-      .insert()
-      .values(pairs.map(({ message, endpointId }) => ({ messageId: message.id, endpointId, applicationId: message.applicationId, status: 'pending' as const })))
-      .orUpdate(['status'], ['message_id', 'endpoint_id'])
-      .execute();
+    await this.messages.markPending(pairs);
     return pairs.length;
   }
 }

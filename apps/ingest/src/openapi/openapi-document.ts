@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { refusesSomeToken } from '../auth/principal.js';
-import { type ApiOperation, OPERATIONS } from '../http/operation.js';
-import { responses } from '../api/out.js';
+import { type ApiOperation, operationsByPath } from '../http/operation.js';
+import { responses } from '../http/schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -72,20 +72,20 @@ function responsesOf(operation: ApiOperation): Record<string, unknown> {
   return answers;
 }
 
+function operationOf(operation: ApiOperation) {
+  return {
+    summary: operation.summary,
+    operationId: `${operation.method}${operation.path.replace(/[^a-zA-Z]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
+    ...(operation.access === 'public' && { security: [] }),
+    parameters: parametersOf(operation),
+    ...(operation.body && { requestBody: { required: !operation.body.safeParse(undefined).success, ...json(inputSchema(operation.body)) } }),
+    responses: responsesOf(operation),
+  };
+}
+
 /** The OpenAPI 3.1 document of the API, built from the declared operations (http/operation.ts). */
 export function buildOpenApiDocument() {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const operation of OPERATIONS) {
-    paths[operation.path] ??= {};
-    paths[operation.path]![operation.method] = {
-      summary: operation.summary,
-      operationId: `${operation.method}${operation.path.replace(/[^a-zA-Z]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
-      ...(operation.access === 'public' && { security: [] }),
-      parameters: parametersOf(operation),
-      ...(operation.body && { requestBody: { required: !operation.body.safeParse(undefined).success, ...json(inputSchema(operation.body)) } }),
-      responses: responsesOf(operation),
-    };
-  }
+  const paths = Object.fromEntries(operationsByPath().map(({ path, operations }) => [path, Object.fromEntries(operations.map((operation) => [operation.method, operationOf(operation)]))]));
   return {
     openapi: '3.1.0',
     info: {

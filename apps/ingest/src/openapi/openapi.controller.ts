@@ -10,7 +10,5 @@ export class OpenApiController {
   private readonly document = buildOpenApiDocument();
 
   @Get()
-  get() {
-    return this.document;
-  }
+  get() { return this.document; }
 }

@@ -1,23 +1,16 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { Endpoint } from '@hookline/database';
+import type { Endpoint } from '@hookline/database';
 import { AddressPolicy, EgressClient } from '@hookline/egress';
 import { SecretBox, signatureHeaders, signingSecrets } from '@hookline/signing';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { EndpointsRepository } from '../endpoints.repository.js';
+import type { EndpointVerifyOut } from './endpoint-verification.schemas.js';
 
 /** The event type of the verification request's body. */
 export const VERIFICATION_EVENT = 'endpoint.verification';
 
-export interface VerificationOutcome {
-  verified: boolean;
-  verifiedAt: string | null;
-  /** The status the endpoint answered, or null when it could not be reached. */
-  statusCode: number | null;
-  /** Why the handshake failed; null when it passed. */
-  error: string | null;
-}
+export type VerificationOutcome = Omit<EndpointVerifyOut, 'verificationRequired'>;
 
 /**
  * The endpoint verification handshake: a POST signed like any delivery (Standard Webhooks
@@ -35,7 +28,7 @@ export class EndpointVerifier implements OnModuleDestroy {
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
     policy: AddressPolicy,
     private readonly secrets: SecretBox,
-    @InjectRepository(Endpoint) private readonly endpoints: Repository<Endpoint>,
+    private readonly endpoints: EndpointsRepository,
   ) {
     this.client = new EgressClient({ policy, timeoutMs: config.delivery.timeoutMs, maxResponseExcerptBytes: 4_096 });
   }
@@ -54,8 +47,7 @@ export class EndpointVerifier implements OnModuleDestroy {
     if (error === null) {
       const verifiedAt = new Date();
       // Only for the URL that answered: a concurrent change of URL must be verified anew.
-      const updated = await this.endpoints.update({ id: endpoint.id, url: endpoint.url }, { verifiedAt });
-      if (updated.affected) endpoint.verifiedAt = verifiedAt;
+      if (await this.endpoints.markVerified(endpoint, verifiedAt)) endpoint.verifiedAt = verifiedAt;
       else error = 'the endpoint changed while it was being verified; verify it again';
     }
     return { verified: error === null, verifiedAt: endpoint.verifiedAt?.toISOString() ?? null, statusCode: outcome.statusCode, error };

@@ -3,8 +3,8 @@ import { ingestKey, ingestValue, MAX_MESSAGE_BYTES, REJECTION_REASON_HEADER, top
 import { type ConsumedMessage, decodeValue, KafkaProducer } from '@hookline/kafka';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ApplicationsService } from '../api/applications.service.js';
-import { MessageService } from './message.service.js';
+import { ApplicationsService } from '../applications/applications.service.js';
+import { MessageService } from '../messages/message.service.js';
 
 /**
  * Events published straight onto `<prefix>.ingest`. A valid one becomes a message exactly as

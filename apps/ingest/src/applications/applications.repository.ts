@@ -1,0 +1,54 @@
+import { Application } from '@hookline/database';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { isUuid } from '../http/lookup.js';
+import { type ListResponse, paginate } from '../http/pagination.js';
+import type { ListQuery } from '../http/schemas.js';
+
+export interface NewApplication {
+  name: string;
+  uid?: string | null;
+  throttleRate?: number | null;
+  metadata?: Record<string, string>;
+}
+
+/** The applications table. */
+@Injectable()
+export class ApplicationsRepository {
+  constructor(@InjectRepository(Application) private readonly applications: Repository<Application>) {}
+
+  /** The applications whose id or uid is one of the keys, in one query. */
+  findByIdOrUid(keys: readonly string[]): Promise<Application[]> {
+    const ids = keys.filter(isUuid);
+    return this.applications.find({ where: [...(ids.length > 0 ? [{ id: In(ids) }] : []), { uid: In([...keys]) }] });
+  }
+
+  insert(fields: NewApplication): Promise<Application> {
+    return this.applications.save(
+      this.applications.create({
+        id: uuidv7(),
+        name: fields.name,
+        uid: fields.uid ?? null,
+        rateLimit: fields.throttleRate ?? null,
+        metadata: fields.metadata ?? {},
+      }),
+    );
+  }
+
+  save(application: Application): Promise<Application> {
+    return this.applications.save(application);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.applications.delete({ id });
+  }
+
+  /** A page of every application, or of the one with `onlyId`. */
+  page(onlyId: string | null, query: ListQuery): Promise<ListResponse<Application>> {
+    const builder = this.applications.createQueryBuilder('app');
+    if (onlyId !== null) builder.where('app.id = :id', { id: onlyId });
+    return paginate(builder, 'app.id', query, 'ascending');
+  }
+}

@@ -1,0 +1,89 @@
+import { channelName, eventTypeName } from '@hookline/contracts';
+import type { Endpoint } from '@hookline/database';
+import { WEBHOOK_SECRET_PATTERN } from '@hookline/signing';
+import { z } from 'zod';
+import { answer, id, idIterator, listOf, metadata, named, throttleRate, timestamp, timestamps, uid } from '../http/schemas.js';
+
+/** A `whsec_` secret of 24 to 64 bytes in canonical padded base64: the pattern is parseSecret's rule exactly. */
+export const webhookSecret = z.string().regex(WEBHOOK_SECRET_PATTERN, 'a whsec_ secret: "whsec_" followed by the padded base64 of 24 to 64 bytes');
+
+/** Longest endpoint URL accepted, in characters. */
+const MAX_URL_LENGTH = 2_048;
+
+// An endpoint URL is an absolute RFC 3986 URI with an http or https scheme: a DNS name (its last
+// label starting with a letter, and no "--", so no punycode that might not decode), a dotted IPv4
+// or a bracketed IPv6 address, no credentials, a port up to 65535, then path, query and fragment
+// of URI characters (others percent-encoded, international host names in punycode). Every URL
+// the pattern matches, the WHATWG parser (z.url) takes too.
+const h16 = '[0-9A-Fa-f]{1,4}';
+const octet = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const ipv4 = `${octet}(?:\\.${octet}){3}`;
+const ls32 = `(?:${h16}:${h16}|${ipv4})`;
+// RFC 3986's IPv6address: the groups before "::" (at most `before`) and the groups after it.
+const ipv6 = [
+  `(?:${h16}:){6}${ls32}`,
+  ...[5, 4, 3, 2, 1, 0].map((after, index) => `${index === 0 ? '' : `(?:(?:${h16}:){0,${index - 1}}${h16})?`}::(?:${h16}:){${after}}${ls32}`),
+  `(?:(?:${h16}:){0,5}${h16})?::${h16}`,
+  `(?:(?:${h16}:){0,6}${h16})?::`,
+].join('|');
+const label = '[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*';
+const host = `(?:${ipv4}|\\[(?:${ipv6})\\]|(?:${label}\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)`;
+const port = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
+const uriCharacter = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})";
+const URL_PATTERN = new RegExp(`^[Hh][Tt][Tt][Pp][Ss]?://${host}(?::${port})?(?:/${uriCharacter}*)?(?:\\?(?:${uriCharacter}|\\?)*)?(?:#(?:${uriCharacter}|\\?)*)?$`);
+
+/** Validated by the pattern and by the WHATWG parser (an http or https scheme); the document says format, pattern and length. */
+const endpointUrl = z
+  .string()
+  .max(MAX_URL_LENGTH, `at most ${MAX_URL_LENGTH} characters`)
+  .regex(URL_PATTERN, 'an absolute http:// or https:// URI: other characters percent-encoded, international host names in punycode, no credentials')
+  .pipe(z.url({ protocol: /^https?$/, message: 'an absolute http:// or https:// URL' }))
+  .meta({ format: 'uri', description: `An absolute http:// or https:// URI, at most ${MAX_URL_LENGTH} characters` });
+
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a valid HTTP header name');
+
+export const endpointIn = z.object({
+  url: endpointUrl,
+  description: z.string().max(10_000).optional(),
+  throttleRate: throttleRate.optional(),
+  uid: uid.nullish(),
+  disabled: z.boolean().optional(),
+  eventTypes: z.array(eventTypeName).min(1).max(100).nullish(),
+  channels: z.array(channelName).min(1).max(10).nullish(),
+  secret: webhookSecret.nullish(),
+  metadata: metadata.optional(),
+  headers: z.record(headerName, z.string().max(4_096)).nullish(),
+});
+export type EndpointIn = z.infer<typeof endpointIn>;
+
+export const endpointPatch = endpointIn.omit({ secret: true }).partial();
+export type EndpointPatch = z.infer<typeof endpointPatch>;
+
+/** PUT replaces the endpoint: the url is required, every other field falls back to its default. */
+export const endpointPut = endpointPatch.required({ url: true });
+export type EndpointPut = z.infer<typeof endpointPut>;
+
+export const EndpointOut = named(
+  'EndpointOut',
+  z.object({
+    id,
+    uid: z.string().nullable(),
+    url: z.string(),
+    description: z.string(),
+    version: z.number().int(),
+    throttleRate: z.number().int().nullable(),
+    disabled: z.boolean(),
+    eventTypes: z.array(z.string()).nullable(),
+    channels: z.array(z.string()).nullable(),
+    metadata,
+    // Hookline's own (the svix SDK ignores them): whether the endpoint must pass the verification
+    // handshake before it receives events, and when it last did.
+    verificationRequired: z.boolean(),
+    verifiedAt: timestamp.nullable(),
+    ...timestamps,
+  }),
+);
+export type EndpointOut = z.output<typeof EndpointOut>;
+export const ListResponseEndpointOut = listOf('ListResponseEndpointOut', EndpointOut, idIterator);
+
+export const endpointOut = answer(EndpointOut, (endpoint: Endpoint) => ({ throttleRate: endpoint.rateLimit }));

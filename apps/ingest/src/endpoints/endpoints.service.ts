@@ -1,0 +1,141 @@
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import { type Application, Endpoint } from '@hookline/database';
+import { AddressPolicy } from '@hookline/egress';
+import { generateSecret, SecretBox } from '@hookline/signing';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { ApplicationsService } from '../applications/applications.service.js';
+import type { Principal } from '../auth/principal.js';
+import { ApiError, conflictOnDuplicate, found, ValidationFailed } from '../http/errors.js';
+import { type ListResponse, mapPage } from '../http/pagination.js';
+import { patcher } from '../http/patch.js';
+import type { ListQuery } from '../http/schemas.js';
+import { EndpointsRepository } from './endpoints.repository.js';
+import { type EndpointIn, type EndpointOut, endpointOut, type EndpointPatch, type EndpointPut } from './endpoints.schemas.js';
+import type { EndpointVerifyOut } from './verification/endpoint-verification.schemas.js';
+import { EndpointVerifier } from './verification/endpoint-verifier.js';
+
+const patch = patcher<EndpointPatch, Endpoint>({
+  url: 'url',
+  description: 'description',
+  throttleRate: 'rateLimit',
+  uid: 'uid',
+  disabled: (endpoint, disabled) => {
+    // Re-enabling starts the endpoint's failure clock (auto-disable, circuit breaker) afresh.
+    if (!disabled && endpoint.disabled) endpoint.failingSince = null;
+    endpoint.disabled = disabled;
+  },
+  eventTypes: 'eventTypes',
+  channels: 'channels',
+  metadata: 'metadata',
+  headers: (endpoint, headers) => {
+    endpoint.headers = headers ?? {};
+  },
+});
+
+/** What a PUT leaves out. */
+const PUT_DEFAULTS: EndpointPatch = { description: '', throttleRate: null, uid: null, disabled: false, eventTypes: null, channels: null, metadata: {}, headers: {} };
+
+/** An application's endpoints: where its events are delivered. */
+@Injectable()
+export class EndpointsService {
+  constructor(
+    @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
+    private readonly applications: ApplicationsService,
+    private readonly endpoints: EndpointsRepository,
+    private readonly secrets: SecretBox,
+    private readonly policy: AddressPolicy,
+    private readonly verifier: EndpointVerifier,
+  ) {}
+
+  async create(principal: Principal, appId: string, body: EndpointIn): Promise<EndpointOut> {
+    const application = await this.applications.resolve(principal, appId);
+    this.checkUrl(body.url);
+    // The body schema's pattern (webhookSecret) is parseSecret's rule exactly: a given secret is a valid one.
+    const sealed = this.secrets.encrypt(body.secret ?? generateSecret());
+    const endpoint = Object.assign(new Endpoint(), {
+      id: uuidv7(),
+      applicationId: application.id,
+      secretCiphertext: sealed.ciphertext,
+      secretKeyId: sealed.keyId,
+      verificationRequired: this.config.api.endpointVerification,
+    });
+    const max = this.config.api.maxEndpointsPerApplication;
+    const saved = await conflictOnDuplicate(this.endpoints.insertWithinLimit(patch(endpoint, body), max), `an endpoint with uid "${body.uid}" already exists`);
+    if (!saved) {
+      throw new ApiError(HttpStatus.CONFLICT, 'endpoint_limit_reached', `an application may have at most ${max} endpoints (HOOKLINE_MAX_ENDPOINTS_PER_APP); delete one before adding another`);
+    }
+    // The endpoint exists either way; until it passes, fanout routes nothing to it (retry: POST .../verify).
+    if (saved.verificationRequired) await this.verifier.verify(saved);
+    return endpointOut(saved);
+  }
+
+  async list(principal: Principal, appId: string, query: ListQuery): Promise<ListResponse<EndpointOut>> {
+    const application = await this.applications.resolve(principal, appId);
+    return mapPage(await this.endpoints.page(application.id, query), endpointOut);
+  }
+
+  async get(principal: Principal, appId: string, endpointId: string): Promise<EndpointOut> {
+    return endpointOut(await this.find(principal, appId, endpointId));
+  }
+
+  async replace(principal: Principal, appId: string, endpointId: string, body: EndpointPut): Promise<EndpointOut> {
+    return this.update(await this.find(principal, appId, endpointId), { ...PUT_DEFAULTS, ...body });
+  }
+
+  async patch(principal: Principal, appId: string, endpointId: string, body: EndpointPatch): Promise<EndpointOut> {
+    return this.update(await this.find(principal, appId, endpointId), body);
+  }
+
+  async remove(principal: Principal, appId: string, endpointId: string): Promise<void> {
+    await this.endpoints.delete((await this.find(principal, appId, endpointId)).id);
+  }
+
+  /** Runs the verification handshake again (after a failure, or to check the endpoint answers). */
+  async verify(principal: Principal, appId: string, endpointId: string): Promise<EndpointVerifyOut> {
+    const endpoint = await this.find(principal, appId, endpointId);
+    return { verificationRequired: endpoint.verificationRequired, ...(await this.verifier.verify(endpoint)) };
+  }
+
+  /** The endpoint named by id or uid, in an application the caller may see; a 404 otherwise. */
+  async find(principal: Principal, appId: string, endpointId: string): Promise<Endpoint> {
+    return this.findIn(await this.applications.resolve(principal, appId), endpointId);
+  }
+
+  async findIn(application: Application, idOrUid: string): Promise<Endpoint> {
+    return found(await this.endpoints.findIn(application.id, idOrUid), 'endpoint');
+  }
+
+  /** The endpoint, if it may be sent to: one that must pass the verification handshake receives nothing, not even a resend, until it has (a 409). */
+  async findVerifiedIn(application: Application, idOrUid: string): Promise<Endpoint> {
+    const endpoint = await this.findIn(application, idOrUid);
+    if (endpoint.verificationRequired && endpoint.verifiedAt === null) {
+      throw new ApiError(HttpStatus.CONFLICT, 'endpoint_not_verified', 'the endpoint has not passed verification yet: POST .../verify first');
+    }
+    return endpoint;
+  }
+
+  /** The endpoint named by id or uid in the application, or null (a filter that matches nothing). */
+  lookup(applicationId: string, idOrUid: string): Promise<Endpoint | null> {
+    return this.endpoints.findIn(applicationId, idOrUid);
+  }
+
+  private async update(endpoint: Endpoint, body: EndpointPatch): Promise<EndpointOut> {
+    if (body.url !== undefined) this.checkUrl(body.url);
+    // A new URL has to prove itself: verifying one URL must not vouch for another.
+    const reverify = endpoint.verificationRequired && body.url !== undefined && body.url !== endpoint.url;
+    if (reverify) endpoint.verifiedAt = null;
+    const saved = await conflictOnDuplicate(this.endpoints.save(patch(endpoint, body)), `an endpoint with uid "${body.uid}" already exists`);
+    if (reverify) await this.verifier.verify(saved);
+    return endpointOut(saved);
+  }
+
+  /** The scheme is checked now; the address is checked again at every connection by delivery. */
+  private checkUrl(url: string): void {
+    try {
+      this.policy.checkUrl(url);
+    } catch (error) {
+      throw new ValidationFailed([{ loc: ['body', 'url'], msg: (error as Error).message, type: 'invalid' }]);
+    }
+  }
+}

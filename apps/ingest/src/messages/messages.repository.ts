@@ -1,0 +1,113 @@
+import { Message, MessageEndpoint, MessageOutbox } from '@hookline/database';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { findByIdOrAlias } from '../http/lookup.js';
+import { type ListResponse, paginate } from '../http/pagination.js';
+import type { ListQuery } from '../http/schemas.js';
+
+// Inserts a batch of messages, each with its outbox row, in one statement. A row whose
+// (application, eventId) exists is skipped (de-duplication), and so is one whose application has
+// just been deleted, rather than failing the whole batch on the foreign key; the final SELECT
+// says which rows went in.
+const INSERT_MESSAGES = `
+  WITH inserted AS (
+    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at
+    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])
+      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+    WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
+    ON CONFLICT DO NOTHING
+    RETURNING id, created_at
+  ), queued AS (
+    INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted
+  )
+  SELECT id FROM inserted`;
+
+const IN_OUTBOX = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
+const TAKE_OUT_OF_OUTBOX = 'DELETE FROM message_outbox WHERE message_id = ANY($1::uuid[])';
+
+/** Narrows a listing of an application's messages. */
+export interface MessageFilter {
+  channel?: string;
+  eventTypes?: string[];
+  before?: Date;
+  after?: Date;
+}
+
+/** Messages, their outbox (accepted, not yet on the events topic) and their status per endpoint. */
+@Injectable()
+export class MessagesRepository {
+  constructor(
+    @InjectRepository(Message) private readonly messages: Repository<Message>,
+    @InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>,
+  ) {}
+
+  /** Inserts the messages, each with its outbox row; the ids of those that went in. */
+  async insertNew(batch: readonly Message[]): Promise<Set<string>> {
+    const rows = (await this.messages.query(INSERT_MESSAGES, [
+      batch.map((m) => m.id),
+      batch.map((m) => m.applicationId),
+      batch.map((m) => m.eventType),
+      batch.map((m) => m.eventId),
+      batch.map((m) => JSON.stringify(m.channels)),
+      batch.map((m) => JSON.stringify(m.payload)),
+      batch.map((m) => m.createdAt),
+      batch.map((m) => m.expiresAt),
+    ])) as Array<{ id: string }>;
+    return new Set(rows.map((row) => row.id));
+  }
+
+  /** The stored messages with these (application, eventId) pairs. */
+  async findByEventId(keys: ReadonlyArray<{ applicationId: string; eventId: string }>): Promise<Message[]> {
+    return keys.length > 0 ? this.messages.find({ where: keys.map(({ applicationId, eventId }) => ({ applicationId, eventId })) }) : [];
+  }
+
+  /** Which of these messages are still in the outbox. */
+  async inOutbox(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = (await this.messages.query(IN_OUTBOX, [ids])) as Array<{ message_id: string }>;
+    return new Set(rows.map((row) => row.message_id));
+  }
+
+  /** Takes messages out of the outbox: they are on the events topic. */
+  async takeOutOfOutbox(ids: readonly string[]): Promise<void> {
+    await this.messages.query(TAKE_OUT_OF_OUTBOX, [ids]);
+  }
+
+  /** Messages in the outbox since before `cutoff`, oldest first (ids are UUIDv7, so the primary key's order). */
+  stranded(cutoff: Date, limit: number): Promise<Message[]> {
+    return this.messages
+      .createQueryBuilder('message')
+      .innerJoin(MessageOutbox, 'outbox', 'outbox.messageId = message.id')
+      .where('outbox.createdAt < :cutoff', { cutoff })
+      .orderBy('message.id')
+      .limit(limit)
+      .getMany();
+  }
+
+  /** The application's message named by id or eventId. */
+  findIn(applicationId: string, idOrEventId: string): Promise<Message | null> {
+    return findByIdOrAlias(this.messages, idOrEventId, 'eventId', { applicationId });
+  }
+
+  /** A page of the application's messages, newest first unless asked otherwise. */
+  page(applicationId: string, filter: MessageFilter, query: ListQuery): Promise<ListResponse<Message>> {
+    const builder = this.messages.createQueryBuilder('msg').where('msg.application_id = :applicationId', { applicationId });
+    if (filter.channel) builder.andWhere(':channel = ANY(msg.channels)', { channel: filter.channel });
+    if (filter.eventTypes) builder.andWhere('msg.event_type IN (:...types)', { types: filter.eventTypes });
+    if (filter.before) builder.andWhere('msg.created_at < :before', { before: filter.before });
+    if (filter.after) builder.andWhere('msg.created_at > :after', { after: filter.after });
+    return paginate(builder, 'msg.id', query, 'descending');
+  }
+
+  /** Each (message, endpoint) is pending again: a fresh delivery task is on its way. */
+  async markPending(pairs: ReadonlyArray<{ message: Message; endpointId: string }>): Promise<void> {
+    await this.statuses
+      .createQueryBuilder()
+      .insert()
+      .values(pairs.map(({ message, endpointId }) => ({ messageId: message.id, endpointId, applicationId: message.applicationId, status: 'pending' as const })))
+      .orUpdate(['status'], ['message_id', 'endpoint_id'])
+      .execute();
+  }
+}

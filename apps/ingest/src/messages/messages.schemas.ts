@@ -1,0 +1,33 @@
+import { channelName, eventTypeName, jsonObject } from '@hookline/contracts';
+import type { Message } from '@hookline/database';
+import { z } from 'zod';
+import { applicationIn } from '../applications/applications.schemas.js';
+import { answer, id, idIterator, instant, listOf, listQuery, named, timestamp } from '../http/schemas.js';
+
+export const messageIn = z.object({
+  eventType: eventTypeName,
+  payload: jsonObject,
+  eventId: z.string().min(1).max(256).nullish(),
+  channels: z.array(channelName).min(1).max(10).nullish(),
+  /** Creates the application alongside the message when the path's id or uid is unknown. */
+  application: applicationIn.nullish(),
+});
+export type MessageIn = z.infer<typeof messageIn>;
+
+export const messageListQuery = listQuery.extend({
+  channel: channelName.optional(),
+  event_types: z.union([eventTypeName, z.array(eventTypeName)]).optional(),
+  before: instant.optional(),
+  after: instant.optional(),
+  with_content: z.enum(['true', 'false']).default('true'),
+});
+export type MessageListQuery = z.infer<typeof messageListQuery>;
+
+export const MessageOut = named('MessageOut', z.object({ id, eventType: eventTypeName, eventId: z.string().nullable(), channels: z.array(z.string()).nullable(), payload: jsonObject, timestamp }));
+export type MessageOut = z.output<typeof MessageOut>;
+export const ListResponseMessageOut = listOf('ListResponseMessageOut', MessageOut, idIterator);
+
+export const messageOut = answer(MessageOut, (message: Message) => ({
+  channels: message.channels.length > 0 ? message.channels : null,
+  timestamp: message.createdAt.toISOString(),
+}));
