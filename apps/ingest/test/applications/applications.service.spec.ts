@@ -1,0 +1,49 @@
+import type { Application } from '@hookline/database';
+import type { ApplicationsRepository, NewApplication } from '../../src/applications/applications.repository.js';
+import { ApplicationsService } from '../../src/applications/applications.service.js';
+import { answerOf } from '../fakes.js';
+
+const ALPHA = '0190a000-0000-7000-8000-00000000000a';
+const BETA = '0190a000-0000-7000-8000-00000000000b';
+
+describe('ApplicationsService', () => {
+  let rows: Application[];
+  let lookups: Array<readonly string[]>;
+  let service: ApplicationsService;
+
+  beforeEach(() => {
+    const at = new Date('2026-01-01T00:00:00Z');
+    rows = [
+      { id: ALPHA, uid: 'alpha', name: 'Alpha', rateLimit: null, metadata: {}, createdAt: at, updatedAt: at },
+      // A tenant may set its uid to the text of another's id.
+      { id: BETA, uid: ALPHA, name: 'Beta', rateLimit: 5, metadata: { tier: 'gold' }, createdAt: at, updatedAt: at },
+    ];
+    lookups = [];
+    const repository = {
+      findByIdOrUid: async (keys: readonly string[]) => {
+        lookups.push(keys);
+        return rows.filter((row) => keys.includes(row.id) || (row.uid !== null && keys.includes(row.uid)));
+      },
+      save: async (application: Application) => application,
+      insert: async (fields: NewApplication) => fields as unknown as Application,
+    };
+    service = new ApplicationsService(repository as unknown as ApplicationsRepository);
+  });
+
+  it('finds by id before uid, and gathers concurrent lookups into one query', async () => {
+    const [byId, byUid, none] = await Promise.all([service.find(ALPHA), service.find('alpha'), service.find('nobody')]);
+    expect([byId?.name, byUid?.name, none]).toEqual(['Alpha', 'Alpha', null]);
+    expect(lookups).toEqual([[ALPHA, 'alpha', 'nobody']]);
+  });
+
+  it("answers 404, never 403, for another tenant's application, and lets the admin see every one", async () => {
+    expect(await answerOf(service.get({ kind: 'application', applicationId: BETA }, ALPHA))).toEqual({ status: 404, body: { code: 'not_found', detail: 'application not found' } });
+    expect((await service.get({ kind: 'admin' }, ALPHA)).name).toBe('Alpha');
+  });
+
+  it('resets what a PUT leaves out, changes only what a PATCH names, and answers in the svix shape', async () => {
+    const patched = await service.patch({ kind: 'admin' }, BETA, { name: 'Beta 2' });
+    expect(patched).toEqual({ id: BETA, uid: ALPHA, name: 'Beta 2', throttleRate: 5, metadata: { tier: 'gold' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+    expect(await service.replace({ kind: 'admin' }, BETA, { name: 'Beta 3' })).toMatchObject({ name: 'Beta 3', uid: null, throttleRate: null, metadata: {} });
+  });
+});

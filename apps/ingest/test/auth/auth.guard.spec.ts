@@ -1,0 +1,54 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { type ApiKeysService, hashToken } from '../../src/auth/api-keys.service.js';
+import { AuthGuard } from '../../src/auth/auth.guard.js';
+import type { Access, Principal } from '../../src/auth/principal.js';
+import { type ApiOperation, OPERATION } from '../../src/http/operation.js';
+import { answerOf, ingestConfig } from '../fakes.js';
+
+/** What the guard sees of a request to a handler with this declaration (none: an undeclared route). */
+function request(access: Access | null, authorization?: string) {
+  const handler = () => undefined;
+  if (access) Reflect.defineMetadata(OPERATION, { method: 'get', path: '/api/v1/unit', summary: 's', access, status: 200 } satisfies ApiOperation, handler);
+  const http = { headers: authorization ? { authorization } : {}, principal: undefined as Principal | undefined };
+  const context = {
+    getHandler: () => handler,
+    getClass: () => class Unit {},
+    switchToHttp: () => ({ getRequest: () => http, getResponse: () => ({ setHeader: () => {} }) }),
+  } as unknown as ExecutionContext;
+  return { context, http };
+}
+
+describe('AuthGuard', () => {
+  const tokens = {
+    principalFor: async (hash: string): Promise<Principal | null> => {
+      if (hash === hashToken('admin-token')) return { kind: 'admin' };
+      if (hash === hashToken('app-key')) return { kind: 'application', applicationId: 'app-1' };
+      return null;
+    },
+  };
+  const guard = new AuthGuard(ingestConfig({ HOOKLINE_API_RATE_LIMIT: '0' }), tokens as unknown as ApiKeysService, new Reflector());
+
+  it('lets anyone call a public operation, and no one without a token call another', async () => {
+    expect(await guard.canActivate(request('public').context)).toBe(true);
+    expect(await answerOf(guard.canActivate(request('token').context))).toEqual({
+      status: 401,
+      body: { code: 'authentication_failed', detail: 'missing "Authorization: Bearer <token>" header' },
+    });
+    expect(await answerOf(guard.canActivate(request('token', 'Bearer wrong').context))).toEqual({ status: 401, body: { code: 'authentication_failed', detail: 'invalid token' } });
+  });
+
+  it("refuses an application's key an admin-only operation with 403, and lets it and the admin token call the others", async () => {
+    expect(await answerOf(guard.canActivate(request('admin', 'Bearer app-key').context))).toEqual({ status: 403, body: { code: 'forbidden', detail: 'this operation needs the admin token' } });
+    const byKey = request('token', 'Bearer app-key');
+    expect(await guard.canActivate(byKey.context)).toBe(true);
+    expect(byKey.http.principal).toEqual({ kind: 'application', applicationId: 'app-1' });
+    const byAdmin = request('admin', 'Bearer admin-token');
+    expect(await guard.canActivate(byAdmin.context)).toBe(true);
+    expect(byAdmin.http.principal).toEqual({ kind: 'admin' });
+  });
+
+  it('refuses a route that declares no operation, whatever the token', async () => {
+    await expect(guard.canActivate(request(null, 'Bearer admin-token').context)).rejects.toThrow('Unit.handler is guarded but declares no @Operation');
+  });
+});

@@ -1,0 +1,137 @@
+import type { Application, Endpoint } from '@hookline/database';
+import { AddressPolicy } from '@hookline/egress';
+import type { ApplicationsService } from '../../src/applications/applications.service.js';
+import type { Principal } from '../../src/auth/principal.js';
+import type { EndpointsRepository } from '../../src/endpoints/endpoints.repository.js';
+import { EndpointsService } from '../../src/endpoints/endpoints.service.js';
+import type { EndpointVerifier } from '../../src/endpoints/verification/endpoint-verifier.js';
+import { answerOf, ingestConfig, secretBox } from '../fakes.js';
+
+const application = { id: '0190a000-0000-7000-8000-000000000001' } as Application;
+const admin: Principal = { kind: 'admin' };
+
+/** The endpoints table in memory, with the repository's limit per application. */
+class InMemoryEndpoints {
+  readonly rows = new Map<string, Endpoint>();
+
+  async findIn(applicationId: string, idOrUid: string): Promise<Endpoint | null> {
+    return [...this.rows.values()].find((row) => row.applicationId === applicationId && (row.id === idOrUid || row.uid === idOrUid)) ?? null;
+  }
+
+  async insertWithinLimit(endpoint: Endpoint, max: number): Promise<Endpoint | null> {
+    if ([...this.rows.values()].filter((row) => row.applicationId === endpoint.applicationId).length >= max) return null;
+    return this.save(endpoint);
+  }
+
+  /** As TypeORM does: what the insert left out takes the column's default, a nullable column null. */
+  async save(endpoint: Endpoint): Promise<Endpoint> {
+    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
+    for (const [column, value] of Object.entries(columns)) (endpoint as unknown as Record<string, unknown>)[column] ??= value;
+    endpoint.createdAt ??= new Date();
+    endpoint.updatedAt = new Date();
+    this.rows.set(endpoint.id, endpoint);
+    return endpoint;
+  }
+}
+
+describe('EndpointsService', () => {
+  let endpoints: InMemoryEndpoints;
+  let verified: string[];
+
+  function service(env: Record<string, string> = {}) {
+    const config = ingestConfig({ HOOKLINE_DELIVERY_ALLOW_HTTP: 'false', ...env });
+    const verifier = {
+      verify: async (endpoint: Endpoint) => {
+        verified.push(endpoint.url);
+        return { verified: false, verifiedAt: null, statusCode: null, error: 'unreachable' };
+      },
+    };
+    const applications = { resolve: async () => application };
+    const policy = new AddressPolicy({ allowHttp: config.delivery.allowHttp, allowedSubnets: config.delivery.allowedSubnets });
+    return new EndpointsService(
+      config,
+      applications as unknown as ApplicationsService,
+      endpoints as unknown as EndpointsRepository,
+      secretBox(config.secretsKeys!),
+      policy,
+      verifier as unknown as EndpointVerifier,
+    );
+  }
+
+  beforeEach(() => {
+    endpoints = new InMemoryEndpoints();
+    verified = [];
+  });
+
+  it('refuses a URL the address policy refuses with a 422 naming body.url, and stores nothing', async () => {
+    expect(await answerOf(service().create(admin, 'acme', { url: 'http://example.com/hook' }))).toEqual({
+      status: 422,
+      body: { detail: [{ loc: ['body', 'url'], msg: expect.stringContaining('plain http is not allowed'), type: 'invalid' }] },
+    });
+    expect(endpoints.rows.size).toBe(0);
+  });
+
+  it('stores the secret encrypted, and answers 409 endpoint_limit_reached past HOOKLINE_MAX_ENDPOINTS_PER_APP', async () => {
+    const limited = service({ HOOKLINE_MAX_ENDPOINTS_PER_APP: '1' });
+    const secret = 'whsec_' + Buffer.alloc(24, 7).toString('base64');
+    const created = await limited.create(admin, 'acme', { url: 'https://example.com/a', secret });
+    const row = endpoints.rows.get(created.id)!;
+    expect(row.secretCiphertext).not.toContain(Buffer.alloc(24, 7).toString('base64'));
+    expect(await answerOf(limited.create(admin, 'acme', { url: 'https://example.com/b' }))).toEqual({
+      status: 409,
+      body: { code: 'endpoint_limit_reached', detail: expect.stringContaining('at most 1 endpoints') },
+    });
+    expect(endpoints.rows.size).toBe(1);
+  });
+
+  it('runs the verification handshake on creation when verification is on, and again only when the URL changes', async () => {
+    const verifying = service({ HOOKLINE_ENDPOINT_VERIFICATION: 'true' });
+    const created = await verifying.create(admin, 'acme', { url: 'https://example.com/a' });
+    expect(created).toMatchObject({ verificationRequired: true, verifiedAt: null });
+    endpoints.rows.get(created.id)!.verifiedAt = new Date();
+    await verifying.patch(admin, 'acme', created.id, { description: 'same URL' });
+    expect(endpoints.rows.get(created.id)!.verifiedAt).not.toBeNull();
+    await verifying.patch(admin, 'acme', created.id, { url: 'https://example.com/b' });
+    expect(endpoints.rows.get(created.id)!.verifiedAt).toBeNull();
+    expect(verified).toEqual(['https://example.com/a', 'https://example.com/b']);
+  });
+
+  it('lets PUT reset every field it leaves out, and PATCH change only what it names', async () => {
+    const api = service();
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', description: 'd', uid: 'a', channels: ['eu'], headers: { 'x-a': '1' }, throttleRate: 5 });
+    expect(await api.patch(admin, 'acme', created.id, { description: 'patched' })).toMatchObject({ description: 'patched', uid: 'a', channels: ['eu'], throttleRate: 5 });
+    expect(await api.replace(admin, 'acme', created.id, { url: 'https://example.com/b' })).toMatchObject({
+      url: 'https://example.com/b',
+      description: '',
+      uid: null,
+      channels: null,
+      eventTypes: null,
+      throttleRate: null,
+      disabled: false,
+      metadata: {},
+    });
+  });
+
+  it('clears custom headers given as null, and restarts the failure clock when an endpoint is enabled again', async () => {
+    const api = service();
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', headers: { 'x-a': '1' }, disabled: true });
+    const row = endpoints.rows.get(created.id)!;
+    row.failingSince = new Date();
+    await api.patch(admin, 'acme', created.id, { headers: null, disabled: true });
+    expect({ headers: row.headers, failingSince: row.failingSince }).toEqual({ headers: {}, failingSince: expect.any(Date) });
+    await api.patch(admin, 'acme', created.id, { disabled: false });
+    expect({ disabled: row.disabled, failingSince: row.failingSince }).toEqual({ disabled: false, failingSince: null });
+  });
+
+  it('refuses to send to an endpoint that has not passed its handshake yet (409), and answers 404 for one the application lacks', async () => {
+    const verifying = service({ HOOKLINE_ENDPOINT_VERIFICATION: 'true' });
+    const created = await verifying.create(admin, 'acme', { url: 'https://example.com/a' });
+    expect(await answerOf(verifying.findVerifiedIn(application, created.id))).toEqual({
+      status: 409,
+      body: { code: 'endpoint_not_verified', detail: expect.any(String) },
+    });
+    endpoints.rows.get(created.id)!.verifiedAt = new Date();
+    expect((await verifying.findVerifiedIn(application, created.id)).id).toBe(created.id);
+    expect(await answerOf(verifying.findIn(application, 'missing'))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
+  });
+});

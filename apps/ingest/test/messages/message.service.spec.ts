@@ -1,0 +1,154 @@
+import type { Application, Message } from '@hookline/database';
+import type { ApplicationsService } from '../../src/applications/applications.service.js';
+import type { Principal } from '../../src/auth/principal.js';
+import { ApplicationGoneError, MessageService } from '../../src/messages/message.service.js';
+import type { MessagesRepository } from '../../src/messages/messages.repository.js';
+import { answerOf, FakeProducer, ingestConfig, quietLogger } from '../fakes.js';
+
+/** The messages table and its outbox, in memory, keeping the repository's contract: no row for a repeated eventId or a deleted application. */
+class InMemoryMessages {
+  readonly rows = new Map<string, Message>();
+  readonly outbox = new Set<string>();
+  readonly applications = new Set<string>();
+  readonly insertBatches: number[] = [];
+
+  async insertNew(batch: readonly Message[]): Promise<Set<string>> {
+    this.insertBatches.push(batch.length);
+    const inserted = new Set<string>();
+    for (const message of batch) {
+      const repeated = message.eventId !== null && [...this.rows.values()].some((row) => row.applicationId === message.applicationId && row.eventId === message.eventId);
+      if (repeated || !this.applications.has(message.applicationId)) continue;
+      this.rows.set(message.id, message);
+      this.outbox.add(message.id);
+      inserted.add(message.id);
+    }
+    return inserted;
+  }
+
+  async findByEventId(keys: ReadonlyArray<{ applicationId: string; eventId: string }>): Promise<Message[]> {
+    return [...this.rows.values()].filter((row) => keys.some((key) => key.applicationId === row.applicationId && key.eventId === row.eventId));
+  }
+
+  async inOutbox(ids: readonly string[]): Promise<Set<string>> {
+    return new Set(ids.filter((id) => this.outbox.has(id)));
+  }
+
+  async takeOutOfOutbox(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.outbox.delete(id);
+  }
+
+  async findIn(applicationId: string, idOrEventId: string): Promise<Message | null> {
+    return [...this.rows.values()].find((row) => row.applicationId === applicationId && (row.id === idOrEventId || row.eventId === idOrEventId)) ?? null;
+  }
+}
+
+const APP = '0190a000-0000-7000-8000-000000000001';
+const admin: Principal = { kind: 'admin' };
+
+/** Applications by id, as ApplicationsService finds and resolves them. */
+function applications(known: InMemoryMessages) {
+  const acme = { id: APP, uid: 'acme' } as Application;
+  const byKey = new Map<string, Application>([
+    [APP, acme],
+    ['acme', acme],
+  ]);
+  const fake = {
+    inserted: [] as Array<{ uid?: string | null }>,
+    find: async (key: string) => byKey.get(key) ?? null,
+    resolve: async (principal: Principal, key: string) => {
+      const application = byKey.get(key);
+      if (!application || (principal.kind === 'application' && principal.applicationId !== application.id)) throw new Error(`no application ${key}`);
+      return application;
+    },
+    insert: async (fields: { name: string; uid?: string | null }) => {
+      fake.inserted.push(fields);
+      const application = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null } as Application;
+      known.applications.add(application.id);
+      byKey.set(fields.uid!, application);
+      return application;
+    },
+  };
+  return fake;
+}
+
+describe('MessageService', () => {
+  let repository: InMemoryMessages;
+  let producer: FakeProducer;
+  let apps: ReturnType<typeof applications>;
+  let service: MessageService;
+  const event = { eventType: 'order.shipped', payload: { order: 1 } };
+
+  beforeEach(() => {
+    repository = new InMemoryMessages();
+    repository.applications.add(APP);
+    producer = new FakeProducer();
+    apps = applications(repository);
+    service = new MessageService(ingestConfig(), repository as unknown as MessagesRepository, apps as unknown as ApplicationsService, producer.asProducer(), quietLogger);
+  });
+
+  it('stores a new message, emits it to the events topic keyed by application, then takes it out of the outbox', async () => {
+    const { message, created } = await service.accept(APP, { ...event, eventId: 'evt-1', channels: ['eu'] });
+    expect(created).toBe(true);
+    expect(repository.rows.get(message.id)).toBe(message);
+    expect(producer.sent.map((send) => ({ topic: send.topic, keys: send.messages.map((m) => m.key) }))).toEqual([{ topic: 'unit.events', keys: [APP] }]);
+    expect(producer.values('unit.events')).toEqual([
+      { messageId: message.id, applicationId: APP, eventType: 'order.shipped', eventId: 'evt-1', channels: ['eu'], payload: { order: 1 }, createdAt: message.createdAt.toISOString() },
+    ]);
+    // The outbox row goes in a batch of its own, after the emit.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(repository.outbox.has(message.id)).toBe(false);
+  });
+
+  it('answers a repeated eventId with the earlier message, and does not emit it again once it was emitted', async () => {
+    const first = await service.accept(APP, { ...event, eventId: 'evt-1' });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const again = await service.accept(APP, { ...event, payload: { order: 2 }, eventId: 'evt-1' });
+    expect(again).toEqual({ message: first.message, created: false });
+    expect(repository.rows.size).toBe(1);
+    expect(producer.values('unit.events')).toHaveLength(1);
+  });
+
+  it('emits an earlier message with the same eventId again while it is still in the outbox (its first emit failed)', async () => {
+    producer.failing = new Error('broker down');
+    await expect(service.accept(APP, { ...event, eventId: 'evt-1' })).rejects.toThrow('broker down');
+    const [stored] = repository.rows.values();
+    expect(repository.outbox.has(stored!.id)).toBe(true);
+
+    producer.failing = null;
+    const retried = await service.accept(APP, { ...event, eventId: 'evt-1' });
+    expect(retried).toEqual({ message: stored, created: false });
+    expect(producer.values('unit.events')).toEqual([expect.objectContaining({ messageId: stored!.id, eventId: 'evt-1' })]);
+  });
+
+  it('refuses a message whose application was deleted before the insert, without failing the others of its batch', async () => {
+    const gone = '0190a000-0000-7000-8000-000000000002';
+    const [lost, kept] = await Promise.allSettled([service.accept(gone, event), service.accept(APP, event)]);
+    expect(lost).toEqual({ status: 'rejected', reason: expect.any(ApplicationGoneError) });
+    expect(kept).toEqual({ status: 'fulfilled', value: expect.objectContaining({ created: true }) });
+    // Both went to the database together, in one statement.
+    expect(repository.insertBatches).toEqual([2]);
+    expect(producer.values('unit.events')).toEqual([expect.objectContaining({ applicationId: APP })]);
+  });
+
+  it('answers the API with 409 for an eventId the application already sent', async () => {
+    const first = await service.create(admin, APP, { ...event, eventId: 'evt-1' });
+    expect(first).toMatchObject({ eventId: 'evt-1', payload: { order: 1 } });
+    expect(await answerOf(service.create(admin, 'acme', { ...event, eventId: 'evt-1' }))).toEqual({
+      status: 409,
+      body: { code: 'conflict', detail: `a message with eventId "evt-1" already exists: ${first.id}` },
+    });
+  });
+
+  it("creates the application along with the message for the admin token, under the path's uid", async () => {
+    const created = await service.create(admin, 'new-tenant', { ...event, application: { name: 'New tenant' } });
+    expect(apps.inserted).toEqual([{ name: 'New tenant', uid: 'new-tenant' }]);
+    expect(repository.rows.get(created.id)?.applicationId).toBe('0190a000-0000-7000-8000-0000000000ff');
+  });
+
+  it("never creates an application for an application's key: the unknown one is refused", async () => {
+    const key: Principal = { kind: 'application', applicationId: APP };
+    await expect(service.create(key, 'new-tenant', { ...event, application: { name: 'New tenant' } })).rejects.toThrow('no application new-tenant');
+    expect(apps.inserted).toEqual([]);
+    expect(repository.rows.size).toBe(0);
+  });
+});
