@@ -1,5 +1,10 @@
+import { startService } from '@hookline/service';
+import type { INestApplication } from '@nestjs/common';
 import { request as httpRequest } from 'node:http';
-import { startPipeline, type Pipeline } from '../support/pipeline.js';
+import type { AddressInfo } from 'node:net';
+import { service as ingest } from '../../apps/ingest/src/service.js';
+import { migrateTestDatabase } from '../support/env.js';
+import { pipelineEnv } from '../support/pipeline.js';
 
 interface Operation {
   requestBody?: unknown;
@@ -28,18 +33,49 @@ function send(method: string, url: string): Promise<{ status: number; allow: str
   });
 }
 
+/** Every route of /api/v1 that Express, Nest's HTTP server, dispatches, as `METHOD /path/:param`. */
+function servedRoutes(app: INestApplication): string[] {
+  const { router } = app.getHttpAdapter().getInstance() as { router: { stack: Array<{ route?: { path: unknown; methods: Record<string, boolean> } }> } };
+  return router.stack.flatMap(({ route }) =>
+    route && typeof route.path === 'string' && route.path.startsWith('/api/v1/')
+      ? Object.keys(route.methods).map((method) => `${method.toUpperCase()} ${route.path as string}`)
+      : [],
+  );
+}
+
 describe('the OpenAPI document served by the API', () => {
-  let pipeline: Pipeline;
+  let app: INestApplication;
+  // The API alone: the document and the routes are ingest's.
+  const api = { url: '', adminToken: '' };
   let document: OpenApiDocument;
 
   beforeAll(async () => {
-    pipeline = await startPipeline('openapi');
-    const response = await fetch(`${pipeline.apiUrl}/api/v1/openapi.json`);
+    const env = pipelineEnv('openapi');
+    await migrateTestDatabase();
+    app = await startService(ingest, env);
+    api.url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+    api.adminToken = env.HOOKLINE_ADMIN_TOKEN!;
+    const response = await fetch(`${api.url}/api/v1/openapi.json`);
     expect(response.status).toBe(200);
     document = (await response.json()) as OpenApiDocument;
   });
 
-  afterAll(() => pipeline?.stop());
+  afterAll(() => app?.close());
+
+  it('documents every route the server has under /api/v1, and has a route for every operation it documents', () => {
+    // Route parameters are the documented names in camelCase ({app_id} is :appId).
+    const camel = (name: string) => name.replace(/_(\w)/g, (_, letter: string) => letter.toUpperCase());
+    const route = (path: string) => path.replace(/\{(\w+)\}/g, (_, name: string) => `:${camel(name)}`);
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${route(path)}`));
+    // The one route of /api/v1 that is no operation of its own: the document itself.
+    const served = servedRoutes(app).filter((route) => route !== 'GET /api/v1/openapi.json');
+    expect(served.length).toBeGreaterThan(0);
+    expect({ notDocumented: served.filter((route) => !documented.includes(route)), notServed: documented.filter((route) => !served.includes(route)) }).toEqual({
+      notDocumented: [],
+      notServed: [],
+    });
+    expect(new Set(served).size).toBe(documented.length);
+  });
 
   it('describes request bodies from the validating schemas', () => {
     expect(document.openapi).toBe('3.1.0');
@@ -82,25 +118,25 @@ describe('the OpenAPI document served by the API', () => {
       ['POST', '/api/v1/event-type/some.type/', 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS'],
       ['GET', '/api/v1/admin/secrets/re-encrypt', 'POST, OPTIONS'],
     ] as const) {
-      const response = await send(method, pipeline.apiUrl + path);
+      const response = await send(method, api.url + path);
       const body = JSON.parse(response.body) as { code: string; detail: string };
       expect({ method, path, status: response.status, allow: response.allow, code: body.code }).toEqual({ method, path, status: 405, allow, code: 'method_not_allowed' });
     }
-    const options = await fetch(`${pipeline.apiUrl}/api/v1/app/abc/endpoint/def`, { method: 'OPTIONS' });
+    const options = await fetch(`${api.url}/api/v1/app/abc/endpoint/def`, { method: 'OPTIONS' });
     expect({ status: options.status, allow: options.headers.get('allow') }).toEqual({ status: 204, allow: 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS' });
     // A path the document does not have is still a 404, and a documented method still needs its token.
-    expect((await send('TRACE', `${pipeline.apiUrl}/api/v1/nowhere`)).status).toBe(404);
-    expect((await fetch(`${pipeline.apiUrl}/api/v1/app`)).status).toBe(401);
+    expect((await send('TRACE', `${api.url}/api/v1/nowhere`)).status).toBe(404);
+    expect((await fetch(`${api.url}/api/v1/app`)).status).toBe(401);
   });
 
   it('lists only routes the server really has', async () => {
     const unknown = '00000000-0000-7000-8000-000000000000';
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const method of Object.keys(operations)) {
-        const url = pipeline.apiUrl + path.replace(/\{(\w+)\}/g, unknown);
+        const url = api.url + path.replace(/\{(\w+)\}/g, unknown);
         const response = await fetch(url, {
           method: method.toUpperCase(),
-          headers: { authorization: `Bearer ${pipeline.adminToken}`, 'content-type': 'application/json' },
+          headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'application/json' },
           body: ['post', 'put', 'patch'].includes(method) ? '{}' : undefined,
         });
         const body = response.status === 204 ? null : ((await response.json()) as { code?: string; detail?: unknown });
