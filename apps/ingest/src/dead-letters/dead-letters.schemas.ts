@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { answer, id, instant, listOf, listQuery, named, timestamp, UUID_PATTERN } from '../http/schemas.js';
 
 /** Dead letters are listed by (message id, endpoint id); the iterator is the last pair of the page before. */
-export const deadLetterIterator = z
+const deadLetterIterator = z
   .string()
   .regex(new RegExp(`^${UUID_PATTERN}:${UUID_PATTERN}$`), 'not an iterator returned by this API ("<message id>:<endpoint id>")');
 

@@ -12,9 +12,8 @@ export const named = <T extends z.ZodType>(id: string, schema: T): T => {
   return schema;
 };
 
-const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 /** A UUID, as a regular expression's source, for iterators made of ids. */
-export const UUID_PATTERN = UUID;
+export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 export const id = z.uuid();
 export const uid = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'letters, digits, "-", "_" and "." only');
@@ -34,7 +33,7 @@ export const timestamps = { createdAt: timestamp, updatedAt: timestamp };
 export const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
 /** The iterator of a listing ordered by UUIDv7 id: the last id of the page before. */
-export const idIterator = z.string().regex(new RegExp(`^${UUID}$`), 'not an iterator returned by this API (a UUID)');
+export const idIterator = z.string().regex(new RegExp(`^${UUID_PATTERN}$`), 'not an iterator returned by this API (a UUID)');
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(250).default(50),
