@@ -37,6 +37,7 @@ import { EventTypesRepository } from './event-types/event-types.repository.js';
 import { EventTypesService } from './event-types/event-types.service.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { MethodNotAllowedMiddleware } from './http/method-not-allowed.middleware.js';
+import { ConsoleModule } from './console/console.module.js';
 import { MessageService } from './messages/message.service.js';
 import { MessagesRepository } from './messages/messages.repository.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
@@ -44,7 +45,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
 
 /** The REST API (/api/v1) and the consumer of the ingest topic. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey])],
+  imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey]), ConsoleModule],
   controllers: [
     ApiHealthController,
     ApplicationsController,

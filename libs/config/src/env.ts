@@ -28,6 +28,15 @@ const cidr = z.string().refine((text) => z.cidrv4().safeParse(text).success || z
   message: 'expected a CIDR such as 10.0.0.0/8 or fd00::/8',
 });
 
+// A CSP frame-ancestors source: 'self', a scheme (https:), or an origin whose host may start
+// with "*." and whose port may be "*". Nothing else, so no value can add a directive.
+const frameAncestor = z
+  .string()
+  .regex(
+    /^(?:'self'|'none'|https?:|(?:https?:\/\/)?(?:\*\.)?[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*(?::(?:\d{1,5}|\*))?)$/,
+    "expected 'self', 'none', a scheme such as https: or an origin such as https://*.example.com",
+  );
+
 /**
  * Every environment variable a Hookline service reads, with its default. The names are the
  * public contract of the product (README, Helm chart, docker-compose), so they live here once.
@@ -75,6 +84,15 @@ export const environmentSchema = z.object({
   HOOKLINE_API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(100),
   HOOKLINE_API_PORT: port.default(8080),
   HOOKLINE_HEALTH_PORT: port.optional(),
+  // The built console and portal (apps/console/dist); by default found beside the built ingest.
+  HOOKLINE_CONSOLE_DIR: z.string().min(1).optional(),
+  // Which sites may show the app portal in a frame (CSP frame-ancestors), comma-separated.
+  HOOKLINE_PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .default("'self'")
+    .transform(commaList)
+    .pipe(z.array(frameAncestor).min(1, "at least one source, or 'none'"))
+    .refine((sources) => !sources.includes("'none'") || sources.length === 1, "'none' cannot be combined with other sources"),
   // Longer than the 15 s delivery timeout, so a shutdown lets a slow delivery finish and be recorded.
   HOOKLINE_SHUTDOWN_GRACE: duration.prefault('20s'),
   HOOKLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

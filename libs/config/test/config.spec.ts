@@ -28,6 +28,16 @@ describe('loadConfig', () => {
     });
     expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082 });
     expect(config.api).toEqual({ rateLimitPerSecond: 100, maxEndpointsPerApplication: 50, endpointVerification: false, secretRotationGraceMs: 86_400_000 });
+    expect(config.console).toEqual({ dir: null, portalFrameAncestors: ["'self'"] });
+  });
+
+  it('reads who may frame the portal, refusing anything that is not a frame-ancestors source', () => {
+    const config = loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'self', https://*.example.com, https://shop.example.org:8443", HOOKLINE_CONSOLE_DIR: '/srv/console' });
+    expect(config.console).toEqual({ dir: '/srv/console', portalFrameAncestors: ["'self'", 'https://*.example.com', 'https://shop.example.org:8443'] });
+    expect(loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'none'" }).console.portalFrameAncestors).toEqual(["'none'"]);
+    for (const bad of ["https://a.example; script-src *", "'unsafe-inline'", 'https://a.example/"x', "'none',https://a.example", ' , ']) {
+      expect([bad, problemsOf({ ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: bad })[0]]).toEqual([bad, expect.stringMatching(/^HOOKLINE_PORTAL_FRAME_ANCESTORS/)]);
+    }
   });
 
   it('reads the API limits and endpoint lifecycle settings', () => {
