@@ -1,8 +1,9 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', '.local/**', 'coverage/**', 'libs/database/src/migrations/*-*.ts'] },
+  { ignores: ['**/dist/**', 'node_modules/**', '.local/**', 'coverage/**', 'test-artifacts/**', 'libs/database/src/migrations/*-*.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,4 +19,6 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
+  // The browser app: React's rules of hooks.
+  { files: ['apps/console/**/*.{ts,tsx}'], ...reactHooks.configs.flat.recommended },
 );

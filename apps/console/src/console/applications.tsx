@@ -1,0 +1,100 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Link, useLocation } from 'wouter';
+import { useApi } from '../shared/context';
+import { usePaged } from '../shared/paging';
+import { Empty, ErrorNotice, LoadMore, Loading, PageTitle, TableScroll, Time } from '../shared/ui';
+import { matchesSearch } from './search';
+
+/** Every application the token may see (an API key: its own), with a search over those loaded. */
+export function ApplicationsPage() {
+  const api = useApi();
+  const applications = usePaged(['applications'], (iterator) => api.applications.list(iterator));
+  const [search, setSearch] = useState('');
+  const shown = applications.rows.filter((application) => matchesSearch(search, [application.name, application.uid, application.id]));
+  return (
+    <section>
+      <PageTitle title="Applications">Applications</PageTitle>
+      <div className="field search">
+        <label htmlFor="app-search">Search applications</label>
+        <input id="app-search" type="search" value={search} onChange={(event) => setSearch(event.target.value)} aria-describedby="app-search-hint" autoComplete="off" />
+        <p className="hint" id="app-search-hint">
+          By name, uid or id, among the applications loaded{applications.hasMore ? ' so far: load more to search further' : ''}.
+        </p>
+      </div>
+      {applications.isPending ? <Loading what="applications" /> : null}
+      <ErrorNotice error={applications.error} title="The applications could not be loaded" />
+      {!applications.isPending && !applications.error && shown.length === 0 ? <Empty>{search ? 'No application matches.' : 'No applications yet.'}</Empty> : null}
+      {shown.length > 0 ? (
+        <TableScroll label="Applications">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Uid</th>
+                <th scope="col">Id</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {shown.map((application) => (
+                <tr key={application.id}>
+                  <td>
+                    <Link href={`/app/${application.id}`}>{application.name}</Link>
+                  </td>
+                  <td>{application.uid ? <code>{application.uid}</code> : <span className="muted">none</span>}</td>
+                  <td>
+                    <code>{application.id}</code>
+                  </td>
+                  <td>
+                    <Time value={application.createdAt} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      ) : null}
+      <LoadMore hasMore={applications.hasMore} isLoading={applications.isLoadingMore} onLoad={applications.loadMore} what="applications" />
+      <CreateApplication />
+    </section>
+  );
+}
+
+function CreateApplication() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [, navigate] = useLocation();
+  const [name, setName] = useState('');
+  const [uid, setUid] = useState('');
+  const create = useMutation({
+    mutationFn: () => api.applications.create({ name: name.trim(), ...(uid.trim() ? { uid: uid.trim() } : {}) }),
+    onSuccess: (application) => {
+      void queryClient.invalidateQueries({ queryKey: ['applications'] });
+      navigate(`/app/${application.id}`);
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <section aria-labelledby="create-app" className="panel">
+      <h2 id="create-app">New application</h2>
+      <form onSubmit={submit} className="inline-form">
+        <div className="field">
+          <label htmlFor="app-name">Name</label>
+          <input id="app-name" value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor="app-uid">Uid (optional)</label>
+          <input id="app-uid" value={uid} onChange={(event) => setUid(event.target.value)} autoComplete="off" />
+        </div>
+        <button type="submit" disabled={create.isPending}>
+          Create application
+        </button>
+      </form>
+      <ErrorNotice error={create.error} title="The application was not created" />
+    </section>
+  );
+}

@@ -1,0 +1,169 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { Link, useSearchParams } from 'wouter';
+import type { DeadLetter, DeadLetterFilter } from '../shared/api';
+import { useEndpoints } from '../shared/app/endpoints';
+import { useApi, useAppId } from '../shared/context';
+import { usePaged } from '../shared/paging';
+import { isoToLocalInput, localInputToIso } from '../shared/time';
+import { Empty, ErrorNotice, LoadMore, Loading, Notice, PageTitle, TableScroll, Time } from '../shared/ui';
+import { replaysOf } from './replay';
+
+const keyOf = (letter: DeadLetter) => `${letter.msgId}:${letter.endpointId}`;
+
+/** Deliveries whose retry window ran out: filter them, pick some or all, and replay them with a fresh schedule. */
+export function DeadLettersPage() {
+  const api = useApi();
+  const appId = useAppId();
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const filter: DeadLetterFilter = { endpointId: params.get('endpoint') ?? undefined, since: params.get('since') ?? undefined, until: params.get('until') ?? undefined };
+  const letters = usePaged(['app', appId, 'dead-letters', filter], (iterator) => api.deadLetters.list(appId, filter, iterator));
+  const endpoints = useEndpoints();
+  const urlOf = new Map(endpoints.rows.map((endpoint) => [endpoint.id, endpoint.url]));
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+
+  const replay = useMutation({
+    // One request per endpoint, naming its messages, so that exactly the rows picked are replayed.
+    mutationFn: async (selections: Array<DeadLetterFilter & { msgIds?: string[] }>) => {
+      let replayed = 0;
+      for (const selection of selections) replayed += (await api.deadLetters.replay(appId, selection)).replayed;
+      return replayed;
+    },
+    onSuccess: () => {
+      setSelected(new Set());
+      void queryClient.invalidateQueries({ queryKey: ['app', appId, 'dead-letters'] });
+    },
+  });
+
+  const picked = letters.rows.filter((letter) => selected.has(keyOf(letter)));
+  const toggle = (letter: DeadLetter, on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (on) next.add(keyOf(letter));
+      else next.delete(keyOf(letter));
+      return next;
+    });
+  const allPicked = letters.rows.length > 0 && picked.length === letters.rows.length;
+
+  return (
+    <section>
+      <PageTitle title="Dead letters">Dead letters</PageTitle>
+      <DeadLetterFilters
+        filter={filter}
+        endpoints={endpoints.rows.map((endpoint) => ({ id: endpoint.id, url: endpoint.url }))}
+        onChange={(next) => {
+          setSelected(new Set());
+          setParams(Object.fromEntries(Object.entries({ endpoint: next.endpointId, since: next.since, until: next.until }).filter((entry): entry is [string, string] => Boolean(entry[1]))));
+        }}
+      />
+      {letters.isPending ? <Loading what="dead letters" /> : null}
+      <ErrorNotice error={letters.error} title="The dead letters could not be loaded" />
+      {!letters.isPending && !letters.error && letters.rows.length === 0 ? <Empty>No dead letters{Object.values(filter).some(Boolean) ? ' match these filters' : ''}.</Empty> : null}
+      {letters.rows.length > 0 ? (
+        <>
+          <div className="actions">
+            <button type="button" onClick={() => replay.mutate(replaysOf(picked))} disabled={picked.length === 0 || replay.isPending}>
+              Replay selected ({picked.length})
+            </button>
+            <button type="button" className="secondary" onClick={() => replay.mutate([filter])} disabled={replay.isPending}>
+              Replay all matching the filters
+            </button>
+          </div>
+          <TableScroll label="Dead letters">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">
+                    <input
+                      type="checkbox"
+                      aria-label="Select every dead letter shown"
+                      checked={allPicked}
+                      onChange={(event) => setSelected(event.target.checked ? new Set(letters.rows.map(keyOf)) : new Set())}
+                    />
+                  </th>
+                  <th scope="col">Died</th>
+                  <th scope="col">Event type</th>
+                  <th scope="col">Message</th>
+                  <th scope="col">Endpoint</th>
+                  <th scope="col">Attempts</th>
+                </tr>
+              </thead>
+              <tbody>
+                {letters.rows.map((letter) => {
+                  const url = urlOf.get(letter.endpointId) ?? letter.endpointId;
+                  return (
+                    <tr key={keyOf(letter)}>
+                      <td>
+                        <input
+                          type="checkbox"
+                          aria-label={`Select message ${letter.msgId} to ${url}`}
+                          checked={selected.has(keyOf(letter))}
+                          onChange={(event) => toggle(letter, event.target.checked)}
+                        />
+                      </td>
+                      <td>
+                        <Time value={letter.deadAt} />
+                      </td>
+                      <td>
+                        <code>{letter.eventType}</code>
+                      </td>
+                      <td>
+                        <Link href={`/messages/${letter.msgId}`}>
+                          <code>{letter.msgId}</code>
+                        </Link>
+                      </td>
+                      <td>
+                        <Link href={`/endpoints/${letter.endpointId}`}>{url}</Link>
+                      </td>
+                      <td>{letter.attempts}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
+        </>
+      ) : null}
+      <LoadMore hasMore={letters.hasMore} isLoading={letters.isLoadingMore} onLoad={letters.loadMore} what="dead letters" />
+      {replay.isSuccess ? <Notice>Replayed {replay.data === 1 ? '1 delivery' : `${replay.data} deliveries`} with a fresh retry schedule.</Notice> : null}
+      <ErrorNotice error={replay.error} title="The replay failed" />
+    </section>
+  );
+}
+
+function DeadLetterFilters({ filter, endpoints, onChange }: { filter: DeadLetterFilter; endpoints: Array<{ id: string; url: string }>; onChange: (filter: DeadLetterFilter) => void }) {
+  const [endpointId, setEndpointId] = useState(filter.endpointId ?? '');
+  const [since, setSince] = useState(filter.since ? isoToLocalInput(filter.since) : '');
+  const [until, setUntil] = useState(filter.until ? isoToLocalInput(filter.until) : '');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onChange({ endpointId: endpointId || undefined, since: localInputToIso(since), until: localInputToIso(until) });
+  };
+  return (
+    <form onSubmit={submit} className="filters" aria-label="Filter dead letters">
+      <div className="field">
+        <label htmlFor="dead-endpoint">Endpoint</label>
+        <select id="dead-endpoint" value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
+          <option value="">All endpoints</option>
+          {endpoints.map((endpoint) => (
+            <option key={endpoint.id} value={endpoint.id}>
+              {endpoint.url}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="dead-since">Died after</label>
+        <input id="dead-since" type="datetime-local" step={1} value={since} onChange={(event) => setSince(event.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="dead-until">Died before</label>
+        <input id="dead-until" type="datetime-local" step={1} value={until} onChange={(event) => setUntil(event.target.value)} />
+      </div>
+      <div className="actions">
+        <button type="submit">Apply filters</button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,77 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useEventTypes } from '../shared/event-types';
+import { schemaExample } from '../shared/payload';
+import { Badge, Empty, ErrorNotice, JsonText, Loading, PageTitle } from '../shared/ui';
+import { useApi } from '../shared/context';
+
+/** The event-type catalogue shared by every application: name, description and a schema example when there is one. */
+export function EventTypesPage() {
+  const catalogue = useEventTypes();
+  return (
+    <section>
+      <PageTitle title="Event types">Event types</PageTitle>
+      {catalogue.isPending ? <Loading what="event types" /> : null}
+      <ErrorNotice error={catalogue.error} title="The event types could not be loaded" />
+      {!catalogue.isPending && !catalogue.error && catalogue.rows.length === 0 ? <Empty>The catalogue is empty.</Empty> : null}
+      <ul className="cards">
+        {catalogue.rows.map((type) => {
+          const example = schemaExample(type.schemas);
+          return (
+            <li key={type.name} className="card">
+              <h2>
+                <code>{type.name}</code> {type.archived ? <Badge tone="neutral">Archived</Badge> : null}
+              </h2>
+              <p>{type.description || <span className="muted">No description.</span>}</p>
+              {example ? (
+                <details>
+                  <summary>Example payload</summary>
+                  <JsonText value={example} label={`Example payload of ${type.name}`} />
+                </details>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+      <CreateEventType />
+    </section>
+  );
+}
+
+function CreateEventType() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const create = useMutation({
+    mutationFn: () => api.eventTypes.create({ name: name.trim(), description: description.trim() }),
+    onSuccess: () => {
+      setName('');
+      setDescription('');
+      void queryClient.invalidateQueries({ queryKey: ['event-types'] });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <section aria-labelledby="create-type" className="panel">
+      <h2 id="create-type">New event type</h2>
+      <form onSubmit={submit} className="inline-form">
+        <div className="field">
+          <label htmlFor="type-name">Name</label>
+          <input id="type-name" value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" placeholder="order.created" />
+        </div>
+        <div className="field grow">
+          <label htmlFor="type-description">Description</label>
+          <input id="type-description" value={description} onChange={(event) => setDescription(event.target.value)} autoComplete="off" />
+        </div>
+        <button type="submit" disabled={create.isPending}>
+          Create event type
+        </button>
+      </form>
+      <ErrorNotice error={create.error} title="The event type was not created" />
+    </section>
+  );
+}

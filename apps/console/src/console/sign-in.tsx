@@ -1,0 +1,49 @@
+import { type FormEvent, useState } from 'react';
+import { createApi } from '../shared/api';
+import { ErrorNotice, PageTitle } from '../shared/ui';
+
+/** Signs in with the admin token or an application's API key; the API itself says whether it takes it. */
+export function SignInPage({ onSignIn, endedBecause }: { onSignIn: (token: string) => void; endedBecause: string | null }) {
+  const [token, setToken] = useState('');
+  const [checking, setChecking] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const candidate = token.trim();
+    if (candidate === '') return;
+    setChecking(true);
+    setError(null);
+    try {
+      await createApi(candidate).applications.list();
+      onSignIn(candidate);
+    } catch (failure) {
+      setError(failure);
+      setChecking(false);
+    }
+  };
+  return (
+    <section className="narrow">
+      <PageTitle title="Sign in">Sign in</PageTitle>
+      {endedBecause ? (
+        <p role="alert" className="notice notice-error">
+          {endedBecause}
+        </p>
+      ) : null}
+      <form onSubmit={(event) => void submit(event)} className="stack">
+        <div className="field">
+          <label htmlFor="token">Admin token or API key</label>
+          <input id="token" type="password" autoComplete="off" spellCheck={false} value={token} onChange={(event) => setToken(event.target.value)} aria-describedby="token-hint" />
+          <p className="hint" id="token-hint">
+            Kept in this browser tab only, and sent only to this server's API. <code>npm start</code> prints the admin token.
+          </p>
+        </div>
+        <ErrorNotice error={error} title="Not signed in" />
+        <div>
+          <button type="submit" disabled={checking}>
+            {checking ? 'Signing in…' : 'Sign in'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

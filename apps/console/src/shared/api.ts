@@ -1,0 +1,247 @@
+// The REST API as the console and the portal use it: same origin (/api/v1), a bearer token, and
+// the answers in Svix's shapes (apps/ingest/src/api/out.ts is the source of these types).
+
+export interface Page<T> {
+  data: T[];
+  iterator: string | null;
+  done: boolean;
+}
+
+export interface Application {
+  id: string;
+  uid: string | null;
+  name: string;
+  throttleRate: number | null;
+  metadata: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  key: string;
+  createdAt: string;
+}
+
+export interface EventType {
+  name: string;
+  description: string;
+  archived: boolean;
+  schemas: Record<string, unknown> | null;
+  createdAt: string;
+}
+
+export interface Endpoint {
+  id: string;
+  uid: string | null;
+  url: string;
+  description: string;
+  throttleRate: number | null;
+  disabled: boolean;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  verificationRequired: boolean;
+  verifiedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** The fields a person edits; the rest keep their values (PATCH). */
+export interface EndpointFields {
+  url: string;
+  description: string;
+  eventTypes: string[] | null;
+  channels: string[] | null;
+  throttleRate: number | null;
+}
+
+export interface Message {
+  id: string;
+  eventType: string;
+  eventId: string | null;
+  channels: string[] | null;
+  payload: Record<string, unknown>;
+  timestamp: string;
+}
+
+export interface MessageIn {
+  eventType: string;
+  payload: Record<string, unknown>;
+  eventId?: string;
+  channels?: string[];
+}
+
+export interface Attempt {
+  id: string;
+  msgId: string;
+  endpointId: string;
+  url: string;
+  /** The error, or else the first bytes of the response body. */
+  response: string;
+  /** 0 when no response came. */
+  responseStatusCode: number;
+  responseDurationMs: number;
+  status: 0 | 2;
+  statusText: 'success' | 'fail';
+  /** 0 scheduled, 1 manual (resend, recover, replay). */
+  triggerType: 0 | 1;
+  timestamp: string;
+}
+
+export interface DeadLetter {
+  msgId: string;
+  endpointId: string;
+  eventType: string;
+  attempts: number;
+  deadAt: string;
+}
+
+export interface DeadLetterFilter {
+  endpointId?: string;
+  since?: string;
+  until?: string;
+}
+
+export interface MessageFilter {
+  eventType?: string;
+  channel?: string;
+  after?: string;
+  before?: string;
+}
+
+/** One field a 422 refused, as the API names it. */
+export interface Problem {
+  loc: Array<string | number>;
+  msg: string;
+  type: string;
+}
+
+/** An answer that was not a success, in the API's own words. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string | null,
+    readonly problems: Problem[],
+  ) {
+    super(message);
+    this.name = 'ApiFailure';
+  }
+}
+
+const isProblem = (value: unknown): value is Problem =>
+  typeof value === 'object' && value !== null && Array.isArray((value as Problem).loc) && typeof (value as Problem).msg === 'string';
+
+/**
+ * Reads an error answer: Svix's `{code, detail}`, or a 422's `{detail: [{loc, msg, type}]}` whose
+ * every problem is named by its field (`body.url: at most 2048 characters`); anything else by its
+ * status and the start of its text.
+ */
+export function failureOf(status: number, body: unknown): ApiFailure {
+  if (typeof body === 'object' && body !== null) {
+    const { code, detail } = body as { code?: unknown; detail?: unknown };
+    if (Array.isArray(detail) && detail.every(isProblem)) {
+      const message = detail.map((problem) => `${problem.loc.join('.')}: ${problem.msg}`).join('; ');
+      return new ApiFailure(status, message || `HTTP ${status}`, typeof code === 'string' ? code : null, detail);
+    }
+    if (typeof detail === 'string') return new ApiFailure(status, detail, typeof code === 'string' ? code : null, []);
+  }
+  const text = typeof body === 'string' ? body.trim().slice(0, 200) : '';
+  return new ApiFailure(status, text ? `HTTP ${status}: ${text}` : `HTTP ${status}`, null, []);
+}
+
+type Query = Record<string, string | number | undefined>;
+
+/** The query string of the defined values, in order. */
+export function queryString(query: Query): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') search.set(name, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+const segment = encodeURIComponent;
+
+/** How many rows a page of a listing asks for. */
+export const PAGE_SIZE = 50;
+
+/** A client of /api/v1 holding one token; every call resolves to the answer's body or rejects with an ApiFailure. */
+export function createApi(token: string) {
+  async function request<T>(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await fetch(`/api/v1${path}${queryString(options.query ?? {})}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        cache: 'no-store',
+        credentials: 'omit',
+      });
+    } catch (error) {
+      throw new ApiFailure(0, `Could not reach the API: ${error instanceof Error ? error.message : String(error)}`, null, []);
+    }
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text === '' ? null : JSON.parse(text);
+    } catch {
+      // Not JSON (a proxy's error page): kept as text for the message.
+    }
+    if (!response.ok) throw failureOf(response.status, body);
+    return body as T;
+  }
+
+  const app = (appId: string) => `/app/${segment(appId)}`;
+  const endpoint = (appId: string, endpointId: string) => `${app(appId)}/endpoint/${segment(endpointId)}`;
+
+  return {
+    applications: {
+      list: (iterator?: string) => request<Page<Application>>('GET', '/app', { query: { limit: PAGE_SIZE, iterator } }),
+      get: (appId: string) => request<Application>('GET', app(appId)),
+      create: (fields: { name: string; uid?: string }) => request<Application>('POST', '/app', { body: fields }),
+      createApiKey: (appId: string, name: string) => request<ApiKey>('POST', `${app(appId)}/api-key`, { body: { name } }),
+    },
+    eventTypes: {
+      list: (iterator?: string) => request<Page<EventType>>('GET', '/event-type', { query: { limit: 250, iterator } }),
+      create: (fields: { name: string; description: string }) => request<EventType>('POST', '/event-type', { body: fields }),
+    },
+    endpoints: {
+      list: (appId: string, iterator?: string) => request<Page<Endpoint>>('GET', `${app(appId)}/endpoint`, { query: { limit: PAGE_SIZE, iterator } }),
+      get: (appId: string, endpointId: string) => request<Endpoint>('GET', endpoint(appId, endpointId)),
+      create: (appId: string, fields: EndpointFields) => request<Endpoint>('POST', `${app(appId)}/endpoint`, { body: fields }),
+      update: (appId: string, endpointId: string, fields: Partial<EndpointFields> & { disabled?: boolean }) =>
+        request<Endpoint>('PATCH', endpoint(appId, endpointId), { body: fields }),
+      delete: (appId: string, endpointId: string) => request<null>('DELETE', endpoint(appId, endpointId)),
+      secret: (appId: string, endpointId: string) => request<{ key: string }>('GET', `${endpoint(appId, endpointId)}/secret`),
+      rotateSecret: (appId: string, endpointId: string) => request<null>('POST', `${endpoint(appId, endpointId)}/secret/rotate`, { body: {} }),
+      recover: (appId: string, endpointId: string, since: string) => request<unknown>('POST', `${endpoint(appId, endpointId)}/recover`, { body: { since } }),
+      attempts: (appId: string, endpointId: string, iterator?: string) =>
+        request<Page<Attempt>>('GET', `${app(appId)}/attempt/endpoint/${segment(endpointId)}`, { query: { limit: PAGE_SIZE, iterator } }),
+    },
+    messages: {
+      list: (appId: string, filter: MessageFilter, iterator?: string) =>
+        request<Page<Message>>('GET', `${app(appId)}/msg`, {
+          query: { limit: PAGE_SIZE, iterator, event_types: filter.eventType, channel: filter.channel, after: filter.after, before: filter.before, with_content: 'false' },
+        }),
+      /** By id or by the producer's eventId. */
+      get: (appId: string, msgId: string) => request<Message>('GET', `${app(appId)}/msg/${segment(msgId)}`),
+      create: (appId: string, message: MessageIn) => request<Message>('POST', `${app(appId)}/msg`, { body: message }),
+      attempts: (appId: string, msgId: string, iterator?: string) =>
+        request<Page<Attempt>>('GET', `${app(appId)}/attempt/msg/${segment(msgId)}`, { query: { limit: 250, iterator } }),
+      resend: (appId: string, msgId: string, endpointId: string) => request<unknown>('POST', `${app(appId)}/msg/${segment(msgId)}/endpoint/${segment(endpointId)}/resend`),
+    },
+    deadLetters: {
+      list: (appId: string, filter: DeadLetterFilter, iterator?: string) =>
+        request<Page<DeadLetter>>('GET', `${app(appId)}/dead-letter`, {
+          query: { limit: PAGE_SIZE, iterator, endpoint_id: filter.endpointId, since: filter.since, until: filter.until },
+        }),
+      replay: (appId: string, selection: DeadLetterFilter & { msgIds?: string[] }) =>
+        request<{ replayed: number }>('POST', `${app(appId)}/dead-letter/replay`, { body: selection }),
+    },
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,105 @@
+import { type FormEvent, useId, useState } from 'react';
+import type { Endpoint, EndpointFields } from '../api';
+import { useEventTypes } from '../event-types';
+import { ErrorNotice } from '../ui';
+import { parseEndpointForm } from './endpoint-fields';
+
+/**
+ * Creates or edits an endpoint: its URL, a description, the event types it receives (picked from
+ * the catalogue; none picked means every type), channels and a rate limit.
+ */
+export function EndpointForm({
+  initial,
+  submitLabel,
+  onSubmit,
+  error,
+  isSubmitting,
+}: {
+  initial?: Endpoint;
+  submitLabel: string;
+  onSubmit: (fields: EndpointFields) => void;
+  error: unknown;
+  isSubmitting: boolean;
+}) {
+  const id = useId();
+  const catalogue = useEventTypes();
+  const [url, setUrl] = useState(initial?.url ?? '');
+  const [description, setDescription] = useState(initial?.description ?? '');
+  const [picked, setPicked] = useState<string[]>(initial?.eventTypes ?? []);
+  const [channels, setChannels] = useState((initial?.channels ?? []).join(', '));
+  const [throttleRate, setThrottleRate] = useState(initial?.throttleRate?.toString() ?? '');
+  const [invalid, setInvalid] = useState<string | null>(null);
+
+  // Types the endpoint already has stay pickable even if the catalogue no longer lists them.
+  const names = [...new Set([...catalogue.rows.map((type) => type.name), ...picked])].sort();
+  const describe = new Map(catalogue.rows.map((type) => [type.name, type.description]));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parseEndpointForm({ url, description, eventTypes: picked, channels, throttleRate });
+    if ('problem' in parsed) {
+      setInvalid(parsed.problem);
+      return;
+    }
+    setInvalid(null);
+    onSubmit(parsed.fields);
+  };
+
+  const toggle = (name: string, on: boolean) => setPicked((current) => (on ? [...current, name] : current.filter((item) => item !== name)));
+
+  return (
+    <form onSubmit={submit} className="stack" noValidate>
+      <div className="field">
+        <label htmlFor={`${id}-url`}>Endpoint URL</label>
+        <input id={`${id}-url`} type="url" inputMode="url" required value={url} onChange={(event) => setUrl(event.target.value)} placeholder="https://example.com/webhooks" />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-description`}>Description</label>
+        <input id={`${id}-description`} value={description} onChange={(event) => setDescription(event.target.value)} />
+      </div>
+      <fieldset className="field">
+        <legend>Event types</legend>
+        <p className="hint">Pick none to receive every event type.</p>
+        {catalogue.isPending ? <p className="muted">Loading the event types…</p> : null}
+        <ErrorNotice error={catalogue.error} title="The event types could not be loaded" />
+        {!catalogue.isPending && names.length === 0 ? <p className="muted">The catalogue has no event types yet.</p> : null}
+        <ul className="checklist">
+          {names.map((name) => (
+            <li key={name}>
+              <label>
+                <input type="checkbox" checked={picked.includes(name)} onChange={(event) => toggle(name, event.target.checked)} />
+                <code>{name}</code>
+                {describe.get(name) ? <span className="muted"> {describe.get(name)}</span> : null}
+              </label>
+            </li>
+          ))}
+        </ul>
+      </fieldset>
+      <div className="field">
+        <label htmlFor={`${id}-channels`}>Channels</label>
+        <input id={`${id}-channels`} value={channels} onChange={(event) => setChannels(event.target.value)} aria-describedby={`${id}-channels-hint`} />
+        <p className="hint" id={`${id}-channels-hint`}>
+          Comma-separated; empty to receive events of any channel.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-rate`}>Rate limit (deliveries per second)</label>
+        <input id={`${id}-rate`} type="number" min={1} inputMode="numeric" value={throttleRate} onChange={(event) => setThrottleRate(event.target.value)} aria-describedby={`${id}-rate-hint`} />
+        <p className="hint" id={`${id}-rate-hint`}>
+          Empty for no limit.
+        </p>
+      </div>
+      {invalid ? (
+        <p role="alert" className="notice notice-error">
+          {invalid}
+        </p>
+      ) : null}
+      <ErrorNotice error={error} title="The endpoint was not saved" />
+      <div>
+        <button type="submit" disabled={isSubmitting}>
+          {isSubmitting ? 'Saving…' : submitLabel}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,86 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { type FormEvent, useId, useState } from 'react';
+import { Link } from 'wouter';
+import type { Endpoint, MessageIn } from '../api';
+import { useApi, useAppId } from '../context';
+import { useEventTypes } from '../event-types';
+import { parsePayload, schemaExample } from '../payload';
+import { ErrorNotice, Loading, Notice } from '../ui';
+import { AttemptsTable } from './attempts';
+
+const WATCH_MS = 1_000;
+
+/** Sends a message of a chosen type, then shows its attempts to this endpoint as they happen. */
+export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
+  const api = useApi();
+  const appId = useAppId();
+  const id = useId();
+  const catalogue = useEventTypes();
+  const choices = endpoint.eventTypes ?? catalogue.rows.map((type) => type.name);
+  const [eventType, setEventType] = useState(endpoint.eventTypes?.[0] ?? '');
+  const [payload, setPayload] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const example = schemaExample(catalogue.rows.find((type) => type.name === eventType)?.schemas ?? null);
+  const payloadText = payload ?? JSON.stringify(example ?? { test: true, sentFrom: 'Hookline' }, null, 2);
+
+  const send = useMutation({ mutationFn: (message: MessageIn) => api.messages.create(appId, message) });
+  const sent = send.data;
+  const attempts = useQuery({
+    queryKey: ['app', appId, 'msg', sent?.id, 'attempts'],
+    queryFn: () => api.messages.attempts(appId, sent!.id),
+    enabled: sent !== undefined,
+    refetchInterval: WATCH_MS,
+  });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = parsePayload(payloadText);
+    const type = eventType.trim();
+    const problem = type === '' ? 'Choose the event type to send.' : 'problem' in parsed ? parsed.problem : null;
+    setInvalid(problem);
+    if (problem === null && 'payload' in parsed) send.mutate({ eventType: type, payload: parsed.payload });
+  };
+
+  return (
+    <section aria-labelledby={`${id}-title`} className="panel">
+      <h2 id={`${id}-title`}>Send a test event</h2>
+      <p className="hint">The message goes to every endpoint of the application that is subscribed to its event type.</p>
+      <form onSubmit={submit} className="stack" noValidate>
+        <div className="field">
+          <label htmlFor={`${id}-type`}>Event type</label>
+          <input id={`${id}-type`} list={`${id}-types`} value={eventType} onChange={(event) => setEventType(event.target.value)} autoComplete="off" />
+          <datalist id={`${id}-types`}>
+            {choices.map((name) => (
+              <option key={name} value={name} />
+            ))}
+          </datalist>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-payload`}>Payload (JSON)</label>
+          <textarea id={`${id}-payload`} rows={6} spellCheck={false} value={payloadText} onChange={(event) => setPayload(event.target.value)} />
+        </div>
+        {invalid ? (
+          <p role="alert" className="notice notice-error">
+            {invalid}
+          </p>
+        ) : null}
+        <ErrorNotice error={send.error} title="The event was not sent" />
+        <div>
+          <button type="submit" disabled={send.isPending}>
+            Send test event
+          </button>
+        </div>
+      </form>
+      {sent ? (
+        <div aria-live="polite">
+          <Notice>
+            Sent message <Link href={`/messages/${sent.id}`}>{sent.id}</Link>. Its attempts to this endpoint appear below.
+          </Notice>
+          {attempts.isPending ? <Loading what="attempts" /> : null}
+          <ErrorNotice error={attempts.error} title="The attempts could not be loaded" />
+          {attempts.data ? <AttemptsTable attempts={attempts.data.data.filter((attempt) => attempt.endpointId === endpoint.id)} label="Attempts of the test event" /> : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}

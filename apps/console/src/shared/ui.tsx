@@ -1,0 +1,92 @@
+import { type ReactNode, useEffect, useRef } from 'react';
+import { ApiFailure } from './api';
+import { formatLocal, formatUtc } from './time';
+
+/** An instant in the viewer's zone; hovering shows it in UTC. */
+export function Time({ value }: { value: string }) {
+  return (
+    <time dateTime={value} title={formatUtc(value)}>
+      {formatLocal(value)}
+    </time>
+  );
+}
+
+/** The page's heading, which takes the focus when the page opens so keyboard and screen-reader users land on it. */
+export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${title} · Hookline`;
+    heading.current?.focus({ preventScroll: true });
+  }, [title]);
+  return (
+    <h1 ref={heading} tabIndex={-1}>
+      {children}
+    </h1>
+  );
+}
+
+/** An error in the API's own words (its code too, when it gave one). */
+export function ErrorNotice({ error, title = 'The request failed' }: { error: unknown; title?: string }) {
+  if (!error) return null;
+  const failure = error instanceof ApiFailure ? error : null;
+  return (
+    <div role="alert" className="notice notice-error">
+      <strong>{title}</strong>
+      {failure && failure.status > 0 ? <span className="muted"> (HTTP {failure.status}{failure.code ? `, ${failure.code}` : ''})</span> : null}
+      <p>{error instanceof Error ? error.message : String(error)}</p>
+    </div>
+  );
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p role="status" className="muted">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
+}
+
+/** Success feedback, announced to screen readers. */
+export function Notice({ children }: { children: ReactNode }) {
+  return (
+    <p role="status" className="notice notice-ok">
+      {children}
+    </p>
+  );
+}
+
+/** A JSON value pretty-printed as text: whatever it holds is shown, never interpreted as markup. */
+export function JsonText({ value, label }: { value: unknown; label: string }) {
+  return (
+    <pre className="code" tabIndex={0} aria-label={label}>
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
+}
+
+/** "Load more" while the listing has further pages. */
+export function LoadMore({ hasMore, isLoading, onLoad, what }: { hasMore: boolean; isLoading: boolean; onLoad: () => void; what: string }) {
+  if (!hasMore) return null;
+  return (
+    <button type="button" className="secondary" onClick={onLoad} disabled={isLoading}>
+      {isLoading ? 'Loading…' : `Load more ${what}`}
+    </button>
+  );
+}
+
+/** A wide table that scrolls sideways on a narrow screen, by keyboard too. */
+export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}
+
+export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'warn' | 'neutral'; children: ReactNode }) {
+  return <span className={`badge badge-${tone}`}>{children}</span>;
+}
