@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useApi, useAppId } from '../shared/context';
-import { ErrorNotice, Notice, PageTitle } from '../shared/ui';
+import { CopyableValue, ErrorNotice, Notice, PageTitle } from '../shared/ui';
 import { portalLink } from '../portal/access';
 
 /** API keys scoped to this application (admin token only), each with a link that opens the app portal with it. */
@@ -34,11 +34,7 @@ export function AccessPage() {
           <Notice>
             Key <strong>{key.name}</strong> created. It is shown only now: copy it.
           </Notice>
-          <p>
-            <code className="secret" aria-label="API key">
-              {key.key}
-            </code>
-          </p>
+          <CopyableValue label="API key" value={key.key} />
           <p>
             <a href={portalLink(window.location.origin, appId, key.key)} target="_blank" rel="noopener noreferrer">
               Open the app portal with this key

@@ -48,7 +48,12 @@ export function DeadLettersPage() {
 
   return (
     <section>
-      <PageTitle title="Dead letters">Dead letters</PageTitle>
+      <div className="title-row">
+        <PageTitle title="Dead letters">Dead letters</PageTitle>
+        <button type="button" className="secondary" onClick={letters.refetch}>
+          Refresh
+        </button>
+      </div>
       <DeadLetterFilters
         filter={filter}
         endpoints={endpoints.rows.map((endpoint) => ({ id: endpoint.id, url: endpoint.url }))}

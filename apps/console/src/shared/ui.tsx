@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { ApiFailure } from './api';
 import { formatLocal, formatUtc } from './time';
 
@@ -11,12 +11,19 @@ export function Time({ value }: { value: string }) {
   );
 }
 
-/** The page's heading, which takes the focus when the page opens so keyboard and screen-reader users land on it. */
+/** Whether a page has been shown yet: the first one leaves the focus where the browser puts it (before the skip link). */
+let navigated = false;
+
+/**
+ * The page's heading. After a navigation inside the app it takes the focus, so keyboard and
+ * screen-reader users land on the new page rather than on a link that is gone.
+ */
 export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Hookline`;
-    heading.current?.focus({ preventScroll: true });
+    if (navigated) heading.current?.focus({ preventScroll: true });
+    navigated = true;
   }, [title]);
   return (
     <h1 ref={heading} tabIndex={-1}>
@@ -62,7 +69,7 @@ export function Notice({ children }: { children: ReactNode }) {
 /** A JSON value pretty-printed as text: whatever it holds is shown, never interpreted as markup. */
 export function JsonText({ value, label }: { value: unknown; label: string }) {
   return (
-    <pre className="code" tabIndex={0} aria-label={label}>
+    <pre className="code" tabIndex={0} role="region" aria-label={label}>
       {JSON.stringify(value, null, 2)}
     </pre>
   );
@@ -83,6 +90,17 @@ export function TableScroll({ label, children }: { label: string; children: Reac
   return (
     <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
       {children}
+    </div>
+  );
+}
+
+/** A value to read and copy (a secret, a key): a read-only field with its label. */
+export function CopyableValue({ label, value }: { label: string; value: string }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} className="secret" readOnly value={value} spellCheck={false} onFocus={(event) => event.target.select()} />
     </div>
   );
 }

@@ -5,7 +5,7 @@ import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { ErrorNotice, LoadMore, Loading, Notice, PageTitle, Time } from '../ui';
+import { CopyableValue, ErrorNotice, LoadMore, Loading, Notice, PageTitle, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
 import { EndpointState, rateLimitText } from './endpoints';
@@ -141,13 +141,7 @@ function Secret({ endpoint }: { endpoint: Endpoint }) {
       {shown ? (
         <>
           {secret.isPending ? <Loading what="the secret" /> : null}
-          {secret.data ? (
-            <p>
-              <code className="secret" aria-label="Signing secret">
-                {secret.data.key}
-              </code>
-            </p>
-          ) : null}
+          {secret.data ? <CopyableValue label="Current secret" value={secret.data.key} /> : null}
           <ErrorNotice error={secret.error} title="The secret could not be read" />
         </>
       ) : null}

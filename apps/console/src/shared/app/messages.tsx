@@ -35,7 +35,12 @@ export function MessagesPage() {
   const filtered = Object.values(filter).some(Boolean);
   return (
     <section>
-      <PageTitle title="Messages">Messages</PageTitle>
+      <div className="title-row">
+        <PageTitle title="Messages">Messages</PageTitle>
+        <button type="button" className="secondary" onClick={messages.refetch}>
+          Refresh
+        </button>
+      </div>
       <FindMessage />
       <MessageFilters filter={filter} onChange={setFilter} />
       {messages.isPending ? <Loading what="messages" /> : null}
@@ -200,7 +205,7 @@ export function MessagePage({ msgId }: { msgId: string }) {
           </dl>
           <section aria-labelledby="payload-title" className="panel">
             <h2 id="payload-title">Payload</h2>
-            <JsonText value={data.payload} label="Payload" />
+            <JsonText value={data.payload} label="Message payload" />
           </section>
         </>
       ) : null}

@@ -1,9 +1,10 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link } from 'wouter';
 import type { Endpoint, MessageIn } from '../api';
 import { useApi, useAppId } from '../context';
 import { useEventTypes } from '../event-types';
+import { usePaged } from '../paging';
 import { parsePayload, schemaExample } from '../payload';
 import { ErrorNotice, Loading, Notice } from '../ui';
 import { AttemptsTable } from './attempts';
@@ -22,15 +23,7 @@ export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
   const [invalid, setInvalid] = useState<string | null>(null);
   const example = schemaExample(catalogue.rows.find((type) => type.name === eventType)?.schemas ?? null);
   const payloadText = payload ?? JSON.stringify(example ?? { test: true, sentFrom: 'Hookline' }, null, 2);
-
   const send = useMutation({ mutationFn: (message: MessageIn) => api.messages.create(appId, message) });
-  const sent = send.data;
-  const attempts = useQuery({
-    queryKey: ['app', appId, 'msg', sent?.id, 'attempts'],
-    queryFn: () => api.messages.attempts(appId, sent!.id),
-    enabled: sent !== undefined,
-    refetchInterval: WATCH_MS,
-  });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -71,16 +64,24 @@ export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
           </button>
         </div>
       </form>
-      {sent ? (
-        <div aria-live="polite">
-          <Notice>
-            Sent message <Link href={`/messages/${sent.id}`}>{sent.id}</Link>. Its attempts to this endpoint appear below.
-          </Notice>
-          {attempts.isPending ? <Loading what="attempts" /> : null}
-          <ErrorNotice error={attempts.error} title="The attempts could not be loaded" />
-          {attempts.data ? <AttemptsTable attempts={attempts.data.data.filter((attempt) => attempt.endpointId === endpoint.id)} label="Attempts of the test event" /> : null}
-        </div>
-      ) : null}
+      {send.data ? <WatchAttempts key={send.data.id} msgId={send.data.id} endpointId={endpoint.id} /> : null}
     </section>
+  );
+}
+
+/** The attempts of the message just sent to this endpoint, refreshed every second. */
+function WatchAttempts({ msgId, endpointId }: { msgId: string; endpointId: string }) {
+  const api = useApi();
+  const appId = useAppId();
+  const attempts = usePaged(['app', appId, 'msg', msgId, 'attempts'], (iterator) => api.messages.attempts(appId, msgId, iterator), { refetchInterval: WATCH_MS });
+  return (
+    <div aria-live="polite">
+      <Notice>
+        Sent message <Link href={`/messages/${msgId}`}>{msgId}</Link>. Its attempts to this endpoint appear below.
+      </Notice>
+      {attempts.isPending ? <Loading what="attempts" /> : null}
+      <ErrorNotice error={attempts.error} title="The attempts could not be loaded" />
+      {!attempts.isPending ? <AttemptsTable attempts={attempts.rows.filter((attempt) => attempt.endpointId === endpointId)} label="Attempts of the test event" /> : null}
+    </div>
   );
 }

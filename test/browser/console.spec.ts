@@ -1,0 +1,297 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { apiClient } from '../support/api-client.js';
+import { launchChromium, openPage, overflowsHorizontally, type PageWatch, requireBuiltConsole, screenshot } from '../support/browser.js';
+import { eventually } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { Receiver } from '../support/receiver.js';
+
+/**
+ * The operator console in Chromium against a whole Hookline (the four services in this process,
+ * the shared Kafka and PostgreSQL) and a real receiver: everything is done by clicking and typing
+ * what a person would, found by role and label.
+ */
+describe('operator console, in a browser', () => {
+  const suffix = randomUUID().slice(0, 8);
+  const paid = `browser.paid.${suffix}`;
+  const failed = `browser.failed.${suffix}`;
+  let pipeline: Pipeline;
+  let receiver: Receiver;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let watch: PageWatch;
+  let fixed = false;
+
+  beforeAll(async () => {
+    // Attempts 1 s apart and a 1.5 s window: the second failure is dead-lettered.
+    pipeline = await startPipeline('browser-console', { HOOKLINE_RETRY_SCHEDULE: '1s,1s', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_DEAD_LETTER_AFTER: '1500ms' });
+    await requireBuiltConsole(pipeline.apiUrl);
+    receiver = await new Receiver().start();
+    receiver.respond = (request) => {
+      if (request.path === '/flaky') return { status: fixed ? 200 : 503, body: fixed ? 'recovered' : 'down for maintenance' };
+      if (request.path === '/markup') return { status: 200, body: '<img src=x onerror="window.__xss=3">answer' };
+      return { status: 200, body: 'thanks' };
+    };
+    browser = await launchChromium();
+    ({ context, page, watch } = await openPage(browser));
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await pipeline?.stop();
+    await receiver?.stop();
+  });
+
+  const console = (path = '') => `${pipeline.apiUrl}/console/${path}`;
+  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+  /** Clicks Refresh until the locator shows something: lists do not poll, a person refreshes. */
+  async function refreshUntilVisible(locator: Locator) {
+    await eventually(async () => {
+      if (!(await locator.first().isVisible())) {
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await locator.first().waitFor({ timeout: 1_000 });
+      }
+    }, 30_000, 250);
+  }
+
+  let appUrl: string;
+  let okEndpointUrl: string;
+  let flakyEndpointUrl: string;
+
+  it('refuses a wrong token in the API words, then signs in with the admin token', async () => {
+    await page.goto(console());
+    await heading('Sign in').waitFor();
+    await screenshot(page, 'console-sign-in');
+    await page.getByLabel('Admin token or API key').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('invalid token').waitFor();
+
+    await page.getByLabel('Admin token or API key').fill(pipeline.adminToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Applications').waitFor();
+    // The token is in the tab's session storage, never in the address.
+    expect(page.url()).not.toContain(pipeline.adminToken);
+    expect(await page.evaluate("sessionStorage.getItem('hookline.console.token')")).toBe(pipeline.adminToken);
+  });
+
+  it('adds event types to the catalogue', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Event types' }).click();
+    await heading('Event types').waitFor();
+    for (const [name, description] of [
+      [paid, 'An order was paid'],
+      [failed, 'A payment failed'],
+    ]) {
+      await page.getByLabel('Name').fill(name!);
+      await page.getByLabel('Description').fill(description!);
+      await page.getByRole('button', { name: 'Create event type' }).click();
+      await page.getByRole('heading', { level: 2, name }).waitFor();
+    }
+    await screenshot(page, 'console-event-types');
+  });
+
+  it('creates an application and an endpoint pointing at the receiver', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+    await page.getByLabel('Name').fill(`Browser shop ${suffix}`);
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await heading('Endpoints').waitFor();
+    await page.getByText(`Browser shop ${suffix}`).waitFor();
+    appUrl = page.url();
+    await page.getByText('No endpoints yet').waitFor();
+
+    okEndpointUrl = receiver.url('/ok');
+    await page.getByRole('link', { name: 'Add endpoint' }).click();
+    await heading('Add endpoint').waitFor();
+    await page.getByLabel('Endpoint URL').fill(okEndpointUrl);
+    await page.getByLabel('Description').fill('Order system');
+    await page.getByRole('checkbox', { name: paid }).check();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await heading(`Endpoint ${okEndpointUrl}`).waitFor();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+  });
+
+  it('sends a test event and sees its attempt appear', async () => {
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const attempts = page.getByRole('region', { name: 'Attempts of the test event' });
+    await attempts.getByText('Succeeded').waitFor({ timeout: 30_000 });
+    await attempts.getByRole('cell', { name: '200' }).waitFor();
+    await attempts.getByText('thanks').waitFor();
+    await attempts.getByRole('cell', { name: 'Scheduled' }).waitFor();
+    expect(receiver.on('/ok')).toHaveLength(1);
+    expect(JSON.parse(receiver.on('/ok')[0]!.body)).toEqual({ test: true, sentFrom: 'Hookline' });
+    // Times are in the viewer's zone (Europe/Paris here), the UTC instant on hover.
+    expect(await attempts.locator('time').first().getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC$/);
+    await screenshot(page, 'console-endpoint');
+  });
+
+  it('shows a payload and a response holding markup as text, and never runs them', async () => {
+    const markupUrl = receiver.url('/markup');
+    await page.goto(`${appUrl}/endpoints/new`);
+    await page.getByLabel('Endpoint URL').fill(markupUrl);
+    await page.getByRole('checkbox', { name: paid }).check();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await heading(`Endpoint ${markupUrl}`).waitFor();
+
+    const script = `<script>window.__xss=1;alert('script')</script>`;
+    const image = `<img src=x onerror="window.__xss=2;alert('img')">`;
+    await page.getByLabel('Payload (JSON)').fill(JSON.stringify({ note: script, avatar: image }));
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('region', { name: 'Attempts of the test event' }).getByText('Succeeded').waitFor({ timeout: 30_000 });
+    await page.getByText('Sent message').getByRole('link').click();
+
+    await heading(`Message ${paid}`).waitFor();
+    const payload = page.getByLabel('Message payload');
+    expect(await payload.textContent()).toContain(`"note": "${script}"`);
+    expect(await payload.textContent()).toContain(image.replace(/"/g, '\\"'));
+    const response = page.getByRole('region', { name: `Attempts to ${markupUrl}` });
+    await response.getByText('<img src=x onerror="window.__xss=3">answer').waitFor();
+    await screenshot(page, 'console-message-markup');
+
+    expect(await page.locator('main script, main img, main iframe').count()).toBe(0);
+    expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
+    expect(watch.dialogs).toEqual([]);
+  });
+
+  it('dead-letters a delivery the receiver keeps failing, and replays it from the console', async () => {
+    flakyEndpointUrl = receiver.url('/flaky');
+    await page.goto(`${appUrl}/endpoints/new`);
+    await page.getByLabel('Endpoint URL').fill(flakyEndpointUrl);
+    await page.getByRole('checkbox', { name: failed }).check();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await heading(`Endpoint ${flakyEndpointUrl}`).waitFor();
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const sent = page.getByText('Sent message').getByRole('link');
+    const msgId = (await sent.textContent())!;
+    await page.getByRole('region', { name: 'Attempts of the test event' }).getByText('down for maintenance').waitFor({ timeout: 30_000 });
+
+    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Dead letters' }).click();
+    await heading('Dead letters').waitFor();
+    const row = page.getByRole('checkbox', { name: `Select message ${msgId} to ${flakyEndpointUrl}` });
+    await refreshUntilVisible(row);
+    expect(receiver.on('/flaky')).toHaveLength(2);
+    // Filtered to another endpoint, it is not there.
+    await page.getByLabel('Endpoint').selectOption({ label: okEndpointUrl });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No dead letters match these filters.').waitFor();
+    await page.getByLabel('Endpoint').selectOption({ label: flakyEndpointUrl });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await row.check();
+    await screenshot(page, 'console-dead-letters');
+
+    fixed = true;
+    await page.getByRole('button', { name: 'Replay selected (1)' }).click();
+    await page.getByText('Replayed 1 delivery with a fresh retry schedule.').waitFor();
+    await page.getByText('No dead letters match these filters.').waitFor();
+
+    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Messages' }).click();
+    await page.getByLabel('Event id or message id').fill(msgId);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await heading(`Message ${failed}`).waitFor();
+    const attempts = page.getByRole('region', { name: `Attempts to ${flakyEndpointUrl}` });
+    await attempts.getByText('Succeeded').waitFor({ timeout: 30_000 });
+    await attempts.getByRole('cell', { name: 'Manual' }).waitFor();
+    expect(await attempts.getByRole('row').count()).toBe(1 + 3);
+    expect(receiver.on('/flaky')).toHaveLength(3);
+    await screenshot(page, 'console-message-replayed');
+  });
+
+  it('resends one message to one endpoint', async () => {
+    await page.getByRole('button', { name: `Resend to ${flakyEndpointUrl}` }).click();
+    await page.getByText('Sent again: the new attempt appears here.').waitFor();
+    const attempts = page.getByRole('region', { name: `Attempts to ${flakyEndpointUrl}` });
+    await eventually(async () => expect(await attempts.getByRole('row').count()).toBe(1 + 4), 30_000, 250);
+    expect(receiver.on('/flaky')).toHaveLength(4);
+    // The other endpoints got nothing more: the test event and the markup one went to /ok before.
+    expect(receiver.on('/ok')).toHaveLength(2);
+  });
+
+  it('recovers an endpoint since a time, disables and enables it, and rotates its secret', async () => {
+    await page.getByRole('link', { name: flakyEndpointUrl }).click();
+    await heading(`Endpoint ${flakyEndpointUrl}`).waitFor();
+    await page.getByRole('button', { name: 'Recover' }).click();
+    await page.getByText('Every message that failed on this endpoint since then is being sent again.').waitFor();
+
+    await page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await page.getByText('Disabled', { exact: true }).waitFor();
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const endpointId = page.url().split('/').at(-1)!;
+    const appId = appUrl.split('/').at(-1)!;
+    expect((await admin.get(`/app/${appId}/endpoint/${endpointId}`)).body).toMatchObject({ disabled: true });
+    await page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Reveal secret' }).click();
+    const secret = page.getByLabel('Current secret');
+    await secret.waitFor();
+    const before = await secret.inputValue();
+    expect(before).toMatch(/^whsec_/);
+    await page.getByRole('button', { name: 'Rotate secret…' }).click();
+    await page.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await page.getByText('The secret was rotated: the new one is shown above.').waitFor();
+    await eventually(async () => expect(await secret.inputValue()).not.toBe(before), 10_000, 100);
+    expect((await admin.get(`/app/${appId}/endpoint/${endpointId}/secret`)).body).toEqual({ key: await secret.inputValue() });
+  });
+
+  it('filters messages by event type and finds one by its event id', async () => {
+    const appId = appUrl.split('/').at(-1)!;
+    // A producer's message, with its own event id.
+    const producer = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    expect((await producer.post(`/app/${appId}/msg`, { eventType: paid, eventId: `order-${suffix}`, payload: { order: 42 } })).status).toBe(202);
+
+    await page.goto(`${appUrl}/messages`);
+    await heading('Messages').waitFor();
+    const table = page.getByRole('region', { name: 'Messages' });
+    await refreshUntilVisible(table.getByText(`order-${suffix}`));
+    await page.getByLabel('Event type').fill(failed);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(async () => expect(await table.getByRole('row').count()).toBe(1 + 1), 10_000, 100);
+    await table.getByText(failed).waitFor();
+    expect(page.url()).toContain(`eventType=${failed}`);
+    await screenshot(page, 'console-messages');
+
+    await page.getByLabel('Event id or message id').fill(`order-${suffix}`);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await heading(`Message ${paid}`).waitFor();
+    expect(await page.getByLabel('Message payload').textContent()).toBe(JSON.stringify({ order: 42 }, null, 2));
+
+    await page.getByRole('link', { name: '← Messages' }).click();
+    await page.getByLabel('Event id or message id').fill('no-such-event');
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('alert').getByText('message not found').waitFor();
+  });
+
+  it('works by keyboard and at 375 px wide', async () => {
+    const phone = await openPage(browser, { width: 375, height: 812 });
+    try {
+      const small = phone.page;
+      await small.goto(`${appUrl}`);
+      await small.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+      await small.keyboard.press('Tab');
+      expect(await small.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+      await small.getByLabel('Admin token or API key').focus();
+      await small.keyboard.type(pipeline.adminToken);
+      await small.keyboard.press('Enter');
+      // The deep link survives the sign-in.
+      await small.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
+      expect(await overflowsHorizontally(small)).toBe(false);
+      await screenshot(small, 'console-375-endpoints');
+      await small.getByRole('link', { name: flakyEndpointUrl }).click();
+      await small.getByRole('heading', { level: 1, name: `Endpoint ${flakyEndpointUrl}` }).waitFor();
+      await small.getByRole('region', { name: 'Attempts to this endpoint' }).getByText('Manual').first().waitFor();
+      expect(await overflowsHorizontally(small)).toBe(false);
+      await screenshot(small, 'console-375-endpoint');
+      expect(phone.watch.errors).toEqual([]);
+      expect(phone.watch.cspViolations).toEqual([]);
+    } finally {
+      await phone.context.close();
+    }
+  });
+
+  it('raised no script error and no Content-Security-Policy violation', () => {
+    expect(watch.errors).toEqual([]);
+    expect(watch.cspViolations).toEqual([]);
+    expect(watch.dialogs).toEqual([]);
+  });
+});
