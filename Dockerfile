@@ -23,7 +23,9 @@ COPY --from=manifests /manifests/ ./
 # install --no-save, not ci: see scripts/lib/deps.sh for why npm ci rejects this lockfile.
 RUN --mount=type=cache,target=/root/.npm npm install --no-save --ignore-scripts --no-audit --no-fund
 COPY . .
-# Called directly (not `npm run`) so `node` is the image's, not node_modules/.bin's.
+# Called directly (not `npm run`) so `node` is the image's, not node_modules/.bin's. It also
+# bundles the console and portal into apps/console/dist (static files ingest serves; the
+# runtime stage installs none of their build-time packages, which are devDependencies).
 RUN bash scripts/build.sh \
  && mkdir /out && cp -r --parents libs/*/dist apps/*/dist /out/
 

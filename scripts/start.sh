@@ -3,6 +3,7 @@
 # dependencies, builds, starts Kafka and PostgreSQL (unless KAFKA_BROKERS / DATABASE_URL are
 # given), migrates the database, runs the four services, and on Ctrl-C or SIGTERM stops all
 # it started. HOOKLINE_TRACING=jaeger also runs a local Jaeger for the traces (scripts/stack/jaeger.sh).
+# The build includes the operator console and app portal, which ingest serves on the API's port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
@@ -69,6 +70,8 @@ cat >&2 <<MSG
 
   Hookline is running.
     API:          http://127.0.0.1:${HEALTH_PORT[ingest]}/api/v1
+    Console:      http://127.0.0.1:${HEALTH_PORT[ingest]}/console/   (sign in with the admin token)
+    App portal:   http://127.0.0.1:${HEALTH_PORT[ingest]}/portal/    (opened by the link an application's Access page makes)
     Admin token:  ${HOOKLINE_ADMIN_TOKEN}
     Health:       $(for s in "${SERVICES[@]}"; do printf '%s :%s  ' "$s" "${HEALTH_PORT[$s]}"; done)
     Kafka:        ${KAFKA_BROKERS}

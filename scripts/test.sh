@@ -5,9 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/stack/lib.sh
+source scripts/lib/chromium.sh
 ensure_dependencies
-# Some tests run a service's built dist/ as a child process (test/integration/retry-crash).
+ensure_chromium
+# Some tests run a service's built dist/ as a child process (test/integration/retry-crash), and
+# the browser tests (test/browser) need the console that ingest serves from apps/console/dist.
 bash scripts/build.sh
+# The front-end's own logic (apps/console, Vitest); not when Jest was given a selection.
+if [[ $# -eq 0 ]]; then (cd apps/console && ../../node_modules/.bin/vitest run); fi
 # Lints and renders the Helm chart (building helm from Go modules on first use, cached outside
 # the repo); the chart tests read the manifests with the same binary.
 export "$(bash scripts/ci/helm.sh | grep '^HOOKLINE_HELM=')"

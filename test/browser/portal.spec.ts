@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { apiClient } from '../support/api-client.js';
+import { launchChromium, openPage, overflowsHorizontally, type PageWatch, requireBuiltConsole, screenshot } from '../support/browser.js';
+import { eventually } from '../support/env.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { Receiver } from '../support/receiver.js';
+
+/**
+ * The app portal in Chromium, opened the way an operator's customer opens it: from a link that
+ * the console makes with an API key scoped to one application (the future portal token is scoped
+ * the same way). Everything in the page is done by clicking and typing.
+ */
+describe('app portal, in a browser', () => {
+  const suffix = randomUUID().slice(0, 8);
+  const created = `portal.created.${suffix}`;
+  const cancelled = `portal.cancelled.${suffix}`;
+  let pipeline: Pipeline;
+  let receiver: Receiver;
+  let browser: Browser;
+  let context: BrowserContext;
+  let watch: PageWatch;
+  let portal: Page;
+  let appA: { id: string };
+  let appB: { id: string };
+  let apiKey: string;
+  let portalUrl: string;
+  let fixed = false;
+  /** What the receiver's /host page frames: a page of "the operator's site" on another origin. */
+  let framed = '';
+
+  beforeAll(async () => {
+    // The operator's site (http://localhost:<port>) may frame the portal; 127.0.0.1 is the API's origin.
+    pipeline = await startPipeline('browser-portal', { HOOKLINE_PORTAL_FRAME_ANCESTORS: "'self', http://localhost:*" });
+    await requireBuiltConsole(pipeline.apiUrl);
+    receiver = await new Receiver().start();
+    receiver.respond = (request) => {
+      if (request.path === '/host') {
+        return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!doctype html><title>Operator site</title><iframe title="Embedded" src="${framed}" width="100%" height="700"></iframe>` };
+      }
+      if (request.path === '/down') return { status: fixed ? 200 : 500, body: fixed ? 'back' : 'server error' };
+      return { status: 200, body: 'received' };
+    };
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    for (const name of [created, cancelled]) expect((await admin.post('/event-type', { name, description: `Portal test ${name}` })).status).toBe(201);
+    appA = (await admin.post<{ id: string }>('/app', { name: `Portal shop A ${suffix}` })).body;
+    appB = (await admin.post<{ id: string }>('/app', { name: `Portal shop B ${suffix}` })).body;
+    expect((await admin.post(`/app/${appB.id}/endpoint`, { url: receiver.url('/b-only') })).status).toBe(201);
+    browser = await launchChromium();
+    ({ context, watch } = await openPage(browser));
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await pipeline?.stop();
+    await receiver?.stop();
+  });
+
+  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+
+  it('is opened from the link the console makes with an application API key', async () => {
+    const operator = await context.newPage();
+    await operator.goto(`${pipeline.apiUrl}/console/app/${appA.id}/access`);
+    await operator.getByLabel('Admin token or API key').fill(pipeline.adminToken);
+    await operator.getByRole('button', { name: 'Sign in' }).click();
+    await heading(operator, 'Access').waitFor();
+    await operator.getByLabel('Key name').fill('customer portal');
+    await operator.getByRole('button', { name: 'Create API key' }).click();
+    apiKey = await operator.getByLabel('API key').inputValue();
+    expect(apiKey).toMatch(/^hk_/);
+    const link = operator.getByRole('link', { name: 'Open the app portal with this key' });
+    portalUrl = (await link.getAttribute('href'))!;
+    expect(new URL(portalUrl).search).toBe('');
+    await screenshot(operator, 'console-access');
+
+    const requested: string[] = [];
+    context.on('request', (request) => requested.push(request.url()));
+    const [opened] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    portal = opened;
+    await heading(portal, 'Endpoints').waitFor();
+    await portal.getByText(`Webhooks · Portal shop A ${suffix}`).waitFor();
+    // The token went from the fragment into memory: not in the address, never in a request's URL.
+    expect(portal.url()).toBe(`${pipeline.apiUrl}/portal/`);
+    expect(requested.filter((url) => url.includes(apiKey))).toEqual([]);
+    await portal.getByText('No endpoints yet').waitFor();
+    await operator.close();
+  });
+
+  it('creates an endpoint with the event-type picker, then reveals and rotates its secret', async () => {
+    await portal.getByRole('link', { name: 'Add endpoint' }).click();
+    await heading(portal, 'Add endpoint').waitFor();
+    await portal.getByLabel('Endpoint URL').fill(receiver.url('/orders'));
+    await portal.getByRole('checkbox', { name: created }).check();
+    await portal.getByLabel('Rate limit (deliveries per second)').fill('20');
+    await screenshot(portal, 'portal-add-endpoint');
+    await portal.getByRole('button', { name: 'Create endpoint' }).click();
+    await heading(portal, `Endpoint ${receiver.url('/orders')}`).waitFor();
+    await portal.getByText('20 / s').waitFor();
+
+    await portal.getByRole('button', { name: 'Reveal secret' }).click();
+    const secret = portal.getByLabel('Current secret');
+    await secret.waitFor();
+    const before = await secret.inputValue();
+    expect(before).toMatch(/^whsec_/);
+    await portal.getByRole('button', { name: 'Rotate secret…' }).click();
+    await portal.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await eventually(async () => expect(await secret.inputValue()).not.toBe(before), 10_000, 100);
+  });
+
+  it('sends a test event and watches its attempt', async () => {
+    await portal.getByRole('button', { name: 'Send test event' }).click();
+    const attempts = portal.getByRole('region', { name: 'Attempts of the test event' });
+    await attempts.getByText('Succeeded').waitFor({ timeout: 30_000 });
+    await attempts.getByRole('cell', { name: '200' }).waitFor();
+    expect(receiver.on('/orders')).toHaveLength(1);
+    await screenshot(portal, 'portal-endpoint');
+  });
+
+  it('reads the message log with its attempts, and resends', async () => {
+    await portal.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Messages' }).click();
+    await heading(portal, 'Messages').waitFor();
+    const messages = portal.getByRole('region', { name: 'Messages' });
+    await messages.getByText(created).waitFor();
+    await screenshot(portal, 'portal-messages');
+    await messages.getByRole('link').first().click();
+    await heading(portal, `Message ${created}`).waitFor();
+    const attempts = portal.getByRole('region', { name: `Attempts to ${receiver.url('/orders')}` });
+    await attempts.getByText('Succeeded').waitFor();
+    await portal.getByRole('button', { name: `Resend to ${receiver.url('/orders')}` }).click();
+    await attempts.getByRole('cell', { name: 'Manual' }).waitFor({ timeout: 30_000 });
+    expect(receiver.on('/orders')).toHaveLength(2);
+    await screenshot(portal, 'portal-message');
+  });
+
+  it('recovers what failed on an endpoint since a time', async () => {
+    await portal.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Endpoints' }).click();
+    await portal.getByRole('link', { name: 'Add endpoint' }).click();
+    await portal.getByLabel('Endpoint URL').fill(receiver.url('/down'));
+    await portal.getByRole('checkbox', { name: cancelled }).check();
+    await portal.getByRole('button', { name: 'Create endpoint' }).click();
+    await heading(portal, `Endpoint ${receiver.url('/down')}`).waitFor();
+    await portal.getByRole('button', { name: 'Send test event' }).click();
+    await portal.getByRole('region', { name: 'Attempts of the test event' }).getByText('server error').first().waitFor({ timeout: 30_000 });
+
+    fixed = true;
+    await portal.getByRole('button', { name: 'Recover' }).click();
+    await portal.getByText('Every message that failed on this endpoint since then is being sent again.').waitFor();
+    const attempts = portal.getByRole('region', { name: 'Attempts to this endpoint' });
+    await attempts.getByRole('row').filter({ hasText: 'Manual' }).filter({ hasText: 'Succeeded' }).first().waitFor({ timeout: 30_000 });
+  });
+
+  it('disables, enables and deletes an endpoint', async () => {
+    await portal.getByRole('button', { name: 'Disable endpoint' }).click();
+    await portal.getByText('Disabled', { exact: true }).waitFor();
+    await portal.getByRole('button', { name: 'Enable endpoint' }).click();
+    await portal.getByText('Enabled', { exact: true }).waitFor();
+    await portal.getByRole('button', { name: 'Delete endpoint…' }).click();
+    await portal.getByRole('button', { name: 'Delete', exact: true }).click();
+    await heading(portal, 'Endpoints').waitFor();
+    const endpoints = portal.getByRole('region', { name: 'Endpoints' });
+    await endpoints.getByRole('link', { name: receiver.url('/orders') }).waitFor();
+    expect(await endpoints.getByRole('link', { name: receiver.url('/down') }).count()).toBe(0);
+    expect(await overflowsHorizontally(portal)).toBe(false);
+  });
+
+  it('shows only its application, and its key is refused on any other', async () => {
+    // Nothing in the portal leads elsewhere: no list of applications, no operator pages.
+    expect(await portal.getByRole('link', { name: /Applications|Dead letters|Access|Event types/ }).count()).toBe(0);
+    expect(await portal.getByText(receiver.url('/b-only')).count()).toBe(0);
+
+    const key = apiClient(`${pipeline.apiUrl}/api/v1`, apiKey);
+    const listed = await key.get<{ data: Array<{ id: string }> }>('/app');
+    expect(listed.body.data.map((app) => app.id)).toEqual([appA.id]);
+    for (const [method, path] of [
+      ['GET', `/app/${appB.id}`],
+      ['GET', `/app/${appB.id}/endpoint`],
+      ['POST', `/app/${appB.id}/endpoint`],
+      ['GET', `/app/${appB.id}/msg`],
+      ['POST', `/app/${appB.id}/msg`],
+      ['GET', `/app/${appB.id}/dead-letter`],
+    ] as const) {
+      const body = method === 'POST' ? (path.endsWith('/msg') ? { eventType: created, payload: {} } : { url: receiver.url('/stolen') }) : undefined;
+      const reply = await key.send<{ code: string }>(method, path, body);
+      expect([method, path, reply.status, reply.body.code]).toEqual([method, path, 404, 'not_found']);
+    }
+    expect((await key.post('/app', { name: 'Mine now' })).status).toBe(403);
+    expect((await key.post(`/app/${appA.id}/api-key`, { name: 'another' })).status).toBe(403);
+
+    // A link naming another application with this key shows the API's refusal and nothing of it.
+    const other = await context.newPage();
+    await other.goto(`${pipeline.apiUrl}/portal/#app=${appB.id}&token=${apiKey}`);
+    await other.getByRole('alert').filter({ hasText: 'This application could not be loaded' }).getByText('application not found').waitFor();
+    await other.getByRole('alert').filter({ hasText: 'The endpoints could not be loaded' }).getByText('application not found').waitFor();
+    expect(await other.getByText(receiver.url('/b-only')).count()).toBe(0);
+    await screenshot(other, 'portal-other-application');
+    await other.close();
+  });
+
+  it('forgets the token on reload, and asks for a link without one', async () => {
+    await portal.reload();
+    await heading(portal, 'Webhooks').waitFor();
+    await portal.getByText('This page opens from a link that your provider gives you').waitFor();
+    await screenshot(portal, 'portal-no-access');
+  });
+
+  it('takes the brand colour and an https logo from the query, and refuses anything else', async () => {
+    const access = new URL(portalUrl).hash;
+    const page = await context.newPage();
+    const logo = 'https://127.0.0.1:9/logo.svg';
+    await page.goto(`${pipeline.apiUrl}/portal/?brandColor=${encodeURIComponent('#aa0055')}&logo=${encodeURIComponent(logo)}${access}`);
+    await heading(page, 'Endpoints').waitFor();
+    expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()")).toBe('#aa0055');
+    expect(await page.locator('header img').getAttribute('src')).toBe(logo);
+    await screenshot(page, 'portal-branded');
+
+    await page.goto(`${pipeline.apiUrl}/portal/?brandColor=${encodeURIComponent('red;background:url(https://127.0.0.1:9/x)')}&logo=${encodeURIComponent('javascript:alert(1)')}${access}`);
+    await heading(page, 'Endpoints').waitFor();
+    expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()")).toBe('#0b6bcb');
+    expect(await page.locator('img').count()).toBe(0);
+    await page.close();
+  });
+
+  it('works in a frame on a site HOOKLINE_PORTAL_FRAME_ANCESTORS allows, at 375 px, and the console refuses any frame', async () => {
+    const site = await openPage(browser, { width: 375, height: 812 });
+    try {
+      const host = receiver.url('/host').replace('127.0.0.1', 'localhost');
+      framed = portalUrl;
+      await site.page.goto(host);
+      const frame = site.page.frameLocator('iframe[title="Embedded"]');
+      await frame.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
+      await frame.getByRole('link', { name: receiver.url('/orders') }).waitFor();
+      const inner = site.page.frames().find((candidate) => candidate.url().startsWith(`${pipeline.apiUrl}/portal/`))!;
+      expect(await inner.evaluate('document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth < 375')).toBe(true);
+      expect(site.watch.cspViolations).toEqual([]);
+      await screenshot(site.page, 'portal-framed');
+
+      framed = `${pipeline.apiUrl}/console/`;
+      await site.page.goto(host);
+      await eventually(() => expect(site.watch.cspViolations.join('\n')).toContain("frame-ancestors 'none'"), 10_000, 100);
+      expect(await site.page.frameLocator('iframe[title="Embedded"]').getByRole('heading', { name: 'Sign in' }).count()).toBe(0);
+    } finally {
+      await site.context.close();
+    }
+  });
+
+  it('raised no script error and no Content-Security-Policy violation', () => {
+    expect(watch.errors).toEqual([]);
+    expect(watch.cspViolations).toEqual([]);
+    expect(watch.dialogs).toEqual([]);
+  });
+});
