@@ -37,7 +37,7 @@ export interface HooklineConfig {
   };
   /** The operator console (/console/) and app portal (/portal/) that ingest serves. */
   console: {
-    /** HOOKLINE_CONSOLE_DIR, or null for the build beside ingest's own. */
+    /** HOOKLINE_CONSOLE_DIR, or null (unset or empty) for the build beside ingest's own. */
     dir: string | null;
     /** CSP frame-ancestors sources of /portal/. */
     portalFrameAncestors: string[];
@@ -116,7 +116,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       endpointVerification: e.HOOKLINE_ENDPOINT_VERIFICATION,
       secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
     },
-    console: { dir: e.HOOKLINE_CONSOLE_DIR ?? null, portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS },
+    console: { dir: e.HOOKLINE_CONSOLE_DIR || null, portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS },
     adminToken: e.HOOKLINE_ADMIN_TOKEN ?? null,
     secretsKeys: e.HOOKLINE_SECRETS_KEYS ?? null,
     shutdownGraceMs: e.HOOKLINE_SHUTDOWN_GRACE,

@@ -84,8 +84,8 @@ export const environmentSchema = z.object({
   HOOKLINE_API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(100),
   HOOKLINE_API_PORT: port.default(8080),
   HOOKLINE_HEALTH_PORT: port.optional(),
-  // The built console and portal (apps/console/dist); by default found beside the built ingest.
-  HOOKLINE_CONSOLE_DIR: z.string().min(1).optional(),
+  // The built console and portal (apps/console/dist); empty: the build beside ingest's own.
+  HOOKLINE_CONSOLE_DIR: z.string().default(''),
   // Which sites may show the app portal in a frame (CSP frame-ancestors), comma-separated.
   HOOKLINE_PORTAL_FRAME_ANCESTORS: z
     .string()

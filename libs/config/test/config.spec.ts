@@ -34,7 +34,7 @@ describe('loadConfig', () => {
   it('reads who may frame the portal, refusing anything that is not a frame-ancestors source', () => {
     const config = loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'self', https://*.example.com, https://shop.example.org:8443", HOOKLINE_CONSOLE_DIR: '/srv/console' });
     expect(config.console).toEqual({ dir: '/srv/console', portalFrameAncestors: ["'self'", 'https://*.example.com', 'https://shop.example.org:8443'] });
-    expect(loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'none'" }).console.portalFrameAncestors).toEqual(["'none'"]);
+    expect(loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'none'", HOOKLINE_CONSOLE_DIR: '' }).console).toEqual({ dir: null, portalFrameAncestors: ["'none'"] });
     for (const bad of ["https://a.example; script-src *", "'unsafe-inline'", 'https://a.example/"x', "'none',https://a.example", ' , ']) {
       expect([bad, problemsOf({ ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: bad })[0]]).toEqual([bad, expect.stringMatching(/^HOOKLINE_PORTAL_FRAME_ANCESTORS/)]);
     }

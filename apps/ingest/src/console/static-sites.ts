@@ -2,7 +2,7 @@ import { ConfigError, HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/con
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { existsSync, readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The two front-ends of apps/console: each is built into a folder of its own and served under its name. */
@@ -33,7 +33,7 @@ export class StaticSites {
   private readonly headers: Record<Site, Record<string, string>>;
 
   constructor(@Inject(HOOKLINE_CONFIG) config: HooklineConfig) {
-    this.root = config.console.dir ?? BUILT_BESIDE_INGEST;
+    this.root = resolve(config.console.dir ?? BUILT_BESIDE_INGEST);
     const built = SITES.filter((site) => existsSync(join(this.root, site, 'index.html')));
     if (config.console.dir !== null && built.length < SITES.length) {
       throw new ConfigError([`HOOKLINE_CONSOLE_DIR: no ${SITES.map((site) => `${site}/index.html`).join(' and ')} under "${this.root}"`]);
