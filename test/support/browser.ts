@@ -59,6 +59,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Nothing went wrong in the pages watched: no dialog opened, no script error, no CSP violation. */
+export function expectCleanPages(watch: PageWatch): void {
+  expect(watch).toEqual({ dialogs: [], errors: [], cspViolations: [] });
+}
+
 /** Whether the page is wider than its viewport (a layout that does not fit a phone). */
 export async function overflowsHorizontally(page: Page): Promise<boolean> {
   // Page code as text: the tests' TypeScript has no DOM types.

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useApi } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { Empty, ErrorNotice, LoadMore, Loading, PageTitle, TableScroll, Time } from '../shared/ui';
+import { ErrorNotice, LoadMore, PageTitle, QueryStatus, TableScroll, Time } from '../shared/ui';
 import { matchesSearch } from './search';
 
 /** Every application the token may see (an API key: its own), with a search over those loaded. */
@@ -22,9 +22,7 @@ export function ApplicationsPage() {
           By name, uid or id, among the applications loaded{applications.hasMore ? ' so far: load more to search further' : ''}.
         </p>
       </div>
-      {applications.isPending ? <Loading what="applications" /> : null}
-      <ErrorNotice error={applications.error} title="The applications could not be loaded" />
-      {!applications.isPending && !applications.error && shown.length === 0 ? <Empty>{search ? 'No application matches.' : 'No applications yet.'}</Empty> : null}
+      <QueryStatus query={applications} what="applications" count={shown.length} empty={search ? 'No application matches.' : 'No applications yet.'} />
       {shown.length > 0 ? (
         <TableScroll label="Applications">
           <table>
@@ -55,7 +53,7 @@ export function ApplicationsPage() {
           </table>
         </TableScroll>
       ) : null}
-      <LoadMore hasMore={applications.hasMore} isLoading={applications.isLoadingMore} onLoad={applications.loadMore} what="applications" />
+      <LoadMore list={applications} what="applications" />
       <CreateApplication />
     </section>
   );

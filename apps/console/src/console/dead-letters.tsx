@@ -6,7 +6,7 @@ import { useEndpoints } from '../shared/app/endpoints';
 import { useApi, useAppId } from '../shared/context';
 import { usePaged } from '../shared/paging';
 import { isoToLocalInput, localInputToIso } from '../shared/time';
-import { Empty, ErrorNotice, LoadMore, Loading, Notice, PageTitle, TableScroll, Time } from '../shared/ui';
+import { ErrorNotice, LoadMore, Notice, PageTitle, QueryStatus, TableScroll, Time } from '../shared/ui';
 import { replaysOf } from './replay';
 
 const keyOf = (letter: DeadLetter) => `${letter.msgId}:${letter.endpointId}`;
@@ -62,9 +62,7 @@ export function DeadLettersPage() {
           setParams(Object.fromEntries(Object.entries({ endpoint: next.endpointId, since: next.since, until: next.until }).filter((entry): entry is [string, string] => Boolean(entry[1]))));
         }}
       />
-      {letters.isPending ? <Loading what="dead letters" /> : null}
-      <ErrorNotice error={letters.error} title="The dead letters could not be loaded" />
-      {!letters.isPending && !letters.error && letters.rows.length === 0 ? <Empty>No dead letters{Object.values(filter).some(Boolean) ? ' match these filters' : ''}.</Empty> : null}
+      <QueryStatus query={letters} what="dead letters" count={letters.rows.length} empty={Object.values(filter).some(Boolean) ? 'No dead letters match these filters.' : 'No dead letters.'} />
       {letters.rows.length > 0 ? (
         <>
           <div className="actions">
@@ -130,7 +128,7 @@ export function DeadLettersPage() {
           </TableScroll>
         </>
       ) : null}
-      <LoadMore hasMore={letters.hasMore} isLoading={letters.isLoadingMore} onLoad={letters.loadMore} what="dead letters" />
+      <LoadMore list={letters} what="dead letters" />
       {replay.isSuccess ? <Notice>Replayed {replay.data === 1 ? '1 delivery' : `${replay.data} deliveries`} with a fresh retry schedule.</Notice> : null}
       <ErrorNotice error={replay.error} title="The replay failed" />
     </section>

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useEventTypes } from '../shared/event-types';
 import { schemaExample } from '../shared/payload';
-import { Badge, Empty, ErrorNotice, JsonText, Loading, PageTitle } from '../shared/ui';
+import { Badge, ErrorNotice, JsonText, PageTitle, QueryStatus } from '../shared/ui';
 import { useApi } from '../shared/context';
 
 /** The event-type catalogue shared by every application: name, description and a schema example when there is one. */
@@ -11,9 +11,7 @@ export function EventTypesPage() {
   return (
     <section>
       <PageTitle title="Event types">Event types</PageTitle>
-      {catalogue.isPending ? <Loading what="event types" /> : null}
-      <ErrorNotice error={catalogue.error} title="The event types could not be loaded" />
-      {!catalogue.isPending && !catalogue.error && catalogue.rows.length === 0 ? <Empty>The catalogue is empty.</Empty> : null}
+      <QueryStatus query={catalogue} what="event types" count={catalogue.rows.length} empty="The catalogue is empty." />
       <ul className="cards">
         {catalogue.rows.map((type) => {
           const example = schemaExample(type.schemas);

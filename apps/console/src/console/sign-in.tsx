@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { createApi } from '../shared/api';
-import { ErrorNotice, PageTitle } from '../shared/ui';
+import { Alert, ErrorNotice, PageTitle } from '../shared/ui';
 
 /** Signs in with the admin token or an application's API key; the API itself says whether it takes it. */
 export function SignInPage({ onSignIn, endedBecause }: { onSignIn: (token: string) => void; endedBecause: string | null }) {
@@ -24,11 +24,7 @@ export function SignInPage({ onSignIn, endedBecause }: { onSignIn: (token: strin
   return (
     <section className="narrow">
       <PageTitle title="Sign in">Sign in</PageTitle>
-      {endedBecause ? (
-        <p role="alert" className="notice notice-error">
-          {endedBecause}
-        </p>
-      ) : null}
+      <Alert>{endedBecause}</Alert>
       <form onSubmit={(event) => void submit(event)} className="stack">
         <div className="field">
           <label htmlFor="token">Admin token or API key</label>

@@ -5,7 +5,7 @@ import { createApi } from '../shared/api';
 import { APPLICATION_NAV, ApplicationRoutes, Tabs } from '../shared/app/routes';
 import { ApiProvider, ApplicationProvider, useApi, useAppId } from '../shared/context';
 import { createQueryClient } from '../shared/query';
-import { ErrorNotice, PageTitle } from '../shared/ui';
+import { Alert, ErrorNotice, PageTitle } from '../shared/ui';
 import type { PortalAccess } from './access';
 
 /**
@@ -28,9 +28,7 @@ export function PortalApp({ access, logo }: { access: PortalAccess | null; logo:
     return (
       <main id="main" className="narrow">
         <PageTitle title="Access ended">Your access has ended</PageTitle>
-        <p role="alert" className="notice notice-error">
-          The server refused this link&apos;s token ({endedBecause}). Open the portal again from your provider&apos;s site.
-        </p>
+        <Alert>The server refused this link&apos;s token ({endedBecause}). Open the portal again from your provider&apos;s site.</Alert>
       </main>
     );
   }

@@ -45,7 +45,27 @@ export function ErrorNotice({ error, title = 'The request failed' }: { error: un
   );
 }
 
-export function Loading({ what }: { what: string }) {
+/** A problem the page found itself (a form filled wrongly, access that ended), for assistive technology too. */
+export function Alert({ children }: { children: ReactNode }) {
+  if (!children) return null;
+  return (
+    <p role="alert" className="notice notice-error">
+      {children}
+    </p>
+  );
+}
+
+/**
+ * Where a read stands: loading, failed (in the API's words), or done with nothing to show
+ * (`empty`, when `count` is 0).
+ */
+export function QueryStatus({ query, what, empty, count }: { query: { isPending: boolean; error: unknown }; what: string; empty?: ReactNode; count?: number }) {
+  if (query.isPending) return <Loading what={what} />;
+  if (query.error) return <ErrorNotice error={query.error} title={`Could not load ${what}`} />;
+  return empty !== undefined && count === 0 ? <Empty>{empty}</Empty> : null;
+}
+
+function Loading({ what }: { what: string }) {
   return (
     <p role="status" className="muted">
       Loading {what}…
@@ -76,11 +96,11 @@ export function JsonText({ value, label }: { value: unknown; label: string }) {
 }
 
 /** "Load more" while the listing has further pages. */
-export function LoadMore({ hasMore, isLoading, onLoad, what }: { hasMore: boolean; isLoading: boolean; onLoad: () => void; what: string }) {
-  if (!hasMore) return null;
+export function LoadMore({ list, what }: { list: { hasMore: boolean; isLoadingMore: boolean; loadMore: () => void }; what: string }) {
+  if (!list.hasMore) return null;
   return (
-    <button type="button" className="secondary" onClick={onLoad} disabled={isLoading}>
-      {isLoading ? 'Loading…' : `Load more ${what}`}
+    <button type="button" className="secondary" onClick={list.loadMore} disabled={list.isLoadingMore}>
+      {list.isLoadingMore ? 'Loading…' : `Load more ${what}`}
     </button>
   );
 }

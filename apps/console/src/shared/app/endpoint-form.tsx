@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { Endpoint, EndpointFields } from '../api';
 import { useEventTypes } from '../event-types';
-import { ErrorNotice } from '../ui';
+import { Alert, ErrorNotice, QueryStatus } from '../ui';
 import { parseEndpointForm } from './endpoint-fields';
 
 /**
@@ -60,9 +60,7 @@ export function EndpointForm({
       <fieldset className="field">
         <legend>Event types</legend>
         <p className="hint">Pick none to receive every event type.</p>
-        {catalogue.isPending ? <p className="muted">Loading the event types…</p> : null}
-        <ErrorNotice error={catalogue.error} title="The event types could not be loaded" />
-        {!catalogue.isPending && names.length === 0 ? <p className="muted">The catalogue has no event types yet.</p> : null}
+        <QueryStatus query={catalogue} what="the event types" count={names.length} empty="The catalogue has no event types yet." />
         <ul className="checklist">
           {names.map((name) => (
             <li key={name}>
@@ -89,11 +87,7 @@ export function EndpointForm({
           Empty for no limit.
         </p>
       </div>
-      {invalid ? (
-        <p role="alert" className="notice notice-error">
-          {invalid}
-        </p>
-      ) : null}
+      <Alert>{invalid}</Alert>
       <ErrorNotice error={error} title="The endpoint was not saved" />
       <div>
         <button type="submit" disabled={isSubmitting}>

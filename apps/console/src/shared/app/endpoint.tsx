@@ -5,7 +5,7 @@ import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { CopyableValue, ErrorNotice, LoadMore, Loading, Notice, PageTitle, Time } from '../ui';
+import { Alert, CopyableValue, ErrorNotice, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
 import { EndpointState, rateLimitText } from './endpoints';
@@ -28,8 +28,7 @@ export function EndpointPage({ endpointId }: { endpointId: string }) {
       <PageTitle title={endpoint ? `Endpoint ${endpoint.url}` : 'Endpoint'}>
         Endpoint <span className="break">{endpoint?.url}</span>
       </PageTitle>
-      {query.isPending ? <Loading what="the endpoint" /> : null}
-      <ErrorNotice error={query.error} title="The endpoint could not be loaded" />
+      <QueryStatus query={query} what="the endpoint" />
       {endpoint ? (
         <>
           <EndpointDetails endpoint={endpoint} />
@@ -140,9 +139,8 @@ function Secret({ endpoint }: { endpoint: Endpoint }) {
       <p className="hint">Receivers verify each request's webhook-signature header with this secret (Standard Webhooks).</p>
       {shown ? (
         <>
-          {secret.isPending ? <Loading what="the secret" /> : null}
+          <QueryStatus query={secret} what="the secret" />
           {secret.data ? <CopyableValue label="Current secret" value={secret.data.key} /> : null}
-          <ErrorNotice error={secret.error} title="The secret could not be read" />
         </>
       ) : null}
       <div className="actions">
@@ -197,11 +195,7 @@ function Recover({ endpoint }: { endpoint: Endpoint }) {
           Recover
         </button>
       </form>
-      {invalid ? (
-        <p role="alert" className="notice notice-error">
-          Enter the time to recover from.
-        </p>
-      ) : null}
+      <Alert>{invalid ? 'Enter the time to recover from.' : null}</Alert>
       {recover.isSuccess ? <Notice>Every message that failed on this endpoint since then is being sent again.</Notice> : null}
       <ErrorNotice error={recover.error} title="Nothing was recovered" />
     </section>
@@ -215,10 +209,9 @@ function EndpointAttempts({ endpoint }: { endpoint: Endpoint }) {
   return (
     <section aria-labelledby={`attempts-${endpoint.id}`} className="panel">
       <h2 id={`attempts-${endpoint.id}`}>Attempts</h2>
-      {attempts.isPending ? <Loading what="attempts" /> : null}
-      <ErrorNotice error={attempts.error} title="The attempts could not be loaded" />
+      <QueryStatus query={attempts} what="attempts" />
       {!attempts.isPending ? <AttemptsTable attempts={attempts.rows} label="Attempts to this endpoint" showMessage /> : null}
-      <LoadMore hasMore={attempts.hasMore} isLoading={attempts.isLoadingMore} onLoad={attempts.loadMore} what="attempts" />
+      <LoadMore list={attempts} what="attempts" />
     </section>
   );
 }

@@ -3,7 +3,7 @@ import { Link, useLocation } from 'wouter';
 import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
-import { Badge, Empty, ErrorNotice, LoadMore, Loading, PageTitle, TableScroll } from '../ui';
+import { Badge, LoadMore, PageTitle, QueryStatus, TableScroll } from '../ui';
 import { EndpointForm } from './endpoint-form';
 
 /** Enabled or disabled, and whether it still has to pass the verification handshake. */
@@ -35,9 +35,7 @@ export function EndpointsPage() {
           Add endpoint
         </Link>
       </div>
-      {endpoints.isPending ? <Loading what="endpoints" /> : null}
-      <ErrorNotice error={endpoints.error} title="The endpoints could not be loaded" />
-      {!endpoints.isPending && !endpoints.error && endpoints.rows.length === 0 ? <Empty>No endpoints yet. Add one to start receiving webhooks.</Empty> : null}
+      <QueryStatus query={endpoints} what="endpoints" count={endpoints.rows.length} empty="No endpoints yet. Add one to start receiving webhooks." />
       {endpoints.rows.length > 0 ? (
         <TableScroll label="Endpoints">
           <table>
@@ -67,7 +65,7 @@ export function EndpointsPage() {
           </table>
         </TableScroll>
       ) : null}
-      <LoadMore hasMore={endpoints.hasMore} isLoading={endpoints.isLoadingMore} onLoad={endpoints.loadMore} what="endpoints" />
+      <LoadMore list={endpoints} what="endpoints" />
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { useApi, useAppId } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Empty, ErrorNotice, JsonText, LoadMore, Loading, Notice, PageTitle, TableScroll, Time } from '../ui';
+import { ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, TableScroll, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { useEndpoints } from './endpoints';
 
@@ -43,9 +43,7 @@ export function MessagesPage() {
       </div>
       <FindMessage />
       <MessageFilters filter={filter} onChange={setFilter} />
-      {messages.isPending ? <Loading what="messages" /> : null}
-      <ErrorNotice error={messages.error} title="The messages could not be loaded" />
-      {!messages.isPending && !messages.error && messages.rows.length === 0 ? <Empty>{filtered ? 'No message matches these filters.' : 'No messages yet.'}</Empty> : null}
+      <QueryStatus query={messages} what="messages" count={messages.rows.length} empty={filtered ? 'No message matches these filters.' : 'No messages yet.'} />
       {messages.rows.length > 0 ? (
         <TableScroll label="Messages">
           <table>
@@ -80,7 +78,7 @@ export function MessagesPage() {
           </table>
         </TableScroll>
       ) : null}
-      <LoadMore hasMore={messages.hasMore} isLoading={messages.isLoadingMore} onLoad={messages.loadMore} what="messages" />
+      <LoadMore list={messages} what="messages" />
     </section>
   );
 }
@@ -181,8 +179,7 @@ export function MessagePage({ msgId }: { msgId: string }) {
       <PageTitle title={data ? `Message ${data.eventType}` : 'Message'}>
         Message <code>{data?.eventType}</code>
       </PageTitle>
-      {message.isPending ? <Loading what="the message" /> : null}
-      <ErrorNotice error={message.error} title="The message could not be loaded" />
+      <QueryStatus query={message} what="the message" />
       {data ? (
         <>
           <dl className="details">
@@ -211,13 +208,11 @@ export function MessagePage({ msgId }: { msgId: string }) {
       ) : null}
       <section aria-labelledby="attempts-title" className="panel">
         <h2 id="attempts-title">Attempts</h2>
-        {attempts.isPending ? <Loading what="attempts" /> : null}
-        <ErrorNotice error={attempts.error} title="The attempts could not be loaded" />
-        {!attempts.isPending && !attempts.error && attempts.rows.length === 0 ? <Empty>No attempts yet: the message is on its way, or no endpoint is subscribed to it.</Empty> : null}
+        <QueryStatus query={attempts} what="attempts" count={attempts.rows.length} empty="No attempts yet: the message is on its way, or no endpoint is subscribed to it." />
         {[...byEndpoint].map(([endpointId, list]) => (
           <EndpointAttempts key={endpointId} msgId={data?.id ?? msgId} endpointId={endpointId} url={urlOf.get(endpointId) ?? list[0]!.url} attempts={list} />
         ))}
-        <LoadMore hasMore={attempts.hasMore} isLoading={attempts.isLoadingMore} onLoad={attempts.loadMore} what="attempts" />
+        <LoadMore list={attempts} what="attempts" />
       </section>
     </section>
   );

@@ -6,7 +6,7 @@ import { useApi, useAppId } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { parsePayload, schemaExample } from '../payload';
-import { ErrorNotice, Loading, Notice } from '../ui';
+import { Alert, ErrorNotice, Notice, QueryStatus } from '../ui';
 import { AttemptsTable } from './attempts';
 
 const WATCH_MS = 1_000;
@@ -52,11 +52,7 @@ export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
           <label htmlFor={`${id}-payload`}>Payload (JSON)</label>
           <textarea id={`${id}-payload`} rows={6} spellCheck={false} value={payloadText} onChange={(event) => setPayload(event.target.value)} />
         </div>
-        {invalid ? (
-          <p role="alert" className="notice notice-error">
-            {invalid}
-          </p>
-        ) : null}
+        <Alert>{invalid}</Alert>
         <ErrorNotice error={send.error} title="The event was not sent" />
         <div>
           <button type="submit" disabled={send.isPending}>
@@ -79,8 +75,7 @@ function WatchAttempts({ msgId, endpointId }: { msgId: string; endpointId: strin
       <Notice>
         Sent message <Link href={`/messages/${msgId}`}>{msgId}</Link>. Its attempts to this endpoint appear below.
       </Notice>
-      {attempts.isPending ? <Loading what="attempts" /> : null}
-      <ErrorNotice error={attempts.error} title="The attempts could not be loaded" />
+      <QueryStatus query={attempts} what="attempts" />
       {!attempts.isPending ? <AttemptsTable attempts={attempts.rows.filter((attempt) => attempt.endpointId === endpointId)} label="Attempts of the test event" /> : null}
     </div>
   );
