@@ -48,6 +48,7 @@ describe('the console and portal as ingest serves them', () => {
       expect(csp.split('; ')).toEqual(expect.arrayContaining(["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "frame-ancestors 'none'"]));
       expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
       expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     }
@@ -60,6 +61,7 @@ describe('the console and portal as ingest serves them', () => {
     const csp = response.headers.get('content-security-policy')!.split('; ');
     expect(csp).toEqual(expect.arrayContaining(["frame-ancestors 'self' https://*.shop.example", "img-src 'self' data: https:", "script-src 'self'"]));
     expect(response.headers.get('x-frame-options')).toBeNull();
+    expect(response.headers.get('cross-origin-opener-policy')).toBeNull();
   });
 
   it('serves hashed assets for a year, and a missing file as a 404, never as the page', async () => {

@@ -108,7 +108,7 @@ function securityHeaders(site: Site, frameAncestors: string[]): Record<string, s
     'Content-Security-Policy': policy,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
-    'Cross-Origin-Opener-Policy': site === 'console' ? 'same-origin' : 'unsafe-none',
-    ...(site === 'console' ? { 'X-Frame-Options': 'DENY' } : {}),
+    // The console stands alone: no frame, no opener; the portal must work inside the operator's page.
+    ...(site === 'console' ? { 'X-Frame-Options': 'DENY', 'Cross-Origin-Opener-Policy': 'same-origin' } : {}),
   };
 }
