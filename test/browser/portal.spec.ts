@@ -87,9 +87,13 @@ describe('app portal, in a browser', () => {
     await operator.close();
   });
 
-  it('creates an endpoint with the event-type picker, then reveals and rotates its secret', async () => {
+  it('shows a refused URL in the API words, creates an endpoint with the event-type picker, edits it, reveals and rotates its secret', async () => {
     await portal.getByRole('link', { name: 'Add endpoint' }).click();
     await heading(portal, 'Add endpoint').waitFor();
+    // A URL the API refuses: its 422 is shown field by field, in its own words.
+    await portal.getByLabel('Endpoint URL').fill('ftp://files.example.com/hook');
+    await portal.getByRole('button', { name: 'Create endpoint' }).click();
+    await portal.getByRole('alert').filter({ hasText: 'The endpoint was not saved' }).getByText(/^body\.url: an absolute http:\/\/ or https:\/\/ URI/).waitFor();
     await portal.getByLabel('Endpoint URL').fill(receiver.url('/orders'));
     await portal.getByRole('checkbox', { name: created }).check();
     await portal.getByLabel('Rate limit (deliveries per second)').fill('20');
@@ -97,6 +101,11 @@ describe('app portal, in a browser', () => {
     await portal.getByRole('button', { name: 'Create endpoint' }).click();
     await heading(portal, `Endpoint ${receiver.url('/orders')}`).waitFor();
     await portal.getByText('20 / s').waitFor();
+    await portal.getByRole('button', { name: 'Edit endpoint' }).click();
+    await portal.getByLabel('Description').fill('Orders, production');
+    await portal.getByRole('button', { name: 'Save changes' }).click();
+    await portal.getByText('The endpoint was saved.').waitFor();
+    await portal.getByText('Orders, production').waitFor();
 
     await portal.getByRole('button', { name: 'Reveal secret' }).click();
     const secret = portal.getByLabel('Current secret');
