@@ -190,7 +190,7 @@ describe('app portal, in a browser', () => {
       ['GET', `/app/${appB.id}/dead-letter`],
     ] as const) {
       const body = method === 'POST' ? (path.endsWith('/msg') ? { eventType: created, payload: {} } : { url: receiver.url('/stolen') }) : undefined;
-      const reply = await key.send<{ code: string }>(method, path, body);
+      const reply = await key.send<{ code: string }>(method, path, { json: body });
       expect([method, path, reply.status, reply.body.code]).toEqual([method, path, 404, 'not_found']);
     }
     expect((await key.post('/app', { name: 'Mine now' })).status).toBe(403);
