@@ -3,6 +3,7 @@ import { DEFAULT_FILTER_LIMITS, type FilterLimits } from './filter-limits.js';
 import { type FilterProblem, type FilterProblemCode } from './filter-problem.js';
 import { depthOf, isPlainObject, type JsonScalar } from './json-value.js';
 import { bareValue, EXIST, isLogicalOperator, isOperatorKey, VALUE_OPERATORS } from './operators.js';
+import { type RegexBudget } from './regex.js';
 
 /** Whether an event's payload (its parsed JSON) passes a filter. */
 export type PayloadPredicate = (payload: unknown) => boolean;
@@ -48,6 +49,8 @@ type Location = Array<string | number>;
 /** One walk over a filter document: builds the predicate and gathers every problem on the way. */
 class FilterCompiler {
   readonly problems: FilterProblem[] = [];
+  readonly regexBudget: RegexBudget = { left: 0 };
+  hasRegex = false;
   private nodes = 0;
 
   constructor(private readonly limits: FilterLimits) {}
@@ -136,7 +139,8 @@ class FilterCompiler {
 
   private valueOperator(operator: string, operand: unknown, at: Location, depth: number): ValueTest | undefined {
     if (!this.countNode(at)) return undefined;
-    const result = VALUE_OPERATORS[operator]!(operand, { limits: this.limits, depthLeft: this.limits.maxDepth - depth });
+    if (operator === '$regex') this.hasRegex = true;
+    const result = VALUE_OPERATORS[operator]!(operand, { limits: this.limits, depthLeft: this.limits.maxDepth - depth, regexBudget: this.regexBudget });
     if ('problem' in result) {
       this.report(at, result.code, result.problem, operator);
       return undefined;
@@ -198,8 +202,19 @@ class FilterCompiler {
  * An empty document matches every payload.
  */
 export function compileFilter(document: unknown, limits: Partial<FilterLimits> = {}): CompiledFilter {
-  const compiler = new FilterCompiler({ ...DEFAULT_FILTER_LIMITS, ...limits });
+  const effective = { ...DEFAULT_FILTER_LIMITS, ...limits };
+  const compiler = new FilterCompiler(effective);
   if (!isPlainObject(document)) return { ok: false, problems: [{ path: [], code: 'invalid_filter', message: 'expects an object' }] };
-  const predicate = compiler.conditions(document, [], [], 1);
-  return compiler.problems.length > 0 ? { ok: false, problems: compiler.problems } : { ok: true, predicate };
+  const conditions = compiler.conditions(document, [], [], 1);
+  if (compiler.problems.length > 0) return { ok: false, problems: compiler.problems };
+  if (!compiler.hasRegex) return { ok: true, predicate: conditions };
+  // Evaluation is synchronous, so one budget per compiled filter, refilled on entry, is enough.
+  const { regexBudget } = compiler;
+  return {
+    ok: true,
+    predicate: (payload) => {
+      regexBudget.left = effective.maxRegexInputPerEvaluation;
+      return conditions(payload);
+    },
+  };
 }

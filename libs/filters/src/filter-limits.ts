@@ -14,10 +14,17 @@ export interface FilterLimits {
   /** Characters of one `$regex` pattern. */
   maxRegexLength: number;
   /**
-   * Instructions of one compiled `$regex` program. RE2 matches in time proportional to program
-   * size times input length, so this bounds the cost per character of payload.
+   * Instructions of one compiled `$regex` program. RE2 matches in time linear in the input, and
+   * when its DFA gives up, proportional to program size times input: this bounds the cost per
+   * character.
    */
   maxRegexProgramSize: number;
+  /**
+   * Characters that all the `$regex` tests of one evaluation may examine together; a test that
+   * would go past it does not match. With the program size, this bounds what one filter costs per
+   * event whatever the payload (a wildcard can hand a regex every string of a 256 KiB payload).
+   */
+  maxRegexInputPerEvaluation: number;
 }
 
 export const DEFAULT_FILTER_LIMITS: Readonly<FilterLimits> = Object.freeze({
@@ -26,5 +33,6 @@ export const DEFAULT_FILTER_LIMITS: Readonly<FilterLimits> = Object.freeze({
   maxPathSegments: 32,
   maxInListSize: 1000,
   maxRegexLength: 512,
-  maxRegexProgramSize: 400,
+  maxRegexProgramSize: 256,
+  maxRegexInputPerEvaluation: 65_536,
 });

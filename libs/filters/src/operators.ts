@@ -2,7 +2,7 @@ import { type ValueTest } from './field-path.js';
 import { type FilterLimits } from './filter-limits.js';
 import { type FilterProblemCode } from './filter-problem.js';
 import { depthOf, isScalar, jsonEqual, type JsonScalar } from './json-value.js';
-import { compileRegex } from './regex.js';
+import { compileRegex, type RegexBudget } from './regex.js';
 
 /** What an operator's operand compiles to: a test on the field's value, or why it is refused. */
 export type OperandResult = { test: ValueTest } | { problem: string; code: FilterProblemCode };
@@ -11,6 +11,8 @@ export interface OperandContext {
   limits: FilterLimits;
   /** Levels of nesting the operand may still use before the document exceeds maxDepth. */
   depthLeft: number;
+  /** Shared by the filter's `$regex` tests; the compiled predicate refills it per evaluation. */
+  regexBudget: RegexBudget;
 }
 
 type CompileOperand = (operand: unknown, context: OperandContext) => OperandResult;
@@ -76,7 +78,7 @@ function negated(compile: CompileOperand): CompileOperand {
 function regex(operand: unknown, context: OperandContext): OperandResult {
   if (typeof operand !== 'string') return refuse('expects a string (an RE2 pattern)');
   if (operand.length > context.limits.maxRegexLength) return refuse(`at most ${context.limits.maxRegexLength} characters`, 'limit_exceeded');
-  const compiled = compileRegex(operand, context.limits.maxRegexProgramSize);
+  const compiled = compileRegex(operand, context.limits.maxRegexProgramSize, context.regexBudget);
   return 'test' in compiled ? compiled : refuse(compiled.problem, 'invalid_regex');
 }
 

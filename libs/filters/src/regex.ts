@@ -4,13 +4,19 @@ import { type ValueTest } from './field-path.js';
 /** A compiled `$regex`, or why the pattern is refused. */
 export type CompiledRegex = { test: ValueTest } | { problem: string };
 
+/** Characters the `$regex` tests of the evaluation under way may still examine; reset per evaluation. */
+export interface RegexBudget {
+  left: number;
+}
+
 /**
  * Compiles a `$regex` pattern with RE2 semantics (re2js, a port of Go's regexp, the engine Convoy
  * runs filters with): matching takes time linear in the input, and the constructs that would
  * need backtracking (backreferences, lookarounds) are syntax errors rather than a hazard. The
- * test is an unanchored search, as Go's `FindAllString` is, and passes only strings.
+ * test is an unanchored search, as Go's `FindAllString` is, and passes only strings, charged to
+ * `budget` before it runs.
  */
-export function compileRegex(pattern: string, maxProgramSize: number): CompiledRegex {
+export function compileRegex(pattern: string, maxProgramSize: number, budget: RegexBudget): CompiledRegex {
   let compiled: RE2JS;
   try {
     compiled = RE2JS.compile(pattern);
@@ -20,5 +26,11 @@ export function compileRegex(pattern: string, maxProgramSize: number): CompiledR
   }
   const size = compiled.programSize();
   if (size > maxProgramSize) return { problem: `pattern too complex: ${size} RE2 instructions, at most ${maxProgramSize}` };
-  return { test: (value) => typeof value === 'string' && compiled.test(value) };
+  return {
+    test: (value) => {
+      if (typeof value !== 'string') return false;
+      budget.left -= value.length;
+      return budget.left >= 0 && compiled.test(value);
+    },
+  };
 }
