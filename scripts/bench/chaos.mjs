@@ -2,27 +2,39 @@
 // then prove from the ledger that nothing accepted was lost. Plain ESM JavaScript for Node 24 (the
 // project's own, node_modules/.bin/node, which `npm run` puts first on PATH).
 //
-//   node scripts/bench/chaos.mjs [--short] [--rate 100] [--apps 8] [--gap 15s] [--only fault,...]
-//       [--idle-timeout 90s] [--no-build]
+//   node scripts/bench/chaos.mjs [--short] [--rate 100] [--apps 8] [--gap 15s] [--repeat 2]
+//       [--only fault,...] [--idle-timeout 90s] [--no-build]
 //
-//   --short         the form CI runs: --rate 40 --gap 6s, about four minutes in all
+//   --short         the form CI runs: --rate 40 --gap 5s, each service fault once and each broker
+//                   and database fault twice, about eight minutes in all
 //   --rate          events per second published onto the ingest topic while the faults happen
 //   --apps          applications, each with one endpoint on the local receiver
 //   --gap           steady load between one fault's recovery and the next fault
+//   --repeat        run each fault this many times in a row (default 2), so that a timing window is hit
 //   --only          run only these faults (names below), in their usual order
 //   --idle-timeout  after the load stops, give up waiting once nothing was delivered for this long
 //   --no-build      never run scripts/build.sh
 //
-// The faults, in order (each named as --only takes it):
-//   kill-ingest     SIGKILL the ingest service, start it again
-//   kill-fanout     SIGKILL fanout, start it again
-//   kill-delivery   SIGKILL one of the two delivery instances (the other takes its partitions)
-//   kill-deliveries SIGKILL both delivery instances at once, start them again
-//   kill-retry      SIGKILL the retry service while failed deliveries wait in its tiers
-//   restart-kafka   stop the broker (SIGTERM) and start it again
-//   restart-postgres stop PostgreSQL (fast shutdown) and start it again
-//   flap-receiver   the receiver answers 503 to everything for 5 s, recovers, again, twice
+// The faults, in order (each named as --only takes it). The services' session timeout is 6 s.
+//   kill-ingest        SIGKILL the ingest service, start it again
+//   kill-fanout        SIGKILL fanout, start it again
+//   kill-delivery      SIGKILL one of the two delivery instances (the other takes its partitions)
+//   kill-deliveries    SIGKILL both delivery instances at once, start them again
+//   kill-retry         SIGKILL the retry service while failed deliveries wait in its tiers
+//   restart-kafka      stop the broker (SIGTERM), start it again 3 s later
+//   freeze-kafka-short SIGSTOP the broker for 3 s (shorter than the session timeout), SIGCONT
+//   freeze-kafka       SIGSTOP the broker for 7 s (just past the session timeout), SIGCONT
+//   kill-kafka-long    SIGKILL the broker, start it again 20 s later (long past the session timeout:
+//                      kafkajs gives its consumers up, and they must be started anew)
+//   slow-kafka         stop the broker, start it, and freeze it for 8 s as soon as it accepts
+//                      connections: a broker that comes back slowly
+//   restart-postgres   stop PostgreSQL (fast shutdown), start it again 3 s later
+//   stop-postgres-long stop PostgreSQL for 20 s
+//   flap-receiver      the receiver answers 503 to everything for 5 s, recovers, again, twice
 // A receiver flap also runs, briefly, inside kill-retry, so that its tiers hold tasks when it dies.
+// The report counts the lines the services logged in each fault's window (they log at error
+// level unless HOOKLINE_LOG_LEVEL says otherwise): a fault should cost a handful of lines, not
+// one per record and attempt.
 //
 // It runs a Kafka and a PostgreSQL of its own (scripts/stack with HOOKLINE_*_STATE_DIR under
 // .local/chaos and ports 29092/29093 and 25432), since it restarts them; with KAFKA_BROKERS or
@@ -39,13 +51,31 @@
 // reported: at-least-once allows them. Exits 0 when nothing is lost and every dead letter is
 // justified, 1 otherwise, 2 on a usage error.
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, run, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, generate, makePayloadFactory } from './load.mjs';
 import { startReceiver } from './receiver.mjs';
 
-const FAULTS = ['kill-ingest', 'kill-fanout', 'kill-delivery', 'kill-deliveries', 'kill-retry', 'restart-kafka', 'restart-postgres', 'flap-receiver'];
+const FAULTS = [
+  'kill-ingest',
+  'kill-fanout',
+  'kill-delivery',
+  'kill-deliveries',
+  'kill-retry',
+  'restart-kafka',
+  'freeze-kafka-short',
+  'freeze-kafka',
+  'kill-kafka-long',
+  'slow-kafka',
+  'restart-postgres',
+  'stop-postgres-long',
+  'flap-receiver',
+];
+const KAFKA_FAULTS = FAULTS.filter((fault) => fault.includes('kafka'));
+const POSTGRES_FAULTS = FAULTS.filter((fault) => fault.includes('postgres'));
 const EVENT_TYPE = 'chaos.event';
 const DATABASE = 'hookline_chaos';
 const RETRY_SCHEDULE = '1s,2s,4s,8s,8s,8s,8s,8s,8s,8s';
@@ -63,7 +93,7 @@ const STACK_ENV = {
   HOOKLINE_PG_PORT: '25432',
 };
 
-const USAGE = 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--gap 15s] [--only fault,...] [--idle-timeout 90s] [--no-build]';
+const USAGE = 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--gap 15s] [--repeat N] [--only fault,...] [--idle-timeout 90s] [--no-build]';
 
 /** The options of parseArgs (harness.mjs adds --help and --no-build). */
 const OPTIONS = {
@@ -71,6 +101,7 @@ const OPTIONS = {
   rate: { type: 'string' },
   apps: { type: 'string', default: '8' },
   gap: { type: 'string' },
+  repeat: { type: 'string' },
   only: { type: 'string', default: '' },
   'idle-timeout': { type: 'string', default: '90s' },
 };
@@ -78,8 +109,9 @@ const OPTIONS = {
 /** The options as the run uses them, checked. */
 function parseOptions(values) {
   values.rate ??= values.short ? '40' : '100';
-  values.gap ??= values.short ? '6s' : '15s';
+  values.gap ??= values.short ? '5s' : '15s';
   const integer = integerOption(values);
+  const repeat = values.repeat === undefined ? null : integer('repeat', 1, 10);
   const only = values.only.split(',').map((item) => item.trim()).filter(Boolean);
   for (const fault of only) if (!FAULTS.includes(fault)) throw new UsageError(`--only: expected faults among ${FAULTS.join(', ')}, got "${fault}"`);
   return {
@@ -87,6 +119,8 @@ function parseOptions(values) {
     rate: integer('rate', 1, 5_000),
     apps: integer('apps', 1, 200),
     gapMs: parseDurationMs(values.gap, 'gap'),
+    // --short: each service fault once, each broker and database fault twice.
+    repeatOf: (fault) => repeat ?? (values.short && !KAFKA_FAULTS.includes(fault) && !POSTGRES_FAULTS.includes(fault) ? 1 : 2),
     faults: only.length > 0 ? FAULTS.filter((fault) => only.includes(fault)) : FAULTS,
     idleTimeoutMs: parseDurationMs(values['idle-timeout'], 'idle-timeout'),
   };
@@ -100,7 +134,7 @@ async function main(options) {
   await ensureBuilt(options.build);
   const ownKafka = !process.env.KAFKA_BROKERS;
   const ownPostgres = !process.env.DATABASE_URL;
-  const faults = options.faults.filter((fault) => (fault !== 'restart-kafka' || ownKafka) && (fault !== 'restart-postgres' || ownPostgres));
+  const faults = options.faults.filter((fault) => (!KAFKA_FAULTS.includes(fault) || ownKafka) && (!POSTGRES_FAULTS.includes(fault) || ownPostgres));
   const skipped = options.faults.filter((fault) => !faults.includes(fault));
   const cleanups = new Cleanups();
   const timeline = new Timeline();
@@ -115,21 +149,35 @@ async function main(options) {
     // When each fault began: the report splits latencies by the window an event was sent in.
     const windows = [{ name: 'steady load', at: Date.now() }];
     for (const fault of faults) {
-      await sleep(options.gapMs);
-      windows.push({ name: fault, at: Date.now() });
-      await actions[fault]();
+      for (let time = 1; time <= options.repeatOf(fault); time++) {
+        await sleep(options.gapMs);
+        windows.push({ name: time > 1 ? `${fault} #${time}` : fault, at: Date.now() });
+        await actions[fault]();
+      }
     }
     await sleep(options.gapMs);
     const { sent } = await load.stop();
     timeline.note(`load stopped: ${load.published.size} events published (${load.retries()} publish attempts failed and were retried)`);
 
     const ledger = await settle(chaos, endpointIds, load.published, timeline);
-    const { out, failures } = report({ chaos, ownKafka, ownPostgres, sent, timeline, windows, ...ledger });
+    const { out, failures } = report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, ...ledger });
     process.stdout.write(`${out.join('\n')}\n`);
     return failures.length === 0 ? 0 : 1;
   } finally {
     await cleanups.run();
   }
+}
+
+/** Whether something accepts TCP connections on the port of 127.0.0.1 now. */
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** What the timeline of the report says happened, each line also logged as it happens. */
@@ -180,12 +228,16 @@ async function startServices(chaos) {
     HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: CIRCUIT_BREAKER_COOLDOWN,
     // A killed member's partitions move on after this; the default 10 s only slows the run.
     HOOKLINE_KAFKA_SESSION_TIMEOUT: '6s',
-    HOOKLINE_LOG_LEVEL: 'error',
+    // Problems only, unless the caller asks for more (HOOKLINE_LOG_LEVEL=info to follow the consumers).
+    HOOKLINE_LOG_LEVEL: process.env.HOOKLINE_LOG_LEVEL ?? 'error',
   });
   const { cleanups } = chaos;
   const instances = new Map();
+  // Every instance ever started, for the count of what they logged.
+  const started = [];
   const spawn = async (name, service) => {
     const instance = await startService(service, serviceEnv, { name });
+    started.push(instance);
     instance.child.once('exit', (code, signal) => {
       if (!instance.stopping) log(`${name} (pid ${instance.child.pid}) exited on its own: ${signal ?? `code ${code}`}`);
     });
@@ -196,7 +248,7 @@ async function startServices(chaos) {
   for (const [name, service] of [['ingest', 'ingest'], ['fanout', 'fanout'], ['delivery#1', 'delivery'], ['delivery#2', 'delivery'], ['retry', 'retry']]) await spawn(name, service);
   await Promise.all([...instances.values()].map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
   log(`services ready: ${[...instances.values()].map((instance) => `${instance.name} pid ${instance.child.pid}`).join(', ')}`);
-  return { adminToken, instances, spawn };
+  return { adminToken, instances, started, spawn };
 }
 
 /** One application per receiver port, each with one endpoint, through the API. */
@@ -276,15 +328,44 @@ function faultActions(chaos, services, timeline) {
     await Promise.all(restarted.map((instance) => waitReady(instance, Date.now() + READY_TIMEOUT_MS)));
     timeline.note(`${names.join(' and ')} ready again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
   };
-  const restartComponent = async (component) => {
-    timeline.note(`stopping ${component}`);
-    const stopped = await run('bash', [`scripts/stack/${component}.sh`, 'stop'], stackEnv);
-    if (stopped.code !== 0) throw new Error(`scripts/stack/${component}.sh stop failed`);
-    await sleep(3_000);
+  const stackScript = async (component, command) => {
+    const { code } = await run('bash', [`scripts/stack/${component}.sh`, command], stackEnv);
+    if (code !== 0) throw new Error(`scripts/stack/${component}.sh ${command} failed`);
+  };
+  const startComponent = async (component) => {
     const at = Date.now();
-    const startedAgain = await run('bash', [`scripts/stack/${component}.sh`, 'start'], stackEnv);
-    if (startedAgain.code !== 0) throw new Error(`scripts/stack/${component}.sh start failed`);
+    await stackScript(component, 'start');
     timeline.note(`${component} up again after ${((Date.now() - at) / 1000).toFixed(1)} s`);
+  };
+  const restartComponent = async (component, downMs = 3_000) => {
+    timeline.note(`stopping ${component} for ${downMs / 1000} s`);
+    await stackScript(component, 'stop');
+    await sleep(downMs);
+    await startComponent(component);
+  };
+  const kafkaPid = async () => Number(await readFile(join(STACK_ENV.HOOKLINE_KAFKA_STATE_DIR, 'kafka.pid'), 'utf8'));
+  const freezeKafka = async (frozenMs) => {
+    const pid = await kafkaPid();
+    process.kill(pid, 'SIGSTOP');
+    timeline.note(`broker frozen (SIGSTOP) for ${frozenMs / 1000} s`);
+    await sleep(frozenMs);
+    process.kill(pid, 'SIGCONT');
+    timeline.note('broker thawed (SIGCONT)');
+  };
+  const killKafka = async (downMs) => {
+    process.kill(await kafkaPid(), 'SIGKILL');
+    timeline.note(`broker killed (SIGKILL), down for ${downMs / 1000} s`);
+    await sleep(downMs);
+    await startComponent('kafka');
+  };
+  const slowKafka = async (frozenMs) => {
+    timeline.note('stopping kafka');
+    await stackScript('kafka', 'stop');
+    const starting = startComponent('kafka');
+    // Frozen as soon as it accepts connections, before it has finished starting.
+    while (!(await portOpen(Number(STACK_ENV.HOOKLINE_KAFKA_PORT)))) await sleep(20);
+    await freezeKafka(frozenMs);
+    await starting;
   };
   const flap = async (times, downMs) => {
     for (let n = 0; n < times; n++) {
@@ -310,7 +391,12 @@ function faultActions(chaos, services, timeline) {
       await kill('retry');
     },
     'restart-kafka': () => restartComponent('kafka'),
+    'freeze-kafka-short': () => freezeKafka(3_000),
+    'freeze-kafka': () => freezeKafka(7_000),
+    'kill-kafka-long': () => killKafka(20_000),
+    'slow-kafka': () => slowKafka(8_000),
     'restart-postgres': () => restartComponent('postgres'),
+    'stop-postgres-long': () => restartComponent('postgres', 20_000),
     'flap-receiver': () => flap(2, 5_000),
   };
 }
@@ -378,7 +464,7 @@ async function settle(chaos, endpointIds, published, timeline) {
 }
 
 /** The report's lines, and what makes the run fail. */
-function report({ chaos, ownKafka, ownPostgres, sent, timeline, windows, published, stats, dead, delivered, deadCount, lost, unacknowledged, unjustified }) {
+function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, published, stats, dead, delivered, deadCount, lost, unacknowledged, unjustified }) {
   const { options, prefix, kafkaUrl, databaseUrl } = chaos;
   const out = [];
   out.push('');
@@ -402,9 +488,16 @@ function report({ chaos, ownKafka, ownPostgres, sent, timeline, windows, publish
     const window = windows.findLastIndex((candidate) => candidate.at <= at);
     byWindow[Math.max(0, window)].push(stats.latencies[i]);
   });
+  // Every line any service instance wrote, by the window it fell in.
+  const linesByWindow = windows.map(() => 0);
+  for (const instance of services.started) {
+    for (const at of instance.lineTimes) linesByWindow[Math.max(0, windows.findLastIndex((candidate) => candidate.at <= at))]++;
+  }
   windows.forEach(({ name }, i) => {
     const part = summarize(byWindow[i]);
-    out.push(`    ${name.padEnd(18)} ${String(byWindow[i].length).padStart(6)} events   p50 ${fmt(part.p50)}   p90 ${fmt(part.p90)}   p99 ${fmt(part.p99)}   max ${fmt(part.max)}`);
+    out.push(
+      `    ${name.padEnd(22)} ${String(byWindow[i].length).padStart(6)} events   p50 ${fmt(part.p50)}   p90 ${fmt(part.p90)}   p99 ${fmt(part.p99)}   max ${fmt(part.max)}   ${linesByWindow[i]} log lines`,
+    );
   });
   out.push(`duration         ${((Date.now() - timeline.started) / 1000).toFixed(0)} s`);
   const failures = [];

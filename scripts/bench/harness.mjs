@@ -125,13 +125,23 @@ export function nodeBinary() {
 
 /**
  * Starts `apps/<service>/dist/main.js` with `env` on a health (and, for ingest, API) port of its
- * own; its output goes to our stderr. `nodeArgs` go before the script (e.g. --cpu-prof).
+ * own; its output goes to our stderr, and the time of each line it writes is kept in
+ * `lineTimes` (so a run can say how much a fault made it log). `nodeArgs` go before the script
+ * (e.g. --cpu-prof).
  */
 export async function startService(service, env, { name = service, nodeArgs = [] } = {}) {
   const port = await freePort();
   const childEnv = { ...env, HOOKLINE_HEALTH_PORT: String(port), ...(service === 'ingest' && { HOOKLINE_API_PORT: String(port) }) };
-  const child = spawn(nodeBinary(), [...nodeArgs, mainOf(service)], { cwd: ROOT, stdio: ['ignore', 2, 2], env: childEnv });
-  return { name, service, port, child, spawnedAt: Date.now(), stopping: false };
+  const child = spawn(nodeBinary(), [...nodeArgs, mainOf(service)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: childEnv });
+  const instance = { name, service, port, child, spawnedAt: Date.now(), stopping: false, lineTimes: [] };
+  for (const stream of [child.stdout, child.stderr]) {
+    stream.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      const now = Date.now();
+      for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) instance.lineTimes.push(now);
+    });
+  }
+  return instance;
 }
 
 /**

@@ -1,14 +1,11 @@
 import { retryTiers } from '@hookline/contracts';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { Svix } from 'svix';
 import { eventually } from '../support/env.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { type ReceivedRequest, Receiver } from '../support/receiver.js';
+import { killServiceProcesses, startServiceProcess, waitReady } from '../support/service-process.js';
 
 /**
  * The retry service killed with SIGKILL (no shutdown hook, no commit, its pause timers gone)
@@ -16,89 +13,12 @@ import { type ReceivedRequest, Receiver } from '../support/receiver.js';
  * Ingest, fanout and delivery run in this process; retry runs as the real built service.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const NODE = `${ROOT}node_modules/.bin/node`;
-const RETRY_MAIN = `${ROOT}apps/retry/dist/main.js`;
-
 const DELAY_MS = 3_000;
 const JITTER = 0.2;
 const EARLIEST_MS = DELAY_MS * (1 - JITTER);
 const MESSAGES = 20;
 // A task's due time runs from when delivery began the attempt, a moment before the receiver saw it.
 const CLOCK_SLACK_MS = 50;
-
-interface RetryChild {
-  process: ChildProcess;
-  healthPort: number;
-  /** The child's last lines of stdout and stderr, for failure messages. */
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const children: RetryChild[] = [];
-
-function killChildren(): void {
-  for (const child of children) {
-    if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-  }
-}
-// Even if the worker goes down without running afterAll, no retry process outlives it.
-process.once('exit', killChildren);
-
-async function startRetryChild(env: Record<string, string>): Promise<RetryChild> {
-  const healthPort = await freePort();
-  const child = spawn(NODE, [RETRY_MAIN], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, HOOKLINE_HEALTH_PORT: String(healthPort) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => {
-    output.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    output.splice(0, Math.max(0, output.length - 200));
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const started = { process: child, healthPort, output, exited };
-  children.push(started);
-  return started;
-}
-
-/** Polls the child's readiness until it reports ok with a joined consumer group; returns how long it took. */
-async function waitReady(child: RetryChild, timeoutMs: number): Promise<number> {
-  const startedAt = Date.now();
-  let last: string;
-  for (;;) {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(
-        `retry child exited (code ${child.process.exitCode}, signal ${child.process.signalCode}) before ready:\n${child.output.join('\n')}`,
-      );
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${child.healthPort}/health/ready`, { signal: AbortSignal.timeout(3_000) });
-      const body = (await response.json()) as { status?: string; checks?: Record<string, string> };
-      if (body.status === 'ok' && body.checks?.consumer === 'ok') return Date.now() - startedAt;
-      last = JSON.stringify(body);
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() - startedAt > timeoutMs) {
-      throw new Error(`retry child not ready within ${timeoutMs} ms (last: ${last}):\n${child.output.join('\n')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 describe('the retry service killed with SIGKILL while tasks wait in a tier', () => {
   let pipeline: Pipeline;
@@ -109,9 +29,6 @@ describe('the retry service killed with SIGKILL while tasks wait in a tier', () 
   const eventType = `order.crashed.${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    if (!existsSync(RETRY_MAIN)) {
-      throw new Error(`${RETRY_MAIN} is missing: this test runs the built retry service, run \`bash scripts/build.sh\` first (scripts/test.sh does)`);
-    }
     pipeline = await startPipeline(
       'retry-crash',
       {
@@ -132,8 +49,7 @@ describe('the retry service killed with SIGKILL while tasks wait in a tier', () 
   }, 60_000);
 
   afterAll(async () => {
-    killChildren();
-    await Promise.all(children.map((child) => child.exited));
+    await killServiceProcesses();
     await admin?.disconnect();
     await pipeline?.stop();
     await receiver?.stop();
@@ -141,7 +57,7 @@ describe('the retry service killed with SIGKILL while tasks wait in a tier', () 
 
   it('delivers every waiting task once it is started again: none lost, none early', async () => {
     const testStart = Date.now();
-    const first = await startRetryChild(pipeline.env);
+    const first = await startServiceProcess('retry', pipeline.env);
     const firstReadyMs = await waitReady(first, 30_000);
 
     // Each message's first request fails, every later one succeeds.
@@ -185,7 +101,7 @@ describe('the retry service killed with SIGKILL while tasks wait in a tier', () 
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
 
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const second = await startRetryChild(pipeline.env);
+    const second = await startServiceProcess('retry', pipeline.env);
     // The new member joins only once the group has expired the killed one (the session timeout).
     const secondReadyMs = await waitReady(second, 45_000);
 

@@ -6,6 +6,7 @@ import { service as fanout } from '../../apps/fanout/src/service.js';
 import { service as ingest } from '../../apps/ingest/src/service.js';
 import { service as retry } from '../../apps/retry/src/service.js';
 import { pipelineEnv } from '../support/pipeline.js';
+import { freePort } from '../support/service-process.js';
 
 describe('each service boots against the real Kafka and PostgreSQL', () => {
   const env = pipelineEnv('boot');
@@ -32,4 +33,20 @@ describe('each service boots against the real Kafka and PostgreSQL', () => {
     }
     await expect(fetch(`http://127.0.0.1:${port}/health/live`)).rejects.toThrow();
   });
+
+  it('starts without a broker: health answers at once, not ready and saying why, and alive', async () => {
+    // Nothing listens on a port the OS just handed out and took back.
+    const [brokerPort, healthPort] = [await freePort(), await freePort()];
+    const app = await startService(fanout, { ...env, KAFKA_BROKERS: `127.0.0.1:${brokerPort}`, HOOKLINE_HEALTH_PORT: String(healthPort) });
+    try {
+      const ready = await fetch(`http://127.0.0.1:${healthPort}/health/ready`);
+      expect(ready.status).toBe(503);
+      const body = (await ready.json()) as { checks: Record<string, string> };
+      expect(body.checks.kafka).toMatch(/cannot reach Kafka: .*ECONNREFUSED/);
+      expect(body.checks.consumer).toBe('not consuming yet: joining the consumer group');
+      expect((await fetch(`http://127.0.0.1:${healthPort}/health/live`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  }, 30_000);
 });

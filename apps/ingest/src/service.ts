@@ -10,5 +10,5 @@ export const service: ServiceSpec = {
   // Keyed by application: many of one tenant's records at once, so that they share statements.
   consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }], maxInFlightPerKey: 256 },
   // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape too.
-  api: { jsonBodyLimit: `${MAX_MESSAGE_BYTES}b`, filters: [new ApiExceptionFilter()] },
+  api: { jsonBodyLimit: `${MAX_MESSAGE_BYTES}b`, filter: new ApiExceptionFilter() },
 };

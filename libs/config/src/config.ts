@@ -14,7 +14,16 @@ const DEFAULT_HEALTH_PORT: Record<ServiceName, number | 'api'> = {
 export interface HooklineConfig {
   service: ServiceName;
   environment: 'development' | 'production' | 'test';
-  kafka: { brokers: string[]; topicPrefix: string; partitions: number; sessionTimeoutMs: number };
+  kafka: {
+    brokers: string[];
+    topicPrefix: string;
+    partitions: number;
+    sessionTimeoutMs: number;
+    /** How long a consumer may stay out of its group before liveness fails. */
+    recoveryDeadlineMs: number;
+    /** How long a partition's records may keep failing before readiness reports it degraded. */
+    stuckAfterMs: number;
+  };
   database: { url: string };
   retry: { scheduleMs: number[]; jitter: number; deadLetterAfterMs: number };
   delivery: {
@@ -92,6 +101,8 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       topicPrefix: e.HOOKLINE_TOPIC_PREFIX,
       partitions: e.HOOKLINE_TOPIC_PARTITIONS,
       sessionTimeoutMs: e.HOOKLINE_KAFKA_SESSION_TIMEOUT,
+      recoveryDeadlineMs: e.HOOKLINE_KAFKA_RECOVERY_DEADLINE,
+      stuckAfterMs: e.HOOKLINE_CONSUMER_STUCK_AFTER,
     },
     database: { url: e.DATABASE_URL },
     retry: {

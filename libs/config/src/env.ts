@@ -56,6 +56,10 @@ export const environmentSchema = z.object({
     .default('hookline'),
   // How soon a consumer that died without leaving (SIGKILL, lost node) is replaced in its group.
   HOOKLINE_KAFKA_SESSION_TIMEOUT: duration.prefault('10s'),
+  // A consumer out of its group this long (broker away, restarting after a crash) fails liveness, so the orchestrator restarts the process.
+  HOOKLINE_KAFKA_RECOVERY_DEADLINE: duration.prefault('5m'),
+  // A partition whose records have been failing this long turns readiness "degraded", naming it.
+  HOOKLINE_CONSUMER_STUCK_AFTER: duration.prefault('1m'),
   HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
   HOOKLINE_RETRY_SCHEDULE: z
     .string()

@@ -15,7 +15,7 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig('delivery', { ...minimal, HOOKLINE_SECRETS_KEYS: 'k1:AAAA' });
-    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], topicPrefix: 'hookline', partitions: 6, sessionTimeoutMs: 10_000 });
+    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], topicPrefix: 'hookline', partitions: 6, sessionTimeoutMs: 10_000, recoveryDeadlineMs: 300_000, stuckAfterMs: 60_000 });
     expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);
     expect(config.retry.deadLetterAfterMs).toBe(48 * 3600 * 1000);
     expect(config.retry.jitter).toBe(0.2);

@@ -14,3 +14,4 @@ export { KafkaConsumerServer, type KafkaConsumerOptions } from './consumer/kafka
 export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/due-time-consumer.server.js';
 export { decodeOrSkip, decodeValue, type Decoded } from './decode.js';
 export { KAFKA_CLIENT, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';
+export { within } from './within.js';

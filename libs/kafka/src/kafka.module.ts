@@ -1,6 +1,7 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { topicCatalog, topicsFor } from '@hookline/contracts';
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
@@ -11,21 +12,40 @@ import {
 import type { Admin, Kafka } from 'kafkajs';
 import { ROOT_LOGGER } from '@hookline/logging';
 import type { Logger } from 'pino';
-import { createKafkaClient } from './kafka-client.js';
+import { createKafkaClient, silenceKafkaLogs } from './kafka-client.js';
 import { KafkaProducer } from './producer.js';
 import { ensureTopics } from './topic-provisioner.js';
+import { within } from './within.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 /** Injection token for the platform's topic names under HOOKLINE_TOPIC_PREFIX (PlatformTopics). */
 export const PLATFORM_TOPICS = Symbol('PLATFORM_TOPICS');
 
+const CONNECT_FIRST_DELAY_MS = 1_000;
+const CONNECT_MAX_DELAY_MS = 30_000;
+/** How long the producer and admin may take to disconnect when the broker does not answer. */
+const DISCONNECT_TIMEOUT_MS = 2_000;
+
 /**
- * Connects the producer and creates the platform's topics before the service starts
- * consuming, and disconnects last on shutdown. Also answers the Kafka readiness probe.
+ * Creates the platform's topics and connects the producer, in the background from start-up
+ * until it succeeds: a broker that is away, or refuses the credentials, is tried again after a
+ * growing delay (1 s up to 30 s) with one log line per attempt, while readiness says why. The
+ * consumer starts once `ready` resolves. Disconnects last on shutdown, and within a bound when the
+ * broker is away. Also answers the Kafka readiness probe.
  */
 @Injectable()
-export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private admin: Admin | null = null;
+  private connected = false;
+  private lastError: Error | null = null;
+  private retryTimer: { timer: NodeJS.Timeout; wake: () => void } | null = null;
+  private stopped = false;
+  private markReady!: () => void;
+  /** Resolves once the topics exist and the producer is connected. */
+  readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
+  private settleFirstAttempt!: () => void;
+  /** Resolves once the first attempt to connect has succeeded or failed. */
+  readonly firstAttempt = new Promise<void>((resolve) => (this.settleFirstAttempt = resolve));
 
   constructor(
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
@@ -34,7 +54,32 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
+    void this.connectUntilReady();
+  }
+
+  private async connectUntilReady(): Promise<void> {
+    for (let attempt = 0; !this.stopped; attempt++) {
+      try {
+        await this.connect();
+        this.connected = true;
+        this.lastError = null;
+        this.markReady();
+        return;
+      } catch (error) {
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+        const delayMs = Math.min(CONNECT_MAX_DELAY_MS, CONNECT_FIRST_DELAY_MS * 2 ** attempt);
+        this.logger.error({ err: this.lastError, brokers: this.config.kafka.brokers, retryInMs: delayMs }, 'cannot reach Kafka; trying again');
+        this.settleFirstAttempt();
+        await new Promise<void>((wake) => (this.retryTimer = { timer: setTimeout(wake, delayMs), wake }));
+        this.retryTimer = null;
+      } finally {
+        this.settleFirstAttempt();
+      }
+    }
+  }
+
+  private async connect(): Promise<void> {
     const created = await ensureTopics(
       this.kafka,
       topicCatalog({
@@ -43,22 +88,41 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
         retryScheduleMs: this.config.retry.scheduleMs,
         deadLetterAfterMs: this.config.retry.deadLetterAfterMs,
       }),
+      // A broker that is away fails the attempt within seconds; connectUntilReady tries again.
+      this.kafka.admin({ retry: { retries: 2 } }),
     );
     if (created.length > 0) this.logger.info({ topics: created }, 'created topics');
     await this.producer.connect();
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
+    const admin = this.kafka.admin();
+    await admin.connect();
+    this.admin = admin;
+  }
+
+  /** Whether the topics exist and the producer is connected (once true, it stays true: the clients reconnect on their own). */
+  get isReady(): boolean {
+    return this.connected;
   }
 
   /** Throws unless the cluster answers a metadata request now. */
   async check(): Promise<void> {
-    if (!this.admin) throw new Error('not connected yet');
+    if (!this.connected || !this.admin) throw new Error(this.lastError ? `cannot reach Kafka: ${this.lastError.message}` : 'connecting');
     await this.admin.describeCluster();
   }
 
+  /** Before the consumer stops: from now on a broker that does not answer is expected, and kafkajs's own lines about it are not logged. */
+  beforeApplicationShutdown(): void {
+    silenceKafkaLogs(this.kafka);
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect();
-    await this.admin?.disconnect();
+    this.stopped = true;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer.timer);
+      this.retryTimer.wake();
+    }
+    await within(Promise.all([this.producer.disconnect(), this.admin?.disconnect()]), DISCONNECT_TIMEOUT_MS, 'disconnecting from Kafka').catch((error: unknown) =>
+      this.logger.warn({ reason: (error as Error).message }, 'broker unreachable while stopping'),
+    );
   }
 }
 
@@ -77,8 +141,8 @@ export class KafkaModule {
         },
         {
           provide: KafkaProducer,
-          inject: [KAFKA_CLIENT, HOOKLINE_CONFIG],
-          useFactory: (kafka: Kafka, config: HooklineConfig) => new KafkaProducer(kafka, config.service),
+          inject: [KAFKA_CLIENT, HOOKLINE_CONFIG, ROOT_LOGGER],
+          useFactory: (kafka: Kafka, config: HooklineConfig, logger: Logger) => new KafkaProducer(kafka, config.service, logger),
         },
         {
           provide: PLATFORM_TOPICS,

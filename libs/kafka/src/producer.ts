@@ -1,6 +1,7 @@
 import { Coalescer } from '@hookline/batching';
 import { HOOKLINE_ATTRIBUTES, injectTraceContext, inSpan, SpanKind } from '@hookline/telemetry';
 import { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -29,6 +30,17 @@ const MAX_SENDS_PER_REQUEST = 1_000;
  */
 const MAX_REQUEST_BYTES = 512 * 1024;
 
+/** Broker answers that mean the idempotent producer's id, epoch or sequence is not valid any more. */
+const LOST_PRODUCER_STATE = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+
+/** Whether kafkajs's error, or one it wraps, is such an answer. */
+function producerStateLost(error: unknown): boolean {
+  for (let cause = error as { type?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (cause.type && LOST_PRODUCER_STATE.has(cause.type)) return true;
+  }
+  return false;
+}
+
 const byteLength = (data: string | Buffer | null | undefined) => (typeof data === 'string' ? Buffer.byteLength(data) : (data?.length ?? 0));
 
 /** The record's key, value and headers, in bytes (header values roughly). */
@@ -47,16 +59,25 @@ function approximateSize(message: Message): number {
  * flight the sends issued meanwhile gather into the next.
  */
 export class KafkaProducer {
-  private readonly producer: Producer;
-  private connected = false;
+  private producer: Producer;
+  private replacing: Promise<void> | null = null;
+  private markConnected!: () => void;
+  /** Sends issued before the first connection (the broker was away at start-up) wait for it. */
+  private readonly firstConnection = new Promise<void>((resolve) => (this.markConnected = resolve));
   private readonly requests: Coalescer<{ topic: string; messages: Message[] }>;
 
   /** `service` names the sending service on the spans of its sends. */
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly service = 'unknown',
+    private readonly logger?: Logger,
   ) {
-    this.producer = kafka.producer({
+    this.producer = this.createProducer();
+    this.requests = new Coalescer((sends) => this.sendTogether(sends), { maxBatchSize: MAX_SENDS_PER_REQUEST, maxConcurrentBatches: 1, lingerMs: LINGER_MS });
+  }
+
+  private createProducer(): Producer {
+    const producer = this.kafka.producer({
       idempotent: true,
       allowAutoTopicCreation: false,
       // The Java client's murmur2 partitioner: a key lands on the same partition from any client.
@@ -64,21 +85,17 @@ export class KafkaProducer {
       // An idempotent producer keeps retrying (kafkajs warns otherwise); callers bound the wait.
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
     });
-    this.requests = new Coalescer((sends) => this.sendTogether(sends), { maxBatchSize: MAX_SENDS_PER_REQUEST, maxConcurrentBatches: 1, lingerMs: LINGER_MS });
-    this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
-    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
-  }
-
-  get isConnected(): boolean {
-    return this.connected;
+    producer.on(producer.events.CONNECT, () => this.markConnected());
+    return producer;
   }
 
   connect(): Promise<void> {
     return this.producer.connect();
   }
 
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  async disconnect(): Promise<void> {
+    await this.replacing?.catch(() => undefined);
+    await this.producer.disconnect();
   }
 
   /** Sends in a producer span whose context (traceparent) travels in each record's headers. */
@@ -106,13 +123,37 @@ export class KafkaProducer {
     );
   }
 
+  /**
+   * A new kafkajs producer in place of one whose idempotence state the broker no longer accepts:
+   * it would fail every send from now on. The failed send is the caller's to retry (through the
+   * new producer); a batch the broker had written after all is then written again, which
+   * at-least-once allows.
+   */
+  private replaceProducer(error: unknown): Promise<void> {
+    this.replacing ??= (async () => {
+      const old = this.producer;
+      this.logger?.warn({ err: error }, 'the broker refused the producer sequence (as after a broker restart); replacing the producer');
+      const fresh = this.createProducer();
+      await fresh.connect();
+      this.producer = fresh;
+      void old.disconnect().catch(() => undefined);
+    })().finally(() => (this.replacing = null));
+    return this.replacing;
+  }
+
   /** One produce request per MAX_REQUEST_BYTES of the gathered sends, in order. */
   private async sendTogether(sends: ReadonlyArray<{ topic: string; messages: Message[] }>): Promise<void> {
+    await this.firstConnection;
     let request = new Map<string, Message[]>();
     let bytes = 0;
     const flush = async () => {
       if (request.size === 0) return;
-      await this.producer.sendBatch({ acks: -1, topicMessages: [...request].map(([topic, messages]) => ({ topic, messages })) });
+      try {
+        await this.producer.sendBatch({ acks: -1, topicMessages: [...request].map(([topic, messages]) => ({ topic, messages })) });
+      } catch (error) {
+        if (producerStateLost(error)) await this.replaceProducer(error);
+        throw error;
+      }
       request = new Map();
       bytes = 0;
     };

@@ -7,10 +7,10 @@ const ATTEMPTS = 10;
  * Creates every topic the platform needs with its partition count and retention. Idempotent:
  * topics that exist are left alone, so every service can run it at start-up. A fresh broker
  * briefly answers metadata requests for new topics with "does not host this topic-partition",
- * and services starting together race to create the same topics: both are retried.
+ * and services starting together race to create the same topics: both are retried. The admin
+ * client (a new one by default) is disconnected at the end.
  */
-export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<string[]> {
-  const admin = kafka.admin();
+export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], admin: Admin = kafka.admin()): Promise<string[]> {
   await admin.connect();
   try {
     const created: string[] = [];

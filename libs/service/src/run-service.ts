@@ -1,13 +1,15 @@
 import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '@hookline/config';
 import { type TopicKey, retryTiers, topicsFor } from '@hookline/contracts';
-import { DueTimeConsumerServer, KAFKA_CLIENT, KafkaConsumerServer, type KafkaServerBase } from '@hookline/kafka';
+import { DueTimeConsumerServer, KAFKA_CLIENT, KafkaConsumerServer, KafkaLifecycle, type KafkaServerBase } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
 import { HealthRegistry } from './health.js';
+import { ServiceExceptionFilter } from './service-exception-filter.js';
 import { ServiceModule } from './service.module.js';
 
 /** Topics a consumer reads: a platform topic by key, or every retry tier. */
@@ -27,8 +29,8 @@ export interface ServiceSpec {
   service: ServiceName;
   feature: Type | DynamicModule;
   consumer?: ConsumerSpec;
-  /** For a service with an API: its JSON body limit (over it: 413) and error filters. */
-  api?: { jsonBodyLimit: string; filters: ExceptionFilter[] };
+  /** For a service with an API: its JSON body limit (over it: 413) and the filter that answers its errors. */
+  api?: { jsonBodyLimit: string; filter: ExceptionFilter };
 }
 
 function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] {
@@ -40,9 +42,11 @@ function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] 
 
 /**
  * Boots one service: validated configuration (a bad value stops the process naming the
- * variable), structured logs, the feature module, its Kafka consumer and the health endpoint.
- * SIGTERM or SIGINT stops consuming, lets in-flight work finish for the grace period,
- * commits only what finished, and disconnects.
+ * variable), structured logs, the feature module, the health endpoint, and its Kafka consumer.
+ * Kafka is not needed to start: the health endpoint answers (not ready, saying why) while the
+ * service connects, and the consumer starts once the topics exist. SIGTERM or SIGINT stops
+ * consuming, lets in-flight work finish for the grace period, commits only what finished, and
+ * disconnects.
  */
 export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadConfig(spec.service, env);
@@ -52,41 +56,65 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
     abortOnError: false,
     bodyParser: !spec.api,
   });
-  if (spec.api) {
-    app.useBodyParser('json', { limit: spec.api.jsonBodyLimit });
-    app.useGlobalFilters(...spec.api.filters);
-  }
+  if (spec.api) app.useBodyParser('json', { limit: spec.api.jsonBodyLimit });
+  app.useGlobalFilters(new ServiceExceptionFilter(app.getHttpAdapter(), spec.api?.filter));
   app.useLogger(app.get(NestPinoLogger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();
-
-  if (spec.consumer) {
-    const common = {
-      kafka: app.get<Kafka>(KAFKA_CLIENT),
-      service: spec.service,
-      groupId: `${config.kafka.topicPrefix}.${spec.consumer.groupId}`,
-      subscriptions: spec.consumer.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
-      shutdownGraceMs: config.shutdownGraceMs,
-      sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-      logger: logger.child({ component: 'consumer' }),
-    };
-    const consumer: KafkaServerBase = spec.consumer.dueHeader
-      ? new DueTimeConsumerServer({ ...common, dueHeader: spec.consumer.dueHeader })
-      : new KafkaConsumerServer({
-          ...common,
-          maxInFlightPerKey: spec.consumer.maxInFlightPerKey ?? 1,
-          maxPendingPerPartition: spec.consumer.maxPendingPerPartition ?? 1_000,
-        });
-    app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
-    app.get(HealthRegistry).register('consumer', async () => {
-      if (!consumer.isRunning) throw new Error(consumer.crashReason?.message ?? 'not consuming');
-    });
-    await app.startAllMicroservices();
-  }
-
   await app.listen(config.http.healthPort, '0.0.0.0');
-  logger.info({ port: config.http.healthPort }, `hookline-${spec.service} ready`);
+  const kafka = app.get(KafkaLifecycle);
+  // With the broker there, the service is ready when this resolves; without, it goes on connecting.
+  await kafka.firstAttempt;
+  if (spec.consumer) await startConsumer(app, spec.consumer, config, kafka, logger);
+  logger.info({ port: config.http.healthPort }, `hookline-${spec.service} started`);
   return app;
+}
+
+async function startConsumer(app: INestApplication, spec: ConsumerSpec, config: HooklineConfig, kafka: KafkaLifecycle, logger: Logger): Promise<void> {
+  const common = {
+    kafka: app.get<Kafka>(KAFKA_CLIENT),
+    service: config.service,
+    groupId: `${config.kafka.topicPrefix}.${spec.groupId}`,
+    subscriptions: spec.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
+    shutdownGraceMs: config.shutdownGraceMs,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    kafkaReady: () => kafka.ready,
+    logger: logger.child({ component: 'consumer' }),
+  };
+  const consumer: KafkaServerBase = spec.dueHeader
+    ? new DueTimeConsumerServer({ ...common, dueHeader: spec.dueHeader })
+    : new KafkaConsumerServer({
+        ...common,
+        maxInFlightPerKey: spec.maxInFlightPerKey ?? 1,
+        maxPendingPerPartition: spec.maxPendingPerPartition ?? 1_000,
+      });
+  // The application's filter (ServiceExceptionFilter) passes a handler's error on to the transport as it was thrown.
+  app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
+  const health = app.get(HealthRegistry);
+  health.register('consumer', () => consumerReadiness(consumer, config.kafka.stuckAfterMs));
+  health.registerLiveness('consumer', () => {
+    const downSince = consumer.downSince;
+    if (downSince !== null && Date.now() - downSince > config.kafka.recoveryDeadlineMs) {
+      throw new Error(`not consuming for ${Math.round((Date.now() - downSince) / 1000)} s (HOOKLINE_KAFKA_RECOVERY_DEADLINE): ${consumer.crashReason?.message ?? 'never joined its group'}`);
+    }
+  });
+  const started = app.startAllMicroservices();
+  // With the broker there, the consumer has joined its group when startService returns; without,
+  // it joins once the broker is reached, and readiness says so meanwhile.
+  if (kafka.isReady) await started;
+  else started.catch((error: unknown) => logger.error({ err: error }, 'consumer failed to start'));
+}
+
+/** Down while out of its group; degraded while a partition's records have failed for longer than `stuckAfterMs`. */
+function consumerReadiness(consumer: KafkaServerBase, stuckAfterMs: number): string | void {
+  if (!consumer.isRunning) {
+    throw new Error(consumer.crashReason ? `not consuming (${consumer.crashReason.message}); a new consumer is starting` : 'not consuming yet: joining the consumer group');
+  }
+  const stuck = consumer.stuckPartitions().filter((partition) => Date.now() - partition.since > stuckAfterMs);
+  if (stuck.length === 0) return;
+  return stuck
+    .map(({ topic, partition, offset, since, error }) => `${topic}[${partition}] stuck at offset ${offset} for ${Math.round((Date.now() - since) / 1000)} s: ${error instanceof Error ? error.message : String(error)}`)
+    .join('; ');
 }
 
 /** The main() of a service process: exits non-zero with a clear message if it cannot start. */

@@ -49,7 +49,7 @@ interface Earlier {
 export class MessageService {
   private readonly eventsTopic: string;
   private readonly inserts = new Coalescer<Message, Earlier | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
-  private readonly emitted = new Coalescer<string>((ids) => this.messages.takeOutOfOutbox(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
+  private readonly emitted = new Coalescer<string>((ids) => this.takeOutOfOutbox(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
@@ -127,10 +127,17 @@ export class MessageService {
         return { key: message.applicationId, value: JSON.stringify(value) };
       }),
     );
-    for (const message of messages) {
-      // Not awaited: the event is already durable in Kafka. Should the mark be lost, the outbox
-      // relay emits the message once more, which at-least-once delivery allows.
-      this.emitted.add(message.id).catch((error: unknown) => this.logger.warn({ err: error, messageId: message.id }, 'could not mark a message emitted; the outbox relay will emit it again'));
+    // Not awaited: the event is already durable in Kafka. Should the mark be lost, the outbox
+    // relay emits the message once more, which at-least-once delivery allows.
+    for (const message of messages) void this.emitted.add(message.id);
+  }
+
+  /** One batch of outbox deletes; a failure (PostgreSQL away) is one log line for the batch, not one per message. */
+  private async takeOutOfOutbox(ids: readonly string[]): Promise<void> {
+    try {
+      await this.messages.takeOutOfOutbox(ids);
+    } catch (error) {
+      this.logger.warn({ err: error, messages: ids.length }, 'could not take emitted messages out of the outbox; the outbox relay will emit them again');
     }
   }
 

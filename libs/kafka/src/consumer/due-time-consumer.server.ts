@@ -1,5 +1,6 @@
 import type { EachBatchPayload, IHeaders } from 'kafkajs';
 import { AbandonedError, KafkaServerBase, type KafkaServerOptions } from './kafka-server.base.js';
+import { within } from '../within.js';
 
 /** Due records handled at once per partition, and committed together. */
 const DUE_CHUNK = 100;
@@ -24,8 +25,8 @@ export class DueTimeConsumerServer extends KafkaServerBase {
     super(options);
   }
 
-  protected onGroupJoin(): void {
-    // Committed offsets are the truth after a rebalance; this transport keeps no other state.
+  protected forgetFetched(): void {
+    // Committed offsets are the truth after a rebalance or a restart; this transport keeps no other state.
   }
 
   protected async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -40,10 +41,12 @@ export class DueTimeConsumerServer extends KafkaServerBase {
    * record not yet due.
    */
   private async handleDue({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const generation = this.generation;
+    const current = () => isRunning() && !isStale() && !this.stopping && generation === this.generation;
     const firstNotDue = batch.messages.findIndex((record) => this.waitFor(record.headers) > 0);
     const due = firstNotDue === -1 ? batch.messages : batch.messages.slice(0, firstNotDue);
     for (let start = 0; start < due.length; start += DUE_CHUNK) {
-      if (!isRunning() || isStale() || this.stopping) return;
+      if (!current()) return;
       const chunk = due.slice(start, start + DUE_CHUNK);
       try {
         await Promise.all(chunk.map((record) => this.handleWithRetry(this.toConsumed(batch.topic, batch.partition, record))));
@@ -51,13 +54,14 @@ export class DueTimeConsumerServer extends KafkaServerBase {
         if (error instanceof AbandonedError) return;
         throw error;
       }
-      // Only records whose handler finished (re-emit acknowledged) are committed.
+      // Only records whose handler finished (re-emit acknowledged) are committed, by the consumer that fetched them.
+      if (!current()) return;
       const last = chunk.at(-1)!.offset;
       resolveOffset(last);
       await this.consumer?.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
       await heartbeat();
     }
-    if (firstNotDue === -1 || !isRunning() || isStale() || this.stopping) return;
+    if (firstNotDue === -1 || !current()) return;
     // The head is not due: pause until it is. Unresolved records are fetched again after the
     // resume, starting with the head, which the seek makes sure of.
     const head = batch.messages[firstNotDue]!;
@@ -65,7 +69,11 @@ export class DueTimeConsumerServer extends KafkaServerBase {
     this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: head.offset });
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      resume();
+      try {
+        resume();
+      } catch {
+        // That consumer is gone; its successor fetches from the committed offset and waits anew.
+      }
     }, this.waitFor(head.headers));
     this.timers.add(timer);
   }
@@ -76,15 +84,15 @@ export class DueTimeConsumerServer extends KafkaServerBase {
     return Number.isNaN(dueAt) ? 0 : Math.max(0, dueAt - Date.now());
   }
 
+  /** Stops fetching, lets the batch in hand finish and leaves the group, within the shutdown grace (shutdownDeadlines). */
   async close(): Promise<void> {
-    if (!this.consumer) return;
-    this.consumer.pause(this.topics.map((topic) => ({ topic })));
+    const deadlines = this.shutdownDeadlines();
+    this.pauseFetching();
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    const grace = new Promise((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
-    await Promise.race([this.inBatch, grace]);
-    this.stopping = true;
-    await this.inBatch;
-    await this.disconnect();
+    await within(this.inBatch, deadlines.work - Date.now(), 'the batch in hand').catch(() => undefined);
+    this.beginStopping();
+    await within(this.inBatch, deadlines.commit - Date.now(), 'the batch in hand').catch(() => undefined);
+    await this.disconnect(deadlines.leave);
   }
 }

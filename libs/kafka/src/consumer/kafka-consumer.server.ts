@@ -1,6 +1,7 @@
 import type { EachBatchPayload } from 'kafkajs';
 import { KeyedLimiter } from './keyed-limiter.js';
 import { AbandonedError, type ConsumedMessage, KafkaServerBase, type KafkaServerOptions } from './kafka-server.base.js';
+import { within } from '../within.js';
 import { PartitionProgress } from './partition-progress.js';
 
 export interface KafkaConsumerOptions extends KafkaServerOptions {
@@ -9,6 +10,9 @@ export interface KafkaConsumerOptions extends KafkaServerOptions {
   /** Above this many unfinished records a partition is paused until half have finished. */
   maxPendingPerPartition: number;
 }
+
+/** A failing commit is logged at most this often: during a broker outage every finished record asks for one. */
+const COMMIT_FAILURE_LOG_INTERVAL_MS = 10_000;
 
 interface PartitionState {
   topic: string;
@@ -29,19 +33,36 @@ export class KafkaConsumerServer extends KafkaServerBase {
   private partitions = new Map<string, PartitionState>();
   private readonly inFlight = new Set<Promise<void>>();
   private commitTimer: NodeJS.Timeout | null = null;
+  private commitFailureLoggedAt = 0;
 
   constructor(protected override readonly options: KafkaConsumerOptions) {
     super(options);
     this.limiter = new KeyedLimiter(options.maxInFlightPerKey);
   }
 
-  protected onGroupJoin(): void {
-    // Records still running from the old generation finish, but their commits are dropped.
+  protected forgetFetched(): void {
+    // Records still running from before finish, but their commits are dropped: they will be fetched
+    // again. A partition paused for them is resumed now, since they no longer count (and those
+    // that were retrying are abandoned): kafkajs keeps a pause across rebalances.
+    for (const state of this.partitions.values()) this.resumeFetching(state);
     this.partitions = new Map();
   }
 
+  private resumeFetching(state: PartitionState): void {
+    const resume = state.resume;
+    if (!resume) return;
+    state.resume = null;
+    try {
+      resume();
+    } catch {
+      // The consumer that paused it is gone; its successor fetches the partition afresh.
+    }
+  }
+
   /** Hands every record of the batch to its handler and returns without waiting for them. */
-  protected async onBatch({ batch, resolveOffset, heartbeat, pause }: EachBatchPayload): Promise<void> {
+  protected async onBatch({ batch, resolveOffset, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    // A batch of a consumer that crashed meanwhile, or of a generation that is over, is fetched again.
+    if (!isRunning() || isStale()) return;
     const id = `${batch.topic}:${batch.partition}`;
     let state = this.partitions.get(id);
     if (!state) {
@@ -72,10 +93,7 @@ export class KafkaConsumerServer extends KafkaServerBase {
     const key = message.key?.toString('utf8') ?? `${message.partition}:${message.offset}`;
     await this.limiter.run(key, () => this.handleWithRetry(message));
     state.progress.finish(BigInt(message.offset));
-    if (state.resume && state.progress.pending <= this.options.maxPendingPerPartition / 2) {
-      state.resume();
-      state.resume = null;
-    }
+    if (state.progress.pending <= this.options.maxPendingPerPartition / 2) this.resumeFetching(state);
     this.scheduleCommit();
   }
 
@@ -84,35 +102,51 @@ export class KafkaConsumerServer extends KafkaServerBase {
     if (this.commitTimer) return;
     this.commitTimer = setTimeout(() => {
       this.commitTimer = null;
-      void this.commit().catch((error: unknown) =>
-        this.options.logger.warn({ err: error }, 'offset commit failed; records will be re-delivered'),
-      );
+      void this.commit().catch((error: unknown) => {
+        if (Date.now() - this.commitFailureLoggedAt < COMMIT_FAILURE_LOG_INTERVAL_MS) return;
+        this.commitFailureLoggedAt = Date.now();
+        this.options.logger.warn({ err: error }, 'offset commit failed; it is tried again with the next progress, or the records are fetched again');
+      });
     }, 50);
   }
 
   private async commit(): Promise<void> {
-    if (!this.consumer) return;
+    const consumer = this.consumer;
+    if (!consumer) return;
+    const committing: Array<{ state: PartitionState; previous: bigint | null; next: bigint }> = [];
     const offsets = [];
     for (const state of this.partitions.values()) {
       const next = state.progress.committable();
       if (next !== null && next !== state.committed) {
         offsets.push({ topic: state.topic, partition: state.partition, offset: next.toString() });
+        committing.push({ state, previous: state.committed, next });
         state.committed = next;
       }
     }
-    if (offsets.length > 0) await this.consumer.commitOffsets(offsets);
+    if (offsets.length === 0) return;
+    try {
+      await consumer.commitOffsets(offsets);
+    } catch (error) {
+      // Not committed after all: the next commit tries these offsets again.
+      for (const { state, previous, next } of committing) if (state.committed === next) state.committed = previous;
+      throw error;
+    }
   }
 
-  /** Stops fetching, lets in-flight records finish for the grace period, commits, disconnects. */
+  /**
+   * Stops fetching, lets in-flight records finish, commits what finished and leaves the group,
+   * all within the shutdown grace (shutdownDeadlines), the broker there or not.
+   */
   async close(): Promise<void> {
-    if (!this.consumer) return;
-    this.consumer.pause(this.topics.map((topic) => ({ topic })));
-    const grace = new Promise((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
-    this.stopping = true;
+    const deadlines = this.shutdownDeadlines();
+    this.pauseFetching();
+    await within(Promise.allSettled([...this.inFlight]), deadlines.work - Date.now(), 'in-flight records').catch(() => undefined);
+    this.beginStopping();
     if (this.commitTimer) clearTimeout(this.commitTimer);
     this.commitTimer = null;
-    await this.commit().catch((error: unknown) => this.options.logger.warn({ err: error }, 'final commit failed'));
-    await this.disconnect();
+    await within(this.commit(), deadlines.commit - Date.now(), 'final commit').catch((error: unknown) =>
+      this.options.logger.warn({ reason: (error as Error).message }, 'final commit failed; the uncommitted records will be fetched again'),
+    );
+    await this.disconnect(deadlines.leave);
   }
 }

@@ -2,6 +2,8 @@ import { type CustomTransportStrategy, BaseRpcContext, type MessageHandler, Serv
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
+import { within } from '../within.js';
+import { PartitionRetries } from './partition-retries.js';
 import { extractTraceContext, HOOKLINE_ATTRIBUTES, hooklineMetrics, inSpan, SpanKind } from '@hookline/telemetry';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -43,28 +45,51 @@ export interface KafkaServerOptions {
   shutdownGraceMs: number;
   /** How long the group waits for a silent member before handing its partitions on. */
   sessionTimeoutMs?: number;
+  /** Resolves once the topics exist and the producer is connected: the consumer starts after it, however long that takes. */
+  kafkaReady?: () => Promise<void>;
   logger: Logger;
 }
 
-/** Raised inside a record's processing when the consumer stops before it finished. */
+/** Raised inside a record's processing when the consumer stops, or may no longer commit the record, before it finished. */
 export class AbandonedError extends Error {
   constructor() {
-    super('consumer stopping: record abandoned without commit');
+    super('consumer stopping or rebalanced: record abandoned without commit');
   }
 }
 
+const RESTART_FIRST_DELAY_MS = 1_000;
+// Each attempt already spends seconds in kafkajs's own connection retries; a longer wait would only
+// delay the recovery after the broker is back.
+const RESTART_MAX_DELAY_MS = 10_000;
+/** How long leaving the group and disconnecting may take when the broker does not answer. */
+const DISCONNECT_TIMEOUT_MS = 3_000;
+/** The least time a shutdown gives the consumer to leave its group. */
+const MIN_LEAVE_MS = 1_500;
+
 /**
  * What Hookline's Kafka transports share: a kafkajs consumer group with manual commits routing
- * each topic to its `@EventPattern` handler, a handler that throws retried in place with backoff
- * (a broken dependency stalls, it never drops a record), and the state readiness reports.
+ * each topic to its `@EventPattern` handler; a handler that throws retried in shared rounds per
+ * partition (PartitionRetries: a broken dependency stalls at a falling-off pace with one log line
+ * per round, it never drops a record); and a supervisor that keeps a consumer running. kafkajs
+ * restarts a crashed consumer only after some errors, and leaves it stopped for good after the
+ * others ("Failed to find group coordinator" when the broker was away for long); here every
+ * crash, and every start that fails, is followed by a new consumer after a growing delay (1 s
+ * up to 10 s), which rejoins the group and resumes from the committed offsets, for as long as it
+ * takes. `downSince` tells liveness how long that has gone on.
  */
 export abstract class KafkaServerBase extends Server implements CustomTransportStrategy {
   protected consumer: Consumer | null = null;
   protected stopping = false;
+  /** Changes whenever records fetched before may no longer be committed: a new group generation, or a new consumer. */
+  protected generation = 0;
   private readonly patternByTopic = new Map<string, string>();
   private readonly handlerByTopic = new Map<string, MessageHandler>();
+  private readonly retries = new Map<string, PartitionRetries>();
   private lastError: Error | null = null;
   private running = false;
+  private downFrom: number | null = Date.now();
+  private restartAttempt = 0;
+  private restartTimer: NodeJS.Timeout | null = null;
   private readonly lag = new Map<string, number>();
   private lagTimer: NodeJS.Timeout | null = null;
   private lagAdmin: Admin | null = null;
@@ -77,78 +102,166 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     }
   }
 
-  /** True while the consumer group is joined and running; false once it has crashed or stopped. */
+  /** True while the consumer group is joined and running; false while it starts, restarts or has stopped. */
   get isRunning(): boolean {
     return this.running;
   }
 
-  /** Why the consumer last crashed, for readiness checks. */
+  /** Why the consumer last crashed or failed to start, for readiness checks. */
   get crashReason(): Error | null {
     return this.lastError;
+  }
+
+  /** Since when the consumer has not been consuming (null while it is). */
+  get downSince(): number | null {
+    return this.downFrom;
+  }
+
+  /** Partitions whose records keep failing, with the oldest failing record of each, longest first. */
+  stuckPartitions(): Array<{ topic: string; partition: number; since: number; offset: string; error: unknown }> {
+    const stuck = [];
+    for (const [id, retries] of this.retries) {
+      const state = retries.stuck;
+      if (!state) continue;
+      const separator = id.lastIndexOf(':');
+      stuck.push({ topic: id.slice(0, separator), partition: Number(id.slice(separator + 1)), since: state.since, ...state.record });
+    }
+    return stuck.sort((a, b) => a.since - b.since);
   }
 
   protected get topics(): string[] {
     return [...this.patternByTopic.keys()];
   }
 
+  /**
+   * Calls back once the consumer has joined its group, or has failed its first start: it then
+   * goes on starting in the background, and readiness says why it is not consuming.
+   */
   listen(callback: (error?: unknown) => void): void {
-    this.start().then(
-      () => callback(),
-      (error: unknown) => callback(error),
-    );
+    try {
+      for (const { pattern, topics } of this.options.subscriptions) {
+        const handler = this.getHandlerByPattern(pattern);
+        if (!handler) throw new Error(`no @EventPattern('${pattern}') handler is registered`);
+        // Looked up once: Nest's lookup parses the pattern on every call.
+        for (const topic of topics) this.handlerByTopic.set(topic, handler);
+      }
+    } catch (error) {
+      callback(error);
+      return;
+    }
+    this.startLagMonitor();
+    void this.firstStart().then(() => callback());
+  }
+
+  private async firstStart(): Promise<void> {
+    await this.options.kafkaReady?.();
+    if (this.stopping) return;
+    await this.startConsumer().catch((error: unknown) => this.consumerDown(error));
   }
 
   /** Processes one fetched batch; commits are the subclass's business. */
   protected abstract onBatch(payload: EachBatchPayload): Promise<void>;
 
-  /** A new group generation: offsets restart from what was committed. */
-  protected abstract onGroupJoin(): void;
+  /** Records fetched so far may no longer be committed: a new group generation began, or the consumer is gone. */
+  protected abstract forgetFetched(): void;
 
-  private async start(): Promise<void> {
-    for (const { pattern, topics } of this.options.subscriptions) {
-      const handler = this.getHandlerByPattern(pattern);
-      if (!handler) throw new Error(`no @EventPattern('${pattern}') handler is registered`);
-      // Looked up once: Nest's lookup parses the pattern on every call.
-      for (const topic of topics) this.handlerByTopic.set(topic, handler);
-    }
+  /** A new consumer, connected and subscribed; resolves once it has joined the group, rejects if it crashed or failed first. */
+  private async startConsumer(): Promise<void> {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 10_000;
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
-      heartbeatInterval: Math.max(1_000, Math.floor((this.options.sessionTimeoutMs ?? 10_000) / 5)),
+      sessionTimeout,
+      heartbeatInterval: Math.max(1_000, Math.floor(sessionTimeout / 5)),
+      // Restarts are the supervisor's (consumerDown), whatever the error.
+      retry: { retries: 5, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      this.onGroupJoin();
-      this.running = true;
-      this.options.logger.info({ groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
+    // Until the first join, a crash is this start's failure (its caller handles it); after it, the supervisor's.
+    let joinedOnce = false;
+    const joined = new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        if (this.consumer !== consumer) return;
+        joinedOnce = true;
+        this.generation++;
+        this.forgetFetched();
+        this.running = true;
+        this.downFrom = null;
+        this.restartAttempt = 0;
+        this.lastError = null;
+        this.options.logger.info({ groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
+        resolve();
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (this.consumer !== consumer) return;
+        if (joinedOnce) this.consumerDown(payload.error);
+        else reject(payload.error);
+      });
+      // Stopped by close() before it joined: nothing more will come. (A crash stops it too, and then says why.)
+      consumer.on(consumer.events.STOP, () => {
+        if (this.stopping) reject(new Error('the consumer stopped before it joined its group'));
+      });
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.running = false;
-      this.lastError = payload.error;
-      this.options.logger.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
-    });
-    consumer.on(consumer.events.STOP, () => (this.running = false));
-    await consumer.connect();
-    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
-      eachBatch: (payload) => this.onBatch(payload),
-    });
-    this.startLagMonitor();
+    joined.catch(() => undefined);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 4,
+        eachBatch: (payload) => this.onBatch(payload),
+      });
+    } catch (error) {
+      if (this.consumer === consumer) this.consumer = null;
+      await within(consumer.disconnect(), DISCONNECT_TIMEOUT_MS, 'consumer disconnect').catch(() => undefined);
+      throw error;
+    }
+    await joined;
+  }
+
+  /**
+   * The consumer crashed (kafkajs has stopped it already) or could not start: the records fetched
+   * so far stop retrying (they will be fetched again), and a new consumer starts after a delay
+   * that doubles with each attempt that fails.
+   */
+  private consumerDown(error: unknown): void {
+    const old = this.consumer;
+    this.consumer = null;
+    this.running = false;
+    this.downFrom ??= Date.now();
+    this.lastError = error instanceof Error ? error : new Error(String(error));
+    this.generation++;
+    this.forgetFetched();
+    for (const retries of this.retries.values()) retries.wakeAll();
+    if (old) void within(old.disconnect(), DISCONNECT_TIMEOUT_MS, 'consumer disconnect').catch(() => undefined);
+    if (this.stopping || this.restartTimer) return;
+    const delayMs = Math.min(RESTART_MAX_DELAY_MS, RESTART_FIRST_DELAY_MS * 2 ** this.restartAttempt++);
+    this.options.logger.error(
+      { err: this.lastError, groupId: this.options.groupId, restartInMs: delayMs, downForMs: Date.now() - this.downFrom },
+      'consumer stopped; starting a new one',
+    );
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.stopping) this.startConsumer().catch((startError: unknown) => this.consumerDown(startError));
+    }, delayMs);
   }
 
   /**
    * Measures the group's lag per topic (end offset minus committed offset) every few seconds for
-   * the consumer-lag gauge: for the retry tiers, the tasks waiting in each.
+   * the consumer-lag gauge: for the retry tiers, the tasks waiting in each. The admin client
+   * connects at the first measurement and again after a failed one.
    */
   private startLagMonitor(): void {
     const admin = this.options.kafka.admin();
     this.lagAdmin = admin;
+    let connected = false;
     const measure = async () => {
+      if (!connected) {
+        await admin.connect();
+        connected = true;
+      }
       const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics: this.topics });
       for (const { topic, partitions } of committed) {
         if (this.lagAdmin !== admin) return;
@@ -164,17 +277,14 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     };
     // One measurement at a time, and disconnect() waits for it, so none outlives the consumer.
     let measuring = false;
-    this.lagMeasurement = admin.connect().then(() => {
-      if (this.lagAdmin !== admin) return;
-      this.lagTimer = setInterval(() => {
-        if (measuring) return;
-        measuring = true;
-        this.lagMeasurement = measure()
-          .catch(() => undefined)
-          .finally(() => (measuring = false));
-      }, LAG_INTERVAL_MS);
-      this.lagTimer.unref();
-    }, () => undefined);
+    this.lagTimer = setInterval(() => {
+      if (measuring) return;
+      measuring = true;
+      this.lagMeasurement = measure()
+        .catch(() => void (connected = false))
+        .finally(() => (measuring = false));
+    }, LAG_INTERVAL_MS);
+    this.lagTimer.unref();
     hooklineMetrics().consumerLag.addCallback((result) => {
       for (const [topic, lag] of this.lag) result.observe(lag, { [ATTR_MESSAGING_DESTINATION_NAME]: topic, [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: this.options.groupId });
     });
@@ -194,9 +304,11 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
 
   /**
    * Runs the record's handler until it succeeds, in a consumer span continuing the trace its
-   * producer started; throws AbandonedError if the consumer stops first.
+   * producer started; throws AbandonedError if the consumer stops, or may no longer commit the
+   * record, first.
    */
   protected handleWithRetry(message: ConsumedMessage): Promise<void> {
+    const generation = this.generation;
     return inSpan(
       `process ${message.topic}`,
       {
@@ -213,39 +325,91 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
           [HOOKLINE_ATTRIBUTES.service]: this.options.service,
         },
       },
-      () => this.runHandler(message),
+      () => this.runHandler(message, generation),
     );
   }
 
-  private async runHandler(message: ConsumedMessage): Promise<void> {
+  private async runHandler(message: ConsumedMessage, generation: number): Promise<void> {
     const handler = this.handlerByTopic.get(message.topic)!;
-    for (let attempt = 0; ; attempt++) {
-      if (this.stopping) throw new AbandonedError();
-      try {
-        const result = await handler(message, new KafkaMessageContext([message]));
-        await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        return;
-      } catch (error) {
-        const backoffMs = Math.min(30_000, 200 * 2 ** attempt);
-        this.options.logger.error(
-          { err: error, topic: message.topic, partition: message.partition, offset: message.offset, backoffMs },
-          'handler failed; retrying the record',
-        );
-        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    const retries = this.retriesOf(message.topic, message.partition);
+    try {
+      for (;;) {
+        if (this.stopping || generation !== this.generation) throw new AbandonedError();
+        try {
+          const result = await handler(message, new KafkaMessageContext([message]));
+          await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+          return;
+        } catch (error) {
+          await retries.failed(message.offset, error);
+        }
       }
+    } finally {
+      retries.settled(message.offset);
     }
   }
 
-  /** Stops fetching and disconnects; subclasses first settle their in-flight work. */
-  protected async disconnect(): Promise<void> {
+  private retriesOf(topic: string, partition: number): PartitionRetries {
+    const id = `${topic}:${partition}`;
+    let retries = this.retries.get(id);
+    if (!retries) {
+      retries = new PartitionRetries(topic, partition, this.options.logger);
+      this.retries.set(id, retries);
+    }
+    return retries;
+  }
+
+  /**
+   * When a shutdown that begins now must be done: in-flight work may use the grace less the share
+   * kept for the last commit and leaving the group (a third of it, at most 3 s), so that even with
+   * the broker away the consumer is gone within HOOKLINE_SHUTDOWN_GRACE. Leaving gets at least
+   * 1.5 s all the same: a member that leaves hands its partitions on at once, one that does not
+   * only after the session timeout.
+   */
+  protected shutdownDeadlines(): { work: number; commit: number; leave: number } {
+    const now = Date.now();
+    const leaveShare = Math.min(3_000, this.options.shutdownGraceMs / 3);
+    const work = now + this.options.shutdownGraceMs - leaveShare;
+    return { work, commit: work + leaveShare / 2, leave: work + Math.max(MIN_LEAVE_MS, leaveShare) };
+  }
+
+  /** Pauses fetching, if there is a running consumer to pause. */
+  protected pauseFetching(): void {
+    try {
+      if (this.running) this.consumer?.pause(this.topics.map((topic) => ({ topic })));
+    } catch {
+      // A consumer that is crashing has nothing to pause.
+    }
+  }
+
+  /** Stops any restart, lets every record waiting for a retry round go (to be abandoned), and stops fetching. */
+  protected beginStopping(): void {
+    this.stopping = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    for (const retries of this.retries.values()) retries.wakeAll();
+  }
+
+  /**
+   * Leaves the group and disconnects by `deadline`: with the broker away, the group hands the
+   * partitions on after the session timeout instead, and the uncommitted records are fetched
+   * again by whoever gets them.
+   */
+  protected async disconnect(deadline: number): Promise<void> {
     if (this.lagTimer) clearInterval(this.lagTimer);
     const admin = this.lagAdmin;
     this.lagAdmin = null;
-    await this.lagMeasurement;
-    await admin?.disconnect().catch(() => undefined);
-    await this.consumer?.disconnect();
+    const consumer = this.consumer;
     this.consumer = null;
     this.running = false;
+    await within(
+      (async () => {
+        await this.lagMeasurement;
+        await admin?.disconnect().catch(() => undefined);
+        await consumer?.disconnect();
+      })(),
+      deadline - Date.now(),
+      'leaving the consumer group',
+    ).catch((error: unknown) => this.options.logger.warn({ reason: (error as Error).message }, 'broker unreachable while stopping; uncommitted records will be fetched again'));
   }
 
   on(): never {

@@ -1,0 +1,75 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { PartitionRetries } from '../src/consumer/partition-retries.js';
+
+/** A logger whose lines the test can count. */
+function recordingLogger() {
+  const lines: Array<{ msg: string; retryInMs?: number; failingRecords?: number }> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+const flushLogs = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('PartitionRetries', () => {
+  it('holds every failing record of the partition for one shared round, with one log line for it', async () => {
+    const { logger, lines } = recordingLogger();
+    const retries = new PartitionRetries('t', 0, logger);
+    const started = Date.now();
+    const waits = Array.from({ length: 500 }, (_, n) => retries.failed(String(n), new Error('database is down')));
+    await Promise.all(waits);
+    const waited = Date.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(190);
+    expect(waited).toBeLessThan(1_000);
+    await flushLogs();
+    const failures = lines.filter((line) => line.msg.startsWith('handler failed'));
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ retryInMs: 200, failingRecords: 1 });
+  });
+
+  it('doubles the wait for each round that fails again, and starts afresh once nothing fails', async () => {
+    const { logger, lines } = recordingLogger();
+    const retries = new PartitionRetries('t', 0, logger);
+    for (let round = 0; round < 3; round++) await retries.failed('7', new Error('still down'));
+    await flushLogs();
+    expect(lines.filter((line) => line.msg.startsWith('handler failed')).map((line) => line.retryInMs)).toEqual([200, 400, 800]);
+    expect(retries.stuck?.record.offset).toBe('7');
+
+    retries.settled('7');
+    expect(retries.stuck).toBeNull();
+    await flushLogs();
+    expect(lines.at(-1)?.msg).toBe('partition recovered');
+    const next = Date.now();
+    await retries.failed('8', new Error('down again'));
+    expect(Date.now() - next).toBeLessThan(400);
+  });
+
+  it('keeps a partition stuck while one record fails, even as others succeed, and names the oldest', async () => {
+    const { logger } = recordingLogger();
+    const retries = new PartitionRetries('t', 3, logger);
+    const poison = retries.failed('10', new Error('cannot store it'));
+    const other = retries.failed('12', new Error('cannot store it'));
+    await Promise.all([poison, other]);
+    retries.settled('12');
+    expect(retries.stuck).toMatchObject({ record: { offset: '10' } });
+    await retries.failed('10', new Error('cannot store it'));
+    expect(retries.stuck?.record.offset).toBe('10');
+  });
+
+  it('lets waiting records go at once when woken', async () => {
+    const { logger } = recordingLogger();
+    const retries = new PartitionRetries('t', 0, logger);
+    await retries.failed('1', new Error('a'));
+    await retries.failed('1', new Error('a'));
+    const started = Date.now();
+    const wait = retries.failed('1', new Error('a')); // the third round waits 800 ms
+    retries.wakeAll();
+    await wait;
+    expect(Date.now() - started).toBeLessThan(100);
+  });
+});
