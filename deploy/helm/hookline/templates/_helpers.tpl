@@ -116,6 +116,8 @@ same as env). Ports and OTEL_SERVICE_NAME are per service, so they are set on ea
 NODE_ENV: {{ .Values.config.nodeEnv | quote }}
 KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
 HOOKLINE_KAFKA_SESSION_TIMEOUT: {{ .Values.kafka.sessionTimeout | quote }}
+HOOKLINE_KAFKA_RECOVERY_DEADLINE: {{ .Values.kafka.recoveryDeadline | quote }}
+HOOKLINE_CONSUMER_STUCK_AFTER: {{ .Values.kafka.stuckAfter | quote }}
 HOOKLINE_TOPIC_PREFIX: {{ .Values.topics.prefix | quote }}
 HOOKLINE_TOPIC_PARTITIONS: {{ .Values.topics.partitions | int | quote }}
 HOOKLINE_RETRY_SCHEDULE: {{ .Values.config.retry.schedule | quote }}
