@@ -22,9 +22,10 @@
 // produces the tasks into <prefix>.retry.<tier>, each a valid delivery task keyed by a random
 // endpoint id, with the retry headers (hookline-due-at = produce time + tier delay ± jitter) and
 // a bench-id header; reads <prefix>.deliveries and measures, per task, lateness = receive time −
-// due time. Tasks of one partition are re-emitted in order, so a task whose jittered due time is
-// earlier than that of a task produced before it in the same partition waits for that one: the
-// report separates that head-of-line wait from the service's own overhead.
+// due time. A task whose jittered due time is earlier than that of a task produced before it in
+// the same partition need not wait for that one (the service holds the tasks it has read ahead
+// in memory, each until it is due): the report counts those tasks and how many left before the
+// one ahead of them, and prints the issue's target (p99 under 1 s late) next to the measure.
 // Exits 0 when every task arrived and none early, 1 otherwise, 2 on a usage error.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -193,8 +194,8 @@ async function startReader({ options, cleanups, kafka, prefix, deliveriesTopic, 
 /**
  * Writes --tasks tasks over the tiers (round robin), spread evenly over --spread: valid delivery
  * tasks with the retry headers, due at produce time + the tier's delay ± jitter. Notes each in
- * `tasks` with its due time and its head-of-line bound (the latest due time before it in its
- * partition, which it cannot leave before).
+ * `tasks` with its due time and the latest due time of the tasks produced before it in its
+ * partition (a service that re-emitted in order could not send it before that).
  */
 async function writeTasks({ options, cleanups, kafka, modules, tiers, partitionsOf, spreadMs, tasks }) {
   const { Partitioners } = modules.kafkajs;
@@ -266,7 +267,6 @@ function report({ options, effective, kafkaUrl, prefix, tiers, tasks, reader, wr
   const got = all.filter((task) => task.receivedAt !== undefined);
   const late = got.map((task) => task.receivedAt - task.dueAt);
   const emitLate = got.map((task) => task.emittedAt - task.dueAt);
-  const beyondHead = got.map((task) => task.receivedAt - task.boundDue);
   const blocked = got.filter((task) => task.boundDue > task.dueAt);
   const early = late.filter((value) => value < 0).length;
   const emittedEarly = emitLate.filter((value) => value < 0).length;
@@ -295,10 +295,12 @@ function report({ options, effective, kafkaUrl, prefix, tiers, tasks, reader, wr
   out.push(statsLine('  re-emit (record ts − due)', emitLate));
   out.push(statsLine('  reader (receive − record ts)', got.map((task) => task.receivedAt - task.emittedAt)));
   out.push('');
-  out.push(`head-of-line: ${blocked.length} of ${got.length} tasks were due before a task produced earlier in their partition`);
-  out.push('(jittered due times are not in produce order), so they could not leave before that one:');
-  out.push(statsLine('  wait behind the head', blocked.map((task) => task.boundDue - task.dueAt)));
-  out.push(statsLine('  lateness beyond that bound', beyondHead));
+  out.push(`out of order: ${blocked.length} of ${got.length} tasks were due before a task produced earlier in their partition`);
+  out.push(`(jittered due times are not in produce order); ${blocked.filter((task) => task.receivedAt < task.boundDue).length} of them were received before that task was due,`);
+  out.push('that is, they did not wait for it. Their lateness:');
+  out.push(statsLine('  out-of-order tasks', blocked.map((task) => task.receivedAt - task.dueAt)));
+  const p99 = summarize(late).p99;
+  out.push(`target           p99 lateness under 1000 ms with jitter on (issue 20): ${fmt(p99)} ms, ${p99 < 1_000 ? 'met' : 'NOT met'}`);
   out.push('');
   out.push(
     `throughput       ${spanS > 0 ? Math.round(got.length / spanS) : '-'} tasks/s re-emitted (${got.length} over ${spanS.toFixed(1)} s from first to last receipt); produced at ${Math.round(written.produced / Math.max(0.001, (written.ended - written.started) / 1000))} tasks/s`,

@@ -1,5 +1,5 @@
 import { topicCatalog } from '@hookline/contracts';
-import { type ConsumedMessage, createKafkaClient, ensureTopics, KafkaConsumerServer, KafkaProducer } from '@hookline/kafka';
+import { type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -39,8 +39,8 @@ describe('KafkaConsumerServer against the real broker', () => {
     expect(await ensureTopics(kafka, [{ name: topic, partitions: 1, retentionMs: 3_600_000 }])).toEqual([topic]);
   }
 
-  async function startConsumer(groupId: string, shutdownGraceMs = 200): Promise<INestMicroservice> {
-    const strategy = new KafkaConsumerServer({
+  async function startConsumer(groupId: string, shutdownGraceMs = 200, dueHeader?: string): Promise<INestMicroservice> {
+    const options = {
       kafka,
       service: 'test',
       groupId,
@@ -49,7 +49,8 @@ describe('KafkaConsumerServer against the real broker', () => {
       maxPendingPerPartition: 100,
       shutdownGraceMs,
       logger,
-    });
+    };
+    const strategy = dueHeader ? new DueTimeConsumerServer({ ...options, dueHeader }) : new KafkaConsumerServer(options);
     const app = await NestFactory.createMicroservice(RecordingModule, { strategy, logger: false });
     await app.listen();
     running.push(app);
@@ -155,5 +156,28 @@ describe('KafkaConsumerServer against the real broker', () => {
     await producer.send(topic, [{ key: 'f', value: 'flaky' }]);
     await eventually(() => expect(handled.filter((value) => value === 'flaky')).toEqual(['flaky']), 30_000);
     expect(failures).toBe(2);
+  });
+
+  it('holds each record until its due time, without making one due sooner wait for the record ahead of it', async () => {
+    const groupId = `${prefix}.due`;
+    await freshTopic('due');
+    const handledAt = new Map<string, number>();
+    behaviour = async (message) => void handledAt.set(message.value!.toString(), Date.now());
+    await startConsumer(groupId, 200, 'due-at');
+    const now = Date.now();
+    const dueAt = { late: now + 3_000, soon: now + 500, now: now - 1_000 };
+    // One key, one partition: "soon" is produced after "late", as jitter or a postponement makes happen in a tier.
+    await producer.send(topic, [
+      { key: 'e', value: 'late', headers: { 'due-at': new Date(dueAt.late).toISOString() } },
+      { key: 'e', value: 'soon', headers: { 'due-at': new Date(dueAt.soon).toISOString() } },
+      { key: 'e', value: 'now', headers: { 'due-at': new Date(dueAt.now).toISOString() } },
+    ]);
+    await eventually(() => expect(handled).toEqual(['now', 'soon']), 2_500);
+    expect(handledAt.get('soon')).toBeGreaterThanOrEqual(dueAt.soon);
+    // "late" holds the commit: it is the lowest offset not yet handled.
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('0'));
+    await eventually(() => expect(handled).toEqual(['now', 'soon', 'late']), 5_000);
+    expect(handledAt.get('late')).toBeGreaterThanOrEqual(dueAt.late);
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('3'));
   });
 });

@@ -6,5 +6,6 @@ import { RetryModule } from './retry.module.js';
 export const service: ServiceSpec = {
   service: 'retry',
   feature: RetryModule,
-  consumer: { groupId: 'retry', subscriptions: [{ pattern: 'retry', source: 'retryTiers' }], dueHeader: RETRY_HEADERS.dueAt },
+  // Once due, tasks of one endpoint (the key) need no order among themselves: the cap only bounds them.
+  consumer: { groupId: 'retry', subscriptions: [{ pattern: 'retry', source: 'retryTiers' }], dueHeader: RETRY_HEADERS.dueAt, maxInFlightPerKey: 1_000 },
 };

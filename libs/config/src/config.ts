@@ -25,7 +25,13 @@ export interface HooklineConfig {
     stuckAfterMs: number;
   };
   database: { url: string };
-  retry: { scheduleMs: number[]; jitter: number; deadLetterAfterMs: number };
+  retry: {
+    scheduleMs: number[];
+    jitter: number;
+    deadLetterAfterMs: number;
+    /** Tasks the retry service holds in memory per tier partition. */
+    lookahead: number;
+  };
   delivery: {
     timeoutMs: number;
     allowHttp: boolean;
@@ -109,6 +115,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       scheduleMs: e.HOOKLINE_RETRY_SCHEDULE,
       jitter: e.HOOKLINE_RETRY_JITTER,
       deadLetterAfterMs: e.HOOKLINE_DEAD_LETTER_AFTER,
+      lookahead: e.HOOKLINE_RETRY_LOOKAHEAD,
     },
     delivery: {
       timeoutMs: e.HOOKLINE_DELIVERY_TIMEOUT,

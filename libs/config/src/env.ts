@@ -67,6 +67,8 @@ export const environmentSchema = z.object({
     .transform(commaList)
     .pipe(z.array(duration).min(1, 'at least one delay')),
   HOOKLINE_RETRY_JITTER: z.coerce.number().min(0).max(0.5).default(0.2),
+  // Retry tasks held in memory per tier partition, each until it is due (past it, a task may wait for the window to move).
+  HOOKLINE_RETRY_LOOKAHEAD: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
   HOOKLINE_DEAD_LETTER_AFTER: duration.prefault('48h'),
   HOOKLINE_DELIVERY_TIMEOUT: duration.prefault('15s'),
   // An endpoint failing every attempt this long is disabled (a 410 Gone disables it at once).

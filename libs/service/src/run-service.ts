@@ -21,7 +21,7 @@ export interface ConsumerSpec {
   subscriptions: Array<{ pattern: string; source: SubscriptionSource }>;
   maxInFlightPerKey?: number;
   maxPendingPerPartition?: number;
-  /** Hold each record until the time in this header, in order per partition (the retry tiers). */
+  /** Hold each record until the time in this header (the retry tiers), up to HOOKLINE_RETRY_LOOKAHEAD per partition. */
   dueHeader?: string;
 }
 
@@ -81,13 +81,10 @@ async function startConsumer(app: INestApplication, spec: ConsumerSpec, config: 
     kafkaReady: () => kafka.ready,
     logger: logger.child({ component: 'consumer' }),
   };
+  const limits = { maxInFlightPerKey: spec.maxInFlightPerKey ?? 1, maxPendingPerPartition: spec.maxPendingPerPartition ?? 1_000 };
   const consumer: KafkaServerBase = spec.dueHeader
-    ? new DueTimeConsumerServer({ ...common, dueHeader: spec.dueHeader })
-    : new KafkaConsumerServer({
-        ...common,
-        maxInFlightPerKey: spec.maxInFlightPerKey ?? 1,
-        maxPendingPerPartition: spec.maxPendingPerPartition ?? 1_000,
-      });
+    ? new DueTimeConsumerServer({ ...common, ...limits, maxPendingPerPartition: config.retry.lookahead, dueHeader: spec.dueHeader })
+    : new KafkaConsumerServer({ ...common, ...limits });
   // The application's filter (ServiceExceptionFilter) passes a handler's error on to the transport as it was thrown.
   app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
   const health = app.get(HealthRegistry);

@@ -122,6 +122,7 @@ HOOKLINE_TOPIC_PREFIX: {{ .Values.topics.prefix | quote }}
 HOOKLINE_TOPIC_PARTITIONS: {{ .Values.topics.partitions | int | quote }}
 HOOKLINE_RETRY_SCHEDULE: {{ .Values.config.retry.schedule | quote }}
 HOOKLINE_RETRY_JITTER: {{ .Values.config.retry.jitter | toString | quote }}
+HOOKLINE_RETRY_LOOKAHEAD: {{ .Values.config.retry.lookahead | int | quote }}
 HOOKLINE_DEAD_LETTER_AFTER: {{ .Values.config.retry.deadLetterAfter | quote }}
 HOOKLINE_DELIVERY_TIMEOUT: {{ .Values.config.delivery.timeout | quote }}
 HOOKLINE_DELIVERY_ALLOW_HTTP: {{ .Values.config.delivery.allowHttp | toString | quote }}

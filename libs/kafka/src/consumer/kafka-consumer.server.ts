@@ -89,8 +89,12 @@ export class KafkaConsumerServer extends KafkaServerBase {
     void work.finally(() => this.inFlight.delete(work));
   }
 
+  /** What a record waits for before its handler runs: nothing here; a due time in DueTimeConsumerServer. */
+  protected beforeHandling(_message: ConsumedMessage): Promise<void> | void {}
+
   private async process(state: PartitionState, message: ConsumedMessage): Promise<void> {
     const key = message.key?.toString('utf8') ?? `${message.partition}:${message.offset}`;
+    await this.beforeHandling(message);
     await this.limiter.run(key, () => this.handleWithRetry(message));
     state.progress.finish(BigInt(message.offset));
     if (state.progress.pending <= this.options.maxPendingPerPartition / 2) this.resumeFetching(state);
