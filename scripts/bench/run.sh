@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench, bench:retry, bench:filters and chaos: installs the dependencies first when they are
+# npm run bench, bench:retry and chaos: installs the dependencies first when they are
 # missing (as npm start and npm test do), then runs the script on the project's own Node 24.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
