@@ -43,10 +43,10 @@ describe('protecting endpoints: rate limits, circuit breaker, auto-disable', () 
       return attempts.data.map((attempt) => attempt.timestamp.getTime());
     });
     expect(busiest(starts, 1_000)).toBeLessThanOrEqual(5);
-    // At the receiver the same holds over two seconds. (Within one second it does not always:
-    // on a loaded machine a request started on time can arrive late, bunched with the next ones.)
-    expect(busiest(times, 2_000)).toBeLessThanOrEqual(10);
-    // 20 at 5/s take about 4 s; the unthrottled endpoint finished long before.
+    // At the receiver, arrival times also carry the machine's scheduling: on two busy cores a
+    // second's requests started on time arrived bunched with the next second's (14 within 2 s in
+    // one CI run), so the receiver is judged on the spread only: 20 at 5/s take about 4 s, and
+    // the unthrottled endpoint finished long before.
     expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(3_000);
     expect(fastDone).toBeLessThan(times.at(-1)! - sent);
   });
