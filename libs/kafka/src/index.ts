@@ -1,4 +1,5 @@
-export { createKafkaClient, kafkaSecurityOptions } from './kafka-client.js';
+export { createKafkaClient, kafkaSecurityOptions, kafkaTlsOptions } from './kafka-client.js';
+export { probeTls } from './connection/tls-probe.js';
 export { COMPRESSION_TYPE, registerCompressionCodecs } from './connection/compression.js';
 export { describeKafkaError } from './connection/describe-error.js';
 export { mskIamTokenProvider, type MskTokenGenerator, type MskTokenRequest } from './connection/msk-iam.js';

@@ -14,7 +14,8 @@ import { ROOT_LOGGER } from '@hookline/logging';
 import type { Logger } from 'pino';
 import { COMPRESSION_TYPE } from './connection/compression.js';
 import { describeKafkaError } from './connection/describe-error.js';
-import { createKafkaClient, silenceKafkaLogs } from './kafka-client.js';
+import { probeTls } from './connection/tls-probe.js';
+import { createKafkaClient, kafkaTlsOptions, silenceKafkaLogs } from './kafka-client.js';
 import { KafkaProducer } from './producer.js';
 import { checkTopics, ensureTopics } from './topic-provisioner.js';
 import { within } from './within.js';
@@ -86,6 +87,8 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   private async connect(): Promise<void> {
+    // A certificate that can never verify fails the attempt at once, not after kafkajs' retries.
+    await probeTls(this.config.kafka.brokers, kafkaTlsOptions(this.config.kafka.tls));
     await this.prepareTopics();
     await this.producer.connect();
     const admin = this.kafka.admin();

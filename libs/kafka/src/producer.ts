@@ -1,6 +1,6 @@
 import { Coalescer } from '@hookline/batching';
 import { HOOKLINE_ATTRIBUTES, injectTraceContext, inSpan, SpanKind } from '@hookline/telemetry';
-import { CompressionTypes, type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import kafkajs, { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -72,7 +72,7 @@ export class KafkaProducer {
     private readonly kafka: Kafka,
     private readonly service = 'unknown',
     private readonly logger?: Logger,
-    private readonly compression: CompressionTypes = CompressionTypes.None,
+    private readonly compression: kafkajs.CompressionTypes = kafkajs.CompressionTypes.None,
   ) {
     this.producer = this.createProducer();
     this.requests = new Coalescer((sends) => this.sendTogether(sends), { maxBatchSize: MAX_SENDS_PER_REQUEST, maxConcurrentBatches: 1, lingerMs: LINGER_MS });

@@ -1,14 +1,16 @@
 import type { KAFKA_COMPRESSIONS } from '@hookline/config';
-import { CompressionCodecs, CompressionTypes } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import SnappyCodec from 'kafkajs-snappy';
 import { compressFrame, decompressFrame } from 'lz4-napi';
 import { promisify } from 'node:util';
 import { zstdCompress, zstdDecompress } from 'node:zlib';
 
+// kafkajs is CommonJS, and Node's ESM loader does not see these among its named exports.
+const { CompressionCodecs, CompressionTypes } = kafkajs;
 const zstd = { compress: promisify(zstdCompress), decompress: promisify(zstdDecompress) };
 
 /** HOOKLINE_KAFKA_COMPRESSION as kafkajs' codec number. */
-export const COMPRESSION_TYPE: Record<(typeof KAFKA_COMPRESSIONS)[number], CompressionTypes> = {
+export const COMPRESSION_TYPE: Record<(typeof KAFKA_COMPRESSIONS)[number], kafkajs.CompressionTypes> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
   snappy: CompressionTypes.Snappy,
