@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '@hookline/config';
 import { type TopicKey, retryTiers, topicsFor } from '@hookline/contracts';
 import { DueTimeConsumerServer, describeKafkaError, KAFKA_CLIENT, KafkaConsumerServer, KafkaLifecycle, type KafkaServerBase } from '@hookline/kafka';
+import { describeDatabaseError } from '@hookline/database';
 import { createLogger } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -127,8 +128,11 @@ export async function runService(spec: ServiceSpec): Promise<void> {
   try {
     await startService(spec);
   } catch (error) {
+    const databaseProblem = describeDatabaseError(error);
     if (error instanceof ConfigError) {
       process.stderr.write(`hookline-${spec.service}: ${error.message}\n`);
+    } else if (databaseProblem) {
+      process.stderr.write(`hookline-${spec.service}: ${databaseProblem}\n`);
     } else {
       process.stderr.write(`hookline-${spec.service}: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
     }
