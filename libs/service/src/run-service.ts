@@ -69,7 +69,13 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
   app.useGlobalFilters(new ServiceExceptionFilter(app.getHttpAdapter(), spec.api?.filter));
   app.useLogger(app.get(NestPinoLogger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // What did start (the database pool, Kafka clients) stops, so a caller that goes on is not held.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await app.listen(config.http.healthPort, '0.0.0.0');
   const kafka = app.get(KafkaLifecycle);
   // With the broker there, the service is ready when this resolves; without, it goes on connecting.
