@@ -55,7 +55,7 @@ import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, run, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, kafkaSecurity, log, parseDurationMs, ROOT, run, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, generate, makePayloadFactory } from './load.mjs';
 import { startReceiver } from './receiver.mjs';
 
@@ -205,7 +205,7 @@ async function prepare(options, cleanups) {
   // The pool reconnects after PostgreSQL's restart; an idle client's error must not crash the run.
   db.on('error', () => undefined);
   cleanups.push(() => db.end());
-  const kafka = new Kafka({ clientId: 'hookline-chaos', brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 300, retries: 10 } });
+  const kafka = new Kafka({ clientId: 'hookline-chaos', brokers, ...(await kafkaSecurity(kafkaUrl)), logLevel: logLevel.NOTHING, retry: { initialRetryTime: 300, retries: 10 } });
   await prefixAdmin(kafka, cleanups, prefix, ['ingest', 'fanout', 'delivery', 'retry']);
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner, retry: { initialRetryTime: 300, retries: 5 } });
   await producer.connect();

@@ -284,6 +284,20 @@ export async function startStack(cleanups, { database, env = process.env }) {
 }
 
 /**
+ * TLS and SASL for the bench's own kafkajs clients (spread into `new Kafka({...})`), from the
+ * same HOOKLINE_KAFKA_* settings the services read and the same code (libs/config, libs/kafka):
+ * a bench against a secured cluster connects like the services do. Empty for plaintext.
+ */
+export async function kafkaSecurity(kafkaUrl, env = process.env) {
+  const { loadConfig } = await import('@hookline/config');
+  const { kafkaSecurityOptions, registerCompressionCodecs } = await import('@hookline/kafka');
+  registerCompressionCodecs();
+  // Only the Kafka settings matter here; the database URL satisfies the loader.
+  const config = loadConfig('fanout', { ...env, KAFKA_BROKERS: kafkaUrl, DATABASE_URL: env.DATABASE_URL || 'postgres://unused.invalid/hookline' });
+  return kafkaSecurityOptions(config.kafka);
+}
+
+/**
  * A Kafka admin client, connected. Registered as a cleanup before the services are, it runs after
  * they stopped: it deletes the topics of the run's prefix and its consumer groups (`groups`,
  * without the prefix), then disconnects, so a run leaves nothing behind.

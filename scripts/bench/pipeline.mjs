@@ -75,7 +75,7 @@ import { join, relative } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, parseDurationMs, ROOT, runMain, SERVICES, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, kafkaSecurity, log, parseDurationMs, ROOT, runMain, SERVICES, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, drain, generate, makePayloadFactory, pool } from './load.mjs';
 import { startReceiver, workerHandle } from './receiver.mjs';
 
@@ -284,7 +284,7 @@ async function baselineWorker({ brokers, topic, groupId, partitions, urlsByApp, 
   });
   let gaveUp = 0;
   let attempts = 0;
-  const kafka = new Kafka({ clientId: 'hookline-bench-baseline', brokers, logLevel: logLevel.WARN });
+  const kafka = new Kafka({ clientId: 'hookline-bench-baseline', brokers, ...(await kafkaSecurity(brokers.join(','))), logLevel: logLevel.WARN });
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
   consumer.on(consumer.events.GROUP_JOIN, () => parentPort.postMessage({ type: 'joined' }));
   await consumer.connect();
@@ -381,7 +381,7 @@ async function prepare(options, cleanups) {
   await db.connect();
   cleanups.push(() => db.end());
 
-  const kafka = new Kafka({ clientId: 'hookline-bench', brokers, logLevel: logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
+  const kafka = new Kafka({ clientId: 'hookline-bench', brokers, ...(await kafkaSecurity(kafkaUrl)), logLevel: logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
   const admin = await prefixAdmin(kafka, cleanups, prefix, [...SERVICES, 'baseline']);
   const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();

@@ -29,7 +29,7 @@
 // Exits 0 when every task arrived and none early, 1 otherwise, 2 on a usage error.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, log, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
+import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, kafkaSecurity, log, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 
 const READY_TIMEOUT_MS = 120_000;
 const JOIN_TIMEOUT_MS = 30_000;
@@ -95,7 +95,7 @@ async function main(options) {
   try {
     const { kafkaUrl, brokers, databaseUrl } = await startStack(cleanups, { database: BENCH_DATABASE });
     const { Kafka } = modules.kafkajs;
-    const kafka = new Kafka({ clientId: 'hookline-bench', brokers, logLevel: modules.kafkajs.logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
+    const kafka = new Kafka({ clientId: 'hookline-bench', brokers, ...(await kafkaSecurity(kafkaUrl)), logLevel: modules.kafkajs.logLevel.WARN, retry: { initialRetryTime: 200, retries: 8 } });
     const admin = await prefixAdmin(kafka, cleanups, prefix, ['retry', 'bench-reader']);
     await startRetryService({ options, cleanups, prefix, kafkaUrl, databaseUrl });
     const metadata = await admin.fetchTopicMetadata({ topics: [deliveriesTopic, ...tiers.map((tier) => tier.topic)] });

@@ -73,5 +73,7 @@ expect_rejected() { # description, expected message fragment, args...
 expect_rejected "delivery.replicaCount=abc" "delivery.replicaCount: Invalid type" --set delivery.replicaCount=abc
 expect_rejected "an unknown key (fanout.replicas)" "Additional property replicas is not allowed" --set fanout.replicas=2
 expect_rejected "config.retry.deadLetterAfter=2 days" "config.retry.deadLetterAfter: Does not match pattern" --set "config.retry.deadLetterAfter=2 days"
+expect_rejected "kafka.sasl.mechanism=gssapi" "kafka.sasl.mechanism must be one of" --set kafka.sasl.mechanism=gssapi
+expect_rejected "SASL/PLAIN without TLS" "plain needs kafka.tls.enabled" --set kafka.sasl.mechanism=plain
 expect_rejected "terminationGracePeriodSeconds not above shutdownGrace" "must be above config.shutdownGrace" --set terminationGracePeriodSeconds=20
 log "chart ok"

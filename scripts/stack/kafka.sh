@@ -20,6 +20,14 @@ PROPS="$STATE/server.properties"
 PID_FILE="$STATE/kafka.pid"
 PORT="${HOOKLINE_KAFKA_PORT:-19092}"
 CONTROLLER_PORT="${HOOKLINE_KAFKA_CONTROLLER_PORT:-19093}"
+# Secured listeners beside the PLAINTEXT one (test/integration/kafka-security.e2e.spec.ts):
+#   HOOKLINE_KAFKA_EXTRA_LISTENERS    NAME://127.0.0.1:PORT,...  (listened on and advertised)
+#   HOOKLINE_KAFKA_EXTRA_PROTOCOL_MAP NAME:PROTOCOL,...          (e.g. SASL_SSL:SASL_SSL,MTLS:SSL)
+#   HOOKLINE_KAFKA_SCRAM_USERS        MECHANISM=[name=...,password=...];...  created when the
+#                                     storage is formatted (kafka-storage format --add-scram)
+#   HOOKLINE_KAFKA_EXTRA_PROPERTIES   more server.properties lines (certificates, JAAS, ...)
+EXTRA_LISTENERS="${HOOKLINE_KAFKA_EXTRA_LISTENERS:+,$HOOKLINE_KAFKA_EXTRA_LISTENERS}"
+EXTRA_PROTOCOL_MAP="${HOOKLINE_KAFKA_EXTRA_PROTOCOL_MAP:+,$HOOKLINE_KAFKA_EXTRA_PROTOCOL_MAP}"
 START_TIMEOUT=60
 STOP_TIMEOUT=20
 NAME=kafka
@@ -54,11 +62,11 @@ write_props() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$PORT
+listeners=PLAINTEXT://127.0.0.1:$PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT$EXTRA_LISTENERS
+advertised.listeners=PLAINTEXT://127.0.0.1:$PORT$EXTRA_LISTENERS
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT$EXTRA_PROTOCOL_MAP
 log.dirs=$DATA
 num.partitions=1
 auto.create.topics.enable=false
@@ -74,13 +82,15 @@ EOF
 
 # Format the KRaft log dir once; the cluster id is kept so later formats stay consistent.
 ensure_formatted() {
-  local id_file="$STATE/cluster.id"
+  local id_file="$STATE/cluster.id" scram=() user
   [[ -f "$DATA/meta.properties" ]] && return 0
   if [[ ! -s "$id_file" ]]; then
     kjava kafka.tools.StorageTool random-uuid >"$id_file"
   fi
-  log "formatting storage in $DATA"
-  kjava kafka.tools.StorageTool format -t "$(<"$id_file")" -c "$PROPS" --ignore-formatted >&2
+  IFS=';' read -r -a users <<<"${HOOKLINE_KAFKA_SCRAM_USERS:-}"
+  for user in "${users[@]}"; do [[ -n "$user" ]] && scram+=(--add-scram "$user"); done
+  log "formatting storage in $DATA${scram[*]:+ with ${#users[@]} SCRAM credential(s)}"
+  kjava kafka.tools.StorageTool format -t "$(<"$id_file")" -c "$PROPS" --ignore-formatted "${scram[@]}" >&2
 }
 
 # Ready = port answers and the broker logged that startup (incl. unfencing) finished.

@@ -12,6 +12,10 @@ DATA="$STATE/data"
 RUN="$STATE/run"
 LOG="$STATE/postgres.log"
 PORT="${HOOKLINE_PG_PORT:-15432}"
+# HOOKLINE_PG_SSL_CERT_FILE and HOOKLINE_PG_SSL_KEY_FILE (PEM) turn on ssl with that certificate
+# (test/integration/database-tls.int.spec.ts); plain connections are still accepted.
+SSL_CERT="${HOOKLINE_PG_SSL_CERT_FILE:-}"
+SSL_KEY="${HOOKLINE_PG_SSL_KEY_FILE:-}"
 APP_USER=hookline
 APP_PASSWORD=hookline
 NAME=postgres
@@ -87,6 +91,18 @@ SELECT format('CREATE DATABASE %I OWNER %I', d, '$APP_USER')
 SQL
 }
 
+# The server reads its key only if the cluster owner alone can: copies it owns, in the state dir.
+ssl_options() {
+  [[ -n "$SSL_CERT" && -n "$SSL_KEY" ]] || return 0
+  local dir="$STATE/tls"
+  mkdir -p "$dir"
+  cp "$SSL_CERT" "$dir/server.crt"
+  cp "$SSL_KEY" "$dir/server.key"
+  chmod 600 "$dir/server.key"
+  [[ $EUID -eq 0 ]] && chown -R "$PG_USER:" "$dir"
+  echo " -c ssl=on -c ssl_cert_file='$dir/server.crt' -c ssl_key_file='$dir/server.key'"
+}
+
 cmd_start() {
   take_start_lock 120
   if pg_running; then
@@ -95,10 +111,10 @@ cmd_start() {
     ensure_ports_free "$PORT"
     prepare_dirs
     ensure_initdb
-    log "starting on 127.0.0.1:$PORT"
+    log "starting on 127.0.0.1:$PORT${SSL_CERT:+ with ssl}"
     # Settings go on the command line so a changed HOOKLINE_PG_PORT applies on the next start;
     # 9>&- keeps the start lock from being inherited (and held) by the postmaster.
-    if ! as_pg "$BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $PORT -k '$RUN' -c max_connections=200 -c shared_buffers=128MB" >&2 9>&-; then
+    if ! as_pg "$BIN/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 -o "-c listen_addresses=127.0.0.1 -p $PORT -k '$RUN' -c max_connections=200 -c shared_buffers=128MB$(ssl_options)" >&2 9>&-; then
       tail -n 30 "$LOG" >&2 || true
       die "pg_ctl start failed (log: $LOG)"
     fi

@@ -9,9 +9,11 @@ import {
   containerEnvironment,
   helm,
   type Manifest,
+  mountedSecretFiles,
   named,
   ofKind,
   CHART,
+  type PodSpec,
   podSpec,
   probePort,
   renderChart,
@@ -29,7 +31,25 @@ import {
 const FULLNAME = 'hookline';
 const MIGRATION_COMMAND = ['node', 'node_modules/typeorm/cli.js', 'migration:run', '-d', 'libs/database/dist/data-source.js'];
 const CONFIG_VARIABLES = new Set(Object.keys(environmentSchema.shape));
-const SECRET_VARIABLES = ['DATABASE_URL', 'HOOKLINE_ADMIN_TOKEN', 'HOOKLINE_SECRETS_KEYS'];
+const SECRET_VARIABLES = ['DATABASE_URL', 'HOOKLINE_ADMIN_TOKEN', 'HOOKLINE_SECRETS_KEYS', 'HOOKLINE_KAFKA_SASL_USERNAME', 'HOOKLINE_KAFKA_SASL_PASSWORD'];
+/** Read from the Secret by reference, as a variable: the chart never sets the file variants. */
+const NOT_SET_BY_THE_CHART = ['HOOKLINE_KAFKA_SASL_USERNAME_FILE', 'HOOKLINE_KAFKA_SASL_PASSWORD_FILE'];
+/** AWS IAM for MSK: the mechanism the all-on values (SCRAM) leave out. */
+const MSK_IAM = ['--set', 'kafka.tls.enabled=true', '--set', 'kafka.sasl.mechanism=aws-msk-iam', '--set', 'kafka.sasl.aws.region=eu-west-1',
+  '--set', 'kafka.sasl.aws.roleArn=arn:aws:iam::123456789012:role/hookline', '--set', 'kafka.sasl.aws.roleSessionName=hookline'];
+
+/**
+ * loadConfig's file reader for a rendered container: a path under a mounted Secret reads as a
+ * PEM placeholder naming its Secret key; any other path does not exist, as in the pod.
+ */
+function podFiles(spec: PodSpec, container: Container) {
+  const source = mountedSecretFiles(spec, container);
+  return (path: string) => {
+    const from = source(path);
+    if (!from) throw Object.assign(new Error(`ENOENT: ${path} is not mounted`), { code: 'ENOENT' });
+    return `-----BEGIN PLACEHOLDER-----\n${from}\n-----END PLACEHOLDER-----\n`;
+  };
+}
 
 interface Variant {
   name: string;
@@ -112,7 +132,9 @@ describe.each(VARIANTS)('helm chart rendered with $name', (variant) => {
   it.each(SERVICES)('%s: gets KAFKA_BROKERS, DATABASE_URL and every variable its config requires', (service) => {
     const container = serviceContainer(manifests, service);
     const { env, names, external } = containerEnvironment(manifests, container);
-    const required = requiredVariables(service);
+    // A SASL mechanism with a password needs the credentials in every service.
+    const sasl = ['plain', 'scram-sha-256', 'scram-sha-512'].includes(env.HOOKLINE_KAFKA_SASL_MECHANISM ?? '') ? ['HOOKLINE_KAFKA_SASL_USERNAME', 'HOOKLINE_KAFKA_SASL_PASSWORD'] : [];
+    const required = [...requiredVariables(service), ...sasl];
     expect(required).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'DATABASE_URL']));
     for (const variable of required) expect([variable, names.has(variable)]).toEqual([variable, true]);
     expect(env.KAFKA_BROKERS).toBeTruthy();
@@ -134,7 +156,7 @@ describe.each(VARIANTS)('helm chart rendered with $name', (variant) => {
       // The whole environment, as the pod would see it, passes the service's own config loader.
       expect(external.filter((ref) => !ref.startsWith('OTEL_') && !ref.startsWith('secret/hookline-extra'))).toEqual([]);
       const defined = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-      const config = loadConfig(service, defined);
+      const config = loadConfig(service, defined, podFiles(podSpec(deploymentOf(manifests, service)), container));
       expect(container.ports?.map((port) => port.containerPort)).toContain(config.http.healthPort);
       expect(probePort(container, container.readinessProbe)).toBe(config.http.healthPort);
     }
@@ -192,7 +214,10 @@ describe.each(VARIANTS)('helm chart rendered with $name', (variant) => {
     expect(container.command?.[3]).toContain("from '@hookline/kafka'");
     const { env } = containerEnvironment(manifests, container);
     const configMap = named(manifests, 'ConfigMap', FULLNAME);
-    for (const [key, value] of Object.entries(configMap.data ?? {})) expect([key, env[key]]).toEqual([key, value]);
+    for (const [key, value] of Object.entries(configMap.data ?? {})) {
+      // It never connects to PostgreSQL, and does not mount its certificates.
+      expect([key, env[key]]).toEqual([key, key.startsWith('HOOKLINE_DATABASE_') ? undefined : value]);
+    }
   });
 
   it('runs every pod non-root, read-only, without capabilities, under the RuntimeDefault seccomp profile', () => {
@@ -311,14 +336,72 @@ describe('helm chart options', () => {
   });
 
   it('sets every configuration variable the services read, each in one place', () => {
-    const manifests = manifestsOf(VARIANTS[0]!);
-    const configMapKeys = Object.keys(named(manifests, 'ConfigMap', FULLNAME).data ?? {});
-    const perContainer = new Set(
-      SERVICES.flatMap((service) => (serviceContainer(manifests, service).env ?? []).map((variable) => variable.name)),
-    );
-    const missing = [...CONFIG_VARIABLES].filter((name) => !configMapKeys.includes(name) && !perContainer.has(name));
-    expect(missing).toEqual([]);
-    expect(configMapKeys.filter((name) => perContainer.has(name))).toEqual([]);
+    // Some only once their feature is on: the default values, every option on, and MSK's IAM.
+    const renders = [manifestsOf(VARIANTS[0]!), allOn(), renderChart(...MSK_IAM)];
+    const set = new Set<string>();
+    for (const manifests of renders) {
+      const configMapKeys = Object.keys(named(manifests, 'ConfigMap', FULLNAME).data ?? {});
+      const perContainer = new Set(SERVICES.flatMap((service) => (serviceContainer(manifests, service).env ?? []).map((variable) => variable.name)));
+      expect(configMapKeys.filter((name) => perContainer.has(name))).toEqual([]);
+      for (const name of [...configMapKeys, ...perContainer]) set.add(name);
+    }
+    expect([...CONFIG_VARIABLES].filter((name) => !set.has(name) && !NOT_SET_BY_THE_CHART.includes(name))).toEqual([]);
+  });
+
+  it('connects to Kafka and PostgreSQL with every security value set: certificates mounted from Secrets, credentials by reference', () => {
+    const manifests = allOn();
+    for (const service of SERVICES) {
+      const spec = podSpec(deploymentOf(manifests, service));
+      const container = serviceContainer(manifests, service);
+      const { env } = containerEnvironment(manifests, container);
+      const files = mountedSecretFiles(spec, container);
+      expect([env.HOOKLINE_KAFKA_TLS_CA_FILE, env.HOOKLINE_KAFKA_TLS_CERT_FILE, env.HOOKLINE_KAFKA_TLS_KEY_FILE].map((path) => files(path ?? ''))).toEqual([
+        'secret/kafka-client-tls:ca.crt', 'secret/kafka-client-tls:tls.crt', 'secret/kafka-client-tls:tls.key',
+      ]);
+      expect([env.HOOKLINE_DATABASE_SSL_CA_FILE, env.HOOKLINE_DATABASE_SSL_CERT_FILE, env.HOOKLINE_DATABASE_SSL_KEY_FILE].map((path) => files(path ?? ''))).toEqual([
+        'secret/postgres-client-tls:ca.crt', 'secret/postgres-client-tls:tls.crt', 'secret/postgres-client-tls:tls.key',
+      ]);
+      for (const mount of container.volumeMounts?.filter((candidate) => candidate.name.endsWith('-tls')) ?? []) expect(mount.readOnly).toBe(true);
+      const config = loadConfig(service, env as Record<string, string>, podFiles(spec, container));
+      expect(config.kafka).toMatchObject({ manageTopics: false, compression: 'zstd', sasl: { mechanism: 'scram-sha-512', username: 'hookline', password: 'ci-placeholder-password' } });
+      expect(config.kafka.tls?.ca).toContain('secret/kafka-client-tls:ca.crt');
+      expect(config.database).toMatchObject({ poolSize: 20, tls: { mode: 'verify-full' } });
+    }
+    // The migration Job connects with the same settings and files; the topics Job with Kafka's.
+    const migrate = podSpec(named(manifests, 'Job', `${FULLNAME}-migrate`));
+    const migrateEnv = Object.fromEntries((migrate.containers[0]!.env ?? []).filter((variable) => variable.value !== undefined).map((variable) => [variable.name, variable.value]));
+    const configMap = named(manifests, 'ConfigMap', FULLNAME).data ?? {};
+    for (const name of Object.keys(configMap).filter((key) => key.startsWith('HOOKLINE_DATABASE_'))) expect([name, migrateEnv[name]]).toEqual([name, configMap[name]]);
+    expect(mountedSecretFiles(migrate, migrate.containers[0]!)(migrateEnv.HOOKLINE_DATABASE_SSL_CA_FILE ?? '')).toBe('secret/postgres-client-tls:ca.crt');
+    const topics = podSpec(named(manifests, 'Job', `${FULLNAME}-topics`));
+    const topicsContainer = topics.containers[0]!;
+    expect(mountedSecretFiles(topics, topicsContainer)(configMap.HOOKLINE_KAFKA_TLS_CA_FILE ?? '')).toBe('secret/kafka-client-tls:ca.crt');
+    const sasl = topicsContainer.env?.find((variable) => variable.name === 'HOOKLINE_KAFKA_SASL_PASSWORD')?.valueFrom?.secretKeyRef;
+    const hookSecret = named(manifests, 'Secret', sasl?.name ?? '');
+    expect(hookSecret.metadata.annotations?.['helm.sh/hook']).toContain('pre-install');
+    expect(secretData(hookSecret)[sasl!.key]).toBe('ci-placeholder-password');
+  });
+
+  it('connects to MSK with IAM: region and role in the ConfigMap, no SASL secret', () => {
+    const manifests = renderChart(...MSK_IAM);
+    const container = serviceContainer(manifests, 'delivery');
+    const { env, names } = containerEnvironment(manifests, container);
+    expect(names.has('HOOKLINE_KAFKA_SASL_PASSWORD')).toBe(false);
+    const config = loadConfig('delivery', { ...(env as Record<string, string>), DATABASE_URL: 'postgres://u@db/h', HOOKLINE_SECRETS_KEYS: 'k1:AAAA' });
+    expect(config.kafka.sasl).toEqual({ mechanism: 'aws-msk-iam', region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/hookline', roleSessionName: 'hookline' });
+  });
+
+  it('refuses malformed or contradictory security values', () => {
+    expect(() => renderChart('--set', 'kafka.sasl.mechanism=gssapi')).toThrow(/kafka\.sasl\.mechanism: kafka\.sasl\.mechanism must be one of/);
+    expect(() => renderChart('--set', 'kafka.compression=brotli')).toThrow(/kafka\.compression: kafka\.compression must be one of/);
+    expect(() => renderChart('--set', 'database.sslmode=prefer')).toThrow(/database\.sslmode: database\.sslmode must be one of/);
+    expect(() => renderChart('--set', 'kafka.sasl.aws.region=Ireland')).toThrow(/kafka\.sasl\.aws\.region: Does not match pattern/);
+    expect(() => renderChart('--set', 'kafka.tls.secretName=Not_A_Name')).toThrow(/kafka\.tls\.secretName: Does not match pattern/);
+    expect(() => renderChart('--set', 'database.poolSize=0')).toThrow(/database\.poolSize: Must be greater than or equal to 1/);
+    expect(() => renderChart('--set', 'kafka.sasl.mechanism=plain')).toThrow(/plain needs kafka\.tls\.enabled/);
+    expect(() => renderChart('--set', 'kafka.tls.enabled=true', '--set', 'kafka.tls.secretName=tls', '--set', 'kafka.tls.certKey=tls.crt')).toThrow(/needs both certKey and keyKey/);
+    expect(() => renderChart('--set', 'kafka.tls.enabled=true', '--set', 'kafka.tls.caKey=ca.crt')).toThrow(/kafka\.tls\.secretName, which is empty/);
+    expect(() => renderChart('--set', 'kafka.tls.enabled=true', '--set', 'kafka.sasl.mechanism=aws-msk-iam')).toThrow(/kafka\.sasl\.aws\.region is required/);
   });
 
   it('defaults every setting to what the services default to, NODE_ENV aside', () => {

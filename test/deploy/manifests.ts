@@ -46,9 +46,11 @@ export interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   securityContext?: SecurityContext;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
 }
 export interface PodSpec {
   containers: Container[];
+  volumes?: Array<{ name: string; secret?: { secretName: string; defaultMode?: number }; emptyDir?: object }>;
   initContainers?: Container[];
   securityContext?: SecurityContext & { fsGroup?: number };
   terminationGracePeriodSeconds?: number;
@@ -178,4 +180,18 @@ export function probePort(container: Container, probe: Probe | undefined): numbe
   const port = probe?.httpGet?.port;
   if (typeof port === 'number') return port;
   return container.ports?.find((candidate) => candidate.name === port)?.containerPort;
+}
+
+/**
+ * The Secret key each file path of a container comes from, for the Secrets mounted as volumes:
+ * `/etc/hookline/kafka-tls/ca.crt` -> `secret/<name>:ca.crt`.
+ */
+export function mountedSecretFiles(spec: PodSpec, container: Container): (path: string) => string | undefined {
+  return (path) => {
+    for (const mount of container.volumeMounts ?? []) {
+      const secret = spec.volumes?.find((volume) => volume.name === mount.name)?.secret;
+      if (secret && path.startsWith(`${mount.mountPath}/`)) return `secret/${secret.secretName}:${path.slice(mount.mountPath.length + 1)}`;
+    }
+    return undefined;
+  };
 }

@@ -26,6 +26,10 @@ function runTopicsJob(...set: string[]): string {
     '-f', ALL_ON_VALUES,
     '--set', `kafka.brokers=${brokers.join(',')}`,
     '--set', `topics.prefix=${prefix}`,
+    // The test broker is plaintext: the all-on values' TLS and SASL are tested in test/deploy.
+    '--set-json', 'kafka.tls={"enabled":false,"serverNameCheck":true,"secretName":"","caKey":"","certKey":"","keyKey":""}',
+    '--set', 'kafka.sasl.mechanism=',
+    '--set', 'kafka.manageTopics=true',
     ...set.flatMap((value) => ['--set', value]),
   );
   const container = podSpec(named(manifests, 'Job', 'hookline-topics')).containers[0]!;
@@ -56,6 +60,11 @@ afterAll(async () => {
   const ours = (await admin.listTopics()).filter((topic) => topic.startsWith(`${prefix}.`));
   if (ours.length > 0) await admin.deleteTopics({ topics: ours }).catch(() => undefined);
   await admin.disconnect();
+});
+
+it('creates and alters nothing where topics are managed elsewhere, and fails naming what is missing', () => {
+  expect(() => runTopicsJob('topics.partitions=2', 'kafka.manageTopics=false')).toThrow(`${prefix}.ingest is missing`);
+  return expect(admin.listTopics().then((topics) => topics.filter((topic) => topic.startsWith(`${prefix}.`)))).resolves.toEqual([]);
 });
 
 it('creates every topic with the configured partitions and retention, then grows partitions on request', async () => {

@@ -8,4 +8,5 @@ export const service: ServiceSpec = {
   // Keyed by application: one tenant's events run side by side (no order is promised past
   // fanout anyway), so that a busy tenant's events share queries (routing/fanout.service.ts).
   consumer: { groupId: 'fanout', subscriptions: [{ pattern: 'events', source: 'events' }], maxInFlightPerKey: 256 },
+  produces: ['deliveries'],
 };

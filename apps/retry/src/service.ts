@@ -8,4 +8,5 @@ export const service: ServiceSpec = {
   feature: RetryModule,
   // Once due, tasks of one endpoint (the key) need no order among themselves: the cap only bounds them.
   consumer: { groupId: 'retry', subscriptions: [{ pattern: 'retry', source: 'retryTiers' }], dueHeader: RETRY_HEADERS.dueAt, maxInFlightPerKey: 1_000 },
+  produces: ['deliveries'],
 };

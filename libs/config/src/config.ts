@@ -1,4 +1,6 @@
-import { environmentSchema } from './env.js';
+import type { z } from 'zod';
+import { type DatabaseTls, type KafkaSasl, type KafkaTls, type ReadFile, readTextFile, resolveConnections, resolveDatabase } from './connections.js';
+import { environmentSchema, type KAFKA_COMPRESSIONS } from './env.js';
 
 export const SERVICES = ['ingest', 'fanout', 'delivery', 'retry'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -14,8 +16,7 @@ const DEFAULT_HEALTH_PORT: Record<ServiceName, number | 'api'> = {
 export interface HooklineConfig {
   service: ServiceName;
   environment: 'development' | 'production' | 'test';
-  kafka: {
-    brokers: string[];
+  kafka: KafkaConnection & {
     topicPrefix: string;
     partitions: number;
     sessionTimeoutMs: number;
@@ -23,8 +24,11 @@ export interface HooklineConfig {
     recoveryDeadlineMs: number;
     /** How long a partition's records may keep failing before readiness reports it degraded. */
     stuckAfterMs: number;
+    /** Create missing topics at start; false: only check they exist with enough partitions. */
+    manageTopics: boolean;
+    compression: (typeof KAFKA_COMPRESSIONS)[number];
   };
-  database: { url: string };
+  database: DatabaseConfig;
   retry: {
     scheduleMs: number[];
     jitter: number;
@@ -65,6 +69,20 @@ export interface HooklineConfig {
   logLevel: string;
 }
 
+/** How to reach the Kafka cluster: brokers, and TLS and SASL when the cluster asks for them. */
+export interface KafkaConnection {
+  brokers: string[];
+  tls: KafkaTls | null;
+  sasl: KafkaSasl | null;
+}
+
+/** How to reach PostgreSQL: the URL without its TLS parameters, TLS, and the pool size. */
+export interface DatabaseConfig {
+  url: string;
+  tls: DatabaseTls | null;
+  poolSize: number;
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
@@ -89,28 +107,54 @@ export function requiredVariables(service: ServiceName): string[] {
   return [...shared, ...(REQUIRED_BY[service] ?? [])];
 }
 
-/** Reads and validates the environment once, at boot; a bad value names its variable. */
-export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env): HooklineConfig {
+const issuesOf = (error: z.ZodError) => error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+
+const databaseSchema = environmentSchema.pick({
+  DATABASE_URL: true,
+  HOOKLINE_DATABASE_SSLMODE: true,
+  HOOKLINE_DATABASE_SSL_CA_FILE: true,
+  HOOKLINE_DATABASE_SSL_CERT_FILE: true,
+  HOOKLINE_DATABASE_SSL_KEY_FILE: true,
+  HOOKLINE_DATABASE_POOL_SIZE: true,
+});
+
+/** The database settings alone, for what needs nothing else (the migration CLI); the same rules as loadConfig. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env, readFile: ReadFile = readTextFile): DatabaseConfig {
+  const parsed = databaseSchema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error));
+  const { url, tls, problems } = resolveDatabase(parsed.data, readFile);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { url, tls, poolSize: parsed.data.HOOKLINE_DATABASE_POOL_SIZE };
+}
+
+/**
+ * Reads and validates the environment once, at boot; a bad value names its variable. Files that
+ * settings name (certificates, secrets) are read here too, so a missing one stops the start.
+ */
+export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = process.env, readFile: ReadFile = readTextFile): HooklineConfig {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  }
+  if (!parsed.success) throw new ConfigError(issuesOf(parsed.error));
   const e = parsed.data;
   const missing = (REQUIRED_BY[service] ?? []).filter((name) => e[name] === undefined);
   if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: required by the ${service} service`));
+  const connections = resolveConnections(e, readFile);
+  if (connections.problems.length > 0) throw new ConfigError(connections.problems);
   const defaultHealthPort = DEFAULT_HEALTH_PORT[service];
   return {
     service,
     environment: e.NODE_ENV,
     kafka: {
       brokers: e.KAFKA_BROKERS,
+      ...connections.kafka,
       topicPrefix: e.HOOKLINE_TOPIC_PREFIX,
       partitions: e.HOOKLINE_TOPIC_PARTITIONS,
       sessionTimeoutMs: e.HOOKLINE_KAFKA_SESSION_TIMEOUT,
       recoveryDeadlineMs: e.HOOKLINE_KAFKA_RECOVERY_DEADLINE,
       stuckAfterMs: e.HOOKLINE_CONSUMER_STUCK_AFTER,
+      manageTopics: e.HOOKLINE_KAFKA_MANAGE_TOPICS,
+      compression: e.HOOKLINE_KAFKA_COMPRESSION,
     },
-    database: { url: e.DATABASE_URL },
+    database: { ...connections.database, poolSize: e.HOOKLINE_DATABASE_POOL_SIZE },
     retry: {
       scheduleMs: e.HOOKLINE_RETRY_SCHEDULE,
       jitter: e.HOOKLINE_RETRY_JITTER,

@@ -21,6 +21,13 @@ const boolean = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((text) => ['true', '1', 'yes'].includes(text));
 
+const path = z.string().min(1, 'expected a file path');
+
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam'] as const;
+export const KAFKA_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+/** libpq's modes that a client without fallback can honour (not allow/prefer). */
+export const DATABASE_SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+
 // 0 asks the OS for a free port (tests).
 const port = z.coerce.number().int().min(0).max(65_535);
 
@@ -50,6 +57,14 @@ export const environmentSchema = z.object({
   DATABASE_URL: z
     .string({ message: 'required: a postgres:// connection URL' })
     .regex(/^postgres(ql)?:\/\/.+/, 'expected a postgres:// connection URL'),
+  // libpq's meaning; unset: the sslmode of DATABASE_URL, else disable.
+  HOOKLINE_DATABASE_SSLMODE: z
+    .enum(DATABASE_SSL_MODES, { message: `expected one of ${DATABASE_SSL_MODES.join(', ')}` })
+    .optional(),
+  HOOKLINE_DATABASE_SSL_CA_FILE: path.optional(),
+  HOOKLINE_DATABASE_SSL_CERT_FILE: path.optional(),
+  HOOKLINE_DATABASE_SSL_KEY_FILE: path.optional(),
+  HOOKLINE_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   HOOKLINE_TOPIC_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/, 'letters, digits, "-", "_" and "." only')
@@ -60,6 +75,29 @@ export const environmentSchema = z.object({
   HOOKLINE_KAFKA_RECOVERY_DEADLINE: duration.prefault('5m'),
   // A partition whose records have been failing this long turns readiness "degraded", naming it.
   HOOKLINE_CONSUMER_STUCK_AFTER: duration.prefault('1m'),
+  // Connection security (README "Connecting to a managed Kafka"). Files are PEM; secrets may come
+  // from a file instead (the _FILE variant), as Kubernetes mounts them.
+  HOOKLINE_KAFKA_TLS: boolean.default(false),
+  HOOKLINE_KAFKA_TLS_CA_FILE: path.optional(),
+  HOOKLINE_KAFKA_TLS_CERT_FILE: path.optional(),
+  HOOKLINE_KAFKA_TLS_KEY_FILE: path.optional(),
+  // Off only for brokers whose certificate names no address clients can use; the chain is still verified.
+  HOOKLINE_KAFKA_TLS_SERVERNAME_CHECK: boolean.default(true),
+  HOOKLINE_KAFKA_SASL_MECHANISM: z
+    .enum(KAFKA_SASL_MECHANISMS, { message: `expected one of ${KAFKA_SASL_MECHANISMS.join(', ')}` })
+    .optional(),
+  HOOKLINE_KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  HOOKLINE_KAFKA_SASL_USERNAME_FILE: path.optional(),
+  HOOKLINE_KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  HOOKLINE_KAFKA_SASL_PASSWORD_FILE: path.optional(),
+  HOOKLINE_KAFKA_AWS_REGION: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS region such as eu-west-1').optional(),
+  HOOKLINE_KAFKA_AWS_ROLE_ARN: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'expected an IAM role ARN').optional(),
+  HOOKLINE_KAFKA_AWS_ROLE_SESSION_NAME: z.string().regex(/^[\w+=,.@-]{2,64}$/, '2 to 64 of letters, digits and +=,.@_-').optional(),
+  // false: the cluster's topics are managed elsewhere; services only check they exist.
+  HOOKLINE_KAFKA_MANAGE_TOPICS: boolean.default(true),
+  HOOKLINE_KAFKA_COMPRESSION: z
+    .enum(KAFKA_COMPRESSIONS, { message: `expected one of ${KAFKA_COMPRESSIONS.join(', ')}` })
+    .default('none'),
   HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
   HOOKLINE_RETRY_SCHEDULE: z
     .string()

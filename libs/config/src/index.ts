@@ -1,3 +1,15 @@
-export { ConfigError, loadConfig, REQUIRED_BY, requiredVariables, SERVICES, type HooklineConfig, type ServiceName } from './config.js';
+export type { DatabaseTls, KafkaSasl, KafkaTls, ReadFile } from './connections.js';
+export {
+  ConfigError,
+  type DatabaseConfig,
+  type HooklineConfig,
+  type KafkaConnection,
+  loadConfig,
+  loadDatabaseConfig,
+  REQUIRED_BY,
+  requiredVariables,
+  SERVICES,
+  type ServiceName,
+} from './config.js';
 export { ConfigModule, HOOKLINE_CONFIG } from './config.module.js';
-export { duration, environmentSchema } from './env.js';
+export { DATABASE_SSL_MODES, duration, environmentSchema, KAFKA_COMPRESSIONS, KAFKA_SASL_MECHANISMS } from './env.js';

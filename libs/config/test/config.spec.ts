@@ -1,10 +1,10 @@
-import { ConfigError, loadConfig, requiredVariables, SERVICES } from '@hookline/config';
+import { ConfigError, loadConfig, loadDatabaseConfig, type ReadFile, requiredVariables, SERVICES } from '@hookline/config';
 
 const minimal = { KAFKA_BROKERS: '127.0.0.1:9092', DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
 
-function problemsOf(env: NodeJS.ProcessEnv): string[] {
+function problemsOf(env: NodeJS.ProcessEnv, readFile?: ReadFile): string[] {
   try {
-    loadConfig('fanout', env);
+    loadConfig('fanout', env, readFile);
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -15,7 +15,19 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
     const config = loadConfig('delivery', { ...minimal, HOOKLINE_SECRETS_KEYS: 'k1:AAAA' });
-    expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], topicPrefix: 'hookline', partitions: 6, sessionTimeoutMs: 10_000, recoveryDeadlineMs: 300_000, stuckAfterMs: 60_000 });
+    expect(config.kafka).toEqual({
+      brokers: ['127.0.0.1:9092'],
+      tls: null,
+      sasl: null,
+      topicPrefix: 'hookline',
+      partitions: 6,
+      sessionTimeoutMs: 10_000,
+      recoveryDeadlineMs: 300_000,
+      stuckAfterMs: 60_000,
+      manageTopics: true,
+      compression: 'none',
+    });
+    expect(config.database).toEqual({ url: minimal.DATABASE_URL, tls: null, poolSize: 10 });
     expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);
     expect(config.retry.deadLetterAfterMs).toBe(48 * 3600 * 1000);
     expect(config.retry.jitter).toBe(0.2);
@@ -118,5 +130,111 @@ describe('requiredVariables', () => {
         expect(() => loadConfig(service, { ...only, [name]: undefined })).toThrow(name);
       }
     }
+  });
+});
+
+/** Files as a mounted Secret would hold them; any other path does not exist. */
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const files: Record<string, string> = {
+  '/run/ca.pem': PEM,
+  '/run/cert.pem': PEM,
+  '/run/key.pem': PEM.replaceAll('CERTIFICATE', 'PRIVATE KEY'),
+  '/run/user': 'hookline\n',
+  '/run/password': '  s3cret\n',
+  '/run/not-pem': 'hello',
+  '/run/empty': '\n',
+};
+const readFile: ReadFile = (path) => {
+  if (path in files) return files[path]!;
+  throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+};
+
+describe('Kafka security settings', () => {
+  it('reads TLS files and SASL credentials, from variables or files', () => {
+    const config = loadConfig(
+      'fanout',
+      {
+        ...minimal,
+        HOOKLINE_KAFKA_TLS: 'true',
+        HOOKLINE_KAFKA_TLS_CA_FILE: '/run/ca.pem',
+        HOOKLINE_KAFKA_TLS_CERT_FILE: '/run/cert.pem',
+        HOOKLINE_KAFKA_TLS_KEY_FILE: '/run/key.pem',
+        HOOKLINE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        HOOKLINE_KAFKA_SASL_USERNAME_FILE: '/run/user',
+        HOOKLINE_KAFKA_SASL_PASSWORD_FILE: '/run/password',
+        HOOKLINE_KAFKA_COMPRESSION: 'zstd',
+        HOOKLINE_KAFKA_MANAGE_TOPICS: 'false',
+      },
+      readFile,
+    );
+    expect(config.kafka.tls).toEqual({ ca: files['/run/ca.pem'], cert: files['/run/cert.pem'], key: files['/run/key.pem'], serverNameCheck: true });
+    expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'hookline', password: 's3cret' });
+    expect(config.kafka).toMatchObject({ compression: 'zstd', manageTopics: false });
+
+    const plain = loadConfig('fanout', { ...minimal, HOOKLINE_KAFKA_TLS: 'true', HOOKLINE_KAFKA_TLS_SERVERNAME_CHECK: 'false', HOOKLINE_KAFKA_SASL_MECHANISM: 'plain', HOOKLINE_KAFKA_SASL_USERNAME: 'key', HOOKLINE_KAFKA_SASL_PASSWORD: 'secret' });
+    expect(plain.kafka.tls).toEqual({ serverNameCheck: false });
+    expect(plain.kafka.sasl).toEqual({ mechanism: 'plain', username: 'key', password: 'secret' });
+  });
+
+  it('takes AWS IAM for MSK with a region, and a role to assume if given', () => {
+    const config = loadConfig('fanout', {
+      ...minimal,
+      HOOKLINE_KAFKA_TLS: 'true',
+      HOOKLINE_KAFKA_SASL_MECHANISM: 'aws-msk-iam',
+      HOOKLINE_KAFKA_AWS_REGION: 'eu-west-1',
+      HOOKLINE_KAFKA_AWS_ROLE_ARN: 'arn:aws:iam::123456789012:role/hookline',
+      HOOKLINE_KAFKA_AWS_ROLE_SESSION_NAME: 'hookline-fanout',
+    });
+    expect(config.kafka.sasl).toEqual({ mechanism: 'aws-msk-iam', region: 'eu-west-1', roleArn: 'arn:aws:iam::123456789012:role/hookline', roleSessionName: 'hookline-fanout' });
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ['an unknown mechanism', { HOOKLINE_KAFKA_SASL_MECHANISM: 'gssapi' }, 'HOOKLINE_KAFKA_SASL_MECHANISM: expected one of plain, scram-sha-256, scram-sha-512, aws-msk-iam'],
+    ['PLAIN without TLS', { HOOKLINE_KAFKA_SASL_MECHANISM: 'plain', HOOKLINE_KAFKA_SASL_USERNAME: 'u', HOOKLINE_KAFKA_SASL_PASSWORD: 'p' }, 'HOOKLINE_KAFKA_SASL_MECHANISM: plain sends the password in clear'],
+    ['SCRAM without a password', { HOOKLINE_KAFKA_SASL_MECHANISM: 'scram-sha-256', HOOKLINE_KAFKA_SASL_USERNAME: 'u' }, 'HOOKLINE_KAFKA_SASL_PASSWORD: required by scram-sha-256'],
+    ['a password and a password file', { HOOKLINE_KAFKA_SASL_MECHANISM: 'scram-sha-256', HOOKLINE_KAFKA_SASL_USERNAME: 'u', HOOKLINE_KAFKA_SASL_PASSWORD: 'p', HOOKLINE_KAFKA_SASL_PASSWORD_FILE: '/run/password' }, 'HOOKLINE_KAFKA_SASL_PASSWORD: set both'],
+    ['an empty password file', { HOOKLINE_KAFKA_SASL_MECHANISM: 'scram-sha-256', HOOKLINE_KAFKA_SASL_USERNAME: 'u', HOOKLINE_KAFKA_SASL_PASSWORD_FILE: '/run/empty' }, 'HOOKLINE_KAFKA_SASL_PASSWORD_FILE: /run/empty is empty'],
+    ['credentials without a mechanism', { HOOKLINE_KAFKA_SASL_USERNAME: 'u' }, 'HOOKLINE_KAFKA_SASL_USERNAME: set without HOOKLINE_KAFKA_SASL_MECHANISM'],
+    ['a CA file with TLS off', { HOOKLINE_KAFKA_TLS_CA_FILE: '/run/ca.pem' }, 'HOOKLINE_KAFKA_TLS_CA_FILE: set while HOOKLINE_KAFKA_TLS is false'],
+    ['a CA file that does not exist', { HOOKLINE_KAFKA_TLS: 'true', HOOKLINE_KAFKA_TLS_CA_FILE: '/run/missing.pem' }, 'HOOKLINE_KAFKA_TLS_CA_FILE: cannot read /run/missing.pem (ENOENT)'],
+    ['a CA file that is not PEM', { HOOKLINE_KAFKA_TLS: 'true', HOOKLINE_KAFKA_TLS_CA_FILE: '/run/not-pem' }, 'HOOKLINE_KAFKA_TLS_CA_FILE: /run/not-pem is not PEM'],
+    ['a certificate without its key', { HOOKLINE_KAFKA_TLS: 'true', HOOKLINE_KAFKA_TLS_CERT_FILE: '/run/cert.pem' }, 'HOOKLINE_KAFKA_TLS_KEY_FILE: a client certificate needs both'],
+    ['AWS IAM without a region', { HOOKLINE_KAFKA_TLS: 'true', HOOKLINE_KAFKA_SASL_MECHANISM: 'aws-msk-iam' }, 'HOOKLINE_KAFKA_AWS_REGION: required by aws-msk-iam'],
+    ['AWS IAM without TLS', { HOOKLINE_KAFKA_SASL_MECHANISM: 'aws-msk-iam', HOOKLINE_KAFKA_AWS_REGION: 'us-east-1' }, 'HOOKLINE_KAFKA_SASL_MECHANISM: aws-msk-iam needs HOOKLINE_KAFKA_TLS=true'],
+    ['a malformed role ARN', { HOOKLINE_KAFKA_AWS_ROLE_ARN: 'hookline-role' }, 'HOOKLINE_KAFKA_AWS_ROLE_ARN: expected an IAM role ARN'],
+    ['an unknown compression', { HOOKLINE_KAFKA_COMPRESSION: 'brotli' }, 'HOOKLINE_KAFKA_COMPRESSION: expected one of none, gzip, snappy, lz4, zstd'],
+  ])('refuses %s, naming the setting', (_, env, problem) => {
+    expect(problemsOf({ ...minimal, ...env }, readFile)).toContainEqual(expect.stringContaining(problem));
+  });
+});
+
+describe('PostgreSQL settings', () => {
+  const load = (env: NodeJS.ProcessEnv) => loadDatabaseConfig({ DATABASE_URL: 'postgres://u:p@db.example.com:5432/hookline', ...env }, readFile);
+
+  it('reads sslmode, the CA and the pool size, and takes sslmode from DATABASE_URL (libpq meaning), out of the URL', () => {
+    expect(load({ HOOKLINE_DATABASE_SSLMODE: 'verify-full', HOOKLINE_DATABASE_SSL_CA_FILE: '/run/ca.pem', HOOKLINE_DATABASE_POOL_SIZE: '25' })).toEqual({
+      url: 'postgres://u:p@db.example.com:5432/hookline',
+      tls: { mode: 'verify-full', ca: PEM },
+      poolSize: 25,
+    });
+    expect(load({ DATABASE_URL: 'postgres://u:p@db:5432/hookline?sslmode=require&application_name=x' })).toEqual({
+      url: 'postgres://u:p@db:5432/hookline?application_name=x',
+      tls: { mode: 'require' },
+      poolSize: 10,
+    });
+    expect(load({ DATABASE_URL: 'postgres://u:p@db/h?sslmode=verify-ca&sslrootcert=/run/ca.pem' }).tls).toEqual({ mode: 'verify-ca', ca: PEM });
+    // The same settings reach the services.
+    expect(loadConfig('retry', { ...minimal, HOOKLINE_DATABASE_SSLMODE: 'require', HOOKLINE_DATABASE_POOL_SIZE: '4' }).database).toEqual({ url: minimal.DATABASE_URL, tls: { mode: 'require' }, poolSize: 4 });
+  });
+
+  it.each<[string, NodeJS.ProcessEnv, string]>([
+    ['an unknown sslmode', { HOOKLINE_DATABASE_SSLMODE: 'always' }, 'HOOKLINE_DATABASE_SSLMODE: expected one of disable, require, verify-ca, verify-full'],
+    ['prefer in the URL, which has no fallback here', { DATABASE_URL: 'postgres://u@db/h?sslmode=prefer' }, 'HOOKLINE_DATABASE_SSLMODE: "prefer" (from DATABASE_URL\'s sslmode) is not supported'],
+    ['an sslmode that contradicts the URL', { DATABASE_URL: 'postgres://u@db/h?sslmode=require', HOOKLINE_DATABASE_SSLMODE: 'verify-full' }, 'HOOKLINE_DATABASE_SSLMODE: is "verify-full" but DATABASE_URL has sslmode=require'],
+    ['a CA file without TLS', { HOOKLINE_DATABASE_SSL_CA_FILE: '/run/ca.pem' }, 'HOOKLINE_DATABASE_SSL_CA_FILE: set while sslmode is disable'],
+    ['a missing CA file', { HOOKLINE_DATABASE_SSLMODE: 'verify-full', HOOKLINE_DATABASE_SSL_CA_FILE: '/run/nope.pem' }, 'HOOKLINE_DATABASE_SSL_CA_FILE: cannot read /run/nope.pem (ENOENT)'],
+    ['a pool of none', { HOOKLINE_DATABASE_POOL_SIZE: '0' }, 'HOOKLINE_DATABASE_POOL_SIZE'],
+  ])('refuses %s, naming the setting', (_, env, problem) => {
+    expect(() => load(env)).toThrow(problem);
   });
 });

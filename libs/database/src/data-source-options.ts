@@ -1,15 +1,37 @@
+import type { DatabaseConfig, DatabaseTls } from '@hookline/config';
+import type { ConnectionOptions } from 'node:tls';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 
+/** What node-pg hands to tls.connect. */
+type PgTlsOptions = Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'checkServerIdentity'>;
+
+/**
+ * libpq's sslmode as node's TLS options: `require` encrypts without checking whom it talks to
+ * (unless given a CA, then it is verify-ca, as in libpq), `verify-ca` checks the chain,
+ * `verify-full` the chain and the host name. Without a CA file the system's roots are trusted.
+ */
+export function databaseTlsOptions(tls: DatabaseTls | null): PgTlsOptions | false {
+  if (!tls) return false;
+  const mode = tls.mode === 'require' && tls.ca ? 'verify-ca' : tls.mode;
+  const files = { ...(tls.ca && { ca: tls.ca }), ...(tls.cert && { cert: tls.cert }), ...(tls.key && { key: tls.key }) };
+  if (mode === 'require') return { ...files, rejectUnauthorized: false };
+  if (mode === 'verify-ca') return { ...files, rejectUnauthorized: true, checkServerIdentity: () => undefined };
+  return { ...files, rejectUnauthorized: true };
+}
+
 /**
  * The one definition of Hookline's database connection, used by the services and by the
  * migration CLI alike. The schema changes only through migrations: never synchronize.
+ * A bare URL means no TLS and the default pool (tests).
  */
-export function dataSourceOptions(url: string, overrides: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+export function dataSourceOptions(database: DatabaseConfig | string, overrides: { applicationName?: string } = {}): DataSourceOptions {
+  const { url, tls, poolSize } = typeof database === 'string' ? { url: database, tls: null, poolSize: 10 } : database;
   return {
     type: 'postgres',
     url,
+    ssl: databaseTlsOptions(tls),
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
@@ -18,7 +40,7 @@ export function dataSourceOptions(url: string, overrides: { poolSize?: number; a
     // gen_random_uuid() is built into PostgreSQL 13+: no extension to install.
     uuidExtension: 'pgcrypto',
     migrationsRun: false,
-    poolSize: overrides.poolSize ?? 10,
+    poolSize,
     applicationName: overrides.applicationName ?? 'hookline',
     // Failed queries surface as errors in the code that ran them; TypeORM need not print them too.
     logging: ['warn', 'migration'],

@@ -1,9 +1,7 @@
-// Entry point for the TypeORM CLI (npm run migration:run / migration:revert): the same
-// options as the services, pointed at DATABASE_URL.
+// Entry point for the TypeORM CLI (npm run migration:run / migration:revert, the Helm migration
+// Job): the same options as the services, from DATABASE_URL and the HOOKLINE_DATABASE_* settings.
+import { loadDatabaseConfig } from '@hookline/config';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options.js';
 
-const url = process.env.DATABASE_URL;
-if (!url) throw new Error('DATABASE_URL is required: a postgres:// connection URL');
-
-export default new DataSource(dataSourceOptions(url, { applicationName: 'hookline-migrations' }));
+export default new DataSource(dataSourceOptions(loadDatabaseConfig(), { applicationName: 'hookline-migrations' }));

@@ -14,7 +14,7 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           inject: [HOOKLINE_CONFIG],
           useFactory: (config: HooklineConfig) => ({
-            ...dataSourceOptions(config.database.url, { applicationName: `hookline-${config.service}` }),
+            ...dataSourceOptions(config.database, { applicationName: `hookline-${config.service}` }),
             // Fail the boot fast instead of Nest's default of nine silent retries.
             retryAttempts: 2,
             retryDelay: 1_000,

@@ -1,4 +1,5 @@
 export * from './entities/index.js';
-export { dataSourceOptions } from './data-source-options.js';
+export { dataSourceOptions, databaseTlsOptions } from './data-source-options.js';
+export { describeDatabaseError } from './describe-error.js';
 export { DatabaseModule } from './database.module.js';
 export { unnestParameters } from './unnest.js';

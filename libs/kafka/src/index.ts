@@ -1,6 +1,10 @@
-export { createKafkaClient } from './kafka-client.js';
+export { createKafkaClient, kafkaSecurityOptions, kafkaTlsOptions } from './kafka-client.js';
+export { probeTls } from './connection/tls-probe.js';
+export { COMPRESSION_TYPE, registerCompressionCodecs } from './connection/compression.js';
+export { describeKafkaError } from './connection/describe-error.js';
+export { mskIamTokenProvider, type MskTokenGenerator, type MskTokenRequest } from './connection/msk-iam.js';
 export { KafkaProducer, type OutgoingMessage } from './producer.js';
-export { ensureTopics } from './topic-provisioner.js';
+export { checkTopics, ensureTopics, TopicsNotReadyError } from './topic-provisioner.js';
 export { PartitionProgress } from './consumer/partition-progress.js';
 export { KeyedLimiter } from './consumer/keyed-limiter.js';
 export {
@@ -13,5 +17,5 @@ export {
 export { KafkaConsumerServer, type KafkaConsumerOptions } from './consumer/kafka-consumer.server.js';
 export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/due-time-consumer.server.js';
 export { decodeOrSkip, decodeValue, type Decoded } from './decode.js';
-export { KAFKA_CLIENT, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';
+export { KAFKA_CLIENT, KAFKA_SERVICE_TOPICS, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';
 export { within } from './within.js';

@@ -1,5 +1,8 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { KafkaConnection } from '@hookline/config';
+import { Kafka, type KafkaConfig, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { registerCompressionCodecs } from './connection/compression.js';
+import { type MskTokenGenerator, mskIamTokenProvider } from './connection/msk-iam.js';
 
 const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.NOTHING]: 'debug',
@@ -13,10 +16,18 @@ const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
 const REPEAT_WINDOW_MS = 10_000;
 
 /**
+ * A failed connection is told by several kafkajs namespaces at once (the socket, the broker pool,
+ * the SASL authenticator), each in its own words: they count as one line, and the caller that
+ * gives up says the cause once (describeKafkaError).
+ */
+const isConnectionNamespace = (namespace: string | undefined) =>
+  namespace === 'Connection' || namespace === 'BrokerPool' || Boolean(namespace?.startsWith('SaslAuthenticator'));
+
+/**
  * kafkajs's log lines, through the service's structured logger. While a broker is away kafkajs
  * repeats the same line for every connection attempt of every client in the process; each
  * distinct line is written at most once per REPEAT_WINDOW_MS, the next one saying how many were
- * held back meanwhile.
+ * held back meanwhile. Stack traces are kept for debug level only.
  */
 function kafkaLogWriter(logger: Logger, state: { stopping: boolean }): (entry: LogEntry) => void {
   const kafkaLogger = logger.child({ component: 'kafkajs' });
@@ -24,8 +35,8 @@ function kafkaLogWriter(logger: Logger, state: { stopping: boolean }): (entry: L
   return ({ level, namespace, log }) => {
     // Once the service is stopping, a broker that does not answer is expected, not news.
     if (state.stopping) return;
-    const { message, ...fields } = log;
-    const key = `${level} ${namespace} ${message}`;
+    const { message, stack, ...fields } = log as LogEntry['log'] & { stack?: string };
+    const key = isConnectionNamespace(namespace) && level <= logLevel.WARN ? 'connection problem' : `${level} ${namespace} ${message}`;
     const now = Date.now();
     const seen = recent.get(key);
     if (seen && now - seen.writtenAt < REPEAT_WINDOW_MS) {
@@ -34,7 +45,8 @@ function kafkaLogWriter(logger: Logger, state: { stopping: boolean }): (entry: L
     }
     if (recent.size > 1_000) recent.clear();
     recent.set(key, { writtenAt: now, heldBack: 0 });
-    kafkaLogger[PINO_LEVEL[level]]({ ...fields, kafkaNamespace: namespace, ...(seen?.heldBack && { repeatedTimes: seen.heldBack }) }, message);
+    const pinoLevel = PINO_LEVEL[level];
+    kafkaLogger[pinoLevel]({ ...fields, kafkaNamespace: namespace, ...(seen?.heldBack && { repeatedTimes: seen.heldBack }), ...(pinoLevel === 'debug' && stack && { stack }) }, message);
   };
 }
 
@@ -46,12 +58,50 @@ export function silenceKafkaLogs(kafka: Kafka): void {
   if (state) state.stopping = true;
 }
 
+/** kafkajs' TLS options (node's tls.connect) for HOOKLINE_KAFKA_TLS*. */
+export function kafkaTlsOptions(tls: KafkaConnection['tls']): KafkaConfig['ssl'] {
+  if (!tls) return undefined;
+  return {
+    rejectUnauthorized: true,
+    ...(tls.ca && { ca: tls.ca }),
+    ...(tls.cert && { cert: tls.cert }),
+    ...(tls.key && { key: tls.key }),
+    // The chain is still verified; only the name in the certificate is not compared.
+    ...(!tls.serverNameCheck && { checkServerIdentity: () => undefined }),
+  };
+}
+
+/** The TLS and SASL options of kafkajs for a connection's settings. */
+export function kafkaSecurityOptions(
+  connection: Pick<KafkaConnection, 'tls' | 'sasl'>,
+  options: { mskTokenGenerator?: MskTokenGenerator } = {},
+): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  const { tls, sasl } = connection;
+  const security: Pick<KafkaConfig, 'ssl' | 'sasl'> = {};
+  if (tls) security.ssl = kafkaTlsOptions(tls);
+  if (sasl?.mechanism === 'aws-msk-iam') {
+    security.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: mskIamTokenProvider(sasl, options.mskTokenGenerator) };
+  } else if (sasl) {
+    security.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as KafkaConfig['sasl'];
+  }
+  return security;
+}
+
 /** A kafkajs client whose own log lines go through the service's structured logger. */
-export function createKafkaClient(options: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
+export function createKafkaClient(options: {
+  clientId: string;
+  brokers: string[];
+  logger: Logger;
+  /** TLS and SASL (HOOKLINE_KAFKA_*); none: plaintext. */
+  tls?: KafkaConnection['tls'];
+  sasl?: KafkaConnection['sasl'];
+}): Kafka {
+  registerCompressionCodecs();
   const state = { stopping: false };
   const kafka = new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...kafkaSecurityOptions({ tls: options.tls ?? null, sasl: options.sasl ?? null }),
     // kafkajs is chatty at INFO (every join and commit); WARN keeps the logs about problems.
     logLevel: logLevel.WARN,
     logCreator: () => kafkaLogWriter(options.logger, state),

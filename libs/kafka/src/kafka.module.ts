@@ -12,14 +12,19 @@ import {
 import type { Admin, Kafka } from 'kafkajs';
 import { ROOT_LOGGER } from '@hookline/logging';
 import type { Logger } from 'pino';
-import { createKafkaClient, silenceKafkaLogs } from './kafka-client.js';
+import { COMPRESSION_TYPE } from './connection/compression.js';
+import { describeKafkaError } from './connection/describe-error.js';
+import { probeTls } from './connection/tls-probe.js';
+import { createKafkaClient, kafkaTlsOptions, silenceKafkaLogs } from './kafka-client.js';
 import { KafkaProducer } from './producer.js';
-import { ensureTopics } from './topic-provisioner.js';
+import { checkTopics, ensureTopics } from './topic-provisioner.js';
 import { within } from './within.js';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 /** Injection token for the platform's topic names under HOOKLINE_TOPIC_PREFIX (PlatformTopics). */
 export const PLATFORM_TOPICS = Symbol('PLATFORM_TOPICS');
+/** Names of the topics this service reads or writes; null: the whole catalog. */
+export const KAFKA_SERVICE_TOPICS = Symbol('KAFKA_SERVICE_TOPICS');
 
 const CONNECT_FIRST_DELAY_MS = 1_000;
 const CONNECT_MAX_DELAY_MS = 30_000;
@@ -52,6 +57,7 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
     @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
     private readonly producer: KafkaProducer,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    @Inject(KAFKA_SERVICE_TOPICS) private readonly serviceTopics: string[] | null,
   ) {}
 
   onModuleInit(): void {
@@ -69,7 +75,8 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
       } catch (error) {
         this.lastError = error instanceof Error ? error : new Error(String(error));
         const delayMs = Math.min(CONNECT_MAX_DELAY_MS, CONNECT_FIRST_DELAY_MS * 2 ** attempt);
-        this.logger.error({ err: this.lastError, brokers: this.config.kafka.brokers, retryInMs: delayMs }, 'cannot reach Kafka; trying again');
+        // One line naming the cause and the setting to check (describeKafkaError), not a stack.
+        this.logger.error({ reason: describeKafkaError(this.lastError), brokers: this.config.kafka.brokers, retryInMs: delayMs }, 'cannot reach Kafka; trying again');
         this.settleFirstAttempt();
         await new Promise<void>((wake) => (this.retryTimer = { timer: setTimeout(wake, delayMs), wake }));
         this.retryTimer = null;
@@ -80,22 +87,32 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
   }
 
   private async connect(): Promise<void> {
-    const created = await ensureTopics(
-      this.kafka,
-      topicCatalog({
-        prefix: this.config.kafka.topicPrefix,
-        partitions: this.config.kafka.partitions,
-        retryScheduleMs: this.config.retry.scheduleMs,
-        deadLetterAfterMs: this.config.retry.deadLetterAfterMs,
-      }),
-      // A broker that is away fails the attempt within seconds; connectUntilReady tries again.
-      this.kafka.admin({ retry: { retries: 2 } }),
-    );
-    if (created.length > 0) this.logger.info({ topics: created }, 'created topics');
+    // A certificate that can never verify fails the attempt at once, not after kafkajs' retries.
+    await probeTls(this.config.kafka.brokers, kafkaTlsOptions(this.config.kafka.tls));
+    await this.prepareTopics();
     await this.producer.connect();
     const admin = this.kafka.admin();
     await admin.connect();
     this.admin = admin;
+  }
+
+  /** Creates what is missing; or, where topics are managed elsewhere, checks the service's own. */
+  private async prepareTopics(): Promise<void> {
+    const catalog = topicCatalog({
+      prefix: this.config.kafka.topicPrefix,
+      partitions: this.config.kafka.partitions,
+      retryScheduleMs: this.config.retry.scheduleMs,
+      deadLetterAfterMs: this.config.retry.deadLetterAfterMs,
+    });
+    // A broker that is away fails the attempt within seconds; connectUntilReady tries again.
+    const admin = this.kafka.admin({ retry: { retries: 2 } });
+    if (!this.config.kafka.manageTopics) {
+      const needed = this.serviceTopics && new Set(this.serviceTopics);
+      await checkTopics(this.kafka, needed ? catalog.filter((topic) => needed.has(topic.name)) : catalog, admin);
+      return;
+    }
+    const created = await ensureTopics(this.kafka, catalog, admin);
+    if (created.length > 0) this.logger.info({ topics: created }, 'created topics');
   }
 
   /** Whether the topics exist and the producer is connected (once true, it stays true: the clients reconnect on their own). */
@@ -103,10 +120,14 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
     return this.connected;
   }
 
-  /** Throws unless the cluster answers a metadata request now. */
+  /** Throws unless the cluster answers a metadata request now, saying why it does not and which setting to check. */
   async check(): Promise<void> {
-    if (!this.connected || !this.admin) throw new Error(this.lastError ? `cannot reach Kafka: ${this.lastError.message}` : 'connecting');
-    await this.admin.describeCluster();
+    if (!this.connected || !this.admin) throw new Error(this.lastError ? `cannot reach Kafka: ${describeKafkaError(this.lastError)}` : 'connecting');
+    try {
+      await this.admin.describeCluster();
+    } catch (error) {
+      throw new Error(describeKafkaError(error), { cause: error });
+    }
   }
 
   /** Before the consumer stops: from now on a broker that does not answer is expected, and kafkajs's own lines about it are not logged. */
@@ -128,7 +149,8 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
 
 @Module({})
 export class KafkaModule {
-  static forRoot(): DynamicModule {
+  /** `topics`: the names the service reads or writes, checked where it may not create them. */
+  static forRoot(options: { topics?: string[] } = {}): DynamicModule {
     return {
       module: KafkaModule,
       global: true,
@@ -137,18 +159,20 @@ export class KafkaModule {
           provide: KAFKA_CLIENT,
           inject: [HOOKLINE_CONFIG, ROOT_LOGGER],
           useFactory: (config: HooklineConfig, logger: Logger) =>
-            createKafkaClient({ clientId: `hookline-${config.service}`, brokers: config.kafka.brokers, logger }),
+            createKafkaClient({ clientId: `hookline-${config.service}`, ...config.kafka, logger }),
         },
         {
           provide: KafkaProducer,
           inject: [KAFKA_CLIENT, HOOKLINE_CONFIG, ROOT_LOGGER],
-          useFactory: (kafka: Kafka, config: HooklineConfig, logger: Logger) => new KafkaProducer(kafka, config.service, logger),
+          useFactory: (kafka: Kafka, config: HooklineConfig, logger: Logger) =>
+            new KafkaProducer(kafka, config.service, logger, COMPRESSION_TYPE[config.kafka.compression]),
         },
         {
           provide: PLATFORM_TOPICS,
           inject: [HOOKLINE_CONFIG],
           useFactory: (config: HooklineConfig) => topicsFor(config.kafka.topicPrefix),
         },
+        { provide: KAFKA_SERVICE_TOPICS, useValue: options.topics ?? null },
         KafkaLifecycle,
       ],
       exports: [KAFKA_CLIENT, KafkaProducer, KafkaLifecycle, PLATFORM_TOPICS],

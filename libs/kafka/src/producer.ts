@@ -1,6 +1,6 @@
 import { Coalescer } from '@hookline/batching';
 import { HOOKLINE_ATTRIBUTES, injectTraceContext, inSpan, SpanKind } from '@hookline/telemetry';
-import { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import kafkajs, { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
@@ -52,7 +52,8 @@ function approximateSize(message: Message): number {
 
 /**
  * The one producer of a process: idempotent and acknowledged by all in-sync replicas, so a
- * send that resolves is durable. Callers commit their input only after it resolves.
+ * send that resolves is durable. Callers commit their input only after it resolves. Each
+ * produce request's record batches are compressed with `compression` (HOOKLINE_KAFKA_COMPRESSION).
  *
  * Concurrent sends share produce requests: kafkajs sends one request per send() call, and
  * serializes an idempotent producer's requests per broker anyway, so while one request is in
@@ -71,6 +72,7 @@ export class KafkaProducer {
     private readonly kafka: Kafka,
     private readonly service = 'unknown',
     private readonly logger?: Logger,
+    private readonly compression: kafkajs.CompressionTypes = kafkajs.CompressionTypes.None,
   ) {
     this.producer = this.createProducer();
     this.requests = new Coalescer((sends) => this.sendTogether(sends), { maxBatchSize: MAX_SENDS_PER_REQUEST, maxConcurrentBatches: 1, lingerMs: LINGER_MS });
@@ -149,7 +151,7 @@ export class KafkaProducer {
     const flush = async () => {
       if (request.size === 0) return;
       try {
-        await this.producer.sendBatch({ acks: -1, topicMessages: [...request].map(([topic, messages]) => ({ topic, messages })) });
+        await this.producer.sendBatch({ acks: -1, compression: this.compression, topicMessages: [...request].map(([topic, messages]) => ({ topic, messages })) });
       } catch (error) {
         if (producerStateLost(error)) await this.replaceProducer(error);
         throw error;

@@ -44,3 +44,40 @@ async function createMissing(admin: Admin, topics: TopicSpec[]): Promise<string[
   });
   return missing.map((topic) => topic.name);
 }
+
+/** Topics a service needs that are missing, or have fewer partitions than configured. */
+export class TopicsNotReadyError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `topics not ready (HOOKLINE_KAFKA_MANAGE_TOPICS=false: Hookline creates none): ${problems.join('; ')}. ` +
+        'Create them (README: "Topics and ACLs"), grant this service Describe on them, or lower HOOKLINE_TOPIC_PARTITIONS to what they have',
+    );
+    this.name = 'TopicsNotReadyError';
+  }
+}
+
+/**
+ * For clusters where topics are managed elsewhere: checks, without creating or altering
+ * anything, that each topic exists with at least its partitions. Topics are listed, never
+ * requested by name, so that a broker with automatic topic creation cannot create one. A topic
+ * the service may not Describe is invisible to it, so it is reported missing.
+ */
+export async function checkTopics(kafka: Kafka, topics: TopicSpec[], admin: Admin = kafka.admin()): Promise<void> {
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const present = topics.filter((topic) => existing.has(topic.name));
+    const problems = topics.filter((topic) => !existing.has(topic.name)).map((topic) => `${topic.name} is missing (or not visible to this principal)`);
+    if (present.length > 0) {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: present.map((topic) => topic.name) });
+      const partitionsOf = new Map(metadata.map((topic) => [topic.name, topic.partitions.length]));
+      for (const topic of present) {
+        const partitions = partitionsOf.get(topic.name) ?? 0;
+        if (partitions < topic.partitions) problems.push(`${topic.name} has ${partitions} partitions, fewer than HOOKLINE_TOPIC_PARTITIONS (${topic.partitions})`);
+      }
+    }
+    if (problems.length > 0) throw new TopicsNotReadyError(problems);
+  } finally {
+    await admin.disconnect();
+  }
+}

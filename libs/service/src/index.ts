@@ -1,3 +1,3 @@
 export { HealthController, HealthRegistry, type HealthCheck } from './health.js';
 export { ServiceModule } from './service.module.js';
-export { runService, startService, type ConsumerSpec, type ServiceSpec, type SubscriptionSource } from './run-service.js';
+export { runService, serviceTopics, startService, type ConsumerSpec, type ServiceSpec, type SubscriptionSource } from './run-service.js';

@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '@hookline/config';
 import { type TopicKey, retryTiers, topicsFor } from '@hookline/contracts';
-import { DueTimeConsumerServer, KAFKA_CLIENT, KafkaConsumerServer, KafkaLifecycle, type KafkaServerBase } from '@hookline/kafka';
+import { DueTimeConsumerServer, describeKafkaError, KAFKA_CLIENT, KafkaConsumerServer, KafkaLifecycle, type KafkaServerBase } from '@hookline/kafka';
+import { describeDatabaseError } from '@hookline/database';
 import { createLogger } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -29,6 +30,8 @@ export interface ServiceSpec {
   service: ServiceName;
   feature: Type | DynamicModule;
   consumer?: ConsumerSpec;
+  /** Topics the service writes: with the ones it consumes, what it needs (README: "Topics and ACLs"). */
+  produces: SubscriptionSource[];
   /** For a service with an API: its JSON body limit (over it: 413) and the filter that answers its errors. */
   api?: { jsonBodyLimit: string; filter: ExceptionFilter };
 }
@@ -38,6 +41,12 @@ function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] 
   return source === 'retryTiers'
     ? retryTiers(prefix, config.retry.scheduleMs).map((tier) => tier.topic)
     : [topicsFor(prefix)[source]];
+}
+
+/** Every topic the service reads or writes. */
+export function serviceTopics(spec: ServiceSpec, config: HooklineConfig): string[] {
+  const sources = [...(spec.consumer?.subscriptions.map((subscription) => subscription.source) ?? []), ...spec.produces];
+  return [...new Set(sources.flatMap((source) => topicsOf(source, config)))];
 }
 
 /**
@@ -51,7 +60,7 @@ function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] 
 export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = process.env): Promise<INestApplication> {
   const config = loadConfig(spec.service, env);
   const logger = createLogger(`hookline-${spec.service}`, config.logLevel);
-  const app = await NestFactory.create<NestExpressApplication>(ServiceModule.forRoot({ config, logger, feature: spec.feature }), {
+  const app = await NestFactory.create<NestExpressApplication>(ServiceModule.forRoot({ config, logger, feature: spec.feature, topics: serviceTopics(spec, config) }), {
     bufferLogs: true,
     abortOnError: false,
     bodyParser: !spec.api,
@@ -60,7 +69,13 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
   app.useGlobalFilters(new ServiceExceptionFilter(app.getHttpAdapter(), spec.api?.filter));
   app.useLogger(app.get(NestPinoLogger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // What did start (the database pool, Kafka clients) stops, so a caller that goes on is not held.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   await app.listen(config.http.healthPort, '0.0.0.0');
   const kafka = app.get(KafkaLifecycle);
   // With the broker there, the service is ready when this resolves; without, it goes on connecting.
@@ -92,20 +107,20 @@ async function startConsumer(app: INestApplication, spec: ConsumerSpec, config: 
   health.registerLiveness('consumer', () => {
     const downSince = consumer.downSince;
     if (downSince !== null && Date.now() - downSince > config.kafka.recoveryDeadlineMs) {
-      throw new Error(`not consuming for ${Math.round((Date.now() - downSince) / 1000)} s (HOOKLINE_KAFKA_RECOVERY_DEADLINE): ${consumer.crashReason?.message ?? 'never joined its group'}`);
+      throw new Error(`not consuming for ${Math.round((Date.now() - downSince) / 1000)} s (HOOKLINE_KAFKA_RECOVERY_DEADLINE): ${consumer.crashReason ? describeKafkaError(consumer.crashReason) : 'never joined its group'}`);
     }
   });
   const started = app.startAllMicroservices();
   // With the broker there, the consumer has joined its group when startService returns; without,
   // it joins once the broker is reached, and readiness says so meanwhile.
   if (kafka.isReady) await started;
-  else started.catch((error: unknown) => logger.error({ err: error }, 'consumer failed to start'));
+  else started.catch((error: unknown) => logger.error({ reason: describeKafkaError(error) }, 'consumer failed to start'));
 }
 
 /** Down while out of its group; degraded while a partition's records have failed for longer than `stuckAfterMs`. */
 function consumerReadiness(consumer: KafkaServerBase, stuckAfterMs: number): string | void {
   if (!consumer.isRunning) {
-    throw new Error(consumer.crashReason ? `not consuming (${consumer.crashReason.message}); a new consumer is starting` : 'not consuming yet: joining the consumer group');
+    throw new Error(consumer.crashReason ? `not consuming (${describeKafkaError(consumer.crashReason)}); a new consumer is starting` : 'not consuming yet: joining the consumer group');
   }
   const stuck = consumer.stuckPartitions().filter((partition) => Date.now() - partition.since > stuckAfterMs);
   if (stuck.length === 0) return;
@@ -119,8 +134,11 @@ export async function runService(spec: ServiceSpec): Promise<void> {
   try {
     await startService(spec);
   } catch (error) {
+    const databaseProblem = describeDatabaseError(error);
     if (error instanceof ConfigError) {
       process.stderr.write(`hookline-${spec.service}: ${error.message}\n`);
+    } else if (databaseProblem) {
+      process.stderr.write(`hookline-${spec.service}: ${databaseProblem}\n`);
     } else {
       process.stderr.write(`hookline-${spec.service}: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
     }

@@ -36,14 +36,14 @@ class TelemetryFlush implements OnApplicationShutdown {
  */
 @Module({})
 export class ServiceModule {
-  static forRoot(options: { config: HooklineConfig; logger: Logger; feature: Type | DynamicModule }): DynamicModule {
+  static forRoot(options: { config: HooklineConfig; logger: Logger; feature: Type | DynamicModule; topics?: string[] }): DynamicModule {
     return {
       module: ServiceModule,
       imports: [
         ConfigModule.forRoot(options.config),
         LoggingModule.forRoot(options.logger),
         DatabaseModule.forRoot(),
-        KafkaModule.forRoot(),
+        KafkaModule.forRoot({ topics: options.topics }),
         options.feature,
       ],
       controllers: [HealthController, MetricsController],

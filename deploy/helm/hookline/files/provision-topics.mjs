@@ -3,10 +3,13 @@
 // distinct retry delay, HOOKLINE_TOPIC_PARTITIONS partitions each), with the chart's retention.
 // The topics hook Job runs it in the service image as `node --input-type=module -e <this file>`
 // from /app, where the @hookline/* packages resolve. Idempotent: existing topics keep their
-// settings, except that PROVISION_GROW_PARTITIONS=true grows those with fewer partitions.
+// settings, except that PROVISION_GROW_PARTITIONS=true grows those with fewer partitions. With
+// HOOKLINE_KAFKA_MANAGE_TOPICS=false it creates and alters nothing: it checks that every topic
+// exists with enough partitions and fails naming those that do not. It connects with the
+// services' TLS and SASL settings.
 import { duration, loadConfig } from '@hookline/config';
 import { TOPICS, topicCatalog, topicName } from '@hookline/contracts';
-import { createKafkaClient, ensureTopics } from '@hookline/kafka';
+import { checkTopics, createKafkaClient, describeKafkaError, ensureTopics, TopicsNotReadyError } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 
 // The same validation as the services, so a bad value fails here first, naming the variable.
@@ -33,8 +36,10 @@ const topics = topicCatalog({
   deadLetterAfterMs: config.retry.deadLetterAfterMs,
 }).map((topic) => ({ ...topic, retentionMs: retentionOverride(topic.name) ?? topic.retentionMs }));
 
-const kafka = createKafkaClient({ clientId: 'hookline-topics', brokers: config.kafka.brokers, logger });
-try {
+const kafka = createKafkaClient({ clientId: 'hookline-topics', ...config.kafka, logger });
+
+/** Creates what is missing, then grows short topics when asked to, or says they are short. */
+async function provision() {
   const created = await ensureTopics(kafka, topics);
   const admin = kafka.admin();
   await admin.connect();
@@ -54,7 +59,16 @@ try {
   } finally {
     await admin.disconnect();
   }
+}
+
+try {
+  if (config.kafka.manageTopics) {
+    await provision();
+  } else {
+    await checkTopics(kafka, topics);
+    logger.info({ topics: topics.map((topic) => topic.name) }, 'topics ready (managed elsewhere: checked, none created)');
+  }
 } catch (error) {
-  logger.error({ err: error }, 'topic provisioning failed');
+  logger.error({ reason: error instanceof TopicsNotReadyError ? error.message : describeKafkaError(error) }, 'topic provisioning failed');
   process.exitCode = 1;
 }

@@ -118,6 +118,26 @@ KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
 HOOKLINE_KAFKA_SESSION_TIMEOUT: {{ .Values.kafka.sessionTimeout | quote }}
 HOOKLINE_KAFKA_RECOVERY_DEADLINE: {{ .Values.kafka.recoveryDeadline | quote }}
 HOOKLINE_CONSUMER_STUCK_AFTER: {{ .Values.kafka.stuckAfter | quote }}
+HOOKLINE_KAFKA_MANAGE_TOPICS: {{ .Values.kafka.manageTopics | toString | quote }}
+HOOKLINE_KAFKA_COMPRESSION: {{ .Values.kafka.compression | quote }}
+HOOKLINE_KAFKA_TLS: {{ .Values.kafka.tls.enabled | toString | quote }}
+HOOKLINE_KAFKA_TLS_SERVERNAME_CHECK: {{ .Values.kafka.tls.serverNameCheck | toString | quote }}
+{{- range $variable, $key := dict "HOOKLINE_KAFKA_TLS_CA_FILE" .Values.kafka.tls.caKey "HOOKLINE_KAFKA_TLS_CERT_FILE" .Values.kafka.tls.certKey "HOOKLINE_KAFKA_TLS_KEY_FILE" .Values.kafka.tls.keyKey }}
+{{- with $key }}
+{{ $variable }}: {{ printf "%s/%s" (include "hookline.kafkaTlsDir" $) . | quote }}
+{{- end }}
+{{- end }}
+{{- with .Values.kafka.sasl.mechanism }}
+HOOKLINE_KAFKA_SASL_MECHANISM: {{ . | quote }}
+{{- end }}
+{{- if eq .Values.kafka.sasl.mechanism "aws-msk-iam" }}
+{{- range $variable, $value := dict "HOOKLINE_KAFKA_AWS_REGION" .Values.kafka.sasl.aws.region "HOOKLINE_KAFKA_AWS_ROLE_ARN" .Values.kafka.sasl.aws.roleArn "HOOKLINE_KAFKA_AWS_ROLE_SESSION_NAME" .Values.kafka.sasl.aws.roleSessionName }}
+{{- with $value }}
+{{ $variable }}: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{ include "hookline.databaseConfig" . }}
 HOOKLINE_TOPIC_PREFIX: {{ .Values.topics.prefix | quote }}
 HOOKLINE_TOPIC_PARTITIONS: {{ .Values.topics.partitions | int | quote }}
 HOOKLINE_RETRY_SCHEDULE: {{ .Values.config.retry.schedule | quote }}
@@ -150,6 +170,60 @@ OTEL_RESOURCE_ATTRIBUTES: {{ . | quote }}
 {{- end }}
 {{- end -}}
 
+{{/* Where the Secrets with PEM files are mounted. */}}
+{{- define "hookline.kafkaTlsDir" -}}/etc/hookline/kafka-tls{{- end -}}
+{{- define "hookline.databaseTlsDir" -}}/etc/hookline/database-tls{{- end -}}
+
+{{/* PostgreSQL settings beyond DATABASE_URL: in the ConfigMap, and set on the migration Job itself. */}}
+{{- define "hookline.databaseConfig" -}}
+HOOKLINE_DATABASE_POOL_SIZE: {{ .Values.database.poolSize | int | quote }}
+{{- with .Values.database.sslmode }}
+HOOKLINE_DATABASE_SSLMODE: {{ . | quote }}
+{{- end }}
+{{- range $variable, $key := dict "HOOKLINE_DATABASE_SSL_CA_FILE" .Values.database.tls.caKey "HOOKLINE_DATABASE_SSL_CERT_FILE" .Values.database.tls.certKey "HOOKLINE_DATABASE_SSL_KEY_FILE" .Values.database.tls.keyKey }}
+{{- with $key }}
+{{ $variable }}: {{ printf "%s/%s" (include "hookline.databaseTlsDir" $) . | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* SASL username and password from a Secret, where the mechanism takes them: (dict "root" $ "secret" "..."). */}}
+{{- define "hookline.kafkaSaslEnv" -}}
+{{- if has .root.Values.kafka.sasl.mechanism (list "plain" "scram-sha-256" "scram-sha-512") }}
+{{- include "hookline.secretEnv" (dict "name" "HOOKLINE_KAFKA_SASL_USERNAME" "secret" .secret "key" .root.Values.secrets.keys.kafkaSaslUsername) }}
+{{ include "hookline.secretEnv" (dict "name" "HOOKLINE_KAFKA_SASL_PASSWORD" "secret" .secret "key" .root.Values.secrets.keys.kafkaSaslPassword) }}
+{{- end }}
+{{- end -}}
+
+{{/* The Secrets with PEM files as volumes, and their mounts: (dict "root" $ "kafka" true "database" true). */}}
+{{- define "hookline.tlsVolumes" -}}
+{{- if and .kafka .root.Values.kafka.tls.secretName }}
+- name: kafka-tls
+  secret:
+    secretName: {{ .root.Values.kafka.tls.secretName }}
+    defaultMode: 0440
+{{- end }}
+{{- if and .database .root.Values.database.tls.secretName }}
+- name: database-tls
+  secret:
+    secretName: {{ .root.Values.database.tls.secretName }}
+    defaultMode: 0440
+{{- end }}
+{{- end -}}
+
+{{- define "hookline.tlsVolumeMounts" -}}
+{{- if and .kafka .root.Values.kafka.tls.secretName }}
+- name: kafka-tls
+  mountPath: {{ include "hookline.kafkaTlsDir" .root }}
+  readOnly: true
+{{- end }}
+{{- if and .database .root.Values.database.tls.secretName }}
+- name: database-tls
+  mountPath: {{ include "hookline.databaseTlsDir" .root }}
+  readOnly: true
+{{- end }}
+{{- end -}}
+
 {{/* env entries of one Secret key: (dict "name" "DATABASE_URL" "secret" "..." "key" "..." "optional" false). */}}
 {{- define "hookline.secretEnv" -}}
 - name: {{ .name }}
@@ -170,6 +244,24 @@ OTEL_RESOURCE_ATTRIBUTES: {{ . | quote }}
 {{- end -}}
 {{- $_ := include "hookline.seconds" .Values.config.delivery.timeout -}}
 {{- $_ := include "hookline.seconds" .Values.config.retry.deadLetterAfter -}}
+{{- $kafka := .Values.kafka -}}
+{{- range $name, $tls := dict "kafka.tls" $kafka.tls "database.tls" .Values.database.tls -}}
+{{- if and (or $tls.caKey $tls.certKey $tls.keyKey) (not $tls.secretName) -}}
+{{- fail (printf "%s: caKey, certKey and keyKey name keys of %s.secretName, which is empty" $name $name) -}}
+{{- end -}}
+{{- if ne (empty $tls.certKey) (empty $tls.keyKey) -}}
+{{- fail (printf "%s: a client certificate needs both certKey and keyKey" $name) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (not $kafka.tls.enabled) (or $kafka.tls.caKey $kafka.tls.certKey) -}}
+{{- fail "kafka.tls: caKey or certKey is set while kafka.tls.enabled is false" -}}
+{{- end -}}
+{{- if and (has $kafka.sasl.mechanism (list "plain" "aws-msk-iam")) (not $kafka.tls.enabled) -}}
+{{- fail (printf "kafka.sasl.mechanism %s needs kafka.tls.enabled (plain sends the password in clear; MSK serves IAM over TLS)" $kafka.sasl.mechanism) -}}
+{{- end -}}
+{{- if and (eq $kafka.sasl.mechanism "aws-msk-iam") (not $kafka.sasl.aws.region) -}}
+{{- fail "kafka.sasl.aws.region is required with kafka.sasl.mechanism aws-msk-iam" -}}
+{{- end -}}
 {{- range $service := splitList " " (include "hookline.services" .) -}}
 {{- $values := index $.Values $service -}}
 {{- if and $values.autoscaling.enabled (gt (int $values.autoscaling.minReplicas) (int $values.autoscaling.maxReplicas)) -}}

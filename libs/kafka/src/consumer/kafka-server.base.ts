@@ -1,6 +1,7 @@
 import { type CustomTransportStrategy, BaseRpcContext, type MessageHandler, Server } from '@nestjs/microservices';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { describeKafkaError } from '../connection/describe-error.js';
 import { lastValueFrom } from 'rxjs';
 import { within } from '../within.js';
 import { PartitionRetries } from './partition-retries.js';
@@ -239,7 +240,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     if (this.stopping || this.restartTimer) return;
     const delayMs = Math.min(RESTART_MAX_DELAY_MS, RESTART_FIRST_DELAY_MS * 2 ** this.restartAttempt++);
     this.options.logger.error(
-      { err: this.lastError, groupId: this.options.groupId, restartInMs: delayMs, downForMs: Date.now() - this.downFrom },
+      { reason: describeKafkaError(this.lastError), groupId: this.options.groupId, restartInMs: delayMs, downForMs: Date.now() - this.downFrom },
       'consumer stopped; starting a new one',
     );
     this.restartTimer = setTimeout(() => {
