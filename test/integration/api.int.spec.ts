@@ -467,7 +467,7 @@ describe('the REST API through the real stack', () => {
     it('answers 422 to text holding U+0000 (which PostgreSQL cannot store) in a body field, a key, a nested value, a query or a path parameter', async () => {
       const nul = 'must not contain the NUL character (U+0000)';
       const cases: Array<[string, string, unknown, Array<Array<string | number>>]> = [
-        ['POST', '/api/v1/event-type', { name: `nul.${short()}`, description: 'x', schemas: { a: 'b\u0000', 'k\u0000': 1 } }, [['body', 'schemas', 'a'], ['body', 'schemas', 'k\u0000']]],
+        ['POST', '/api/v1/event-type', { name: `nul.${short()}`, description: 'x', schemas: { '1': { title: 'b\u0000', 'k\u0000': 1 } } }, [['body', 'schemas', '1', 'title'], ['body', 'schemas', '1', 'k\u0000']]],
         ['POST', `${base}/msg`, { eventType, payload: { deep: [{ x: '\u0000' }] } }, [['body', 'payload', 'deep', 0, 'x']]],
         ['POST', `${base}/endpoint`, { url: receiver.url('/f'), metadata: { 'a\u0000': 'b' } }, [['body', 'metadata', 'a\u0000']]],
         ['PATCH', base, { name: 'Fox\u0000trot' }, [['body', 'name']]],
