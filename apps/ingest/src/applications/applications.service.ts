@@ -45,7 +45,9 @@ export class ApplicationsService {
     if (principal.kind === 'admin' && !isUuid(idOrUid) && uid.safeParse(idOrUid).success && !(await this.find(idOrUid))) {
       return applicationOut(await conflictOnDuplicate(this.applications.insert({ ...body, uid: idOrUid }), `an application with uid "${idOrUid}" already exists`));
     }
-    return this.update(await this.resolve(principal, idOrUid), { uid: null, throttleRate: null, metadata: {}, ...body });
+    const application = await this.resolve(principal, idOrUid);
+    // Addressed by its uid, it keeps it: the same PUT twice leaves the same application.
+    return this.update(application, { uid: application.uid === idOrUid ? idOrUid : null, throttleRate: null, metadata: {}, ...body });
   }
 
   async patch(principal: Principal, idOrUid: string, body: ApplicationPatch): Promise<ApplicationOut> {

@@ -89,7 +89,8 @@ export class EndpointsService {
   async replace(principal: Principal, appId: string, endpointId: string, body: EndpointPut): Promise<EndpointOut> {
     const application = await this.applications.resolve(principal, appId);
     const existing = await this.endpoints.findIn(application.id, endpointId);
-    if (existing) return this.update(existing, { ...PUT_DEFAULTS, ...body });
+    // Addressed by its uid, it keeps it: the same PUT twice leaves the same endpoint.
+    if (existing) return this.update(existing, { ...PUT_DEFAULTS, uid: existing.uid === endpointId ? endpointId : null, ...body });
     if (isUuid(endpointId) || !uid.safeParse(endpointId).success) throw notFound('endpoint');
     return this.create(principal, application.id, { ...body, uid: endpointId });
   }

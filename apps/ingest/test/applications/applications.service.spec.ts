@@ -62,6 +62,7 @@ describe('ApplicationsService', () => {
   it("answers the existing application for getOrCreate, and upserts on PUT only with the admin token", async () => {
     expect(await service.create({ name: 'Again', uid: 'alpha' }, { get_if_exists: 'true' })).toMatchObject({ id: ALPHA, name: 'Alpha' });
     expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon' });
+    expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon 2' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon 2' });
     expect(await answerOf(service.replace({ kind: 'application', applicationId: ALPHA }, 'zeta', { name: 'Zeta' }))).toMatchObject({ status: 404 });
     expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA, 'epsilon']);
   });

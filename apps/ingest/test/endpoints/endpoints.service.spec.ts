@@ -144,7 +144,8 @@ describe('EndpointsService', () => {
     const api = service();
     const created = await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing' });
     expect(created).toMatchObject({ uid: 'billing-hook', url: 'https://example.com/billing' });
-    expect(await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing/2' })).toMatchObject({ id: created.id, uid: null, url: 'https://example.com/billing/2' });
+    expect(await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing/2' })).toMatchObject({ id: created.id, uid: 'billing-hook', url: 'https://example.com/billing/2' });
+    expect(await api.replace(admin, 'acme', created.id, { url: 'https://example.com/billing/3' })).toMatchObject({ id: created.id, uid: null });
     expect(await answerOf(api.replace(admin, 'acme', '0190a000-0000-7000-8000-0000000000ee', { url: 'https://example.com/x' }))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
     expect(endpoints.rows.size).toBe(1);
   });
