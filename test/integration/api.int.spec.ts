@@ -179,6 +179,17 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appB}/msg/${messageB.eventId}`],
         ['GET', `${appB}/attempt/msg/${messageB.id}`],
         ['GET', `${appB}/attempt/endpoint/${endpointB.id}`],
+        ['GET', `${appB}/endpoint/${endpointB.id}/headers`],
+        ['PUT', `${appB}/endpoint/${endpointB.id}/headers`, { headers: { 'X-Stolen': '1' } }],
+        ['PATCH', `${appB}/endpoint/${endpointB.id}/headers`, { headers: { 'X-Stolen': '1' } }],
+        ['POST', `${appB}/endpoint/${endpointB.id}/send-example`, { eventType }],
+        ['GET', `${appB}/endpoint/${endpointB.id}/msg`],
+        ['GET', `${appB}/msg/${messageB.id}/endpoint`],
+        ['GET', `${appB}/msg/${messageB.id}/attempt/${randomUUID()}`],
+        ['POST', `${appB}/msg/precheck/active`, { eventType }],
+        ['POST', `/api/v1/auth/app-portal-access/${b.app.id}`, {}],
+        ['POST', `/api/v1/auth/dashboard-access/${b.app.id}`],
+        ['POST', `/api/v1/auth/app/${b.app.id}/expire-all`, {}],
         // B's ids under A's own application path.
         ['GET', `${appA}/endpoint/${endpointB.id}`],
         ['PUT', `${appA}/endpoint/${endpointB.id}`, endpointBody],
@@ -189,6 +200,11 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appA}/msg/${messageB.eventId}`],
         ['GET', `${appA}/attempt/msg/${messageB.id}`],
         ['GET', `${appA}/attempt/endpoint/${endpointB.id}`],
+        ['GET', `${appA}/endpoint/${endpointB.id}/headers`],
+        ['PUT', `${appA}/endpoint/${endpointB.id}/headers`, { headers: { 'X-Stolen': '1' } }],
+        ['POST', `${appA}/endpoint/${endpointB.id}/send-example`, { eventType }],
+        ['GET', `${appA}/endpoint/${endpointB.id}/msg`],
+        ['GET', `${appA}/msg/${messageB.id}/endpoint`],
       ];
       for (const [method, path, json] of requests) {
         const reply = await a.api.send(method, path, { json });
