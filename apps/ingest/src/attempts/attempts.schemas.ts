@@ -9,7 +9,7 @@ import { MessageOut, messageOut } from '../messages/messages.schemas.js';
  * Svix's MessageStatus: 0 success, 1 pending, 2 fail, 3 sending, 4 canceled. Hookline never
  * cancels, so Svix's `expanded_statuses` (whether 4 may be answered) changes nothing and is not read.
  */
-export const messageStatus = z.coerce.number().int().pipe(z.literal([0, 1, 2, 3, 4]));
+export const messageStatus = z.enum(['0', '1', '2', '3', '4']).transform((status) => Number(status) as 0 | 1 | 2 | 3 | 4);
 const STATUS_TEXT = { 0: 'success', 1: 'pending', 2: 'fail', 3: 'sending', 4: 'canceled' } as const;
 
 const booleanQuery = z.enum(['true', 'false']);
@@ -30,7 +30,7 @@ const deliveryFilters = {
 export const attemptListQuery = listQuery.extend({
   ...deliveryFilters,
   /** Svix's StatusCodeClass: 0 for no response, else the hundred (100 ... 500). */
-  status_code_class: z.coerce.number().int().pipe(z.literal([0, 100, 200, 300, 400, 500])).optional(),
+  status_code_class: z.enum(['0', '100', '200', '300', '400', '500']).transform(Number).optional(),
 });
 export type AttemptListQuery = z.infer<typeof attemptListQuery>;
 

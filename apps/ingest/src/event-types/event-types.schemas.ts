@@ -32,25 +32,27 @@ const eventTypeFields = z.object({
   deprecated: z.boolean().optional(),
   schemas: eventTypeSchemas.nullish(),
   featureFlags: featureFlags.nullish(),
-  /** The single flag of older svix SDKs: a list of one. */
+  /** The single flag of older svix SDKs, added to featureFlags. */
   featureFlag: featureFlag.nullish(),
   groupName: z.string().min(1).max(256).nullish(),
 });
 
-/** The flags come as a list (svix SDK 2) or as one flag (older SDKs), never both. */
-const oneWayOfFlagging = <T extends { featureFlags?: unknown; featureFlag?: unknown }>(body: T) => body.featureFlags === undefined || body.featureFlag === undefined;
-const bothFlagFields = { path: ['featureFlag'], message: 'give featureFlags or (older SDKs) featureFlag, not both' };
+/** Older SDKs' single `featureFlag` joins the list (`featureFlags`), which is all the rest reads. */
+const oneFlagList = <T extends { featureFlags?: string[] | null; featureFlag?: string | null }>({ featureFlag, ...body }: T) => {
+  if (featureFlag == null) return body;
+  return { ...body, featureFlags: [...(body.featureFlags ?? []), featureFlag] };
+};
 
 /** Svix's EventTypeIn (create). */
-export const eventTypeIn = eventTypeFields.refine(oneWayOfFlagging, bothFlagFields);
-export type EventTypeIn = z.infer<typeof eventTypeIn>;
+export const eventTypeIn = eventTypeFields.transform(oneFlagList);
+export type EventTypeIn = z.output<typeof eventTypeIn>;
 
 /** Svix's EventTypeUpdate (PUT): the type without its name, which the path gives. */
-export const eventTypeUpdate = eventTypeFields.omit({ name: true }).refine(oneWayOfFlagging, bothFlagFields);
-export type EventTypeUpdate = z.infer<typeof eventTypeUpdate>;
+export const eventTypeUpdate = eventTypeFields.omit({ name: true }).transform(oneFlagList);
+export type EventTypeUpdate = z.output<typeof eventTypeUpdate>;
 
-export const eventTypePatch = eventTypeFields.omit({ name: true }).partial().refine(oneWayOfFlagging, bothFlagFields);
-export type EventTypePatch = z.infer<typeof eventTypePatch>;
+export const eventTypePatch = eventTypeFields.omit({ name: true }).partial().transform(oneFlagList);
+export type EventTypePatch = z.output<typeof eventTypePatch>;
 
 /** Event types are listed by name, and the iterator is the last name of the page before. */
 export const eventTypeListQuery = listQuery.extend({

@@ -19,9 +19,6 @@ const patch = patcher<EventTypePatch, EventType>({
   featureFlags: (type, flags) => {
     type.featureFlags = flagList(flags);
   },
-  featureFlag: (type, flag) => {
-    type.featureFlags = flagList(flag === null ? null : [flag]);
-  },
   groupName: 'groupName',
 });
 
@@ -72,10 +69,12 @@ export class EventTypesService {
   /**
    * The example payload of the type that send-example sends: `examples[index]` (the first by
    * default) of its newest schema version that has examples, or that version's single `example`.
-   * A 422 when there is none, or the one chosen is not a JSON object (a payload always is).
+   * A 422 naming the body's field when the type does not exist (or is hidden from the caller),
+   * has no example, or the one chosen is not a JSON object (a payload always is).
    */
   async example(principal: Principal, name: string, index: number | undefined): Promise<Record<string, unknown>> {
-    const type = found(await this.eventTypes.find(name, flagsOf(principal)), `event type "${name}"`);
+    const type = await this.eventTypes.find(name, flagsOf(principal));
+    if (!type) throw new ValidationFailed([{ loc: ['body', 'eventType'], msg: `no event type "${name}"`, type: 'not_found' }]);
     const schemas = (type.schemas ?? {}) as Record<string, { examples?: unknown; example?: unknown }>;
     const newestFirst = Object.keys(schemas).sort((a, b) => Number(b) - Number(a));
     const version = newestFirst.find((key) => Array.isArray(schemas[key]!.examples) || schemas[key]!.example !== undefined);

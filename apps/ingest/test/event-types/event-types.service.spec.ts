@@ -1,6 +1,6 @@
 import type { EventType } from '@hookline/database';
 import type { EventTypesRepository, EventTypeVisibility, NewEventType } from '../../src/event-types/event-types.repository.js';
-import { eventTypeIn } from '../../src/event-types/event-types.schemas.js';
+import { eventTypeIn, eventTypePatch } from '../../src/event-types/event-types.schemas.js';
 import { EventTypesService } from '../../src/event-types/event-types.service.js';
 import { answerOf } from '../fakes.js';
 
@@ -48,7 +48,7 @@ describe('EventTypesService', () => {
 
   it('patches the fields given; a PUT resets the others, or creates the type; an older SDK’s single flag is a list of one', async () => {
     await service.create({ name: 'order.shipped', description: 'first', groupName: 'orders' });
-    expect(await service.patch('order.shipped', { featureFlag: 'beta', deprecated: true })).toMatchObject({ description: 'first', featureFlags: ['beta'], featureFlag: 'beta', deprecated: true, groupName: 'orders' });
+    expect(await service.patch('order.shipped', eventTypePatch.parse({ featureFlag: 'beta', deprecated: true }))).toMatchObject({ description: 'first', featureFlags: ['beta'], featureFlag: 'beta', deprecated: true, groupName: 'orders' });
     expect(await service.upsert('order.shipped', { description: 'second' })).toMatchObject({ description: 'second', featureFlags: null, deprecated: false, groupName: null });
     expect(await service.upsert('order.lost', { description: 'new', featureFlags: ['b', 'a', 'b'] })).toMatchObject({ name: 'order.lost', featureFlags: ['b', 'a'] });
   });
@@ -81,10 +81,11 @@ describe('EventTypesService', () => {
     expect(await service.example(admin, 'order.shipped', 1)).toEqual({ v: 3 });
     expect(await answerOf(service.example(admin, 'order.shipped', 3))).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'exampleIndex'], msg: 'event type "order.shipped" has 3 example(s) in version 2 of its schemas', type: 'out_of_range' }] } });
     expect(await answerOf(service.example(admin, 'order.shipped', 2))).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'exampleIndex'], type: 'not_an_object' }] } });
+    expect(await answerOf(service.example(admin, 'missing', undefined))).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'eventType'], msg: 'no event type "missing"', type: 'not_found' }] } });
     expect(await answerOf(service.example(admin, 'bare', undefined))).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'eventType'], msg: 'event type "bare" has no example: its schemas give no "examples"', type: 'no_example' }] } });
   });
 
-  it('takes schemas only as JSON Schemas by version, and one way of flagging at a time', () => {
+  it('takes schemas only as JSON Schemas by version, and an older SDK’s single flag into the list', () => {
     const problems = (body: unknown) => {
       const parsed = eventTypeIn.safeParse(body);
       return parsed.success ? [] : parsed.error.issues.map((issue) => [issue.path.join('.'), issue.message]);
@@ -92,6 +93,6 @@ describe('EventTypesService', () => {
     expect(problems({ name: 'a', description: 'x', schemas: { '1': { type: 'object', properties: { id: { type: 'string' } }, examples: [{ id: 'x' }] } } })).toEqual([]);
     expect(problems({ name: 'a', description: 'x', schemas: { v1: { type: 'object' } } })).toEqual([['schemas.v1', 'a schema version: "1", "2", ...']]);
     expect(problems({ name: 'a', description: 'x', schemas: { '1': { type: 'object', required: 'id' } } })).toEqual([['schemas.1.required', 'not a valid JSON Schema (draft-07): must be array']]);
-    expect(problems({ name: 'a', description: 'x', featureFlags: ['beta'], featureFlag: 'beta' })).toEqual([['featureFlag', 'give featureFlags or (older SDKs) featureFlag, not both']]);
+    expect(eventTypeIn.parse({ name: 'a', description: 'x', featureFlags: ['beta'], featureFlag: 'gamma' })).toEqual({ name: 'a', description: 'x', featureFlags: ['beta', 'gamma'] });
   });
 });

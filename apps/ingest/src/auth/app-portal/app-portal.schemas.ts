@@ -6,6 +6,8 @@ import { named } from '../../http/schemas.js';
 /** Svix's app-portal capabilities. A Hookline portal token carries every one of them. */
 const CAPABILITIES = ['ViewBase', 'ViewEndpointSecret', 'ManageEndpointSecret', 'ManageTransformations', 'CreateAttempts', 'ManageEndpoint'] as const;
 
+const EVERY_CAPABILITY = `Hookline's portal tokens carry every capability: leave capabilities out, or list all of ${CAPABILITIES.join(', ')}`;
+
 const sessionId = z.string().min(1).max(256);
 
 /**
@@ -15,17 +17,14 @@ const sessionId = z.string().min(1).max(256);
 export const appPortalAccessIn = z
   .object({
     application: applicationIn.nullish(),
-    readOnly: z
-      .boolean()
-      .nullish()
-      .refine((readOnly) => readOnly !== true, "read-only portal tokens are not available: Hookline's portal tokens carry every capability (leave readOnly out, or false)"),
+    readOnly: z.literal(false, { error: "read-only portal tokens are not available: Hookline's portal tokens carry every capability (leave readOnly out, or false)" }).nullish(),
+    /** Svix's default, every capability, is the only set: all six, or none named. */
     capabilities: z
       .array(z.enum(CAPABILITIES))
-      .nullish()
-      .refine(
-        (asked) => asked == null || CAPABILITIES.every((capability) => asked.includes(capability)),
-        `Hookline's portal tokens carry every capability: leave capabilities out, or list all of ${CAPABILITIES.join(', ')}`,
-      ),
+      .length(CAPABILITIES.length, EVERY_CAPABILITY)
+      .refine((asked) => new Set(asked).size === asked.length, EVERY_CAPABILITY)
+      .meta({ uniqueItems: true })
+      .nullish(),
     /** The flags whose flagged event types the session is shown. */
     featureFlags: featureFlags.optional(),
     /** Seconds the token lasts (Svix allows 1 hour to 7 days); HOOKLINE_PORTAL_TOKEN_TTL when left out. */
