@@ -1,7 +1,8 @@
+import { eventTypeName } from '@hookline/contracts';
 import type { EventType } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
-import { conflictOnDuplicate, found, ValidationFailed } from '../http/errors.js';
+import { conflictOnDuplicate, found, notFound, ValidationFailed } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
 import { EventTypesRepository, type NewEventType } from './event-types.repository.js';
@@ -49,9 +50,13 @@ export class EventTypesService {
     return eventTypeOut(found(await this.eventTypes.find(name, flagsOf(principal)), `event type "${name}"`));
   }
 
-  /** Svix's upsert: fields left out take their defaults, and a type of a new name is created. */
+  /**
+   * Svix's upsert: fields left out take their defaults, and a type of a new name is created. A
+   * path that is not an event type's name names none that could exist: a 404, as for a GET.
+   */
   async upsert(name: string, body: EventTypeUpdate): Promise<EventTypeOut> {
     const existing = await this.eventTypes.find(name);
+    if (!existing && !eventTypeName.safeParse(name).success) throw notFound(`event type "${name}"`);
     if (!existing) return this.create({ ...body, name });
     return eventTypeOut(await this.eventTypes.save(patch(existing, { ...UPDATE_DEFAULTS, ...body })));
   }

@@ -51,6 +51,8 @@ describe('EventTypesService', () => {
     expect(await service.patch('order.shipped', eventTypePatch.parse({ featureFlag: 'beta', deprecated: true }))).toMatchObject({ description: 'first', featureFlags: ['beta'], featureFlag: 'beta', deprecated: true, groupName: 'orders' });
     expect(await service.upsert('order.shipped', { description: 'second' })).toMatchObject({ description: 'second', featureFlags: null, deprecated: false, groupName: null });
     expect(await service.upsert('order.lost', { description: 'new', featureFlags: ['b', 'a', 'b'] })).toMatchObject({ name: 'order.lost', featureFlags: ['b', 'a'] });
+    expect(await answerOf(service.upsert('order lost!', { description: 'new' }))).toEqual({ status: 404, body: { code: 'not_found', detail: 'event type "order lost!" not found' } });
+    expect(rows.has('order lost!')).toBe(false);
   });
 
   it('archives on delete, keeping the type readable, and deletes it for good with expunge', async () => {
