@@ -108,14 +108,17 @@ curl -fsS "$API/health/ready" >/dev/null || { cat "$REPORT_DIR/ingest.log" >&2; 
 # ones for the two deletes, so they cannot take the others' away. Written as schemathesis
 # dictionaries, which scripts/ci/schemathesis.toml reads.
 "$NODE" --input-type=module -e '
+  import { randomUUID } from "node:crypto";
   import { writeFileSync } from "node:fs";
-  const [api, token, dir] = process.argv.slice(1);
+  import pg from "pg";
+  const [api, token, dir, databaseUrl] = process.argv.slice(1);
   async function post(path, body) {
     const response = await fetch(api + path, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) });
     if (response.status >= 300) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
     return response.json();
   }
-  await post("/api/v1/event-type", { name: "fuzz.fixture", description: "A fixture of the API fuzz" });
+  // With an example in its schemas, so that send-example has one to send.
+  await post("/api/v1/event-type", { name: "fuzz.fixture", description: "A fixture of the API fuzz", schemas: { "1": { type: "object", examples: [{ fixture: true }] } } });
   const app = await post("/api/v1/app", { name: "Fuzz fixture", uid: "fuzz-fixture" });
   // Each delete succeeds once per fixture: enough of them that it keeps meeting one that exists.
   const doomedApps = [];
@@ -126,14 +129,28 @@ curl -fsS "$API/health/ready" >/dev/null || { cat "$REPORT_DIR/ingest.log" >&2; 
   const doomedEndpoints = [];
   for (let n = 0; n < 100; n++) doomedEndpoints.push(await post(`/api/v1/app/${doomedEndpointsApp.id}/endpoint`, { url: `http://127.0.0.1:9/doomed/${n}` }));
   const message = await post(`/api/v1/app/${app.id}/msg`, { eventType: "fuzz.fixture", eventId: "fuzz-fixture", payload: { fixture: true } });
+  // No delivery runs here, so the fixture message gets an attempt (and its status) the way delivery records them.
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const attemptId = randomUUID();
+  try {
+    await client.query(
+      "INSERT INTO attempts (id, message_id, endpoint_id, application_id, attempt_number, url, succeeded, response_status_code, response_duration_ms, response_excerpt, created_at) VALUES ($1, $2, $3, $4, 1, $5, true, 200, 5, $6, now())",
+      [attemptId, message.id, endpoint.id, app.id, endpoint.url, "ok"],
+    );
+    await client.query("INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at) VALUES ($1, $2, $3, $4, 1, now())", [message.id, endpoint.id, app.id, "succeeded"]);
+  } finally {
+    await client.end();
+  }
   const dictionary = (name, values) => writeFileSync(`${dir}/${name}.dict`, values.map((value) => JSON.stringify(value)).join("\n") + "\n");
   dictionary("apps", [app.id, app.uid]);
   dictionary("endpoints", [endpoint.id, endpoint.uid]);
   dictionary("messages", [message.id, message.eventId]);
+  dictionary("attempts", [attemptId]);
   dictionary("event-types", ["fuzz.fixture"]);
   dictionary("doomed-apps", doomedApps.map((doomed) => doomed.id));
   dictionary("doomed-endpoints-app", [doomedEndpointsApp.id]);
-  dictionary("doomed-endpoints", doomedEndpoints.map((doomed) => doomed.id));' "$API" "$TOKEN" "$REPORT_DIR" || die "could not create the fixtures"
+  dictionary("doomed-endpoints", doomedEndpoints.map((doomed) => doomed.id));' "$API" "$TOKEN" "$REPORT_DIR" "$FUZZ_DATABASE_URL" || die "could not create the fixtures"
 
 log "fuzzing $API/api/v1/openapi.json (schemathesis $SCHEMATHESIS_VERSION, $CONFIG)"
 started=$SECONDS

@@ -179,6 +179,17 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appB}/msg/${messageB.eventId}`],
         ['GET', `${appB}/attempt/msg/${messageB.id}`],
         ['GET', `${appB}/attempt/endpoint/${endpointB.id}`],
+        ['GET', `${appB}/endpoint/${endpointB.id}/headers`],
+        ['PUT', `${appB}/endpoint/${endpointB.id}/headers`, { headers: { 'X-Stolen': '1' } }],
+        ['PATCH', `${appB}/endpoint/${endpointB.id}/headers`, { headers: { 'X-Stolen': '1' } }],
+        ['POST', `${appB}/endpoint/${endpointB.id}/send-example`, { eventType }],
+        ['GET', `${appB}/endpoint/${endpointB.id}/msg`],
+        ['GET', `${appB}/msg/${messageB.id}/endpoint`],
+        ['GET', `${appB}/msg/${messageB.id}/attempt/${randomUUID()}`],
+        ['POST', `${appB}/msg/precheck/active`, { eventType }],
+        ['POST', `/api/v1/auth/app-portal-access/${b.app.id}`, {}],
+        ['POST', `/api/v1/auth/dashboard-access/${b.app.id}`],
+        ['POST', `/api/v1/auth/app/${b.app.id}/expire-all`, {}],
         // B's ids under A's own application path.
         ['GET', `${appA}/endpoint/${endpointB.id}`],
         ['PUT', `${appA}/endpoint/${endpointB.id}`, endpointBody],
@@ -189,6 +200,11 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appA}/msg/${messageB.eventId}`],
         ['GET', `${appA}/attempt/msg/${messageB.id}`],
         ['GET', `${appA}/attempt/endpoint/${endpointB.id}`],
+        ['GET', `${appA}/endpoint/${endpointB.id}/headers`],
+        ['PUT', `${appA}/endpoint/${endpointB.id}/headers`, { headers: { 'X-Stolen': '1' } }],
+        ['POST', `${appA}/endpoint/${endpointB.id}/send-example`, { eventType }],
+        ['GET', `${appA}/endpoint/${endpointB.id}/msg`],
+        ['GET', `${appA}/msg/${messageB.id}/endpoint`],
       ];
       for (const [method, path, json] of requests) {
         const reply = await a.api.send(method, path, { json });
@@ -467,7 +483,7 @@ describe('the REST API through the real stack', () => {
     it('answers 422 to text holding U+0000 (which PostgreSQL cannot store) in a body field, a key, a nested value, a query or a path parameter', async () => {
       const nul = 'must not contain the NUL character (U+0000)';
       const cases: Array<[string, string, unknown, Array<Array<string | number>>]> = [
-        ['POST', '/api/v1/event-type', { name: `nul.${short()}`, description: 'x', schemas: { a: 'b\u0000', 'k\u0000': 1 } }, [['body', 'schemas', 'a'], ['body', 'schemas', 'k\u0000']]],
+        ['POST', '/api/v1/event-type', { name: `nul.${short()}`, description: 'x', schemas: { '1': { title: 'b\u0000', 'k\u0000': 1 } } }, [['body', 'schemas', '1', 'title'], ['body', 'schemas', '1', 'k\u0000']]],
         ['POST', `${base}/msg`, { eventType, payload: { deep: [{ x: '\u0000' }] } }, [['body', 'payload', 'deep', 0, 'x']]],
         ['POST', `${base}/endpoint`, { url: receiver.url('/f'), metadata: { 'a\u0000': 'b' } }, [['body', 'metadata', 'a\u0000']]],
         ['PATCH', base, { name: 'Fox\u0000trot' }, [['body', 'name']]],

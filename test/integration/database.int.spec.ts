@@ -28,7 +28,7 @@ describe('migrations against the real PostgreSQL', () => {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     expect(applied.length).toBeGreaterThan(0);
     expect(await tables()).toEqual([
-      'api_keys', 'applications', 'attempts', 'endpoints', 'event_types', 'idempotency_keys', 'message_endpoints', 'message_outbox', 'messages', 'migrations',
+      'api_keys', 'app_portal_tokens', 'applications', 'attempts', 'endpoints', 'event_types', 'idempotency_keys', 'message_endpoints', 'message_outbox', 'messages', 'migrations',
     ]);
     // Nothing left for TypeORM to synchronize: migrations and entities agree column for column.
     const pending = await dataSource.driver.createSchemaBuilder().log();

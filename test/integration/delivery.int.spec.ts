@@ -41,7 +41,7 @@ const useDeliveryPipeline = (name: string, overrides: Record<string, string>) =>
 /** The attempts of a message, once `count` of them are recorded. */
 async function attemptsOf(svix: Svix, appId: string, msgId: string, count = 1, timeoutMs = 20_000): Promise<MessageAttemptOut[]> {
   return eventually(async () => {
-    const { data } = await svix.messageAttempt.listByMsg(appId, msgId);
+    const { data } = await svix.messageAttempt.listByMsg(appId, msgId, { withContent: true });
     expect(data).toHaveLength(count);
     return data;
   }, timeoutMs, 100);
@@ -223,7 +223,7 @@ describe('a slow endpoint does not hold back others in the same partition', () =
     // The hanging endpoint's first four attempts end at its timeout, about 5 s after they began.
     const finished = await eventually(
       async () => {
-        const { data } = await svix.messageAttempt.listByEndpoint(app.id, hanging.id);
+        const { data } = await svix.messageAttempt.listByEndpoint(app.id, hanging.id, { withContent: true });
         expect(data.length).toBeGreaterThanOrEqual(4);
         return data;
       },

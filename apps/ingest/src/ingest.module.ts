@@ -1,4 +1,4 @@
-import { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint } from '@hookline/database';
+import { ApiKey, AppPortalToken, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint } from '@hookline/database';
 import { addressPolicyProvider } from '@hookline/egress';
 import { secretBoxProvider } from '@hookline/signing';
 import { type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
@@ -7,9 +7,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiHealthController } from './health/health.controller.js';
 import { ApplicationsController } from './applications/applications.controller.js';
 import { ApiKeysController } from './auth/api-keys.controller.js';
+import { AppPortalController } from './auth/app-portal/app-portal.controller.js';
 import { EventTypesController } from './event-types/event-types.controller.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
 import { EndpointSecretsController } from './endpoints/secrets/endpoint-secrets.controller.js';
+import { EndpointHeadersController } from './endpoints/headers/endpoint-headers.controller.js';
+import { EndpointExamplesController } from './endpoints/examples/endpoint-examples.controller.js';
 import { EndpointVerificationController } from './endpoints/verification/endpoint-verification.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
@@ -23,8 +26,11 @@ import { ApplicationsRepository } from './applications/applications.repository.j
 import { ApplicationsService } from './applications/applications.service.js';
 import { AttemptsRepository } from './attempts/attempts.repository.js';
 import { AttemptsService } from './attempts/attempts.service.js';
+import { DeliveryStatusesRepository } from './attempts/delivery-statuses.repository.js';
 import { ApiKeysRepository } from './auth/api-keys.repository.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import { AppPortalTokensRepository } from './auth/app-portal/app-portal-tokens.repository.js';
+import { AppPortalService } from './auth/app-portal/app-portal.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { DeadLettersRepository } from './dead-letters/dead-letters.repository.js';
 import { DeadLettersService } from './dead-letters/dead-letters.service.js';
@@ -32,6 +38,8 @@ import { EndpointsRepository } from './endpoints/endpoints.repository.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { EndpointSecretsRepository } from './endpoints/secrets/endpoint-secrets.repository.js';
 import { EndpointSecretsService } from './endpoints/secrets/endpoint-secrets.service.js';
+import { EndpointHeadersService } from './endpoints/headers/endpoint-headers.service.js';
+import { EndpointExamplesService } from './endpoints/examples/endpoint-examples.service.js';
 import { EndpointVerifier } from './endpoints/verification/endpoint-verifier.js';
 import { EventTypesRepository } from './event-types/event-types.repository.js';
 import { EventTypesService } from './event-types/event-types.service.js';
@@ -45,14 +53,17 @@ import { RedeliveryService } from './messages/redelivery.service.js';
 
 /** The REST API (/api/v1) and the consumer of the ingest topic. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Application, ApiKey, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey]), ConsoleModule],
+  imports: [TypeOrmModule.forFeature([Application, ApiKey, AppPortalToken, EventType, Endpoint, Message, MessageEndpoint, Attempt, IdempotencyKey]), ConsoleModule],
   controllers: [
     ApiHealthController,
     ApplicationsController,
     ApiKeysController,
+    AppPortalController,
     EventTypesController,
     EndpointsController,
     EndpointSecretsController,
+    EndpointHeadersController,
+    EndpointExamplesController,
     EndpointVerificationController,
     MessagesController,
     AttemptsController,
@@ -66,6 +77,8 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     ApplicationsService,
     ApiKeysRepository,
     ApiKeysService,
+    AppPortalTokensRepository,
+    AppPortalService,
     AuthGuard,
     EventTypesRepository,
     EventTypesService,
@@ -73,6 +86,8 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointsService,
     EndpointSecretsRepository,
     EndpointSecretsService,
+    EndpointHeadersService,
+    EndpointExamplesService,
     EndpointVerifier,
     MessagesRepository,
     MessageService,
@@ -80,6 +95,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     RedeliveryService,
     AttemptsRepository,
     AttemptsService,
+    DeliveryStatusesRepository,
     DeadLettersRepository,
     DeadLettersService,
     SecretsReEncryptService,

@@ -43,7 +43,12 @@ export interface HooklineConfig {
     disableEndpointAfterMs: number;
     circuitBreaker: { threshold: number; cooldownMs: number };
   };
-  http: { apiPort: number; healthPort: number };
+  http: {
+    apiPort: number;
+    healthPort: number;
+    /** HOOKLINE_PUBLIC_URL without a trailing slash, or null: the links the API hands out use the address each request came to. */
+    publicUrl: string | null;
+  };
   /** Limits and endpoint lifecycle settings of the REST API (ingest). */
   api: {
     /** Requests per second per API key or admin token (per ingest instance); 0 for no limit. */
@@ -60,6 +65,8 @@ export interface HooklineConfig {
     dir: string | null;
     /** CSP frame-ancestors sources of /portal/. */
     portalFrameAncestors: string[];
+    /** How long an app-portal token lasts unless its request says otherwise. */
+    portalTokenTtlMs: number;
   };
   /** Bearer token with access to every application (ingest only). */
   adminToken: string | null;
@@ -171,6 +178,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
     http: {
       apiPort: e.HOOKLINE_API_PORT,
       healthPort: e.HOOKLINE_HEALTH_PORT ?? (defaultHealthPort === 'api' ? e.HOOKLINE_API_PORT : defaultHealthPort),
+      publicUrl: e.HOOKLINE_PUBLIC_URL || null,
     },
     api: {
       rateLimitPerSecond: e.HOOKLINE_API_RATE_LIMIT,
@@ -178,7 +186,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       endpointVerification: e.HOOKLINE_ENDPOINT_VERIFICATION,
       secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
     },
-    console: { dir: e.HOOKLINE_CONSOLE_DIR || null, portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS },
+    console: { dir: e.HOOKLINE_CONSOLE_DIR || null, portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS, portalTokenTtlMs: e.HOOKLINE_PORTAL_TOKEN_TTL },
     adminToken: e.HOOKLINE_ADMIN_TOKEN ?? null,
     secretsKeys: e.HOOKLINE_SECRETS_KEYS ?? null,
     shutdownGraceMs: e.HOOKLINE_SHUTDOWN_GRACE,

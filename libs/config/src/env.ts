@@ -137,6 +137,15 @@ export const environmentSchema = z.object({
     .transform(commaList)
     .pipe(z.array(frameAncestor).min(1, "at least one source, or 'none'"))
     .refine((sources) => !sources.includes("'none'") || sources.length === 1, "'none' cannot be combined with other sources"),
+  // The address the API is reached at from outside (behind an ingress or a TLS proxy, the service
+  // cannot know it), for the links it hands out: app-portal links. Empty: the address each request came to.
+  HOOKLINE_PUBLIC_URL: z
+    .string()
+    .default('')
+    .refine((text) => text === '' || /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(text), 'expected an absolute http:// or https:// URL without query or fragment, such as https://hooks.example.com')
+    .transform((text) => text.replace(/\/+$/, '')),
+  // How long an app-portal token lasts when POST /auth/app-portal-access does not say (its `expiry`).
+  HOOKLINE_PORTAL_TOKEN_TTL: duration.prefault('1h').refine((ms) => ms >= 1_000 && ms <= 7 * 86_400_000, 'between 1s and 7d'),
   // Longer than the 15 s delivery timeout, so a shutdown lets a slow delivery finish and be recorded.
   HOOKLINE_SHUTDOWN_GRACE: duration.prefault('20s'),
   HOOKLINE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

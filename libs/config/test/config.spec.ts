@@ -38,15 +38,25 @@ describe('loadConfig', () => {
       disableEndpointAfterMs: 5 * 86_400_000,
       circuitBreaker: { threshold: 5, cooldownMs: 30_000 },
     });
-    expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082 });
+    expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082, publicUrl: null });
     expect(config.api).toEqual({ rateLimitPerSecond: 100, maxEndpointsPerApplication: 50, endpointVerification: false, secretRotationGraceMs: 86_400_000 });
-    expect(config.console).toEqual({ dir: null, portalFrameAncestors: ["'self'"] });
+    expect(config.console).toEqual({ dir: null, portalFrameAncestors: ["'self'"], portalTokenTtlMs: 3_600_000 });
+  });
+
+  it('reads the public address and how long portal tokens last, refusing an address with a query or another scheme', () => {
+    const config = loadConfig('ingest', { ...minimal, HOOKLINE_ADMIN_TOKEN: 'an-admin-token-of-length', HOOKLINE_SECRETS_KEYS: 'k1:AAAA', HOOKLINE_PUBLIC_URL: 'https://hooks.example.com/hookline/', HOOKLINE_PORTAL_TOKEN_TTL: '15m' });
+    expect(config.http.publicUrl).toBe('https://hooks.example.com/hookline');
+    expect(config.console.portalTokenTtlMs).toBe(900_000);
+    for (const bad of ['hooks.example.com', 'ftp://hooks.example.com', 'https://hooks.example.com/?a=1', 'https://hooks.example.com/#x']) {
+      expect([bad, problemsOf({ ...minimal, HOOKLINE_PUBLIC_URL: bad })[0]]).toEqual([bad, expect.stringMatching(/^HOOKLINE_PUBLIC_URL/)]);
+    }
+    expect(problemsOf({ ...minimal, HOOKLINE_PORTAL_TOKEN_TTL: '8d' })[0]).toBe('HOOKLINE_PORTAL_TOKEN_TTL: between 1s and 7d');
   });
 
   it('reads who may frame the portal, refusing anything that is not a frame-ancestors source', () => {
     const config = loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'self', https://*.example.com, https://shop.example.org:8443", HOOKLINE_CONSOLE_DIR: '/srv/console' });
-    expect(config.console).toEqual({ dir: '/srv/console', portalFrameAncestors: ["'self'", 'https://*.example.com', 'https://shop.example.org:8443'] });
-    expect(loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'none'", HOOKLINE_CONSOLE_DIR: '' }).console).toEqual({ dir: null, portalFrameAncestors: ["'none'"] });
+    expect(config.console).toMatchObject({ dir: '/srv/console', portalFrameAncestors: ["'self'", 'https://*.example.com', 'https://shop.example.org:8443'] });
+    expect(loadConfig('fanout', { ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: "'none'", HOOKLINE_CONSOLE_DIR: '' }).console).toMatchObject({ dir: null, portalFrameAncestors: ["'none'"] });
     for (const bad of ["https://a.example; script-src *", "'unsafe-inline'", 'https://a.example/"x', "'none',https://a.example", ' , ']) {
       expect([bad, problemsOf({ ...minimal, HOOKLINE_PORTAL_FRAME_ANCESTORS: bad })[0]]).toEqual([bad, expect.stringMatching(/^HOOKLINE_PORTAL_FRAME_ANCESTORS/)]);
     }
@@ -80,7 +90,7 @@ describe('loadConfig', () => {
     expect(config.retry.scheduleMs).toEqual([200, 1000, 1500]);
     expect(config.delivery.allowHttp).toBe(true);
     expect(config.delivery.allowedSubnets).toEqual(['127.0.0.0/8', '::1/128']);
-    expect(config.http).toEqual({ apiPort: 9000, healthPort: 9000 });
+    expect(config.http).toEqual({ apiPort: 9000, healthPort: 9000, publicUrl: null });
   });
 
   it('requires the admin token and secrets keyring where a service needs them', () => {

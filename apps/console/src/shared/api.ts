@@ -205,7 +205,7 @@ export function createApi(token: string) {
       createApiKey: (appId: string, name: string) => request<ApiKey>('POST', `${app(appId)}/api-key`, { body: { name } }),
     },
     eventTypes: {
-      list: (iterator?: string) => request<Page<EventType>>('GET', '/event-type', { query: { limit: 250, iterator } }),
+      list: (iterator?: string) => request<Page<EventType>>('GET', '/event-type', { query: { limit: 250, iterator, with_content: 'true' } }),
       create: (fields: { name: string; description: string }) => request<EventType>('POST', '/event-type', { body: fields }),
     },
     endpoints: {

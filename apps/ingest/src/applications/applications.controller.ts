@@ -4,7 +4,7 @@ import { ApiController } from '../http/api-controller.js';
 import { Operation } from '../http/operation.js';
 import { type ListQuery, listQuery } from '../http/schemas.js';
 import { ApplicationsService } from './applications.service.js';
-import { type ApplicationIn, applicationIn, ApplicationOut, type ApplicationPatch, applicationPatch, ListResponseApplicationOut } from './applications.schemas.js';
+import { type ApplicationCreateQuery, applicationCreateQuery, type ApplicationIn, applicationIn, ApplicationOut, type ApplicationPatch, applicationPatch, ListResponseApplicationOut } from './applications.schemas.js';
 
 @ApiController()
 export class ApplicationsController {
@@ -13,13 +13,22 @@ export class ApplicationsController {
   @Operation({ method: 'get', path: '/api/v1/app', summary: 'List applications', access: 'token', query: listQuery, status: 200, response: ListResponseApplicationOut })
   list(@CurrentPrincipal() principal: Principal, @Query() query: ListQuery) { return this.applications.list(principal, query); }
 
-  @Operation({ method: 'post', path: '/api/v1/app', summary: 'Create application (admin)', access: 'admin', body: applicationIn, status: 201, response: ApplicationOut })
-  create(@Body() body: ApplicationIn) { return this.applications.create(body); }
+  @Operation({
+    method: 'post',
+    path: '/api/v1/app',
+    summary: 'Create application (admin); with get_if_exists=true, the one with the body’s uid if there is one',
+    access: 'admin',
+    body: applicationIn,
+    query: applicationCreateQuery,
+    status: 201,
+    response: ApplicationOut,
+  })
+  create(@Body() body: ApplicationIn, @Query() query: ApplicationCreateQuery) { return this.applications.create(body, query); }
 
-  @Operation({ method: 'get', path: '/api/v1/app/{app_id}', summary: 'Get application by id or uid', access: 'token', status: 200, response: ApplicationOut })
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}', summary: 'Get application by id or uid', access: 'portal', status: 200, response: ApplicationOut })
   get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string) { return this.applications.get(principal, appId); }
 
-  @Operation({ method: 'put', path: '/api/v1/app/{app_id}', summary: 'Update application', access: 'token', body: applicationIn, status: 200, response: ApplicationOut })
+  @Operation({ method: 'put', path: '/api/v1/app/{app_id}', summary: 'Update application; the admin token creates it when none has that id or uid (upsert)', access: 'token', body: applicationIn, status: 200, response: ApplicationOut })
   replace(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: ApplicationIn) { return this.applications.replace(principal, appId, body); }
 
   @Operation({ method: 'delete', path: '/api/v1/app/{app_id}', summary: 'Delete application (admin)', access: 'admin', status: 204 })

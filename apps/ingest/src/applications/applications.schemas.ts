@@ -10,6 +10,10 @@ export const applicationIn = z.object({
 });
 export type ApplicationIn = z.infer<typeof applicationIn>;
 
+/** Svix's getOrCreate: `get_if_exists=true` answers the application that already has the body's uid. */
+export const applicationCreateQuery = z.object({ get_if_exists: z.enum(['true', 'false']).default('false') });
+export type ApplicationCreateQuery = z.infer<typeof applicationCreateQuery>;
+
 export const applicationPatch = applicationIn.partial();
 export type ApplicationPatch = z.infer<typeof applicationPatch>;
 

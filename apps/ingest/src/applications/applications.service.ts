@@ -1,13 +1,14 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import type { Application } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal.js';
+import { confinedTo, type Principal } from '../auth/principal.js';
 import { conflictOnDuplicate, notFound } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
-import type { ListQuery } from '../http/schemas.js';
+import { isUuid } from '../http/lookup.js';
+import { type ListQuery, uid } from '../http/schemas.js';
 import { ApplicationsRepository, type NewApplication } from './applications.repository.js';
-import { type ApplicationIn, type ApplicationOut, applicationOut, type ApplicationPatch } from './applications.schemas.js';
+import { type ApplicationCreateQuery, type ApplicationIn, type ApplicationOut, applicationOut, type ApplicationPatch } from './applications.schemas.js';
 
 const patch = patcher<ApplicationPatch, Application>({ name: 'name', uid: 'uid', throttleRate: 'rateLimit', metadata: 'metadata' });
 
@@ -19,22 +20,34 @@ export class ApplicationsService {
 
   constructor(private readonly applications: ApplicationsRepository) {}
 
-  async create(body: ApplicationIn): Promise<ApplicationOut> {
+  /** Svix's create, and its getOrCreate (`get_if_exists`): the application with the body's uid when there is one. */
+  async create(body: ApplicationIn, query: ApplicationCreateQuery): Promise<ApplicationOut> {
+    const existing = query.get_if_exists === 'true' && body.uid ? await this.find(body.uid) : null;
+    if (existing && existing.uid === body.uid) return applicationOut(existing);
     return applicationOut(await conflictOnDuplicate(this.applications.insert(body), `an application with uid "${body.uid}" already exists`));
   }
 
   /** Every application for the admin token; only its own for an application's key. */
   async list(principal: Principal, query: ListQuery): Promise<ListResponse<ApplicationOut>> {
-    return mapPage(await this.applications.page(principal.kind === 'application' ? principal.applicationId : null, query), applicationOut);
+    return mapPage(await this.applications.page(confinedTo(principal), query), applicationOut);
   }
 
   async get(principal: Principal, idOrUid: string): Promise<ApplicationOut> {
     return applicationOut(await this.resolve(principal, idOrUid));
   }
 
-  /** PUT: fields left out take their defaults. */
+  /**
+   * Svix's upsert (PUT): fields left out take their defaults. The admin token creates the
+   * application when none has the path's key, which becomes its uid; a key that is an id (a
+   * UUID) names an application by id, which no one chooses: none of that id is a 404.
+   */
   async replace(principal: Principal, idOrUid: string, body: ApplicationIn): Promise<ApplicationOut> {
-    return this.update(await this.resolve(principal, idOrUid), { uid: null, throttleRate: null, metadata: {}, ...body });
+    if (principal.kind === 'admin' && !isUuid(idOrUid) && uid.safeParse(idOrUid).success && !(await this.find(idOrUid))) {
+      return applicationOut(await conflictOnDuplicate(this.applications.insert({ ...body, uid: idOrUid }), `an application with uid "${idOrUid}" already exists`));
+    }
+    const application = await this.resolve(principal, idOrUid);
+    // Addressed by its uid, it keeps it: the same PUT twice leaves the same application.
+    return this.update(application, { uid: application.uid === idOrUid ? idOrUid : null, throttleRate: null, metadata: {}, ...body });
   }
 
   async patch(principal: Principal, idOrUid: string, body: ApplicationPatch): Promise<ApplicationOut> {
@@ -48,10 +61,23 @@ export class ApplicationsService {
   /** The application named by id or uid, if the caller may see it; a 404 otherwise (never a 403). */
   async resolve(principal: Principal, idOrUid: string): Promise<Application> {
     const application = await this.find(idOrUid);
-    if (!application || (principal.kind === 'application' && principal.applicationId !== application.id)) {
+    const confined = confinedTo(principal);
+    if (!application || (confined !== null && confined !== application.id)) {
       throw notFound('application');
     }
     return application;
+  }
+
+  /**
+   * The application named by id or uid, if the caller may see it; the admin token may create it
+   * along with the request (the `application` field of Svix's message create and portal access),
+   * the path's key becoming its uid.
+   */
+  async resolveOrCreate(principal: Principal, idOrUid: string, create: ApplicationIn | null | undefined): Promise<Application> {
+    if (create && principal.kind === 'admin' && !(await this.find(idOrUid))) {
+      return conflictOnDuplicate(this.applications.insert({ ...create, uid: create.uid ?? idOrUid }), 'the application was created concurrently; retry');
+    }
+    return this.resolve(principal, idOrUid);
   }
 
   /** An id always wins over a uid: any tenant may set its uid to the text of another's id. */

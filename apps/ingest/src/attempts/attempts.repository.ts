@@ -2,14 +2,24 @@ import { Attempt } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { isUuid } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 
-/** The attempts of one message, or to one endpoint, those that succeeded or failed or all. */
+/** Which attempts a listing shows: of one message or to one endpoint, narrowed by Svix's filters. */
 export interface AttemptFilter {
   messageId?: string;
   endpointId?: string;
   succeeded?: boolean;
+  /** 0: no response; else the hundred of the status code. */
+  statusCodeClass?: number;
+  /** Of messages on this channel, or of these event types. */
+  channel?: string;
+  eventTypes?: string[];
+  before?: Date;
+  after?: Date;
+  /** Loads each attempt's message along (Svix's `with_msg`). */
+  withMessage?: boolean;
 }
 
 /** The attempts table: every delivery attempt, as delivery recorded it. */
@@ -23,6 +33,21 @@ export class AttemptsRepository {
     if (filter.messageId) builder.andWhere('attempt.message_id = :messageId', { messageId: filter.messageId });
     if (filter.endpointId) builder.andWhere('attempt.endpoint_id = :endpointId', { endpointId: filter.endpointId });
     if (filter.succeeded !== undefined) builder.andWhere('attempt.succeeded = :succeeded', { succeeded: filter.succeeded });
+    if (filter.statusCodeClass === 0) builder.andWhere('attempt.response_status_code IS NULL');
+    else if (filter.statusCodeClass !== undefined) builder.andWhere('attempt.response_status_code BETWEEN :low AND :high', { low: filter.statusCodeClass, high: filter.statusCodeClass + 99 });
+    if (filter.before) builder.andWhere('attempt.created_at < :before', { before: filter.before });
+    if (filter.after) builder.andWhere('attempt.created_at > :after', { after: filter.after });
+    if (filter.channel || filter.eventTypes || filter.withMessage) {
+      if (filter.withMessage) builder.innerJoinAndSelect('attempt.message', 'message');
+      else builder.innerJoin('attempt.message', 'message');
+      if (filter.channel) builder.andWhere(':channel = ANY(message.channels)', { channel: filter.channel });
+      if (filter.eventTypes) builder.andWhere('message.event_type IN (:...eventTypes)', { eventTypes: filter.eventTypes });
+    }
     return paginate(builder, 'attempt.id', query, 'descending');
+  }
+
+  /** The message's attempt of this id, if it is one (any other text names none). */
+  async findOfMessage(messageId: string, attemptId: string): Promise<Attempt | null> {
+    return isUuid(attemptId) ? this.attempts.findOneBy({ id: attemptId, messageId }) : null;
   }
 }

@@ -1,14 +1,41 @@
+import type { Attempt } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { EndpointsService } from '../endpoints/endpoints.service.js';
+import { found } from '../http/errors.js';
 import { emptyPage, type ListResponse, mapPage } from '../http/pagination.js';
 import { MessageService } from '../messages/message.service.js';
+import { messageOut } from '../messages/messages.schemas.js';
 import { RedeliveryService } from '../messages/redelivery.service.js';
 import { type AttemptFilter, AttemptsRepository } from './attempts.repository.js';
-import { type AttemptListQuery, attemptOut, type MessageAttemptOut } from './attempts.schemas.js';
+import {
+  type AttemptedMessagesQuery,
+  type AttemptListByEndpointQuery,
+  type AttemptListByMessageQuery,
+  type AttemptListQuery,
+  attemptOut,
+  type EndpointMessageOut,
+  endpointMessageOut,
+  eventTypesOf,
+  type MessageAttemptOut,
+  type MessageEndpointOut,
+  messageEndpointOut,
+  withoutPayload,
+} from './attempts.schemas.js';
+import { DeliveryStatusesRepository } from './delivery-statuses.repository.js';
 
-/** Delivery attempts, listed by message or by endpoint, and Svix's resend of one message to one endpoint. */
+/** An attempt as a listing shows it: its response only with content, its message (never the payload) when loaded. */
+function listedAttemptOut(attempt: Attempt & { message?: Parameters<typeof messageOut>[0] }, withContent: boolean): MessageAttemptOut {
+  const out = attemptOut(attempt);
+  return { ...out, response: withContent ? out.response : '', ...(attempt.message && { msg: withoutPayload(messageOut(attempt.message)) }) };
+}
+
+/**
+ * Svix's message attempts: what delivery did with each message at each endpoint (by message, by
+ * endpoint, one attempt), where each message stands with each endpoint it was routed to (the
+ * attempted messages of an endpoint, the attempted destinations of a message), and resend.
+ */
 @Injectable()
 export class AttemptsService {
   constructor(
@@ -16,17 +43,44 @@ export class AttemptsService {
     private readonly endpoints: EndpointsService,
     private readonly messages: MessageService,
     private readonly attempts: AttemptsRepository,
+    private readonly statuses: DeliveryStatusesRepository,
     private readonly redelivery: RedeliveryService,
   ) {}
 
-  async listByMessage(principal: Principal, appId: string, msgId: string, query: AttemptListQuery): Promise<ListResponse<MessageAttemptOut>> {
-    const message = await this.messages.findIn(await this.applications.resolve(principal, appId), msgId);
-    return this.list({ messageId: message.id }, query);
+  async listByMessage(principal: Principal, appId: string, msgId: string, query: AttemptListByMessageQuery): Promise<ListResponse<MessageAttemptOut>> {
+    const application = await this.applications.resolve(principal, appId);
+    const message = await this.messages.findIn(application, msgId);
+    if (query.endpoint_id === undefined) return this.list({ messageId: message.id }, query);
+    // An endpoint the application does not have was attempted with nothing.
+    const endpoint = await this.endpoints.lookup(application.id, query.endpoint_id);
+    return endpoint ? this.list({ messageId: message.id, endpointId: endpoint.id }, query) : emptyPage();
   }
 
-  async listByEndpoint(principal: Principal, appId: string, endpointId: string, query: AttemptListQuery): Promise<ListResponse<MessageAttemptOut>> {
+  async listByEndpoint(principal: Principal, appId: string, endpointId: string, query: AttemptListByEndpointQuery): Promise<ListResponse<MessageAttemptOut>> {
     const endpoint = await this.endpoints.find(principal, appId, endpointId);
-    return this.list({ endpointId: endpoint.id }, query);
+    return this.list({ endpointId: endpoint.id, withMessage: query.with_msg === 'true' }, query);
+  }
+
+  /** One attempt of the message (named by id or eventId), with its response. */
+  async get(principal: Principal, appId: string, msgId: string, attemptId: string): Promise<MessageAttemptOut> {
+    const message = await this.messages.findIn(await this.applications.resolve(principal, appId), msgId);
+    return attemptOut(found(await this.attempts.findOfMessage(message.id, attemptId), 'attempt'));
+  }
+
+  /** The messages routed to the endpoint, newest first, each with where it stands there. */
+  async listAttemptedMessages(principal: Principal, appId: string, endpointId: string, query: AttemptedMessagesQuery): Promise<ListResponse<EndpointMessageOut>> {
+    const endpoint = await this.endpoints.find(principal, appId, endpointId);
+    // No message carries a tag; Hookline never has a message sending (3) or canceled (4) as a status.
+    if (query.tag !== undefined || query.status === 3 || query.status === 4) return emptyPage();
+    const filter = { status: query.status, channel: query.channel, eventTypes: eventTypesOf(query), before: query.before, after: query.after };
+    const page = await this.statuses.messagesOf(endpoint.id, filter, query);
+    return mapPage(page, (row) => (query.with_content === 'true' ? endpointMessageOut(row) : withoutPayload(endpointMessageOut(row))));
+  }
+
+  /** The endpoints the message was routed to, by endpoint id, each with where the message stands there. */
+  async listAttemptedDestinations(principal: Principal, appId: string, msgId: string, query: { limit: number; iterator?: string }): Promise<ListResponse<MessageEndpointOut>> {
+    const message = await this.messages.findIn(await this.applications.resolve(principal, appId), msgId);
+    return mapPage(await this.statuses.endpointsOf(message.id, query), messageEndpointOut);
   }
 
   /** Sends the message to the endpoint again, with a fresh retry schedule. */
@@ -38,10 +92,14 @@ export class AttemptsService {
     return {}; // the svix SDK parses a JSON body here (EmptyResponse)
   }
 
-  /** Svix's status filter: 0 succeeded, 2 failed; 1 (pending) and 3 (sending) never have an attempt. */
+  /**
+   * Svix's filters: status 0 succeeded, 2 failed (1 pending and 3 sending never have an attempt,
+   * 4 canceled never happens); a tag matches nothing (no message carries one).
+   */
   private async list(filter: AttemptFilter, query: AttemptListQuery): Promise<ListResponse<MessageAttemptOut>> {
-    if (query.status === 1 || query.status === 3) return emptyPage();
+    if (query.status === 1 || query.status === 3 || query.status === 4 || query.tag !== undefined) return emptyPage();
     const succeeded = query.status === undefined ? undefined : query.status === 0;
-    return mapPage(await this.attempts.page({ ...filter, succeeded }, query), attemptOut);
+    const narrowed = { ...filter, succeeded, statusCodeClass: query.status_code_class, channel: query.channel, eventTypes: eventTypesOf(query), before: query.before, after: query.after };
+    return mapPage(await this.attempts.page(narrowed, query), (attempt) => listedAttemptOut(attempt, query.with_content === 'true'));
   }
 }

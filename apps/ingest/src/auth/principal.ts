@@ -1,22 +1,31 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 
-/** Who is calling: the operator with the admin token, or one application's API key. */
-export type Principal = { kind: 'admin' } | { kind: 'application'; applicationId: string };
+/**
+ * Who is calling: the operator with the admin token, one application's API key, or an app-portal
+ * token (POST /api/v1/auth/app-portal-access/{app_id}) that the operator gave a customer: it
+ * reaches one application, for the operations of the portal, until it expires or logs out.
+ */
+export type Principal =
+  | { kind: 'admin' }
+  | { kind: 'application'; applicationId: string }
+  | { kind: 'portal'; applicationId: string; tokenHash: string; featureFlags: readonly string[] };
 
-const TOKEN_HOLDER: Record<Principal['kind'], string> = { admin: 'the admin token', application: "an application's API key" };
+const TOKEN_HOLDER: Record<Principal['kind'], string> = { admin: 'the admin token', application: "an application's API key", portal: 'an app-portal token' };
 
 /**
- * Who may call an operation (its `access`): anyone, any token, or the admin token alone; by the
- * kinds of principal each level admits. An application's key reaches only its own application
- * (ApplicationsService.resolve). A new kind of token, such as an app-portal token that reaches
- * only its own application, becomes a Principal kind listed in the levels that admit it; the
- * guard's 403 and the document's follow from this table.
+ * Who may call an operation (its `access`): anyone, by the kinds of principal each level admits.
+ * A principal of one application reaches only that one (ApplicationsService.resolve). App-portal
+ * tokens are admitted only where a level says so: `portal` for what the portal shows and does
+ * (an operation declared `token` refuses them, so a new route is closed to them until it opts in),
+ * and `portalToken` for what only such a token may do (log itself out).
  */
 export const ACCESS = {
   public: null,
+  portal: ['admin', 'application', 'portal'],
   token: ['admin', 'application'],
   admin: ['admin'],
+  portalToken: ['portal'],
 } as const satisfies Record<string, ReadonlyArray<Principal['kind']> | null>;
 
 export type Access = keyof typeof ACCESS;
@@ -31,6 +40,9 @@ export function refusesSomeToken(access: Access): boolean {
 export function refusal(access: Access): string {
   return `this operation needs ${(ACCESS[access] ?? []).map((kind) => TOKEN_HOLDER[kind]).join(' or ')}`;
 }
+
+/** The application a principal is confined to, or null for the admin token, which reaches all. */
+export const confinedTo = (principal: Principal): string | null => (principal.kind === 'admin' ? null : principal.applicationId);
 
 /** The caller the guard authenticated, as a handler parameter. */
 export const CurrentPrincipal = createParamDecorator(

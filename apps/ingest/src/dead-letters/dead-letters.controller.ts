@@ -24,7 +24,7 @@ export class DeadLettersController {
     method: 'post',
     path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover',
     summary: 'Send again every message that failed on the endpoint since a time',
-    access: 'token',
+    access: 'portal',
     body: recoverIn,
     status: 202,
     response: RecoverOut,

@@ -6,6 +6,15 @@ import { findByIdOrAlias } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 
+// Whether an enabled endpoint (verified, if it must be) would receive an event of the type on the
+// channels: fanout's rule (apps/fanout/src/routing: its routable endpoints, then subscribes()) as one query.
+const ANY_SUBSCRIBED = `
+  SELECT EXISTS (
+    SELECT 1 FROM endpoints
+    WHERE application_id = $1 AND NOT disabled AND (NOT verification_required OR verified_at IS NOT NULL)
+      AND (event_types IS NULL OR $2 = ANY(event_types)) AND (channels IS NULL OR channels && $3::text[])
+  ) AS "active"`;
+
 /** The endpoints table (the secrets' own queries: secrets/endpoint-secrets.repository.ts). */
 @Injectable()
 export class EndpointsRepository {
@@ -36,6 +45,17 @@ export class EndpointsRepository {
 
   save(endpoint: Endpoint): Promise<Endpoint> {
     return this.endpoints.save(endpoint);
+  }
+
+  /** Whether any endpoint of the application would receive an event of this type on these channels. */
+  async anySubscribed(applicationId: string, eventType: string, channels: readonly string[]): Promise<boolean> {
+    const [row] = (await this.endpoints.query(ANY_SUBSCRIBED, [applicationId, eventType, channels])) as Array<{ active: boolean }>;
+    return row!.active;
+  }
+
+  /** Replaces the endpoint's extra headers, and nothing else of it. */
+  async updateHeaders(id: string, headers: Record<string, string>): Promise<void> {
+    await this.endpoints.update({ id }, { headers });
   }
 
   async delete(id: string): Promise<void> {

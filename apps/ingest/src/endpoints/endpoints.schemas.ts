@@ -40,7 +40,14 @@ const endpointUrl = z
   .pipe(z.url({ protocol: /^https?$/, message: 'an absolute http:// or https:// URL' }))
   .meta({ format: 'uri', description: `An absolute http:// or https:// URI, at most ${MAX_URL_LENGTH} characters` });
 
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a valid HTTP header name');
+export const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a valid HTTP header name');
+
+/**
+ * The extra headers an endpoint's deliveries carry: the one rule for them, wherever they are set
+ * (an endpoint's create, PUT and PATCH, and its headers' PUT and PATCH, which checks the headers
+ * it leaves).
+ */
+export const endpointHeaders = z.record(headerName, z.string().max(4_096));
 
 export const endpointIn = z.object({
   url: endpointUrl,
@@ -52,7 +59,7 @@ export const endpointIn = z.object({
   channels: z.array(channelName).min(1).max(10).nullish(),
   secret: webhookSecret.nullish(),
   metadata: metadata.optional(),
-  headers: z.record(headerName, z.string().max(4_096)).nullish(),
+  headers: endpointHeaders.nullish(),
 });
 export type EndpointIn = z.infer<typeof endpointIn>;
 

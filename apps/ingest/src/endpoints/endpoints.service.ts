@@ -6,12 +6,14 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiError, conflictOnDuplicate, found, ValidationFailed } from '../http/errors.js';
+import { ApiError, conflictOnDuplicate, found, notFound, ValidationFailed } from '../http/errors.js';
+import { isUuid } from '../http/lookup.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
-import type { ListQuery } from '../http/schemas.js';
+import { type ListQuery, uid } from '../http/schemas.js';
 import { EndpointsRepository } from './endpoints.repository.js';
 import { type EndpointIn, type EndpointOut, endpointOut, type EndpointPatch, type EndpointPut } from './endpoints.schemas.js';
+import type { MessagePrecheckIn, MessagePrecheckOut } from '../messages/messages.schemas.js';
 import type { EndpointVerifyOut } from './verification/endpoint-verification.schemas.js';
 import { EndpointVerifier } from './verification/endpoint-verifier.js';
 
@@ -79,8 +81,18 @@ export class EndpointsService {
     return endpointOut(await this.find(principal, appId, endpointId));
   }
 
+  /**
+   * Svix's upsert (PUT): fields left out take their defaults; an endpoint the application does
+   * not have is created with the path's key as its uid. A key that is an id (a UUID) names an
+   * endpoint by id, which no one chooses: none of that id is a 404.
+   */
   async replace(principal: Principal, appId: string, endpointId: string, body: EndpointPut): Promise<EndpointOut> {
-    return this.update(await this.find(principal, appId, endpointId), { ...PUT_DEFAULTS, ...body });
+    const application = await this.applications.resolve(principal, appId);
+    const existing = await this.endpoints.findIn(application.id, endpointId);
+    // Addressed by its uid, it keeps it: the same PUT twice leaves the same endpoint.
+    if (existing) return this.update(existing, { ...PUT_DEFAULTS, uid: existing.uid === endpointId ? endpointId : null, ...body });
+    if (isUuid(endpointId) || !uid.safeParse(endpointId).success) throw notFound('endpoint');
+    return this.create(principal, application.id, { ...body, uid: endpointId });
   }
 
   async patch(principal: Principal, appId: string, endpointId: string, body: EndpointPatch): Promise<EndpointOut> {
@@ -95,6 +107,17 @@ export class EndpointsService {
   async verify(principal: Principal, appId: string, endpointId: string): Promise<EndpointVerifyOut> {
     const endpoint = await this.find(principal, appId, endpointId);
     return { verificationRequired: endpoint.verificationRequired, ...(await this.verifier.verify(endpoint)) };
+  }
+
+  /** Svix's precheck: whether a message of this type on these channels would go to any endpoint now. */
+  async precheck(principal: Principal, appId: string, body: MessagePrecheckIn): Promise<MessagePrecheckOut> {
+    const application = await this.applications.resolve(principal, appId);
+    return { active: await this.endpoints.anySubscribed(application.id, body.eventType, body.channels ?? []) };
+  }
+
+  /** Replaces the endpoint's extra headers (endpointHeaders has checked them). */
+  async setHeaders(endpoint: Endpoint, headers: Record<string, string>): Promise<void> {
+    await this.endpoints.updateHeaders(endpoint.id, headers);
   }
 
   /** The endpoint named by id or uid, in an application the caller may see; a 404 otherwise. */

@@ -1,19 +1,33 @@
+import { eventTypeName } from '@hookline/contracts';
 import type { EventType } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
-import { conflictOnDuplicate, found } from '../http/errors.js';
+import type { Principal } from '../auth/principal.js';
+import { conflictOnDuplicate, found, notFound, ValidationFailed } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
-import { EventTypesRepository } from './event-types.repository.js';
-import { type EventTypeIn, type EventTypeListQuery, type EventTypeOut, eventTypeOut, type EventTypePatch } from './event-types.schemas.js';
+import { EventTypesRepository, type NewEventType } from './event-types.repository.js';
+import type { EventTypeDeleteQuery, EventTypeIn, EventTypeListQuery, EventTypeOut, EventTypePatch, EventTypeUpdate } from './event-types.schemas.js';
+import { eventTypeOut } from './event-types.schemas.js';
+
+/** The flags as stored: a list without repeats, or null for none. */
+const flagList = (flags: readonly string[] | null) => (flags && flags.length > 0 ? [...new Set(flags)] : null);
 
 const patch = patcher<EventTypePatch, EventType>({
   description: 'description',
   archived: 'archived',
-  // Not stored: an event type is never deprecated here (its answers say false), as the body allows.
-  deprecated: () => {},
+  deprecated: 'deprecated',
   schemas: 'schemas',
-  featureFlag: 'featureFlag',
+  featureFlags: (type, flags) => {
+    type.featureFlags = flagList(flags);
+  },
+  groupName: 'groupName',
 });
+
+/** What a PUT leaves out. */
+const UPDATE_DEFAULTS = { archived: false, deprecated: false, schemas: null, featureFlags: null, groupName: null } satisfies EventTypePatch;
+
+/** The flags that decide which flagged types the caller sees: an app-portal session its own; a key or the admin token, every type. */
+const flagsOf = (principal: Principal): readonly string[] | null => (principal.kind === 'portal' ? principal.featureFlags : null);
 
 /** Event types are shared by every application, as in Svix; only the operator changes them. */
 @Injectable()
@@ -21,30 +35,73 @@ export class EventTypesService {
   constructor(private readonly eventTypes: EventTypesRepository) {}
 
   async create(body: EventTypeIn): Promise<EventTypeOut> {
-    const fields = { name: body.name, description: body.description, archived: body.archived ?? false, schemas: body.schemas ?? null, featureFlag: body.featureFlag ?? null };
-    await conflictOnDuplicate(this.eventTypes.insert(fields), `event type "${body.name}" already exists`);
+    await conflictOnDuplicate(this.eventTypes.insert(this.fieldsOf(body.name, body)), `event type "${body.name}" already exists`);
     return eventTypeOut(await this.find(body.name));
   }
 
-  async list(query: EventTypeListQuery): Promise<ListResponse<EventTypeOut>> {
-    return mapPage(await this.eventTypes.page(query.include_archived === 'true', query), eventTypeOut);
+  /** A page by name; schemas only `with_content`, as Svix lists them. */
+  async list(principal: Principal, query: EventTypeListQuery): Promise<ListResponse<EventTypeOut>> {
+    const page = await this.eventTypes.page({ includeArchived: query.include_archived === 'true', featureFlags: flagsOf(principal) }, query);
+    return mapPage(page, (type) => (query.with_content === 'true' ? eventTypeOut(type) : { ...eventTypeOut(type), schemas: null }));
   }
 
-  async get(name: string): Promise<EventTypeOut> {
-    return eventTypeOut(await this.find(name));
+  /** The type, archived or not; one behind a feature flag the caller was not given is a 404. */
+  async get(principal: Principal, name: string): Promise<EventTypeOut> {
+    return eventTypeOut(found(await this.eventTypes.find(name, flagsOf(principal)), `event type "${name}"`));
   }
 
-  /** PUT and PATCH alike: the fields given change, the others stay. */
-  async update(name: string, body: EventTypePatch): Promise<EventTypeOut> {
+  /**
+   * Svix's upsert: fields left out take their defaults, and a type of a new name is created. A
+   * path that is not an event type's name names none that could exist: a 404, as for a GET.
+   */
+  async upsert(name: string, body: EventTypeUpdate): Promise<EventTypeOut> {
+    const existing = await this.eventTypes.find(name);
+    if (!existing && !eventTypeName.safeParse(name).success) throw notFound(`event type "${name}"`);
+    if (!existing) return this.create({ ...body, name });
+    return eventTypeOut(await this.eventTypes.save(patch(existing, { ...UPDATE_DEFAULTS, ...body })));
+  }
+
+  async patch(name: string, body: EventTypePatch): Promise<EventTypeOut> {
     return eventTypeOut(await this.eventTypes.save(patch(await this.find(name), body)));
   }
 
-  /** Archives rather than deletes, as Svix does: endpoints may still name the type. */
-  async archive(name: string): Promise<void> {
-    await this.eventTypes.archive((await this.find(name)).name);
+  /** Archives rather than deletes, as Svix does (endpoints may still name the type), unless asked to expunge it. */
+  async remove(name: string, query: EventTypeDeleteQuery): Promise<void> {
+    const type = await this.find(name);
+    await (query.expunge === 'true' ? this.eventTypes.delete(type.name) : this.eventTypes.archive(type.name));
   }
 
-  private async find(name: string): Promise<EventType> {
+  /**
+   * The example payload of the type that send-example sends: `examples[index]` (the first by
+   * default) of its newest schema version that has examples, or that version's single `example`.
+   * A 422 naming the body's field when the type does not exist (or is hidden from the caller),
+   * has no example, or the one chosen is not a JSON object (a payload always is).
+   */
+  async example(principal: Principal, name: string, index: number | undefined): Promise<Record<string, unknown>> {
+    const type = await this.eventTypes.find(name, flagsOf(principal));
+    if (!type) throw new ValidationFailed([{ loc: ['body', 'eventType'], msg: `no event type "${name}"`, type: 'not_found' }]);
+    const schemas = (type.schemas ?? {}) as Record<string, { examples?: unknown; example?: unknown }>;
+    const newestFirst = Object.keys(schemas).sort((a, b) => Number(b) - Number(a));
+    const version = newestFirst.find((key) => Array.isArray(schemas[key]!.examples) || schemas[key]!.example !== undefined);
+    if (version === undefined) throw new ValidationFailed([{ loc: ['body', 'eventType'], msg: `event type "${name}" has no example: its schemas give no "examples"`, type: 'no_example' }]);
+    const { examples, example } = schemas[version]!;
+    const candidates = Array.isArray(examples) ? examples : [example];
+    if ((index ?? 0) >= candidates.length) {
+      throw new ValidationFailed([{ loc: ['body', 'exampleIndex'], msg: `event type "${name}" has ${candidates.length} example(s) in version ${version} of its schemas`, type: 'out_of_range' }]);
+    }
+    const chosen = candidates[index ?? 0];
+    if (typeof chosen !== 'object' || chosen === null || Array.isArray(chosen)) {
+      throw new ValidationFailed([{ loc: ['body', 'exampleIndex'], msg: `example ${index ?? 0} of event type "${name}" is not a JSON object, which a payload must be`, type: 'not_an_object' }]);
+    }
+    return chosen as Record<string, unknown>;
+  }
+
+  /** The type as the operator sees it (every flag), or a 404 naming it. */
+  async find(name: string): Promise<EventType> {
     return found(await this.eventTypes.find(name), `event type "${name}"`);
+  }
+
+  private fieldsOf(name: string, body: EventTypeUpdate): NewEventType {
+    return patch({ name, ...UPDATE_DEFAULTS } as EventType, body);
   }
 }

@@ -15,9 +15,10 @@ export class ValidationFailed extends HttpException {
     super({ detail: problems }, HttpStatus.UNPROCESSABLE_ENTITY);
   }
 
-  static fromZod(where: 'body' | 'query' | 'path', error: ZodError): ValidationFailed {
+  /** The problems of a zod error, located under `where` (and `within` there, for a part of the input checked on its own). */
+  static fromZod(where: 'body' | 'query' | 'path', error: ZodError, within: Array<string | number> = []): ValidationFailed {
     return new ValidationFailed(
-      error.issues.map((issue) => ({ loc: [where, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))], msg: issue.message, type: issue.code })),
+      error.issues.map((issue) => ({ loc: [where, ...within, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))], msg: issue.message, type: issue.code })),
     );
   }
 }

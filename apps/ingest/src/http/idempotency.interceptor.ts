@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { catchError, from, type Observable, of, switchMap, throwError } from 'rxjs';
 import { Repository } from 'typeorm';
-import type { Principal } from '../auth/principal.js';
+import { confinedTo, type Principal } from '../auth/principal.js';
 import { ApiError } from './errors.js';
 
 /**
@@ -24,7 +24,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key.length === 0 || key.length > 256) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 256 characters');
     }
-    const scope = request.principal.kind === 'admin' ? 'admin' : request.principal.applicationId;
+    const scope = confinedTo(request.principal) ?? 'admin';
     const route = `${request.method} ${request.path}`;
     const response = context.switchToHttp().getResponse<Response>();
 

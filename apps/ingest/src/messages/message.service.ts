@@ -8,7 +8,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiError, conflictOnDuplicate, found } from '../http/errors.js';
+import { ApiError, found } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { MessagesRepository } from './messages.repository.js';
 import { type MessageIn, type MessageListQuery, type MessageOut, messageOut } from './messages.schemas.js';
@@ -21,6 +21,21 @@ export interface NewMessage {
   payload: Record<string, unknown>;
   eventId?: string | null;
   channels?: string[] | null;
+}
+
+/** A new message of the application, kept for the retention period. */
+function newMessage(applicationId: string, input: NewMessage): Message {
+  const now = new Date();
+  return Object.assign(new Message(), {
+    id: uuidv7(),
+    applicationId,
+    eventType: input.eventType,
+    eventId: input.eventId ?? null,
+    channels: input.channels ?? [],
+    payload: input.payload,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + RETENTION_MS),
+  });
 }
 
 /** The application was deleted between its lookup and the insert: the message has nowhere to go. */
@@ -66,7 +81,7 @@ export class MessageService {
    * already sent. The admin token may create the application along with it (body.application).
    */
   async create(principal: Principal, appId: string, body: MessageIn): Promise<MessageOut> {
-    const application = await this.applicationFor(principal, appId, body.application);
+    const application = await this.applications.resolveOrCreate(principal, appId, body.application);
     const { message, created } = await this.accept(application.id, body);
     if (!created) throw new ApiError(HttpStatus.CONFLICT, 'conflict', `a message with eventId "${body.eventId}" already exists: ${message.id}`);
     return messageOut(message);
@@ -89,17 +104,7 @@ export class MessageService {
 
   /** The stored message, and whether this call created it (false: an earlier one with the same eventId). */
   async accept(applicationId: string, input: NewMessage): Promise<{ message: Message; created: boolean }> {
-    const now = new Date();
-    const message = Object.assign(new Message(), {
-      id: uuidv7(),
-      applicationId,
-      eventType: input.eventType,
-      eventId: input.eventId ?? null,
-      channels: input.channels ?? [],
-      payload: input.payload,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + RETENTION_MS),
-    });
+    const message = newMessage(applicationId, input);
     const earlier = await this.inserts.add(message);
     if (earlier) {
       // Its first emit failed (or is still under way): this request emits it too.
@@ -108,6 +113,16 @@ export class MessageService {
     }
     await this.emit([message]);
     return { message, created: true };
+  }
+
+  /**
+   * Stores a message meant for one endpoint alone (send-example): it is not routed to the
+   * application's endpoints, so it skips the outbox and the events topic; the caller sends it.
+   */
+  async store(applicationId: string, input: NewMessage): Promise<Message> {
+    const message = newMessage(applicationId, input);
+    await this.messages.insertDirect(message);
+    return message;
   }
 
   /** Emits messages to the events topic, then takes them out of the outbox. */
@@ -139,13 +154,6 @@ export class MessageService {
     } catch (error) {
       this.logger.warn({ err: error, messages: ids.length }, 'could not take emitted messages out of the outbox; the outbox relay will emit them again');
     }
-  }
-
-  private async applicationFor(principal: Principal, appId: string, create: MessageIn['application']): Promise<Application> {
-    if (create && principal.kind === 'admin' && !(await this.applications.find(appId))) {
-      return conflictOnDuplicate(this.applications.insert({ ...create, uid: create.uid ?? appId }), 'the application was created concurrently; retry');
-    }
-    return this.applications.resolve(principal, appId);
   }
 
   /** Inserts the batch; for each message, null when it went in, else the earlier message with its eventId. */

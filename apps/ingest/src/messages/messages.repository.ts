@@ -58,6 +58,11 @@ export class MessagesRepository {
     return new Set(rows.map((row) => row.id));
   }
 
+  /** Inserts a message that never goes to the events topic (so has no outbox row): it is sent to one endpoint directly. */
+  async insertDirect(message: Message): Promise<void> {
+    await this.messages.save(message);
+  }
+
   /** The stored messages with these (application, eventId) pairs. */
   async findByEventId(keys: ReadonlyArray<{ applicationId: string; eventId: string }>): Promise<Message[]> {
     return keys.length > 0 ? this.messages.find({ where: keys.map(({ applicationId, eventId }) => ({ applicationId, eventId })) }) : [];

@@ -31,3 +31,10 @@ export const messageOut = answer(MessageOut, (message: Message) => ({
   channels: message.channels.length > 0 ? message.channels : null,
   timestamp: message.createdAt.toISOString(),
 }));
+
+/** Svix's MessagePrecheckIn: would a message of this type, on these channels, go anywhere? */
+export const messagePrecheckIn = z.object({ eventType: eventTypeName, channels: z.array(channelName).min(1).max(10).nullish() });
+export type MessagePrecheckIn = z.infer<typeof messagePrecheckIn>;
+
+export const MessagePrecheckOut = named('MessagePrecheckOut', z.object({ active: z.boolean() }));
+export type MessagePrecheckOut = z.output<typeof MessagePrecheckOut>;

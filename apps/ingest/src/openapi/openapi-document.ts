@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refusesSomeToken } from '../auth/principal.js';
+import { refusal, refusesSomeToken } from '../auth/principal.js';
 import { type ApiOperation, operationsByPath } from '../http/operation.js';
 import { responses } from '../http/schemas.js';
 
@@ -53,7 +53,7 @@ function responsesOf(operation: ApiOperation): Record<string, unknown> {
   if (operation.body) answers['400'] = { description: 'The request body is not JSON', ...json(error) };
   if (operation.access === 'public') return answers;
   answers['401'] = { description: 'Missing or invalid token', ...json(error) };
-  if (refusesSomeToken(operation.access)) answers['403'] = { description: 'Needs the admin token', ...json(error) };
+  if (refusesSomeToken(operation.access)) answers['403'] = { description: `Refused: ${refusal(operation.access)}`, ...json(error) };
   if (operation.path.includes('{')) answers['404'] = { description: 'Not found (or another tenant’s)', ...json(error) };
   if (operation.method !== 'get' && operation.method !== 'delete') {
     answers['409'] = { description: 'Conflicts with the current state (a duplicate, a limit reached, a concurrent change)', ...json(error) };

@@ -25,7 +25,12 @@ describe('ApplicationsService', () => {
         return rows.filter((row) => keys.includes(row.id) || (row.uid !== null && keys.includes(row.uid)));
       },
       save: async (application: Application) => application,
-      insert: async (fields: NewApplication) => fields as unknown as Application,
+      insert: async (fields: NewApplication) => {
+        const at = new Date('2026-02-01T00:00:00Z');
+        const row = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null, name: fields.name, rateLimit: fields.throttleRate ?? null, metadata: fields.metadata ?? {}, createdAt: at, updatedAt: at };
+        rows.push(row);
+        return row;
+      },
     };
     service = new ApplicationsService(repository as unknown as ApplicationsRepository);
   });
@@ -45,5 +50,26 @@ describe('ApplicationsService', () => {
     const patched = await service.patch({ kind: 'admin' }, BETA, { name: 'Beta 2' });
     expect(patched).toEqual({ id: BETA, uid: ALPHA, name: 'Beta 2', throttleRate: 5, metadata: { tier: 'gold' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
     expect(await service.replace({ kind: 'admin' }, BETA, { name: 'Beta 3' })).toMatchObject({ name: 'Beta 3', uid: null, throttleRate: null, metadata: {} });
+  });
+
+  it("creates the application along with a request for the admin token alone, under the path's key", async () => {
+    expect(await service.resolveOrCreate({ kind: 'admin' }, 'alpha', { name: 'ignored: alpha exists' })).toMatchObject({ id: ALPHA, name: 'Alpha' });
+    expect(await service.resolveOrCreate({ kind: 'admin' }, 'gamma', { name: 'Gamma' })).toMatchObject({ uid: 'gamma', name: 'Gamma' });
+    expect(await answerOf(service.resolveOrCreate({ kind: 'application', applicationId: ALPHA }, 'delta', { name: 'Delta' }))).toMatchObject({ status: 404 });
+    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA, 'gamma']);
+  });
+
+  it("answers the existing application for getOrCreate, and upserts on PUT only with the admin token", async () => {
+    expect(await service.create({ name: 'Again', uid: 'alpha' }, { get_if_exists: 'true' })).toMatchObject({ id: ALPHA, name: 'Alpha' });
+    expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon' });
+    expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon 2' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon 2' });
+    expect(await answerOf(service.replace({ kind: 'application', applicationId: ALPHA }, 'zeta', { name: 'Zeta' }))).toMatchObject({ status: 404 });
+    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA, 'epsilon']);
+  });
+
+  it("keeps an app-portal session to its own application, as an application's key", async () => {
+    const portal = { kind: 'portal', applicationId: BETA, tokenHash: 'h', featureFlags: [] } as const;
+    expect(await answerOf(service.get(portal, 'alpha'))).toMatchObject({ status: 404 });
+    expect((await service.get(portal, BETA)).name).toBe('Beta');
   });
 });

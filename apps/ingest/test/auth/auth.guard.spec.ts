@@ -24,6 +24,7 @@ describe('AuthGuard', () => {
     principalFor: async (hash: string): Promise<Principal | null> => {
       if (hash === hashToken('admin-token')) return { kind: 'admin' };
       if (hash === hashToken('app-key')) return { kind: 'application', applicationId: 'app-1' };
+      if (hash === hashToken('portal-token')) return { kind: 'portal', applicationId: 'app-1', tokenHash: hash, featureFlags: [] };
       return null;
     },
   };
@@ -50,5 +51,18 @@ describe('AuthGuard', () => {
 
   it('refuses a route that declares no operation, whatever the token', async () => {
     await expect(guard.canActivate(request(null, 'Bearer admin-token').context)).rejects.toThrow('Unit.handler is guarded but declares no @Operation');
+  });
+
+  it('admits an app-portal token only where a level names it: the portal operations and its own logout', async () => {
+    const byPortal = request('portal', 'Bearer portal-token');
+    expect(await guard.canActivate(byPortal.context)).toBe(true);
+    expect(byPortal.http.principal).toMatchObject({ kind: 'portal', applicationId: 'app-1' });
+    expect(await guard.canActivate(request('portalToken', 'Bearer portal-token').context)).toBe(true);
+    expect(await answerOf(guard.canActivate(request('token', 'Bearer portal-token').context))).toEqual({
+      status: 403,
+      body: { code: 'forbidden', detail: "this operation needs the admin token or an application's API key" },
+    });
+    expect(await answerOf(guard.canActivate(request('admin', 'Bearer portal-token').context))).toMatchObject({ status: 403 });
+    expect(await answerOf(guard.canActivate(request('portalToken', 'Bearer app-key').context))).toEqual({ status: 403, body: { code: 'forbidden', detail: 'this operation needs an app-portal token' } });
   });
 });

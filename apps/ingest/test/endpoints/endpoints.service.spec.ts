@@ -4,6 +4,7 @@ import type { ApplicationsService } from '../../src/applications/applications.se
 import type { Principal } from '../../src/auth/principal.js';
 import type { EndpointsRepository } from '../../src/endpoints/endpoints.repository.js';
 import { EndpointsService } from '../../src/endpoints/endpoints.service.js';
+import { EndpointHeadersService } from '../../src/endpoints/headers/endpoint-headers.service.js';
 import type { EndpointVerifier } from '../../src/endpoints/verification/endpoint-verifier.js';
 import { answerOf, ingestConfig, secretBox } from '../fakes.js';
 
@@ -24,6 +25,10 @@ class InMemoryEndpoints {
   }
 
   /** As TypeORM does: what the insert left out takes the column's default, a nullable column null. */
+  async updateHeaders(id: string, headers: Record<string, string>): Promise<void> {
+    this.rows.get(id)!.headers = headers;
+  }
+
   async save(endpoint: Endpoint): Promise<Endpoint> {
     const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
     for (const [column, value] of Object.entries(columns)) (endpoint as unknown as Record<string, unknown>)[column] ??= value;
@@ -133,5 +138,30 @@ describe('EndpointsService', () => {
     endpoints.rows.get(created.id)!.verifiedAt = new Date();
     expect((await verifying.findVerifiedIn(application, created.id)).id).toBe(created.id);
     expect(await answerOf(verifying.findIn(application, 'missing'))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
+  });
+
+  it("creates an endpoint on PUT under the path's uid, and answers 404 for an id it does not have", async () => {
+    const api = service();
+    const created = await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing' });
+    expect(created).toMatchObject({ uid: 'billing-hook', url: 'https://example.com/billing' });
+    expect(await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing/2' })).toMatchObject({ id: created.id, uid: 'billing-hook', url: 'https://example.com/billing/2' });
+    expect(await api.replace(admin, 'acme', created.id, { url: 'https://example.com/billing/3' })).toMatchObject({ id: created.id, uid: null });
+    expect(await answerOf(api.replace(admin, 'acme', '0190a000-0000-7000-8000-0000000000ee', { url: 'https://example.com/x' }))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
+    expect(endpoints.rows.size).toBe(1);
+  });
+
+  it("keeps headers carrying credentials out of the headers' answer, naming them, and patches them by the rule of every endpoint's headers", async () => {
+    const api = service();
+    const headersOf = new EndpointHeadersService(api);
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', headers: { 'X-Tenant': 'acme', Authorization: 'Bearer s3cret' } });
+    expect(await headersOf.get(admin, 'acme', created.id)).toEqual({ headers: { 'X-Tenant': 'acme' }, sensitive: ['Authorization'] });
+    await headersOf.patch(admin, 'acme', created.id, { headers: { 'x-tenant': 'acme-2', 'X-Region': 'eu', authorization: null }, deleteHeaders: ['x-region'] });
+    expect(endpoints.rows.get(created.id)!.headers).toEqual({ 'x-tenant': 'acme-2' });
+    expect(await answerOf(headersOf.patch(admin, 'acme', created.id, { headers: { 'X-Big': 'x'.repeat(5_000) } }))).toEqual({
+      status: 422,
+      body: { detail: [{ loc: ['body', 'headers', 'X-Big'], msg: expect.any(String), type: 'too_big' }] },
+    });
+    await headersOf.set(admin, 'acme', created.id, { headers: { 'X-Only': '1' } });
+    expect(endpoints.rows.get(created.id)!.headers).toEqual({ 'X-Only': '1' });
   });
 });

@@ -60,11 +60,13 @@ function applications(known: InMemoryMessages) {
       if (!application || (principal.kind === 'application' && principal.applicationId !== application.id)) throw new Error(`no application ${key}`);
       return application;
     },
-    insert: async (fields: { name: string; uid?: string | null }) => {
-      fake.inserted.push(fields);
-      const application = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null } as Application;
+    // As ApplicationsService.resolveOrCreate: the admin token creates an unknown application under the path's key.
+    resolveOrCreate: async (principal: Principal, key: string, create: { name: string; uid?: string | null } | null | undefined) => {
+      if (!create || principal.kind !== 'admin' || byKey.has(key)) return fake.resolve(principal, key);
+      fake.inserted.push({ ...create, uid: create.uid ?? key });
+      const application = { id: '0190a000-0000-7000-8000-0000000000ff', uid: create.uid ?? key } as Application;
       known.applications.add(application.id);
-      byKey.set(fields.uid!, application);
+      byKey.set(application.uid!, application);
       return application;
     },
   };

@@ -12,8 +12,17 @@ export class EventType {
   @Column({ type: 'boolean', default: false })
   archived!: boolean;
 
-  @Column({ name: 'feature_flag', type: 'varchar', length: 256, nullable: true })
-  featureFlag!: string | null;
+  /** Marked deprecated by the operator: still usable, shown as such. */
+  @Column({ type: 'boolean', default: false })
+  deprecated!: boolean;
+
+  /** Shown only to app-portal sessions given one of these flags (Svix's featureFlags); null for everyone. */
+  @Column({ name: 'feature_flags', type: 'text', array: true, nullable: true })
+  featureFlags!: string[] | null;
+
+  /** The group the portal lists the type under (Svix's groupName). */
+  @Column({ name: 'group_name', type: 'varchar', length: 256, nullable: true })
+  groupName!: string | null;
 
   /** JSON Schemas of the payload by version, as Svix stores them. */
   @Column({ type: 'jsonb', nullable: true })

@@ -1,4 +1,5 @@
 import { ApiKey } from './api-key.entity.js';
+import { AppPortalToken } from './app-portal-token.entity.js';
 import { Application } from './application.entity.js';
 import { Attempt } from './attempt.entity.js';
 import { Endpoint } from './endpoint.entity.js';
@@ -8,8 +9,8 @@ import { IdempotencyKey } from './idempotency-key.entity.js';
 import { Message } from './message.entity.js';
 import { MessageOutbox } from './message-outbox.entity.js';
 
-export { ApiKey, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint, MessageOutbox };
+export { ApiKey, AppPortalToken, Application, Attempt, Endpoint, EventType, IdempotencyKey, Message, MessageEndpoint, MessageOutbox };
 export { ATTEMPT_TRIGGERS, type AttemptTrigger } from './attempt.entity.js';
 export { DELIVERY_STATUSES, type DeliveryStatus } from './message-endpoint.entity.js';
 
-export const ENTITIES = [Application, ApiKey, EventType, Endpoint, Message, MessageOutbox, MessageEndpoint, Attempt, IdempotencyKey];
+export const ENTITIES = [Application, ApiKey, AppPortalToken, EventType, Endpoint, Message, MessageOutbox, MessageEndpoint, Attempt, IdempotencyKey];

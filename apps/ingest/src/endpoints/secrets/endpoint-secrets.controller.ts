@@ -10,14 +10,14 @@ import { EndpointSecretOut, type SecretRotateIn, secretRotateIn } from './endpoi
 export class EndpointSecretsController {
   constructor(private readonly secrets: EndpointSecretsService) {}
 
-  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret', summary: "Get the endpoint's signing secret", access: 'token', status: 200, response: EndpointSecretOut })
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret', summary: "Get the endpoint's signing secret", access: 'portal', status: 200, response: EndpointSecretOut })
   get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string) { return this.secrets.get(principal, appId, endpointId); }
 
   @Operation({
     method: 'post',
     path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate',
     summary: 'Rotate the signing secret; the previous one keeps signing for a grace period (HOOKLINE_SECRET_ROTATION_GRACE or gracePeriodSeconds)',
-    access: 'token',
+    access: 'portal',
     body: secretRotateIn,
     status: 204,
   })

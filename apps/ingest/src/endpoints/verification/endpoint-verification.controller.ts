@@ -10,6 +10,6 @@ import { EndpointVerifyOut } from './endpoint-verification.schemas.js';
 export class EndpointVerificationController {
   constructor(private readonly endpoints: EndpointsService) {}
 
-  @Operation({ method: 'post', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/verify', summary: 'Run the endpoint verification handshake again (Hookline)', access: 'token', status: 200, response: EndpointVerifyOut })
+  @Operation({ method: 'post', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/verify', summary: 'Run the endpoint verification handshake again (Hookline)', access: 'portal', status: 200, response: EndpointVerifyOut })
   verify(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string) { return this.endpoints.verify(principal, appId, endpointId); }
 }
