@@ -11,6 +11,7 @@ import { EventTypesController } from './event-types/event-types.controller.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
 import { EndpointSecretsController } from './endpoints/secrets/endpoint-secrets.controller.js';
 import { EndpointVerificationController } from './endpoints/verification/endpoint-verification.controller.js';
+import { FiltersController } from './filters/filters.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
@@ -35,6 +36,7 @@ import { EndpointSecretsService } from './endpoints/secrets/endpoint-secrets.ser
 import { EndpointVerifier } from './endpoints/verification/endpoint-verifier.js';
 import { EventTypesRepository } from './event-types/event-types.repository.js';
 import { EventTypesService } from './event-types/event-types.service.js';
+import { FiltersService } from './filters/filters.service.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { MethodNotAllowedMiddleware } from './http/method-not-allowed.middleware.js';
 import { ConsoleModule } from './console/console.module.js';
@@ -54,6 +56,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointsController,
     EndpointSecretsController,
     EndpointVerificationController,
+    FiltersController,
     MessagesController,
     AttemptsController,
     DeadLettersController,
@@ -74,6 +77,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointSecretsRepository,
     EndpointSecretsService,
     EndpointVerifier,
+    FiltersService,
     MessagesRepository,
     MessageService,
     OutboxRelay,

@@ -1,7 +1,9 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { type EventValue, firstDeliveryTask, type PlatformTopics } from '@hookline/contracts';
 import { KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
+import { type Logger, ROOT_LOGGER } from '@hookline/logging';
 import { Inject, Injectable } from '@nestjs/common';
+import { FilterCache } from './filter-cache.js';
 import { type PendingRoute, RouteRepository } from './route.repository.js';
 import { type EndpointRoute, subscribes } from './subscriptions.js';
 
@@ -16,12 +18,16 @@ import { type EndpointRoute, subscribes } from './subscriptions.js';
 export class FanoutService {
   private readonly routes = new Coalescer<string, EndpointRoute[]>((applicationIds) => this.routesOf(applicationIds), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
   private readonly pending = new Coalescer<PendingRoute[]>((batches) => this.repository.insertPending(batches.flat()), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
+  private readonly filters: FilterCache;
 
   constructor(
     @Inject(PLATFORM_TOPICS) private readonly topics: PlatformTopics,
     @Inject(RouteRepository) private readonly repository: Pick<RouteRepository, 'routableEndpoints' | 'insertPending'>,
     @Inject(KafkaProducer) private readonly producer: Pick<KafkaProducer, 'send'>,
-  ) {}
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    this.filters = new FilterCache(logger);
+  }
 
   async route(event: EventValue): Promise<void> {
     const endpoints = (await this.routes.add(event.applicationId)).filter((endpoint) => subscribes(endpoint, event));
@@ -40,10 +46,11 @@ export class FanoutService {
   private async routesOf(applicationIds: readonly string[]): Promise<EndpointRoute[][]> {
     const rows = await this.repository.routableEndpoints([...new Set(applicationIds)]);
     const byApplication = new Map<string, EndpointRoute[]>();
-    for (const row of rows) {
+    for (const { filter, updatedAt, ...row } of rows) {
+      const route = { ...row, passes: this.filters.passesOf({ id: row.id, filter, updatedAt }) };
       const routes = byApplication.get(row.applicationId);
-      if (routes) routes.push(row);
-      else byApplication.set(row.applicationId, [row]);
+      if (routes) routes.push(route);
+      else byApplication.set(row.applicationId, [route]);
     }
     return applicationIds.map((id) => byApplication.get(id) ?? []);
   }

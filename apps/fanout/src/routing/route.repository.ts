@@ -1,7 +1,7 @@
 import { unnestParameters } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { EndpointRoute } from './subscriptions.js';
+import type { EndpointRow } from './subscriptions.js';
 
 /** A (message, endpoint) pair an event was routed to, whose status row starts as pending. */
 export interface PendingRoute {
@@ -13,7 +13,7 @@ export interface PendingRoute {
 // The endpoints that may receive events: enabled, and past the verification handshake if they
 // were created under HOOKLINE_ENDPOINT_VERIFICATION.
 const ROUTABLE_ENDPOINTS = `
-  SELECT id, application_id AS "applicationId", event_types AS "eventTypes", channels
+  SELECT id, application_id AS "applicationId", event_types AS "eventTypes", channels, filter, updated_at AS "updatedAt"
   FROM endpoints
   WHERE application_id = ANY($1::uuid[]) AND NOT disabled AND (NOT verification_required OR verified_at IS NOT NULL)`;
 
@@ -32,8 +32,8 @@ export class RouteRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The routable endpoints of these applications, in no particular order. */
-  async routableEndpoints(applicationIds: readonly string[]): Promise<EndpointRoute[]> {
-    return (await this.dataSource.query(ROUTABLE_ENDPOINTS, [applicationIds])) as EndpointRoute[];
+  async routableEndpoints(applicationIds: readonly string[]): Promise<EndpointRow[]> {
+    return (await this.dataSource.query(ROUTABLE_ENDPOINTS, [applicationIds])) as EndpointRow[];
   }
 
   async insertPending(routes: readonly PendingRoute[]): Promise<void> {

@@ -2,6 +2,7 @@ import { channelName, eventTypeName } from '@hookline/contracts';
 import type { Endpoint } from '@hookline/database';
 import { WEBHOOK_SECRET_PATTERN } from '@hookline/signing';
 import { z } from 'zod';
+import { payloadFilter } from '../filters/filters.schemas.js';
 import { answer, id, idIterator, listOf, metadata, named, throttleRate, timestamp, timestamps, uid } from '../http/schemas.js';
 
 /** A `whsec_` secret of 24 to 64 bytes in canonical padded base64: the pattern is parseSecret's rule exactly. */
@@ -53,6 +54,8 @@ export const endpointIn = z.object({
   secret: webhookSecret.nullish(),
   metadata: metadata.optional(),
   headers: z.record(headerName, z.string().max(4_096)).nullish(),
+  // Hookline's own (the svix SDK ignores it): only events whose payload passes it are delivered here; null for none.
+  filter: payloadFilter.nullish(),
 });
 export type EndpointIn = z.infer<typeof endpointIn>;
 
@@ -80,6 +83,7 @@ export const EndpointOut = named(
     // handshake before it receives events, and when it last did.
     verificationRequired: z.boolean(),
     verifiedAt: timestamp.nullable(),
+    filter: z.record(z.string(), z.unknown()).nullable(),
     ...timestamps,
   }),
 );

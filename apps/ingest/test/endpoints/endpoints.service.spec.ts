@@ -4,6 +4,7 @@ import type { ApplicationsService } from '../../src/applications/applications.se
 import type { Principal } from '../../src/auth/principal.js';
 import type { EndpointsRepository } from '../../src/endpoints/endpoints.repository.js';
 import { EndpointsService } from '../../src/endpoints/endpoints.service.js';
+import { FiltersService } from '../../src/filters/filters.service.js';
 import type { EndpointVerifier } from '../../src/endpoints/verification/endpoint-verifier.js';
 import { answerOf, ingestConfig, secretBox } from '../fakes.js';
 
@@ -25,7 +26,7 @@ class InMemoryEndpoints {
 
   /** As TypeORM does: what the insert left out takes the column's default, a nullable column null. */
   async save(endpoint: Endpoint): Promise<Endpoint> {
-    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
+    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, filter: null, headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
     for (const [column, value] of Object.entries(columns)) (endpoint as unknown as Record<string, unknown>)[column] ??= value;
     endpoint.createdAt ??= new Date();
     endpoint.updatedAt = new Date();
@@ -55,6 +56,7 @@ describe('EndpointsService', () => {
       secretBox(config.secretsKeys!),
       policy,
       verifier as unknown as EndpointVerifier,
+      new FiltersService(),
     );
   }
 
@@ -133,5 +135,30 @@ describe('EndpointsService', () => {
     endpoints.rows.get(created.id)!.verifiedAt = new Date();
     expect((await verifying.findVerifiedIn(application, created.id)).id).toBe(created.id);
     expect(await answerOf(verifying.findIn(application, 'missing'))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
+  });
+
+  it('refuses an invalid filter with a 422 naming each problem at body.filter.<path> and its operator, on create and on update alike', async () => {
+    const api = service();
+    const invalid = { amount: { $gt: [1] }, $or: [{ region: { $like: 'eu' } }], name: { $regex: '(a)\\1' } };
+    const expected = {
+      status: 422,
+      body: {
+        detail: [
+          { loc: ['body', 'filter', 'amount', '$gt'], msg: '$gt: expects a number or string', type: 'invalid_operand' },
+          { loc: ['body', 'filter', '$or', 0, 'region', '$like'], msg: '$like: unknown operator', type: 'unknown_operator' },
+          { loc: ['body', 'filter', 'name', '$regex'], msg: expect.stringMatching(/^\$regex: /), type: 'invalid_regex' },
+        ],
+      },
+    };
+    expect(await answerOf(api.create(admin, 'acme', { url: 'https://example.com/a', filter: invalid }))).toEqual(expected);
+    expect(endpoints.rows.size).toBe(0);
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', filter: { amount: { $gt: 1000 } } });
+    expect(created.filter).toEqual({ amount: { $gt: 1000 } });
+    expect(await answerOf(api.patch(admin, 'acme', created.id, { filter: invalid }))).toEqual(expected);
+    expect(endpoints.rows.get(created.id)!.filter).toEqual({ amount: { $gt: 1000 } });
+    // null takes the filter away; PUT leaving it out does too.
+    expect((await api.patch(admin, 'acme', created.id, { filter: null })).filter).toBeNull();
+    await api.patch(admin, 'acme', created.id, { filter: { region: 'eu' } });
+    expect((await api.replace(admin, 'acme', created.id, { url: 'https://example.com/a' })).filter).toBeNull();
   });
 });
