@@ -56,13 +56,11 @@ describe('payload filters on endpoints, end to end', () => {
   const ctx = usePipeline('filters', { eventType: { prefix: 'order.placed', description: 'An order was placed' } });
   const receiver = useReceiver();
 
-  /** "<payload label>/<via>" of each request an endpoint path received. */
-  const receivedAt = (path: string) =>
-    receiver
-      .on(path)
-      .map((request) => JSON.parse(request.body) as { label: string; via: string })
-      .map(({ label, via }) => `${label}/${via}`)
-      .sort();
+  /** "<payload label>/<via>" of each message an endpoint path received (at least once: repeats of a webhook-id count once). */
+  const receivedAt = (path: string) => {
+    const messages = new Map(receiver.on(path).map((request) => [request.headers['webhook-id'], JSON.parse(request.body) as { label: string; via: string }]));
+    return [...messages.values()].map(({ label, via }) => `${label}/${via}`).sort();
+  };
 
   it('delivers to each endpoint exactly the events its filter lets through, sent through the API and the ingest topic', async () => {
     const { admin, eventType, pipeline } = ctx;
@@ -114,13 +112,13 @@ describe('payload filters on endpoints, end to end', () => {
     const app = (await admin.post<{ id: string }>('/api/v1/app', { name: 'Refused filters' })).body;
     const url = receiver.url('/never');
     const refusals: Array<{ filter: unknown; loc: Array<string | number>; type: string; msg: string | RegExp }> = [
-      { filter: { amount: { $gt: [1] } }, loc: ['amount', '$gt'], type: 'invalid_operand', msg: '$gt: expects a number or string' },
-      { filter: { $or: [{ region: { $like: 'eu' } }] }, loc: ['$or', 0, 'region', '$like'], type: 'unknown_operator', msg: '$like: unknown operator' },
-      { filter: { name: { $regex: '(a)\\1' } }, loc: ['name', '$regex'], type: 'invalid_regex', msg: /^\$regex: / },
+      { filter: { amount: { $gt: [1] } }, loc: ['amount', '$gt'], type: 'invalid_operand', msg: 'expects a number or string' },
+      { filter: { $or: [{ region: { $like: 'eu' } }] }, loc: ['$or', 0, 'region', '$like'], type: 'unknown_operator', msg: 'unknown operator' },
+      { filter: { name: { $regex: '(a)\\1' } }, loc: ['name', '$regex'], type: 'invalid_regex', msg: /invalid escape sequence/ },
       { filter: { 'items.$': 1 }, loc: ['items.$'], type: 'invalid_path', msg: /array wildcard/ },
       { filter: { customer: {} }, loc: ['customer'], type: 'invalid_filter', msg: /at least one condition/ },
-      { filter: { $and: 'x' }, loc: ['$and'], type: 'invalid_operand', msg: '$and: expects a non-empty array of objects' },
-      { filter: { note: { $exist: 'yes' } }, loc: ['note', '$exist'], type: 'invalid_operand', msg: '$exist: expects true or false' },
+      { filter: { $and: 'x' }, loc: ['$and'], type: 'invalid_operand', msg: 'expects a non-empty array of objects' },
+      { filter: { note: { $exist: 'yes' } }, loc: ['note', '$exist'], type: 'invalid_operand', msg: 'expects true or false' },
     ];
     for (const { filter, loc, type, msg } of refusals) {
       const answer = await admin.post<{ detail: unknown }>(`/api/v1/app/${app.id}/endpoint`, { url, filter });

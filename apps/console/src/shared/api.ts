@@ -43,6 +43,8 @@ export interface Endpoint {
   channels: string[] | null;
   verificationRequired: boolean;
   verifiedAt: string | null;
+  /** The payload filter (Convoy's syntax), null for none. */
+  filter: Record<string, unknown> | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -54,6 +56,7 @@ export interface EndpointFields {
   eventTypes: string[] | null;
   channels: string[] | null;
   throttleRate: number | null;
+  filter: Record<string, unknown> | null;
 }
 
 export interface Message {

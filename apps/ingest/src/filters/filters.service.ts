@@ -6,17 +6,14 @@ import type { FilterTestIn, FilterTestOut } from './filters.schemas.js';
 /** Payload filters as the API takes them: checked when an endpoint's is written, and tried out on a sample. */
 @Injectable()
 export class FiltersService {
-  /**
-   * The filter compiled, or a 422 with every problem at `body.filter.<path in the filter>`, the
-   * operator named first in its message (`$gt: expects a number or string`).
-   */
+  /** The filter compiled, or a 422 with every problem at `body.filter.<path in the filter>`, which ends with the operator concerned. */
   check(filter: Record<string, unknown>): PayloadPredicate {
     const compiled = compileFilter(filter);
     if (compiled.ok) return compiled.predicate;
     throw new ValidationFailed(
       compiled.problems.map((problem) => ({
         loc: ['body', 'filter', ...problem.path],
-        msg: problem.operator === undefined ? problem.message : `${problem.operator}: ${problem.message}`,
+        msg: problem.message,
         type: problem.code,
       })),
     );

@@ -137,16 +137,16 @@ describe('EndpointsService', () => {
     expect(await answerOf(verifying.findIn(application, 'missing'))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
   });
 
-  it('refuses an invalid filter with a 422 naming each problem at body.filter.<path> and its operator, on create and on update alike', async () => {
+  it('refuses an invalid filter with a 422 naming each problem at body.filter.<path> (ending with its operator), on create and on update alike', async () => {
     const api = service();
     const invalid = { amount: { $gt: [1] }, $or: [{ region: { $like: 'eu' } }], name: { $regex: '(a)\\1' } };
     const expected = {
       status: 422,
       body: {
         detail: [
-          { loc: ['body', 'filter', 'amount', '$gt'], msg: '$gt: expects a number or string', type: 'invalid_operand' },
-          { loc: ['body', 'filter', '$or', 0, 'region', '$like'], msg: '$like: unknown operator', type: 'unknown_operator' },
-          { loc: ['body', 'filter', 'name', '$regex'], msg: expect.stringMatching(/^\$regex: /), type: 'invalid_regex' },
+          { loc: ['body', 'filter', 'amount', '$gt'], msg: 'expects a number or string', type: 'invalid_operand' },
+          { loc: ['body', 'filter', '$or', 0, 'region', '$like'], msg: 'unknown operator', type: 'unknown_operator' },
+          { loc: ['body', 'filter', 'name', '$regex'], msg: expect.stringContaining('invalid escape sequence'), type: 'invalid_regex' },
         ],
       },
     };

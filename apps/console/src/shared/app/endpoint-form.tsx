@@ -2,11 +2,11 @@ import { type FormEvent, useId, useState } from 'react';
 import type { Endpoint, EndpointFields } from '../api';
 import { useEventTypes } from '../event-types';
 import { Alert, ErrorNotice, QueryStatus } from '../ui';
-import { parseEndpointForm } from './endpoint-fields';
+import { filterText, parseEndpointForm } from './endpoint-fields';
 
 /**
  * Creates or edits an endpoint: its URL, a description, the event types it receives (picked from
- * the catalogue; none picked means every type), channels and a rate limit.
+ * the catalogue; none picked means every type), channels, a rate limit and a payload filter.
  */
 export function EndpointForm({
   initial,
@@ -28,6 +28,7 @@ export function EndpointForm({
   const [picked, setPicked] = useState<string[]>(initial?.eventTypes ?? []);
   const [channels, setChannels] = useState((initial?.channels ?? []).join(', '));
   const [throttleRate, setThrottleRate] = useState(initial?.throttleRate?.toString() ?? '');
+  const [filter, setFilter] = useState(filterText(initial?.filter));
   const [invalid, setInvalid] = useState<string | null>(null);
 
   // Types the endpoint already has stay pickable even if the catalogue no longer lists them.
@@ -36,7 +37,7 @@ export function EndpointForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseEndpointForm({ url, description, eventTypes: picked, channels, throttleRate });
+    const parsed = parseEndpointForm({ url, description, eventTypes: picked, channels, throttleRate, filter });
     if ('problem' in parsed) {
       setInvalid(parsed.problem);
       return;
@@ -85,6 +86,14 @@ export function EndpointForm({
         <input id={`${id}-rate`} type="number" min={1} inputMode="numeric" value={throttleRate} onChange={(event) => setThrottleRate(event.target.value)} aria-describedby={`${id}-rate-hint`} />
         <p className="hint" id={`${id}-rate-hint`}>
           Empty for no limit.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-filter`}>Payload filter (JSON)</label>
+        <textarea id={`${id}-filter`} rows={5} spellCheck={false} value={filter} onChange={(event) => setFilter(event.target.value)} aria-describedby={`${id}-filter-hint`} placeholder='{"amount": {"$gt": 1000}}' />
+        <p className="hint" id={`${id}-filter-hint`}>
+          Only events whose payload passes it are delivered, in Convoy's syntax: <code>$eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or</code>, dotted paths,{' '}
+          <code>$</code> for any array element. Empty for none.
         </p>
       </div>
       <Alert>{invalid}</Alert>
