@@ -11,7 +11,7 @@ import type { EndpointRow } from '../src/routing/subscriptions.js';
 
 const APP_1 = '00000000-0000-4000-8000-0000000000a1';
 const APP_2 = '00000000-0000-4000-8000-0000000000a2';
-const route = (id: string, applicationId: string, fields: Partial<EndpointRow> = {}): EndpointRow => ({ id, applicationId, eventTypes: null, channels: null, filter: null, updatedAt: new Date(0), ...fields });
+const route = (id: string, applicationId: string, fields: Partial<EndpointRow> = {}): EndpointRow => ({ id, applicationId, eventTypes: null, channels: null, filter: null, ordering: 'none', updatedAt: new Date(0), ...fields });
 
 function fanout(endpoints: EndpointRow[]) {
   /** What happened, in order: lookups, pending inserts and sends. */
@@ -74,8 +74,8 @@ describe('fanout handling the events topic', () => {
     expect(log.map((entry) => Object.keys(entry)[0])).toEqual(['lookup', 'pending', 'sent']);
     expect(log[1]).toEqual({
       pending: [
-        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e1', applicationId: APP_1 },
-        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e2', applicationId: APP_1 },
+        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e1', applicationId: APP_1, orderingKey: null, orderPartition: null, orderOffset: null },
+        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e2', applicationId: APP_1, orderingKey: null, orderPartition: null, orderOffset: null },
       ],
     });
   });
@@ -111,5 +111,27 @@ describe('fanout handling the events topic', () => {
     const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1, { filter: { amount: { $bogus: 1 } } })]);
     await handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b1', APP_1))));
     expect(sends(log)).toEqual([]);
+  });
+
+  it("gives a FIFO endpoint's route its position (the event's partition and offset) and ordering key, '' when the event has none", async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1, { ordering: 'fifo' }), route('00000000-0000-4000-8000-0000000000e2', APP_1)]);
+    const keyed = event('00000000-0000-4000-8000-0000000000b1', APP_1, { orderingKey: 'order-7' });
+    const record = recordOf(JSON.stringify(keyed));
+    await handler.handle(record);
+    await handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b2', APP_1))));
+    const pending = log.flatMap((entry) => ('pending' in entry ? entry.pending : []));
+    expect(pending.map(({ endpointId, orderingKey, orderPartition, orderOffset }) => ({ endpoint: endpointId.slice(-2), orderingKey, orderPartition, orderOffset }))).toEqual([
+      { endpoint: 'e1', orderingKey: 'order-7', orderPartition: 0, orderOffset: record.offset },
+      { endpoint: 'e2', orderingKey: null, orderPartition: null, orderOffset: null },
+      { endpoint: 'e1', orderingKey: '', orderPartition: 0, orderOffset: String(Number(record.offset) + 1) },
+      { endpoint: 'e2', orderingKey: null, orderPartition: null, orderOffset: null },
+    ]);
+    const tasks = sends(log).flatMap((entry) => entry.messages.map((message) => JSON.parse(String(message.value)) as { endpointId: string; orderingKey?: string }));
+    expect(tasks.map(({ endpointId, orderingKey }) => [endpointId.slice(-2), orderingKey])).toEqual([
+      ['e1', 'order-7'],
+      ['e2', undefined],
+      ['e1', ''],
+      ['e2', undefined],
+    ]);
   });
 });

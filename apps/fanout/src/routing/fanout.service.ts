@@ -29,16 +29,28 @@ export class FanoutService {
     this.filters = new FilterCache(logger);
   }
 
-  async route(event: EventValue): Promise<void> {
+  /** Routes the event; `position` is where it is on the events topic, the order of a FIFO endpoint's messages. */
+  async route(event: EventValue, position: { partition: number; offset: string }): Promise<void> {
     const endpoints = (await this.routes.add(event.applicationId)).filter((endpoint) => subscribes(endpoint, event));
     if (endpoints.length === 0) return;
 
-    await this.pending.add(endpoints.map((endpoint) => ({ messageId: event.messageId, endpointId: endpoint.id, applicationId: event.applicationId })));
+    const orderingKey = event.orderingKey ?? '';
+    const fifo = (endpoint: EndpointRoute) => endpoint.ordering === 'fifo';
+    await this.pending.add(
+      endpoints.map((endpoint) => ({
+        messageId: event.messageId,
+        endpointId: endpoint.id,
+        applicationId: event.applicationId,
+        orderingKey: fifo(endpoint) ? orderingKey : null,
+        orderPartition: fifo(endpoint) ? position.partition : null,
+        orderOffset: fifo(endpoint) ? position.offset : null,
+      })),
+    );
     await this.producer.send(
       this.topics.deliveries,
       endpoints.map((endpoint) => ({
         key: endpoint.id,
-        value: JSON.stringify(firstDeliveryTask({ ...event, acceptedAt: event.createdAt }, endpoint.id, 'scheduled')),
+        value: JSON.stringify(firstDeliveryTask({ ...event, acceptedAt: event.createdAt }, endpoint.id, 'scheduled', fifo(endpoint) ? orderingKey : undefined)),
       })),
     );
   }

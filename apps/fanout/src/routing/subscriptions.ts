@@ -1,3 +1,4 @@
+import type { EndpointOrdering } from '@hookline/database';
 import type { PayloadPredicate } from '@hookline/filters';
 
 /** An endpoint as fanout reads it from the endpoints table. */
@@ -10,6 +11,8 @@ export interface EndpointRow {
   channels: string[] | null;
   /** The payload filter document (libs/filters); null for none. */
   filter: Record<string, unknown> | null;
+  /** `fifo`: the route gets a position, and its task is claimed before it is sent (docs/adr/0012). */
+  ordering: EndpointOrdering;
   /** When the endpoint was last changed: its filter is compiled once per value of this. */
   updatedAt: Date;
 }

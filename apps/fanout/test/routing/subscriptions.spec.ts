@@ -1,6 +1,6 @@
 import { type EndpointRoute, subscribes } from '../../src/routing/subscriptions.js';
 
-const endpoint = (fields: Partial<EndpointRoute>): EndpointRoute => ({ id: 'e', applicationId: 'a', eventTypes: null, channels: null, passes: null, ...fields });
+const endpoint = (fields: Partial<EndpointRoute>): EndpointRoute => ({ id: 'e', applicationId: 'a', eventTypes: null, channels: null, passes: null, ordering: 'none', ...fields });
 
 describe('subscribes', () => {
   it('routes every event to an endpoint that names no event types and no channels', () => {
