@@ -11,6 +11,7 @@ import { EventTypesController } from './event-types/event-types.controller.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
 import { EndpointSecretsController } from './endpoints/secrets/endpoint-secrets.controller.js';
 import { EndpointVerificationController } from './endpoints/verification/endpoint-verification.controller.js';
+import { EndpointOrderingController } from './endpoints/ordering/endpoint-ordering.controller.js';
 import { FiltersController } from './filters/filters.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
@@ -33,11 +34,14 @@ import { EndpointsRepository } from './endpoints/endpoints.repository.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { EndpointSecretsRepository } from './endpoints/secrets/endpoint-secrets.repository.js';
 import { EndpointSecretsService } from './endpoints/secrets/endpoint-secrets.service.js';
+import { EndpointOrderingRepository } from './endpoints/ordering/endpoint-ordering.repository.js';
+import { EndpointOrderingService } from './endpoints/ordering/endpoint-ordering.service.js';
 import { EndpointVerifier } from './endpoints/verification/endpoint-verifier.js';
 import { EventTypesRepository } from './event-types/event-types.repository.js';
 import { EventTypesService } from './event-types/event-types.service.js';
 import { FiltersService } from './filters/filters.service.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { OrderedApplications } from './ingest-topic/ordered-applications.js';
 import { MethodNotAllowedMiddleware } from './http/method-not-allowed.middleware.js';
 import { ConsoleModule } from './console/console.module.js';
 import { MessageService } from './messages/message.service.js';
@@ -56,6 +60,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointsController,
     EndpointSecretsController,
     EndpointVerificationController,
+    EndpointOrderingController,
     FiltersController,
     MessagesController,
     AttemptsController,
@@ -77,6 +82,8 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointSecretsRepository,
     EndpointSecretsService,
     EndpointVerifier,
+    EndpointOrderingRepository,
+    EndpointOrderingService,
     FiltersService,
     MessagesRepository,
     MessageService,
@@ -88,6 +95,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     DeadLettersService,
     SecretsReEncryptService,
     IdempotencyInterceptor,
+    OrderedApplications,
     secretBoxProvider,
     addressPolicyProvider,
   ],

@@ -1,5 +1,5 @@
 import { channelName, eventTypeName } from '@hookline/contracts';
-import type { Endpoint } from '@hookline/database';
+import { type Endpoint, ENDPOINT_ORDERINGS } from '@hookline/database';
 import { WEBHOOK_SECRET_PATTERN } from '@hookline/signing';
 import { z } from 'zod';
 import { payloadFilter } from '../filters/filters.schemas.js';
@@ -56,6 +56,8 @@ export const endpointIn = z.object({
   headers: z.record(headerName, z.string().max(4_096)).nullish(),
   // Hookline's own (the svix SDK ignores it): only events whose payload passes it are delivered here; null for none.
   filter: payloadFilter.nullish(),
+  // Hookline's own: `fifo` delivers the messages of each ordering key one at a time, in order (docs/adr/0012).
+  ordering: z.enum(ENDPOINT_ORDERINGS).optional(),
 });
 export type EndpointIn = z.infer<typeof endpointIn>;
 
@@ -84,6 +86,7 @@ export const EndpointOut = named(
     verificationRequired: z.boolean(),
     verifiedAt: timestamp.nullable(),
     filter: z.record(z.string(), z.unknown()).nullable(),
+    ordering: z.enum(ENDPOINT_ORDERINGS),
     ...timestamps,
   }),
 );

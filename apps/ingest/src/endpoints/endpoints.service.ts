@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { FiltersService } from '../filters/filters.service.js';
+import { EndpointOrderingService } from './ordering/endpoint-ordering.service.js';
 import { ApiError, conflictOnDuplicate, found, ValidationFailed } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
@@ -33,10 +34,11 @@ const patch = patcher<EndpointPatch, Endpoint>({
     endpoint.headers = headers ?? {};
   },
   filter: 'filter',
+  ordering: 'ordering',
 });
 
 /** What a PUT leaves out. */
-const PUT_DEFAULTS: EndpointPatch = { description: '', throttleRate: null, uid: null, disabled: false, eventTypes: null, channels: null, metadata: {}, headers: {}, filter: null };
+const PUT_DEFAULTS: EndpointPatch = { description: '', throttleRate: null, uid: null, disabled: false, eventTypes: null, channels: null, metadata: {}, headers: {}, filter: null, ordering: 'none' };
 
 /** An application's endpoints: where its events are delivered. */
 @Injectable()
@@ -49,6 +51,7 @@ export class EndpointsService {
     private readonly policy: AddressPolicy,
     private readonly verifier: EndpointVerifier,
     private readonly filters: FiltersService,
+    private readonly ordering: EndpointOrderingService,
   ) {}
 
   async create(principal: Principal, appId: string, body: EndpointIn): Promise<EndpointOut> {
@@ -130,7 +133,9 @@ export class EndpointsService {
     // A new URL has to prove itself: verifying one URL must not vouch for another.
     const reverify = endpoint.verificationRequired && body.url !== undefined && body.url !== endpoint.url;
     if (reverify) endpoint.verifiedAt = null;
+    const wasDisabled = endpoint.disabled;
     const saved = await conflictOnDuplicate(this.endpoints.save(patch(endpoint, body)), `an endpoint with uid "${body.uid}" already exists`);
+    await this.ordering.changed(saved, wasDisabled);
     if (reverify) await this.verifier.verify(saved);
     return endpointOut(saved);
   }

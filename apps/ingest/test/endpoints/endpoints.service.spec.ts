@@ -4,6 +4,7 @@ import type { ApplicationsService } from '../../src/applications/applications.se
 import type { Principal } from '../../src/auth/principal.js';
 import type { EndpointsRepository } from '../../src/endpoints/endpoints.repository.js';
 import { EndpointsService } from '../../src/endpoints/endpoints.service.js';
+import type { EndpointOrderingService } from '../../src/endpoints/ordering/endpoint-ordering.service.js';
 import { FiltersService } from '../../src/filters/filters.service.js';
 import type { EndpointVerifier } from '../../src/endpoints/verification/endpoint-verifier.js';
 import { answerOf, ingestConfig, secretBox } from '../fakes.js';
@@ -26,7 +27,7 @@ class InMemoryEndpoints {
 
   /** As TypeORM does: what the insert left out takes the column's default, a nullable column null. */
   async save(endpoint: Endpoint): Promise<Endpoint> {
-    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, filter: null, headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
+    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, filter: null, ordering: 'none', headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
     for (const [column, value] of Object.entries(columns)) (endpoint as unknown as Record<string, unknown>)[column] ??= value;
     endpoint.createdAt ??= new Date();
     endpoint.updatedAt = new Date();
@@ -38,6 +39,8 @@ class InMemoryEndpoints {
 describe('EndpointsService', () => {
   let endpoints: InMemoryEndpoints;
   let verified: string[];
+  /** What the ordering service was told after each update: the endpoint's ordering, disabled before and after. */
+  let orderingChanges: Array<{ ordering: string; wasDisabled: boolean; disabled: boolean }>;
 
   function service(env: Record<string, string> = {}) {
     const config = ingestConfig({ HOOKLINE_DELIVERY_ALLOW_HTTP: 'false', ...env });
@@ -57,12 +60,14 @@ describe('EndpointsService', () => {
       policy,
       verifier as unknown as EndpointVerifier,
       new FiltersService(),
+      { changed: async (endpoint: Endpoint, wasDisabled: boolean) => void orderingChanges.push({ ordering: endpoint.ordering, wasDisabled, disabled: endpoint.disabled }) } as unknown as EndpointOrderingService,
     );
   }
 
   beforeEach(() => {
     endpoints = new InMemoryEndpoints();
     verified = [];
+    orderingChanges = [];
   });
 
   it('refuses a URL the address policy refuses with a 422 naming body.url, and stores nothing', async () => {
@@ -160,5 +165,17 @@ describe('EndpointsService', () => {
     expect((await api.patch(admin, 'acme', created.id, { filter: null })).filter).toBeNull();
     await api.patch(admin, 'acme', created.id, { filter: { region: 'eu' } });
     expect((await api.replace(admin, 'acme', created.id, { url: 'https://example.com/a' })).filter).toBeNull();
+  });
+
+  it('takes the ordering, and tells the ordering service of every update with whether the endpoint was disabled before', async () => {
+    const api = service();
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', ordering: 'fifo', disabled: true });
+    expect(created.ordering).toBe('fifo');
+    await api.patch(admin, 'acme', created.id, { disabled: false });
+    await api.replace(admin, 'acme', created.id, { url: 'https://example.com/a' });
+    expect(orderingChanges).toEqual([
+      { ordering: 'fifo', wasDisabled: true, disabled: false },
+      { ordering: 'none', wasDisabled: false, disabled: false },
+    ]);
   });
 });
