@@ -262,7 +262,7 @@ describe('operator console, in a browser', () => {
     await page.getByRole('alert').getByText('message not found').waitFor();
   });
 
-  it("edits an endpoint's payload filter: refused in the API's words, then saved, shown and applied", async () => {
+  it("edits an endpoint's payload filter and delivery order: refused in the API's words, then saved, shown and applied", async () => {
     await page.goto(appUrl);
     await page.getByRole('link', { name: okEndpointUrl }).click();
     await heading(`Endpoint ${okEndpointUrl}`).waitFor();
@@ -279,13 +279,15 @@ describe('operator console, in a browser', () => {
 
     const filter = { order: { $gt: 100 } };
     await filterBox.fill(JSON.stringify(filter));
+    await page.getByLabel('Delivery order').selectOption('fifo');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText('The endpoint was saved.').waitFor();
     expect(await page.getByRole('region', { name: 'Payload filter' }).textContent()).toBe(JSON.stringify(filter, null, 2));
     const appId = appUrl.split('/').at(-1)!;
     const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
     const endpointId = page.url().split('/').at(-1)!;
-    expect((await admin.get(`/app/${appId}/endpoint/${endpointId}`)).body).toMatchObject({ filter });
+    await page.getByText('In order per ordering key (FIFO)').waitFor();
+    expect((await admin.get(`/app/${appId}/endpoint/${endpointId}`)).body).toMatchObject({ filter, ordering: 'fifo' });
 
     const before = receiver.on('/ok').length;
     for (const order of [42, 420]) expect((await admin.post(`/app/${appId}/msg`, { eventType: paid, payload: { order } })).status).toBe(202);

@@ -45,6 +45,8 @@ export interface Endpoint {
   verifiedAt: string | null;
   /** The payload filter (Convoy's syntax), null for none. */
   filter: Record<string, unknown> | null;
+  /** fifo: the messages of each ordering key one at a time, in order. */
+  ordering: 'none' | 'fifo';
   createdAt: string;
   updatedAt: string;
 }
@@ -57,6 +59,7 @@ export interface EndpointFields {
   channels: string[] | null;
   throttleRate: number | null;
   filter: Record<string, unknown> | null;
+  ordering: 'none' | 'fifo';
 }
 
 export interface Message {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { filterText, parseEndpointForm } from './endpoint-fields';
 
-const values = { url: 'https://example.com/hook', description: '', eventTypes: [], channels: '', throttleRate: '' };
+const values = { url: 'https://example.com/hook', description: '', eventTypes: [], channels: '', throttleRate: '', ordering: 'none' as const };
 
 describe('parseEndpointForm', () => {
   it('sends the payload filter as a JSON object, and none when the box is empty', () => {

@@ -10,6 +10,7 @@ export interface EndpointFormValues {
   throttleRate: string;
   /** The payload filter as JSON text; empty for none. */
   filter: string;
+  ordering: 'none' | 'fifo';
 }
 
 /**
@@ -37,6 +38,7 @@ export function parseEndpointForm(values: EndpointFormValues): { fields: Endpoin
       channels: channels.length > 0 ? [...new Set(channels)] : null,
       throttleRate: rate === '' ? null : Number(rate),
       filter: filter.payload,
+      ordering: values.ordering,
     },
   };
 }

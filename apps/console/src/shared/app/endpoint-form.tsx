@@ -29,6 +29,7 @@ export function EndpointForm({
   const [channels, setChannels] = useState((initial?.channels ?? []).join(', '));
   const [throttleRate, setThrottleRate] = useState(initial?.throttleRate?.toString() ?? '');
   const [filter, setFilter] = useState(filterText(initial?.filter));
+  const [ordering, setOrdering] = useState(initial?.ordering ?? 'none');
   const [invalid, setInvalid] = useState<string | null>(null);
 
   // Types the endpoint already has stay pickable even if the catalogue no longer lists them.
@@ -37,7 +38,7 @@ export function EndpointForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseEndpointForm({ url, description, eventTypes: picked, channels, throttleRate, filter });
+    const parsed = parseEndpointForm({ url, description, eventTypes: picked, channels, throttleRate, filter, ordering });
     if ('problem' in parsed) {
       setInvalid(parsed.problem);
       return;
@@ -94,6 +95,16 @@ export function EndpointForm({
         <p className="hint" id={`${id}-filter-hint`}>
           Only events whose payload passes it are delivered, in Convoy's syntax: <code>$eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or</code>, dotted paths,{' '}
           <code>$</code> for any array element. Empty for none.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-ordering`}>Delivery order</label>
+        <select id={`${id}-ordering`} value={ordering} onChange={(event) => setOrdering(event.target.value === 'fifo' ? 'fifo' : 'none')} aria-describedby={`${id}-ordering-hint`}>
+          <option value="none">Any order (fastest)</option>
+          <option value="fifo">In order per ordering key (FIFO)</option>
+        </select>
+        <p className="hint" id={`${id}-ordering-hint`}>
+          FIFO sends the messages of each ordering key one at a time: a failing one holds the ones behind it until it is delivered or dead-lettered.
         </p>
       </div>
       <Alert>{invalid}</Alert>

@@ -76,6 +76,8 @@ function EndpointDetails({ endpoint }: { endpoint: Endpoint }) {
       <dd>{endpoint.channels ? endpoint.channels.join(', ') : 'Any'}</dd>
       <dt>Rate limit</dt>
       <dd>{rateLimitText(endpoint)}</dd>
+      <dt>Delivery order</dt>
+      <dd>{endpoint.ordering === 'fifo' ? 'In order per ordering key (FIFO)' : 'Any order'}</dd>
       <dt>Payload filter</dt>
       <dd>{endpoint.filter ? <JsonText value={endpoint.filter} label="Payload filter" /> : 'None: every payload'}</dd>
       {endpoint.verificationRequired ? (
