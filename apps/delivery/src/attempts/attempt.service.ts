@@ -66,7 +66,9 @@ export class AttemptService {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint awaits verification; task dropped');
       return;
     }
-    if (task.orderingKey !== undefined && target.endpoint.ordering === 'fifo') {
+    // Claimed whatever the endpoint's cached ordering says: the claim reads the endpoint's own
+    // (unordered once it is no longer FIFO), so a switch to FIFO holds from its first message.
+    if (task.orderingKey !== undefined) {
       const ordered = task as OrderedTask;
       const ready = target;
       await this.ordered.inTurn(ordered, () => this.sendInOrder(ordered, ready));
