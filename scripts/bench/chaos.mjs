@@ -2,13 +2,15 @@
 // then prove from the ledger that nothing accepted was lost. Plain ESM JavaScript for Node 24 (the
 // project's own, node_modules/.bin/node, which `npm run` puts first on PATH).
 //
-//   node scripts/bench/chaos.mjs [--short] [--rate 100] [--apps 8] [--gap 15s] [--repeat 2]
+//   node scripts/bench/chaos.mjs [--short] [--rate 100] [--apps 8] [--ordering-keys 4] [--gap 15s] [--repeat 2]
 //       [--only fault,...] [--idle-timeout 90s] [--no-build]
 //
 //   --short         the form CI runs: --rate 40 --gap 5s, each service fault once and each broker
 //                   and database fault twice, about eight minutes in all
 //   --rate          events per second published onto the ingest topic while the faults happen
-//   --apps          applications, each with one endpoint on the local receiver
+//   --apps          applications, each with one endpoint on the local receiver; the first one's is
+//                   FIFO (ordered delivery) and its events carry one of --ordering-keys keys
+//   --ordering-keys ordering keys of the FIFO endpoint's events (default 4)
 //   --gap           steady load between one fault's recovery and the next fault
 //   --repeat        run each fault this many times in a row (default 2), so that a timing window is hit
 //   --only          run only these faults (names below), in their usual order
@@ -48,8 +50,10 @@
 // by its endpoint or dead-lettered: published = delivered + dead + lost, and lost must be 0. A dead
 // letter is justified only when its retry window was really spent (its attempts span the window,
 // or it used every tier). Duplicates (the same webhook-id received again) are counted and
-// reported: at-least-once allows them. Exits 0 when nothing is lost and every dead letter is
-// justified, 1 otherwise, 2 on a usage error.
+// reported: at-least-once allows them. The FIFO endpoint's order is checked by the receiver on
+// every request it gets (answered or refused): per ordering key, a sequence number below one
+// already seen is an order violation (a repeat is not). Exits 0 when nothing is lost, every dead
+// letter is justified and no order was violated, 1 otherwise, 2 on a usage error.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -77,6 +81,8 @@ const FAULTS = [
 const KAFKA_FAULTS = FAULTS.filter((fault) => fault.includes('kafka'));
 const POSTGRES_FAULTS = FAULTS.filter((fault) => fault.includes('postgres'));
 const EVENT_TYPE = 'chaos.event';
+/** The application whose endpoint is FIFO: its events carry ordering keys, and the receiver checks their order. */
+const ORDERED_APP = 0;
 const DATABASE = 'hookline_chaos';
 const RETRY_SCHEDULE = '1s,2s,4s,8s,8s,8s,8s,8s,8s,8s';
 const DEAD_LETTER_AFTER_MS = 60_000;
@@ -93,13 +99,14 @@ const STACK_ENV = {
   HOOKLINE_PG_PORT: '25432',
 };
 
-const USAGE = 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--gap 15s] [--repeat N] [--only fault,...] [--idle-timeout 90s] [--no-build]';
+const USAGE = 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--ordering-keys N] [--gap 15s] [--repeat N] [--only fault,...] [--idle-timeout 90s] [--no-build]';
 
 /** The options of parseArgs (harness.mjs adds --help and --no-build). */
 const OPTIONS = {
   short: { type: 'boolean', default: false },
   rate: { type: 'string' },
   apps: { type: 'string', default: '8' },
+  'ordering-keys': { type: 'string', default: '4' },
   gap: { type: 'string' },
   repeat: { type: 'string' },
   only: { type: 'string', default: '' },
@@ -118,6 +125,7 @@ function parseOptions(values) {
     short: values.short,
     rate: integer('rate', 1, 5_000),
     apps: integer('apps', 1, 200),
+    orderingKeys: integer('ordering-keys', 1, 100),
     gapMs: parseDurationMs(values.gap, 'gap'),
     // --short: each service fault once, each broker and database fault twice.
     repeatOf: (fault) => repeat ?? (values.short && !KAFKA_FAULTS.includes(fault) && !POSTGRES_FAULTS.includes(fault) ? 1 : 2),
@@ -264,7 +272,8 @@ async function createApplications(chaos, services) {
   const endpointIds = [];
   for (let app = 0; app < options.apps; app++) {
     appIds.push(expectOk('create application', await api.call('POST', '/app', { name: `${prefix} ${app}` })).id);
-    endpointIds.push(expectOk('create endpoint', await api.call('POST', `/app/${appIds[app]}/endpoint`, { url: `http://127.0.0.1:${receiver.ports[app]}/e/${app}`, eventTypes: [EVENT_TYPE] })).id);
+    const ordering = app === ORDERED_APP ? 'fifo' : 'none';
+    endpointIds.push(expectOk('create endpoint', await api.call('POST', `/app/${appIds[app]}/endpoint`, { url: `http://127.0.0.1:${receiver.ports[app]}/e/${app}`, eventTypes: [EVENT_TYPE], ordering })).id);
   }
   cleanups.push(async () => void (await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]).catch(() => undefined)));
   await receiver.ask({ type: 'reset', phase: 'chaos' });
@@ -274,6 +283,8 @@ async function createApplications(chaos, services) {
 /**
  * Publishes at --rate onto the ingest topic until stopped; an event counts as published once
  * Kafka acknowledged it, whatever the fault (a failed send is retried with the same eventId).
+ * The ordered application's events are sent one batch after another, each only once the one
+ * before was acknowledged, so that their order on the topic is their sequence numbers' order.
  */
 function startLoad(chaos, appIds) {
   const { options, prefix, producer } = chaos;
@@ -281,6 +292,25 @@ function startLoad(chaos, appIds) {
   const published = new Set();
   let publishRetries = 0;
   let stopLoad = false;
+  const eventOf = ({ seq, at }) => {
+    const app = seq % options.apps;
+    const event = { eventType: EVENT_TYPE, eventId: `chaos-${seq}`, payload: payloadOf(seq, at) };
+    if (app !== ORDERED_APP) return { key: appIds[app], value: JSON.stringify(event) };
+    const orderingKey = `key-${Math.floor(seq / options.apps) % options.orderingKeys}`;
+    return { key: appIds[app], value: JSON.stringify({ ...event, orderingKey, payload: { ...event.payload, bench: { ...event.payload.bench, key: orderingKey } } }) };
+  };
+  const sendUntilAcknowledged = async (messages) => {
+    for (;;) {
+      try {
+        await producer.send({ topic: `${prefix}.ingest`, acks: -1, messages });
+        return;
+      } catch {
+        publishRetries++;
+        await sleep(500);
+      }
+    }
+  };
+  let orderedChain = Promise.resolve();
   const load = generate({
     events: Number.MAX_SAFE_INTEGER,
     rate: options.rate,
@@ -288,17 +318,12 @@ function startLoad(chaos, appIds) {
     batchMax: 200,
     stop: () => stopLoad,
     send: async (batch) => {
-      const messages = batch.map(({ seq, at }) => ({ key: appIds[seq % options.apps], value: JSON.stringify({ eventType: EVENT_TYPE, eventId: `chaos-${seq}`, payload: payloadOf(seq, at) }) }));
-      for (;;) {
-        try {
-          await producer.send({ topic: `${prefix}.ingest`, acks: -1, messages });
-          for (const { seq } of batch) published.add(seq);
-          return;
-        } catch {
-          publishRetries++;
-          await sleep(500);
-        }
-      }
+      const ordered = batch.filter(({ seq }) => seq % options.apps === ORDERED_APP);
+      const others = batch.filter(({ seq }) => seq % options.apps !== ORDERED_APP);
+      // Chained now, in the order the generator hands out batches (the order of their sequence numbers).
+      const orderedSent = (orderedChain = orderedChain.then(() => (ordered.length > 0 ? sendUntilAcknowledged(ordered.map(eventOf)) : undefined)));
+      await Promise.all([others.length > 0 ? sendUntilAcknowledged(others.map(eventOf)) : undefined, orderedSent]);
+      for (const { seq } of batch) published.add(seq);
     },
   });
   return {
@@ -472,7 +497,7 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   out.push(`command          ${commandLine(import.meta.url)}`);
   out.push(`stack            kafka ${kafkaUrl}${ownKafka ? ' (its own)' : ''}; postgresql ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}${ownPostgres ? ' (its own)' : ''}; prefix ${prefix}`);
   out.push(`services         ingest, fanout, delivery x2, retry; retry schedule ${RETRY_SCHEDULE}, dead letter after ${DEAD_LETTER_AFTER_MS / 1000} s, circuit cooldown ${CIRCUIT_BREAKER_COOLDOWN}`);
-  out.push(`load             ${options.rate} events/s onto ${prefix}.ingest, ${options.apps} applications x 1 endpoint; ${sent} events generated`);
+  out.push(`load             ${options.rate} events/s onto ${prefix}.ingest, ${options.apps} applications x 1 endpoint (application ${ORDERED_APP}'s FIFO); ${sent} events generated`);
   out.push('timeline');
   for (const line of timeline.lines) out.push(`  ${line}`);
   out.push(`ledger           published ${published.size} = delivered ${delivered} + dead ${deadCount} + lost ${lost.length}   ${lost.length === 0 ? 'OK' : 'EVENTS LOST'}`);
@@ -480,6 +505,11 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   out.push(`duplicates       ${stats.duplicates} (the same webhook-id received again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}${unacknowledged ? `; ${unacknowledged} events received whose publish was never acknowledged` : ''}`);
   out.push(`dead letters     ${dead.length}${dead.length ? `, ${dead.length - unjustified.length} with the window spent or every tier used, ${unjustified.length} without` : ''}`);
   out.push(`receiver         answered ${stats.refused} requests with 503 while flapping`);
+  const { ordered } = stats;
+  out.push(
+    `order            FIFO endpoint (application ${ORDERED_APP}, ${options.orderingKeys} ordering keys): ${ordered.requests} requests checked, ${ordered.violations} order violations   ${ordered.violations === 0 ? 'OK' : 'ORDER VIOLATED'}`,
+  );
+  for (const example of ordered.examples) out.push(`  violation      key ${example.key}: seq ${example.got} received after seq ${example.after}`);
   const latency = summarize(stats.latencies);
   out.push(`latency ms       accepted to received, all events: p50 ${fmt(latency.p50)}   p90 ${fmt(latency.p90)}   p99 ${fmt(latency.p99)}   max ${fmt(latency.max)}`);
   out.push('  by the window the event was sent in (from the start of its fault to the start of the next):');
@@ -503,6 +533,7 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   const failures = [];
   if (lost.length > 0) failures.push(`${lost.length} events lost`);
   if (unjustified.length > 0) failures.push(`${unjustified.length} dead letters before their window ran out`);
+  if (ordered.violations > 0) failures.push(`${ordered.violations} order violations on the FIFO endpoint`);
   out.push(`result           ${failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
   return { out, failures };
 }

@@ -4,7 +4,8 @@
 // prints numbers, not a test.
 //
 //   node scripts/bench/pipeline.mjs [--events 20000] [--rate 1000|max] [--via kafka|api]
-//       [--endpoints-per-event 1] [--apps 32] [--payload-bytes 256] [--fail-rate 0.0]
+//       [--endpoints-per-event 1] [--apps 32] [--payload-bytes 256] [--fail-rate 0.0] [--filters]
+//       [--ordering-keys 0]
 //       [--receiver-latency 0ms] [--hang-endpoint] [--instances delivery=2,fanout=1,...]
 //       [--partitions 6] [--delivery-timeout 15s] [--retry-schedule 1s,2s,5s]
 //       [--dead-letter-after 1m] [--baseline | --no-baseline] [--profile delivery]
@@ -17,6 +18,13 @@
 //   --apps                 applications (tenants); events go to them round robin. Each has its own
 //                          receiver port, i.e. its own origin, as separate customers would
 //   --payload-bytes        size of each event's JSON payload
+//   --filters              every endpoint holds a payload filter (BENCH_FILTER: eight conditions,
+//                          a $regex, an $or, dotted paths) that every event passes, so the ledger
+//                          is the same as without: compare fanout's CPU with and without it
+//   --ordering-keys        N > 0: every endpoint is FIFO (ordered delivery) and each application's
+//                          events carry one of N ordering keys; events are published one batch
+//                          (or request) at a time so that their order is their sequence numbers',
+//                          and the receiver counts order violations (the run fails on any)
 //   --fail-rate            fraction of requests the receiver answers 500 (retried by Hookline
 //                          through the tiers; by the baseline in place, up to 5 times)
 //   --receiver-latency     how long the receiver takes to answer each request
@@ -95,7 +103,21 @@ const BASELINE_ATTEMPTS = 5;
 
 // ---- options -----------------------------------------------------------------------------------
 
-const USAGE = 'node scripts/bench/pipeline.mjs [--events N] [--rate N|max] [--via kafka|api] [--endpoints-per-event N] [--apps N] [--payload-bytes N] [--fail-rate F] [--receiver-latency 0ms] [--hang-endpoint] [--instances svc=N,...] [--no-baseline] [--profile svc]';
+const USAGE =
+  'node scripts/bench/pipeline.mjs [--events N] [--rate N|max] [--via kafka|api] [--endpoints-per-event N] [--apps N] [--payload-bytes N] [--fail-rate F] [--filters] [--ordering-keys N] [--receiver-latency 0ms] [--hang-endpoint] [--instances svc=N,...] [--no-baseline] [--profile svc]';
+
+/**
+ * The filter of --filters: a realistic one of eight conditions over the benchmark's payload,
+ * which every event passes (Convoy's syntax, libs/filters).
+ */
+const BENCH_FILTER = {
+  'bench.seq': { $gte: 0 },
+  'bench.at': { $gt: 0, $lt: 1e15 },
+  'bench.phase': { $in: ['hookline-warmup', 'hookline', 'bench'] },
+  pad: { $regex: '^x*$' },
+  $or: [{ 'bench.key': { $exist: false } }, { 'bench.key': { $regex: '^key-' } }],
+  'bench.missing': { $exist: false },
+};
 
 /** The options of parseArgs (harness.mjs adds --help and --no-build). */
 const OPTIONS = {
@@ -106,6 +128,8 @@ const OPTIONS = {
   apps: { type: 'string', default: '32' },
   'payload-bytes': { type: 'string', default: '256' },
   'fail-rate': { type: 'string', default: '0' },
+  filters: { type: 'boolean', default: false },
+  'ordering-keys': { type: 'string', default: '0' },
   'receiver-latency': { type: 'string', default: '0ms' },
   'hang-endpoint': { type: 'boolean', default: false },
   instances: { type: 'string', default: '' },
@@ -151,6 +175,8 @@ function parseOptions(values) {
     apps: integer('apps', 1, 500),
     payloadBytes: integer('payload-bytes', 64, 200_000),
     failRate,
+    filters: values.filters,
+    orderingKeys: integer('ordering-keys', 0, 10_000),
     receiverLatencyMs: parseDurationMs(values['receiver-latency'], 'receiver-latency', { allowZero: true }),
     receiverLatency: values['receiver-latency'],
     hang: values['hang-endpoint'],
@@ -174,7 +200,7 @@ function effectiveLine(o) {
   const instances = SERVICES.map((service) => `${service}=${o.instances[service]}`).join(',');
   return [
     `--events ${o.events} --rate ${o.rate} --via ${o.via} --endpoints-per-event ${o.fanout} --apps ${o.apps} --payload-bytes ${o.payloadBytes}`,
-    `--fail-rate ${o.failRate} --receiver-latency ${o.receiverLatency}${o.hang ? ' --hang-endpoint' : ''} --instances ${instances} --partitions ${o.partitions}`,
+    `--fail-rate ${o.failRate}${o.filters ? ' --filters' : ''} --ordering-keys ${o.orderingKeys} --receiver-latency ${o.receiverLatency}${o.hang ? ' --hang-endpoint' : ''} --instances ${instances} --partitions ${o.partitions}`,
     `--delivery-timeout ${o.deliveryTimeout} --retry-schedule ${o.retrySchedule} --dead-letter-after ${o.deadLetterAfter} --warmup ${o.warmupEvents}${o.baseline ? '' : ' --no-baseline'}${o.profile.length ? ` --profile ${o.profile.join(',')}` : ''}`,
   ].join(' ');
 }
@@ -558,6 +584,11 @@ async function runHookline(bench, baseline, out, failures) {
   out.push(`  receiver       ${stats.failed} answered 500 (--fail-rate)${options.hang ? `; the hanging endpoint got ${stats.hang} requests` : ''}${stats.stray ? `; ${stats.stray} stray requests` : ''}${stats.unknown ? `; ${stats.unknown} to unknown paths` : ''}`);
   out.push(`  database       message_endpoints: ${statuses.map((row) => `${row.status} ${row.n}`).join(', ') || 'none'}`);
   out.push(`  backlog        most records waiting for a stage (sampled every 2 s): ${backlog.maxima()}`);
+  if (options.orderingKeys > 0) {
+    out.push(`  order          FIFO endpoints, ${options.orderingKeys} ordering keys per application: ${stats.ordered.requests} requests checked, ${stats.ordered.violations} order violations`);
+    for (const example of stats.ordered.examples) out.push(`    violation    key ${example.key}: seq ${example.got} received after seq ${example.after}`);
+    if (stats.ordered.violations > 0) failures.push(`${stats.ordered.violations} order violations`);
+  }
   out.push(`  deliveries/s   ${fmt(rate)}${baseline ? ` (${ratio(rate, baseline.rate)} the baseline)` : ''} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
   out.push(`  ${latencyLine('latency ms', latency, baseline?.latency)}`);
   if (baseline) out.push('                 (in brackets: as a multiple of the baseline)');
@@ -634,7 +665,16 @@ async function createApplications(bench, api, appIds) {
     const created = expectOk('create application', await api.call('POST', '/app', { name: `${prefix} app ${app}`, uid: `${prefix}-app-${app}` }));
     appIds[app] = created.id;
     for (let k = 0; k < options.fanout; k++) {
-      const endpoint = expectOk('create endpoint', await api.call('POST', `/app/${created.id}/endpoint`, { url: urlsByApp[app][k], eventTypes: [EVENT_TYPE], description: 'bench' }));
+      const endpoint = expectOk(
+        'create endpoint',
+        await api.call('POST', `/app/${created.id}/endpoint`, {
+          url: urlsByApp[app][k],
+          eventTypes: [EVENT_TYPE],
+          description: 'bench',
+          ...(options.filters && { filter: BENCH_FILTER }),
+          ...(options.orderingKeys > 0 && { ordering: 'fifo' }),
+        }),
+      );
       endpointIds[app * options.fanout + k] = endpoint.id;
     }
   });
@@ -656,11 +696,18 @@ function hooklinePublisher(bench, api, appIds) {
   let publishErrors = 0;
   const publish = (phase, events) => {
     const payloadOf = makePayloadFactory(phase, options.payloadBytes);
-    const eventOf = (seq, at) => ({ eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) });
+    const eventOf = (seq, at) => {
+      const event = { eventType: EVENT_TYPE, eventId: `${prefix}-${phase}-${seq}`, payload: payloadOf(seq, at) };
+      if (options.orderingKeys === 0) return event;
+      const orderingKey = `key-${Math.floor(seq / options.apps) % options.orderingKeys}`;
+      return { ...event, orderingKey, payload: { ...event.payload, bench: { ...event.payload.bench, key: orderingKey } } };
+    };
+    // Ordered: one send at a time, so that each key's events are accepted in sequence order.
+    const inFlight = options.orderingKeys > 0 ? 1 : options.via === 'kafka' ? KAFKA_SENDS_IN_FLIGHT : options.apiConcurrency;
     return generate({
       events,
       rate: options.rate,
-      inFlight: options.via === 'kafka' ? KAFKA_SENDS_IN_FLIGHT : options.apiConcurrency,
+      inFlight,
       batchMax: options.via === 'kafka' ? KAFKA_BATCH : 1,
       send:
         options.via === 'kafka'

@@ -3,7 +3,10 @@
 // answers 204 and records, per first receipt of an (event, endpoint) pair, the latency from the
 // event's scheduled send time (carried in its payload as `bench.at`, so a load generator that
 // falls behind cannot hide its delay). It de-duplicates on webhook-id per endpoint and counts the
-// duplicates. Plain ESM JavaScript for Node 24; started with startReceiver().
+// duplicates. For events with an ordering key (`bench.key`, sent to a FIFO endpoint) it checks
+// the order of every request, answered or refused: per endpoint and key, a sequence number below
+// one already received is an order violation (a repeat is not). Plain ESM JavaScript for Node 24;
+// started with startReceiver().
 import { createServer } from 'node:http';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,7 +62,37 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
   // While failing (the chaos test's flapping receiver), every request is answered 503.
   let failing = false;
   const reset = (phase) => {
-    state = { phase, seen: new Set(), seenSeq: new Set(), latencies: [], endpoints: [], sentAt: [], first: Infinity, last: 0, duplicates: 0, duplicatesOtherId: 0, failed: 0, refused: 0, hang: 0, stray: 0, unknown: 0 };
+    state = {
+      phase,
+      seen: new Set(),
+      seenSeq: new Set(),
+      latencies: [],
+      endpoints: [],
+      sentAt: [],
+      first: Infinity,
+      last: 0,
+      duplicates: 0,
+      duplicatesOtherId: 0,
+      failed: 0,
+      refused: 0,
+      hang: 0,
+      stray: 0,
+      unknown: 0,
+      ordered: { requests: 0, violations: 0, examples: [], highest: new Map() },
+    };
+  };
+  /** Records one request of an ordered event, and whether it came after a later one of its key. */
+  const checkOrder = (endpoint, bench) => {
+    const { ordered } = state;
+    const key = `${endpoint} ${bench.key}`;
+    const highest = ordered.highest.get(key) ?? -1;
+    ordered.requests++;
+    if (bench.seq < highest) {
+      ordered.violations++;
+      if (ordered.examples.length < 10) ordered.examples.push({ key: bench.key, after: highest, got: bench.seq });
+    } else {
+      ordered.highest.set(key, bench.seq);
+    }
   };
   reset(null);
   const reply = (res, status) => {
@@ -77,6 +110,13 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
         res.writeHead(404).end();
         return;
       }
+      let bench;
+      try {
+        bench = JSON.parse(globalThis.Buffer.concat(chunks).toString('utf8')).bench;
+      } catch {
+        // Not ours.
+      }
+      if (bench?.key !== undefined && bench.phase === state.phase) checkOrder(match[1], bench);
       if (failing) {
         state.refused++;
         reply(res, 503);
@@ -86,12 +126,6 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
         state.failed++;
         reply(res, 500);
         return;
-      }
-      let bench;
-      try {
-        bench = JSON.parse(globalThis.Buffer.concat(chunks).toString('utf8')).bench;
-      } catch {
-        // Not ours.
       }
       if (!bench || bench.phase !== state.phase) {
         state.stray++;
@@ -149,7 +183,8 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
       const endpoints = Int32Array.from(state.endpoints);
       const sentAt = Float64Array.from(state.sentAt);
       const { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown } = state;
-      const counts = { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown, hang: state.hang };
+      const { requests, violations, examples } = state.ordered;
+      const counts = { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown, hang: state.hang, ordered: { requests, violations, examples } };
       parentPort.postMessage({ type: 'stats', ...counts, latencies, endpoints, sentAt }, [latencies.buffer, endpoints.buffer, sentAt.buffer]);
     } else if (message.type === 'seen') {
       // "<seq> <endpoint>" of every pair received at least once.

@@ -262,6 +262,40 @@ describe('operator console, in a browser', () => {
     await page.getByRole('alert').getByText('message not found').waitFor();
   });
 
+  it("edits an endpoint's payload filter and delivery order: refused in the API's words, then saved, shown and applied", async () => {
+    await page.goto(appUrl);
+    await page.getByRole('link', { name: okEndpointUrl }).click();
+    await heading(`Endpoint ${okEndpointUrl}`).waitFor();
+    await page.getByText('None: every payload').waitFor();
+    await page.getByRole('button', { name: 'Edit endpoint' }).click();
+    const filterBox = page.getByLabel('Payload filter (JSON)');
+    await filterBox.fill('{"order": ');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').getByText(/^The payload filter is not valid JSON/).waitFor();
+    await filterBox.fill('{"order": {"$gt": [1]}}');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('alert').getByText('body.filter.order.$gt: expects a number or string').waitFor();
+    await screenshot(page, 'console-endpoint-filter-refused');
+
+    const filter = { order: { $gt: 100 } };
+    await filterBox.fill(JSON.stringify(filter));
+    await page.getByLabel('Delivery order').selectOption('fifo');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('The endpoint was saved.').waitFor();
+    expect(await page.getByRole('region', { name: 'Payload filter' }).textContent()).toBe(JSON.stringify(filter, null, 2));
+    const appId = appUrl.split('/').at(-1)!;
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const endpointId = page.url().split('/').at(-1)!;
+    await page.getByText('In order per ordering key (FIFO)').waitFor();
+    expect((await admin.get(`/app/${appId}/endpoint/${endpointId}`)).body).toMatchObject({ filter, ordering: 'fifo' });
+
+    const before = receiver.on('/ok').length;
+    for (const order of [42, 420]) expect((await admin.post(`/app/${appId}/msg`, { eventType: paid, payload: { order } })).status).toBe(202);
+    await eventually(() => expect(receiver.on('/ok').slice(before).map((request) => JSON.parse(request.body))).toEqual([{ order: 420 }]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.on('/ok').slice(before).map((request) => JSON.parse(request.body))).toEqual([{ order: 420 }]);
+  });
+
   it('works by keyboard and at 375 px wide', async () => {
     const phone = await openPage(browser, { width: 375, height: 812 });
     try {

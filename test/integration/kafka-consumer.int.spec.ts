@@ -1,5 +1,5 @@
 import { topicCatalog } from '@hookline/contracts';
-import { type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer } from '@hookline/kafka';
+import { type CommittedOffset, type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer, type ProgressListener } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { Controller, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -39,8 +39,10 @@ describe('KafkaConsumerServer against the real broker', () => {
     expect(await ensureTopics(kafka, [{ name: topic, partitions: 1, retentionMs: 3_600_000 }])).toEqual([topic]);
   }
 
-  async function startConsumer(groupId: string, shutdownGraceMs = 200, dueHeader?: string): Promise<INestMicroservice> {
+  async function startConsumer(groupId: string, shutdownGraceMs = 200, extra: { dueHeader?: string; progressListener?: ProgressListener } = {}): Promise<INestMicroservice> {
+    const { dueHeader, progressListener } = extra;
     const options = {
+      ...(progressListener && { progressListener }),
       kafka,
       service: 'test',
       groupId,
@@ -163,7 +165,7 @@ describe('KafkaConsumerServer against the real broker', () => {
     await freshTopic('due');
     const handledAt = new Map<string, number>();
     behaviour = async (message) => void handledAt.set(message.value!.toString(), Date.now());
-    await startConsumer(groupId, 200, 'due-at');
+    await startConsumer(groupId, 200, { dueHeader: 'due-at' });
     const now = Date.now();
     const dueAt = { late: now + 3_000, soon: now + 500, now: now - 1_000 };
     // One key, one partition: "soon" is produced after "late", as jitter or a postponement makes happen in a tier.
@@ -179,5 +181,38 @@ describe('KafkaConsumerServer against the real broker', () => {
     await eventually(() => expect(handled).toEqual(['now', 'soon', 'late']), 5_000);
     expect(handledAt.get('late')).toBeGreaterThanOrEqual(dueAt.late);
     await eventually(async () => expect(await committedOffset(groupId)).toBe('3'));
+  });
+
+  it('tells the progress listener how far the partition has finished, and again after it failed, progress or not', async () => {
+    const groupId = `${prefix}.progress`;
+    await freshTopic('progress');
+    const told: CommittedOffset[][] = [];
+    let failing = true;
+    let release!: () => void;
+    const stuck = new Promise<void>((resolve) => (release = resolve));
+    behaviour = async (message) => {
+      if (message.value?.toString() === 'slow') await stuck;
+    };
+    await startConsumer(groupId, 200, {
+      progressListener: {
+        progressed: async (offsets) => {
+          told.push(offsets);
+          if (failing) throw new Error('database unavailable');
+        },
+      },
+    });
+    await producer.send(topic, [
+      { key: 'a', value: 'first' },
+      { key: 'b', value: 'slow' },
+      { key: 'c', value: 'third' },
+    ]);
+    // Offset 1 is unfinished: the listener hears 1, however often it fails, and never beyond.
+    await eventually(() => expect(told.length).toBeGreaterThanOrEqual(2), 10_000);
+    failing = false;
+    const toldOnce = told.length;
+    await eventually(() => expect(told.length).toBeGreaterThan(toldOnce), 5_000);
+    expect(new Set(told.flat().map((offset) => `${offset.topic}:${offset.partition}:${offset.offset}`))).toEqual(new Set([`${topic}:0:1`]));
+    release();
+    await eventually(() => expect(told.at(-1)).toEqual([{ topic, partition: 0, offset: '3' }]));
   });
 });

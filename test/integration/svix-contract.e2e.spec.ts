@@ -39,8 +39,12 @@ const PENDING: Record<string, string> = {
 
 /** Fields Hookline adds to a model, which the SDK ignores: documented in the README. */
 const HOOKLINE_FIELDS: Record<string, readonly string[]> = {
-  // Svix's older `version`, and the verification handshake's state (README, "Endpoint verification").
-  EndpointOut: ['version', 'verificationRequired', 'verifiedAt'],
+  // Svix's older `version`, the verification handshake's state (README, "Endpoint verification"),
+  // the payload filter and the delivery order (README, "Payload filters", "Ordered delivery").
+  EndpointOut: ['version', 'verificationRequired', 'verifiedAt', 'filter', 'ordering'],
+  // The message's ordering key (README, "Ordered delivery").
+  MessageOut: ['orderingKey'],
+  EndpointMessageOut: ['orderingKey'],
 };
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

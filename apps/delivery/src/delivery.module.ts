@@ -12,6 +12,8 @@ import { EndpointCache } from './endpoints/endpoint-cache.js';
 import { EndpointDisabler } from './endpoints/endpoint-disabler.js';
 import { EndpointGuard } from './endpoints/endpoint-guard.js';
 import { EndpointRepository } from './endpoints/endpoint.repository.js';
+import { OrderedDelivery } from './ordering/ordered-delivery.js';
+import { OrderingRepository } from './ordering/ordering.repository.js';
 import { FollowUp } from './retries/follow-up.js';
 
 /** Sockets kept per receiving origin; above the per-endpoint in-flight cap so none waits for a socket. */
@@ -48,6 +50,8 @@ const MAX_INLINE_RATE_WAIT_MS = 1_000;
         new EndpointGuard({ ...config.delivery.circuitBreaker, maxInlineWaitMs: MAX_INLINE_RATE_WAIT_MS }),
     },
     FollowUp,
+    OrderedDelivery,
+    OrderingRepository,
   ],
 })
 export class DeliveryModule implements OnApplicationShutdown {

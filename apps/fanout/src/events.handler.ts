@@ -16,6 +16,6 @@ export class EventsHandler {
   @EventPattern('events')
   async handle(@Payload() record: ConsumedMessage): Promise<void> {
     const event = decodeOrSkip(record, eventValue, this.logger, 'event');
-    if (event) await this.fanout.route(event);
+    if (event) await this.fanout.route(event, { partition: record.partition, offset: record.offset });
   }
 }

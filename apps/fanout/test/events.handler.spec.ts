@@ -4,16 +4,16 @@ import { createLogger } from '@hookline/logging';
 import { EventsHandler } from '../src/events.handler.js';
 import { FanoutService } from '../src/routing/fanout.service.js';
 import type { PendingRoute } from '../src/routing/route.repository.js';
-import type { EndpointRoute } from '../src/routing/subscriptions.js';
+import type { EndpointRow } from '../src/routing/subscriptions.js';
 
 // Fanout's handling of the events topic over an in-memory endpoints table and a producer that
 // remembers what it sent, without Kafka or PostgreSQL.
 
 const APP_1 = '00000000-0000-4000-8000-0000000000a1';
 const APP_2 = '00000000-0000-4000-8000-0000000000a2';
-const route = (id: string, applicationId: string, fields: Partial<EndpointRoute> = {}): EndpointRoute => ({ id, applicationId, eventTypes: null, channels: null, ...fields });
+const route = (id: string, applicationId: string, fields: Partial<EndpointRow> = {}): EndpointRow => ({ id, applicationId, eventTypes: null, channels: null, filter: null, ordering: 'none', updatedAt: new Date(0), ...fields });
 
-function fanout(endpoints: EndpointRoute[]) {
+function fanout(endpoints: EndpointRow[]) {
   /** What happened, in order: lookups, pending inserts and sends. */
   const log: Array<{ lookup: string[] } | { pending: PendingRoute[] } | { sent: string; messages: OutgoingMessage[] }> = [];
   const repository = {
@@ -24,7 +24,8 @@ function fanout(endpoints: EndpointRoute[]) {
     insertPending: async (routes: readonly PendingRoute[]) => void log.push({ pending: [...routes] }),
   };
   const producer = { send: async (topic: string, messages: OutgoingMessage[]) => void log.push({ sent: topic, messages }) };
-  const handler = new EventsHandler(new FanoutService(topicsFor('t'), repository, producer), createLogger('test', 'silent'));
+  const logger = createLogger('test', 'silent');
+  const handler = new EventsHandler(new FanoutService(topicsFor('t'), repository, producer, logger), logger);
   return { handler, log };
 }
 
@@ -73,8 +74,8 @@ describe('fanout handling the events topic', () => {
     expect(log.map((entry) => Object.keys(entry)[0])).toEqual(['lookup', 'pending', 'sent']);
     expect(log[1]).toEqual({
       pending: [
-        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e1', applicationId: APP_1 },
-        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e2', applicationId: APP_1 },
+        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e1', applicationId: APP_1, orderingKey: null, orderPartition: null, orderOffset: null },
+        { messageId: message.messageId, endpointId: '00000000-0000-4000-8000-0000000000e2', applicationId: APP_1, orderingKey: null, orderPartition: null, orderOffset: null },
       ],
     });
   });
@@ -90,5 +91,47 @@ describe('fanout handling the events topic', () => {
     await handler.handle(recordOf('not json'));
     await handler.handle(recordOf(JSON.stringify({ ...event('00000000-0000-4000-8000-0000000000b1', APP_1), messageId: 'not-a-uuid' })));
     expect(log).toEqual([]);
+  });
+
+  it('routes to an endpoint with a filter only the events whose payload passes it, compiling it once per endpoint version', async () => {
+    const endpoints = [route('00000000-0000-4000-8000-0000000000e1', APP_1, { filter: { amount: { $gt: 1000 } } }), route('00000000-0000-4000-8000-0000000000e2', APP_1)];
+    const { handler, log } = fanout(endpoints);
+    const big = event('00000000-0000-4000-8000-0000000000b1', APP_1, { payload: { amount: 1500 } });
+    const small = event('00000000-0000-4000-8000-0000000000b2', APP_1, { payload: { amount: 10 } });
+    await handler.handle(recordOf(JSON.stringify(big)));
+    await handler.handle(recordOf(JSON.stringify(small)));
+    // The filter changes, and with it the endpoint's updated_at: the new one applies.
+    endpoints[0] = { ...endpoints[0]!, filter: { amount: { $lt: 100 } }, updatedAt: new Date(1) };
+    await handler.handle(recordOf(JSON.stringify({ ...small, messageId: '00000000-0000-4000-8000-0000000000b3' })));
+    const routed = sends(log).flatMap((entry) => entry.messages.map((message) => JSON.parse(String(message.value)) as { messageId: string; endpointId: string }));
+    expect(routed.map(({ messageId, endpointId }) => `${messageId.slice(-2)}->${endpointId.slice(-2)}`)).toEqual(['b1->e1', 'b1->e2', 'b2->e2', 'b3->e1', 'b3->e2']);
+  });
+
+  it('lets nothing through an endpoint whose stored filter does not compile', async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1, { filter: { amount: { $bogus: 1 } } })]);
+    await handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b1', APP_1))));
+    expect(sends(log)).toEqual([]);
+  });
+
+  it("gives a FIFO endpoint's route its position (the event's partition and offset) and ordering key, '' when the event has none", async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1, { ordering: 'fifo' }), route('00000000-0000-4000-8000-0000000000e2', APP_1)]);
+    const keyed = event('00000000-0000-4000-8000-0000000000b1', APP_1, { orderingKey: 'order-7' });
+    const record = recordOf(JSON.stringify(keyed));
+    await handler.handle(record);
+    await handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b2', APP_1))));
+    const pending = log.flatMap((entry) => ('pending' in entry ? entry.pending : []));
+    expect(pending.map(({ endpointId, orderingKey, orderPartition, orderOffset }) => ({ endpoint: endpointId.slice(-2), orderingKey, orderPartition, orderOffset }))).toEqual([
+      { endpoint: 'e1', orderingKey: 'order-7', orderPartition: 0, orderOffset: record.offset },
+      { endpoint: 'e2', orderingKey: null, orderPartition: null, orderOffset: null },
+      { endpoint: 'e1', orderingKey: '', orderPartition: 0, orderOffset: String(Number(record.offset) + 1) },
+      { endpoint: 'e2', orderingKey: null, orderPartition: null, orderOffset: null },
+    ]);
+    const tasks = sends(log).flatMap((entry) => entry.messages.map((message) => JSON.parse(String(message.value)) as { endpointId: string; orderingKey?: string }));
+    expect(tasks.map(({ endpointId, orderingKey }) => [endpointId.slice(-2), orderingKey])).toEqual([
+      ['e1', 'order-7'],
+      ['e2', undefined],
+      ['e1', ''],
+      ['e2', undefined],
+    ]);
   });
 });

@@ -14,6 +14,8 @@ import { EndpointSecretsController } from './endpoints/secrets/endpoint-secrets.
 import { EndpointHeadersController } from './endpoints/headers/endpoint-headers.controller.js';
 import { EndpointExamplesController } from './endpoints/examples/endpoint-examples.controller.js';
 import { EndpointVerificationController } from './endpoints/verification/endpoint-verification.controller.js';
+import { EndpointOrderingController } from './endpoints/ordering/endpoint-ordering.controller.js';
+import { FiltersController } from './filters/filters.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
@@ -40,10 +42,14 @@ import { EndpointSecretsRepository } from './endpoints/secrets/endpoint-secrets.
 import { EndpointSecretsService } from './endpoints/secrets/endpoint-secrets.service.js';
 import { EndpointHeadersService } from './endpoints/headers/endpoint-headers.service.js';
 import { EndpointExamplesService } from './endpoints/examples/endpoint-examples.service.js';
+import { EndpointOrderingRepository } from './endpoints/ordering/endpoint-ordering.repository.js';
+import { EndpointOrderingService } from './endpoints/ordering/endpoint-ordering.service.js';
 import { EndpointVerifier } from './endpoints/verification/endpoint-verifier.js';
 import { EventTypesRepository } from './event-types/event-types.repository.js';
 import { EventTypesService } from './event-types/event-types.service.js';
+import { FiltersService } from './filters/filters.service.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { OrderedApplications } from './ingest-topic/ordered-applications.js';
 import { MethodNotAllowedMiddleware } from './http/method-not-allowed.middleware.js';
 import { ConsoleModule } from './console/console.module.js';
 import { MessageService } from './messages/message.service.js';
@@ -65,6 +71,8 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointHeadersController,
     EndpointExamplesController,
     EndpointVerificationController,
+    EndpointOrderingController,
+    FiltersController,
     MessagesController,
     AttemptsController,
     DeadLettersController,
@@ -89,6 +97,9 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     EndpointHeadersService,
     EndpointExamplesService,
     EndpointVerifier,
+    EndpointOrderingRepository,
+    EndpointOrderingService,
+    FiltersService,
     MessagesRepository,
     MessageService,
     OutboxRelay,
@@ -100,6 +111,7 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     DeadLettersService,
     SecretsReEncryptService,
     IdempotencyInterceptor,
+    OrderedApplications,
     secretBoxProvider,
     addressPolicyProvider,
   ],

@@ -13,6 +13,16 @@ export const channelName = z
   .max(128)
   .regex(/^[a-zA-Z0-9\-_.:]+$/, 'letters, digits, "-", "_", "." and ":" only');
 
+/**
+ * A producer's ordering key (Hookline's `orderingKey`): a FIFO endpoint receives the messages of
+ * one key one at a time, in order. Visible ASCII, since it travels in a request header.
+ */
+export const orderingKey = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[\x21-\x7E]+$/, 'visible ASCII characters, no spaces');
+
 /** Any JSON object; the payload of an event. */
 export const jsonObject = z.record(z.string(), z.unknown());
 

@@ -14,7 +14,7 @@ export {
   KafkaServerBase,
   type KafkaServerOptions,
 } from './consumer/kafka-server.base.js';
-export { KafkaConsumerServer, type KafkaConsumerOptions } from './consumer/kafka-consumer.server.js';
+export { type CommittedOffset, KafkaConsumerServer, type KafkaConsumerOptions, type ProgressListener } from './consumer/kafka-consumer.server.js';
 export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/due-time-consumer.server.js';
 export { decodeOrSkip, decodeValue, type Decoded } from './decode.js';
 export { KAFKA_CLIENT, KAFKA_SERVICE_TOPICS, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '@hookline/config';
 import { type TopicKey, retryTiers, topicsFor } from '@hookline/contracts';
-import { DueTimeConsumerServer, describeKafkaError, KAFKA_CLIENT, KafkaConsumerServer, KafkaLifecycle, type KafkaServerBase } from '@hookline/kafka';
+import { DueTimeConsumerServer, describeKafkaError, KAFKA_CLIENT, KafkaConsumerServer, KafkaLifecycle, type KafkaServerBase, type ProgressListener } from '@hookline/kafka';
 import { describeDatabaseError } from '@hookline/database';
 import { createLogger } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
@@ -24,6 +24,8 @@ export interface ConsumerSpec {
   maxPendingPerPartition?: number;
   /** Hold each record until the time in this header (the retry tiers), up to HOOKLINE_RETRY_LOOKAHEAD per partition. */
   dueHeader?: string;
+  /** A provider of the feature module told how far each partition's records have finished. */
+  progressListener?: Type<ProgressListener>;
 }
 
 export interface ServiceSpec {
@@ -99,7 +101,7 @@ async function startConsumer(app: INestApplication, spec: ConsumerSpec, config: 
   const limits = { maxInFlightPerKey: spec.maxInFlightPerKey ?? 1, maxPendingPerPartition: spec.maxPendingPerPartition ?? 1_000 };
   const consumer: KafkaServerBase = spec.dueHeader
     ? new DueTimeConsumerServer({ ...common, ...limits, maxPendingPerPartition: config.retry.lookahead, dueHeader: spec.dueHeader })
-    : new KafkaConsumerServer({ ...common, ...limits });
+    : new KafkaConsumerServer({ ...common, ...limits, ...(spec.progressListener && { progressListener: app.get(spec.progressListener) }) });
   // The application's filter (ServiceExceptionFilter) passes a handler's error on to the transport as it was thrown.
   app.connectMicroservice({ strategy: consumer }, { inheritAppConfig: true });
   const health = app.get(HealthRegistry);

@@ -43,6 +43,10 @@ export interface Endpoint {
   channels: string[] | null;
   verificationRequired: boolean;
   verifiedAt: string | null;
+  /** The payload filter (Convoy's syntax), null for none. */
+  filter: Record<string, unknown> | null;
+  /** fifo: the messages of each ordering key one at a time, in order. */
+  ordering: 'none' | 'fifo';
   createdAt: string;
   updatedAt: string;
 }
@@ -54,6 +58,8 @@ export interface EndpointFields {
   eventTypes: string[] | null;
   channels: string[] | null;
   throttleRate: number | null;
+  filter: Record<string, unknown> | null;
+  ordering: 'none' | 'fifo';
 }
 
 export interface Message {

@@ -1,15 +1,15 @@
 /**
- * A payload typed into a form: it must be a JSON object, as the API takes. The problem, if any,
- * says what is wrong in words a person can act on.
+ * A payload (or another JSON object, named by `what`) typed into a form: it must be a JSON
+ * object, as the API takes. The problem, if any, says what is wrong in words a person can act on.
  */
-export function parsePayload(text: string): { payload: Record<string, unknown> } | { problem: string } {
+export function parsePayload(text: string, what = 'The payload'): { payload: Record<string, unknown> } | { problem: string } {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { problem: `The payload is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { problem: `${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'The payload must be a JSON object ({ … }).' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: `${what} must be a JSON object ({ … }).` };
   return { payload: value as Record<string, unknown> };
 }
 

@@ -3,7 +3,13 @@ import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import type { DeliveryStatus } from '@hookline/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { EndpointDisabler } from '../endpoints/endpoint-disabler.js';
-import { AttemptRepository, type AttemptRow, type EndpointOutcome, type StatusRow } from './attempt.repository.js';
+import { AttemptRepository, type AttemptRow, type EndpointOutcome, type OrderedOutcome, type Promotion, type StatusRow } from './attempt.repository.js';
+
+/** The lease an ordered attempt was made under (docs/adr/0012). */
+export interface Lease {
+  orderingKey: string;
+  token: string;
+}
 
 export interface AttemptRecord {
   attempt: AttemptRow;
@@ -11,6 +17,8 @@ export interface AttemptRecord {
   status: DeliveryStatus;
   /** When the next attempt is due, if one is scheduled. */
   nextAttemptAt: Date | null;
+  /** For an ordered message: the lease of its key, released with the outcome. */
+  lease?: Lease;
 }
 
 const MAX_BATCH = 500;
@@ -21,11 +29,12 @@ const MAX_BATCH = 500;
  * record() resolves once its batch is committed, so the consumer commits the Kafka offset only
  * after the outcome is durable. One batch at a time: a status update must not race an older one
  * for the same pair. Endpoints failing for longer than HOOKLINE_ENDPOINT_DISABLE_AFTER are
- * disabled once the batch that shows it is committed.
+ * disabled once the batch that shows it is committed. An ordered attempt's key is released in the
+ * same transaction, and record() answers the parked heads of its key that must be sent now.
  */
 @Injectable()
 export class AttemptRecorder {
-  private readonly batches = new Coalescer<AttemptRecord>((records) => this.write(records), { maxBatchSize: MAX_BATCH, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
+  private readonly batches = new Coalescer<AttemptRecord, Promotion[]>((records) => this.write(records), { maxBatchSize: MAX_BATCH, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
     @Inject(AttemptRepository) private readonly attempts: Pick<AttemptRepository, 'writeBatch' | 'markDead'>,
@@ -33,18 +42,20 @@ export class AttemptRecorder {
     @Inject(EndpointDisabler) private readonly disabler: Pick<EndpointDisabler, 'disable'>,
   ) {}
 
-  record(record: AttemptRecord): Promise<void> {
+  /** Resolves once the batch is committed, with the parked heads of an ordered attempt's key to send now. */
+  record(record: AttemptRecord): Promise<Promotion[]> {
     return this.batches.add(record);
   }
 
-  /** Marks a pair dead that was dead-lettered without an attempt; rare, so not batched. */
-  markDead(pair: { messageId: string; endpointId: string; applicationId: string }, at: Date): Promise<void> {
+  /** Marks a pair dead that was dead-lettered without an attempt; rare, so not batched. For an ordered one, the parked heads of its key to send now. */
+  markDead(pair: { messageId: string; endpointId: string; applicationId: string; orderingKey?: string }, at: Date): Promise<Promotion[]> {
     return this.attempts.markDead(pair, at);
   }
 
-  private async write(records: readonly AttemptRecord[]): Promise<void> {
+  private async write(records: readonly AttemptRecord[]): Promise<Promotion[][]> {
     const attempts = records.map((record) => record.attempt);
-    const failing = await this.attempts.writeBatch({ attempts, statuses: latestStatuses(records), outcomes: latestOutcomes(attempts) });
+    const ordered: OrderedOutcome[] = records.flatMap(({ attempt, lease }) => (lease ? [{ endpointId: attempt.endpointId, orderingKey: lease.orderingKey, leaseToken: lease.token }] : []));
+    const { failing, promotions } = await this.attempts.writeBatch({ attempts, statuses: latestStatuses(records), outcomes: latestOutcomes(attempts), ordered });
     // After the commit: the disable and its operational event follow from what is now durable.
     const limitMs = this.config.delivery.disableEndpointAfterMs;
     const cutoff = Date.now() - limitMs;
@@ -52,6 +63,7 @@ export class AttemptRecorder {
       .filter((endpoint) => !endpoint.disabled && endpoint.failingSince !== null && endpoint.failingSince.getTime() <= cutoff)
       .map((endpoint) => ({ id: endpoint.id, applicationId: endpoint.applicationId }));
     if (expired.length > 0) await this.disabler.disable(expired, `the endpoint failed every attempt for ${Math.round(limitMs / 3_600_000)} h`);
+    return records.map(({ attempt, lease }) => (lease ? promotions.filter((promotion) => promotion.endpointId === attempt.endpointId && promotion.orderingKey === lease.orderingKey) : []));
   }
 }
 

@@ -23,6 +23,20 @@ export interface EndpointOutcome {
   at: Date;
 }
 
+/** The outcome of an attempt of an ordered message, and the lease it held (null: none, as for a dead letter without an attempt). */
+export interface OrderedOutcome {
+  endpointId: string;
+  orderingKey: string;
+  leaseToken: string | null;
+}
+
+/** A parked message now at the head of its key, which nobody is sending: to be sent now. */
+export interface Promotion {
+  endpointId: string;
+  orderingKey: string;
+  messageId: string;
+}
+
 /** An endpoint that is failing, as the batch left it. */
 export interface FailingEndpoint {
   id: string;
@@ -73,6 +87,16 @@ const TRACK_FAILING = `
   WHERE e.id = v.id AND (NOT v.ok OR e.failing_since IS NOT NULL)
   RETURNING e.id, e.application_id, e.failing_since, e.disabled`;
 
+// The locks of the keys whose outcomes a transaction writes, taken first and in one order: a
+// claim takes its key's lock before it reads or parks a status row, so an outcome and a claim of
+// one key never interleave, and two batches never wait on each other in a cycle.
+const LOCK_KEYS = `
+  SELECT 1 FROM ordering_queues WHERE (endpoint_id, ordering_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))
+  ORDER BY endpoint_id, ordering_key FOR UPDATE`;
+
+// Releases the leases, names the parked heads to send, drops keys left empty (the migration's hookline_ordering_settle).
+const SETTLE_KEYS = `SELECT endpoint AS "endpointId", ordering_key AS "orderingKey", promote AS "messageId" FROM hookline_ordering_settle($1::uuid[], $2::text[], $3::uuid[])`;
+
 /** PostgreSQL text cannot hold U+0000, which a receiver's response may contain. */
 const withoutNul = (text: string) => text.replaceAll('\u0000', '\uFFFD');
 const storable = (attempt: AttemptRow): AttemptRow => ({
@@ -88,11 +112,18 @@ export class AttemptRepository {
 
   /**
    * Writes a batch in one transaction: its attempts, the status rows they lead to (one per pair),
-   * and each endpoint's latest outcome. Returns the endpoints now failing.
+   * and each endpoint's latest outcome; for the ordered ones, the keys' leases are released and
+   * the parked heads to send now are returned. Returns the endpoints now failing too.
    */
-  async writeBatch(batch: { attempts: readonly AttemptRow[]; statuses: readonly StatusRow[]; outcomes: readonly EndpointOutcome[] }): Promise<FailingEndpoint[]> {
-    const { attempts, statuses, outcomes } = batch;
+  async writeBatch(batch: {
+    attempts: readonly AttemptRow[];
+    statuses: readonly StatusRow[];
+    outcomes: readonly EndpointOutcome[];
+    ordered: readonly OrderedOutcome[];
+  }): Promise<{ failing: FailingEndpoint[]; promotions: Promotion[] }> {
+    const { attempts, statuses, outcomes, ordered } = batch;
     return this.dataSource.transaction(async (manager) => {
+      if (ordered.length > 0) await manager.query(LOCK_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey']));
       await manager.query(
         INSERT_ATTEMPTS,
         unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt']),
@@ -103,17 +134,31 @@ export class AttemptRepository {
         Array<{ id: string; application_id: string; failing_since: Date | null; disabled: boolean }>,
         number,
       ];
-      return rows.map((row) => ({
+      const promotions = ordered.length > 0 ? ((await manager.query(SETTLE_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey', 'leaseToken']))) as Promotion[]) : [];
+      const failing = rows.map((row) => ({
         id: row.id,
         applicationId: row.application_id,
         failingSince: row.failing_since === null ? null : new Date(row.failing_since),
         disabled: row.disabled,
       }));
+      return { failing, promotions };
     });
   }
 
-  /** Marks a pair dead that was dead-lettered without an attempt. */
-  async markDead(pair: { messageId: string; endpointId: string; applicationId: string }, at: Date): Promise<void> {
-    await this.dataSource.query(MARK_DEAD, [pair.messageId, pair.endpointId, pair.applicationId, at]);
+  /**
+   * Marks a pair dead that was dead-lettered without an attempt; for an ordered message (its
+   * `orderingKey` given), the key moves on: the parked head to send now is returned.
+   */
+  async markDead(pair: { messageId: string; endpointId: string; applicationId: string; orderingKey?: string }, at: Date): Promise<Promotion[]> {
+    const { orderingKey } = pair;
+    if (orderingKey === undefined) {
+      await this.dataSource.query(MARK_DEAD, [pair.messageId, pair.endpointId, pair.applicationId, at]);
+      return [];
+    }
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(LOCK_KEYS, [[pair.endpointId], [orderingKey]]);
+      await manager.query(MARK_DEAD, [pair.messageId, pair.endpointId, pair.applicationId, at]);
+      return (await manager.query(SETTLE_KEYS, [[pair.endpointId], [orderingKey], [null]])) as Promotion[];
+    });
   }
 }

@@ -6,19 +6,33 @@ import { signatureHeaders } from '@hookline/signing';
 import { annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { EndpointCache } from '../endpoints/endpoint-cache.js';
+import { type DeliveryTarget, EndpointCache } from '../endpoints/endpoint-cache.js';
 import { EndpointGuard } from '../endpoints/endpoint-guard.js';
+import { OrderedDelivery } from '../ordering/ordered-delivery.js';
+import type { Claim } from '../ordering/ordering.repository.js';
 import { FollowUp } from '../retries/follow-up.js';
-import { AttemptRecorder } from './attempt-recorder.js';
+import { AttemptRecorder, type Lease } from './attempt-recorder.js';
 
 /** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
 const MAX_REQUESTS_PER_ENDPOINT = 4;
+/** An ordered message whose earlier events fanout has not finished asks again this often, */
+const PROGRESS_POLL_MS = 50;
+/** for this long, before it is postponed through the shortest tier instead. */
+const MAX_PROGRESS_WAIT_MS = 2_000;
+
+/** Headers of a delivery to a FIFO endpoint: its ordering key and its position, which grows within the key (with gaps). */
+export const ORDERING_HEADERS = { key: 'hookline-ordering-key', position: 'hookline-position' } as const;
+
+type OrderedTask = DeliveryTask & { orderingKey: string };
 
 /**
  * Makes one attempt of a delivery task: signs the payload (Standard Webhooks, `webhook-id` is
  * the message id so it is stable across retries), POSTs it through the guarded client, and
  * records the attempt and the status it leads to before the offset may be committed. A failure
  * is first handed to its retry tier or the dead-letter topic.
+ *
+ * A task of a FIFO endpoint is first claimed (OrderedDelivery, docs/adr/0012): sent only while it
+ * is the head of its key and holds the key's lease; otherwise parked, postponed or dropped.
  */
 @Injectable()
 export class AttemptService {
@@ -30,6 +44,7 @@ export class AttemptService {
     private readonly recorder: AttemptRecorder,
     private readonly followUp: FollowUp,
     private readonly guard: EndpointGuard,
+    private readonly ordered: OrderedDelivery,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -46,38 +61,95 @@ export class AttemptService {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint deleted or disabled; task dropped');
       return;
     }
-    const { endpoint, secrets } = target;
     // A URL changed after the task was routed must pass verification first, as fanout requires.
-    if (endpoint.verificationRequired && !endpoint.verifiedAt) {
+    if (target.endpoint.verificationRequired && !target.endpoint.verifiedAt) {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint awaits verification; task dropped');
       return;
     }
+    // Claimed whatever the endpoint's cached ordering says: the claim reads the endpoint's own
+    // (unordered once it is no longer FIFO), so a switch to FIFO holds from its first message.
+    if (task.orderingKey !== undefined) {
+      const ordered = task as OrderedTask;
+      const ready = target;
+      await this.ordered.inTurn(ordered, () => this.sendInOrder(ordered, ready));
+      return;
+    }
+    await this.send(task, target, null);
+  }
+
+  /** An ordered task, in its key's turn: sent if its claim says so; otherwise what the claim says instead. */
+  private async sendInOrder(task: OrderedTask, target: DeliveryTarget): Promise<void> {
+    for (let waitedMs = 0; ; waitedMs += PROGRESS_POLL_MS) {
+      const claim = await this.send(task, target, task);
+      if (claim === null) return;
+      switch (claim.decision) {
+        case 'unordered':
+          await this.send(task, target, null);
+          return;
+        case 'busy':
+          await this.postpone(task, claim.retryMs ?? 1_000, 'ordered: another attempt of its ordering key is in flight');
+          return;
+        case 'wait':
+          if (waitedMs >= MAX_PROGRESS_WAIT_MS) {
+            await this.postpone(task, 1_000, 'ordered: fanout has not finished an earlier event yet');
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));
+          continue;
+        default:
+          // done (delivered or dead already) or park (an earlier message is open): the task goes;
+          // a parked head that nobody sends is sent now.
+          if (claim.promote) await this.ordered.promote([{ endpointId: task.endpointId, orderingKey: task.orderingKey, messageId: claim.promote }]);
+          return;
+      }
+    }
+  }
+
+  /**
+   * One attempt, recorded. With `ordered`, the task is claimed first, inside the request slot so
+   * that its lease starts right before the request: the claim is returned unless it said go.
+   */
+  private async send(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null): Promise<Claim | null> {
+    const { endpoint, secrets } = target;
     const body = JSON.stringify(task.payload);
     // The slot is held for the request alone, not while the attempt is recorded; admission
     // comes after it, so a rate-limited endpoint counts requests when they really start.
     const attempt = await this.requests.run(endpoint.id, async () => {
-      if (!(await this.admitted(task, endpoint.rateLimit, endpoint.updatedAt.getTime()))) return null;
+      let lease: Lease | null = null;
+      let orderingHeaders: Record<string, string> = {};
+      if (ordered) {
+        const claim = await this.ordered.claim(ordered);
+        if (claim.decision !== 'go') return { kind: 'claimed' as const, claim };
+        lease = { orderingKey: ordered.orderingKey, token: claim.token! };
+        orderingHeaders = { [ORDERING_HEADERS.key]: ordered.orderingKey, [ORDERING_HEADERS.position]: claim.position! };
+      }
+      if (!(await this.admitted(task, endpoint.rateLimit, endpoint.updatedAt.getTime()))) {
+        if (lease) await this.ordered.release(endpoint.id, lease);
+        return null;
+      }
       const attemptedAt = new Date();
       const outcome = await this.client.post({
         url: endpoint.url,
         headers: {
           ...endpoint.headers,
+          ...orderingHeaders,
           ...signatureHeaders({ id: task.messageId, timestamp: attemptedAt, body, secrets }),
           'content-type': 'application/json',
         },
         body,
       });
       this.guard.record(endpoint.id, outcome.ok);
-      return { attemptedAt, outcome };
+      return { kind: 'attempted' as const, attemptedAt, outcome, lease };
     });
-    if (!attempt) return;
-    const { attemptedAt, outcome } = attempt;
+    if (!attempt) return null;
+    if (attempt.kind === 'claimed') return attempt.claim;
+    const { attemptedAt, outcome, lease } = attempt;
     const result = outcome.ok ? { status: 'succeeded' as const, nextAttemptAt: null } : await this.followUp.afterFailure(task, outcome, attemptedAt);
     const metrics = hooklineMetrics();
     metrics.attempts.add(1, { outcome: outcome.ok ? 'success' : 'failure', status_class: statusClass(outcome.statusCode) });
     if (outcome.ok) metrics.deliveryLatency.record((Date.now() - Date.parse(task.acceptedAt)) / 1000);
     if (result.status === 'dead') metrics.deadLetters.add(1);
-    await this.recorder.record({
+    const promotions = await this.recorder.record({
       attempt: {
         id: uuidv7(),
         messageId: task.messageId,
@@ -94,7 +166,10 @@ export class AttemptService {
         createdAt: attemptedAt,
       },
       ...result,
+      ...(lease && { lease }),
     });
+    await this.ordered.promote(promotions);
+    return null;
   }
 
   /**
@@ -107,13 +182,18 @@ export class AttemptService {
       const admission = this.guard.admit(task.endpointId, rateLimit, changedAt);
       if (admission.kind === 'go') return true;
       if (admission.kind === 'defer') {
-        if ((await this.followUp.defer(task, admission.ms, admission.reason)) === 'dead') {
-          await this.recorder.markDead(task, new Date());
-          hooklineMetrics().deadLetters.add(1);
-        }
+        await this.postpone(task, admission.ms, admission.reason);
         return false;
       }
       await new Promise((resolve) => setTimeout(resolve, admission.ms));
     }
+  }
+
+  /** Postpones the task without an attempt, or dead-letters it once that would fall past its window (which moves an ordered key on). */
+  private async postpone(task: DeliveryTask, waitMs: number, reason: string): Promise<void> {
+    if ((await this.followUp.defer(task, waitMs, reason)) !== 'dead') return;
+    const { messageId, endpointId, applicationId, orderingKey } = task;
+    await this.ordered.promote(await this.recorder.markDead({ messageId, endpointId, applicationId, ...(orderingKey !== undefined && { orderingKey }) }, new Date()));
+    hooklineMetrics().deadLetters.add(1);
   }
 }

@@ -1,6 +1,6 @@
 import { loadConfig } from '@hookline/config';
 import { AttemptRecorder, type AttemptRecord } from '../../src/attempts/attempt-recorder.js';
-import type { AttemptRepository, FailingEndpoint } from '../../src/attempts/attempt.repository.js';
+import type { AttemptRepository, FailingEndpoint, Promotion } from '../../src/attempts/attempt.repository.js';
 
 // AttemptRecorder over a repository that keeps each batch in memory: what one batch writes, and
 // what follows once it is committed, without PostgreSQL.
@@ -12,7 +12,7 @@ const APP = '00000000-0000-4000-8000-000000000001';
 
 type Batch = Parameters<AttemptRepository['writeBatch']>[0];
 
-function recorder(failing: (batch: Batch) => FailingEndpoint[] = () => []) {
+function recorder(failing: (batch: Batch) => FailingEndpoint[] = () => [], promotions: Promotion[] = []) {
   const config = loadConfig('delivery', {
     KAFKA_BROKERS: 'kafka.invalid:9092',
     DATABASE_URL: 'postgres://u@db.invalid/hookline',
@@ -24,9 +24,9 @@ function recorder(failing: (batch: Batch) => FailingEndpoint[] = () => []) {
   const repository = {
     writeBatch: async (batch: Batch) => {
       events.push({ batch });
-      return failing(batch);
+      return { failing: failing(batch), promotions };
     },
-    markDead: async () => undefined,
+    markDead: async () => [],
   };
   const disabler = { disable: async (disabled: Array<{ id: string; applicationId: string }>, reason: string) => void events.push({ disabled, reason }) };
   return { subject: new AttemptRecorder(repository, config, disabler), events };
@@ -109,5 +109,14 @@ describe('AttemptRecorder', () => {
     ]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
     expect(events).toHaveLength(1);
+  });
+
+  it("hands an ordered attempt's lease to the batch, and answers each ordered record the parked heads of its own key", async () => {
+    const promoted = { endpointId: ENDPOINT_A, orderingKey: 'k1', messageId: '00000000-0000-4000-8000-0000000000f9' };
+    const { subject, events } = recorder(() => [], [promoted, { endpointId: ENDPOINT_B, orderingKey: 'k1', messageId: '00000000-0000-4000-8000-0000000000f8' }]);
+    const ordered = { ...record({ attemptNumber: 1, succeeded: true, at: 1, status: 'succeeded' }), lease: { orderingKey: 'k1', token: '00000000-0000-4000-8000-0000000000c1' } };
+    const plain = record({ messageId: '00000000-0000-4000-8000-0000000000f2', attemptNumber: 1, succeeded: true, at: 1, status: 'succeeded' });
+    expect(await Promise.all([subject.record(ordered), subject.record(plain)])).toEqual([[promoted], []]);
+    expect(events).toEqual([{ batch: expect.objectContaining({ ordered: [{ endpointId: ENDPOINT_A, orderingKey: 'k1', leaseToken: '00000000-0000-4000-8000-0000000000c1' }] }) }]);
   });
 });

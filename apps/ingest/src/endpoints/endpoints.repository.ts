@@ -62,6 +62,12 @@ export class EndpointsRepository {
     await this.endpoints.delete({ id });
   }
 
+  /** Which of these applications have a FIFO endpoint. */
+  async applicationsWithFifoEndpoints(applicationIds: readonly string[]): Promise<Set<string>> {
+    const rows = (await this.endpoints.query(`SELECT DISTINCT application_id FROM endpoints WHERE application_id = ANY($1::uuid[]) AND ordering = 'fifo'`, [applicationIds])) as Array<{ application_id: string }>;
+    return new Set(rows.map((row) => row.application_id));
+  }
+
   /** Marks the endpoint verified, only while its URL is still the one that answered: false otherwise. */
   async markVerified(endpoint: Endpoint, verifiedAt: Date): Promise<boolean> {
     const updated = await this.endpoints.update({ id: endpoint.id, url: endpoint.url }, { verifiedAt });

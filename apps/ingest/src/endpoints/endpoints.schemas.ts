@@ -1,7 +1,8 @@
 import { channelName, eventTypeName } from '@hookline/contracts';
-import type { Endpoint } from '@hookline/database';
+import { type Endpoint, ENDPOINT_ORDERINGS } from '@hookline/database';
 import { WEBHOOK_SECRET_PATTERN } from '@hookline/signing';
 import { z } from 'zod';
+import { payloadFilter } from '../filters/filters.schemas.js';
 import { answer, id, idIterator, listOf, metadata, named, throttleRate, timestamp, timestamps, uid } from '../http/schemas.js';
 
 /** A `whsec_` secret of 24 to 64 bytes in canonical padded base64: the pattern is parseSecret's rule exactly. */
@@ -60,6 +61,10 @@ export const endpointIn = z.object({
   secret: webhookSecret.nullish(),
   metadata: metadata.optional(),
   headers: endpointHeaders.nullish(),
+  // Hookline's own (the svix SDK ignores it): only events whose payload passes it are delivered here; null for none.
+  filter: payloadFilter.nullish(),
+  // Hookline's own: `fifo` delivers the messages of each ordering key one at a time, in order (docs/adr/0012).
+  ordering: z.enum(ENDPOINT_ORDERINGS).optional(),
 });
 export type EndpointIn = z.infer<typeof endpointIn>;
 
@@ -87,6 +92,8 @@ export const EndpointOut = named(
     // handshake before it receives events, and when it last did.
     verificationRequired: z.boolean(),
     verifiedAt: timestamp.nullable(),
+    filter: z.record(z.string(), z.unknown()).nullable(),
+    ordering: z.enum(ENDPOINT_ORDERINGS),
     ...timestamps,
   }),
 );

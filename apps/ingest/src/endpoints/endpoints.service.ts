@@ -6,6 +6,8 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
+import { FiltersService } from '../filters/filters.service.js';
+import { EndpointOrderingService } from './ordering/endpoint-ordering.service.js';
 import { ApiError, conflictOnDuplicate, found, notFound, ValidationFailed } from '../http/errors.js';
 import { isUuid } from '../http/lookup.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
@@ -33,10 +35,12 @@ const patch = patcher<EndpointPatch, Endpoint>({
   headers: (endpoint, headers) => {
     endpoint.headers = headers ?? {};
   },
+  filter: 'filter',
+  ordering: 'ordering',
 });
 
 /** What a PUT leaves out. */
-const PUT_DEFAULTS: EndpointPatch = { description: '', throttleRate: null, uid: null, disabled: false, eventTypes: null, channels: null, metadata: {}, headers: {} };
+const PUT_DEFAULTS: EndpointPatch = { description: '', throttleRate: null, uid: null, disabled: false, eventTypes: null, channels: null, metadata: {}, headers: {}, filter: null, ordering: 'none' };
 
 /** An application's endpoints: where its events are delivered. */
 @Injectable()
@@ -48,11 +52,14 @@ export class EndpointsService {
     private readonly secrets: SecretBox,
     private readonly policy: AddressPolicy,
     private readonly verifier: EndpointVerifier,
+    private readonly filters: FiltersService,
+    private readonly ordering: EndpointOrderingService,
   ) {}
 
   async create(principal: Principal, appId: string, body: EndpointIn): Promise<EndpointOut> {
     const application = await this.applications.resolve(principal, appId);
     this.checkUrl(body.url);
+    if (body.filter) this.filters.check(body.filter);
     // The body schema's pattern (webhookSecret) is parseSecret's rule exactly: a given secret is a valid one.
     const sealed = this.secrets.encrypt(body.secret ?? generateSecret());
     const endpoint = Object.assign(new Endpoint(), {
@@ -145,10 +152,13 @@ export class EndpointsService {
 
   private async update(endpoint: Endpoint, body: EndpointPatch): Promise<EndpointOut> {
     if (body.url !== undefined) this.checkUrl(body.url);
+    if (body.filter) this.filters.check(body.filter);
     // A new URL has to prove itself: verifying one URL must not vouch for another.
     const reverify = endpoint.verificationRequired && body.url !== undefined && body.url !== endpoint.url;
     if (reverify) endpoint.verifiedAt = null;
+    const wasDisabled = endpoint.disabled;
     const saved = await conflictOnDuplicate(this.endpoints.save(patch(endpoint, body)), `an endpoint with uid "${body.uid}" already exists`);
+    await this.ordering.changed(saved, wasDisabled);
     if (reverify) await this.verifier.verify(saved);
     return endpointOut(saved);
   }

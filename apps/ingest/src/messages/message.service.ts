@@ -21,6 +21,7 @@ export interface NewMessage {
   payload: Record<string, unknown>;
   eventId?: string | null;
   channels?: string[] | null;
+  orderingKey?: string | null;
 }
 
 /** A new message of the application, kept for the retention period. */
@@ -32,6 +33,7 @@ function newMessage(applicationId: string, input: NewMessage): Message {
     eventType: input.eventType,
     eventId: input.eventId ?? null,
     channels: input.channels ?? [],
+    orderingKey: input.orderingKey ?? null,
     payload: input.payload,
     createdAt: now,
     expiresAt: new Date(now.getTime() + RETENTION_MS),
@@ -102,15 +104,23 @@ export class MessageService {
     return found(await this.messages.findIn(application.id, idOrEventId), 'message');
   }
 
-  /** The stored message, and whether this call created it (false: an earlier one with the same eventId). */
-  async accept(applicationId: string, input: NewMessage): Promise<{ message: Message; created: boolean }> {
+  /**
+   * The stored message, and whether this call created it (false: an earlier one with the same
+   * eventId). `beforeEmit`, if given, is awaited before the message goes to the events topic: the
+   * ingest topic's records of an ordered application wait there for their turn.
+   */
+  async accept(applicationId: string, input: NewMessage, beforeEmit?: () => Promise<void>): Promise<{ message: Message; created: boolean }> {
     const message = newMessage(applicationId, input);
     const earlier = await this.inserts.add(message);
     if (earlier) {
       // Its first emit failed (or is still under way): this request emits it too.
-      if (earlier.unemitted) await this.emit([earlier.message]);
+      if (earlier.unemitted) {
+        await beforeEmit?.();
+        await this.emit([earlier.message]);
+      }
       return { message: earlier.message, created: false };
     }
+    await beforeEmit?.();
     await this.emit([message]);
     return { message, created: true };
   }
@@ -138,6 +148,7 @@ export class MessageService {
           channels: message.channels,
           payload: message.payload,
           createdAt: message.createdAt.toISOString(),
+          ...(message.orderingKey !== null && { orderingKey: message.orderingKey }),
         };
         return { key: message.applicationId, value: JSON.stringify(value) };
       }),

@@ -1,7 +1,7 @@
 import { Message, MessageEndpoint, MessageOutbox } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { findByIdOrAlias } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
@@ -12,10 +12,10 @@ import type { ListQuery } from '../http/schemas.js';
 // says which rows went in.
 const INSERT_MESSAGES = `
   WITH inserted AS (
-    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
-    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at
-    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[])
-      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
+    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key)
+    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at, v.ordering_key
+    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[], $9::text[])
+      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key)
     WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
     ON CONFLICT DO NOTHING
     RETURNING id, created_at
@@ -23,6 +23,13 @@ const INSERT_MESSAGES = `
     INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted
   )
   SELECT id FROM inserted`;
+
+// An ordered row keeps its position: it is open again, and parked until its task claims it.
+const REOPEN_ORDERED = `
+  UPDATE message_endpoints me SET status = 'pending', parked_at = now(), updated_at = now()
+  FROM unnest($1::uuid[], $2::uuid[]) AS v(message_id, endpoint_id)
+  WHERE me.message_id = v.message_id AND me.endpoint_id = v.endpoint_id AND me.ordering_key IS NOT NULL
+  RETURNING me.message_id, me.endpoint_id, me.ordering_key`;
 
 const IN_OUTBOX = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
 const TAKE_OUT_OF_OUTBOX = 'DELETE FROM message_outbox WHERE message_id = ANY($1::uuid[])';
@@ -54,6 +61,7 @@ export class MessagesRepository {
       batch.map((m) => JSON.stringify(m.payload)),
       batch.map((m) => m.createdAt),
       batch.map((m) => m.expiresAt),
+      batch.map((m) => m.orderingKey),
     ])) as Array<{ id: string }>;
     return new Set(rows.map((row) => row.id));
   }
@@ -104,6 +112,20 @@ export class MessagesRepository {
     if (filter.before) builder.andWhere('msg.created_at < :before', { before: filter.before });
     if (filter.after) builder.andWhere('msg.created_at > :after', { after: filter.after });
     return paginate(builder, 'msg.id', query, 'descending');
+  }
+
+  /** Reopens the pairs routed to a FIFO endpoint (see REOPEN_ORDERED); their ordering keys by "<message id> <endpoint id>". */
+  async reopenOrdered(pairs: ReadonlyArray<{ message: Message; endpointId: string }>): Promise<Map<string, string>> {
+    const [rows] = (await this.statuses.query(REOPEN_ORDERED, [pairs.map(({ message }) => message.id), pairs.map(({ endpointId }) => endpointId)])) as [
+      Array<{ message_id: string; endpoint_id: string; ordering_key: string }>,
+      number,
+    ];
+    return new Map(rows.map((row) => [`${row.message_id} ${row.endpoint_id}`, row.ordering_key]));
+  }
+
+  /** The messages of these ids. */
+  findByIds(ids: readonly string[]): Promise<Message[]> {
+    return ids.length > 0 ? this.messages.findBy({ id: In([...ids]) }) : Promise.resolve([]);
   }
 
   /** Each (message, endpoint) is pending again: a fresh delivery task is on its way. */

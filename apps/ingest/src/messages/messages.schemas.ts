@@ -1,4 +1,4 @@
-import { channelName, eventTypeName, jsonObject } from '@hookline/contracts';
+import { channelName, eventTypeName, jsonObject, orderingKey } from '@hookline/contracts';
 import type { Message } from '@hookline/database';
 import { z } from 'zod';
 import { applicationIn } from '../applications/applications.schemas.js';
@@ -9,6 +9,8 @@ export const messageIn = z.object({
   payload: jsonObject,
   eventId: z.string().min(1).max(256).nullish(),
   channels: z.array(channelName).min(1).max(10).nullish(),
+  // Hookline's own (the svix SDK ignores it): a FIFO endpoint receives one key's messages in order.
+  orderingKey: orderingKey.nullish(),
   /** Creates the application alongside the message when the path's id or uid is unknown. */
   application: applicationIn.nullish(),
 });
@@ -23,7 +25,10 @@ export const messageListQuery = listQuery.extend({
 });
 export type MessageListQuery = z.infer<typeof messageListQuery>;
 
-export const MessageOut = named('MessageOut', z.object({ id, eventType: eventTypeName, eventId: z.string().nullable(), channels: z.array(z.string()).nullable(), payload: jsonObject, timestamp }));
+export const MessageOut = named(
+  'MessageOut',
+  z.object({ id, eventType: eventTypeName, eventId: z.string().nullable(), channels: z.array(z.string()).nullable(), orderingKey: z.string().nullable(), payload: jsonObject, timestamp }),
+);
 export type MessageOut = z.output<typeof MessageOut>;
 export const ListResponseMessageOut = listOf('ListResponseMessageOut', MessageOut, idIterator);
 

@@ -1,5 +1,5 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { firstDeliveryTask, topicsFor } from '@hookline/contracts';
+import { type DeliveryTask, firstDeliveryTask, topicsFor } from '@hookline/contracts';
 import type { Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { Inject, Injectable } from '@nestjs/common';
@@ -8,6 +8,11 @@ import { MessagesRepository } from './messages.repository.js';
 /**
  * Sends messages to endpoints again on an operator's request (replay of dead letters, Svix's
  * resend and recover): each gets a fresh task, marked manual, with a full retry schedule.
+ *
+ * A message routed to a FIFO endpoint keeps its position (docs/adr/0012): its row is reopened
+ * and parked before the task leaves, so the task is claimed like any other and the message goes
+ * before every later message of its key still open; should the task be lost, whoever finds the
+ * row at the head of its key sends it.
  */
 @Injectable()
 export class RedeliveryService {
@@ -21,8 +26,9 @@ export class RedeliveryService {
     this.deliveriesTopic = topicsFor(config.kafka.topicPrefix).deliveries;
   }
 
-  async redeliver(pairs: Array<{ message: Message; endpointId: string }>): Promise<number> {
+  async redeliver(pairs: Array<{ message: Message; endpointId: string }>, trigger: DeliveryTask['trigger'] = 'manual'): Promise<number> {
     if (pairs.length === 0) return 0;
+    const orderingKeys = await this.messages.reopenOrdered(pairs);
     await this.producer.send(
       this.deliveriesTopic,
       pairs.map(({ message, endpointId }) => ({
@@ -31,7 +37,8 @@ export class RedeliveryService {
           firstDeliveryTask(
             { messageId: message.id, applicationId: message.applicationId, eventType: message.eventType, payload: message.payload, acceptedAt: message.createdAt.toISOString() },
             endpointId,
-            'manual',
+            trigger,
+            orderingKeys.get(`${message.id} ${endpointId}`),
           ),
         ),
       })),

@@ -5,6 +5,8 @@ import type { Principal } from '../../src/auth/principal.js';
 import type { EndpointsRepository } from '../../src/endpoints/endpoints.repository.js';
 import { EndpointsService } from '../../src/endpoints/endpoints.service.js';
 import { EndpointHeadersService } from '../../src/endpoints/headers/endpoint-headers.service.js';
+import type { EndpointOrderingService } from '../../src/endpoints/ordering/endpoint-ordering.service.js';
+import { FiltersService } from '../../src/filters/filters.service.js';
 import type { EndpointVerifier } from '../../src/endpoints/verification/endpoint-verifier.js';
 import { answerOf, ingestConfig, secretBox } from '../fakes.js';
 
@@ -30,7 +32,7 @@ class InMemoryEndpoints {
   }
 
   async save(endpoint: Endpoint): Promise<Endpoint> {
-    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
+    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, filter: null, ordering: 'none', headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
     for (const [column, value] of Object.entries(columns)) (endpoint as unknown as Record<string, unknown>)[column] ??= value;
     endpoint.createdAt ??= new Date();
     endpoint.updatedAt = new Date();
@@ -42,6 +44,8 @@ class InMemoryEndpoints {
 describe('EndpointsService', () => {
   let endpoints: InMemoryEndpoints;
   let verified: string[];
+  /** What the ordering service was told after each update: the endpoint's ordering, disabled before and after. */
+  let orderingChanges: Array<{ ordering: string; wasDisabled: boolean; disabled: boolean }>;
 
   function service(env: Record<string, string> = {}) {
     const config = ingestConfig({ HOOKLINE_DELIVERY_ALLOW_HTTP: 'false', ...env });
@@ -60,12 +64,15 @@ describe('EndpointsService', () => {
       secretBox(config.secretsKeys!),
       policy,
       verifier as unknown as EndpointVerifier,
+      new FiltersService(),
+      { changed: async (endpoint: Endpoint, wasDisabled: boolean) => void orderingChanges.push({ ordering: endpoint.ordering, wasDisabled, disabled: endpoint.disabled }) } as unknown as EndpointOrderingService,
     );
   }
 
   beforeEach(() => {
     endpoints = new InMemoryEndpoints();
     verified = [];
+    orderingChanges = [];
   });
 
   it('refuses a URL the address policy refuses with a 422 naming body.url, and stores nothing', async () => {
@@ -163,5 +170,42 @@ describe('EndpointsService', () => {
     });
     await headersOf.set(admin, 'acme', created.id, { headers: { 'X-Only': '1' } });
     expect(endpoints.rows.get(created.id)!.headers).toEqual({ 'X-Only': '1' });
+  });
+
+  it('refuses an invalid filter with a 422 naming each problem at body.filter.<path> (ending with its operator), on create and on update alike', async () => {
+    const api = service();
+    const invalid = { amount: { $gt: [1] }, $or: [{ region: { $like: 'eu' } }], name: { $regex: '(a)\\1' } };
+    const expected = {
+      status: 422,
+      body: {
+        detail: [
+          { loc: ['body', 'filter', 'amount', '$gt'], msg: 'expects a number or string', type: 'invalid_operand' },
+          { loc: ['body', 'filter', '$or', 0, 'region', '$like'], msg: 'unknown operator', type: 'unknown_operator' },
+          { loc: ['body', 'filter', 'name', '$regex'], msg: expect.stringContaining('invalid escape sequence'), type: 'invalid_regex' },
+        ],
+      },
+    };
+    expect(await answerOf(api.create(admin, 'acme', { url: 'https://example.com/a', filter: invalid }))).toEqual(expected);
+    expect(endpoints.rows.size).toBe(0);
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', filter: { amount: { $gt: 1000 } } });
+    expect(created.filter).toEqual({ amount: { $gt: 1000 } });
+    expect(await answerOf(api.patch(admin, 'acme', created.id, { filter: invalid }))).toEqual(expected);
+    expect(endpoints.rows.get(created.id)!.filter).toEqual({ amount: { $gt: 1000 } });
+    // null takes the filter away; PUT leaving it out does too.
+    expect((await api.patch(admin, 'acme', created.id, { filter: null })).filter).toBeNull();
+    await api.patch(admin, 'acme', created.id, { filter: { region: 'eu' } });
+    expect((await api.replace(admin, 'acme', created.id, { url: 'https://example.com/a' })).filter).toBeNull();
+  });
+
+  it('takes the ordering, and tells the ordering service of every update with whether the endpoint was disabled before', async () => {
+    const api = service();
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', ordering: 'fifo', disabled: true });
+    expect(created.ordering).toBe('fifo');
+    await api.patch(admin, 'acme', created.id, { disabled: false });
+    await api.replace(admin, 'acme', created.id, { url: 'https://example.com/a' });
+    expect(orderingChanges).toEqual([
+      { ordering: 'fifo', wasDisabled: true, disabled: false },
+      { ordering: 'none', wasDisabled: false, disabled: false },
+    ]);
   });
 });

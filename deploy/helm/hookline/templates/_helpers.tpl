@@ -154,8 +154,12 @@ HOOKLINE_API_RATE_LIMIT: {{ .Values.config.api.rateLimit | int | quote }}
 HOOKLINE_MAX_ENDPOINTS_PER_APP: {{ .Values.config.api.maxEndpointsPerApp | int | quote }}
 HOOKLINE_ENDPOINT_VERIFICATION: {{ .Values.config.api.endpointVerification | toString | quote }}
 HOOKLINE_SECRET_ROTATION_GRACE: {{ .Values.config.api.secretRotationGrace | quote }}
+{{- with .Values.config.api.publicUrl }}
+HOOKLINE_PUBLIC_URL: {{ . | quote }}
+{{- end }}
 HOOKLINE_CONSOLE_DIR: {{ .Values.config.console.dir | quote }}
 HOOKLINE_PORTAL_FRAME_ANCESTORS: {{ join "," .Values.config.console.portalFrameAncestors | quote }}
+HOOKLINE_PORTAL_TOKEN_TTL: {{ .Values.config.console.portalTokenTtl | quote }}
 HOOKLINE_SHUTDOWN_GRACE: {{ .Values.config.shutdownGrace | quote }}
 HOOKLINE_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.otel.protocol | quote }}

@@ -18,6 +18,11 @@ export const deliveryTask = z.strictObject({
   /** When attempt 1 was made; the 48-hour window runs from here. Null before the first attempt. */
   firstAttemptAt: isoTimestamp.nullable(),
   trigger: z.enum(['scheduled', 'manual']),
+  /**
+   * Set when the message was routed to a FIFO endpoint: the ordering key ('' for a message without
+   * one). Such a task is claimed before it is sent (docs/adr/0012).
+   */
+  orderingKey: z.string().max(256).optional(),
 });
 export type DeliveryTask = z.infer<typeof deliveryTask>;
 
@@ -26,7 +31,9 @@ export function firstDeliveryTask(
   message: { messageId: string; applicationId: string; eventType: string; payload: Record<string, unknown>; acceptedAt: string },
   endpointId: string,
   trigger: DeliveryTask['trigger'],
+  orderingKey?: string,
 ): DeliveryTask {
   const { messageId, applicationId, eventType, payload, acceptedAt } = message;
-  return { messageId, applicationId, endpointId, eventType, payload, acceptedAt, attempt: 1, firstAttemptAt: null, trigger };
+  const task: DeliveryTask = { messageId, applicationId, endpointId, eventType, payload, acceptedAt, attempt: 1, firstAttemptAt: null, trigger };
+  return orderingKey === undefined ? task : { ...task, orderingKey };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelName, eventTypeName, isoTimestamp, jsonObject } from '../common.js';
+import { channelName, eventTypeName, isoTimestamp, jsonObject, orderingKey } from '../common.js';
 
 /** Key of `<prefix>.events`: the application id, so one tenant's events share a partition. */
 export const eventKey = z.uuid();
@@ -13,5 +13,6 @@ export const eventValue = z.strictObject({
   channels: z.array(channelName),
   payload: jsonObject,
   createdAt: isoTimestamp,
+  orderingKey: orderingKey.optional(),
 });
 export type EventValue = z.infer<typeof eventValue>;

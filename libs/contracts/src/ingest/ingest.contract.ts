@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelName, eventTypeName, jsonObject, NUL_MESSAGE, pathsWithNul } from '../common.js';
+import { channelName, eventTypeName, jsonObject, NUL_MESSAGE, orderingKey, pathsWithNul } from '../common.js';
 
 /** Largest message accepted: a record on `<prefix>.ingest`, and a request body of the API: 256 KiB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -17,6 +17,7 @@ export const ingestValue = z.strictObject({
   payload: jsonObject,
   eventId: z.string().min(1).max(256).optional(),
   channels: z.array(channelName).min(1).max(10).optional(),
+  orderingKey: orderingKey.optional(),
 })
   // Refused here, as the API refuses it: PostgreSQL would fail the insert, and the record would be retried forever.
   .superRefine((value, context) => {

@@ -1,6 +1,10 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation, UpdateDateColumn } from 'typeorm';
 import { Application } from './application.entity.js';
 
+export const ENDPOINT_ORDERINGS = ['none', 'fifo'] as const;
+/** `fifo`: messages of one ordering key are delivered one at a time, in order (docs/adr/0012). */
+export type EndpointOrdering = (typeof ENDPOINT_ORDERINGS)[number];
+
 /** A customer URL that receives an application's events. */
 @Entity({ name: 'endpoints' })
 @Index(['applicationId', 'uid'], { unique: true, where: 'uid IS NOT NULL' })
@@ -35,6 +39,9 @@ export class Endpoint {
   /** Only events on one of these channels are delivered here; null means any channel. */
   @Column({ type: 'text', array: true, nullable: true })
   channels!: string[] | null;
+
+  @Column({ type: 'enum', enum: ENDPOINT_ORDERINGS, enumName: 'endpoint_ordering', default: 'none' })
+  ordering!: EndpointOrdering;
 
   /** Optional payload filter, matched by fanout. */
   @Column({ type: 'jsonb', nullable: true })

@@ -8,6 +8,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 /** Where one message stands with one endpoint. */
 @Entity({ name: 'message_endpoints' })
 @Index(['endpointId', 'status'])
+// The open rows of each ordering key, in position order: a key's head is the first (docs/adr/0012).
+@Index('IDX_message_endpoints_open_ordered', ['endpointId', 'orderingKey', 'orderOffset'], { where: "status IN ('pending', 'failed') AND ordering_key IS NOT NULL" })
 export class MessageEndpoint {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })
   messageId!: string;
@@ -37,6 +39,21 @@ export class MessageEndpoint {
 
   @Column({ name: 'last_attempt_at', type: 'timestamptz', nullable: true })
   lastAttemptAt!: Date | null;
+
+  /** Set when the message was routed to a FIFO endpoint: its ordering key ('' when it has none). */
+  @Column({ name: 'ordering_key', type: 'varchar', length: 256, nullable: true })
+  orderingKey!: string | null;
+
+  /** Its position: the partition and offset of its event on the events topic. */
+  @Column({ name: 'order_partition', type: 'integer', nullable: true })
+  orderPartition!: number | null;
+
+  @Column({ name: 'order_offset', type: 'bigint', nullable: true })
+  orderOffset!: string | null;
+
+  /** Its task was dropped because earlier messages of its key were open: whoever finds it at the head sends it. */
+  @Column({ name: 'parked_at', type: 'timestamptz', nullable: true })
+  parkedAt!: Date | null;
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;

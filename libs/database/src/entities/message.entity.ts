@@ -26,6 +26,10 @@ export class Message {
   @Column({ type: 'text', array: true, default: () => "'{}'" })
   channels!: string[];
 
+  /** The producer's ordering key (`orderingKey`): FIFO endpoints deliver one key's messages in order. */
+  @Column({ name: 'ordering_key', type: 'varchar', length: 256, nullable: true })
+  orderingKey!: string | null;
+
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 

@@ -4,21 +4,40 @@ import { AbandonedError, type ConsumedMessage, KafkaServerBase, type KafkaServer
 import { within } from '../within.js';
 import { PartitionProgress } from './partition-progress.js';
 
+/** A partition's committable offset: every record below it has finished. */
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/** Told how far each partition's records have finished, as they finish. */
+export interface ProgressListener {
+  /** Told again (with the offsets then reached) after a failure, until it succeeds. */
+  progressed(offsets: CommittedOffset[]): Promise<void>;
+}
+
 export interface KafkaConsumerOptions extends KafkaServerOptions {
   /** Records with the same key processed at once, at most (in arrival order). */
   maxInFlightPerKey: number;
   /** Above this many unfinished records a partition is paused until half have finished. */
   maxPendingPerPartition: number;
+  /** Told, with each commit, the offsets committed (fanout publishes its progress so: docs/adr/0012). */
+  progressListener?: ProgressListener;
 }
 
 /** A failing commit is logged at most this often: during a broker outage every finished record asks for one. */
 const COMMIT_FAILURE_LOG_INTERVAL_MS = 10_000;
+/** After the progress listener failed, it is told again this much later, progress or not. */
+const PROGRESS_RETRY_MS = 1_000;
 
 interface PartitionState {
   topic: string;
   partition: number;
   progress: PartitionProgress;
   committed: bigint | null;
+  /** What the progress listener was last told of this partition. */
+  reported: bigint | null;
   resume: (() => void) | null;
 }
 
@@ -34,6 +53,8 @@ export class KafkaConsumerServer extends KafkaServerBase {
   private readonly inFlight = new Set<Promise<void>>();
   private commitTimer: NodeJS.Timeout | null = null;
   private commitFailureLoggedAt = 0;
+  private progressFailureLoggedAt = 0;
+  private progressRetry: NodeJS.Timeout | null = null;
 
   constructor(protected override readonly options: KafkaConsumerOptions) {
     super(options);
@@ -66,7 +87,7 @@ export class KafkaConsumerServer extends KafkaServerBase {
     const id = `${batch.topic}:${batch.partition}`;
     let state = this.partitions.get(id);
     if (!state) {
-      state = { topic: batch.topic, partition: batch.partition, progress: new PartitionProgress(), committed: null, resume: null };
+      state = { topic: batch.topic, partition: batch.partition, progress: new PartitionProgress(), committed: null, reported: null, resume: null };
       this.partitions.set(id, state);
     }
     for (const record of batch.messages) {
@@ -117,6 +138,7 @@ export class KafkaConsumerServer extends KafkaServerBase {
   private async commit(): Promise<void> {
     const consumer = this.consumer;
     if (!consumer) return;
+    const reporting = this.reportProgress();
     const committing: Array<{ state: PartitionState; previous: bigint | null; next: bigint }> = [];
     const offsets = [];
     for (const state of this.partitions.values()) {
@@ -127,13 +149,38 @@ export class KafkaConsumerServer extends KafkaServerBase {
         state.committed = next;
       }
     }
-    if (offsets.length === 0) return;
     try {
-      await consumer.commitOffsets(offsets);
+      if (offsets.length > 0) await consumer.commitOffsets(offsets);
     } catch (error) {
       // Not committed after all: the next commit tries these offsets again.
       for (const { state, previous, next } of committing) if (state.committed === next) state.committed = previous;
       throw error;
+    } finally {
+      await reporting;
+    }
+  }
+
+  /** Tells the progress listener of the partitions that moved on since it was last told; never throws. */
+  private async reportProgress(): Promise<void> {
+    const listener = this.options.progressListener;
+    if (!listener) return;
+    const moved = [...this.partitions.values()].flatMap((state) => {
+      const next = state.progress.committable();
+      return next !== null && next !== state.reported ? [{ state, next }] : [];
+    });
+    if (moved.length === 0) return;
+    try {
+      await listener.progressed(moved.map(({ state, next }) => ({ topic: state.topic, partition: state.partition, offset: next.toString() })));
+      for (const { state, next } of moved) if (state.reported === null || state.reported < next) state.reported = next;
+    } catch (error) {
+      if (Date.now() - this.progressFailureLoggedAt >= COMMIT_FAILURE_LOG_INTERVAL_MS) {
+        this.progressFailureLoggedAt = Date.now();
+        this.options.logger.warn({ err: error }, 'could not record progress; it is tried again');
+      }
+      this.progressRetry ??= setTimeout(() => {
+        this.progressRetry = null;
+        this.scheduleCommit();
+      }, PROGRESS_RETRY_MS);
     }
   }
 
@@ -148,6 +195,8 @@ export class KafkaConsumerServer extends KafkaServerBase {
     this.beginStopping();
     if (this.commitTimer) clearTimeout(this.commitTimer);
     this.commitTimer = null;
+    if (this.progressRetry) clearTimeout(this.progressRetry);
+    this.progressRetry = null;
     await within(this.commit(), deadlines.commit - Date.now(), 'final commit').catch((error: unknown) =>
       this.options.logger.warn({ reason: (error as Error).message }, 'final commit failed; the uncommitted records will be fetched again'),
     );

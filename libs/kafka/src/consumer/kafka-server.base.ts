@@ -27,6 +27,11 @@ export interface ConsumedMessage {
   value: Buffer | null;
   headers: IHeaders;
   timestamp: string;
+  /**
+   * The consumer generation that fetched it. Once the generation moves on (a rebalance, a new
+   * consumer), records of older ones are neither retried nor committed: they are fetched again.
+   */
+  generation: number;
 }
 
 export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage]> {
@@ -300,6 +305,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       value: record.value ?? null,
       headers: record.headers ?? {},
       timestamp: record.timestamp,
+      generation: this.generation,
     };
   }
 

@@ -1,24 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpointForm } from './endpoint-fields';
+import { filterText, parseEndpointForm } from './endpoint-fields';
 
-const values = { url: ' https://example.com/hook ', description: ' Orders ', eventTypes: [] as string[], channels: '', throttleRate: '' };
+const values = { url: 'https://example.com/hook', description: '', eventTypes: [], channels: '', throttleRate: '', ordering: 'none' as const };
 
 describe('parseEndpointForm', () => {
-  it('maps empty choices to "all" and trims', () => {
-    expect(parseEndpointForm(values)).toEqual({
-      fields: { url: 'https://example.com/hook', description: 'Orders', eventTypes: null, channels: null, throttleRate: null },
-    });
+  it('sends the payload filter as a JSON object, and none when the box is empty', () => {
+    expect(parseEndpointForm({ ...values, filter: '{"amount": {"$gt": 1000}}' })).toMatchObject({ fields: { filter: { amount: { $gt: 1000 } } } });
+    expect(parseEndpointForm({ ...values, filter: '  ' })).toMatchObject({ fields: { filter: null } });
   });
 
-  it('reads picked types, comma-separated channels and a rate limit', () => {
-    const parsed = parseEndpointForm({ ...values, eventTypes: ['order.paid', 'order.created'], channels: 'eu, us,,eu', throttleRate: '25' });
-    expect(parsed).toEqual({
-      fields: { url: 'https://example.com/hook', description: 'Orders', eventTypes: ['order.created', 'order.paid'], channels: ['eu', 'us'], throttleRate: 25 },
-    });
+  it('says why a filter that is not a JSON object is refused, before asking the API', () => {
+    expect(parseEndpointForm({ ...values, filter: '{"amount": ' })).toEqual({ problem: expect.stringMatching(/^The payload filter is not valid JSON: /) });
+    expect(parseEndpointForm({ ...values, filter: '["amount"]' })).toEqual({ problem: 'The payload filter must be a JSON object ({ … }).' });
   });
 
-  it('says what is wrong', () => {
-    expect(parseEndpointForm({ ...values, url: '  ' })).toEqual({ problem: 'Enter the endpoint URL.' });
-    for (const rate of ['0', '-1', '2.5', 'fast']) expect(parseEndpointForm({ ...values, throttleRate: rate })).toHaveProperty('problem');
+  it('shows a stored filter indented, and none as an empty box', () => {
+    expect(filterText({ region: { $in: ['eu'] } })).toBe('{\n  "region": {\n    "$in": [\n      "eu"\n    ]\n  }\n}');
+    expect(filterText(null)).toBe('');
   });
 });

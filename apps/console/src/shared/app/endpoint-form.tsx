@@ -2,11 +2,11 @@ import { type FormEvent, useId, useState } from 'react';
 import type { Endpoint, EndpointFields } from '../api';
 import { useEventTypes } from '../event-types';
 import { Alert, ErrorNotice, QueryStatus } from '../ui';
-import { parseEndpointForm } from './endpoint-fields';
+import { filterText, parseEndpointForm } from './endpoint-fields';
 
 /**
  * Creates or edits an endpoint: its URL, a description, the event types it receives (picked from
- * the catalogue; none picked means every type), channels and a rate limit.
+ * the catalogue; none picked means every type), channels, a rate limit and a payload filter.
  */
 export function EndpointForm({
   initial,
@@ -28,6 +28,8 @@ export function EndpointForm({
   const [picked, setPicked] = useState<string[]>(initial?.eventTypes ?? []);
   const [channels, setChannels] = useState((initial?.channels ?? []).join(', '));
   const [throttleRate, setThrottleRate] = useState(initial?.throttleRate?.toString() ?? '');
+  const [filter, setFilter] = useState(filterText(initial?.filter));
+  const [ordering, setOrdering] = useState(initial?.ordering ?? 'none');
   const [invalid, setInvalid] = useState<string | null>(null);
 
   // Types the endpoint already has stay pickable even if the catalogue no longer lists them.
@@ -36,7 +38,7 @@ export function EndpointForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = parseEndpointForm({ url, description, eventTypes: picked, channels, throttleRate });
+    const parsed = parseEndpointForm({ url, description, eventTypes: picked, channels, throttleRate, filter, ordering });
     if ('problem' in parsed) {
       setInvalid(parsed.problem);
       return;
@@ -85,6 +87,24 @@ export function EndpointForm({
         <input id={`${id}-rate`} type="number" min={1} inputMode="numeric" value={throttleRate} onChange={(event) => setThrottleRate(event.target.value)} aria-describedby={`${id}-rate-hint`} />
         <p className="hint" id={`${id}-rate-hint`}>
           Empty for no limit.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-filter`}>Payload filter (JSON)</label>
+        <textarea id={`${id}-filter`} rows={5} spellCheck={false} value={filter} onChange={(event) => setFilter(event.target.value)} aria-describedby={`${id}-filter-hint`} placeholder='{"amount": {"$gt": 1000}}' />
+        <p className="hint" id={`${id}-filter-hint`}>
+          Only events whose payload passes it are delivered, in Convoy's syntax: <code>$eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or</code>, dotted paths,{' '}
+          <code>$</code> for any array element. Empty for none.
+        </p>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-ordering`}>Delivery order</label>
+        <select id={`${id}-ordering`} value={ordering} onChange={(event) => setOrdering(event.target.value === 'fifo' ? 'fifo' : 'none')} aria-describedby={`${id}-ordering-hint`}>
+          <option value="none">Any order (fastest)</option>
+          <option value="fifo">In order per ordering key (FIFO)</option>
+        </select>
+        <p className="hint" id={`${id}-ordering-hint`}>
+          FIFO sends the messages of each ordering key one at a time: a failing one holds the ones behind it until it is delivered or dead-lettered.
         </p>
       </div>
       <Alert>{invalid}</Alert>

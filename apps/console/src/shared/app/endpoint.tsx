@@ -5,7 +5,7 @@ import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Alert, CopyableValue, ErrorNotice, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
+import { Alert, CopyableValue, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
 import { EndpointState, rateLimitText } from './endpoints';
@@ -76,6 +76,10 @@ function EndpointDetails({ endpoint }: { endpoint: Endpoint }) {
       <dd>{endpoint.channels ? endpoint.channels.join(', ') : 'Any'}</dd>
       <dt>Rate limit</dt>
       <dd>{rateLimitText(endpoint)}</dd>
+      <dt>Delivery order</dt>
+      <dd>{endpoint.ordering === 'fifo' ? 'In order per ordering key (FIFO)' : 'Any order'}</dd>
+      <dt>Payload filter</dt>
+      <dd>{endpoint.filter ? <JsonText value={endpoint.filter} label="Payload filter" /> : 'None: every payload'}</dd>
       {endpoint.verificationRequired ? (
         <>
           <dt>Verified</dt>

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+/** What the claim of an ordered task decided (the migration's hookline_ordering_claim says each). */
+export type ClaimDecision = 'done' | 'unordered' | 'park' | 'wait' | 'busy' | 'go';
+
+export interface Claim {
+  messageId: string;
+  endpointId: string;
+  decision: ClaimDecision;
+  /** With go: the lease's token, and the message's position (the offset of its event). */
+  token: string | null;
+  position: string | null;
+  /** With busy: how long the lease held by another attempt still runs. */
+  retryMs: number | null;
+  /** With done or park: the parked head of the key, which nobody is sending. */
+  promote: string | null;
+}
+
+export interface ClaimRequest {
+  messageId: string;
+  endpointId: string;
+  orderingKey: string;
+}
+
+/** A message as a task is made of it. */
+export interface MessageRow {
+  id: string;
+  applicationId: string;
+  eventType: string;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+const CLAIM = `
+  SELECT message AS "messageId", endpoint AS "endpointId", decision, token, at_offset AS "position", retry_ms AS "retryMs", promote
+  FROM hookline_ordering_claim($1::uuid[], $2::uuid[], $3::text[], $4, $5)`;
+const RELEASE = `UPDATE ordering_queues SET lease_token = NULL, lease_until = NULL WHERE endpoint_id = $1 AND ordering_key = $2 AND lease_token = $3`;
+const MESSAGES = `SELECT id, application_id AS "applicationId", event_type AS "eventType", payload, created_at AS "createdAt" FROM messages WHERE id = ANY($1::uuid[])`;
+
+/** The claims of ordered tasks, decided in PostgreSQL under each key's lock (docs/adr/0012). */
+@Injectable()
+export class OrderingRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** One claim per request, in no particular order; `eventsTopic` names fanout's progress to compare positions with. */
+  async claim(requests: readonly ClaimRequest[], eventsTopic: string, leaseMs: number): Promise<Claim[]> {
+    return (await this.dataSource.query(CLAIM, [requests.map((r) => r.messageId), requests.map((r) => r.endpointId), requests.map((r) => r.orderingKey), eventsTopic, leaseMs])) as Claim[];
+  }
+
+  /** Gives a lease back before its attempt was made (the rate limit or the circuit breaker postponed it). */
+  async release(endpointId: string, orderingKey: string, token: string): Promise<void> {
+    await this.dataSource.query(RELEASE, [endpointId, orderingKey, token]);
+  }
+
+  async messages(ids: readonly string[]): Promise<MessageRow[]> {
+    return (await this.dataSource.query(MESSAGES, [ids])) as MessageRow[];
+  }
+}

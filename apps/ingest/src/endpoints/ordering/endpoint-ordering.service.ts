@@ -1,0 +1,67 @@
+import type { Endpoint } from '@hookline/database';
+import { Injectable } from '@nestjs/common';
+import { ApplicationsService } from '../../applications/applications.service.js';
+import type { Principal } from '../../auth/principal.js';
+import { found } from '../../http/errors.js';
+import type { ListResponse } from '../../http/pagination.js';
+import { MessagesRepository } from '../../messages/messages.repository.js';
+import { RedeliveryService } from '../../messages/redelivery.service.js';
+import { EndpointsRepository } from '../endpoints.repository.js';
+import { EndpointOrderingRepository, type OrderedRow } from './endpoint-ordering.repository.js';
+import type { HeldKeyOut, HeldKeysQuery } from './endpoint-ordering.schemas.js';
+
+/**
+ * A FIFO endpoint's ordering keys as the API shows them (which message holds a key, since when),
+ * and what a change of the endpoint means for its parked messages (docs/adr/0012):
+ * - enabled again: the tasks dropped while it was disabled are gone, so every open message is
+ *   parked and each key's head is sent;
+ * - no longer FIFO: every parked message is sent, as an ordinary one.
+ */
+@Injectable()
+export class EndpointOrderingService {
+  constructor(
+    private readonly applications: ApplicationsService,
+    private readonly endpoints: EndpointsRepository,
+    private readonly repository: EndpointOrderingRepository,
+    private readonly messages: MessagesRepository,
+    private readonly redelivery: RedeliveryService,
+  ) {}
+
+  async heldKeys(principal: Principal, appId: string, endpointId: string, query: HeldKeysQuery): Promise<ListResponse<HeldKeyOut>> {
+    const application = await this.applications.resolve(principal, appId);
+    const endpoint = found(await this.endpoints.findIn(application.id, endpointId), 'endpoint');
+    const rows = await this.repository.heldKeys(endpoint.id, query.iterator ?? null, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return {
+      data: page.map((row) => ({
+        orderingKey: row.orderingKey,
+        blockedBy: row.messageId,
+        blockedSince: row.blockedSince && new Date(row.blockedSince).toISOString(),
+        attempts: row.attemptCount,
+        nextAttempt: row.nextAttemptAt && new Date(row.nextAttemptAt).toISOString(),
+        waiting: row.waiting,
+      })),
+      iterator: page.at(-1)?.orderingKey ?? null,
+      prevIterator: null,
+      done: rows.length <= query.limit,
+    };
+  }
+
+  /** After the endpoint was saved: `wasDisabled` is whether it was disabled before. */
+  async changed(endpoint: Endpoint, wasDisabled: boolean): Promise<void> {
+    if (endpoint.ordering !== 'fifo') {
+      const parked = await this.repository.parkedAfterClaims(endpoint.id);
+      await this.send(endpoint, parked);
+      if (parked.length > 0) await this.repository.unpark(endpoint.id, parked.map((row) => row.messageId));
+    } else if (wasDisabled && !endpoint.disabled) {
+      await this.repository.parkOpen(endpoint.id);
+      await this.send(endpoint, await this.repository.parkedHeads(endpoint.id));
+    }
+  }
+
+  private async send(endpoint: Endpoint, rows: readonly OrderedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const messages = await this.messages.findByIds(rows.map((row) => row.messageId));
+    await this.redelivery.redeliver(messages.map((message) => ({ message, endpointId: endpoint.id })), 'scheduled');
+  }
+}
