@@ -103,6 +103,7 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
       partitions: this.config.kafka.partitions,
       retryScheduleMs: this.config.retry.scheduleMs,
       deadLetterAfterMs: this.config.retry.deadLetterAfterMs,
+      outcomesRetentionMs: this.config.kafka.outcomesRetentionMs,
     });
     // A broker that is away fails the attempt within seconds; connectUntilReady tries again.
     const admin = this.kafka.admin({ retry: { retries: 2 } });
