@@ -19,6 +19,7 @@ import { FiltersController } from './filters/filters.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
+import { StatsController } from './stats/stats.controller.js';
 import { OperationalWebhooksController } from './operational-webhooks/operational-webhooks.controller.js';
 import { SecretsReEncryptController } from './admin/secrets-re-encrypt.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
@@ -60,6 +61,8 @@ import { OutboxRelay } from './messages/outbox-relay.js';
 import { RedeliveryService } from './messages/redelivery.service.js';
 import { OperationalEvents } from './operational-webhooks/operational-events.js';
 import { OperationalWebhooksService } from './operational-webhooks/operational-webhooks.service.js';
+import { StatsRepository } from './stats/stats.repository.js';
+import { StatsService } from './stats/stats.service.js';
 
 /** The REST API (/api/v1) and the consumer of the ingest topic. */
 @Module({
@@ -80,6 +83,7 @@ import { OperationalWebhooksService } from './operational-webhooks/operational-w
     MessagesController,
     AttemptsController,
     DeadLettersController,
+    StatsController,
     OperationalWebhooksController,
     SecretsReEncryptController,
     OpenApiController,
@@ -117,6 +121,8 @@ import { OperationalWebhooksService } from './operational-webhooks/operational-w
     DeadLettersService,
     OperationalEvents,
     OperationalWebhooksService,
+    StatsRepository,
+    StatsService,
     SecretsReEncryptService,
     IdempotencyInterceptor,
     OrderedApplications,
