@@ -319,6 +319,7 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
     expect((await portal.endpoint.list(appId)).data.map((endpoint) => endpoint.id)).toContain(endpointId);
     expect((await portal.messageAttempt.listByMsg(appId, msgId)).data.length).toBeGreaterThan(0);
     expect((await portal.eventType.list({ limit: 250 })).data.map((type) => type.name)).toContain(flagged);
+    expect(await portal.endpoint.getStats(appId, endpointId)).toMatchObject({ sending: 0, canceled: 0 });
     const other = await sdk.application.create({ name: 'Someone else' });
     expect({
       list: await statusOf(portal.application.list()),
@@ -331,7 +332,11 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
       replay: (await raw.post(`/api/v1/app/${appId}/dead-letter/replay`, {})).status,
       createEventType: await statusOf(portal.eventType.create({ name: `contract.${short()}`, description: 'x' })),
       admin: (await raw.post('/api/v1/admin/secrets/re-encrypt', {})).status,
-    }).toEqual({ list: 403, otherApp: 404, otherEndpoints: 404, rename: 403, newPortal: 403, apiKey: 403, deadLetters: 403, replay: 403, createEventType: 403, admin: 403 });
+      otherEndpointStats: await statusOf(portal.endpoint.getStats(other.id, endpointId)),
+      appStats: (await raw.get(`/api/v1/app/${appId}/stats`)).status,
+      overview: (await raw.get('/api/v1/stats/overview')).status,
+      operational: (await raw.get('/api/v1/operational-webhook/endpoint')).status,
+    }).toEqual({ list: 403, otherApp: 404, otherEndpoints: 404, rename: 403, newPortal: 403, apiKey: 403, deadLetters: 403, replay: 403, createEventType: 403, admin: 403, otherEndpointStats: 404, appStats: 403, overview: 403, operational: 403 });
 
     // A session without the flag does not see the flagged type.
     const plain = checkedClient((await sdk.authentication.appPortalAccess(appId, {})).token);
