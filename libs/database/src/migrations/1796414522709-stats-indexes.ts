@@ -24,14 +24,20 @@ export class StatsIndexes1796414522709 implements MigrationInterface {
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     for (const index of ['IDX_message_endpoints_stats_dead', 'IDX_attempts_stats_application', 'IDX_attempts_stats_time']) {
-      await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS "public"."${index}"`);
+      await queryRunner.query(`DROP INDEX ${concurrently(queryRunner)}IF EXISTS "public"."${index}"`);
     }
   }
 }
 
+/**
+ * CONCURRENTLY unless a transaction is open: TypeORM runs this migration outside one (transaction =
+ * false), but reverts every migration inside one, where a plain build or drop is the only kind.
+ */
+const concurrently = (queryRunner: QueryRunner) => (queryRunner.isTransactionActive ? '' : 'CONCURRENTLY ');
+
 async function createIndex(queryRunner: QueryRunner, name: string, table: string, definition: string): Promise<void> {
   const [invalid] = (await queryRunner.query(`SELECT 1 FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid`, [`public."${name}"`])) as unknown[];
-  if (invalid) await queryRunner.query(`DROP INDEX CONCURRENTLY IF EXISTS "public"."${name}"`);
+  if (invalid) await queryRunner.query(`DROP INDEX ${concurrently(queryRunner)}IF EXISTS "public"."${name}"`);
   const [{ partitioned }] = (await queryRunner.query(`SELECT relkind = 'p' AS partitioned FROM pg_class WHERE oid = to_regclass($1)`, [`public."${table}"`])) as Array<{ partitioned: boolean }>;
-  await queryRunner.query(`CREATE INDEX ${partitioned ? '' : 'CONCURRENTLY '}IF NOT EXISTS "${name}" ON "public"."${table}" ${definition}`);
+  await queryRunner.query(`CREATE INDEX ${partitioned ? '' : concurrently(queryRunner)}IF NOT EXISTS "${name}" ON "public"."${table}" ${definition}`);
 }
