@@ -52,12 +52,18 @@
 // or it used every tier). Duplicates (the same webhook-id received again) are counted and
 // reported: at-least-once allows them. The FIFO endpoint's order is checked by the receiver on
 // every request it gets (answered or refused): per ordering key, a sequence number below one
-// already seen is an order violation (a repeat is not). Exits 0 when nothing is lost, every dead
-// letter is justified and no order was violated, 1 otherwise, 2 on a usage error.
+// already seen is an order violation (a repeat is not). The outcomes topic is the third witness:
+// once the ledger settled, <prefix>.outcomes is read from its beginning to its end, and every
+// published event must have an outcome record there that agrees with the other two: `delivered`
+// for an event the receiver got, `dead` for a dead letter (an event with the other outcome among
+// its records disagrees; a repeated record is counted, not a failure). Exits 0 when nothing is
+// lost, every dead letter is justified, no order was violated and every outcome is there and
+// agrees, 1 otherwise, 2 on a usage error.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cleanups, commandLine, prefixAdmin, ensureBuilt, fmt, integerOption, kafkaSecurity, log, parseDurationMs, ROOT, run, runMain, serviceEnvironment, startService, startStack, stopService, summarize, UsageError, waitReady } from './harness.mjs';
 import { apiClient, generate, makePayloadFactory } from './load.mjs';
@@ -168,7 +174,8 @@ async function main(options) {
     timeline.note(`load stopped: ${load.published.size} events published (${load.retries()} publish attempts failed and were retried)`);
 
     const ledger = await settle(chaos, endpointIds, load.published, timeline);
-    const { out, failures } = report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, ...ledger });
+    const outcomes = await witnessOutcomes(chaos, ledger, timeline);
+    const { out, failures } = report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, outcomes, ...ledger });
     process.stdout.write(`${out.join('\n')}\n`);
     return failures.length === 0 ? 0 : 1;
   } finally {
@@ -221,7 +228,7 @@ async function prepare(options, cleanups) {
 
   const receiver = await startReceiver({ apps: options.apps });
   cleanups.push(() => receiver.close());
-  return { options, cleanups, stackEnv, prefix, kafkaUrl, databaseUrl, db, producer, receiver };
+  return { options, cleanups, stackEnv, prefix, kafkaUrl, databaseUrl, db, kafka, producer, receiver };
 }
 
 /**
@@ -474,6 +481,8 @@ async function settle(chaos, endpointIds, published, timeline) {
   const tiers = RETRY_SCHEDULE.split(',').length;
   return {
     published,
+    seen,
+    deadSeqs,
     stats,
     dead,
     delivered: [...published].filter((seq) => seen.has(seq)).length,
@@ -488,8 +497,94 @@ async function settle(chaos, endpointIds, published, timeline) {
   };
 }
 
+/**
+ * The third witness: every record of <prefix>.outcomes, read from the beginning to the end the
+ * topic has now (outcomes are written before each task's offset is committed, so by the time the
+ * ledger settled they are there; read again for up to 30 s while some are missing). Per published
+ * event (eventId chaos-<seq>): missing when it has no record, disagreeing when a record says
+ * `delivered` of a dead letter or `dead` (or `discarded`) of an event the receiver got.
+ */
+async function witnessOutcomes(chaos, ledger, timeline) {
+  const { prefix, kafka } = chaos;
+  const topic = `${prefix}.outcomes`;
+  const deadline = Date.now() + 30_000;
+  for (let round = 1; ; round++) {
+    const byEvent = await readWholeTopic(kafka, topic, `${prefix}.chaos-outcomes-${round}`);
+    const records = [...byEvent.values()].reduce((sum, outcomes) => sum + outcomes.length, 0);
+    const missing = [];
+    const disagreeing = [];
+    let repeated = 0;
+    for (const seq of ledger.published) {
+      const outcomes = byEvent.get(`chaos-${seq}`) ?? [];
+      const expected = ledger.seen.has(seq) ? 'delivered' : ledger.deadSeqs.has(seq) ? 'dead' : null;
+      if (outcomes.length === 0) {
+        if (expected !== null) missing.push(seq);
+        continue;
+      }
+      if (outcomes.length > 1) repeated++;
+      if (expected !== null && outcomes.some((outcome) => outcome !== expected)) disagreeing.push(seq);
+    }
+    if ((missing.length === 0 && disagreeing.length === 0) || Date.now() > deadline) {
+      timeline.note(`outcomes read: ${records} records on ${topic}`);
+      return { records, missing, disagreeing, repeated };
+    }
+    log(`outcomes: ${missing.length} events without a record yet, ${disagreeing.length} disagreeing; reading again`);
+    await sleep(5_000);
+  }
+}
+
+/**
+ * Every outcome recorded on `topic`, by eventId, read from the beginning to the end offsets of now
+ * (within 2 minutes), in a consumer group of its own that is deleted afterwards.
+ */
+async function readWholeTopic(kafka, topic, groupId) {
+  const admin = kafka.admin();
+  await admin.connect();
+  const byEvent = new Map();
+  try {
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high, low }) => [partition, { high: Number(high), low: Number(low) }]));
+    const remaining = new Set([...ends].filter(([, { high, low }]) => high > low).map(([partition]) => partition));
+    if (remaining.size === 0) return byEvent;
+    const consumer = kafka.consumer({ groupId });
+    await consumer.connect();
+    try {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await readUntilEnd(consumer, ends, remaining, byEvent);
+    } finally {
+      await consumer.disconnect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  return byEvent;
+}
+
+/** Runs the consumer until it has read every partition of `remaining` up to its end in `ends`, gathering outcomes by eventId. */
+function readUntilEnd(consumer, ends, remaining, byEvent) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the outcomes topic was not read to its end within 2 minutes (partitions ${[...remaining].join(', ')} short)`)), 120_000);
+    const eachMessage = async ({ partition, message }) => {
+      const record = JSON.parse(message.value.toString());
+      if (record.eventId !== null) {
+        if (!byEvent.has(record.eventId)) byEvent.set(record.eventId, []);
+        byEvent.get(record.eventId).push(record.outcome);
+      }
+      if (Number(message.offset) >= ends.get(partition).high - 1) remaining.delete(partition);
+      if (remaining.size === 0) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    consumer.run({ eachMessage }).catch((error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
 /** The report's lines, and what makes the run fail. */
-function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, published, stats, dead, delivered, deadCount, lost, unacknowledged, unjustified }) {
+function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, outcomes, published, stats, dead, delivered, deadCount, lost, unacknowledged, unjustified }) {
   const { options, prefix, kafkaUrl, databaseUrl } = chaos;
   const out = [];
   out.push('');
@@ -502,6 +597,13 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   for (const line of timeline.lines) out.push(`  ${line}`);
   out.push(`ledger           published ${published.size} = delivered ${delivered} + dead ${deadCount} + lost ${lost.length}   ${lost.length === 0 ? 'OK' : 'EVENTS LOST'}`);
   if (lost.length > 0) out.push(`  lost           eventIds chaos-${lost.slice(0, 20).join(', chaos-')}${lost.length > 20 ? ', ...' : ''}`);
+  const outcomesOk = outcomes.missing.length === 0 && outcomes.disagreeing.length === 0;
+  out.push(
+    `outcomes         ${outcomes.records} records on ${chaos.prefix}.outcomes: ${outcomes.missing.length} events without one, ${outcomes.disagreeing.length} disagreeing (delivered vs dead), ${outcomes.repeated} with more than one   ${outcomesOk ? 'OK' : 'OUTCOMES WRONG'}`,
+  );
+  for (const [what, seqs] of [['missing', outcomes.missing], ['disagreeing', outcomes.disagreeing]]) {
+    if (seqs.length > 0) out.push(`  ${what.padEnd(14)} eventIds chaos-${seqs.slice(0, 20).join(', chaos-')}${seqs.length > 20 ? ', ...' : ''}`);
+  }
   out.push(`duplicates       ${stats.duplicates} (the same webhook-id received again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}${unacknowledged ? `; ${unacknowledged} events received whose publish was never acknowledged` : ''}`);
   out.push(`dead letters     ${dead.length}${dead.length ? `, ${dead.length - unjustified.length} with the window spent or every tier used, ${unjustified.length} without` : ''}`);
   out.push(`receiver         answered ${stats.refused} requests with 503 while flapping`);
@@ -534,6 +636,8 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   if (lost.length > 0) failures.push(`${lost.length} events lost`);
   if (unjustified.length > 0) failures.push(`${unjustified.length} dead letters before their window ran out`);
   if (ordered.violations > 0) failures.push(`${ordered.violations} order violations on the FIFO endpoint`);
+  if (outcomes.missing.length > 0) failures.push(`${outcomes.missing.length} events without an outcome record`);
+  if (outcomes.disagreeing.length > 0) failures.push(`${outcomes.disagreeing.length} events whose outcome record disagrees`);
   out.push(`result           ${failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
   return { out, failures };
 }

@@ -296,6 +296,26 @@ describe('operator console, in a browser', () => {
     expect(receiver.on('/ok').slice(before).map((request) => JSON.parse(request.body))).toEqual([{ order: 420 }]);
   });
 
+  it('shows the installation overview as the stats API counts it, refreshed on its own', async () => {
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
+    await heading('Overview').waitFor();
+    const figure = (term: string) => page.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    // The page polls every 5 s; deliveries of the tests above may still be settling: the page and
+    // the API agree once a refresh of the page and a read of the API see the same rows.
+    await eventually(async () => {
+      const overview = (await admin.get<{ buckets: Array<{ delivered: number; failed: number }>; deadLetters: number; retryTiers: Array<{ topic: string; waiting: number | null }> }>('/stats/overview')).body;
+      const attempts = overview.buckets.reduce((sum, bucket) => sum + bucket.delivered + bucket.failed, 0);
+      expect(attempts).toBeGreaterThan(0);
+      expect([await figure('Attempts').textContent(), await figure('Dead letters').textContent()]).toEqual([String(attempts), String(overview.deadLetters)]);
+      expect(overview.retryTiers.map((tier) => tier.topic)).toEqual([`${pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1s`]);
+    }, 30_000, 500);
+    const tiers = page.getByRole('region', { name: 'Retry tiers' });
+    await tiers.getByRole('cell', { name: `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1s` }).waitFor();
+    expect(await page.getByRole('region', { name: 'Attempts per bucket' }).getByRole('row').count()).toBeGreaterThan(1);
+    await screenshot(page, 'console-overview');
+  });
+
   it('works by keyboard and at 375 px wide', async () => {
     const phone = await openPage(browser, { width: 375, height: 812 });
     try {

@@ -187,6 +187,8 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appB}/msg/${messageB.id}/endpoint`],
         ['GET', `${appB}/msg/${messageB.id}/attempt/${randomUUID()}`],
         ['POST', `${appB}/msg/precheck/active`, { eventType }],
+        ['GET', `${appB}/stats`],
+        ['GET', `${appB}/endpoint/${endpointB.id}/stats`],
         ['POST', `/api/v1/auth/app-portal-access/${b.app.id}`, {}],
         ['POST', `/api/v1/auth/dashboard-access/${b.app.id}`],
         ['POST', `/api/v1/auth/app/${b.app.id}/expire-all`, {}],
@@ -205,6 +207,7 @@ describe('the REST API through the real stack', () => {
         ['POST', `${appA}/endpoint/${endpointB.id}/send-example`, { eventType }],
         ['GET', `${appA}/endpoint/${endpointB.id}/msg`],
         ['GET', `${appA}/msg/${messageB.id}/endpoint`],
+        ['GET', `${appA}/endpoint/${endpointB.id}/stats`],
       ];
       for (const [method, path, json] of requests) {
         const reply = await a.api.send(method, path, { json });
@@ -263,6 +266,10 @@ describe('the REST API through the real stack', () => {
         ['PATCH', `/api/v1/event-type/${eventType}`, { description: 'changed by alpha' }],
         ['PUT', `/api/v1/event-type/${eventType}`, { description: 'changed by alpha' }],
         ['DELETE', `/api/v1/event-type/${eventType}`],
+        ['GET', '/api/v1/stats/overview'],
+        ['GET', '/api/v1/operational-webhook/endpoint'],
+        ['POST', '/api/v1/operational-webhook/endpoint', { url: receiver.url('/by-alpha') }],
+        ['GET', `/api/v1/operational-webhook/endpoint/${randomUUID()}/secret`],
       ];
       for (const [method, path, json] of requests) {
         const reply = await a.api.send(method, path, { json });

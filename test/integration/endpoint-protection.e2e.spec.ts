@@ -1,3 +1,4 @@
+import { operationalEvent } from '@hookline/contracts';
 import { eventually } from '../support/env.js';
 import { readTopic } from '../support/kafka.js';
 import { evenRetries, usePipeline } from '../support/pipeline.js';
@@ -92,8 +93,13 @@ describe('protecting endpoints: rate limits, circuit breaker, auto-disable', () 
 
     await readTopic(
       `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.operational`,
-      (message) => JSON.parse(message.value!.toString()) as { type: string; endpointId: string; reason: string },
-      (events) => expect(events.find((event) => event.endpointId === endpoint.id)).toMatchObject({ type: 'endpoint.disabled', reason: expect.stringContaining('failed every attempt') }),
+      (message) => operationalEvent.parse(JSON.parse(message.value!.toString())),
+      (events) =>
+        expect(events.find((event) => event.data.endpointId === endpoint.id)).toEqual({
+          id: expect.any(String),
+          type: 'endpoint.disabled',
+          data: { appId: app.id, endpointId: endpoint.id, failSince: expect.any(String), trigger: 'automatic' },
+        }),
     );
 
     healthy = true;

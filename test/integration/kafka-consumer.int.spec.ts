@@ -72,7 +72,7 @@ describe('KafkaConsumerServer against the real broker', () => {
 
   beforeAll(async () => {
     kafka = createKafkaClient({ clientId: 'test', brokers, logger });
-    const catalog = topicCatalog({ prefix, partitions: 2, retryScheduleMs: [1_000], deadLetterAfterMs: 60_000 });
+    const catalog = topicCatalog({ prefix, partitions: 2, retryScheduleMs: [1_000], deadLetterAfterMs: 60_000, outcomesRetentionMs: 60_000 });
     expect(await ensureTopics(kafka, catalog)).toEqual(catalog.map((spec) => spec.name));
     // A second run creates nothing: provisioning is idempotent.
     expect(await ensureTopics(kafka, catalog)).toEqual([]);

@@ -80,6 +80,7 @@ it('creates every topic with the configured partitions and retention, then grows
     partitions: 2,
     retryScheduleMs: values.config.retry.schedule.split(',').map((delay) => duration.parse(delay)),
     deadLetterAfterMs: duration.parse(values.config.retry.deadLetterAfter),
+    outcomesRetentionMs: duration.parse(values.topics.provision.retention.outcomes ?? 'missing'),
   });
   // This client's view of brand-new topics can lag a moment ("does not host this topic-partition").
   const metadata = () => eventually(() => admin.fetchTopicMetadata({ topics: catalog.map((topic) => topic.name) }), 10_000, 200);

@@ -14,6 +14,8 @@ import { EndpointGuard } from './endpoints/endpoint-guard.js';
 import { EndpointRepository } from './endpoints/endpoint.repository.js';
 import { OrderedDelivery } from './ordering/ordered-delivery.js';
 import { OrderingRepository } from './ordering/ordering.repository.js';
+import { OperationalReporter } from './operational/operational-reporter.js';
+import { OutcomeReporter } from './outcomes/outcome-reporter.js';
 import { FollowUp } from './retries/follow-up.js';
 
 /** Sockets kept per receiving origin; above the per-endpoint in-flight cap so none waits for a socket. */
@@ -52,6 +54,8 @@ const MAX_INLINE_RATE_WAIT_MS = 1_000;
     FollowUp,
     OrderedDelivery,
     OrderingRepository,
+    OperationalReporter,
+    OutcomeReporter,
   ],
 })
 export class DeliveryModule implements OnApplicationShutdown {

@@ -9,5 +9,5 @@ export const service: ServiceSpec = {
   // bounds how many of one endpoint's tasks wait for those, so a slow endpoint never fills the
   // partition's budget of unfinished records on its own.
   consumer: { groupId: 'delivery', subscriptions: [{ pattern: 'deliveries', source: 'deliveries' }], maxInFlightPerKey: 64 },
-  produces: ['retryTiers', 'dead', 'operational'],
+  produces: ['retryTiers', 'dead', 'operational', 'outcomes'],
 };

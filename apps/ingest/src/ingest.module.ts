@@ -19,9 +19,12 @@ import { FiltersController } from './filters/filters.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
 import { DeadLettersController } from './dead-letters/dead-letters.controller.js';
+import { StatsController } from './stats/stats.controller.js';
+import { OperationalWebhooksController } from './operational-webhooks/operational-webhooks.controller.js';
 import { SecretsReEncryptController } from './admin/secrets-re-encrypt.controller.js';
 import { OpenApiController } from './openapi/openapi.controller.js';
 import { IngestTopicHandler } from './ingest-topic/ingest-topic.handler.js';
+import { OperationalTopicHandler } from './operational-webhooks/operational-topic.handler.js';
 // Services and repositories, by resource.
 import { SecretsReEncryptService } from './admin/secrets-re-encrypt.service.js';
 import { ApplicationsRepository } from './applications/applications.repository.js';
@@ -56,6 +59,10 @@ import { MessageService } from './messages/message.service.js';
 import { MessagesRepository } from './messages/messages.repository.js';
 import { OutboxRelay } from './messages/outbox-relay.js';
 import { RedeliveryService } from './messages/redelivery.service.js';
+import { OperationalEvents } from './operational-webhooks/operational-events.js';
+import { OperationalWebhooksService } from './operational-webhooks/operational-webhooks.service.js';
+import { StatsRepository } from './stats/stats.repository.js';
+import { StatsService } from './stats/stats.service.js';
 
 /** The REST API (/api/v1) and the consumer of the ingest topic. */
 @Module({
@@ -76,9 +83,12 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     MessagesController,
     AttemptsController,
     DeadLettersController,
+    StatsController,
+    OperationalWebhooksController,
     SecretsReEncryptController,
     OpenApiController,
     IngestTopicHandler,
+    OperationalTopicHandler,
   ],
   providers: [
     ApplicationsRepository,
@@ -109,6 +119,10 @@ import { RedeliveryService } from './messages/redelivery.service.js';
     DeliveryStatusesRepository,
     DeadLettersRepository,
     DeadLettersService,
+    OperationalEvents,
+    OperationalWebhooksService,
+    StatsRepository,
+    StatsService,
     SecretsReEncryptService,
     IdempotencyInterceptor,
     OrderedApplications,

@@ -8,7 +8,15 @@ export const service: ServiceSpec = {
   service: 'ingest',
   feature: IngestModule,
   // Keyed by application: many of one tenant's records at once, so that they share statements.
-  consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }], maxInFlightPerKey: 256 },
+  // Also delivery's operational events, each turned into an operational webhook.
+  consumer: {
+    groupId: 'ingest',
+    subscriptions: [
+      { pattern: 'ingest', source: 'ingest' },
+      { pattern: 'operational', source: 'operational' },
+    ],
+    maxInFlightPerKey: 256,
+  },
   produces: ['events', 'ingestRejected', 'deliveries'],
   // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape too.
   api: { jsonBodyLimit: `${MAX_MESSAGE_BYTES}b`, filter: new ApiExceptionFilter() },

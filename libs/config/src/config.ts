@@ -27,6 +27,8 @@ export interface HooklineConfig {
     /** Create missing topics at start; false: only check they exist with enough partitions. */
     manageTopics: boolean;
     compression: (typeof KAFKA_COMPRESSIONS)[number];
+    /** retention.ms of `<prefix>.outcomes` when a service creates it. */
+    outcomesRetentionMs: number;
   };
   database: DatabaseConfig;
   retry: {
@@ -160,6 +162,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       stuckAfterMs: e.HOOKLINE_CONSUMER_STUCK_AFTER,
       manageTopics: e.HOOKLINE_KAFKA_MANAGE_TOPICS,
       compression: e.HOOKLINE_KAFKA_COMPRESSION,
+      outcomesRetentionMs: e.HOOKLINE_OUTCOMES_RETENTION,
     },
     database: { ...connections.database, poolSize: e.HOOKLINE_DATABASE_POOL_SIZE },
     retry: {

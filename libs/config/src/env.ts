@@ -99,6 +99,8 @@ export const environmentSchema = z.object({
     .enum(KAFKA_COMPRESSIONS, { message: `expected one of ${KAFKA_COMPRESSIONS.join(', ')}` })
     .default('none'),
   HOOKLINE_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1_000).default(6),
+  // Retention of <prefix>.outcomes when a service creates it: how long a producer may take to read its outcomes.
+  HOOKLINE_OUTCOMES_RETENTION: duration.prefault('7d'),
   HOOKLINE_RETRY_SCHEDULE: z
     .string()
     .default('5s,5m,30m,2h,5h,10h,10h,10h,10h')

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       stuckAfterMs: 60_000,
       manageTopics: true,
       compression: 'none',
+      outcomesRetentionMs: 7 * 86_400_000,
     });
     expect(config.database).toEqual({ url: minimal.DATABASE_URL, tls: null, poolSize: 10 });
     expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);

@@ -6,3 +6,4 @@ export * from './deliveries/delivery.contract.js';
 export * from './retry/retry.contract.js';
 export * from './dead/dead.contract.js';
 export * from './operational/operational.contract.js';
+export * from './outcomes/outcome.contract.js';

@@ -13,8 +13,10 @@ export const TOPICS = {
   deliveries: 'deliveries',
   /** Tasks whose retry window ran out, with their history. */
   dead: 'dead',
-  /** Events about the platform itself for operators (an endpoint was disabled), keyed by application id. */
+  /** Events about the platform itself that delivery reports (an endpoint disabled, a message failing), keyed by application id. */
   operational: 'operational',
+  /** The final outcome of each message at each endpoint (delivered, dead, discarded), keyed by message id. */
+  outcomes: 'outcomes',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -77,6 +79,8 @@ export function topicCatalog(options: {
   partitions: number;
   retryScheduleMs: readonly number[];
   deadLetterAfterMs: number;
+  /** HOOKLINE_OUTCOMES_RETENTION: how long producers may take to read their outcomes. */
+  outcomesRetentionMs: number;
 }): TopicSpec[] {
   const { prefix, partitions } = options;
   const standard = (topic: TopicKey, retentionMs: number): TopicSpec => ({
@@ -96,5 +100,6 @@ export function topicCatalog(options: {
     })),
     standard('dead', 30 * DAY),
     standard('operational', 30 * DAY),
+    standard('outcomes', options.outcomesRetentionMs),
   ];
 }

@@ -27,11 +27,12 @@ describe('topic names', () => {
   });
 
   it('keeps tier messages longer than the dead-letter window', () => {
-    const catalog = topicCatalog({ prefix: 'h', partitions: 3, retryScheduleMs: [1_000], deadLetterAfterMs: 30 * 86_400_000 });
+    const catalog = topicCatalog({ prefix: 'h', partitions: 3, retryScheduleMs: [1_000], deadLetterAfterMs: 30 * 86_400_000, outcomesRetentionMs: 86_400_000 });
     const tier = catalog.find((spec) => spec.name === 'h.retry.1s');
     expect(tier?.retentionMs).toBeGreaterThan(30 * 86_400_000);
     expect(catalog.map((spec) => spec.name)).toEqual([
-      'h.ingest', 'h.ingest.rejected', 'h.events', 'h.deliveries', 'h.retry.1s', 'h.dead', 'h.operational',
+      'h.ingest', 'h.ingest.rejected', 'h.events', 'h.deliveries', 'h.retry.1s', 'h.dead', 'h.operational', 'h.outcomes',
     ]);
+    expect(catalog.find((spec) => spec.name === 'h.outcomes')?.retentionMs).toBe(86_400_000);
   });
 });

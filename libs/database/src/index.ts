@@ -3,3 +3,4 @@ export { dataSourceOptions, databaseTlsOptions } from './data-source-options.js'
 export { describeDatabaseError } from './describe-error.js';
 export { DatabaseModule } from './database.module.js';
 export { unnestParameters } from './unnest.js';
+export { isOperationalApplication, OPERATIONAL_APPLICATION_ID } from './operational-application.js';

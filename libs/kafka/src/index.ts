@@ -19,3 +19,4 @@ export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/d
 export { decodeOrSkip, decodeValue, type Decoded } from './decode.js';
 export { KAFKA_CLIENT, KAFKA_SERVICE_TOPICS, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';
 export { within } from './within.js';
+export { groupLag } from './group-lag.js';

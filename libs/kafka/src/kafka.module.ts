@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { COMPRESSION_TYPE } from './connection/compression.js';
 import { describeKafkaError } from './connection/describe-error.js';
 import { probeTls } from './connection/tls-probe.js';
+import { groupLag } from './group-lag.js';
 import { createKafkaClient, kafkaTlsOptions, silenceKafkaLogs } from './kafka-client.js';
 import { KafkaProducer } from './producer.js';
 import { checkTopics, ensureTopics } from './topic-provisioner.js';
@@ -103,6 +104,7 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
       partitions: this.config.kafka.partitions,
       retryScheduleMs: this.config.retry.scheduleMs,
       deadLetterAfterMs: this.config.retry.deadLetterAfterMs,
+      outcomesRetentionMs: this.config.kafka.outcomesRetentionMs,
     });
     // A broker that is away fails the attempt within seconds; connectUntilReady tries again.
     const admin = this.kafka.admin({ retry: { retries: 2 } });
@@ -128,6 +130,12 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
     } catch (error) {
       throw new Error(describeKafkaError(error), { cause: error });
     }
+  }
+
+  /** A consumer group's lag per topic (groupLag), through this process's admin client. */
+  async consumerLag(groupId: string, topics: readonly string[]): Promise<Map<string, number>> {
+    if (!this.connected || !this.admin) throw new Error(this.lastError ? `cannot reach Kafka: ${describeKafkaError(this.lastError)}` : 'connecting');
+    return groupLag(this.admin, groupId, topics);
   }
 
   /** Before the consumer stops: from now on a broker that does not answer is expected, and kafkajs's own lines about it are not logged. */

@@ -8,6 +8,7 @@ import { createQueryClient } from '../shared/query';
 import { ApplicationScope } from './application';
 import { ApplicationsPage } from './applications';
 import { EventTypesPage } from './event-types';
+import { OverviewPage } from './overview';
 import { SignInPage } from './sign-in';
 
 /** The token lives in this tab's session storage (never in a URL): a reload keeps it, closing the tab forgets it. */
@@ -64,6 +65,9 @@ export function ConsoleApp() {
                 <li>
                   <Link href="/event-types">Event types</Link>
                 </li>
+                <li>
+                  <Link href="/overview">Overview</Link>
+                </li>
               </ul>
             </nav>
             <button type="button" className="secondary" onClick={() => close(null)}>
@@ -79,6 +83,7 @@ export function ConsoleApp() {
               <Switch>
                 <Route path="/" component={ApplicationsPage} />
                 <Route path="/event-types" component={EventTypesPage} />
+                <Route path="/overview" component={OverviewPage} />
                 <Route path="/app/:appId" nest>
                   {(params) => <ApplicationScope key={params.appId} appId={params.appId} />}
                 </Route>

@@ -123,6 +123,17 @@ export interface Problem {
   type: string;
 }
 
+/** The installation at a glance (GET /api/v1/stats/overview, admin token). */
+export interface StatsOverview {
+  since: string;
+  until: string;
+  bucket: string;
+  buckets: Array<{ start: string; delivered: number; failed: number; dead: number }>;
+  successRate: number | null;
+  retryTiers: Array<{ tier: string; topic: string; waiting: number | null }>;
+  deadLetters: number;
+}
+
 /** An answer that was not a success, in the API's own words. */
 export class ApiFailure extends Error {
   constructor(
@@ -238,6 +249,9 @@ export function createApi(token: string) {
       attempts: (appId: string, msgId: string, iterator?: string) =>
         request<Page<Attempt>>('GET', `${app(appId)}/attempt/msg/${segment(msgId)}`, { query: { limit: 250, iterator } }),
       resend: (appId: string, msgId: string, endpointId: string) => request<unknown>('POST', `${app(appId)}/msg/${segment(msgId)}/endpoint/${segment(endpointId)}/resend`),
+    },
+    stats: {
+      overview: (range: { since?: string; until?: string; bucket?: string } = {}) => request<StatsOverview>('GET', '/stats/overview', { query: range }),
     },
     deadLetters: {
       list: (appId: string, filter: DeadLetterFilter, iterator?: string) =>

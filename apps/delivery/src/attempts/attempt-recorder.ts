@@ -1,8 +1,10 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import type { DeliveryTask } from '@hookline/contracts';
 import type { DeliveryStatus } from '@hookline/database';
 import { Inject, Injectable } from '@nestjs/common';
 import { EndpointDisabler } from '../endpoints/endpoint-disabler.js';
+import type { ReportedAttempt } from '../operational/operational-reporter.js';
 import { AttemptRepository, type AttemptRow, type EndpointOutcome, type OrderedOutcome, type Promotion, type StatusRow } from './attempt.repository.js';
 
 /** The lease an ordered attempt was made under (docs/adr/0012). */
@@ -37,7 +39,7 @@ export class AttemptRecorder {
   private readonly batches = new Coalescer<AttemptRecord, Promotion[]>((records) => this.write(records), { maxBatchSize: MAX_BATCH, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
-    @Inject(AttemptRepository) private readonly attempts: Pick<AttemptRepository, 'writeBatch' | 'markDead'>,
+    @Inject(AttemptRepository) private readonly attempts: Pick<AttemptRepository, 'writeBatch' | 'markDead' | 'lastAttempt'>,
     @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
     @Inject(EndpointDisabler) private readonly disabler: Pick<EndpointDisabler, 'disable'>,
   ) {}
@@ -47,9 +49,19 @@ export class AttemptRecorder {
     return this.batches.add(record);
   }
 
-  /** Marks a pair dead that was dead-lettered without an attempt; rare, so not batched. For an ordered one, the parked heads of its key to send now. */
-  markDead(pair: { messageId: string; endpointId: string; applicationId: string; orderingKey?: string }, at: Date): Promise<Promotion[]> {
-    return this.attempts.markDead(pair, at);
+  /**
+   * Marks a task's pair dead that was dead-lettered without an attempt (rare, so not batched).
+   * Answers, for an ordered one, the parked heads of its key to send now; and the last attempt the
+   * task made before, if it made one.
+   */
+  async markDead(
+    task: Pick<DeliveryTask, 'messageId' | 'endpointId' | 'applicationId' | 'firstAttemptAt' | 'orderingKey'>,
+    at: Date,
+  ): Promise<{ promotions: Promotion[]; lastAttempt: ReportedAttempt | null }> {
+    const { messageId, endpointId, applicationId, orderingKey } = task;
+    const promotions = await this.attempts.markDead({ messageId, endpointId, applicationId, ...(orderingKey !== undefined && { orderingKey }) }, at);
+    const lastAttempt = task.firstAttemptAt === null ? null : await this.attempts.lastAttempt(task, new Date(task.firstAttemptAt));
+    return { promotions, lastAttempt };
   }
 
   private async write(records: readonly AttemptRecord[]): Promise<Promotion[][]> {
@@ -61,7 +73,7 @@ export class AttemptRecorder {
     const cutoff = Date.now() - limitMs;
     const expired = failing
       .filter((endpoint) => !endpoint.disabled && endpoint.failingSince !== null && endpoint.failingSince.getTime() <= cutoff)
-      .map((endpoint) => ({ id: endpoint.id, applicationId: endpoint.applicationId }));
+      .map(({ id, applicationId, uid, failingSince }) => ({ id, applicationId, uid, failingSince, occurrence: `failing since ${failingSince!.toISOString()}` }));
     if (expired.length > 0) await this.disabler.disable(expired, `the endpoint failed every attempt for ${Math.round(limitMs / 3_600_000)} h`);
     return records.map(({ attempt, lease }) => (lease ? promotions.filter((promotion) => promotion.endpointId === attempt.endpointId && promotion.orderingKey === lease.orderingKey) : []));
   }

@@ -41,6 +41,7 @@ export interface Promotion {
 export interface FailingEndpoint {
   id: string;
   applicationId: string;
+  uid: string | null;
   failingSince: Date | null;
   disabled: boolean;
 }
@@ -85,7 +86,13 @@ const TRACK_FAILING = `
     SET failing_since = CASE WHEN v.ok THEN NULL ELSE COALESCE(e.failing_since, v.at) END
   FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS v(id, ok, at)
   WHERE e.id = v.id AND (NOT v.ok OR e.failing_since IS NOT NULL)
-  RETURNING e.id, e.application_id, e.failing_since, e.disabled`;
+  RETURNING e.id, e.application_id, e.uid, e.failing_since, e.disabled`;
+
+// The latest attempt of a pair since a time (the task's first attempt), through (message_id, created_at).
+const LAST_ATTEMPT = `
+  SELECT id, response_status_code, created_at FROM attempts
+  WHERE message_id = $1 AND endpoint_id = $2 AND created_at >= $3
+  ORDER BY created_at DESC LIMIT 1`;
 
 // The locks of the keys whose outcomes a transaction writes, taken first and in one order: a
 // claim takes its key's lock before it reads or parks a status row, so an outcome and a claim of
@@ -131,13 +138,14 @@ export class AttemptRepository {
       await manager.query(UPSERT_STATUSES, unnestParameters(statuses, ['messageId', 'endpointId', 'applicationId', 'status', 'attemptCount', 'lastAttemptAt', 'nextAttemptAt']));
       // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
       const [rows] = (await manager.query(TRACK_FAILING, unnestParameters(outcomes, ['endpointId', 'succeeded', 'at']))) as [
-        Array<{ id: string; application_id: string; failing_since: Date | null; disabled: boolean }>,
+        Array<{ id: string; application_id: string; uid: string | null; failing_since: Date | null; disabled: boolean }>,
         number,
       ];
       const promotions = ordered.length > 0 ? ((await manager.query(SETTLE_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey', 'leaseToken']))) as Promotion[]) : [];
       const failing = rows.map((row) => ({
         id: row.id,
         applicationId: row.application_id,
+        uid: row.uid,
         failingSince: row.failing_since === null ? null : new Date(row.failing_since),
         disabled: row.disabled,
       }));
@@ -160,5 +168,11 @@ export class AttemptRepository {
       await manager.query(MARK_DEAD, [pair.messageId, pair.endpointId, pair.applicationId, at]);
       return (await manager.query(SETTLE_KEYS, [[pair.endpointId], [orderingKey], [null]])) as Promotion[];
     });
+  }
+
+  /** The pair's latest attempt made since `since`, if any. */
+  async lastAttempt(pair: { messageId: string; endpointId: string }, since: Date): Promise<{ id: string; statusCode: number | null; at: Date } | null> {
+    const [row] = (await this.dataSource.query(LAST_ATTEMPT, [pair.messageId, pair.endpointId, since])) as Array<{ id: string; response_status_code: number | null; created_at: Date }>;
+    return row ? { id: row.id, statusCode: row.response_status_code, at: new Date(row.created_at) } : null;
   }
 }

@@ -6,11 +6,14 @@ import { signatureHeaders } from '@hookline/signing';
 import { annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
+import type { DeliveryOutcome } from '@hookline/egress';
 import { type DeliveryTarget, EndpointCache } from '../endpoints/endpoint-cache.js';
 import { EndpointGuard } from '../endpoints/endpoint-guard.js';
+import { OperationalReporter } from '../operational/operational-reporter.js';
 import { OrderedDelivery } from '../ordering/ordered-delivery.js';
 import type { Claim } from '../ordering/ordering.repository.js';
-import { FollowUp } from '../retries/follow-up.js';
+import { type FinalOutcome, OutcomeReporter } from '../outcomes/outcome-reporter.js';
+import { type FailureResult, FollowUp } from '../retries/follow-up.js';
 import { AttemptRecorder, type Lease } from './attempt-recorder.js';
 
 /** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
@@ -29,7 +32,9 @@ type OrderedTask = DeliveryTask & { orderingKey: string };
  * Makes one attempt of a delivery task: signs the payload (Standard Webhooks, `webhook-id` is
  * the message id so it is stable across retries), POSTs it through the guarded client, and
  * records the attempt and the status it leads to before the offset may be committed. A failure
- * is first handed to its retry tier or the dead-letter topic.
+ * is first handed to its retry tier or the dead-letter topic. Once the attempt is recorded, a
+ * task that ended (delivered, dead, or discarded) gets its outcome record, and what operators
+ * should hear of (failing, recovered, exhausted) is reported; both before the offset is committed.
  *
  * A task of a FIFO endpoint is first claimed (OrderedDelivery, docs/adr/0012): sent only while it
  * is the head of its key and holds the key's lease; otherwise parked, postponed or dropped.
@@ -45,6 +50,8 @@ export class AttemptService {
     private readonly followUp: FollowUp,
     private readonly guard: EndpointGuard,
     private readonly ordered: OrderedDelivery,
+    private readonly outcomes: OutcomeReporter,
+    private readonly operational: OperationalReporter,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -59,11 +66,13 @@ export class AttemptService {
     if (!target || target.endpoint.disabled) target = await this.endpoints.get(task.endpointId, { fresh: true });
     if (!target || target.endpoint.disabled) {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint deleted or disabled; task dropped');
+      await this.outcomes.report(task, { outcome: 'discarded', attempts: task.attempt - 1, reason: target ? 'endpoint-disabled' : 'endpoint-deleted' });
       return;
     }
     // A URL changed after the task was routed must pass verification first, as fanout requires.
     if (target.endpoint.verificationRequired && !target.endpoint.verifiedAt) {
       this.logger.info({ endpointId: task.endpointId, messageId: task.messageId }, 'endpoint awaits verification; task dropped');
+      await this.outcomes.report(task, { outcome: 'discarded', attempts: task.attempt - 1, reason: 'endpoint-not-verified' });
       return;
     }
     // Claimed whatever the endpoint's cached ordering says: the claim reads the endpoint's own
@@ -144,14 +153,16 @@ export class AttemptService {
     if (!attempt) return null;
     if (attempt.kind === 'claimed') return attempt.claim;
     const { attemptedAt, outcome, lease } = attempt;
-    const result = outcome.ok ? { status: 'succeeded' as const, nextAttemptAt: null } : await this.followUp.afterFailure(task, outcome, attemptedAt);
+    const failure = outcome.ok ? null : await this.followUp.afterFailure(task, outcome, attemptedAt, endpoint);
+    const { status, nextAttemptAt } = failure ?? { status: 'succeeded' as const, nextAttemptAt: null };
     const metrics = hooklineMetrics();
     metrics.attempts.add(1, { outcome: outcome.ok ? 'success' : 'failure', status_class: statusClass(outcome.statusCode) });
     if (outcome.ok) metrics.deliveryLatency.record((Date.now() - Date.parse(task.acceptedAt)) / 1000);
-    if (result.status === 'dead') metrics.deadLetters.add(1);
+    if (status === 'dead') metrics.deadLetters.add(1);
+    const attemptId = uuidv7();
     const promotions = await this.recorder.record({
       attempt: {
-        id: uuidv7(),
+        id: attemptId,
         messageId: task.messageId,
         endpointId: endpoint.id,
         applicationId: task.applicationId,
@@ -165,11 +176,29 @@ export class AttemptService {
         trigger: task.trigger,
         createdAt: attemptedAt,
       },
-      ...result,
+      status,
+      nextAttemptAt,
       ...(lease && { lease }),
     });
-    await this.ordered.promote(promotions);
+    await Promise.all([
+      this.ordered.promote(promotions),
+      this.reportOutcome(task, outcome, attemptedAt, failure),
+      this.operational.attempted(task, { id: attemptId, statusCode: outcome.statusCode, at: attemptedAt }, outcome.ok, status === 'dead'),
+    ]);
     return null;
+  }
+
+  /** The outcome record of a task this attempt ended: delivered, dead, or discarded by a 410 Gone. */
+  private async reportOutcome(task: DeliveryTask, outcome: DeliveryOutcome, attemptedAt: Date, failure: FailureResult | null): Promise<void> {
+    const attempts = task.attempt;
+    const final: FinalOutcome | null = !failure
+      ? { outcome: 'delivered', attempts, statusCode: outcome.statusCode!, deliveredAt: new Date(attemptedAt.getTime() + outcome.durationMs) }
+      : failure.status === 'dead'
+        ? { outcome: 'dead', attempts, lastError: failure.lastError }
+        : failure.gone
+          ? { outcome: 'discarded', attempts, reason: 'endpoint-gone' }
+          : null;
+    if (final) await this.outcomes.report(task, final);
   }
 
   /**
@@ -191,9 +220,14 @@ export class AttemptService {
 
   /** Postpones the task without an attempt, or dead-letters it once that would fall past its window (which moves an ordered key on). */
   private async postpone(task: DeliveryTask, waitMs: number, reason: string): Promise<void> {
-    if ((await this.followUp.defer(task, waitMs, reason)) !== 'dead') return;
-    const { messageId, endpointId, applicationId, orderingKey } = task;
-    await this.ordered.promote(await this.recorder.markDead({ messageId, endpointId, applicationId, ...(orderingKey !== undefined && { orderingKey }) }, new Date()));
+    const postponement = await this.followUp.defer(task, waitMs, reason);
+    if (postponement.kind !== 'dead') return;
+    const { promotions, lastAttempt } = await this.recorder.markDead(task, new Date());
     hooklineMetrics().deadLetters.add(1);
+    await Promise.all([
+      this.ordered.promote(promotions),
+      this.outcomes.report(task, { outcome: 'dead', attempts: task.attempt - 1, lastError: postponement.lastError }),
+      this.operational.exhausted(task, lastAttempt),
+    ]);
   }
 }

@@ -59,8 +59,8 @@ export class OrderedDelivery {
     const tasks = promotions.flatMap(({ endpointId, orderingKey, messageId }) => {
       const message = messages.get(messageId);
       if (!message) return [];
-      const { id, applicationId, eventType, payload, createdAt } = message;
-      return [{ key: endpointId, value: JSON.stringify(firstDeliveryTask({ messageId: id, applicationId, eventType, payload, acceptedAt: new Date(createdAt).toISOString() }, endpointId, 'scheduled', orderingKey)) }];
+      const { id, applicationId, eventType, eventId, payload, createdAt } = message;
+      return [{ key: endpointId, value: JSON.stringify(firstDeliveryTask({ messageId: id, applicationId, eventType, eventId, payload, acceptedAt: new Date(createdAt).toISOString() }, endpointId, 'scheduled', orderingKey)) }];
     });
     if (tasks.length > 0) await this.producer.send(this.topics.deliveries, tasks);
   }

@@ -28,6 +28,7 @@ export interface MessageRow {
   id: string;
   applicationId: string;
   eventType: string;
+  eventId: string | null;
   payload: Record<string, unknown>;
   createdAt: Date;
 }
@@ -36,7 +37,7 @@ const CLAIM = `
   SELECT message AS "messageId", endpoint AS "endpointId", decision, token, at_offset AS "position", retry_ms AS "retryMs", promote
   FROM hookline_ordering_claim($1::uuid[], $2::uuid[], $3::text[], $4, $5)`;
 const RELEASE = `UPDATE ordering_queues SET lease_token = NULL, lease_until = NULL WHERE endpoint_id = $1 AND ordering_key = $2 AND lease_token = $3`;
-const MESSAGES = `SELECT id, application_id AS "applicationId", event_type AS "eventType", payload, created_at AS "createdAt" FROM messages WHERE id = ANY($1::uuid[])`;
+const MESSAGES = `SELECT id, application_id AS "applicationId", event_type AS "eventType", event_id AS "eventId", payload, created_at AS "createdAt" FROM messages WHERE id = ANY($1::uuid[])`;
 
 /** The claims of ordered tasks, decided in PostgreSQL under each key's lock (docs/adr/0012). */
 @Injectable()

@@ -1,6 +1,6 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type DeadLetter, type DeliveryTask, type PlatformTopics, RETRY_HEADERS, type RetryTier, retryTiers } from '@hookline/contracts';
-import type { DeliveryStatus } from '@hookline/database';
+import type { DeliveryStatus, Endpoint } from '@hookline/database';
 import type { DeliveryOutcome } from '@hookline/egress';
 import { KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
@@ -8,11 +8,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EndpointDisabler } from '../endpoints/endpoint-disabler.js';
 import { RetryPolicy } from './retry-policy.js';
 
-/** What a failed attempt leads to, for the status row. */
+/** What a failed attempt leads to: the status row, and how the task ended if it did. */
 export interface FailureResult {
   status: DeliveryStatus;
   nextAttemptAt: Date | null;
+  /** The failure as the retry tier and the dead letter carry it. */
+  lastError: string;
+  /** The endpoint answered 410 Gone and was disabled: the task ends, neither retried nor dead. */
+  gone: boolean;
 }
+
+/** What became of a task that may not be attempted yet. */
+export type Postponement = { kind: 'postponed' } | { kind: 'dead'; lastError: string };
 
 /**
  * Hands a failed task on: to the retry tier of its next delay, or to the dead-letter topic once
@@ -47,15 +54,16 @@ export class FollowUp {
    * runs from the first attempt or, for a task postponed before any, from its first postponement;
    * a task whose postponement would fall past it is dead-lettered instead ('dead').
    */
-  async defer(task: DeliveryTask, waitMs: number, reason: string): Promise<'postponed' | 'dead'> {
+  async defer(task: DeliveryTask, waitMs: number, reason: string): Promise<Postponement> {
     const now = new Date();
     const windowStart = task.firstAttemptAt ? new Date(task.firstAttemptAt) : now;
     const dueAt = new Date(now.getTime() + waitMs);
     const postponed: DeliveryTask = { ...task, firstAttemptAt: windowStart.toISOString() };
     const step = this.policy.postponement(dueAt, windowStart);
     if (step.kind === 'dead') {
-      await this.deadLetter(postponed, now, `${reason}; ${step.reason}`);
-      return 'dead';
+      const lastError = `${reason}; ${step.reason}`;
+      await this.deadLetter(postponed, now, lastError);
+      return { kind: 'dead', lastError };
     }
     const tier = this.tiers.find((candidate) => candidate.delayMs >= waitMs) ?? this.tiers.at(-1)!;
     const headers = {
@@ -65,21 +73,24 @@ export class FollowUp {
       [RETRY_HEADERS.deferred]: reason,
     };
     await this.producer.send(tier.topic, [{ key: task.endpointId, value: JSON.stringify(postponed), headers }]);
-    return 'postponed';
+    return { kind: 'postponed' };
   }
 
-  async afterFailure(task: DeliveryTask, outcome: DeliveryOutcome, attemptedAt: Date): Promise<FailureResult> {
+  /** `endpoint` is the one attempted, as delivery last read it: a 410 Gone reports it disabled. */
+  async afterFailure(task: DeliveryTask, outcome: DeliveryOutcome, attemptedAt: Date, endpoint: Pick<Endpoint, 'uid' | 'failingSince' | 'updatedAt'>): Promise<FailureResult> {
     const firstAttemptAt = task.firstAttemptAt ? new Date(task.firstAttemptAt) : attemptedAt;
     const lastError = (outcome.error ?? `HTTP ${outcome.statusCode}: ${outcome.responseExcerpt}`).slice(0, 500);
     const step = this.policy.next({ attempt: task.attempt, firstAttemptAt, attemptedAt, statusCode: outcome.statusCode, retryAfterMs: outcome.retryAfterMs });
 
     if (step.kind === 'gone') {
-      await this.disabler.disable([{ id: task.endpointId, applicationId: task.applicationId }], 'the endpoint answered 410 Gone');
-      return { status: 'failed', nextAttemptAt: null };
+      // Concurrent 410s of one endpoint, as last changed, are one occurrence: one report.
+      const occurrence = `gone after its change at ${endpoint.updatedAt.toISOString()}`;
+      await this.disabler.disable([{ id: task.endpointId, applicationId: task.applicationId, uid: endpoint.uid, failingSince: endpoint.failingSince, occurrence }], 'the endpoint answered 410 Gone');
+      return { status: 'failed', nextAttemptAt: null, lastError, gone: true };
     }
     if (step.kind === 'dead') {
       await this.deadLetter({ ...task, firstAttemptAt: firstAttemptAt.toISOString() }, attemptedAt, lastError, step.reason);
-      return { status: 'dead', nextAttemptAt: null };
+      return { status: 'dead', nextAttemptAt: null, lastError, gone: false };
     }
     const next: DeliveryTask = { ...task, attempt: task.attempt + 1, firstAttemptAt: firstAttemptAt.toISOString() };
     await this.producer.send(step.tier.topic, [
@@ -94,7 +105,7 @@ export class FollowUp {
         },
       },
     ]);
-    return { status: 'failed', nextAttemptAt: step.dueAt };
+    return { status: 'failed', nextAttemptAt: step.dueAt, lastError, gone: false };
   }
 
   private async deadLetter(task: DeliveryTask, deadAt: Date, lastError: string, reason = lastError): Promise<void> {

@@ -1,6 +1,7 @@
 import { loadConfig } from '@hookline/config';
 import { AttemptRecorder, type AttemptRecord } from '../../src/attempts/attempt-recorder.js';
 import type { AttemptRepository, FailingEndpoint, Promotion } from '../../src/attempts/attempt.repository.js';
+import type { DisabledEndpoint } from '../../src/operational/operational-reporter.js';
 
 // AttemptRecorder over a repository that keeps each batch in memory: what one batch writes, and
 // what follows once it is committed, without PostgreSQL.
@@ -20,15 +21,16 @@ function recorder(failing: (batch: Batch) => FailingEndpoint[] = () => [], promo
     HOOKLINE_ENDPOINT_DISABLE_AFTER: '5d',
   });
   /** What happened, in order: each committed batch, then each disable. */
-  const events: Array<{ batch: Batch } | { disabled: Array<{ id: string; applicationId: string }>; reason: string }> = [];
+  const events: Array<{ batch: Batch } | { disabled: DisabledEndpoint[]; reason: string }> = [];
   const repository = {
     writeBatch: async (batch: Batch) => {
       events.push({ batch });
       return { failing: failing(batch), promotions };
     },
     markDead: async () => [],
+    lastAttempt: async () => null,
   };
-  const disabler = { disable: async (disabled: Array<{ id: string; applicationId: string }>, reason: string) => void events.push({ disabled, reason }) };
+  const disabler = { disable: async (disabled: DisabledEndpoint[], reason: string) => void events.push({ disabled, reason }) };
   return { subject: new AttemptRecorder(repository, config, disabler), events };
 }
 
@@ -78,9 +80,9 @@ describe('AttemptRecorder', () => {
   it('disables, after the batch is committed, the endpoints failing for longer than the limit, and only those', async () => {
     const now = Date.now();
     const { subject, events } = recorder(() => [
-      { id: ENDPOINT_A, applicationId: APP, failingSince: new Date(now - 6 * DAY), disabled: false },
-      { id: ENDPOINT_B, applicationId: APP, failingSince: new Date(now - DAY), disabled: false },
-      { id: '00000000-0000-4000-8000-00000000000c', applicationId: APP, failingSince: new Date(now - 9 * DAY), disabled: true },
+      { id: ENDPOINT_A, applicationId: APP, uid: 'billing', failingSince: new Date(now - 6 * DAY), disabled: false },
+      { id: ENDPOINT_B, applicationId: APP, uid: null, failingSince: new Date(now - DAY), disabled: false },
+      { id: '00000000-0000-4000-8000-00000000000c', applicationId: APP, uid: null, failingSince: new Date(now - 9 * DAY), disabled: true },
     ]);
     await Promise.all([
       subject.record(record({ endpointId: ENDPOINT_A, attemptNumber: 4, succeeded: false, at: now, status: 'failed' })),
@@ -89,12 +91,15 @@ describe('AttemptRecorder', () => {
 
     expect(events).toEqual([
       { batch: expect.anything() },
-      { disabled: [{ id: ENDPOINT_A, applicationId: APP }], reason: 'the endpoint failed every attempt for 120 h' },
+      {
+        disabled: [{ id: ENDPOINT_A, applicationId: APP, uid: 'billing', failingSince: new Date(now - 6 * DAY), occurrence: `failing since ${new Date(now - 6 * DAY).toISOString()}` }],
+        reason: 'the endpoint failed every attempt for 120 h',
+      },
     ]);
   });
 
   it('disables nothing when no endpoint has failed for that long', async () => {
-    const { subject, events } = recorder(() => [{ id: ENDPOINT_A, applicationId: APP, failingSince: new Date(), disabled: false }]);
+    const { subject, events } = recorder(() => [{ id: ENDPOINT_A, applicationId: APP, uid: null, failingSince: new Date(), disabled: false }]);
     await subject.record(record({ attemptNumber: 1, succeeded: false, at: Date.now(), status: 'failed' }));
     expect(events).toEqual([{ batch: expect.anything() }]);
   });

@@ -1,9 +1,11 @@
 import { loadConfig } from '@hookline/config';
-import { type DeliveryTask, RETRY_HEADERS, topicsFor } from '@hookline/contracts';
+import { RETRY_HEADERS, topicsFor } from '@hookline/contracts';
 import type { DeliveryOutcome } from '@hookline/egress';
 import type { OutgoingMessage } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
+import type { DisabledEndpoint } from '../../src/operational/operational-reporter.js';
 import { FollowUp } from '../../src/retries/follow-up.js';
+import { deliveryTaskOf } from '../tasks.js';
 
 // FollowUp with a producer and a disabler that only remember what they were asked: which topic a
 // failed or postponed task goes to, and with what, decided without Kafka or PostgreSQL.
@@ -22,7 +24,7 @@ function followUp() {
     HOOKLINE_DEAD_LETTER_AFTER: '1h',
   });
   const sent: Array<{ topic: string; messages: OutgoingMessage[] }> = [];
-  const disabled: Array<{ endpoints: Array<{ id: string; applicationId: string }>; reason: string }> = [];
+  const disabled: Array<{ endpoints: DisabledEndpoint[]; reason: string }> = [];
   const subject = new FollowUp(
     config,
     topicsFor('t'),
@@ -33,18 +35,7 @@ function followUp() {
   return { subject, sent, disabled };
 }
 
-const task = (fields: Partial<DeliveryTask> = {}): DeliveryTask => ({
-  messageId: '00000000-0000-4000-8000-000000000001',
-  applicationId: '00000000-0000-4000-8000-000000000002',
-  endpointId: '00000000-0000-4000-8000-000000000003',
-  eventType: 'invoice.paid',
-  payload: { invoice: 'in_1' },
-  acceptedAt: '2026-03-01T11:59:59.000Z',
-  attempt: 1,
-  firstAttemptAt: null,
-  trigger: 'scheduled',
-  ...fields,
-});
+const task = deliveryTaskOf;
 
 const failure = (statusCode: number | null, fields: Partial<DeliveryOutcome> = {}): DeliveryOutcome => ({
   ok: false,
@@ -56,15 +47,18 @@ const failure = (statusCode: number | null, fields: Partial<DeliveryOutcome> = {
   ...fields,
 });
 
+/** The endpoint attempted, as delivery last read it. */
+const endpoint = { uid: 'billing', failingSince: null, updatedAt: new Date('2026-03-01T10:00:00Z') };
+
 const valueOf = (message: OutgoingMessage) => JSON.parse(String(message.value)) as Record<string, unknown>;
 
 describe('FollowUp after a failed attempt', () => {
   it('sends the next attempt to the tier of its scheduled delay, keyed by endpoint, due then', async () => {
     const { subject, sent } = followUp();
-    const result = await subject.afterFailure(task(), failure(500), attemptedAt);
+    const result = await subject.afterFailure(task(), failure(500), attemptedAt, endpoint);
 
     const dueAt = new Date(attemptedAt.getTime() + 1_000);
-    expect(result).toEqual({ status: 'failed', nextAttemptAt: dueAt });
+    expect(result).toEqual({ status: 'failed', nextAttemptAt: dueAt, lastError: 'HTTP 500: nope', gone: false });
     expect(sent.map((send) => send.topic)).toEqual(['t.retry.1s']);
     const [message] = sent[0]!.messages;
     expect(message!.key).toBe(task().endpointId);
@@ -76,16 +70,16 @@ describe('FollowUp after a failed attempt', () => {
       [RETRY_HEADERS.lastError]: 'HTTP 500: nope',
     });
 
-    await subject.afterFailure(task({ attempt: 2, firstAttemptAt: attemptedAt.toISOString() }), failure(503), new Date(attemptedAt.getTime() + 1_000));
+    await subject.afterFailure(task({ attempt: 2, firstAttemptAt: attemptedAt.toISOString() }), failure(503), new Date(attemptedAt.getTime() + 1_000), endpoint);
     expect(sent[1]!.topic).toBe('t.retry.1m');
   });
 
   it('dead-letters a task whose next attempt would fall past the window, with its history', async () => {
     const { subject, sent } = followUp();
     const firstAttemptAt = new Date(attemptedAt.getTime() - HOUR + 500).toISOString();
-    const result = await subject.afterFailure(task({ attempt: 1, firstAttemptAt }), failure(null, { error: 'connect ECONNREFUSED' }), attemptedAt);
+    const result = await subject.afterFailure(task({ attempt: 1, firstAttemptAt }), failure(null, { error: 'connect ECONNREFUSED' }), attemptedAt, endpoint);
 
-    expect(result).toEqual({ status: 'dead', nextAttemptAt: null });
+    expect(result).toEqual({ status: 'dead', nextAttemptAt: null, lastError: 'connect ECONNREFUSED', gone: false });
     expect(sent.map((send) => send.topic)).toEqual(['t.dead']);
     expect(valueOf(sent[0]!.messages[0]!)).toEqual({
       task: task({ attempt: 1, firstAttemptAt }),
@@ -96,17 +90,22 @@ describe('FollowUp after a failed attempt', () => {
 
   it('dead-letters a task that used every retry of the schedule', async () => {
     const { subject, sent } = followUp();
-    const result = await subject.afterFailure(task({ attempt: 3, firstAttemptAt: attemptedAt.toISOString() }), failure(500), attemptedAt);
+    const result = await subject.afterFailure(task({ attempt: 3, firstAttemptAt: attemptedAt.toISOString() }), failure(500), attemptedAt, endpoint);
     expect(result.status).toBe('dead');
     expect(sent.map((send) => send.topic)).toEqual(['t.dead']);
   });
 
   it('disables an endpoint that answered 410 Gone, and neither retries nor dead-letters the task', async () => {
     const { subject, sent, disabled } = followUp();
-    const result = await subject.afterFailure(task(), failure(410), attemptedAt);
+    const result = await subject.afterFailure(task(), failure(410), attemptedAt, endpoint);
 
-    expect(result).toEqual({ status: 'failed', nextAttemptAt: null });
-    expect(disabled).toEqual([{ endpoints: [{ id: task().endpointId, applicationId: task().applicationId }], reason: 'the endpoint answered 410 Gone' }]);
+    expect(result).toEqual({ status: 'failed', nextAttemptAt: null, lastError: 'HTTP 410: nope', gone: true });
+    expect(disabled).toEqual([
+      {
+        endpoints: [{ id: task().endpointId, applicationId: task().applicationId, uid: 'billing', failingSince: null, occurrence: 'gone after its change at 2026-03-01T10:00:00.000Z' }],
+        reason: 'the endpoint answered 410 Gone',
+      },
+    ]);
     expect(sent).toEqual([]);
   });
 });
@@ -115,7 +114,7 @@ describe('FollowUp postponing a task it may not attempt yet', () => {
   it('postpones into the shortest tier that covers the wait, spending no attempt', async () => {
     const { subject, sent } = followUp();
     const firstAttemptAt = new Date(Date.now() - 60_000).toISOString();
-    expect(await subject.defer(task({ attempt: 3, firstAttemptAt }), 5_000, 'circuit open')).toBe('postponed');
+    expect(await subject.defer(task({ attempt: 3, firstAttemptAt }), 5_000, 'circuit open')).toEqual({ kind: 'postponed' });
 
     expect(sent.map((send) => send.topic)).toEqual(['t.retry.1m']);
     const [message] = sent[0]!.messages;
@@ -126,7 +125,7 @@ describe('FollowUp postponing a task it may not attempt yet', () => {
   it('starts the window of a task never attempted at its first postponement', async () => {
     const { subject, sent } = followUp();
     const before = Date.now();
-    expect(await subject.defer(task(), 500, 'rate limit: 5/s')).toBe('postponed');
+    expect(await subject.defer(task(), 500, 'rate limit: 5/s')).toEqual({ kind: 'postponed' });
     expect(sent[0]!.topic).toBe('t.retry.1s');
     expect(Date.parse(valueOf(sent[0]!.messages[0]!).firstAttemptAt as string)).toBeGreaterThanOrEqual(before);
   });
@@ -134,7 +133,7 @@ describe('FollowUp postponing a task it may not attempt yet', () => {
   it('dead-letters instead once the postponement would fall past the window', async () => {
     const { subject, sent } = followUp();
     const firstAttemptAt = new Date(Date.now() - HOUR + 1_000).toISOString();
-    expect(await subject.defer(task({ attempt: 2, firstAttemptAt }), 5_000, 'circuit open')).toBe('dead');
+    expect(await subject.defer(task({ attempt: 2, firstAttemptAt }), 5_000, 'circuit open')).toEqual({ kind: 'dead', lastError: expect.stringMatching(/^circuit open; postponed past/) });
 
     expect(sent.map((send) => send.topic)).toEqual(['t.dead']);
     expect(valueOf(sent[0]!.messages[0]!)).toMatchObject({ task: { attempt: 2, firstAttemptAt }, lastError: expect.stringMatching(/^circuit open; postponed past/) });

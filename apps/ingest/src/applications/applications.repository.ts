@@ -1,4 +1,4 @@
-import { Application } from '@hookline/database';
+import { Application, OPERATIONAL_APPLICATION_ID } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
@@ -45,10 +45,10 @@ export class ApplicationsRepository {
     await this.applications.delete({ id });
   }
 
-  /** A page of every application, or of the one with `onlyId`. */
+  /** A page of every tenant (the operational application is none), or of the one with `onlyId`. */
   page(onlyId: string | null, query: ListQuery): Promise<ListResponse<Application>> {
-    const builder = this.applications.createQueryBuilder('app');
-    if (onlyId !== null) builder.where('app.id = :id', { id: onlyId });
+    const builder = this.applications.createQueryBuilder('app').where('app.id <> :operational', { operational: OPERATIONAL_APPLICATION_ID });
+    if (onlyId !== null) builder.andWhere('app.id = :id', { id: onlyId });
     return paginate(builder, 'app.id', query, 'ascending');
   }
 }

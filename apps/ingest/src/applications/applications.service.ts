@@ -1,5 +1,5 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
-import type { Application } from '@hookline/database';
+import { type Application, isOperationalApplication, OPERATIONAL_APPLICATION_ID } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { confinedTo, type Principal } from '../auth/principal.js';
 import { conflictOnDuplicate, notFound } from '../http/errors.js';
@@ -74,15 +74,26 @@ export class ApplicationsService {
    * the path's key becoming its uid.
    */
   async resolveOrCreate(principal: Principal, idOrUid: string, create: ApplicationIn | null | undefined): Promise<Application> {
-    if (create && principal.kind === 'admin' && !(await this.find(idOrUid))) {
+    if (create && principal.kind === 'admin' && !isOperationalApplication(idOrUid) && !(await this.find(idOrUid))) {
       return conflictOnDuplicate(this.applications.insert({ ...create, uid: create.uid ?? idOrUid }), 'the application was created concurrently; retry');
     }
     return this.resolve(principal, idOrUid);
   }
 
-  /** An id always wins over a uid: any tenant may set its uid to the text of another's id. */
-  find(idOrUid: string): Promise<Application | null> {
-    return this.lookups.add(idOrUid);
+  /**
+   * An id always wins over a uid: any tenant may set its uid to the text of another's id. The
+   * operational application is no tenant: it is never found here (nor listed), only by operational().
+   */
+  async find(idOrUid: string): Promise<Application | null> {
+    const application = await this.lookups.add(idOrUid);
+    return application && isOperationalApplication(application.id) ? null : application;
+  }
+
+  /** The application that holds the operational webhook endpoints (created by a migration). */
+  async operational(): Promise<Application> {
+    const application = await this.lookups.add(OPERATIONAL_APPLICATION_ID);
+    if (!application) throw new Error('the operational application is missing: run the database migrations');
+    return application;
   }
 
   /** A new application (a uid already taken fails with PostgreSQL's unique violation). */

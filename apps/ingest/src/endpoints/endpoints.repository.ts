@@ -25,6 +25,11 @@ export class EndpointsRepository {
     return findByIdOrAlias(this.endpoints, idOrUid, 'uid', { applicationId });
   }
 
+  /** The ids of the application's endpoints. */
+  async idsIn(applicationId: string): Promise<string[]> {
+    return (await this.endpoints.find({ select: { id: true }, where: { applicationId } })).map((endpoint) => endpoint.id);
+  }
+
   page(applicationId: string, query: ListQuery): Promise<ListResponse<Endpoint>> {
     const builder = this.endpoints.createQueryBuilder('endpoint').where('endpoint.application_id = :applicationId', { applicationId });
     return paginate(builder, 'endpoint.id', query, 'ascending');

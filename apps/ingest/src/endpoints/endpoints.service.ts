@@ -13,6 +13,7 @@ import { isUuid } from '../http/lookup.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
 import { type ListQuery, uid } from '../http/schemas.js';
+import { OperationalEvents } from '../operational-webhooks/operational-events.js';
 import { EndpointsRepository } from './endpoints.repository.js';
 import { type EndpointIn, type EndpointOut, endpointOut, type EndpointPatch, type EndpointPut } from './endpoints.schemas.js';
 import type { MessagePrecheckIn, MessagePrecheckOut } from '../messages/messages.schemas.js';
@@ -54,10 +55,21 @@ export class EndpointsService {
     private readonly verifier: EndpointVerifier,
     private readonly filters: FiltersService,
     private readonly ordering: EndpointOrderingService,
+    private readonly operational: OperationalEvents,
   ) {}
 
   async create(principal: Principal, appId: string, body: EndpointIn): Promise<EndpointOut> {
     const application = await this.applications.resolve(principal, appId);
+    const endpoint = await this.createIn(application, body, { verification: this.config.api.endpointVerification });
+    await this.operational.endpointChanged(application, { kind: 'created', endpoint });
+    return endpointOut(endpoint);
+  }
+
+  /**
+   * A new endpoint of the application (a tenant's, or the operational application's); with
+   * `verification`, it receives nothing until it passes the handshake, which starts now.
+   */
+  async createIn(application: Application, body: EndpointIn, { verification }: { verification: boolean }): Promise<Endpoint> {
     this.checkUrl(body.url);
     if (body.filter) this.filters.check(body.filter);
     // The body schema's pattern (webhookSecret) is parseSecret's rule exactly: a given secret is a valid one.
@@ -67,7 +79,7 @@ export class EndpointsService {
       applicationId: application.id,
       secretCiphertext: sealed.ciphertext,
       secretKeyId: sealed.keyId,
-      verificationRequired: this.config.api.endpointVerification,
+      verificationRequired: verification,
     });
     const max = this.config.api.maxEndpointsPerApplication;
     const saved = await conflictOnDuplicate(this.endpoints.insertWithinLimit(patch(endpoint, body), max), `an endpoint with uid "${body.uid}" already exists`);
@@ -76,7 +88,7 @@ export class EndpointsService {
     }
     // The endpoint exists either way; until it passes, fanout routes nothing to it (retry: POST .../verify).
     if (saved.verificationRequired) await this.verifier.verify(saved);
-    return endpointOut(saved);
+    return saved;
   }
 
   async list(principal: Principal, appId: string, query: ListQuery): Promise<ListResponse<EndpointOut>> {
@@ -97,17 +109,35 @@ export class EndpointsService {
     const application = await this.applications.resolve(principal, appId);
     const existing = await this.endpoints.findIn(application.id, endpointId);
     // Addressed by its uid, it keeps it: the same PUT twice leaves the same endpoint.
-    if (existing) return this.update(existing, { ...PUT_DEFAULTS, uid: existing.uid === endpointId ? endpointId : null, ...body });
+    if (existing) return this.updateReported(application, existing, { ...PUT_DEFAULTS, uid: existing.uid === endpointId ? endpointId : null, ...body });
     if (isUuid(endpointId) || !uid.safeParse(endpointId).success) throw notFound('endpoint');
     return this.create(principal, application.id, { ...body, uid: endpointId });
   }
 
   async patch(principal: Principal, appId: string, endpointId: string, body: EndpointPatch): Promise<EndpointOut> {
-    return this.update(await this.find(principal, appId, endpointId), body);
+    const application = await this.applications.resolve(principal, appId);
+    return this.updateReported(application, await this.findIn(application, endpointId), body);
   }
 
   async remove(principal: Principal, appId: string, endpointId: string): Promise<void> {
-    await this.endpoints.delete((await this.find(principal, appId, endpointId)).id);
+    const application = await this.applications.resolve(principal, appId);
+    const endpoint = await this.findIn(application, endpointId);
+    await this.endpoints.delete(endpoint.id);
+    await this.operational.endpointChanged(application, { kind: 'deleted', endpoint });
+  }
+
+  /** Changes the endpoint as `body` says (a PUT gives every field): the URL is checked, and a new one verified. */
+  async update(endpoint: Endpoint, body: EndpointPatch): Promise<Endpoint> {
+    if (body.url !== undefined) this.checkUrl(body.url);
+    if (body.filter) this.filters.check(body.filter);
+    // A new URL has to prove itself: verifying one URL must not vouch for another.
+    const reverify = endpoint.verificationRequired && body.url !== undefined && body.url !== endpoint.url;
+    if (reverify) endpoint.verifiedAt = null;
+    const wasDisabled = endpoint.disabled;
+    const saved = await conflictOnDuplicate(this.endpoints.save(patch(endpoint, body)), `an endpoint with uid "${body.uid}" already exists`);
+    await this.ordering.changed(saved, wasDisabled);
+    if (reverify) await this.verifier.verify(saved);
+    return saved;
   }
 
   /** Runs the verification handshake again (after a failure, or to check the endpoint answers). */
@@ -150,16 +180,11 @@ export class EndpointsService {
     return this.endpoints.findIn(applicationId, idOrUid);
   }
 
-  private async update(endpoint: Endpoint, body: EndpointPatch): Promise<EndpointOut> {
-    if (body.url !== undefined) this.checkUrl(body.url);
-    if (body.filter) this.filters.check(body.filter);
-    // A new URL has to prove itself: verifying one URL must not vouch for another.
-    const reverify = endpoint.verificationRequired && body.url !== undefined && body.url !== endpoint.url;
-    if (reverify) endpoint.verifiedAt = null;
+  /** An update of a tenant's endpoint, reported to operators: updated, and enabled or disabled if it switched. */
+  private async updateReported(application: Application, endpoint: Endpoint, body: EndpointPatch): Promise<EndpointOut> {
     const wasDisabled = endpoint.disabled;
-    const saved = await conflictOnDuplicate(this.endpoints.save(patch(endpoint, body)), `an endpoint with uid "${body.uid}" already exists`);
-    await this.ordering.changed(saved, wasDisabled);
-    if (reverify) await this.verifier.verify(saved);
+    const saved = await this.update(endpoint, body);
+    await this.operational.endpointChanged(application, { kind: 'updated', endpoint: saved, wasDisabled });
     return endpointOut(saved);
   }
 

@@ -135,6 +135,17 @@ export class MessageService {
     return message;
   }
 
+  /**
+   * Stores a message the platform writes itself (an operational event), once per eventId: durable
+   * when this resolves, and emitted now or, should Kafka fail, by the outbox relay; so its caller,
+   * which did not come for Kafka, does not fail with it.
+   */
+  async storePlatform(applicationId: string, input: NewMessage): Promise<void> {
+    const message = newMessage(applicationId, input);
+    if (await this.inserts.add(message)) return;
+    this.emit([message]).catch((error: unknown) => this.logger.warn({ err: error, messageId: message.id }, 'could not emit a stored message; the outbox relay will'));
+  }
+
   /** Emits messages to the events topic, then takes them out of the outbox. */
   async emit(messages: Message[]): Promise<void> {
     await this.producer.send(

@@ -35,7 +35,7 @@ export class RedeliveryService {
         key: endpointId,
         value: JSON.stringify(
           firstDeliveryTask(
-            { messageId: message.id, applicationId: message.applicationId, eventType: message.eventType, payload: message.payload, acceptedAt: message.createdAt.toISOString() },
+            { messageId: message.id, applicationId: message.applicationId, eventType: message.eventType, eventId: message.eventId, payload: message.payload, acceptedAt: message.createdAt.toISOString() },
             endpointId,
             trigger,
             orderingKeys.get(`${message.id} ${endpointId}`),

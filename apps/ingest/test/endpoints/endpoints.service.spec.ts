@@ -8,6 +8,7 @@ import { EndpointHeadersService } from '../../src/endpoints/headers/endpoint-hea
 import type { EndpointOrderingService } from '../../src/endpoints/ordering/endpoint-ordering.service.js';
 import { FiltersService } from '../../src/filters/filters.service.js';
 import type { EndpointVerifier } from '../../src/endpoints/verification/endpoint-verifier.js';
+import type { OperationalEvents } from '../../src/operational-webhooks/operational-events.js';
 import { answerOf, ingestConfig, secretBox } from '../fakes.js';
 
 const application = { id: '0190a000-0000-7000-8000-000000000001' } as Application;
@@ -39,6 +40,10 @@ class InMemoryEndpoints {
     this.rows.set(endpoint.id, endpoint);
     return endpoint;
   }
+
+  async delete(id: string): Promise<void> {
+    this.rows.delete(id);
+  }
 }
 
 describe('EndpointsService', () => {
@@ -46,6 +51,8 @@ describe('EndpointsService', () => {
   let verified: string[];
   /** What the ordering service was told after each update: the endpoint's ordering, disabled before and after. */
   let orderingChanges: Array<{ ordering: string; wasDisabled: boolean; disabled: boolean }>;
+  /** The endpoint changes reported to operators, in order. */
+  let changes: Array<Parameters<OperationalEvents['endpointChanged']>[1]>;
 
   function service(env: Record<string, string> = {}) {
     const config = ingestConfig({ HOOKLINE_DELIVERY_ALLOW_HTTP: 'false', ...env });
@@ -56,6 +63,7 @@ describe('EndpointsService', () => {
       },
     };
     const applications = { resolve: async () => application };
+    const operational = { endpointChanged: async (_: Application, change: (typeof changes)[number]) => void changes.push({ ...change, endpoint: { ...change.endpoint } }) };
     const policy = new AddressPolicy({ allowHttp: config.delivery.allowHttp, allowedSubnets: config.delivery.allowedSubnets });
     return new EndpointsService(
       config,
@@ -66,6 +74,7 @@ describe('EndpointsService', () => {
       verifier as unknown as EndpointVerifier,
       new FiltersService(),
       { changed: async (endpoint: Endpoint, wasDisabled: boolean) => void orderingChanges.push({ ordering: endpoint.ordering, wasDisabled, disabled: endpoint.disabled }) } as unknown as EndpointOrderingService,
+      operational as unknown as OperationalEvents,
     );
   }
 
@@ -73,6 +82,22 @@ describe('EndpointsService', () => {
     endpoints = new InMemoryEndpoints();
     verified = [];
     orderingChanges = [];
+    changes = [];
+  });
+
+  it('reports each change to operators once it is stored: created, updated (with whether it was disabled before), deleted', async () => {
+    const api = service();
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', uid: 'billing' });
+    await api.patch(admin, 'acme', 'billing', { disabled: true });
+    await api.replace(admin, 'acme', created.id, { url: 'https://example.com/b' });
+    await api.remove(admin, 'acme', created.id);
+    expect(changes.map((change) => [change.kind, change.endpoint.disabled, 'wasDisabled' in change ? change.wasDisabled : undefined])).toEqual([
+      ['created', false, undefined],
+      ['updated', true, false],
+      ['updated', false, true],
+      ['deleted', false, undefined],
+    ]);
+    expect(endpoints.rows.size).toBe(0);
   });
 
   it('refuses a URL the address policy refuses with a 422 naming body.url, and stores nothing', async () => {

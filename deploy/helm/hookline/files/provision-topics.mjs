@@ -34,6 +34,7 @@ const topics = topicCatalog({
   partitions,
   retryScheduleMs: config.retry.scheduleMs,
   deadLetterAfterMs: config.retry.deadLetterAfterMs,
+  outcomesRetentionMs: config.kafka.outcomesRetentionMs,
 }).map((topic) => ({ ...topic, retentionMs: retentionOverride(topic.name) ?? topic.retentionMs }));
 
 const kafka = createKafkaClient({ clientId: 'hookline-topics', ...config.kafka, logger });

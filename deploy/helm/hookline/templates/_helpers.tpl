@@ -140,6 +140,9 @@ HOOKLINE_KAFKA_SASL_MECHANISM: {{ . | quote }}
 {{ include "hookline.databaseConfig" . }}
 HOOKLINE_TOPIC_PREFIX: {{ .Values.topics.prefix | quote }}
 HOOKLINE_TOPIC_PARTITIONS: {{ .Values.topics.partitions | int | quote }}
+{{- with .Values.topics.provision.retention.outcomes }}
+HOOKLINE_OUTCOMES_RETENTION: {{ . | quote }}
+{{- end }}
 HOOKLINE_RETRY_SCHEDULE: {{ .Values.config.retry.schedule | quote }}
 HOOKLINE_RETRY_JITTER: {{ .Values.config.retry.jitter | toString | quote }}
 HOOKLINE_RETRY_LOOKAHEAD: {{ .Values.config.retry.lookahead | int | quote }}

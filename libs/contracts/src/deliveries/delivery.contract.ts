@@ -10,6 +10,11 @@ export const deliveryTask = z.strictObject({
   applicationId: z.uuid(),
   endpointId: z.uuid(),
   eventType: eventTypeName,
+  /**
+   * The producer's own id of the message (its `eventId`), for the outcome record and the
+   * operational webhooks; tasks written before it existed have none.
+   */
+  eventId: z.string().nullable().default(null),
   payload: jsonObject,
   /** When the event was accepted: the start of the end-to-end latency. */
   acceptedAt: isoTimestamp,
@@ -28,12 +33,12 @@ export type DeliveryTask = z.infer<typeof deliveryTask>;
 
 /** The first attempt's task for one message and one endpoint; fanout and manual resends alike. */
 export function firstDeliveryTask(
-  message: { messageId: string; applicationId: string; eventType: string; payload: Record<string, unknown>; acceptedAt: string },
+  message: { messageId: string; applicationId: string; eventType: string; eventId: string | null; payload: Record<string, unknown>; acceptedAt: string },
   endpointId: string,
   trigger: DeliveryTask['trigger'],
   orderingKey?: string,
 ): DeliveryTask {
-  const { messageId, applicationId, eventType, payload, acceptedAt } = message;
-  const task: DeliveryTask = { messageId, applicationId, endpointId, eventType, payload, acceptedAt, attempt: 1, firstAttemptAt: null, trigger };
+  const { messageId, applicationId, eventType, eventId, payload, acceptedAt } = message;
+  const task: DeliveryTask = { messageId, applicationId, endpointId, eventType, eventId, payload, acceptedAt, attempt: 1, firstAttemptAt: null, trigger };
   return orderingKey === undefined ? task : { ...task, orderingKey };
 }

@@ -10,6 +10,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index(['endpointId', 'status'])
 // The open rows of each ordering key, in position order: a key's head is the first (docs/adr/0012).
 @Index('IDX_message_endpoints_open_ordered', ['endpointId', 'orderingKey', 'orderOffset'], { where: "status IN ('pending', 'failed') AND ordering_key IS NOT NULL" })
+// Dead deliveries by when they died, for the stats routes (StatsIndexes1796414522709, built CONCURRENTLY).
+@Index('IDX_message_endpoints_stats_dead', { synchronize: false })
 export class MessageEndpoint {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })
   messageId!: string;

@@ -3,7 +3,9 @@ import { InitialSchema1795333898853 } from './1795333898853-initial-schema.js';
 import { EndpointVerification1795338839116 } from './1795338839116-endpoint-verification.js';
 import { MessageOutbox1796297931544 } from './1796297931544-message-outbox.js';
 import { AppPortalTokensAndEventTypeFields1796409570024 } from './1796409570024-app-portal-tokens-and-event-type-fields.js';
+import { OperationalApplication1796409846652 } from './1796409846652-operational-application.js';
 import { OrderedDelivery1796411412828 } from './1796411412828-ordered-delivery.js';
+import { StatsIndexes1796414522709 } from './1796414522709-stats-indexes.js';
 
 /** Every migration, oldest first. The schema changes only through these. */
-export const MIGRATIONS = [InitialSchema1795333898853, OutboxAndIdempotency1795334446355, EndpointVerification1795338839116, MessageOutbox1796297931544, AppPortalTokensAndEventTypeFields1796409570024, OrderedDelivery1796411412828];
+export const MIGRATIONS = [InitialSchema1795333898853, OutboxAndIdempotency1795334446355, EndpointVerification1795338839116, MessageOutbox1796297931544, AppPortalTokensAndEventTypeFields1796409570024, OperationalApplication1796409846652, OrderedDelivery1796411412828, StatsIndexes1796414522709];

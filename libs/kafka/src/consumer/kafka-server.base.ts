@@ -3,6 +3,7 @@ import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage }
 import type { Logger } from 'pino';
 import { describeKafkaError } from '../connection/describe-error.js';
 import { lastValueFrom } from 'rxjs';
+import { groupLag } from '../group-lag.js';
 import { within } from '../within.js';
 import { PartitionRetries } from './partition-retries.js';
 import { extractTraceContext, HOOKLINE_ATTRIBUTES, hooklineMetrics, inSpan, SpanKind } from '@hookline/telemetry';
@@ -268,18 +269,9 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
         await admin.connect();
         connected = true;
       }
-      const committed = await admin.fetchOffsets({ groupId: this.options.groupId, topics: this.topics });
-      for (const { topic, partitions } of committed) {
-        if (this.lagAdmin !== admin) return;
-        const ends = await admin.fetchTopicOffsets(topic);
-        this.lag.set(
-          topic,
-          ends.reduce((sum, end) => {
-            const done = partitions.find((partition) => partition.partition === end.partition)?.offset ?? '-1';
-            return sum + Math.max(0, Number(end.high) - Math.max(Number(done), Number(end.low)));
-          }, 0),
-        );
-      }
+      const lag = await groupLag(admin, this.options.groupId, this.topics);
+      if (this.lagAdmin !== admin) return;
+      for (const [topic, records] of lag) this.lag.set(topic, records);
     };
     // One measurement at a time, and disconnect() waits for it, so none outlives the consumer.
     let measuring = false;

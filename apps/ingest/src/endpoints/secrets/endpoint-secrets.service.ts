@@ -1,4 +1,5 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import type { Endpoint } from '@hookline/database';
 import { generateSecret, SecretBox } from '@hookline/signing';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
@@ -21,21 +22,29 @@ export class EndpointSecretsService {
   ) {}
 
   async get(principal: Principal, appId: string, endpointId: string): Promise<EndpointSecretOut> {
-    const endpoint = await this.endpoints.find(principal, appId, endpointId);
+    return this.secretOf(await this.endpoints.find(principal, appId, endpointId));
+  }
+
+  /** The endpoint's current secret, decrypted. */
+  secretOf(endpoint: Endpoint): EndpointSecretOut {
     return { key: this.box.decrypt({ keyId: endpoint.secretKeyId, ciphertext: endpoint.secretCiphertext }) };
   }
 
-  /**
-   * Svix's secret rotation: the current secret becomes the previous one, which keeps signing
-   * (a second `v1,` entry) for the grace period (HOOKLINE_SECRET_ROTATION_GRACE, or
-   * gracePeriodSeconds), and the given or a new secret signs from now on.
-   */
   async rotate(principal: Principal, appId: string, endpointId: string, body: SecretRotateIn): Promise<void> {
+    await this.rotateOf(() => this.endpoints.find(principal, appId, endpointId), body);
+  }
+
+  /**
+   * Svix's secret rotation of the endpoint `find` reads: the current secret becomes the previous
+   * one, which keeps signing (a second `v1,` entry) for the grace period (HOOKLINE_SECRET_ROTATION_GRACE,
+   * or gracePeriodSeconds), and the given or a new secret signs from now on.
+   */
+  async rotateOf(find: () => Promise<Endpoint>, body: SecretRotateIn): Promise<void> {
     const sealed = this.box.encrypt(body?.key ?? generateSecret());
     const graceMs = body?.gracePeriodSeconds != null ? body.gracePeriodSeconds * 1_000 : this.config.api.secretRotationGraceMs;
     const keepPrevious = graceMs > 0;
     for (let attempt = 0; attempt < ROTATION_ATTEMPTS; attempt++) {
-      const endpoint = await this.endpoints.find(principal, appId, endpointId);
+      const endpoint = await find();
       const rotated = await this.secrets.replaceIfUnchanged(endpoint, {
         secretCiphertext: sealed.ciphertext,
         secretKeyId: sealed.keyId,

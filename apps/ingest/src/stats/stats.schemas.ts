@@ -1,0 +1,81 @@
+import { duration } from '@hookline/config';
+import { z } from 'zod';
+import { id, instant, named, timestamp } from '../http/schemas.js';
+
+const DAY = 86_400_000;
+/** Widest range of the application and endpoint stats: their cost grows with the attempts in it. */
+export const MAX_STATS_RANGE_MS = 31 * DAY;
+/** Widest range of the overview, and most buckets in it. */
+export const MAX_OVERVIEW_RANGE_MS = 7 * DAY;
+export const MAX_BUCKETS = 1_440;
+
+
+/** Svix's EndpointGetStatsOptions (and the application's): a range of time, the last 24 hours by default. */
+export const statsQuery = z.object({ since: instant.optional(), until: instant.optional() });
+export type StatsQuery = z.infer<typeof statsQuery>;
+
+/**
+ * Svix's EndpointStats: `success` and `fail` count the endpoint's attempts made in the range;
+ * `pending` its deliveries waiting for an attempt now (first or retry); Hookline records no attempt
+ * in flight nor cancels any, so `sending` and `canceled` are 0.
+ */
+export const EndpointStats = named(
+  'EndpointStats',
+  z.object({ success: z.number().int(), pending: z.number().int(), sending: z.number().int(), fail: z.number().int(), canceled: z.number().int() }),
+);
+export type EndpointStats = z.output<typeof EndpointStats>;
+
+const attemptCounts = z.object({ success: z.number().int(), fail: z.number().int() }).meta({ description: 'Attempts made in the range, by outcome' });
+const deliveryCounts = z.object({ pending: z.number().int(), dead: z.number().int() }).meta({ description: 'Deliveries now: waiting for an attempt, dead-lettered (not replayed since)' });
+
+/** Hookline's own: an application's attempts in the range and deliveries now, in all and per endpoint. */
+export const ApplicationStats = named(
+  'ApplicationStats',
+  z.object({
+    since: timestamp,
+    until: timestamp,
+    attempts: attemptCounts,
+    deliveries: deliveryCounts,
+    endpoints: z.array(z.object({ endpointId: id, attempts: attemptCounts, deliveries: deliveryCounts })),
+  }),
+);
+export type ApplicationStats = z.output<typeof ApplicationStats>;
+
+/** The overview's range (the last 3 hours by default) and bucket width (a duration such as 1m, 5m or 1h). */
+export const overviewQuery = z.object({
+  since: instant.optional(),
+  until: instant.optional(),
+  bucket: duration
+    .pipe(z.number().min(10_000, 'at least 10s').refine((ms) => ms % 1_000 === 0, 'whole seconds'))
+    .optional()
+    .meta({ description: 'Width of each bucket, such as 1m (the default), 5m or 1h' }),
+});
+export type OverviewQuery = z.infer<typeof overviewQuery>;
+
+/** Hookline's own: the installation at a glance, for the console's overview page (admin token). */
+export const StatsOverview = named(
+  'StatsOverview',
+  z.object({
+    since: timestamp,
+    until: timestamp,
+    bucket: z.string().meta({ description: 'Width of each bucket (1m)' }),
+    buckets: z.array(
+      z.object({
+        start: timestamp,
+        delivered: z.number().int().meta({ description: 'Attempts that succeeded, started in the bucket' }),
+        failed: z.number().int().meta({ description: 'Attempts that failed, started in the bucket' }),
+        dead: z.number().int().meta({ description: 'Deliveries dead-lettered in the bucket and not replayed since' }),
+      }),
+    ),
+    successRate: z.number().min(0).max(1).nullable().meta({ description: 'Attempts that succeeded in the range, of all attempts made in it; null when none were' }),
+    retryTiers: z.array(
+      z.object({
+        tier: z.string().meta({ description: 'The delay of the tier (5s, 5m, ...)' }),
+        topic: z.string(),
+        waiting: z.number().int().nullable().meta({ description: "Tasks in the tier topic past the retry service's committed offset; null when Kafka did not answer" }),
+      }),
+    ),
+    deadLetters: z.number().int().meta({ description: 'Deliveries dead-lettered and not replayed since, in all' }),
+  }),
+);
+export type StatsOverview = z.output<typeof StatsOverview>;

@@ -1,0 +1,107 @@
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
+import { delayLabel, type RetryTier, retryTiers } from '@hookline/contracts';
+import { KafkaLifecycle } from '@hookline/kafka';
+import { ROOT_LOGGER, type Logger } from '@hookline/logging';
+import { Inject, Injectable } from '@nestjs/common';
+import { ApplicationsService } from '../applications/applications.service.js';
+import type { Principal } from '../auth/principal.js';
+import { EndpointsRepository } from '../endpoints/endpoints.repository.js';
+import { EndpointsService } from '../endpoints/endpoints.service.js';
+import { ValidationFailed } from '../http/errors.js';
+import { type ApplicationStats, type EndpointStats, MAX_BUCKETS, MAX_OVERVIEW_RANGE_MS, MAX_STATS_RANGE_MS, type OverviewQuery, type StatsOverview, type StatsQuery } from './stats.schemas.js';
+import { StatsRepository } from './stats.repository.js';
+
+const HOUR = 3_600_000;
+
+/**
+ * Stats from what the services already record: attempts by outcome from the attempts table,
+ * deliveries waiting and dead from their status rows, and the tasks waiting in each retry tier
+ * from Kafka (the end offsets past the retry group's committed offsets). No store of their own.
+ */
+@Injectable()
+export class StatsService {
+  private readonly tiers: RetryTier[];
+  private readonly retryGroup: string;
+
+  constructor(
+    @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
+    private readonly applications: ApplicationsService,
+    private readonly endpoints: EndpointsService,
+    private readonly endpointRows: EndpointsRepository,
+    private readonly stats: StatsRepository,
+    private readonly kafka: KafkaLifecycle,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.tiers = retryTiers(config.kafka.topicPrefix, config.retry.scheduleMs);
+    this.retryGroup = `${config.kafka.topicPrefix}.retry`;
+  }
+
+  async endpoint(principal: Principal, appId: string, endpointId: string, query: StatsQuery): Promise<EndpointStats> {
+    const endpoint = await this.endpoints.find(principal, appId, endpointId);
+    const { since, until } = range(query, 24 * HOUR, MAX_STATS_RANGE_MS);
+    const [attempts, deliveries] = await Promise.all([this.stats.endpointAttempts(endpoint, since, until), this.stats.deliveries([endpoint.id])]);
+    return { success: attempts.success, pending: deliveries.get(endpoint.id)?.waiting ?? 0, sending: 0, fail: attempts.fail, canceled: 0 };
+  }
+
+  async application(principal: Principal, appId: string, query: StatsQuery): Promise<ApplicationStats> {
+    const application = await this.applications.resolve(principal, appId);
+    const { since, until } = range(query, 24 * HOUR, MAX_STATS_RANGE_MS);
+    const endpointIds = await this.endpointRows.idsIn(application.id);
+    const [attempts, deliveries] = await Promise.all([this.stats.applicationAttempts(application.id, since, until), this.stats.deliveries(endpointIds)]);
+    // Every endpoint the application has now, and any deleted one whose attempts are in the range.
+    const endpoints = [...new Set([...endpointIds, ...attempts.keys()])].map((endpointId) => ({
+      endpointId,
+      attempts: attempts.get(endpointId) ?? { success: 0, fail: 0 },
+      deliveries: { pending: deliveries.get(endpointId)?.waiting ?? 0, dead: deliveries.get(endpointId)?.dead ?? 0 },
+    }));
+    const sum = (pick: (endpoint: (typeof endpoints)[number]) => number) => endpoints.reduce((total, endpoint) => total + pick(endpoint), 0);
+    return {
+      since: since.toISOString(),
+      until: until.toISOString(),
+      attempts: { success: sum((endpoint) => endpoint.attempts.success), fail: sum((endpoint) => endpoint.attempts.fail) },
+      deliveries: { pending: sum((endpoint) => endpoint.deliveries.pending), dead: sum((endpoint) => endpoint.deliveries.dead) },
+      endpoints,
+    };
+  }
+
+  async overview(query: OverviewQuery): Promise<StatsOverview> {
+    const bucketMs = query.bucket ?? 60_000;
+    const { since, until } = range(query, 3 * HOUR, MAX_OVERVIEW_RANGE_MS);
+    if ((until.getTime() - since.getTime()) / bucketMs > MAX_BUCKETS) {
+      throw new ValidationFailed([{ loc: ['query', 'bucket'], msg: `at most ${MAX_BUCKETS} buckets in the range: a wider bucket or a shorter range`, type: 'value_error' }]);
+    }
+    const [buckets, deadLetters, waiting] = await Promise.all([this.stats.overview(since, until, bucketMs), this.stats.deadLetters(), this.tierDepths()]);
+    const delivered = buckets.reduce((total, bucket) => total + bucket.delivered, 0);
+    const attempts = delivered + buckets.reduce((total, bucket) => total + bucket.failed, 0);
+    return {
+      since: since.toISOString(),
+      until: until.toISOString(),
+      bucket: delayLabel(bucketMs),
+      buckets: buckets.map((bucket) => ({ ...bucket, start: bucket.start.toISOString() })),
+      successRate: attempts === 0 ? null : delivered / attempts,
+      retryTiers: this.tiers.map((tier) => ({ tier: delayLabel(tier.delayMs), topic: tier.topic, waiting: waiting?.get(tier.topic) ?? (waiting ? 0 : null) })),
+      deadLetters,
+    };
+  }
+
+  /** The tasks waiting in each tier topic, or null when Kafka does not answer (the rest of the overview still does). */
+  private async tierDepths(): Promise<Map<string, number> | null> {
+    try {
+      return await this.kafka.consumerLag(this.retryGroup, this.tiers.map((tier) => tier.topic));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'retry tier depths unavailable');
+      return null;
+    }
+  }
+}
+
+/** The query's range, ending now and `defaultMs` long unless it says otherwise, at most `maxMs` long (a 422 on `since`). */
+function range(query: { since?: Date; until?: Date }, defaultMs: number, maxMs: number): { since: Date; until: Date } {
+  const until = query.until ?? new Date();
+  const since = query.since ?? new Date(until.getTime() - defaultMs);
+  if (since >= until) throw new ValidationFailed([{ loc: ['query', 'since'], msg: 'must be before until', type: 'value_error' }]);
+  if (until.getTime() - since.getTime() > maxMs) {
+    throw new ValidationFailed([{ loc: ['query', 'since'], msg: `the range may span at most ${delayLabel(maxMs)}`, type: 'value_error' }]);
+  }
+  return { since, until };
+}

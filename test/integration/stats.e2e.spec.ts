@@ -1,0 +1,161 @@
+import pg from 'pg';
+import { randomUUID } from 'node:crypto';
+import { apiClient } from '../support/api-client.js';
+import { eventually, requireStack } from '../support/env.js';
+import { usePipeline } from '../support/pipeline.js';
+import { useReceiver } from '../support/receiver.js';
+
+// The stats routes against the attempts table and the status rows they count, on the real stack:
+// what they answer must be what a direct query of the same rows finds.
+
+interface ApplicationStats {
+  since: string;
+  until: string;
+  attempts: { success: number; fail: number };
+  deliveries: { pending: number; dead: number };
+  endpoints: Array<{ endpointId: string; attempts: { success: number; fail: number }; deliveries: { pending: number; dead: number } }>;
+}
+
+interface Overview {
+  since: string;
+  until: string;
+  bucket: string;
+  buckets: Array<{ start: string; delivered: number; failed: number; dead: number }>;
+  successRate: number | null;
+  retryTiers: Array<{ tier: string; topic: string; waiting: number | null }>;
+  deadLetters: number;
+}
+
+let database: pg.Pool;
+beforeAll(() => {
+  database = new pg.Pool({ connectionString: requireStack().databaseUrl, max: 2 });
+});
+afterAll(() => database?.end());
+
+/** Attempts of an endpoint by outcome in [since, until), counted straight from the table. */
+async function attemptsIn(endpointId: string, since: Date, until: Date): Promise<{ success: number; fail: number }> {
+  const { rows } = await database.query<{ success: string; fail: string }>(
+    'SELECT count(*) FILTER (WHERE succeeded) AS success, count(*) FILTER (WHERE NOT succeeded) AS fail FROM attempts WHERE endpoint_id = $1 AND created_at >= $2 AND created_at < $3',
+    [endpointId, since, until],
+  );
+  return { success: Number(rows[0]!.success), fail: Number(rows[0]!.fail) };
+}
+
+describe('stats of endpoints and applications', () => {
+  const ctx = usePipeline('stats', { env: { HOOKLINE_RETRY_SCHEDULE: '300ms,300ms', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '100' }, eventType: { prefix: 'stats', description: 'stats' } });
+  const receiver = useReceiver();
+
+  it('counts the attempts of each endpoint and application as the attempts table holds them, and their dead deliveries', async () => {
+    const { svix, admin, eventType } = ctx;
+    const app = await svix.application.create({ name: 'Stats' });
+    const ok = await svix.endpoint.create(app.id, { url: receiver.url('/ok'), eventTypes: [eventType] });
+    const failing = await svix.endpoint.create(app.id, { url: receiver.url('/failing'), eventTypes: [eventType] });
+    receiver.respond = (request) => ({ status: request.path === '/failing' ? 500 : 200 });
+    const before = new Date(Date.now() - 1_000);
+    for (let n = 0; n < 3; n++) await svix.message.create(app.id, { eventType, payload: { n } });
+    // Three attempts of each message fail at /failing, then they are dead.
+    await eventually(async () => expect((await attemptsIn(failing.id, before, new Date(Date.now() + 60_000))).fail).toBe(9), 20_000);
+    await eventually(async () => expect((await svix.endpoint.getStats(app.id, failing.id)).fail).toBe(9), 5_000);
+    const until = new Date();
+
+    // Svix's endpoint stats through the SDK, as the table counts them.
+    expect(await svix.endpoint.getStats(app.id, ok.id, { since: before, until })).toEqual({ ...(await attemptsIn(ok.id, before, until)), pending: 0, sending: 0, canceled: 0 });
+    expect(await svix.endpoint.getStats(app.id, failing.id, { since: before, until })).toEqual({ success: 0, fail: 9, pending: 0, sending: 0, canceled: 0 });
+    expect(await attemptsIn(ok.id, before, until)).toEqual({ success: 3, fail: 0 });
+    // A range before any attempt counts none.
+    expect(await svix.endpoint.getStats(app.id, ok.id, { since: new Date(before.getTime() - 3_600_000), until: before })).toMatchObject({ success: 0, fail: 0 });
+
+    const stats = (await admin.get<ApplicationStats>(`/api/v1/app/${app.id}/stats?since=${before.toISOString()}&until=${until.toISOString()}`)).body;
+    const { rows } = await database.query<{ dead: string }>(`SELECT count(*) AS dead FROM message_endpoints WHERE endpoint_id = $1 AND status = 'dead'`, [failing.id]);
+    expect(Number(rows[0]!.dead)).toBe(3);
+    expect(stats).toEqual({
+      since: before.toISOString(),
+      until: until.toISOString(),
+      attempts: { success: 3, fail: 9 },
+      deliveries: { pending: 0, dead: 3 },
+      endpoints: expect.arrayContaining([
+        { endpointId: ok.id, attempts: { success: 3, fail: 0 }, deliveries: { pending: 0, dead: 0 } },
+        { endpointId: failing.id, attempts: { success: 0, fail: 9 }, deliveries: { pending: 0, dead: 3 } },
+      ]),
+    });
+    expect(stats.endpoints).toHaveLength(2);
+  });
+
+  it("refuses a range that is empty or too wide, naming the field, and keeps each application's stats to its own key", async () => {
+    const { svix, admin, pipeline } = ctx;
+    const app = await svix.application.create({ name: 'Mine' });
+    const other = await svix.application.create({ name: 'Theirs' });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/mine') });
+    const now = Date.now();
+    const backwards = await admin.get<{ detail: Array<{ loc: string[] }> }>(`/api/v1/app/${app.id}/stats?since=${new Date(now).toISOString()}&until=${new Date(now - 1_000).toISOString()}`);
+    expect([backwards.status, backwards.body.detail[0]!.loc]).toEqual([422, ['query', 'since']]);
+    const wide = await admin.get<{ detail: Array<{ msg: string }> }>(`/api/v1/app/${app.id}/endpoint/${endpoint.id}/stats?since=${new Date(now - 40 * 86_400_000).toISOString()}`);
+    expect([wide.status, wide.body.detail[0]!.msg]).toEqual([422, 'the range may span at most 31d']);
+    expect((await admin.get(`/api/v1/app/${app.id}/stats?since=yesterday`)).status).toBe(422);
+
+    const key = (await admin.post<{ key: string }>(`/api/v1/app/${app.id}/api-key`, { name: 'mine' })).body.key;
+    const tenant = apiClient(pipeline.apiUrl, key);
+    expect((await tenant.get(`/api/v1/app/${app.id}/stats`)).status).toBe(200);
+    expect((await tenant.get(`/api/v1/app/${app.id}/endpoint/${endpoint.id}/stats`)).status).toBe(200);
+    expect((await tenant.get(`/api/v1/app/${other.id}/stats`)).status).toBe(404);
+    expect((await tenant.get('/api/v1/stats/overview')).status).toBe(403);
+    expect((await apiClient(pipeline.apiUrl, null).get(`/api/v1/app/${app.id}/stats`)).status).toBe(401);
+  });
+
+  it('gives the installation overview in buckets that agree with the attempts and dead deliveries of their time', async () => {
+    const { admin } = ctx;
+    // A window that closed a while ago, so no attempt of it is still being written.
+    const until = new Date(Math.floor((Date.now() - 30_000) / 60_000) * 60_000);
+    const since = new Date(until.getTime() - 10 * 60_000);
+    const reply = await admin.get<Overview>(`/api/v1/stats/overview?since=${since.toISOString()}&until=${until.toISOString()}&bucket=1m`);
+    expect(reply.status).toBe(200);
+    const overview = reply.body;
+    expect(overview.bucket).toBe('1m');
+    expect(overview.buckets.map((bucket) => bucket.start)).toEqual(Array.from({ length: 10 }, (_, n) => new Date(since.getTime() + n * 60_000).toISOString()));
+    const { rows } = await database.query<{ start: Date; delivered: string; failed: string }>(
+      `SELECT date_trunc('minute', created_at) AS start, count(*) FILTER (WHERE succeeded) AS delivered, count(*) FILTER (WHERE NOT succeeded) AS failed
+       FROM attempts WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
+      [since, until],
+    );
+    const { rows: dead } = await database.query<{ start: Date; dead: string }>(
+      `SELECT date_trunc('minute', last_attempt_at) AS start, count(*) AS dead FROM message_endpoints WHERE status = 'dead' AND last_attempt_at >= $1 AND last_attempt_at < $2 GROUP BY 1`,
+      [since, until],
+    );
+    const expected = overview.buckets.map(({ start }) => {
+      const attempts = rows.find((row) => row.start.toISOString() === start);
+      return { start, delivered: Number(attempts?.delivered ?? 0), failed: Number(attempts?.failed ?? 0), dead: Number(dead.find((row) => row.start.toISOString() === start)?.dead ?? 0) };
+    });
+    expect(overview.buckets).toEqual(expected);
+    const delivered = expected.reduce((sum, bucket) => sum + bucket.delivered, 0);
+    const attempts = delivered + expected.reduce((sum, bucket) => sum + bucket.failed, 0);
+    expect(overview.successRate).toBe(attempts === 0 ? null : delivered / attempts);
+    expect(overview.retryTiers.map((tier) => [tier.tier, tier.topic])).toEqual([['300ms', `${ctx.pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.300ms`]]);
+
+    const refused = await admin.get<{ detail: Array<{ loc: string[] }> }>('/api/v1/stats/overview?bucket=10s&since=' + new Date(Date.now() - 6 * 3_600_000).toISOString());
+    expect([refused.status, refused.body.detail[0]!.loc]).toEqual([422, ['query', 'bucket']]);
+    expect((await admin.get('/api/v1/stats/overview?bucket=5x')).status).toBe(422);
+  });
+});
+
+describe('stats of what waits: pending deliveries and retry tiers, with no retry service running', () => {
+  // Delivery without the retry service: a failed task stays in its tier topic, counted there.
+  const ctx = usePipeline('stats-waiting', { env: { HOOKLINE_RETRY_SCHEDULE: '1m', HOOKLINE_RETRY_JITTER: '0' }, inProcess: ['ingest', 'fanout', 'delivery'], eventType: { prefix: 'waiting', description: 'waiting' } });
+  const receiver = useReceiver();
+
+  it('counts the deliveries waiting for a retry, and the tasks in the tier where they wait', async () => {
+    const { svix, admin, eventType, pipeline } = ctx;
+    const app = await svix.application.create({ name: `Waiting ${randomUUID().slice(0, 4)}` });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/later'), eventTypes: [eventType] });
+    receiver.respond = () => ({ status: 503 });
+    await svix.message.create(app.id, { eventType, payload: { n: 1 } });
+    await svix.message.create(app.id, { eventType, payload: { n: 2 } });
+
+    await eventually(async () => expect(await svix.endpoint.getStats(app.id, endpoint.id)).toEqual({ success: 0, fail: 2, pending: 2, sending: 0, canceled: 0 }), 20_000);
+    const stats = (await admin.get<ApplicationStats>(`/api/v1/app/${app.id}/stats`)).body;
+    expect(stats.deliveries).toEqual({ pending: 2, dead: 0 });
+    await eventually(async () => {
+      const overview = (await admin.get<Overview>('/api/v1/stats/overview')).body;
+      expect(overview.retryTiers).toEqual([{ tier: '1m', topic: `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1m`, waiting: 2 }]);
+    }, 10_000);
+  });
+});
