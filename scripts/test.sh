@@ -16,6 +16,9 @@ if [[ $# -eq 0 ]]; then (cd apps/console && ../../node_modules/.bin/vitest run);
 # Lints and renders the Helm chart (building helm from Go modules on first use, cached outside
 # the repo); the chart tests read the manifests with the same binary.
 export "$(bash scripts/ci/helm.sh | grep '^HOOKLINE_HELM=')"
+# The traces test (test/browser/traces.spec.ts) runs a Jaeger of its own: built once from its Go
+# module, cached outside the repo like helm.
+export "$(bash scripts/stack/jaeger.sh binary | grep '^HOOKLINE_JAEGER_BIN=')"
 trap stack_down EXIT
 stack_up
 echo "hookline: testing against KAFKA_BROKERS=$KAFKA_BROKERS DATABASE_URL=$DATABASE_URL" >&2

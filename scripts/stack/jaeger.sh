@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Local Jaeger all-in-one (in-memory storage) to see a local run's traces.
-# Usage: scripts/stack/jaeger.sh start|stop|status
+# Usage: scripts/stack/jaeger.sh start|stop|status|binary
 # start prints one line, OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:<port>, on stdout;
 # everything else goes to stderr. Every listener binds to 127.0.0.1. The UI and its HTTP API
 # (/api/services, /api/traces?service=...) are on 127.0.0.1:16686.
 set -euo pipefail
 
 JAEGER_MODULE=github.com/jaegertracing/jaeger
-JAEGER_VERSION=v1.76.0
+JAEGER_VERSION=v1.75.0
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # The binary lives outside the repo so a fresh clone or `git clean` does not rebuild it.
 BIN_DIR="${HOOKLINE_CACHE_DIR:-${HOME:?}/.cache/hookline}/bin"
@@ -91,4 +91,12 @@ running_detail() {
   pid="$(running_pid)" && echo "(pid $pid): OTLP http://127.0.0.1:$OTLP_HTTP_PORT, UI http://127.0.0.1:$UI_PORT"
 }
 
+# binary: builds it if needed and prints HOOKLINE_JAEGER_BIN=<path> on stdout (npm test's traces
+# test runs a Jaeger of its own from it, on ports of its own).
+if [[ "${1:-}" == binary ]]; then
+  take_start_lock "$BUILD_LOCK_TIMEOUT"
+  ensure_binary
+  echo "HOOKLINE_JAEGER_BIN=$BIN"
+  exit 0
+fi
 component_main "$@"

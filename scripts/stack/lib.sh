@@ -57,4 +57,6 @@ tracing_up() {
   export OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
   # shellcheck disable=SC2034  # read by scripts/start.sh
   JAEGER_UI_URL="http://127.0.0.1:${HOOKLINE_JAEGER_UI_PORT:-16686}"
+  # The console draws each message's trace from Jaeger's query API.
+  export HOOKLINE_TRACE_QUERY_URL="${HOOKLINE_TRACE_QUERY_URL:-$JAEGER_UI_URL}"
 }

@@ -186,6 +186,7 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appB}/endpoint/${endpointB.id}/msg`],
         ['GET', `${appB}/msg/${messageB.id}/endpoint`],
         ['GET', `${appB}/msg/${messageB.id}/attempt/${randomUUID()}`],
+        ['GET', `${appB}/msg/${messageB.id}/trace`],
         ['POST', `${appB}/msg/precheck/active`, { eventType }],
         ['GET', `${appB}/stats`],
         ['GET', `${appB}/endpoint/${endpointB.id}/stats`],
@@ -208,6 +209,7 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appA}/endpoint/${endpointB.id}/msg`],
         ['GET', `${appA}/msg/${messageB.id}/endpoint`],
         ['GET', `${appA}/endpoint/${endpointB.id}/stats`],
+        ['GET', `${appA}/msg/${messageB.id}/trace`],
       ];
       for (const [method, path, json] of requests) {
         const reply = await a.api.send(method, path, { json });

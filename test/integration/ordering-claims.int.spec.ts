@@ -84,6 +84,7 @@ describe('claims of ordered messages in PostgreSQL', () => {
       error: null,
       trigger: 'scheduled',
       createdAt: at,
+      traceId: null,
     };
     const { promotions } = await attempts.writeBatch({
       attempts: [attempt],

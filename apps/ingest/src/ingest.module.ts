@@ -63,6 +63,8 @@ import { OperationalEvents } from './operational-webhooks/operational-events.js'
 import { OperationalWebhooksService } from './operational-webhooks/operational-webhooks.service.js';
 import { StatsRepository } from './stats/stats.repository.js';
 import { StatsService } from './stats/stats.service.js';
+import { TracesController } from './traces/traces.controller.js';
+import { TracesService, traceStoreProvider } from './traces/traces.service.js';
 
 /** The REST API (/api/v1) and the consumer of the ingest topic. */
 @Module({
@@ -82,6 +84,7 @@ import { StatsService } from './stats/stats.service.js';
     FiltersController,
     MessagesController,
     AttemptsController,
+    TracesController,
     DeadLettersController,
     StatsController,
     OperationalWebhooksController,
@@ -116,6 +119,8 @@ import { StatsService } from './stats/stats.service.js';
     RedeliveryService,
     AttemptsRepository,
     AttemptsService,
+    TracesService,
+    traceStoreProvider,
     DeliveryStatusesRepository,
     DeadLettersRepository,
     DeadLettersService,

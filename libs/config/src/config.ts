@@ -69,6 +69,10 @@ export interface HooklineConfig {
     portalFrameAncestors: string[];
     /** How long an app-portal token lasts unless its request says otherwise. */
     portalTokenTtlMs: number;
+    /** HOOKLINE_TRACE_LINK: the trace viewer's URL with `{traceId}` in it, or null for no link. */
+    traceLink: string | null;
+    /** HOOKLINE_TRACE_QUERY_URL: Jaeger's query service, or null (the console shows no spans). */
+    traceQueryUrl: string | null;
   };
   /** Bearer token with access to every application (ingest only). */
   adminToken: string | null;
@@ -189,7 +193,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       endpointVerification: e.HOOKLINE_ENDPOINT_VERIFICATION,
       secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,
     },
-    console: { dir: e.HOOKLINE_CONSOLE_DIR || null, portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS, portalTokenTtlMs: e.HOOKLINE_PORTAL_TOKEN_TTL },
+    console: { dir: e.HOOKLINE_CONSOLE_DIR || null, portalFrameAncestors: e.HOOKLINE_PORTAL_FRAME_ANCESTORS, portalTokenTtlMs: e.HOOKLINE_PORTAL_TOKEN_TTL, traceLink: e.HOOKLINE_TRACE_LINK || null, traceQueryUrl: e.HOOKLINE_TRACE_QUERY_URL || null },
     adminToken: e.HOOKLINE_ADMIN_TOKEN ?? null,
     secretsKeys: e.HOOKLINE_SECRETS_KEYS ?? null,
     shutdownGraceMs: e.HOOKLINE_SHUTDOWN_GRACE,

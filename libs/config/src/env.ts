@@ -146,6 +146,17 @@ export const environmentSchema = z.object({
     .default('')
     .refine((text) => text === '' || /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(text), 'expected an absolute http:// or https:// URL without query or fragment, such as https://hooks.example.com')
     .transform((text) => text.replace(/\/+$/, '')),
+  // The operator's trace viewer, where the console links each trace: a URL holding {traceId}.
+  HOOKLINE_TRACE_LINK: z
+    .string()
+    .default('')
+    .refine((text) => text === '' || (/^https?:\/\/\S+$/.test(text) && text.includes('{traceId}')), 'expected an http:// or https:// URL holding {traceId}, such as https://jaeger.example.com/trace/{traceId}'),
+  // Jaeger's query service, from which the console draws a trace's spans (GET /api/traces/{id}).
+  HOOKLINE_TRACE_QUERY_URL: z
+    .string()
+    .default('')
+    .refine((text) => text === '' || /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(text), 'expected an absolute http:// or https:// URL without query or fragment, such as http://jaeger-query:16686')
+    .transform((text) => text.replace(/\/+$/, '')),
   // How long an app-portal token lasts when POST /auth/app-portal-access does not say (its `expiry`).
   HOOKLINE_PORTAL_TOKEN_TTL: duration.prefault('1h').refine((ms) => ms >= 1_000 && ms <= 7 * 86_400_000, 'between 1s and 7d'),
   // Longer than the 15 s delivery timeout, so a shutdown lets a slow delivery finish and be recorded.

@@ -41,7 +41,7 @@ describe('loadConfig', () => {
     });
     expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082, publicUrl: null });
     expect(config.api).toEqual({ rateLimitPerSecond: 100, maxEndpointsPerApplication: 50, endpointVerification: false, secretRotationGraceMs: 86_400_000 });
-    expect(config.console).toEqual({ dir: null, portalFrameAncestors: ["'self'"], portalTokenTtlMs: 3_600_000 });
+    expect(config.console).toEqual({ dir: null, portalFrameAncestors: ["'self'"], portalTokenTtlMs: 3_600_000, traceLink: null, traceQueryUrl: null });
   });
 
   it('reads the public address and how long portal tokens last, refusing an address with a query or another scheme', () => {
@@ -52,6 +52,15 @@ describe('loadConfig', () => {
       expect([bad, problemsOf({ ...minimal, HOOKLINE_PUBLIC_URL: bad })[0]]).toEqual([bad, expect.stringMatching(/^HOOKLINE_PUBLIC_URL/)]);
     }
     expect(problemsOf({ ...minimal, HOOKLINE_PORTAL_TOKEN_TTL: '8d' })[0]).toBe('HOOKLINE_PORTAL_TOKEN_TTL: between 1s and 7d');
+  });
+
+  it('reads the trace viewer link and the trace store, refusing a link without {traceId} and a store URL with a query', () => {
+    const config = loadConfig('fanout', { ...minimal, HOOKLINE_TRACE_LINK: 'https://jaeger.example.com/trace/{traceId}', HOOKLINE_TRACE_QUERY_URL: 'http://jaeger-query:16686/' });
+    expect(config.console).toMatchObject({ traceLink: 'https://jaeger.example.com/trace/{traceId}', traceQueryUrl: 'http://jaeger-query:16686' });
+    for (const bad of ['https://jaeger.example.com/trace/', 'javascript:alert({traceId})', 'jaeger/{traceId}']) {
+      expect([bad, problemsOf({ ...minimal, HOOKLINE_TRACE_LINK: bad })[0]]).toEqual([bad, expect.stringMatching(/^HOOKLINE_TRACE_LINK: expected an http/)]);
+    }
+    expect(problemsOf({ ...minimal, HOOKLINE_TRACE_QUERY_URL: 'http://jaeger:16686/?x=1' })[0]).toMatch(/^HOOKLINE_TRACE_QUERY_URL/);
   });
 
   it('reads who may frame the portal, refusing anything that is not a frame-ancestors source', () => {

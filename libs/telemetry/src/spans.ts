@@ -1,4 +1,4 @@
-import { type Attributes, context, type Context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Attributes, context, type Context, isSpanContextValid, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 export const tracer = () => trace.getTracer('hookline');
 
@@ -56,6 +56,15 @@ export function extractTraceContext(headers: Carrier): Context {
 /** Adds attributes to the span of the work in progress (the record or request being handled). */
 export function annotateActiveSpan(attributes: Attributes): void {
   trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/**
+ * The trace id of the work in progress, kept with what it writes (a message, an attempt) so that
+ * the console can find its trace; null when no trace is being recorded or passed on.
+ */
+export function activeTraceId(): string | null {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return spanContext && isSpanContextValid(spanContext) ? spanContext.traceId : null;
 }
 
 export { SpanKind, SpanStatusCode };

@@ -68,7 +68,30 @@ export interface Message {
   eventId: string | null;
   channels: string[] | null;
   payload: Record<string, unknown>;
+  /** The trace it came in with; null when none was recorded. */
+  traceId: string | null;
   timestamp: string;
+}
+
+/** One span of a trace, placed on the trace's time line (GET .../msg/{id}/trace). */
+export interface TraceSpan {
+  spanId: string;
+  parentSpanId: string | null;
+  service: string;
+  name: string;
+  startTime: string;
+  offsetMs: number;
+  durationMs: number;
+  error: boolean;
+}
+
+export interface MessageTrace {
+  traceId: string;
+  /** The operator's trace viewer (HOOKLINE_TRACE_LINK), or null. */
+  link: string | null;
+  /** null when the spans could not be read: `detail` says why. */
+  spans: TraceSpan[] | null;
+  detail: string | null;
 }
 
 export interface MessageIn {
@@ -92,6 +115,8 @@ export interface Attempt {
   statusText: 'success' | 'fail';
   /** 0 scheduled, 1 manual (resend, recover, replay). */
   triggerType: 0 | 1;
+  /** The trace the attempt was made in; null when none was recorded. */
+  traceId: string | null;
   timestamp: string;
 }
 
@@ -249,6 +274,8 @@ export function createApi(token: string) {
       attempts: (appId: string, msgId: string, iterator?: string) =>
         request<Page<Attempt>>('GET', `${app(appId)}/attempt/msg/${segment(msgId)}`, { query: { limit: 250, iterator } }),
       resend: (appId: string, msgId: string, endpointId: string) => request<unknown>('POST', `${app(appId)}/msg/${segment(msgId)}/endpoint/${segment(endpointId)}/resend`),
+      /** Its traces with their spans: the console's only (an app-portal token is refused). */
+      traces: (appId: string, msgId: string) => request<{ data: MessageTrace[] }>('GET', `${app(appId)}/msg/${segment(msgId)}/trace`),
     },
     stats: {
       overview: (range: { since?: string; until?: string; bucket?: string } = {}) => request<StatsOverview>('GET', '/stats/overview', { query: range }),

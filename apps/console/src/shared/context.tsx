@@ -3,6 +3,8 @@ import type { Api } from './api';
 
 const ApiContext = createContext<Api | null>(null);
 const ApplicationContext = createContext<string | null>(null);
+/** Where a message's traces are shown (the console's trace page), or null where they are not (the portal). */
+const TracePageContext = createContext<((msgId: string) => string) | null>(null);
 
 /** The signed-in API client, for every page below. */
 export function ApiProvider({ api, children }: { api: Api; children: ReactNode }) {
@@ -24,4 +26,13 @@ export function useAppId(): string {
   const appId = useContext(ApplicationContext);
   if (!appId) throw new Error('useAppId outside an ApplicationProvider');
   return appId;
+}
+
+/** Trace ids become links to the trace page below this provider (the console); elsewhere they are plain text. */
+export function TracePageProvider({ href, children }: { href: (msgId: string) => string; children: ReactNode }) {
+  return <TracePageContext.Provider value={href}>{children}</TracePageContext.Provider>;
+}
+
+export function useTracePage(): ((msgId: string) => string) | null {
+  return useContext(TracePageContext);
 }

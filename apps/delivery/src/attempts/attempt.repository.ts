@@ -50,9 +50,9 @@ export interface FailingEndpoint {
 // rather than failing the whole batch (and every delivery in it) on a foreign key.
 const INSERT_ATTEMPTS = `
   INSERT INTO attempts (id, message_id, endpoint_id, application_id, attempt_number, url, succeeded, response_status_code,
-                        response_duration_ms, response_excerpt, error, trigger, created_at)
+                        response_duration_ms, response_excerpt, error, trigger, created_at, trace_id)
   SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::boolean[], $8::int[],
-                         $9::int[], $10::text[], $11::text[], $12::attempt_trigger[], $13::timestamptz[]) AS v(id, message_id, endpoint_id)
+                         $9::int[], $10::text[], $11::text[], $12::attempt_trigger[], $13::timestamptz[], $14::text[]) AS v(id, message_id, endpoint_id)
   WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id) AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id)`;
 
 // A success is final: a late duplicate of an earlier failed attempt never overwrites it.
@@ -133,7 +133,7 @@ export class AttemptRepository {
       if (ordered.length > 0) await manager.query(LOCK_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey']));
       await manager.query(
         INSERT_ATTEMPTS,
-        unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt']),
+        unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt', 'traceId']),
       );
       await manager.query(UPSERT_STATUSES, unnestParameters(statuses, ['messageId', 'endpointId', 'applicationId', 'status', 'attemptCount', 'lastAttemptAt', 'nextAttemptAt']));
       // TypeORM answers an UPDATE … RETURNING with [rows, affected count].

@@ -3,7 +3,7 @@ import { EgressClient } from '@hookline/egress';
 import { KeyedLimiter } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { signatureHeaders } from '@hookline/signing';
-import { annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
+import { activeTraceId, annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import type { DeliveryOutcome } from '@hookline/egress';
@@ -175,6 +175,7 @@ export class AttemptService {
         error: outcome.error,
         trigger: task.trigger,
         createdAt: attemptedAt,
+        traceId: activeTraceId(),
       },
       status,
       nextAttemptAt,

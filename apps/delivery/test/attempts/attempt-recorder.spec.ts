@@ -51,6 +51,7 @@ function record(fields: { messageId?: string; endpointId?: string; attemptNumber
       error: null,
       trigger: 'scheduled',
       createdAt: new Date(fields.at),
+      traceId: null,
     },
     status: fields.status,
     nextAttemptAt: fields.status === 'failed' ? new Date(fields.at + 1_000) : null,

@@ -46,6 +46,12 @@ export class AttemptsRepository {
     return paginate(builder, 'attempt.id', query, 'descending');
   }
 
+  /** The traces the message's attempts were made in, oldest first (one for most messages; resends add theirs). */
+  async traceIdsOf(messageId: string): Promise<string[]> {
+    const rows = (await this.attempts.query('SELECT trace_id FROM attempts WHERE message_id = $1 AND trace_id IS NOT NULL GROUP BY trace_id ORDER BY min(created_at)', [messageId])) as Array<{ trace_id: string }>;
+    return rows.map((row) => row.trace_id);
+  }
+
   /** The message's attempt of this id, if it is one (any other text names none). */
   async findOfMessage(messageId: string, attemptId: string): Promise<Attempt | null> {
     return isUuid(attemptId) ? this.attempts.findOneBy({ id: attemptId, messageId }) : null;

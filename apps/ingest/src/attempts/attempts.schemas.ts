@@ -2,7 +2,7 @@ import { channelName, eventTypeName } from '@hookline/contracts';
 import type { Attempt, Endpoint, Message, MessageEndpoint } from '@hookline/database';
 import { z } from 'zod';
 import { EndpointOut, endpointOut } from '../endpoints/endpoints.schemas.js';
-import { answer, id, idIterator, instant, listOf, listQuery, named, timestamp } from '../http/schemas.js';
+import { answer, id, idIterator, instant, listOf, listQuery, named, timestamp, traceId } from '../http/schemas.js';
 import { MessageOut, messageOut } from '../messages/messages.schemas.js';
 
 /**
@@ -63,6 +63,7 @@ export const MessageAttemptOut = named(
     statusText: z.enum(['success', 'fail']),
     /** 0 scheduled, 1 manual (resend, recover, replay). */
     triggerType: z.literal([0, 1]),
+    traceId,
     timestamp,
     /** The attempt's message without its payload, when listed `with_msg`. */
     msg: MessageOut.optional(),

@@ -20,6 +20,9 @@ export const uid = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'lette
 export const metadata = z.record(z.string(), z.string());
 export const throttleRate = z.number().int().min(1).max(100_000).nullable();
 
+/** The OpenTelemetry trace a message or attempt was written in (Hookline's own field); null when none was recorded. */
+export const traceId = z.string().regex(/^[0-9a-f]{32}$/).nullable();
+
 /** A time in an answer. */
 export const timestamp = z.iso.datetime({ offset: true });
 

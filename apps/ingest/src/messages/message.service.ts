@@ -3,6 +3,7 @@ import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicsFor } from '@hookline/contracts';
 import { type Application, Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
+import { activeTraceId } from '@hookline/telemetry';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
@@ -34,6 +35,7 @@ function newMessage(applicationId: string, input: NewMessage): Message {
     eventId: input.eventId ?? null,
     channels: input.channels ?? [],
     orderingKey: input.orderingKey ?? null,
+    traceId: activeTraceId(),
     payload: input.payload,
     createdAt: now,
     expiresAt: new Date(now.getTime() + RETENTION_MS),

@@ -12,10 +12,10 @@ import type { ListQuery } from '../http/schemas.js';
 // says which rows went in.
 const INSERT_MESSAGES = `
   WITH inserted AS (
-    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key)
-    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at, v.ordering_key
-    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[], $9::text[])
-      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key)
+    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key, trace_id)
+    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at, v.ordering_key, v.trace_id
+    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
+      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key, trace_id)
     WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
     ON CONFLICT DO NOTHING
     RETURNING id, created_at
@@ -62,6 +62,7 @@ export class MessagesRepository {
       batch.map((m) => m.createdAt),
       batch.map((m) => m.expiresAt),
       batch.map((m) => m.orderingKey),
+      batch.map((m) => m.traceId),
     ])) as Array<{ id: string }>;
     return new Set(rows.map((row) => row.id));
   }

@@ -2,7 +2,7 @@ import { channelName, eventTypeName, jsonObject, orderingKey } from '@hookline/c
 import type { Message } from '@hookline/database';
 import { z } from 'zod';
 import { applicationIn } from '../applications/applications.schemas.js';
-import { answer, id, idIterator, instant, listOf, listQuery, named, timestamp } from '../http/schemas.js';
+import { answer, id, idIterator, instant, listOf, listQuery, named, timestamp, traceId } from '../http/schemas.js';
 
 export const messageIn = z.object({
   eventType: eventTypeName,
@@ -27,7 +27,7 @@ export type MessageListQuery = z.infer<typeof messageListQuery>;
 
 export const MessageOut = named(
   'MessageOut',
-  z.object({ id, eventType: eventTypeName, eventId: z.string().nullable(), channels: z.array(z.string()).nullable(), orderingKey: z.string().nullable(), payload: jsonObject, timestamp }),
+  z.object({ id, eventType: eventTypeName, eventId: z.string().nullable(), channels: z.array(z.string()).nullable(), orderingKey: z.string().nullable(), traceId, payload: jsonObject, timestamp }),
 );
 export type MessageOut = z.output<typeof MessageOut>;
 export const ListResponseMessageOut = listOf('ListResponseMessageOut', MessageOut, idIterator);

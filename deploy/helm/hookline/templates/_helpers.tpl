@@ -163,6 +163,12 @@ HOOKLINE_PUBLIC_URL: {{ . | quote }}
 HOOKLINE_CONSOLE_DIR: {{ .Values.config.console.dir | quote }}
 HOOKLINE_PORTAL_FRAME_ANCESTORS: {{ join "," .Values.config.console.portalFrameAncestors | quote }}
 HOOKLINE_PORTAL_TOKEN_TTL: {{ .Values.config.console.portalTokenTtl | quote }}
+{{- with .Values.config.console.traceLink }}
+HOOKLINE_TRACE_LINK: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.console.traceQueryUrl }}
+HOOKLINE_TRACE_QUERY_URL: {{ . | quote }}
+{{- end }}
 HOOKLINE_SHUTDOWN_GRACE: {{ .Values.config.shutdownGrace | quote }}
 HOOKLINE_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.otel.protocol | quote }}

@@ -61,6 +61,10 @@ export class Attempt {
   @Column({ type: 'enum', enum: ATTEMPT_TRIGGERS, enumName: 'attempt_trigger', default: 'scheduled' })
   trigger!: AttemptTrigger;
 
+  /** The trace the attempt was made in: the message's, or a resend's own; null when none was recorded. */
+  @Column({ name: 'trace_id', type: 'char', length: 32, nullable: true })
+  traceId!: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

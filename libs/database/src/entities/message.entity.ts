@@ -30,6 +30,10 @@ export class Message {
   @Column({ name: 'ordering_key', type: 'varchar', length: 256, nullable: true })
   orderingKey!: string | null;
 
+  /** The trace of the request or record that brought the message in (OpenTelemetry, 32 hex digits); null when none was recorded. */
+  @Column({ name: 'trace_id', type: 'char', length: 32, nullable: true })
+  traceId!: string | null;
+
   @Column({ type: 'jsonb' })
   payload!: Record<string, unknown>;
 

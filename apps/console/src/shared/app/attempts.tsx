@@ -1,6 +1,7 @@
 import { Link } from 'wouter';
 import type { Attempt } from '../api';
 import { Badge, Empty, TableScroll, Time } from '../ui';
+import { TraceId } from './trace-id';
 
 /** How many characters of a response a table cell shows before "Show all". */
 const EXCERPT = 120;
@@ -36,6 +37,7 @@ export function AttemptsTable({ attempts, label, showUrl = false, showMessage = 
             <th scope="col">Trigger</th>
             {showUrl ? <th scope="col">URL</th> : null}
             <th scope="col">Response or error</th>
+            <th scope="col">Trace</th>
           </tr>
         </thead>
         <tbody>
@@ -62,6 +64,9 @@ export function AttemptsTable({ attempts, label, showUrl = false, showMessage = 
               ) : null}
               <td>
                 <ResponseText text={attempt.response} />
+              </td>
+              <td>
+                <TraceId msgId={attempt.msgId} traceId={attempt.traceId} short />
               </td>
             </tr>
           ))}

@@ -8,6 +8,7 @@ import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
 import { ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, TableScroll, Time } from '../ui';
 import { AttemptsTable } from './attempts';
+import { TraceId } from './trace-id';
 import { useEndpoints } from './endpoints';
 
 /** How often a message's attempts refresh while its page is open. */
@@ -198,6 +199,10 @@ export function MessagePage({ msgId }: { msgId: string }) {
             <dt>Accepted</dt>
             <dd>
               <Time value={data.timestamp} />
+            </dd>
+            <dt>Trace</dt>
+            <dd>
+              <TraceId msgId={data.id} traceId={data.traceId} />
             </dd>
           </dl>
           <section aria-labelledby="payload-title" className="panel">
