@@ -36,6 +36,8 @@ describe('one trace per event across every hop', () => {
       // Both attempts' client spans are finished and recorded.
       expect(spans.filter((span) => span.kind === SpanKind.CLIENT)).toHaveLength(2);
       expect(spans.filter((span) => span.name.includes('deliveries') && span.kind === SpanKind.CONSUMER && service(span) === 'delivery')).toHaveLength(2);
+      // The delivered message's outcome record, sent once its final attempt is recorded.
+      expect(spans.filter((span) => span.kind === SpanKind.PRODUCER && span.name.endsWith('.outcomes'))).toHaveLength(1);
       return { root: root!, spans };
     }, 10_000);
 
@@ -53,7 +55,7 @@ describe('one trace per event across every hop', () => {
     // ingest's send hangs under the API request span; fanout's under its consumer span; and so on.
     const producers = spans.filter((span) => span.kind === SpanKind.PRODUCER);
     expect(producers.map((span) => `${service(span)}:${(span.name.match(/\.(\w+(\.\w+)?)$/) ?? [])[1]}`).sort()).toEqual(
-      ['delivery:retry.1s', 'fanout:deliveries', 'ingest:events', 'retry:deliveries'].sort(),
+      ['delivery:outcomes', 'delivery:retry.1s', 'fanout:deliveries', 'ingest:events', 'retry:deliveries'].sort(),
     );
     for (const producer of producers) {
       const parent = byId.get(parentId(producer)!);
