@@ -5,7 +5,7 @@ import { confinedTo, type Principal } from '../auth/principal.js';
 import { conflictOnDuplicate, notFound } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
-import { isUuid } from '../http/lookup.js';
+import { asId, isUuid } from '../http/lookup.js';
 import { type ListQuery, uid } from '../http/schemas.js';
 import { ApplicationsRepository, type NewApplication } from './applications.repository.js';
 import { type ApplicationCreateQuery, type ApplicationIn, type ApplicationOut, applicationOut, type ApplicationPatch } from './applications.schemas.js';
@@ -71,17 +71,19 @@ export class ApplicationsService {
   /**
    * The application named by id or uid, if the caller may see it; the admin token may create it
    * along with the request (the `application` field of Svix's message create and portal access),
-   * the path's key becoming its uid.
+   * the path's key becoming its uid unless the body gives one. A key that cannot be a uid (an id,
+   * which no one chooses) creates nothing: none of that id is a 404, as for PUT.
    */
   async resolveOrCreate(principal: Principal, idOrUid: string, create: ApplicationIn | null | undefined): Promise<Application> {
-    if (create && principal.kind === 'admin' && !isOperationalApplication(idOrUid) && !(await this.find(idOrUid))) {
-      return conflictOnDuplicate(this.applications.insert({ ...create, uid: create.uid ?? idOrUid }), 'the application was created concurrently; retry');
+    const newUid = create?.uid ?? idOrUid;
+    if (create && principal.kind === 'admin' && !isOperationalApplication(asId(idOrUid) ?? idOrUid) && uid.safeParse(newUid).success && !(await this.find(idOrUid))) {
+      return conflictOnDuplicate(this.applications.insert({ ...create, uid: newUid }), 'the application was created concurrently; retry');
     }
     return this.resolve(principal, idOrUid);
   }
 
   /**
-   * An id always wins over a uid: any tenant may set its uid to the text of another's id. The
+   * An id, in either case, always wins over a uid (which may not look like an id anyway). The
    * operational application is no tenant: it is never found here (nor listed), only by operational().
    */
   async find(idOrUid: string): Promise<Application | null> {
@@ -105,7 +107,7 @@ export class ApplicationsService {
     const rows = await this.applications.findByIdOrUid(keys);
     const byId = new Map(rows.map((row) => [row.id, row]));
     const byUid = new Map(rows.filter((row) => row.uid !== null).map((row) => [row.uid!, row]));
-    return keys.map((key) => byId.get(key) ?? byUid.get(key) ?? null);
+    return keys.map((key) => byId.get(asId(key) ?? '') ?? byUid.get(key) ?? null);
   }
 
   private async update(application: Application, body: ApplicationPatch): Promise<ApplicationOut> {
