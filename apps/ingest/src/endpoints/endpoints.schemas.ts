@@ -1,5 +1,6 @@
 import { channelName, eventTypeName } from '@hookline/contracts';
 import { type Endpoint, ENDPOINT_ORDERINGS } from '@hookline/database';
+import { customHeaderProblem, HEADER_PATTERNS } from '@hookline/egress';
 import { WEBHOOK_SECRET_PATTERN } from '@hookline/signing';
 import { z } from 'zod';
 import { payloadFilter } from '../filters/filters.schemas.js';
@@ -11,11 +12,11 @@ export const webhookSecret = z.string().regex(WEBHOOK_SECRET_PATTERN, 'a whsec_ 
 /** Longest endpoint URL accepted, in characters. */
 const MAX_URL_LENGTH = 2_048;
 
-// An endpoint URL is an absolute RFC 3986 URI with an http or https scheme: a DNS name (its last
-// label starting with a letter, and no "--", so no punycode that might not decode), a dotted IPv4
-// or a bracketed IPv6 address, no credentials, a port up to 65535, then path, query and fragment
-// of URI characters (others percent-encoded, international host names in punycode). Every URL
-// the pattern matches, the WHATWG parser (z.url) takes too.
+// An endpoint URL is an absolute RFC 3986 URI with an http or https scheme: a DNS name (letters,
+// digits and hyphens inside labels, its last label starting with a letter; international names in
+// punycode, such as xn--nxasmq6b.com), a dotted IPv4 or a bracketed IPv6 address, no credentials,
+// a port up to 65535, then path, query and fragment of URI characters (others percent-encoded).
+// Every URL the pattern matches, the WHATWG parser (z.url) takes too.
 const h16 = '[0-9A-Fa-f]{1,4}';
 const octet = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const ipv4 = `${octet}(?:\\.${octet}){3}`;
@@ -27,8 +28,8 @@ const ipv6 = [
   `(?:(?:${h16}:){0,5}${h16})?::${h16}`,
   `(?:(?:${h16}:){0,6}${h16})?::`,
 ].join('|');
-const label = '[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*';
-const host = `(?:${ipv4}|\\[(?:${ipv6})\\]|(?:${label}\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)`;
+const label = '[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*';
+const host = `(?:${ipv4}|\\[(?:${ipv6})\\]|(?:${label}\\.)*[A-Za-z][A-Za-z0-9]*(?:-+[A-Za-z0-9]+)*)`;
 const port = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
 const uriCharacter = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})";
 const URL_PATTERN = new RegExp(`^[Hh][Tt][Tt][Pp][Ss]?://${host}(?::${port})?(?:/${uriCharacter}*)?(?:\\?(?:${uriCharacter}|\\?)*)?(?:#(?:${uriCharacter}|\\?)*)?$`);
@@ -41,14 +42,27 @@ const endpointUrl = z
   .pipe(z.url({ protocol: /^https?$/, message: 'an absolute http:// or https:// URL' }))
   .meta({ format: 'uri', description: `An absolute http:// or https:// URI, at most ${MAX_URL_LENGTH} characters` });
 
-export const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a valid HTTP header name');
+export const headerName = z.string().regex(new RegExp(HEADER_PATTERNS.name), 'a valid HTTP header name');
 
 /**
  * The extra headers an endpoint's deliveries carry: the one rule for them, wherever they are set
  * (an endpoint's create, PUT and PATCH, and its headers' PUT and PATCH, which checks the headers
- * it leaves).
+ * it leaves). Tokens for names, visible ASCII for values, and none of the headers that frame the
+ * request or manage the connection (customHeaderProblem in @hookline/egress, which delivery
+ * applies too). Each bad one is a 422 at ['body', 'headers', name].
  */
-export const endpointHeaders = z.record(headerName, z.string().max(4_096));
+export const endpointHeaders = z
+  .record(z.string(), z.string().max(4_096))
+  .superRefine((headers, context) => {
+    for (const [name, value] of Object.entries(headers)) {
+      const problem = customHeaderProblem(name, value);
+      if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
+    }
+  })
+  .meta({
+    propertyNames: { pattern: HEADER_PATTERNS.name, not: { pattern: HEADER_PATTERNS.forbiddenName } },
+    additionalProperties: { type: 'string', maxLength: 4_096, pattern: HEADER_PATTERNS.value },
+  });
 
 export const endpointIn = z.object({
   url: endpointUrl,
