@@ -163,10 +163,12 @@ export class MessageService {
     this.emit([message]).catch((error: unknown) => this.logger.warn({ err: error, messageId: message.id }, 'could not emit a stored message; the outbox relay will'));
   }
 
-  /** Emits messages to the events topic, then takes them out of the outbox. */
+  /**
+   * Emits messages to the events topic, then takes them out of the outbox. One send per message:
+   * the producer gathers them into requests of a size the broker takes, however many there are.
+   */
   async emit(messages: Message[]): Promise<void> {
-    await this.producer.send(
-      this.eventsTopic,
+    await Promise.all(
       messages.map((message) => {
         const value: EventValue = {
           messageId: message.id,
@@ -178,7 +180,7 @@ export class MessageService {
           createdAt: message.createdAt.toISOString(),
           ...(message.orderingKey !== null && { orderingKey: message.orderingKey }),
         };
-        return { key: message.applicationId, value: JSON.stringify(value) };
+        return this.producer.send(this.eventsTopic, [{ key: message.applicationId, value: JSON.stringify(value) }]);
       }),
     );
     // Not awaited: the event is already durable in Kafka. Should the mark be lost, the outbox
