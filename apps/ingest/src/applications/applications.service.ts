@@ -1,8 +1,8 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { type Application, isOperationalApplication, OPERATIONAL_APPLICATION_ID } from '@hookline/database';
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { confinedTo, type Principal } from '../auth/principal.js';
-import { conflictOnDuplicate, notFound } from '../http/errors.js';
+import { ApiError, conflictOnDuplicate, notFound } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
 import { asId, isUuid } from '../http/lookup.js';
@@ -37,21 +37,23 @@ export class ApplicationsService {
   }
 
   /**
-   * Svix's upsert (PUT): fields left out take their defaults. The admin token creates the
-   * application when none has the path's key, which becomes its uid; a key that is an id (a
-   * UUID) names an application by id, which no one chooses: none of that id is a 404.
+   * Svix's upsert (PUT): fields left out take their defaults (but see uidChange). The admin token
+   * creates the application when none has the path's key, which becomes its uid; a key that is an
+   * id (a UUID) names an application by id, which no one chooses: none of that id is a 404.
    */
   async replace(principal: Principal, idOrUid: string, body: ApplicationIn): Promise<ApplicationOut> {
     if (principal.kind === 'admin' && !isUuid(idOrUid) && uid.safeParse(idOrUid).success && !(await this.find(idOrUid))) {
       return applicationOut(await conflictOnDuplicate(this.applications.insert({ ...body, uid: idOrUid }), `an application with uid "${idOrUid}" already exists`));
     }
     const application = await this.resolve(principal, idOrUid);
-    // Addressed by its uid, it keeps it: the same PUT twice leaves the same application.
-    return this.update(application, { uid: application.uid === idOrUid ? idOrUid : null, throttleRate: null, metadata: {}, ...body });
+    // Addressed by its uid, it keeps it: the same PUT twice leaves the same application. To an
+    // application's key the uid is read-only, so left out it stays too.
+    const keptUid = principal.kind !== 'admin' || application.uid === idOrUid ? application.uid : null;
+    return this.update(application, { uid: keptUid, throttleRate: null, metadata: {}, ...body }, principal);
   }
 
   async patch(principal: Principal, idOrUid: string, body: ApplicationPatch): Promise<ApplicationOut> {
-    return this.update(await this.resolve(principal, idOrUid), body);
+    return this.update(await this.resolve(principal, idOrUid), body, principal);
   }
 
   async remove(principal: Principal, idOrUid: string): Promise<void> {
@@ -110,7 +112,16 @@ export class ApplicationsService {
     return keys.map((key) => byId.get(asId(key) ?? '') ?? byUid.get(key) ?? null);
   }
 
-  private async update(application: Application, body: ApplicationPatch): Promise<ApplicationOut> {
+  /**
+   * uids are unique across the installation, and only the admin token may set or change one: an
+   * application's key that could would learn, from the 409 of a taken uid, that another tenant
+   * holds it. To such a key a uid is read-only: left out, it stays as it is (on a PUT too); given
+   * unchanged, fine; changed, a 403, whether the uid is taken or free.
+   */
+  private async update(application: Application, body: ApplicationPatch, principal: Principal): Promise<ApplicationOut> {
+    if (principal.kind !== 'admin' && body.uid !== undefined && body.uid !== application.uid) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', "an application's uid is set or changed with the admin token only");
+    }
     patch(application, body);
     return applicationOut(await conflictOnDuplicate(this.applications.save(application), `an application with uid "${body.uid}" already exists`));
   }
