@@ -392,6 +392,34 @@ describe('the REST API through the real stack', () => {
       expect(good.body.url).toBe(receiver.url('/delta'));
     });
 
+    it('refuses the same key with a different body with 422, creating nothing, and replays the same body', async () => {
+      const key = `idem-${randomUUID()}`;
+      const path = `/api/v1/app/${c.app.id}/msg`;
+      const first = await c.api.post<MessageOut>(path, { eventType, payload: { amount: 10 } }, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      const changed = await c.api.post<ErrorOut>(path, { eventType, payload: { amount: 1000 } }, { 'idempotency-key': key });
+      expect(changed).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused', detail: `Idempotency-Key "${key}" was used with a different request body` } });
+      expect((await c.api.post<MessageOut>(path, { eventType, payload: { amount: 10 } }, { 'idempotency-key': key })).body.id).toBe(first.body.id);
+      const ids = (await c.api.get<ListOut<MessageOut>>(path)).body.data.map((message) => message.id);
+      expect(ids.filter((id) => id === first.body.id)).toHaveLength(1);
+      expect((await c.api.get<ListOut<MessageOut>>(path)).body.data.filter((message) => message.payload.amount === 1000)).toEqual([]);
+    });
+
+    it('lets a key run anew once HOOKLINE_IDEMPOTENCY_KEY_TTL (24 h) has passed since its first use', async () => {
+      const key = `idem-${randomUUID()}`;
+      const path = `/api/v1/app/${d.app.id}/msg`;
+      const first = await d.api.post<MessageOut>(path, { eventType, payload: { day: 1 } }, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '23 hours' WHERE key = $1`, [key]);
+      expect((await d.api.post<MessageOut>(path, { eventType, payload: { day: 1 } }, { 'idempotency-key': key })).body.id).toBe(first.body.id);
+      await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+      // Expired: the request runs again, even with another body.
+      const again = await d.api.post<MessageOut>(path, { eventType, payload: { day: 2 } }, { 'idempotency-key': key });
+      expect(again.status).toBe(202);
+      expect(again.body.id).not.toBe(first.body.id);
+      expect((await d.api.post<MessageOut>(path, { eventType, payload: { day: 2 } }, { 'idempotency-key': key })).body.id).toBe(again.body.id);
+    });
+
     it('replays an application create, which creates one application only', async () => {
       const key = `idem-${randomUUID()}`;
       const name = `Idempotent ${randomUUID()}`;
