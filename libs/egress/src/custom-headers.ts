@@ -3,9 +3,13 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * A header value Hookline sends as given: visible ASCII, with spaces and tabs inside but not at
  * either end (RFC 9110's field-value without obs-text, which receivers decode each their own way).
- * No CR or LF, so no header can be split into two, or into a second request.
+ * No CR or LF, so no header can be split into two, or into a second request. At most 4,096
+ * characters, a bound written in the pattern so that the API's document says it in one rule (a
+ * pattern and a separate maxLength make schemathesis' string generation crawl).
  */
-const VALUE = /^(?:[\x21-\x7e](?:[\t\x20-\x7e]*[\x21-\x7e])?)?$/;
+const VALUE = /^(?:[\x21-\x7e](?:[\t\x20-\x7e]{0,4094}[\x21-\x7e])?)?$/;
+/** Longest header value accepted, in characters: the bound of VALUE. */
+export const MAX_HEADER_VALUE_LENGTH = 4_096;
 
 /**
  * Headers an endpoint may not set: those that frame the message or manage the connection
@@ -29,7 +33,7 @@ export function customHeaderProblem(name: string, value: string): string | null 
   if (!TOKEN.test(name)) return 'a header name is a token of letters, digits and !#$%&\'*+-.^_`|~ only';
   const lower = name.toLowerCase();
   if (FORBIDDEN.has(lower) || lower.startsWith('proxy-')) return `"${name}" is set by the HTTP client or the connection, never by an endpoint`;
-  if (!VALUE.test(value)) return 'a header value is visible ASCII, with spaces or tabs only between other characters (no CR, LF or other control characters, no non-ASCII)';
+  if (!VALUE.test(value)) return `a header value is at most ${MAX_HEADER_VALUE_LENGTH} characters of visible ASCII, with spaces or tabs only between other characters (no CR, LF or other control characters, no non-ASCII)`;
   return null;
 }
 

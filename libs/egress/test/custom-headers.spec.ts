@@ -1,4 +1,4 @@
-import { customHeaderProblem } from '@hookline/egress';
+import { customHeaderProblem, HEADER_PATTERNS, MAX_HEADER_VALUE_LENGTH } from '@hookline/egress';
 
 describe('customHeaderProblem', () => {
   it('accepts token names with visible ASCII values', () => {
@@ -24,5 +24,15 @@ describe('customHeaderProblem', () => {
     for (const value of ['a\r\nX-Injected: 1', 'a\nb', 'a\rb', 'a\u0000b', 'a\u007fb', 'caf\u00e9', '\u2028', ' leading', 'trailing\t']) {
       expect(customHeaderProblem('X-Test', value)).toMatch(/visible ASCII/);
     }
+  });
+
+  it('takes values up to MAX_HEADER_VALUE_LENGTH characters, a bound the document\'s pattern states too', () => {
+    const longest = 'a'.repeat(MAX_HEADER_VALUE_LENGTH);
+    expect(customHeaderProblem('X-Long', longest)).toBeNull();
+    expect(customHeaderProblem('X-Long', `${longest}a`)).toMatch(/visible ASCII/);
+    const documented = new RegExp(HEADER_PATTERNS.value);
+    expect(documented.test(longest)).toBe(true);
+    expect(documented.test(`${longest}a`)).toBe(false);
+    expect(documented.test('a\r\nb')).toBe(false);
   });
 });

@@ -1,0 +1,122 @@
+"""Schemathesis hooks of the API fuzz (scripts/ci/fuzz-api.sh sets SCHEMATHESIS_HOOKS to this file).
+
+JSON Schema cannot say that a string holds no unpaired UTF-16 surrogate, or that a document nests
+at most 128 levels, so the fuzz would rarely send either of the inputs PostgreSQL cannot store.
+Here, of the generated bodies with a free-form JSON object (a message's `payload`, an event
+type's `schemas`: any content is schema-valid there) and no undeclared property, half get one in it (chosen by a checksum
+of the body, so the same seed sends the same requests): a key and a value holding a lone
+surrogate, or, every other time, the object replaced by one nested 200 levels deep. Then:
+
+- `unstorable_input_refused` (a check of its own) fails any request whose body has such input in
+  a field the operation declares (undeclared fields are ignored, as Svix does) that the API
+  answers 2xx: it would have stored the input altered, or failed later on it;
+- the answer the API must give, a 422 naming the field with type `unpaired_surrogate` or
+  `too_deep`, is not a schema-valid request wrongly refused, so `filter_failure` drops
+  `positive_data_acceptance`'s complaint about exactly that answer, and nothing else.
+
+Every other check applies to these requests as to any: no 5xx, answers in their documented shape.
+"""
+
+import zlib
+
+import schemathesis
+
+MAX_DEPTH = 128
+NESTED_LEVELS = 200
+UNSTORABLE_TYPES = {"unpaired_surrogate", "too_deep"}
+# The request fields whose schema is any JSON object.
+FREE_FORM = ("payload", "schemas")
+
+
+def _is_surrogate(character):
+    return 0xD800 <= ord(character) <= 0xDFFF
+
+
+def unstorable(value):
+    """Whether the JSON value holds a lone surrogate in a string or key, or nests deeper than MAX_DEPTH."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if any(_is_surrogate(character) for character in item):
+                return True
+        elif isinstance(item, (dict, list)):
+            if depth > MAX_DEPTH:
+                return True
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if isinstance(key, str) and any(_is_surrogate(character) for character in key):
+                        return True
+                    pending.append((child, depth + 1))
+            else:
+                pending.extend((child, depth + 1) for child in item)
+    return False
+
+
+def _nested(levels):
+    value = {"bottom": True}
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+def declared_properties(operation):
+    """The names of the body's properties the operation declares (inline in this API's document), or None."""
+    try:
+        return set(operation.definition.raw["requestBody"]["content"]["application/json"]["schema"]["properties"])
+    except (AttributeError, KeyError, TypeError):
+        return None
+
+
+@schemathesis.hook
+def map_body(context, body):
+    if not isinstance(body, dict):
+        return body
+    field = next((name for name in FREE_FORM if isinstance(body.get(name), dict)), None)
+    if field is None:
+        return body
+    # Only bodies without undeclared properties: for the others, positive_data_acceptance explains
+    # a refusal by validating the body, and its validator cannot encode a lone surrogate (it
+    # raises, an error of the run instead of a verdict). Undeclared properties are ignored anyway.
+    properties = declared_properties(context.operation)
+    if properties is None or not set(body) <= properties:
+        return body
+    choice = zlib.crc32(repr(sorted(body.items(), key=lambda item: item[0])).encode("utf-8", "surrogatepass")) % 4
+    if choice >= 2:
+        return body
+    mutated = dict(body)
+    mutated[field] = {**body[field], "unpaired\ud800": "\udc00"} if choice == 0 else _nested(NESTED_LEVELS)
+    return mutated
+
+
+def declared(case):
+    """The body's fields the operation declares (the API ignores the others)."""
+    properties = declared_properties(case.operation)
+    if properties is None or not isinstance(case.body, dict):
+        return case.body
+    return {name: value for name, value in case.body.items() if name in properties}
+
+
+@schemathesis.check
+def unstorable_input_refused(ctx, response, case):
+    """A body PostgreSQL cannot store (a lone surrogate, nesting past 128 levels) is never answered 2xx."""
+    if case.body is None or not unstorable(declared(case)):
+        return None
+    if 200 <= response.status_code < 300:
+        raise AssertionError(f"an unpaired surrogate or nesting past {MAX_DEPTH} levels was accepted ({response.status_code}) instead of refused with a 422")
+    return None
+
+
+@schemathesis.hook
+def filter_failure(context, failure, case, response):
+    if "positive_data_acceptance" not in getattr(failure, "checks", ()):
+        return True
+    if case.body is None or not unstorable(case.body) or response.status_code != 422:
+        return True
+    try:
+        problems = response.json()["detail"]
+        types = {problem["type"] for problem in problems}
+    except (ValueError, KeyError, TypeError):
+        return True
+    # Dropped only when the API refused the request for what the document cannot describe.
+    return not (types and types <= UNSTORABLE_TYPES)
