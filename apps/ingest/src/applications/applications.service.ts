@@ -37,7 +37,7 @@ export class ApplicationsService {
   }
 
   /**
-   * Svix's upsert (PUT): fields left out take their defaults (but see uidChange). The admin token
+   * Svix's upsert (PUT): fields left out take their defaults (but see update, on the uid). The admin token
    * creates the application when none has the path's key, which becomes its uid; a key that is an
    * id (a UUID) names an application by id, which no one chooses: none of that id is a 404.
    */
@@ -73,8 +73,8 @@ export class ApplicationsService {
   /**
    * The application named by id or uid, if the caller may see it; the admin token may create it
    * along with the request (the `application` field of Svix's message create and portal access),
-   * the path's key becoming its uid unless the body gives one. A key that cannot be a uid (an id,
-   * which no one chooses) creates nothing: none of that id is a 404, as for PUT.
+   * the body's uid or else the path's key becoming its uid. Without a uid that way (the key is an
+   * id, which no one chooses, and the body names none) it creates nothing: a 404, as for PUT.
    */
   async resolveOrCreate(principal: Principal, idOrUid: string, create: ApplicationIn | null | undefined): Promise<Application> {
     const newUid = create?.uid ?? idOrUid;

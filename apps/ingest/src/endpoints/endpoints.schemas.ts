@@ -44,6 +44,19 @@ const endpointUrl = z
 
 export const headerName = z.string().regex(new RegExp(HEADER_PATTERNS.name), 'a valid HTTP header name');
 
+/** Each header that cannot be sent as a 422 at [name] (customHeaderProblem's rule; a null value, a removal, has its name checked). */
+function checkHeaders(headers: Record<string, string | null>, context: z.RefinementCtx<Record<string, string | null>>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const problem = customHeaderProblem(name, value ?? '');
+    if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
+  }
+}
+
+/** The rules as the document states them: names, and values (their length is in the pattern, which a maxLength beside it would make schemathesis' generation crawl). */
+const HEADER_NAMES = { pattern: HEADER_PATTERNS.name, not: { pattern: HEADER_PATTERNS.forbiddenName } };
+const HEADER_VALUE = { type: 'string', pattern: HEADER_PATTERNS.value, description: `Visible ASCII, spaces and tabs only between other characters, at most ${MAX_HEADER_VALUE_LENGTH} characters` };
+const headerValue = z.string().max(MAX_HEADER_VALUE_LENGTH, `at most ${MAX_HEADER_VALUE_LENGTH} characters`);
+
 /**
  * The extra headers an endpoint's deliveries carry: the one rule for them, wherever they are set
  * (an endpoint's create, PUT and PATCH, and its headers' PUT and PATCH, which checks the headers
@@ -51,19 +64,16 @@ export const headerName = z.string().regex(new RegExp(HEADER_PATTERNS.name), 'a 
  * request or manage the connection (customHeaderProblem in @hookline/egress, which delivery
  * applies too). Each bad one is a 422 at ['body', 'headers', name].
  */
-export const endpointHeaders = z
-  .record(z.string(), z.string().max(MAX_HEADER_VALUE_LENGTH, `at most ${MAX_HEADER_VALUE_LENGTH} characters`))
-  .superRefine((headers, context) => {
-    for (const [name, value] of Object.entries(headers)) {
-      const problem = customHeaderProblem(name, value);
-      if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
-    }
-  })
-  .meta({
-    propertyNames: { pattern: HEADER_PATTERNS.name, not: { pattern: HEADER_PATTERNS.forbiddenName } },
-    // The length is in the pattern too: with a maxLength beside it, schemathesis' generation crawls.
-    additionalProperties: { type: 'string', pattern: HEADER_PATTERNS.value, description: `Visible ASCII, spaces and tabs only between other characters, at most ${MAX_HEADER_VALUE_LENGTH} characters` },
-  });
+export const endpointHeaders = z.record(z.string(), headerValue).superRefine(checkHeaders).meta({ propertyNames: HEADER_NAMES, additionalProperties: HEADER_VALUE });
+
+/**
+ * Headers to set, or to remove (null), by the same rule: a header no endpoint may have is not
+ * named here (one stored before the rule is removed through deleteHeaders).
+ */
+export const endpointHeadersChange = z
+  .record(z.string(), headerValue.nullable())
+  .superRefine(checkHeaders)
+  .meta({ propertyNames: HEADER_NAMES, additionalProperties: { anyOf: [HEADER_VALUE, { type: 'null' }] } });
 
 export const endpointIn = z.object({
   url: endpointUrl,
