@@ -601,6 +601,20 @@ describe('the REST API through the real stack', () => {
       expect(created.status).toBe(201);
       const patched = await admin.patch<ValidationOut>(`${base}/endpoint/${created.body.id}`, { headers: { Host: 'internal.example' } });
       expect({ status: patched.status, locs: locs(patched) }).toEqual({ status: 422, locs: [['body', 'headers', 'Host']] });
+      // Svix's headers routes take the same rule: PUT for all of them, PATCH for those it sets.
+      const headersPath = `${base}/endpoint/${created.body.id}/headers`;
+      for (const [method, headers, name] of [
+        ['put', { 'X-Split': 'a\r\nX-Injected: 1' }, 'X-Split'],
+        ['put', { Host: 'internal.example' }, 'Host'],
+        ['patch', { 'X-Split': 'a\r\nX-Injected: 1' }, 'X-Split'],
+        ['patch', { 'Transfer-Encoding': 'chunked' }, 'Transfer-Encoding'],
+        ['patch', { Connection: null }, 'Connection'],
+      ] as const) {
+        const reply = method === 'put' ? await admin.put<ValidationOut>(headersPath, { headers }) : await admin.patch<ValidationOut>(headersPath, { headers });
+        expect({ method, name, status: reply.status, locs: reply.status === 422 ? locs(reply) : reply.body }).toEqual({ method, name, status: 422, locs: [['body', 'headers', name]] });
+      }
+      expect((await admin.patch(headersPath, { headers: { 'X-Region': 'eu' } })).status).toBe(204);
+      expect((await admin.get<{ headers: Record<string, string> }>(headersPath)).body.headers).toEqual({ 'X-Api-Key': 'k 1', 'X-Region': 'eu' });
       await admin.delete(`${base}/endpoint/${created.body.id}`);
     });
 

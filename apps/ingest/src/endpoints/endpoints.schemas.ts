@@ -44,10 +44,13 @@ const endpointUrl = z
 
 export const headerName = z.string().regex(new RegExp(HEADER_PATTERNS.name), 'a valid HTTP header name');
 
-/** Each header that cannot be sent as a 422 at [name] (customHeaderProblem's rule; a null value, a removal, has its name checked). */
+/**
+ * Each header that cannot be sent as a 422 at [name] (customHeaderProblem's rule). A null value (a
+ * removal) has its name checked, as has a value too long, whose length zod has reported already.
+ */
 function checkHeaders(headers: Record<string, string | null>, context: z.RefinementCtx<Record<string, string | null>>): void {
   for (const [name, value] of Object.entries(headers)) {
-    const problem = customHeaderProblem(name, value ?? '');
+    const problem = customHeaderProblem(name, value === null || value.length > MAX_HEADER_VALUE_LENGTH ? '' : value);
     if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
   }
 }

@@ -70,7 +70,7 @@ describe('ApplicationsService', () => {
     expect(await service.resolveOrCreate({ kind: 'admin' }, 'alpha', { name: 'ignored: alpha exists' })).toMatchObject({ id: ALPHA, name: 'Alpha' });
     expect(await service.resolveOrCreate({ kind: 'admin' }, 'gamma', { name: 'Gamma' })).toMatchObject({ uid: 'gamma', name: 'Gamma' });
     expect(await answerOf(service.resolveOrCreate({ kind: 'application', applicationId: ALPHA }, 'delta', { name: 'Delta' }))).toMatchObject({ status: 404 });
-    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA, 'gamma']);
+    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA.toUpperCase(), 'gamma']);
   });
 
   it("answers the existing application for getOrCreate, and upserts on PUT only with the admin token", async () => {
@@ -78,7 +78,7 @@ describe('ApplicationsService', () => {
     expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon' });
     expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon 2' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon 2' });
     expect(await answerOf(service.replace({ kind: 'application', applicationId: ALPHA }, 'zeta', { name: 'Zeta' }))).toMatchObject({ status: 404 });
-    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA, 'epsilon']);
+    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA.toUpperCase(), 'epsilon']);
   });
 
   it("keeps an app-portal session to its own application, as an application's key", async () => {
