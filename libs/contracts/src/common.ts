@@ -31,7 +31,8 @@ export const orderingKey = z
  */
 export const jsonObject = z
   .unknown()
-  .refine((value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'expected a JSON object')
+  // Aborts like a type error: the checks of what holds it (an event type's schemas) never see a non-object.
+  .refine((value) => typeof value === 'object' && value !== null && !Array.isArray(value), { message: 'expected a JSON object', abort: true })
   .meta({ type: 'object', additionalProperties: {} }) as unknown as z.ZodType<Record<string, unknown>>;
 
 export const isoTimestamp = z.iso.datetime({ offset: true });

@@ -1,4 +1,5 @@
 import { eventValue, ingestKey, ingestValue, jsonObject, MAX_JSON_DEPTH, NUL_MESSAGE, storageProblems, TOO_DEEP_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
+import { z } from 'zod';
 
 /** A value nested `levels` deep: objects `{ a: ... }` around `bottom`. */
 function nested(levels: number, bottom: unknown = 1): unknown {
@@ -67,6 +68,15 @@ describe('jsonObject', () => {
 
   it('refuses what is not a JSON object', () => {
     for (const value of [[], null, 'text', 1, undefined]) expect(jsonObject.safeParse(value).error?.issues[0]?.message).toBe('expected a JSON object');
+  });
+
+  it('stops the checks of what holds it when it is not an object, as a type error does', () => {
+    // A record of them whose own check reads each as an object (an event type's schemas) is not run on a null.
+    const seen: unknown[] = [];
+    const holder = z.record(z.string(), jsonObject).superRefine((values) => void seen.push(...Object.values(values)));
+    expect(holder.safeParse({ '1': null }).error?.issues.map((issue) => [issue.path, issue.message])).toEqual([[['1'], 'expected a JSON object']]);
+    expect(seen).toEqual([]);
+    expect(holder.safeParse({ '1': {} }).success).toBe(true);
   });
 });
 
