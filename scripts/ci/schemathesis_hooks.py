@@ -4,9 +4,9 @@ JSON Schema cannot say that a string holds no unpaired UTF-16 surrogate, or that
 at most 128 levels, so the fuzz would rarely send either of the inputs PostgreSQL cannot store.
 Here, of the generated bodies with a free-form JSON object (a message's `payload`, an event
 type's `schemas`: any content is schema-valid there), half get one in it (chosen by a checksum
-of the body, so the same seed sends the same requests): a key and a value holding a lone
-surrogate, or, every other time, the object replaced by one nested 200 levels deep; such a body
-loses its undeclared properties. Then:
+of the body, so the same seed sends the same requests): an object with a key and a value holding
+a lone surrogate, or, every other time, one nested 200 levels deep (for `schemas`, as version
+"1"); such a body loses its undeclared properties. Then:
 
 - `unstorable_input_refused` (a check of its own) fails any request whose body has such input in
   a field the operation declares (undeclared fields are ignored, as Svix does) that the API
@@ -33,8 +33,10 @@ UNSTORABLE_TYPES = {"unpaired_surrogate", "too_deep"}
 # filter is a JSON object, and the rest of Convoy's syntax in words, so a schema-valid filter may
 # still be refused, at body.filter.<path>, which the filters' own tests cover.
 FILTER_PROBLEM_TYPES = {"invalid_filter", "unknown_operator", "invalid_operand", "invalid_path", "invalid_regex", "limit_exceeded"}
-# The request fields whose schema is any JSON object.
-FREE_FORM = ("payload", "schemas")
+# The request fields that take any JSON object, and where in one the hooks put what cannot be
+# stored: anywhere in a message's payload; in an event type's schemas, inside a version ("1"),
+# whose content is any JSON Schema (unknown keywords are allowed), as the keys must be versions.
+FREE_FORM = {"payload": lambda bad: bad, "schemas": lambda bad: {"1": bad}}
 
 
 def _is_surrogate(character):
@@ -92,7 +94,7 @@ def map_body(context, body):
     # positive_data_acceptance explains a refusal by validating the body, and its validator cannot
     # encode a lone surrogate (it raises, an error of the run instead of a verdict).
     mutated = {name: value for name, value in body.items() if name in properties}
-    mutated[field] = {**body[field], "unpaired\ud800": "\udc00"} if choice == 0 else _nested(NESTED_LEVELS)
+    mutated[field] = FREE_FORM[field]({"unpaired\ud800": "\udc00"} if choice == 0 else _nested(NESTED_LEVELS))
     return mutated
 
 
