@@ -4,14 +4,33 @@
 # given), migrates the database, runs the four services, and on Ctrl-C or SIGTERM stops all
 # it started. HOOKLINE_TRACING=jaeger also runs a local Jaeger for the traces (scripts/stack/jaeger.sh).
 # The build includes the operator console and app portal, which ingest serves on the API's port.
+#
+# A local run listens on 127.0.0.1 only (HOOKLINE_LISTEN_HOST moves it), and its ports are
+# HOOKLINE_API_PORT (8080) and HOOKLINE_{FANOUT,DELIVERY,RETRY}_HEALTH_PORT (8081-8083), so that a
+# second stack can run beside the first on ports of its own (with HOOKLINE_KAFKA_PORT and
+# HOOKLINE_PG_PORT, or KAFKA_BROKERS and DATABASE_URL). The admin token and the secrets key it
+# keeps in .local/ are readable by their owner only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
+source scripts/lib/local-secret.sh
 source scripts/stack/lib.sh
 ensure_dependencies
 
 SERVICES=(ingest fanout delivery retry)
-declare -A HEALTH_PORT=([ingest]="${HOOKLINE_API_PORT:-8080}" [fanout]=8081 [delivery]=8082 [retry]=8083)
+declare -A HEALTH_PORT=(
+  [ingest]="${HOOKLINE_API_PORT:-8080}"
+  [fanout]="${HOOKLINE_FANOUT_HEALTH_PORT:-8081}"
+  [delivery]="${HOOKLINE_DELIVERY_HEALTH_PORT:-8082}"
+  [retry]="${HOOKLINE_RETRY_HEALTH_PORT:-8083}"
+)
+# Nothing outside this machine reaches a local run unless asked to.
+export HOOKLINE_LISTEN_HOST="${HOOKLINE_LISTEN_HOST:-127.0.0.1}"
+case "$HOOKLINE_LISTEN_HOST" in
+  0.0.0.0 | ::) HOST=127.0.0.1 ;;
+  *:*) HOST="[$HOOKLINE_LISTEN_HOST]" ;;
+  *) HOST="$HOOKLINE_LISTEN_HOST" ;;
+esac
 PIDS=()
 
 shutdown() {
@@ -33,13 +52,13 @@ tracing_up
 mkdir -p .local
 # A local run keeps its admin token across restarts; production passes its own.
 if [[ -z "${HOOKLINE_ADMIN_TOKEN:-}" ]]; then
-  [[ -s .local/admin-token ]] || node -e "process.stdout.write('hk_admin_' + require('crypto').randomBytes(24).toString('base64url'))" > .local/admin-token
+  keep_local_secret .local/admin-token "'hk_admin_' + require('crypto').randomBytes(24).toString('base64url')"
   HOOKLINE_ADMIN_TOKEN="$(cat .local/admin-token)"
 fi
 export HOOKLINE_ADMIN_TOKEN
 # Likewise the key that encrypts endpoint secrets at rest (id:base64 of 32 random bytes).
 if [[ -z "${HOOKLINE_SECRETS_KEYS:-}" ]]; then
-  [[ -s .local/secrets-keys ]] || node -e "process.stdout.write('local:' + require('crypto').randomBytes(32).toString('base64'))" > .local/secrets-keys
+  keep_local_secret .local/secrets-keys "'local:' + require('crypto').randomBytes(32).toString('base64')"
   HOOKLINE_SECRETS_KEYS="$(cat .local/secrets-keys)"
 fi
 export HOOKLINE_SECRETS_KEYS
@@ -57,7 +76,7 @@ done
 
 for service in "${SERVICES[@]}"; do
   deadline=$((SECONDS + 60))
-  until curl -fsS "http://127.0.0.1:${HEALTH_PORT[$service]}/health/ready" >/dev/null 2>&1; do
+  until curl -fsS "http://$HOST:${HEALTH_PORT[$service]}/health/ready" >/dev/null 2>&1; do
     if ((SECONDS > deadline)); then
       echo "hookline: $service did not become ready within 60 s" >&2
       exit 1
@@ -69,11 +88,11 @@ done
 cat >&2 <<MSG
 
   Hookline is running.
-    API:          http://127.0.0.1:${HEALTH_PORT[ingest]}/api/v1
-    Console:      http://127.0.0.1:${HEALTH_PORT[ingest]}/console/   (sign in with the admin token)
-    App portal:   http://127.0.0.1:${HEALTH_PORT[ingest]}/portal/    (opened by the link an application's Access page makes)
+    API:          http://$HOST:${HEALTH_PORT[ingest]}/api/v1
+    Console:      http://$HOST:${HEALTH_PORT[ingest]}/console/   (sign in with the admin token)
+    App portal:   http://$HOST:${HEALTH_PORT[ingest]}/portal/    (opened by the link an application's Access page makes)
     Admin token:  ${HOOKLINE_ADMIN_TOKEN}
-    Health:       $(for s in "${SERVICES[@]}"; do printf '%s :%s  ' "$s" "${HEALTH_PORT[$s]}"; done)
+    Health:       $(for s in "${SERVICES[@]}"; do printf '%s :%s  ' "$s" "${HEALTH_PORT[$s]}"; done)(on $HOOKLINE_LISTEN_HOST)
     Kafka:        ${KAFKA_BROKERS}
     PostgreSQL:   ${DATABASE_URL}${JAEGER_UI_URL:+
     Jaeger UI:    ${JAEGER_UI_URL}}

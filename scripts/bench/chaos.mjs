@@ -33,6 +33,10 @@
 //   restart-postgres   stop PostgreSQL (fast shutdown), start it again 3 s later
 //   stop-postgres-long stop PostgreSQL for 20 s
 //   flap-receiver      the receiver answers 503 to everything for 5 s, recovers, again, twice
+//   poison-records     publish, among the steady load, one record of each class ingest must refuse:
+//                      an unpaired surrogate, a payload nested 5,000 deep, a value over 256 KiB, a
+//                      value that is not JSON, a key naming no application; each must reach
+//                      <prefix>.ingest.rejected with its reason, and the events around them be delivered
 // A receiver flap also runs, briefly, inside kill-retry, so that its tiers hold tasks when it dies.
 // The report counts the lines the services logged in each fault's window (they log at error
 // level unless HOOKLINE_LOG_LEVEL says otherwise): a fault should cost a handful of lines, not
@@ -83,6 +87,7 @@ const FAULTS = [
   'restart-postgres',
   'stop-postgres-long',
   'flap-receiver',
+  'poison-records',
 ];
 const KAFKA_FAULTS = FAULTS.filter((fault) => fault.includes('kafka'));
 const POSTGRES_FAULTS = FAULTS.filter((fault) => fault.includes('postgres'));
@@ -104,6 +109,20 @@ const STACK_ENV = {
   HOOKLINE_PG_STATE_DIR: join(ROOT, '.local/chaos/postgres'),
   HOOKLINE_PG_PORT: '25432',
 };
+
+/**
+ * The poison-records fault's records, one of each class ingest refuses, each with the reason it
+ * must be rejected for (matched against the hookline-rejection-reason header).
+ */
+const POISONS = [
+  { name: 'unpaired-surrogate', value: () => `{"eventType":"${EVENT_TYPE}","payload":{"s":"\\ud800"}}`, reason: /^value\.payload\.s: must not contain an unpaired UTF-16 surrogate/ },
+  { name: 'deep-nesting', value: () => `{"eventType":"${EVENT_TYPE}","payload":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`, reason: /^value\.payload\.(a\.)+a: must not nest objects and arrays deeper than 128 levels$/ },
+  { name: 'oversized', value: () => JSON.stringify({ eventType: EVENT_TYPE, payload: { blob: 'x'.repeat(300 * 1024) } }), reason: /^value: larger than 256 KiB$/ },
+  { name: 'not-json', value: () => `{"eventType":"${EVENT_TYPE}","payload":`, reason: /^value: not JSON / },
+  { name: 'unknown-application', key: () => `chaos-nobody-${randomBytes(4).toString('hex')}`, value: () => JSON.stringify({ eventType: EVENT_TYPE, payload: {} }), reason: /^key: no application with id or uid "chaos-nobody-/ },
+];
+/** Header naming a poison record, which the rejected copy keeps. */
+const POISON_HEADER = 'chaos-poison';
 
 const USAGE = 'node scripts/bench/chaos.mjs [--short] [--rate N] [--apps N] [--ordering-keys N] [--gap 15s] [--repeat N] [--only fault,...] [--idle-timeout 90s] [--no-build]';
 
@@ -156,6 +175,7 @@ async function main(options) {
     const chaos = await prepare(options, cleanups);
     const services = await startServices(chaos);
     const { appIds, endpointIds } = await createApplications(chaos, services);
+    chaos.appIds = appIds;
     const load = startLoad(chaos, appIds);
 
     timeline.note(`steady load at ${options.rate} events/s; faults: ${faults.join(', ')}${skipped.length ? `; skipped (not our own stack): ${skipped.join(', ')}` : ''}`);
@@ -175,7 +195,8 @@ async function main(options) {
 
     const ledger = await settle(chaos, endpointIds, load.published, timeline);
     const outcomes = await witnessOutcomes(chaos, ledger, timeline);
-    const { out, failures } = report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, outcomes, ...ledger });
+    const poisoned = await rejectedPoisons(chaos);
+    const { out, failures } = report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, outcomes, poisoned, ...ledger });
     process.stdout.write(`${out.join('\n')}\n`);
     return failures.length === 0 ? 0 : 1;
   } finally {
@@ -228,7 +249,7 @@ async function prepare(options, cleanups) {
 
   const receiver = await startReceiver({ apps: options.apps });
   cleanups.push(() => receiver.close());
-  return { options, cleanups, stackEnv, prefix, kafkaUrl, databaseUrl, db, kafka, producer, receiver };
+  return { options, cleanups, stackEnv, prefix, kafkaUrl, databaseUrl, db, kafka, producer, receiver, poisons: [] };
 }
 
 /**
@@ -345,7 +366,7 @@ function startLoad(chaos, appIds) {
 
 /** Each fault by its --only name, noting on the timeline what it does and when. */
 function faultActions(chaos, services, timeline) {
-  const { stackEnv, receiver } = chaos;
+  const { stackEnv, receiver, producer, prefix } = chaos;
   const { instances, spawn } = services;
   const kill = async (...names) => {
     for (const name of names) {
@@ -430,7 +451,44 @@ function faultActions(chaos, services, timeline) {
     'restart-postgres': () => restartComponent('postgres'),
     'stop-postgres-long': () => restartComponent('postgres', 20_000),
     'flap-receiver': () => flap(2, 5_000),
+    'poison-records': async () => {
+      // One of each class, a second apart, among the steady load and keyed as it is.
+      for (const poison of POISONS) {
+        const id = `${poison.name}-${randomBytes(4).toString('hex')}`;
+        const key = poison.key?.() ?? chaos.appIds[chaos.poisons.length % chaos.appIds.length];
+        await producer.send({ topic: `${prefix}.ingest`, acks: -1, messages: [{ key, value: poison.value(), headers: { [POISON_HEADER]: id } }] });
+        chaos.poisons.push({ id, poison });
+        await sleep(1_000);
+      }
+      timeline.note(`published ${POISONS.length} poison records (${POISONS.map((poison) => poison.name).join(', ')}) among the load`);
+    },
   };
+}
+
+/**
+ * Each poison record published, with what <prefix>.ingest.rejected says of it: its reason, or
+ * null if it is not there (read from the beginning, for up to 30 s).
+ */
+async function rejectedPoisons(chaos) {
+  const { kafka, prefix, poisons } = chaos;
+  if (poisons.length === 0) return [];
+  const reasons = new Map();
+  const consumer = kafka.consumer({ groupId: `${prefix}.chaos-rejected-${randomBytes(4).toString('hex')}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: `${prefix}.ingest.rejected`, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const id = message.headers?.[POISON_HEADER]?.toString();
+        if (id) reasons.set(id, message.headers?.['hookline-rejection-reason']?.toString() ?? '');
+      },
+    });
+    const deadline = Date.now() + 30_000;
+    while (reasons.size < poisons.length && Date.now() < deadline) await sleep(500);
+  } finally {
+    await consumer.disconnect();
+  }
+  return poisons.map(({ id, poison }) => ({ id, name: poison.name, reason: reasons.get(id) ?? null, expected: poison.reason }));
 }
 
 /**
@@ -584,7 +642,7 @@ function readUntilEnd(consumer, ends, remaining, byEvent) {
 }
 
 /** The report's lines, and what makes the run fail. */
-function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, outcomes, published, stats, dead, delivered, deadCount, lost, unacknowledged, unjustified }) {
+function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, windows, outcomes, poisoned, published, stats, dead, delivered, deadCount, lost, unacknowledged, unjustified }) {
   const { options, prefix, kafkaUrl, databaseUrl } = chaos;
   const out = [];
   out.push('');
@@ -612,6 +670,11 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
     `order            FIFO endpoint (application ${ORDERED_APP}, ${options.orderingKeys} ordering keys): ${ordered.requests} requests checked, ${ordered.violations} order violations   ${ordered.violations === 0 ? 'OK' : 'ORDER VIOLATED'}`,
   );
   for (const example of ordered.examples) out.push(`  violation      key ${example.key}: seq ${example.got} received after seq ${example.after}`);
+  const misrejected = poisoned.filter(({ reason, expected }) => reason === null || !expected.test(reason));
+  if (poisoned.length > 0) {
+    out.push(`poison records   ${poisoned.length} published, ${poisoned.length - misrejected.length} on ${chaos.prefix}.ingest.rejected with the expected reason${misrejected.length ? '   NOT ALL REJECTED' : '   OK'}`);
+    for (const { id, reason } of misrejected) out.push(`  ${id.padEnd(28)} ${reason === null ? 'not on the rejected topic' : `reason: ${reason.slice(0, 120)}`}`);
+  }
   const latency = summarize(stats.latencies);
   out.push(`latency ms       accepted to received, all events: p50 ${fmt(latency.p50)}   p90 ${fmt(latency.p90)}   p99 ${fmt(latency.p99)}   max ${fmt(latency.max)}`);
   out.push('  by the window the event was sent in (from the start of its fault to the start of the next):');
@@ -638,6 +701,7 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   if (ordered.violations > 0) failures.push(`${ordered.violations} order violations on the FIFO endpoint`);
   if (outcomes.missing.length > 0) failures.push(`${outcomes.missing.length} events without an outcome record`);
   if (outcomes.disagreeing.length > 0) failures.push(`${outcomes.disagreeing.length} events whose outcome record disagrees`);
+  if (misrejected.length > 0) failures.push(`${misrejected.length} poison records not rejected with their reason`);
   out.push(`result           ${failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
   return { out, failures };
 }

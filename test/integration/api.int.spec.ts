@@ -1,8 +1,10 @@
+import { TOO_DEEP_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
 import { randomUUID } from 'node:crypto';
 import { ApiException, Ordering, Svix } from 'svix';
 import { DataSource } from 'typeorm';
 import { type ApiClient, apiClient, type Reply } from '../support/api-client.js';
 import { eventually, requireStack } from '../support/env.js';
+import { publish } from '../support/kafka.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { Receiver } from '../support/receiver.js';
 
@@ -390,6 +392,34 @@ describe('the REST API through the real stack', () => {
       expect(good.body.url).toBe(receiver.url('/delta'));
     });
 
+    it('refuses the same key with a different body with 422, creating nothing, and replays the same body', async () => {
+      const key = `idem-${randomUUID()}`;
+      const path = `/api/v1/app/${c.app.id}/msg`;
+      const first = await c.api.post<MessageOut>(path, { eventType, payload: { amount: 10 } }, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      const changed = await c.api.post<ErrorOut>(path, { eventType, payload: { amount: 1000 } }, { 'idempotency-key': key });
+      expect(changed).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused', detail: `Idempotency-Key "${key}" was used with a different request body` } });
+      expect((await c.api.post<MessageOut>(path, { eventType, payload: { amount: 10 } }, { 'idempotency-key': key })).body.id).toBe(first.body.id);
+      const ids = (await c.api.get<ListOut<MessageOut>>(path)).body.data.map((message) => message.id);
+      expect(ids.filter((id) => id === first.body.id)).toHaveLength(1);
+      expect((await c.api.get<ListOut<MessageOut>>(path)).body.data.filter((message) => message.payload.amount === 1000)).toEqual([]);
+    });
+
+    it('lets a key run anew once HOOKLINE_IDEMPOTENCY_KEY_TTL (24 h) has passed since its first use', async () => {
+      const key = `idem-${randomUUID()}`;
+      const path = `/api/v1/app/${d.app.id}/msg`;
+      const first = await d.api.post<MessageOut>(path, { eventType, payload: { day: 1 } }, { 'idempotency-key': key });
+      expect(first.status).toBe(202);
+      await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '23 hours' WHERE key = $1`, [key]);
+      expect((await d.api.post<MessageOut>(path, { eventType, payload: { day: 1 } }, { 'idempotency-key': key })).body.id).toBe(first.body.id);
+      await db.query(`UPDATE idempotency_keys SET created_at = now() - interval '25 hours' WHERE key = $1`, [key]);
+      // Expired: the request runs again, even with another body.
+      const again = await d.api.post<MessageOut>(path, { eventType, payload: { day: 2 } }, { 'idempotency-key': key });
+      expect(again.status).toBe(202);
+      expect(again.body.id).not.toBe(first.body.id);
+      expect((await d.api.post<MessageOut>(path, { eventType, payload: { day: 2 } }, { 'idempotency-key': key })).body.id).toBe(again.body.id);
+    });
+
     it('replays an application create, which creates one application only', async () => {
       const key = `idem-${randomUUID()}`;
       const name = `Idempotent ${randomUUID()}`;
@@ -513,6 +543,103 @@ describe('the REST API through the real stack', () => {
       }
       expect((await admin.get<ListOut<MessageOut>>(`${base}/msg`)).body.data).toEqual([]);
       expect((await admin.get<AppOut>(base)).body.name).toBe('Foxtrot');
+    });
+
+    it('answers 422 to an unpaired surrogate in any string or key, and to nesting past 128 levels, storing nothing altered', async () => {
+      const surrogate = { msg: UNPAIRED_SURROGATE_MESSAGE, type: 'unpaired_surrogate' };
+      // Its own application: the messages it stores must not show in the other tests' listings.
+      const india = await tenant('India');
+      const messages = `/api/v1/app/${india.app.id}/msg`;
+      // Sent as JSON text: the escapes are what a client's JSON holds, \ud800 alone being no character at all.
+      const cases: Array<[string, string, string, Array<Array<string | number>>]> = [
+        ['POST', `${base}/msg`, `{"eventType":"${eventType}","payload":{"s":"\\ud800"}}`, [['body', 'payload', 's']]],
+        ['POST', `${base}/msg`, `{"eventType":"${eventType}","payload":{"list":[{"\\udc00key":1}]}}`, [['body', 'payload', 'list', 0, '\udc00key']]],
+        ['POST', `${base}/msg`, `{"eventType":"${eventType}","eventId":"a\\ud83d","payload":{}}`, [['body', 'eventId']]],
+        ['PATCH', base, '{"name":"Fox\\ud800trot"}', [['body', 'name']]],
+        ['PATCH', base, '{"metadata":{"tier":"\\udfff"}}', [['body', 'metadata', 'tier']]],
+        ['POST', `${base}/endpoint`, `{"url":"${receiver.url('/f')}","description":"\\ud800\\ud800"}`, [['body', 'description']]],
+        ['POST', '/api/v1/event-type', `{"name":"s.${short()}","description":"\\ude00"}`, [['body', 'description']]],
+      ];
+      for (const [method, path, raw, expected] of cases) {
+        const reply = await admin.send<ValidationOut>(method, path, { raw });
+        expect({ raw, status: reply.status, body: reply.body }).toEqual({ raw, status: 422, body: { detail: expected.map((loc) => ({ loc, ...surrogate })) } });
+      }
+      // A surrogate pair is a character like any other.
+      expect((await admin.send('POST', messages, { raw: `{"eventType":"${eventType}","payload":{"s":"\\ud83d\\ude00"}}` })).status).toBe(202);
+
+      // The body is level 1, the payload level 2: 127 levels inside the payload are the most.
+      const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+      expect((await admin.send('POST', messages, { raw: `{"eventType":"${eventType}","payload":${nested(127)}}` })).status).toBe(202);
+      for (const levels of [128, 8_000]) {
+        const deep = await admin.send<ValidationOut>('POST', messages, { raw: `{"eventType":"${eventType}","payload":${nested(levels)}}` });
+        expect({ levels, status: deep.status, body: deep.body }).toEqual({
+          levels,
+          status: 422,
+          body: { detail: [{ loc: ['body', 'payload', ...Array.from({ length: 127 }, () => 'a')], msg: TOO_DEEP_MESSAGE, type: 'too_deep' }] },
+        });
+      }
+      expect((await admin.get<AppOut>(base)).body.name).toBe('Foxtrot');
+      expect((await admin.get<ListOut<MessageOut>>(messages)).body.data.map((message) => message.payload.s ?? 'nested')).toEqual(['nested', '\ud83d\ude00']);
+    });
+
+    it('refuses endpoint headers that could split a request, are not ASCII or frame the connection, with 422 naming each', async () => {
+      const bad: Array<[Record<string, string>, string]> = [
+        [{ 'X-Split': 'a\r\nX-Injected: 1' }, 'X-Split'],
+        [{ 'X-Newline': 'a\nb' }, 'X-Newline'],
+        [{ 'X-Accented': 'caf\u00e9' }, 'X-Accented'],
+        [{ 'X Space': 'a' }, 'X Space'],
+        [{ 'X-Caf\u00e9': 'a' }, 'X-Caf\u00e9'],
+        ...['Transfer-Encoding', 'Content-Length', 'Connection', 'Upgrade', 'Expect', 'Host', 'Keep-Alive', 'TE', 'Trailer', 'Proxy-Authorization', 'proxy-connection'].map(
+          (name): [Record<string, string>, string] => [{ [name]: 'x' }, name],
+        ),
+      ];
+      for (const [headers, name] of bad) {
+        const reply = await admin.post<ValidationOut>(`${base}/endpoint`, { url: receiver.url('/h'), headers });
+        expect({ name, status: reply.status, locs: reply.status === 422 ? locs(reply) : reply.body }).toEqual({ name, status: 422, locs: [['body', 'headers', name]] });
+      }
+      const created = await admin.post<EndpointOut>(`${base}/endpoint`, { url: receiver.url('/h'), headers: { 'X-Api-Key': 'k 1', Authorization: 'Bearer t' } });
+      expect(created.status).toBe(201);
+      const patched = await admin.patch<ValidationOut>(`${base}/endpoint/${created.body.id}`, { headers: { Host: 'internal.example' } });
+      expect({ status: patched.status, locs: locs(patched) }).toEqual({ status: 422, locs: [['body', 'headers', 'Host']] });
+      // Svix's headers routes take the same rule: PUT for all of them, PATCH for those it sets.
+      const headersPath = `${base}/endpoint/${created.body.id}/headers`;
+      for (const [method, headers, name] of [
+        ['put', { 'X-Split': 'a\r\nX-Injected: 1' }, 'X-Split'],
+        ['put', { Host: 'internal.example' }, 'Host'],
+        ['patch', { 'X-Split': 'a\r\nX-Injected: 1' }, 'X-Split'],
+        ['patch', { 'Transfer-Encoding': 'chunked' }, 'Transfer-Encoding'],
+        ['patch', { Connection: null }, 'Connection'],
+      ] as const) {
+        const reply = method === 'put' ? await admin.put<ValidationOut>(headersPath, { headers }) : await admin.patch<ValidationOut>(headersPath, { headers });
+        expect({ method, name, status: reply.status, locs: reply.status === 422 ? locs(reply) : reply.body }).toEqual({ method, name, status: 422, locs: [['body', 'headers', name]] });
+      }
+      expect((await admin.patch(headersPath, { headers: { 'X-Region': 'eu' } })).status).toBe(204);
+      expect((await admin.get<{ headers: Record<string, string> }>(headersPath)).body.headers).toEqual({ 'X-Api-Key': 'k 1', 'X-Region': 'eu' });
+      await admin.delete(`${base}/endpoint/${created.body.id}`);
+    });
+
+    it('accepts an international host name in punycode, as the README says', async () => {
+      for (const url of ['http://xn--nxasmq6b.com/hook', 'https://xn--nxasmq6b.xn--j6w193g/hook', 'https://xn--ls8h.la/']) {
+        const created = await admin.post<EndpointOut>(`${base}/endpoint`, { url });
+        expect({ url, status: created.status }).toEqual({ url, status: 201 });
+        expect(created.body.url).toBe(url);
+        await admin.delete(`${base}/endpoint/${created.body.id}`);
+      }
+    });
+
+    it('keeps a "__proto__" key of a payload, at the top and nested, in what is stored and answered', async () => {
+      const raw = `{"eventType":"${eventType}","payload":{"__proto__":{"polluted":true},"nested":{"__proto__":[1]},"a":1}}`;
+      const golf = await tenant('Golf');
+      const created = await golf.api.send<MessageOut>('POST', `/api/v1/app/${golf.app.id}/msg`, { raw });
+      expect(created.status).toBe(202);
+      const response = await fetch(`${pipeline.apiUrl}/api/v1/app/${golf.app.id}/msg/${created.body.id}`, { headers: { authorization: `Bearer ${golf.key}` } });
+      // PostgreSQL's jsonb orders keys its own way; every one is there.
+      const text = await response.text();
+      expect(text).toContain('"__proto__":{"polluted":true}');
+      expect(text).toContain('"nested":{"__proto__":[1]}');
+      const [row] = (await db.query('SELECT payload::text AS payload FROM messages WHERE id = $1', [created.body.id])) as Array<{ payload: string }>;
+      expect(row!.payload).toBe('{"a": 1, "nested": {"__proto__": [1]}, "__proto__": {"polluted": true}}');
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
     it('requires the url on a PUT of an endpoint, and resets what the PUT leaves out', async () => {
@@ -642,26 +769,56 @@ describe('the REST API through the real stack', () => {
       });
     });
 
-    it("never lets an application's uid shadow another application's id", async () => {
-      // Mallory sets her uid to Victor's id; Victor then updates his application.
+    it("never lets an application's uid shadow another application's id, in any case, on the API or the ingest topic", async () => {
       const victor = await tenant('Victor');
       const mallory = await tenant('Mallory');
-      expect((await mallory.api.patch(`/api/v1/app/${mallory.app.id}`, { uid: victor.app.id })).status).toBe(200);
-      expect((await victor.api.patch(`/api/v1/app/${victor.app.id}`, { name: 'Victor renamed' })).status).toBe(200);
-
-      expect((await victor.api.get<AppOut>(`/api/v1/app/${victor.app.id}`)).body).toMatchObject({ id: victor.app.id, name: 'Victor renamed' });
-      expect((await admin.get<AppOut>(`/api/v1/app/${victor.app.id}`)).body.id).toBe(victor.app.id);
-      const endpoint = await victor.api.post(`/api/v1/app/${victor.app.id}/endpoint`, { url: receiver.url('/victor') });
-      expect(endpoint.status).toBe(201);
-      // Victor's id names Victor's application: to Mallory, a 404 like any other tenant's.
-      expect(await mallory.api.get(`/api/v1/app/${victor.app.id}/endpoint`)).toMatchObject({ status: 404, body: notFoundBody });
-      // What the operator sends to Victor's id reaches Victor's application, never Mallory's.
-      const message = await admin.post<MessageOut>(`/api/v1/app/${victor.app.id}/msg`, { eventType, payload: { for: 'victor' } });
-      expect(message.status).toBe(202);
-      expect((await victor.api.get<ListOut<MessageOut>>(`/api/v1/app/${victor.app.id}/msg`)).body.data.map((item) => item.id)).toEqual([message.body.id]);
+      // No uid may look like an id, in either case, with any token.
+      for (const uid of [victor.app.id, victor.app.id.toUpperCase()]) {
+        for (const [method, path, json] of [
+          ['PATCH', `/api/v1/app/${mallory.app.id}`, { uid }],
+          ['POST', '/api/v1/app', { name: 'Shadow', uid }],
+          ['POST', `/api/v1/app/${mallory.app.id}/endpoint`, { url: receiver.url('/shadow'), uid }],
+        ] as const) {
+          const reply = await admin.send<ValidationOut>(method, path, { json });
+          expect({ method, path, status: reply.status, body: reply.body }).toEqual({
+            method,
+            path,
+            status: 422,
+            body: { detail: [{ loc: ['body', 'uid'], msg: 'must not look like an id (a UUID, in any case): ids and uids name resources in the same places', type: 'custom' }] },
+          });
+        }
+      }
+      // A uid stored before that rule: Victor's id in upper case, on Mallory's application.
+      await db.query('UPDATE applications SET uid = $1 WHERE id = $2', [victor.app.id.toUpperCase(), mallory.app.id]);
+      const upper = victor.app.id.toUpperCase();
+      expect((await admin.get<AppOut>(`/api/v1/app/${upper}`)).body.id).toBe(victor.app.id);
+      expect(await mallory.api.get(`/api/v1/app/${upper}/endpoint`)).toMatchObject({ status: 404, body: notFoundBody });
+      // What the operator sends to Victor's id, in any case, reaches Victor's application, never Mallory's; so does a record keyed so.
+      const viaApi = await admin.post<MessageOut>(`/api/v1/app/${upper}/msg`, { eventType, payload: { for: 'victor' } });
+      expect(viaApi.status).toBe(202);
+      const eventId = `via-topic-${short()}`;
+      await publish(`${pipeline.env.HOOKLINE_TOPIC_PREFIX}.ingest`, [{ key: upper, value: JSON.stringify({ eventType, eventId, payload: { for: 'victor' } }) }]);
+      await eventually(async () => {
+        const messages = (await victor.api.get<ListOut<MessageOut>>(`/api/v1/app/${victor.app.id}/msg`)).body.data;
+        expect(messages.map((item) => item.eventId ?? item.id).sort()).toEqual([eventId, viaApi.body.id].sort());
+      });
       expect((await mallory.api.get<ListOut<MessageOut>>(`/api/v1/app/${mallory.app.id}/msg`)).body.data).toEqual([]);
-      // Mallory's uid still names her own application.
-      expect((await mallory.api.get<AppOut>(`/api/v1/app/${mallory.app.id}`)).body.uid).toBe(victor.app.id);
+    });
+
+    it("never tells an application's key whether a uid is taken: only the admin token sets or changes a uid", async () => {
+      const victor = await tenant('Whiskey');
+      const mallory = await tenant('Xray');
+      const refused = { status: 403, body: { code: 'forbidden', detail: "an application's uid is set or changed with the admin token only" } };
+      const pick = ({ status, body }: Reply<unknown>) => ({ status, body });
+      // Victor's uid and a free one get the same answer.
+      for (const uid of [victor.app.uid, `free-${short()}`]) {
+        expect(pick(await mallory.api.patch(`/api/v1/app/${mallory.app.id}`, { uid }))).toEqual(refused);
+        expect(pick(await mallory.api.put(`/api/v1/app/${mallory.app.id}`, { name: 'Xray', uid }))).toEqual(refused);
+      }
+      // Through the svix SDK, a PUT that leaves the uid out keeps it.
+      expect(await mallory.sdk.application.upsert(mallory.app.id, { name: 'Xray renamed' })).toMatchObject({ name: 'Xray renamed', uid: mallory.app.uid });
+      // The admin token, which sees every application anyway, is told of a clash.
+      expect(pick(await admin.patch(`/api/v1/app/${mallory.app.id}`, { uid: victor.app.uid }))).toEqual({ status: 409, body: { code: 'conflict', detail: expect.any(String) } });
     });
   });
 });

@@ -1,4 +1,5 @@
 import { generateSecret } from '@hookline/signing';
+import { MAX_CONCURRENT_VERIFICATIONS } from '../../apps/ingest/src/endpoints/verification/endpoint-verifier.js';
 import { Webhook } from 'standardwebhooks';
 import { eventually } from '../support/env.js';
 import { usePipeline } from '../support/pipeline.js';
@@ -28,12 +29,15 @@ describe('endpoint verification', () => {
   const receiver = useReceiver();
   /** Paths whose receiver echoes the challenge; the others answer 200 "ok" (a 2xx alone does not verify). */
   const echoing = new Set<string>();
+  /** Paths whose receiver takes 1.5 s to answer. */
+  const slow = new Set<string>();
   receiver.respond = (request) => {
+    const delayMs = slow.has(request.path) ? 1_500 : 0;
     if (isChallenge(request) && echoing.has(request.path)) {
       const { challenge } = JSON.parse(request.body) as { challenge: string };
-      return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge }) };
+      return { status: 200, delayMs, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ challenge }) };
     }
-    return { status: 200 };
+    return { status: 200, delayMs };
   };
 
   const events = (path: string) => receiver.on(path).filter((request) => !isChallenge(request));
@@ -123,5 +127,40 @@ describe('endpoint verification', () => {
     await svix.message.create(app.id, { eventType, payload: { n: 2 }, channels: ['moving'] });
     await eventually(() => expect(events('/moving-b').map((request) => JSON.parse(request.body))).toEqual([{ n: 2 }]));
     expect(events('/moving-a')).toEqual([]);
+  });
+
+  it('shares one handshake among concurrent requests to verify the same endpoint', async () => {
+    const { svix, admin } = ctx;
+    const app = await svix.application.create({ name: 'Crowd' });
+    const endpoint = await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url('/crowd') });
+    expect(challenges('/crowd')).toHaveLength(1);
+    echoing.add('/crowd');
+    slow.add('/crowd');
+    const replies = await Promise.all(Array.from({ length: 5 }, () => admin.post<VerifyOut>(`/api/v1/app/${app.id}/endpoint/${endpoint.body.id}/verify`)));
+    expect(replies.map((reply) => [reply.status, reply.body.verified])).toEqual(replies.map(() => [200, true]));
+    expect(new Set(replies.map((reply) => reply.body.verifiedAt)).size).toBe(1);
+    expect(challenges('/crowd')).toHaveLength(2);
+  });
+
+  it(`holds an instance to ${MAX_CONCURRENT_VERIFICATIONS} handshakes at once, answering 429 verification_busy beyond`, async () => {
+    const { svix, admin } = ctx;
+    const app = await svix.application.create({ name: 'Throng' });
+    const count = MAX_CONCURRENT_VERIFICATIONS + 4;
+    const paths = Array.from({ length: count }, (_, n) => `/throng-${n}`);
+    const endpoints = [];
+    for (const path of paths) endpoints.push((await admin.post<EndpointOut>(`/api/v1/app/${app.id}/endpoint`, { url: receiver.url(path) })).body);
+    for (const path of paths) {
+      echoing.add(path);
+      slow.add(path);
+    }
+    const replies = await Promise.all(endpoints.map((endpoint) => admin.post<VerifyOut & { code?: string }>(`/api/v1/app/${app.id}/endpoint/${endpoint.id}/verify`)));
+    expect(replies.filter((reply) => reply.status === 200 && reply.body.verified)).toHaveLength(MAX_CONCURRENT_VERIFICATIONS);
+    const busy = replies.filter((reply) => reply.status === 429);
+    expect(busy.map((reply) => reply.body.code)).toEqual(['verification_busy', 'verification_busy', 'verification_busy', 'verification_busy']);
+    // One challenge at creation for each, and one more for each handshake that ran.
+    expect(paths.reduce((sum, path) => sum + challenges(path).length, 0)).toBe(count + MAX_CONCURRENT_VERIFICATIONS);
+    // Once they are done, the others go through.
+    const retried = await admin.post<VerifyOut>(`/api/v1/app/${app.id}/endpoint/${endpoints[replies.indexOf(busy[0]!)]!.id}/verify`);
+    expect(retried).toMatchObject({ status: 200, body: { verified: true } });
   });
 });

@@ -1,11 +1,18 @@
-import { topicCatalog } from '@hookline/contracts';
-import { type CommittedOffset, type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer, type ProgressListener } from '@hookline/kafka';
+import { MAX_MESSAGE_BYTES, topicCatalog } from '@hookline/contracts';
+import { type CommittedOffset, type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer, type KafkaServerBase, type ProgressListener } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
-import { Controller, type INestMicroservice, Module } from '@nestjs/common';
+import { ServiceExceptionFilter, startService } from '@hookline/service';
+import { Controller, type INestApplication, type INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
+import { ExpressAdapter } from '@nestjs/platform-express';
 import type { Kafka } from 'kafkajs';
-import { eventually, requireStack, uniquePrefix } from '../support/env.js';
+import type { AddressInfo } from 'node:net';
+import { type Logger, pino } from 'pino';
+import { ApiExceptionFilter } from '../../apps/ingest/src/http/errors.js';
+import { eventually, migrateTestDatabase, requireStack, uniquePrefix } from '../support/env.js';
+import { publish } from '../support/kafka.js';
+import { pipelineEnv } from '../support/pipeline.js';
 
 /** What the handler under test does with each record, set per test. */
 let behaviour: (message: ConsumedMessage) => Promise<void> = async () => {};
@@ -23,6 +30,19 @@ class RecordingHandler {
 @Module({ controllers: [RecordingHandler] })
 class RecordingModule {}
 
+/** A handler on the ingest topic, as a service's own, whose behaviour each test sets. */
+@Controller()
+class IngestTopicStandIn {
+  @EventPattern('ingest')
+  async handle(@Payload() message: ConsumedMessage): Promise<void> {
+    await behaviour(message);
+    handled.push(message.value!.toString());
+  }
+}
+
+@Module({ controllers: [IngestTopicStandIn] })
+class IngestTopicStandInModule {}
+
 const logger = createLogger('test', 'warn');
 
 describe('KafkaConsumerServer against the real broker', () => {
@@ -32,6 +52,8 @@ describe('KafkaConsumerServer against the real broker', () => {
   let kafka: Kafka;
   let producer: KafkaProducer;
   const running: INestMicroservice[] = [];
+  /** The transport of each consumer started, in order. */
+  const strategies: KafkaServerBase[] = [];
 
   /** Each test reads a topic of its own, so offsets below are exact. */
   async function freshTopic(name: string): Promise<void> {
@@ -39,7 +61,7 @@ describe('KafkaConsumerServer against the real broker', () => {
     expect(await ensureTopics(kafka, [{ name: topic, partitions: 1, retentionMs: 3_600_000 }])).toEqual([topic]);
   }
 
-  async function startConsumer(groupId: string, shutdownGraceMs = 200, extra: { dueHeader?: string; progressListener?: ProgressListener } = {}): Promise<INestMicroservice> {
+  async function startConsumer(groupId: string, shutdownGraceMs = 200, extra: { dueHeader?: string; progressListener?: ProgressListener; logger?: Logger } = {}): Promise<INestMicroservice> {
     const { dueHeader, progressListener } = extra;
     const options = {
       ...(progressListener && { progressListener }),
@@ -50,10 +72,13 @@ describe('KafkaConsumerServer against the real broker', () => {
       maxInFlightPerKey: 1,
       maxPendingPerPartition: 100,
       shutdownGraceMs,
-      logger,
+      logger: extra.logger ?? logger,
     };
     const strategy = dueHeader ? new DueTimeConsumerServer({ ...options, dueHeader }) : new KafkaConsumerServer(options);
+    strategies.push(strategy);
     const app = await NestFactory.createMicroservice(RecordingModule, { strategy, logger: false });
+    // The filter every service has, with the API's HTTP filter behind it, as ingest runs it.
+    app.useGlobalFilters(new ServiceExceptionFilter(new ExpressAdapter(), new ApiExceptionFilter()));
     await app.listen();
     running.push(app);
     return app;
@@ -214,5 +239,81 @@ describe('KafkaConsumerServer against the real broker', () => {
     expect(new Set(told.flat().map((offset) => `${offset.topic}:${offset.partition}:${offset.offset}`))).toEqual(new Set([`${topic}:0:1`]));
     release();
     await eventually(() => expect(told.at(-1)).toEqual([{ topic, partition: 0, offset: '3' }]));
+  });
+
+  it("logs a failing handler's own error, not one of the HTTP filter, and reports the partition stuck on it", async () => {
+    const groupId = `${prefix}.cause`;
+    await freshTopic('cause');
+    const lines: Array<{ msg: string; offset?: string; err?: { message: string } }> = [];
+    const captured = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    let fixed = false;
+    behaviour = async (message) => {
+      if (message.value?.toString() === 'poison' && !fixed) throw new Error('the real cause: relation "nowhere" does not exist');
+    };
+    await startConsumer(groupId, 200, { logger: captured });
+    const consumer = strategies.at(-1)!;
+    await producer.send(topic, [
+      { key: 'stuck', value: 'poison' },
+      { key: 'other', value: 'valid' },
+    ]);
+    await eventually(() => expect(handled).toEqual(['valid']));
+    await eventually(() => expect(lines.filter((line) => line.msg === 'handler failed; the partition retries its failing records').length).toBeGreaterThanOrEqual(2));
+    const failures = lines.filter((line) => line.msg === 'handler failed; the partition retries its failing records');
+    expect(failures.map((line) => [line.offset, line.err?.message])).toEqual(failures.map(() => ['0', 'the real cause: relation "nowhere" does not exist']));
+    expect(JSON.stringify(lines)).not.toContain('response.status is not a function');
+    expect(consumer.stuckPartitions()).toEqual([{ topic, partition: 0, since: expect.any(Number), offset: '0', error: expect.objectContaining({ message: 'the real cause: relation "nowhere" does not exist' }) }]);
+    // Nothing past the stuck record is committed, though the one after it is done.
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('0'));
+    fixed = true;
+    await eventually(() => expect(handled).toEqual(['valid', 'poison']), 40_000);
+    expect(consumer.stuckPartitions()).toEqual([]);
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('2'));
+  });
+});
+
+describe('a service whose consumer is stuck on one record', () => {
+  let service: INestApplication | undefined;
+
+  afterAll(async () => {
+    await service?.close();
+    behaviour = async () => {};
+    handled.length = 0;
+  });
+
+  it('answers readiness 200 "degraded" naming the partition, the offset and the cause after HOOKLINE_CONSUMER_STUCK_AFTER, and "ok" once the record goes through', async () => {
+    await migrateTestDatabase();
+    const env = pipelineEnv('stuck-service', { HOOKLINE_CONSUMER_STUCK_AFTER: '1s', HOOKLINE_TOPIC_PARTITIONS: '1' });
+    let fixed = false;
+    behaviour = async (message) => {
+      if (message.value?.toString() === 'poison' && !fixed) throw new Error('the real cause: value too long for type character varying(256)');
+    };
+    // The real boot of a service (the ingest's API filter included), around a stand-in handler of the ingest topic.
+    service = await startService(
+      {
+        service: 'ingest',
+        feature: IngestTopicStandInModule,
+        consumer: { groupId: 'ingest', subscriptions: [{ pattern: 'ingest', source: 'ingest' }] },
+        produces: [],
+        api: { jsonBodyLimit: `${MAX_MESSAGE_BYTES}b`, filter: new ApiExceptionFilter() },
+      },
+      env,
+    );
+    const { port } = service.getHttpServer().address() as AddressInfo;
+    const readiness = async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      return { status: response.status, body: (await response.json()) as { status: string; checks: Record<string, string> } };
+    };
+    expect(await readiness()).toMatchObject({ status: 200, body: { status: 'ok' } });
+    const ingestTopic = `${env.HOOKLINE_TOPIC_PREFIX}.ingest`;
+    await publish(ingestTopic, [{ key: 'a', value: 'poison' }]);
+    await eventually(async () => {
+      const { status, body } = await readiness();
+      expect(status).toBe(200);
+      expect(body.status).toBe('degraded');
+      expect(body.checks.consumer).toMatch(new RegExp(`^degraded: ${ingestTopic.replaceAll('.', '\\.')}\\[0\\] stuck at offset 0 for \\d+ s: the real cause: value too long for type character varying\\(256\\)$`));
+    }, 30_000, 250);
+    fixed = true;
+    await eventually(async () => expect(await readiness()).toMatchObject({ status: 200, body: { status: 'ok', checks: { consumer: 'ok' } } }), 40_000, 250);
+    expect(handled).toEqual(['poison']);
   });
 });

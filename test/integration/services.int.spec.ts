@@ -49,4 +49,15 @@ describe('each service boots against the real Kafka and PostgreSQL', () => {
       await app.close();
     }
   }, 30_000);
+
+  it('listens on every address by default, as a container must, and on HOOKLINE_LISTEN_HOST alone when given', async () => {
+    const everywhere = await startService(fanout, env);
+    const local = await startService(retry, { ...env, HOOKLINE_LISTEN_HOST: '127.0.0.1' });
+    try {
+      expect((everywhere.getHttpServer().address() as AddressInfo).address).toBe('0.0.0.0');
+      expect((local.getHttpServer().address() as AddressInfo).address).toBe('127.0.0.1');
+    } finally {
+      await Promise.all([everywhere.close(), local.close()]);
+    }
+  });
 });

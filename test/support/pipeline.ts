@@ -15,6 +15,8 @@ export interface Pipeline {
   apiUrl: string;
   adminToken: string;
   env: Record<string, string>;
+  /** The services running in this process, for a test that calls one of their providers directly. */
+  apps: Partial<Record<PipelineService, INestApplication>>;
   stop(): Promise<void>;
 }
 
@@ -62,23 +64,24 @@ export async function startPipeline(
   if (!inProcess.includes('ingest')) throw new Error('startPipeline: ingest must run in-process, it answers the API');
   const env = pipelineEnv(name, overrides);
   await migrateTestDatabase();
-  const apps: INestApplication[] = [];
+  const apps: Partial<Record<PipelineService, INestApplication>> = {};
   try {
     // Ingest first: its API address is the pipeline's.
     for (const service of ['ingest', 'fanout', 'delivery', 'retry'] as const) {
-      if (inProcess.includes(service)) apps.push(await startService(SERVICES[service], env));
+      if (inProcess.includes(service)) apps[service] = await startService(SERVICES[service], env);
     }
   } catch (error) {
-    await Promise.all(apps.map((app) => app.close()));
+    await Promise.all(Object.values(apps).map((app) => app.close()));
     throw error;
   }
-  const { port } = apps[0]!.getHttpServer().address() as AddressInfo;
+  const { port } = apps.ingest!.getHttpServer().address() as AddressInfo;
   return {
     apiUrl: `http://127.0.0.1:${port}`,
     adminToken: env.HOOKLINE_ADMIN_TOKEN!,
     env,
+    apps,
     stop: async () => {
-      await Promise.all(apps.map((app) => app.close()));
+      await Promise.all(Object.values(apps).map((app) => app.close()));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { MAX_MESSAGE_BYTES } from '@hookline/contracts';
 import type { ServiceSpec } from '@hookline/service';
+import { tokenBeforeBody } from './auth/token-before-body.js';
 import { ApiExceptionFilter } from './http/errors.js';
 import { IngestModule } from './ingest.module.js';
 
@@ -18,6 +19,7 @@ export const service: ServiceSpec = {
     maxInFlightPerKey: 256,
   },
   produces: ['events', 'ingestRejected', 'deliveries'],
-  // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape too.
-  api: { jsonBodyLimit: `${MAX_MESSAGE_BYTES}b`, filter: new ApiExceptionFilter() },
+  // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape
+  // too; a body without a token is refused before it is read.
+  api: { jsonBodyLimit: `${MAX_MESSAGE_BYTES}b`, filter: new ApiExceptionFilter(), beforeBody: tokenBeforeBody },
 };

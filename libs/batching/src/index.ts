@@ -1,1 +1,2 @@
 export { Coalescer, type CoalescerOptions, STATEMENT_LINGER_MS } from './coalescer.js';
+export { isolateRowFaults } from './isolate.js';

@@ -50,11 +50,19 @@ export interface HooklineConfig {
     healthPort: number;
     /** HOOKLINE_PUBLIC_URL without a trailing slash, or null: the links the API hands out use the address each request came to. */
     publicUrl: string | null;
+    /** The address the HTTP listener binds. */
+    listenHost: string;
   };
   /** Limits and endpoint lifecycle settings of the REST API (ingest). */
   api: {
     /** Requests per second per API key or admin token (per ingest instance); 0 for no limit. */
     rateLimitPerSecond: number;
+    /** Lookups of unknown tokens per second per client address (per ingest instance); 0 for no limit. */
+    invalidTokenRateLimitPerSecond: number;
+    /** Express's "trust proxy": the proxies whose X-Forwarded-For gives the client address. */
+    trustedProxies: string[];
+    /** How long an Idempotency-Key's first answer is replayed. */
+    idempotencyKeyTtlMs: number;
     maxEndpointsPerApplication: number;
     /** New endpoints get a verification handshake and receive nothing until they pass it. */
     endpointVerification: boolean;
@@ -186,9 +194,13 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       apiPort: e.HOOKLINE_API_PORT,
       healthPort: e.HOOKLINE_HEALTH_PORT ?? (defaultHealthPort === 'api' ? e.HOOKLINE_API_PORT : defaultHealthPort),
       publicUrl: e.HOOKLINE_PUBLIC_URL || null,
+      listenHost: e.HOOKLINE_LISTEN_HOST,
     },
     api: {
       rateLimitPerSecond: e.HOOKLINE_API_RATE_LIMIT,
+      invalidTokenRateLimitPerSecond: e.HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT,
+      trustedProxies: e.HOOKLINE_TRUSTED_PROXIES,
+      idempotencyKeyTtlMs: e.HOOKLINE_IDEMPOTENCY_KEY_TTL,
       maxEndpointsPerApplication: e.HOOKLINE_MAX_ENDPOINTS_PER_APP,
       endpointVerification: e.HOOKLINE_ENDPOINT_VERIFICATION,
       secretRotationGraceMs: e.HOOKLINE_SECRET_ROTATION_GRACE,

@@ -128,6 +128,20 @@ export const environmentSchema = z.object({
   HOOKLINE_MAX_ENDPOINTS_PER_APP: z.coerce.number().int().min(1).max(100_000).default(50),
   // Requests per second per API key (and for the admin token), bursts up to twice that; 0 turns it off.
   HOOKLINE_API_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(100),
+  // Tokens unknown to this instance that one client address may have looked up in the database,
+  // per second (bursts of twice that); beyond, a 429 before any lookup. 0 turns it off.
+  HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  // Proxies whose X-Forwarded-For names the client address (Express's "trust proxy"): IPs, CIDRs,
+  // or loopback, linklocal, uniquelocal. Empty: the client is the peer of the connection.
+  HOOKLINE_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform(commaList)
+    .pipe(z.array(z.union([cidr, z.ipv4(), z.ipv6(), z.enum(['loopback', 'linklocal', 'uniquelocal'])], { message: 'expected an IP, a CIDR, loopback, linklocal or uniquelocal' }))),
+  // A repeated Idempotency-Key is answered from its first request for this long, then runs anew.
+  HOOKLINE_IDEMPOTENCY_KEY_TTL: duration.prefault('24h'),
+  // The address every HTTP listener (API, health, metrics) binds: npm start sets 127.0.0.1.
+  HOOKLINE_LISTEN_HOST: z.union([z.ipv4(), z.ipv6()], { message: 'expected an IP address such as 0.0.0.0, 127.0.0.1 or ::' }).default('0.0.0.0'),
   HOOKLINE_API_PORT: port.default(8080),
   HOOKLINE_HEALTH_PORT: port.optional(),
   // The built console and portal (apps/console/dist); empty: the build beside ingest's own.

@@ -39,8 +39,16 @@ describe('loadConfig', () => {
       disableEndpointAfterMs: 5 * 86_400_000,
       circuitBreaker: { threshold: 5, cooldownMs: 30_000 },
     });
-    expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082, publicUrl: null });
-    expect(config.api).toEqual({ rateLimitPerSecond: 100, maxEndpointsPerApplication: 50, endpointVerification: false, secretRotationGraceMs: 86_400_000 });
+    expect(config.http).toEqual({ apiPort: 8080, healthPort: 8082, publicUrl: null, listenHost: '0.0.0.0' });
+    expect(config.api).toEqual({
+      rateLimitPerSecond: 100,
+      invalidTokenRateLimitPerSecond: 10,
+      trustedProxies: [],
+      idempotencyKeyTtlMs: 86_400_000,
+      maxEndpointsPerApplication: 50,
+      endpointVerification: false,
+      secretRotationGraceMs: 86_400_000,
+    });
     expect(config.console).toEqual({ dir: null, portalFrameAncestors: ["'self'"], portalTokenTtlMs: 3_600_000, traceLink: null, traceQueryUrl: null });
   });
 
@@ -79,8 +87,25 @@ describe('loadConfig', () => {
       HOOKLINE_MAX_ENDPOINTS_PER_APP: '3',
       HOOKLINE_ENDPOINT_VERIFICATION: 'true',
       HOOKLINE_SECRET_ROTATION_GRACE: '2s',
+      HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT: '0',
+      HOOKLINE_TRUSTED_PROXIES: 'loopback, 10.0.0.0/8, 192.0.2.1',
+      HOOKLINE_IDEMPOTENCY_KEY_TTL: '1h',
+      HOOKLINE_LISTEN_HOST: '127.0.0.1',
     });
-    expect(config.api).toEqual({ rateLimitPerSecond: 0, maxEndpointsPerApplication: 3, endpointVerification: true, secretRotationGraceMs: 2_000 });
+    expect(config.api).toEqual({
+      rateLimitPerSecond: 0,
+      invalidTokenRateLimitPerSecond: 0,
+      trustedProxies: ['loopback', '10.0.0.0/8', '192.0.2.1'],
+      idempotencyKeyTtlMs: 3_600_000,
+      maxEndpointsPerApplication: 3,
+      endpointVerification: true,
+      secretRotationGraceMs: 2_000,
+    });
+    expect(config.http.listenHost).toBe('127.0.0.1');
+    expect(loadConfig('fanout', { ...minimal, HOOKLINE_LISTEN_HOST: '::1' }).http.listenHost).toBe('::1');
+    for (const [name, bad] of [['HOOKLINE_LISTEN_HOST', 'localhost'], ['HOOKLINE_TRUSTED_PROXIES', 'everyone'], ['HOOKLINE_IDEMPOTENCY_KEY_TTL', 'forever']]) {
+      expect(problemsOf({ ...minimal, [name!]: bad })[0]).toMatch(new RegExp(`^${name}`));
+    }
     expect(problemsOf({ ...minimal, HOOKLINE_MAX_ENDPOINTS_PER_APP: '0' })[0]).toMatch(/^HOOKLINE_MAX_ENDPOINTS_PER_APP/);
     expect(problemsOf({ ...minimal, HOOKLINE_API_RATE_LIMIT: '-1' })[0]).toMatch(/^HOOKLINE_API_RATE_LIMIT/);
   });
@@ -100,7 +125,7 @@ describe('loadConfig', () => {
     expect(config.retry.scheduleMs).toEqual([200, 1000, 1500]);
     expect(config.delivery.allowHttp).toBe(true);
     expect(config.delivery.allowedSubnets).toEqual(['127.0.0.0/8', '::1/128']);
-    expect(config.http).toEqual({ apiPort: 9000, healthPort: 9000, publicUrl: null });
+    expect(config.http).toEqual({ apiPort: 9000, healthPort: 9000, publicUrl: null, listenHost: '0.0.0.0' });
   });
 
   it('requires the admin token and secrets keyring where a service needs them', () => {

@@ -4,3 +4,4 @@ export { describeDatabaseError } from './describe-error.js';
 export { DatabaseModule } from './database.module.js';
 export { unnestParameters } from './unnest.js';
 export { isOperationalApplication, OPERATIONAL_APPLICATION_ID } from './operational-application.js';
+export { isDataError, sqlState } from './errors.js';

@@ -2,6 +2,7 @@ import { inSpan, SpanKind, SpanStatusCode } from '@hookline/telemetry';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { Agent, type Dispatcher, request } from 'undici';
 import { type AddressPolicy, BlockedAddressError } from './address-policy.js';
+import { sendableHeaders } from './custom-headers.js';
 import { type DnsLookup, guardedConnector } from './guarded-connector.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -108,8 +109,8 @@ export class EgressClient {
 
 function deliveryHeaders(headers: Record<string, string> = {}): Record<string, string> {
   // Header names are case-insensitive: lower-case the caller's so its content-type replaces
-  // the default instead of being sent twice.
-  const given = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  // the default instead of being sent twice. Framing, connection and malformed headers never go.
+  const given = Object.fromEntries(Object.entries(sendableHeaders(headers)).map(([name, value]) => [name.toLowerCase(), value]));
   return { 'content-type': 'application/json', ...given, 'user-agent': USER_AGENT };
 }
 

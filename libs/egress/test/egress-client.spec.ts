@@ -99,6 +99,36 @@ describe('EgressClient', () => {
     expect(server.requests[0].headers['content-type']).toBe('application/cloudevents+json');
   });
 
+  it('never sends a framing, connection or malformed header an endpoint stored before the API refused them', async () => {
+    const server = await startServer((_request, response) => response.end('ok'));
+    const outcome = await client().post({
+      url: `${server.url}/hooks`,
+      headers: {
+        'Transfer-Encoding': 'chunked',
+        'Content-Length': '1',
+        Connection: 'close',
+        Host: 'elsewhere.example',
+        'Proxy-Authorization': 'Basic x',
+        'X-Split': 'a\r\nX-Injected: 1',
+        'X-Accented': 'caf\u00e9',
+        'X-Kept': 'value with spaces',
+      },
+      body,
+    });
+
+    expect(outcome.ok).toBe(true);
+    const [received] = server.requests;
+    expect(received.body).toBe(body);
+    expect(received.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(received.headers.host).toBe(`127.0.0.1:${server.port}`);
+    expect(received.headers['transfer-encoding']).toBeUndefined();
+    expect(received.headers['proxy-authorization']).toBeUndefined();
+    expect(received.headers['x-split']).toBeUndefined();
+    expect(received.headers['x-injected']).toBeUndefined();
+    expect(received.headers['x-accented']).toBeUndefined();
+    expect(received.headers['x-kept']).toBe('value with spaces');
+  });
+
   it('reports a 500 as a failure with its status and body', async () => {
     const server = await startServer((_request, response) => {
       response.statusCode = 500;

@@ -6,6 +6,7 @@ import { createLogger } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { RequestHandler } from 'express';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Logger as NestPinoLogger } from 'nestjs-pino';
@@ -34,8 +35,11 @@ export interface ServiceSpec {
   consumer?: ConsumerSpec;
   /** Topics the service writes: with the ones it consumes, what it needs (README: "Topics and ACLs"). */
   produces: SubscriptionSource[];
-  /** For a service with an API: its JSON body limit (over it: 413) and the filter that answers its errors. */
-  api?: { jsonBodyLimit: string; filter: ExceptionFilter };
+  /**
+   * For a service with an API: its JSON body limit (over it: 413), the filter that answers its
+   * errors, and Express middleware that runs before the body is read.
+   */
+  api?: { jsonBodyLimit: string; filter: ExceptionFilter; beforeBody?: RequestHandler };
 }
 
 function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] {
@@ -67,7 +71,12 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
     abortOnError: false,
     bodyParser: !spec.api,
   });
-  if (spec.api) app.useBodyParser('json', { limit: spec.api.jsonBodyLimit });
+  if (spec.api) {
+    // The client address (rate limits of unknown tokens) is the peer's, unless a trusted proxy forwards it.
+    app.set('trust proxy', config.api.trustedProxies.length > 0 ? config.api.trustedProxies : false);
+    if (spec.api.beforeBody) app.use(spec.api.beforeBody);
+    app.useBodyParser('json', { limit: spec.api.jsonBodyLimit });
+  }
   app.useGlobalFilters(new ServiceExceptionFilter(app.getHttpAdapter(), spec.api?.filter));
   app.useLogger(app.get(NestPinoLogger));
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
@@ -78,7 +87,7 @@ export async function startService(spec: ServiceSpec, env: NodeJS.ProcessEnv = p
     await app.close().catch(() => undefined);
     throw error;
   }
-  await app.listen(config.http.healthPort, '0.0.0.0');
+  await app.listen(config.http.healthPort, config.http.listenHost);
   const kafka = app.get(KafkaLifecycle);
   // With the broker there, the service is ready when this resolves; without, it goes on connecting.
   await kafka.firstAttempt;

@@ -104,12 +104,17 @@ const LOCK_KEYS = `
 // Releases the leases, names the parked heads to send, drops keys left empty (the migration's hookline_ordering_settle).
 const SETTLE_KEYS = `SELECT endpoint AS "endpointId", ordering_key AS "orderingKey", promote AS "messageId" FROM hookline_ordering_settle($1::uuid[], $2::text[], $3::uuid[])`;
 
-/** PostgreSQL text cannot hold U+0000, which a receiver's response may contain. */
-const withoutNul = (text: string) => text.replaceAll('\u0000', '\uFFFD');
+/**
+ * Text PostgreSQL can store, whatever a receiver sent: U+0000, which a response may contain, and
+ * unpaired surrogates (which the UTF-8 decoding of a response never yields, but an error message
+ * might) become U+FFFD. Every other column of an attempt is Hookline's own (ids, numbers, the
+ * endpoint's validated URL), so no row of a batch can fail it for the others.
+ */
+const storableText = (text: string) => text.replaceAll('\u0000', '\uFFFD').toWellFormed();
 const storable = (attempt: AttemptRow): AttemptRow => ({
   ...attempt,
-  responseExcerpt: withoutNul(attempt.responseExcerpt),
-  error: attempt.error === null ? null : withoutNul(attempt.error),
+  responseExcerpt: storableText(attempt.responseExcerpt),
+  error: attempt.error === null ? null : storableText(attempt.error),
 });
 
 /** The attempts table, the message_endpoints status rows and endpoints' failing_since. */

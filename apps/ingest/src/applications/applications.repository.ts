@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { isUuid } from '../http/lookup.js';
+import { asId } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 
@@ -21,7 +21,7 @@ export class ApplicationsRepository {
 
   /** The applications whose id or uid is one of the keys, in one query. */
   findByIdOrUid(keys: readonly string[]): Promise<Application[]> {
-    const ids = keys.filter(isUuid);
+    const ids = keys.map(asId).filter((id) => id !== null);
     return this.applications.find({ where: [...(ids.length > 0 ? [{ id: In(ids) }] : []), { uid: In([...keys]) }] });
   }
 

@@ -1,11 +1,11 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { type Application, isOperationalApplication, OPERATIONAL_APPLICATION_ID } from '@hookline/database';
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { confinedTo, type Principal } from '../auth/principal.js';
-import { conflictOnDuplicate, notFound } from '../http/errors.js';
+import { ApiError, conflictOnDuplicate, notFound } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
-import { isUuid } from '../http/lookup.js';
+import { asId, isUuid } from '../http/lookup.js';
 import { type ListQuery, uid } from '../http/schemas.js';
 import { ApplicationsRepository, type NewApplication } from './applications.repository.js';
 import { type ApplicationCreateQuery, type ApplicationIn, type ApplicationOut, applicationOut, type ApplicationPatch } from './applications.schemas.js';
@@ -37,21 +37,23 @@ export class ApplicationsService {
   }
 
   /**
-   * Svix's upsert (PUT): fields left out take their defaults. The admin token creates the
-   * application when none has the path's key, which becomes its uid; a key that is an id (a
-   * UUID) names an application by id, which no one chooses: none of that id is a 404.
+   * Svix's upsert (PUT): fields left out take their defaults (but see update, on the uid). The admin token
+   * creates the application when none has the path's key, which becomes its uid; a key that is an
+   * id (a UUID) names an application by id, which no one chooses: none of that id is a 404.
    */
   async replace(principal: Principal, idOrUid: string, body: ApplicationIn): Promise<ApplicationOut> {
     if (principal.kind === 'admin' && !isUuid(idOrUid) && uid.safeParse(idOrUid).success && !(await this.find(idOrUid))) {
       return applicationOut(await conflictOnDuplicate(this.applications.insert({ ...body, uid: idOrUid }), `an application with uid "${idOrUid}" already exists`));
     }
     const application = await this.resolve(principal, idOrUid);
-    // Addressed by its uid, it keeps it: the same PUT twice leaves the same application.
-    return this.update(application, { uid: application.uid === idOrUid ? idOrUid : null, throttleRate: null, metadata: {}, ...body });
+    // Addressed by its uid, it keeps it: the same PUT twice leaves the same application. To an
+    // application's key the uid is read-only, so left out it stays too.
+    const keptUid = principal.kind !== 'admin' || application.uid === idOrUid ? application.uid : null;
+    return this.update(application, { uid: keptUid, throttleRate: null, metadata: {}, ...body }, principal);
   }
 
   async patch(principal: Principal, idOrUid: string, body: ApplicationPatch): Promise<ApplicationOut> {
-    return this.update(await this.resolve(principal, idOrUid), body);
+    return this.update(await this.resolve(principal, idOrUid), body, principal);
   }
 
   async remove(principal: Principal, idOrUid: string): Promise<void> {
@@ -71,17 +73,19 @@ export class ApplicationsService {
   /**
    * The application named by id or uid, if the caller may see it; the admin token may create it
    * along with the request (the `application` field of Svix's message create and portal access),
-   * the path's key becoming its uid.
+   * the body's uid or else the path's key becoming its uid. Without a uid that way (the key is an
+   * id, which no one chooses, and the body names none) it creates nothing: a 404, as for PUT.
    */
   async resolveOrCreate(principal: Principal, idOrUid: string, create: ApplicationIn | null | undefined): Promise<Application> {
-    if (create && principal.kind === 'admin' && !isOperationalApplication(idOrUid) && !(await this.find(idOrUid))) {
-      return conflictOnDuplicate(this.applications.insert({ ...create, uid: create.uid ?? idOrUid }), 'the application was created concurrently; retry');
+    const newUid = create?.uid ?? idOrUid;
+    if (create && principal.kind === 'admin' && !isOperationalApplication(asId(idOrUid) ?? idOrUid) && uid.safeParse(newUid).success && !(await this.find(idOrUid))) {
+      return conflictOnDuplicate(this.applications.insert({ ...create, uid: newUid }), 'the application was created concurrently; retry');
     }
     return this.resolve(principal, idOrUid);
   }
 
   /**
-   * An id always wins over a uid: any tenant may set its uid to the text of another's id. The
+   * An id, in either case, always wins over a uid (which may not look like an id anyway). The
    * operational application is no tenant: it is never found here (nor listed), only by operational().
    */
   async find(idOrUid: string): Promise<Application | null> {
@@ -105,10 +109,19 @@ export class ApplicationsService {
     const rows = await this.applications.findByIdOrUid(keys);
     const byId = new Map(rows.map((row) => [row.id, row]));
     const byUid = new Map(rows.filter((row) => row.uid !== null).map((row) => [row.uid!, row]));
-    return keys.map((key) => byId.get(key) ?? byUid.get(key) ?? null);
+    return keys.map((key) => byId.get(asId(key) ?? '') ?? byUid.get(key) ?? null);
   }
 
-  private async update(application: Application, body: ApplicationPatch): Promise<ApplicationOut> {
+  /**
+   * uids are unique across the installation, and only the admin token may set or change one: an
+   * application's key that could would learn, from the 409 of a taken uid, that another tenant
+   * holds it. To such a key a uid is read-only: left out, it stays as it is (on a PUT too); given
+   * unchanged, fine; changed, a 403, whether the uid is taken or free.
+   */
+  private async update(application: Application, body: ApplicationPatch, principal: Principal): Promise<ApplicationOut> {
+    if (principal.kind !== 'admin' && body.uid !== undefined && body.uid !== application.uid) {
+      throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', "an application's uid is set or changed with the admin token only");
+    }
     patch(application, body);
     return applicationOut(await conflictOnDuplicate(this.applications.save(application), `an application with uid "${body.uid}" already exists`));
   }

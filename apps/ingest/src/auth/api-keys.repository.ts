@@ -3,6 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { asId } from '../http/lookup.js';
+import { type ListResponse, paginate } from '../http/pagination.js';
+import type { ListQuery } from '../http/schemas.js';
+
+// Revokes the key once: a second revocation keeps the first time.
+const REVOKE = `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND application_id = $2 RETURNING key_hash`;
 
 /** The api_keys table: keys are stored only as their hash. */
 @Injectable()
@@ -16,5 +22,18 @@ export class ApiKeysRepository {
   /** The key with this hash, unless it was revoked. */
   findActive(keyHash: string): Promise<ApiKey | null> {
     return this.keys.findOneBy({ keyHash, revokedAt: IsNull() });
+  }
+
+  /** A page of the application's keys, oldest first. */
+  page(applicationId: string, query: ListQuery): Promise<ListResponse<ApiKey>> {
+    return paginate(this.keys.createQueryBuilder('key').where('key.application_id = :applicationId', { applicationId }), 'key.id', query, 'ascending');
+  }
+
+  /** Marks the application's key revoked; its hash, or null if the application has no such key. */
+  async revoke(applicationId: string, keyId: string): Promise<string | null> {
+    const id = asId(keyId);
+    if (!id) return null;
+    const [rows] = (await this.keys.query(REVOKE, [id, applicationId])) as [Array<{ key_hash: string }>, number];
+    return rows[0]?.key_hash ?? null;
   }
 }

@@ -4,7 +4,10 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { AppPortalTokensRepository } from './app-portal/app-portal-tokens.repository.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
-import type { ApiKeyIn, ApiKeyOut } from './api-keys.schemas.js';
+import { notFound } from '../http/errors.js';
+import { type ListResponse, mapPage } from '../http/pagination.js';
+import type { ListQuery } from '../http/schemas.js';
+import { type ApiKeyIn, type ApiKeyOut, type ApiKeySummaryOut, apiKeySummaryOut } from './api-keys.schemas.js';
 import type { Principal } from './principal.js';
 
 export function hashToken(token: string): string {
@@ -12,9 +15,10 @@ export function hashToken(token: string): string {
 }
 
 /**
- * A revoked key stops working within this long: tokens are cached by hash. A portal session that
- * logs out or is expired is forgotten at once by the instance that ended it; other ingest
- * instances still take it for up to this long. An expired one is never taken.
+ * How long a token looked up is trusted without asking the database again. A revocation of a key,
+ * and a portal session that logs out or is expired, are dropped at once by the instance that
+ * ended them; another ingest instance goes on trusting the token until its entry expires, at
+ * most this long. An expired session is never taken.
  */
 const CACHE_MS = 30_000;
 
@@ -22,7 +26,7 @@ const CACHE_MS = 30_000;
 @Injectable()
 export class ApiKeysService {
   private readonly adminHash: Buffer;
-  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+  private readonly cache = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
@@ -41,12 +45,34 @@ export class ApiKeysService {
     return { id: saved.id, name: saved.name, key, createdAt: saved.createdAt.toISOString() };
   }
 
+  async list(principal: Principal, appId: string, query: ListQuery): Promise<ListResponse<ApiKeySummaryOut>> {
+    const application = await this.applications.resolve(principal, appId);
+    return mapPage(await this.keys.page(application.id, query), apiKeySummaryOut);
+  }
+
+  /** Revokes the key: refused at once by this instance, within CACHE_MS by the others. */
+  async revoke(principal: Principal, appId: string, keyId: string): Promise<void> {
+    const application = await this.applications.resolve(principal, appId);
+    const hash = await this.keys.revoke(application.id, keyId);
+    if (hash === null) throw notFound('api key');
+    this.cache.delete(hash);
+  }
+
+  /** Whether the token with this hash is answered from memory, without a database lookup. */
+  isKnown(hash: string): boolean {
+    if (timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return true;
+    const cached = this.cache.get(hash);
+    return cached !== undefined && cached.until > Date.now();
+  }
+
   /** Who holds the token with this hash: the admin, an application's key, a portal session, or no one (null). */
   async principalFor(hash: string): Promise<Principal | null> {
     if (timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { kind: 'admin' };
     const cached = this.cache.get(hash);
     if (cached && cached.until > Date.now()) return cached.principal;
     const found = await this.lookUp(hash);
+    // Only tokens found are kept: unknown tokens, limited per address by the guard, would crowd them out.
+    if (found.principal === null) return null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal: found.principal, until: Math.min(Date.now() + CACHE_MS, found.expiresAt) });
     return found.principal;

@@ -17,6 +17,13 @@ export class RateLimiter {
 
   /** Takes a token for the key: 0 if the request may go ahead, else how many ms until one is free. */
   take(key: string): number {
+    const wait = this.wait(key);
+    if (wait === 0 && this.perSecond > 0) this.buckets.get(key)!.tokens -= 1;
+    return wait;
+  }
+
+  /** How many ms until the key has a token (0: it has one now), taking none. */
+  wait(key: string): number {
     if (this.perSecond <= 0) return 0;
     const now = this.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
@@ -24,11 +31,7 @@ export class RateLimiter {
     bucket.at = now;
     if (this.buckets.size >= 10_000 && !this.buckets.has(key)) this.prune(now);
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - bucket.tokens) * 1000) / this.perSecond);
+    return bucket.tokens >= 1 ? 0 : Math.ceil(((1 - bucket.tokens) * 1000) / this.perSecond);
   }
 
   /** Forgets the keys whose buckets have refilled: they would start full anyway. */

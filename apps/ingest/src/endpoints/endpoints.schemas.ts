@@ -1,5 +1,6 @@
 import { channelName, eventTypeName } from '@hookline/contracts';
 import { type Endpoint, ENDPOINT_ORDERINGS } from '@hookline/database';
+import { customHeaderProblem, HEADER_PATTERNS, MAX_HEADER_VALUE_LENGTH } from '@hookline/egress';
 import { WEBHOOK_SECRET_PATTERN } from '@hookline/signing';
 import { z } from 'zod';
 import { payloadFilter } from '../filters/filters.schemas.js';
@@ -11,11 +12,11 @@ export const webhookSecret = z.string().regex(WEBHOOK_SECRET_PATTERN, 'a whsec_ 
 /** Longest endpoint URL accepted, in characters. */
 const MAX_URL_LENGTH = 2_048;
 
-// An endpoint URL is an absolute RFC 3986 URI with an http or https scheme: a DNS name (its last
-// label starting with a letter, and no "--", so no punycode that might not decode), a dotted IPv4
-// or a bracketed IPv6 address, no credentials, a port up to 65535, then path, query and fragment
-// of URI characters (others percent-encoded, international host names in punycode). Every URL
-// the pattern matches, the WHATWG parser (z.url) takes too.
+// An endpoint URL is an absolute RFC 3986 URI with an http or https scheme: a DNS name (letters,
+// digits and hyphens inside labels, its last label starting with a letter; international names in
+// punycode, such as xn--nxasmq6b.com), a dotted IPv4 or a bracketed IPv6 address, no credentials,
+// a port up to 65535, then path, query and fragment of URI characters (others percent-encoded).
+// Every URL the pattern matches, the WHATWG parser (z.url) takes too.
 const h16 = '[0-9A-Fa-f]{1,4}';
 const octet = '(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
 const ipv4 = `${octet}(?:\\.${octet}){3}`;
@@ -27,8 +28,8 @@ const ipv6 = [
   `(?:(?:${h16}:){0,5}${h16})?::${h16}`,
   `(?:(?:${h16}:){0,6}${h16})?::`,
 ].join('|');
-const label = '[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*';
-const host = `(?:${ipv4}|\\[(?:${ipv6})\\]|(?:${label}\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*)`;
+const label = '[A-Za-z0-9]+(?:-+[A-Za-z0-9]+)*';
+const host = `(?:${ipv4}|\\[(?:${ipv6})\\]|(?:${label}\\.)*[A-Za-z][A-Za-z0-9]*(?:-+[A-Za-z0-9]+)*)`;
 const port = '(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}|0)';
 const uriCharacter = "(?:[A-Za-z0-9\\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})";
 const URL_PATTERN = new RegExp(`^[Hh][Tt][Tt][Pp][Ss]?://${host}(?::${port})?(?:/${uriCharacter}*)?(?:\\?(?:${uriCharacter}|\\?)*)?(?:#(?:${uriCharacter}|\\?)*)?$`);
@@ -41,14 +42,41 @@ const endpointUrl = z
   .pipe(z.url({ protocol: /^https?$/, message: 'an absolute http:// or https:// URL' }))
   .meta({ format: 'uri', description: `An absolute http:// or https:// URI, at most ${MAX_URL_LENGTH} characters` });
 
-export const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'a valid HTTP header name');
+export const headerName = z.string().regex(new RegExp(HEADER_PATTERNS.name), 'a valid HTTP header name');
+
+/**
+ * Each header that cannot be sent as a 422 at [name] (customHeaderProblem's rule). A null value (a
+ * removal) has its name checked, as has a value too long, whose length zod has reported already.
+ */
+function checkHeaders(headers: Record<string, string | null>, context: z.RefinementCtx<Record<string, string | null>>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    const problem = customHeaderProblem(name, value === null || value.length > MAX_HEADER_VALUE_LENGTH ? '' : value);
+    if (problem) context.addIssue({ code: 'custom', path: [name], message: problem });
+  }
+}
+
+/** The rules as the document states them: names, and values (their length is in the pattern, which a maxLength beside it would make schemathesis' generation crawl). */
+const HEADER_NAMES = { pattern: HEADER_PATTERNS.name, not: { pattern: HEADER_PATTERNS.forbiddenName } };
+const HEADER_VALUE = { type: 'string', pattern: HEADER_PATTERNS.value, description: `Visible ASCII, spaces and tabs only between other characters, at most ${MAX_HEADER_VALUE_LENGTH} characters` };
+const headerValue = z.string().max(MAX_HEADER_VALUE_LENGTH, `at most ${MAX_HEADER_VALUE_LENGTH} characters`);
 
 /**
  * The extra headers an endpoint's deliveries carry: the one rule for them, wherever they are set
  * (an endpoint's create, PUT and PATCH, and its headers' PUT and PATCH, which checks the headers
- * it leaves).
+ * it leaves). Tokens for names, visible ASCII for values, and none of the headers that frame the
+ * request or manage the connection (customHeaderProblem in @hookline/egress, which delivery
+ * applies too). Each bad one is a 422 at ['body', 'headers', name].
  */
-export const endpointHeaders = z.record(headerName, z.string().max(4_096));
+export const endpointHeaders = z.record(z.string(), headerValue).superRefine(checkHeaders).meta({ propertyNames: HEADER_NAMES, additionalProperties: HEADER_VALUE });
+
+/**
+ * Headers to set, or to remove (null), by the same rule: a header no endpoint may have is not
+ * named here (one stored before the rule is removed through deleteHeaders).
+ */
+export const endpointHeadersChange = z
+  .record(z.string(), headerValue.nullable())
+  .superRefine(checkHeaders)
+  .meta({ propertyNames: HEADER_NAMES, additionalProperties: { anyOf: [HEADER_VALUE, { type: 'null' }] } });
 
 export const endpointIn = z.object({
   url: endpointUrl,

@@ -18,7 +18,7 @@ import { EndpointsRepository } from './endpoints.repository.js';
 import { type EndpointIn, type EndpointOut, endpointOut, type EndpointPatch, type EndpointPut } from './endpoints.schemas.js';
 import type { MessagePrecheckIn, MessagePrecheckOut } from '../messages/messages.schemas.js';
 import type { EndpointVerifyOut } from './verification/endpoint-verification.schemas.js';
-import { EndpointVerifier } from './verification/endpoint-verifier.js';
+import { EndpointVerifier, VerificationBusyError } from './verification/endpoint-verifier.js';
 
 const patch = patcher<EndpointPatch, Endpoint>({
   url: 'url',
@@ -87,7 +87,7 @@ export class EndpointsService {
       throw new ApiError(HttpStatus.CONFLICT, 'endpoint_limit_reached', `an application may have at most ${max} endpoints (HOOKLINE_MAX_ENDPOINTS_PER_APP); delete one before adding another`);
     }
     // The endpoint exists either way; until it passes, fanout routes nothing to it (retry: POST .../verify).
-    if (saved.verificationRequired) await this.verifier.verify(saved);
+    if (saved.verificationRequired) await this.verifyIfFree(saved);
     return saved;
   }
 
@@ -136,14 +136,19 @@ export class EndpointsService {
     const wasDisabled = endpoint.disabled;
     const saved = await conflictOnDuplicate(this.endpoints.save(patch(endpoint, body)), `an endpoint with uid "${body.uid}" already exists`);
     await this.ordering.changed(saved, wasDisabled);
-    if (reverify) await this.verifier.verify(saved);
+    if (reverify) await this.verifyIfFree(saved);
     return saved;
   }
 
   /** Runs the verification handshake again (after a failure, or to check the endpoint answers). */
   async verify(principal: Principal, appId: string, endpointId: string): Promise<EndpointVerifyOut> {
     const endpoint = await this.find(principal, appId, endpointId);
-    return { verificationRequired: endpoint.verificationRequired, ...(await this.verifier.verify(endpoint)) };
+    try {
+      return { verificationRequired: endpoint.verificationRequired, ...(await this.verifier.verify(endpoint)) };
+    } catch (error) {
+      if (error instanceof VerificationBusyError) throw new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'verification_busy', error.message);
+      throw error;
+    }
   }
 
   /** Svix's precheck: whether a message of this type on these channels would go to any endpoint now. */
@@ -186,6 +191,13 @@ export class EndpointsService {
     const saved = await this.update(endpoint, body);
     await this.operational.endpointChanged(application, { kind: 'updated', endpoint: saved, wasDisabled });
     return endpointOut(saved);
+  }
+
+  /** The handshake after a create or a change of URL; with every slot taken, the endpoint stays unverified until POST .../verify. */
+  private async verifyIfFree(endpoint: Endpoint): Promise<void> {
+    await this.verifier.verify(endpoint).catch((error: unknown) => {
+      if (!(error instanceof VerificationBusyError)) throw error;
+    });
   }
 
   /** The scheme is checked now; the address is checked again at every connection by delivery. */

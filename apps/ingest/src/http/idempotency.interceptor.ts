@@ -1,21 +1,40 @@
+import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { IdempotencyKey } from '@hookline/database';
-import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
+import { type CallHandler, type ExecutionContext, HttpStatus, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
 import { catchError, from, type Observable, of, switchMap, throwError } from 'rxjs';
 import { Repository } from 'typeorm';
 import { confinedTo, type Principal } from '../auth/principal.js';
 import { ApiError } from './errors.js';
 
+// Claims the key for a request: a new row, or the row of a key whose first use is older than the
+// TTL, which then counts as unused. Returns a row only when the claim succeeded.
+const CLAIM = `
+  INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (scope, key) DO UPDATE SET route = EXCLUDED.route, request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = NULL, created_at = now()
+    WHERE idempotency_keys.created_at < now() - make_interval(secs => $5::double precision / 1000)
+  RETURNING key`;
+
 /**
  * `Idempotency-Key` on a POST: the first request runs and its response is stored; a repeat
- * gets that response back instead of running again. A repeat that arrives while the first is
- * still running gets a 409; a key reused on another route, a 422. Failed requests (4xx/5xx)
- * release the key so the caller can fix and retry.
+ * gets that response back instead of running again, for HOOKLINE_IDEMPOTENCY_KEY_TTL (24 h) after
+ * the first use, after which the key runs anew (the rows themselves are deleted by retention). A
+ * repeat that arrives while the first is still running gets a 409; a key reused on another route,
+ * or with another request body (compared by SHA-256, as Stripe does), a 422. Failed requests
+ * (4xx/5xx) release the key so the caller can fix and retry.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>) {}
+  private readonly ttlMs: number;
+
+  constructor(
+    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
+    @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
+  ) {
+    this.ttlMs = config.api.idempotencyKeyTtlMs;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
@@ -26,9 +45,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     const scope = confinedTo(request.principal) ?? 'admin';
     const route = `${request.method} ${request.path}`;
+    // The body as parsed (the same JSON text gives the same hash), before validation changes it.
+    const requestHash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
     const response = context.switchToHttp().getResponse<Response>();
 
-    return from(this.claim(scope, key, route)).pipe(
+    return from(this.claim(scope, key, route, requestHash)).pipe(
       switchMap((earlier) => {
         if (earlier) {
           response.status(earlier.statusCode);
@@ -43,12 +64,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Claims the key for this request, or returns the response of the request that holds it. */
-  private async claim(scope: string, key: string, route: string): Promise<{ statusCode: number; body: unknown } | null> {
-    const inserted = await this.keys.createQueryBuilder().insert().values({ scope, key, route }).orIgnore().returning(['key']).execute();
-    if ((inserted.raw as unknown[]).length > 0) return null; // claimed: this request runs
+  private async claim(scope: string, key: string, route: string, requestHash: string): Promise<{ statusCode: number; body: unknown } | null> {
+    const claimed = (await this.keys.query(CLAIM, [scope, key, route, requestHash, this.ttlMs])) as unknown[];
+    if (claimed.length > 0) return null; // claimed: this request runs
     const existing = await this.keys.findOneByOrFail({ scope, key });
     if (existing.route !== route) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'idempotency_key_reused', `Idempotency-Key "${key}" was used for ${existing.route}`);
+    }
+    if (existing.requestHash !== null && existing.requestHash !== requestHash) {
+      throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'idempotency_key_reused', `Idempotency-Key "${key}" was used with a different request body`);
     }
     if (existing.statusCode === null) {
       throw new ApiError(HttpStatus.CONFLICT, 'idempotency_in_progress', `a request with Idempotency-Key "${key}" is still in progress`);

@@ -1,13 +1,16 @@
 import type { FindOptionsWhere, ObjectLiteral, Repository } from 'typeorm';
+import { UUID_TEXT } from './schemas.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether the text can be a row id (a UUID, in either case), and so be looked up as one. */
+export const isUuid = (text: string): boolean => UUID_TEXT.test(text);
 
-/** Whether the text can be a row id (a UUID), and so be looked up as one. */
-export const isUuid = (text: string): boolean => UUID.test(text);
+/** The id the text names, as the database writes it (lower case), if it is a UUID; else null. */
+export const asId = (text: string): string | null => (isUuid(text) ? text.toLowerCase() : null);
 
 /**
  * Finds a row named by its id or by its caller-chosen alias (uid, eventId), within a scope.
- * The id always wins: an alias may be set to the text of another row's id, and must not shadow it.
+ * The id always wins, in whatever case it is written: an alias that looks like another row's id
+ * must not shadow it (uids may not look like ids at all, but eventIds may).
  */
 export async function findByIdOrAlias<E extends ObjectLiteral & { id: string }>(
   repository: Repository<E>,
@@ -15,6 +18,7 @@ export async function findByIdOrAlias<E extends ObjectLiteral & { id: string }>(
   alias: keyof E & string,
   scope: FindOptionsWhere<E> = {},
 ): Promise<E | null> {
-  const byId = isUuid(idOrAlias) ? await repository.findOneBy({ ...scope, id: idOrAlias } as FindOptionsWhere<E>) : null;
+  const id = asId(idOrAlias);
+  const byId = id ? await repository.findOneBy({ ...scope, id } as FindOptionsWhere<E>) : null;
   return byId ?? repository.findOneBy({ ...scope, [alias]: idOrAlias } as FindOptionsWhere<E>);
 }

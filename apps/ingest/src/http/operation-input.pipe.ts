@@ -1,4 +1,4 @@
-import { NUL_MESSAGE, pathsWithNul } from '@hookline/contracts';
+import { storageProblems } from '@hookline/contracts';
 import type { ArgumentMetadata, PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { ValidationFailed } from './errors.js';
@@ -6,26 +6,28 @@ import type { ApiOperation } from './operation.js';
 import { documentParameter } from './path-parameters.js';
 
 /**
- * Text holding U+0000 is refused with a 422 naming each field, before it can reach PostgreSQL,
- * whose text and jsonb cannot store it (a 500 otherwise). The document says the same: every
- * string it describes excludes U+0000 (openapi-document.ts).
+ * What PostgreSQL could not store (U+0000 or an unpaired surrogate in any string or key) or
+ * Hookline could not serialize again (nesting deeper than MAX_JSON_DEPTH) is refused with a 422
+ * naming each field, before it can reach a statement it would fail, with the rows of others
+ * batched into it. The ingest topic refuses the same (storageProblems in @hookline/contracts);
+ * the document says so in words (openapi-document.ts).
  */
-function rejectNul(where: 'body' | 'query' | 'path', value: unknown): void {
-  const paths = pathsWithNul(value);
-  if (paths.length > 0) throw new ValidationFailed(paths.map((path) => ({ loc: [where, ...path], msg: NUL_MESSAGE, type: 'nul_character' })));
+function rejectUnstorable(where: 'body' | 'query' | 'path', value: unknown): void {
+  const problems = storageProblems(value);
+  if (problems.length > 0) throw new ValidationFailed(problems.map(({ path, message, type }) => ({ loc: [where, ...path], msg: message, type })));
 }
 
 function parse(where: 'body' | 'query', schema: z.ZodType, value: unknown): unknown {
   const result = schema.safeParse(value);
   if (!result.success) throw ValidationFailed.fromZod(where, result.error);
   // What was parsed is what the handler gets: unknown fields are gone, and are ignored.
-  rejectNul(where, result.data);
+  rejectUnstorable(where, result.data);
   return result.data;
 }
 
 /**
  * Checks what a handler takes against its operation's declaration: the body and the query by
- * their zod schemas, each path parameter (an id, uid, eventId or event type name) for U+0000;
+ * their zod schemas, then all of it (each path parameter too) for what could not be stored;
  * failures are a 422 naming each field. @Operation applies it, and makes sure every handler takes
  * its body, query and path parameters through it.
  */
@@ -36,7 +38,7 @@ export class OperationInputPipe implements PipeTransform<unknown, unknown> {
     const { body, query } = this.operation;
     if (metadata.type === 'body' && body) return parse('body', body, value ?? undefined);
     if (metadata.type === 'query' && query) return parse('query', query, value ?? {});
-    if (metadata.type === 'param' && metadata.data) rejectNul('path', { [documentParameter(metadata.data)]: value });
+    if (metadata.type === 'param' && metadata.data) rejectUnstorable('path', { [documentParameter(metadata.data)]: value });
     return value;
   }
 }

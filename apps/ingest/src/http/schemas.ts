@@ -14,9 +14,21 @@ export const named = <T extends z.ZodType>(id: string, schema: T): T => {
 
 /** A UUID, as a regular expression's source, for iterators made of ids. */
 export const UUID_PATTERN = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** Text that is a UUID, in either case. */
+export const UUID_TEXT = new RegExp(`^${UUID_PATTERN}$`);
 
 export const id = z.uuid();
-export const uid = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/, 'letters, digits, "-", "_" and "." only');
+/**
+ * A caller-chosen name of an application or endpoint, as Svix's pattern has it, except that it may
+ * not look like an id: paths take either, and the id must always be what a UUID names.
+ */
+export const uid = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[a-zA-Z0-9\-_.]+$/, 'letters, digits, "-", "_" and "." only')
+  .refine((text) => !UUID_TEXT.test(text), 'must not look like an id (a UUID, in any case): ids and uids name resources in the same places')
+  .meta({ not: { pattern: UUID_TEXT.source } });
 export const metadata = z.record(z.string(), z.string());
 export const throttleRate = z.number().int().min(1).max(100_000).nullable();
 
@@ -36,7 +48,7 @@ export const timestamps = { createdAt: timestamp, updatedAt: timestamp };
 export const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
 /** The iterator of a listing ordered by UUIDv7 id: the last id of the page before. */
-export const idIterator = z.string().regex(new RegExp(`^${UUID_PATTERN}$`), 'not an iterator returned by this API (a UUID)');
+export const idIterator = z.string().regex(UUID_TEXT, 'not an iterator returned by this API (a UUID)');
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(250).default(50),

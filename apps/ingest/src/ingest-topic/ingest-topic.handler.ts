@@ -4,7 +4,7 @@ import { type ConsumedMessage, decodeValue, KafkaProducer } from '@hookline/kafk
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ApplicationsService } from '../applications/applications.service.js';
-import { MessageService } from '../messages/message.service.js';
+import { MessageService, UnstorableMessageError } from '../messages/message.service.js';
 import { EmitTurnstile, type Ticket } from './emit-turnstile.js';
 import { OrderedApplications } from './ordered-applications.js';
 
@@ -47,7 +47,7 @@ export class IngestTopicHandler {
           value: record.value,
           headers: {
             ...record.headers,
-            [REJECTION_REASON_HEADER]: problem,
+            [REJECTION_REASON_HEADER]: bounded(problem),
             'hookline-source': `${record.topic}/${record.partition}/${record.offset}`,
           },
         },
@@ -69,8 +69,22 @@ export class IngestTopicHandler {
   private async accept(key: string, value: IngestValue, ticket: Ticket): Promise<string | null> {
     const application = await this.applications.find(key);
     if (!application) return `key: no application with id or uid "${key}"`;
-    if (await this.ordered.has(application.id)) await this.messages.accept(application.id, value, () => ticket.turn());
-    else await this.messages.accept(application.id, value);
+    try {
+      if (await this.ordered.has(application.id)) await this.messages.accept(application.id, value, () => ticket.turn());
+      else await this.messages.accept(application.id, value);
+    } catch (error) {
+      // Refused for what it holds, it would be refused again: rejected, not retried. Any other
+      // failure (the database away) is retried by the consumer.
+      if (error instanceof UnstorableMessageError) return `value: ${error.message}`;
+      throw error;
+    }
     return null;
   }
+}
+
+/** Most characters of a rejection reason: a path through a deep or wide value can be long. */
+const MAX_REASON_LENGTH = 2_000;
+
+function bounded(reason: string): string {
+  return reason.length <= MAX_REASON_LENGTH ? reason : `${reason.slice(0, MAX_REASON_LENGTH)}... (${reason.length - MAX_REASON_LENGTH} more characters)`;
 }

@@ -1,7 +1,7 @@
-import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
+import { Coalescer, isolateRowFaults, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicsFor } from '@hookline/contracts';
-import { type Application, Message } from '@hookline/database';
+import { type Application, isDataError, Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { activeTraceId } from '@hookline/telemetry';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
@@ -9,7 +9,7 @@ import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiError, found } from '../http/errors.js';
+import { ApiError, found, notFound, ValidationFailed } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { MessagesRepository } from './messages.repository.js';
 import { type MessageIn, type MessageListQuery, type MessageOut, messageOut } from './messages.schemas.js';
@@ -46,6 +46,17 @@ function newMessage(applicationId: string, input: NewMessage): Message {
 export class ApplicationGoneError extends Error {
   constructor(applicationId: string) {
     super(`application ${applicationId} no longer exists`);
+  }
+}
+
+/**
+ * PostgreSQL refused to store this message, for something in it (a data error of its own, found by
+ * splitting the batch it was in): the caller's to fix, never retried as it is. Validation
+ * (storageProblems in @hookline/contracts) refuses everything known to cause one first.
+ */
+export class UnstorableMessageError extends Error {
+  constructor(cause: unknown) {
+    super(`the database cannot store this message: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 
@@ -86,7 +97,11 @@ export class MessageService {
    */
   async create(principal: Principal, appId: string, body: MessageIn): Promise<MessageOut> {
     const application = await this.applications.resolveOrCreate(principal, appId, body.application);
-    const { message, created } = await this.accept(application.id, body);
+    const { message, created } = await this.accept(application.id, body).catch((error: unknown) => {
+      if (error instanceof UnstorableMessageError) throw new ValidationFailed([{ loc: ['body'], msg: error.message, type: 'unstorable' }]);
+      if (error instanceof ApplicationGoneError) throw notFound('application');
+      throw error;
+    });
     if (!created) throw new ApiError(HttpStatus.CONFLICT, 'conflict', `a message with eventId "${body.eventId}" already exists: ${message.id}`);
     return messageOut(message);
   }
@@ -148,10 +163,12 @@ export class MessageService {
     this.emit([message]).catch((error: unknown) => this.logger.warn({ err: error, messageId: message.id }, 'could not emit a stored message; the outbox relay will'));
   }
 
-  /** Emits messages to the events topic, then takes them out of the outbox. */
+  /**
+   * Emits messages to the events topic, then takes them out of the outbox. One send per message:
+   * the producer gathers them into requests of a size the broker takes, however many there are.
+   */
   async emit(messages: Message[]): Promise<void> {
-    await this.producer.send(
-      this.eventsTopic,
+    await Promise.all(
       messages.map((message) => {
         const value: EventValue = {
           messageId: message.id,
@@ -163,7 +180,7 @@ export class MessageService {
           createdAt: message.createdAt.toISOString(),
           ...(message.orderingKey !== null && { orderingKey: message.orderingKey }),
         };
-        return { key: message.applicationId, value: JSON.stringify(value) };
+        return this.producer.send(this.eventsTopic, [{ key: message.applicationId, value: JSON.stringify(value) }]);
       }),
     );
     // Not awaited: the event is already durable in Kafka. Should the mark be lost, the outbox
@@ -180,15 +197,31 @@ export class MessageService {
     }
   }
 
-  /** Inserts the batch; for each message, null when it went in, else the earlier message with its eventId. */
-  private async insertAll(batch: readonly Message[]): Promise<Array<Earlier | null | ApplicationGoneError>> {
-    const inserted = await this.messages.insertNew(batch);
-    const skipped = batch.filter((message) => !inserted.has(message.id) && message.eventId !== null);
+  /**
+   * Inserts the batch; for each message, null when it went in, else the earlier message with its
+   * eventId. The batch holds many tenants' messages: a message PostgreSQL refuses fails alone
+   * (UnstorableMessageError), the others go in.
+   */
+  private async insertAll(batch: readonly Message[]): Promise<Array<Earlier | null | Error>> {
+    const outcomes = await isolateRowFaults(
+      batch,
+      async (rows) => {
+        const inserted = await this.messages.insertNew(rows);
+        return rows.map((message) => inserted.has(message.id));
+      },
+      isDataError,
+    );
+    const skipped = batch.filter((message, index) => outcomes[index] === false && message.eventId !== null);
     const earlier = await this.messages.findByEventId(skipped.map(({ applicationId, eventId }) => ({ applicationId, eventId: eventId! })));
     const unemitted = await this.messages.inOutbox(earlier.map((message) => message.id));
     const byEventId = new Map(earlier.map((message) => [`${message.applicationId} ${message.eventId}`, { message, unemitted: unemitted.has(message.id) }]));
-    return batch.map((message) => {
-      if (inserted.has(message.id)) return null;
+    return batch.map((message, index) => {
+      const outcome = outcomes[index];
+      if (outcome instanceof Error) {
+        this.logger.warn({ err: outcome, messageId: message.id, applicationId: message.applicationId }, 'message refused by the database; the rest of its batch was stored');
+        return new UnstorableMessageError(outcome);
+      }
+      if (outcome) return null;
       return byEventId.get(`${message.applicationId} ${message.eventId}`) ?? new ApplicationGoneError(message.applicationId);
     });
   }

@@ -33,6 +33,7 @@ const REOPEN_ORDERED = `
 
 const IN_OUTBOX = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
 const TAKE_OUT_OF_OUTBOX = 'DELETE FROM message_outbox WHERE message_id = ANY($1::uuid[])';
+const QUARANTINE = 'UPDATE message_outbox SET quarantined_at = now(), problem = $2 WHERE message_id = $1';
 
 /** Narrows a listing of an application's messages. */
 export interface MessageFilter {
@@ -89,12 +90,18 @@ export class MessagesRepository {
     await this.messages.query(TAKE_OUT_OF_OUTBOX, [ids]);
   }
 
-  /** Messages in the outbox since before `cutoff`, oldest first (ids are UUIDv7, so the primary key's order). */
+  /** Sets an outbox row aside, with the reason, so that the relay no longer tries it. */
+  async quarantine(id: string, problem: string): Promise<void> {
+    await this.messages.query(QUARANTINE, [id, problem]);
+  }
+
+  /** Messages in the outbox since before `cutoff`, not set aside, oldest first (ids are UUIDv7, so the primary key's order). */
   stranded(cutoff: Date, limit: number): Promise<Message[]> {
     return this.messages
       .createQueryBuilder('message')
       .innerJoin(MessageOutbox, 'outbox', 'outbox.messageId = message.id')
       .where('outbox.createdAt < :cutoff', { cutoff })
+      .andWhere('outbox.quarantinedAt IS NULL')
       .orderBy('message.id')
       .limit(limit)
       .getMany();

@@ -1,4 +1,4 @@
-import { channelName, eventTypeName, jsonObject, orderingKey } from '@hookline/contracts';
+import { channelName, eventTypeName, jsonObject, orderingKey, storageProblems } from '@hookline/contracts';
 import type { Message } from '@hookline/database';
 import { z } from 'zod';
 import { applicationIn } from '../applications/applications.schemas.js';
@@ -32,8 +32,19 @@ export const MessageOut = named(
 export type MessageOut = z.output<typeof MessageOut>;
 export const ListResponseMessageOut = listOf('ListResponseMessageOut', MessageOut, idIterator);
 
+/**
+ * The payload as stored, unless it breaks today's limits (stored before they existed: nested too
+ * deep to serialize again), in which case a notice stands in for it, so that the answer, and the
+ * rest of a listing, can still be written.
+ */
+function shownPayload(payload: Record<string, unknown>): Record<string, unknown> {
+  const [problem] = storageProblems(payload, 1);
+  return problem ? { $unreadable: `payload not shown (stored before Hookline refused such payloads): ${problem.message}` } : payload;
+}
+
 export const messageOut = answer(MessageOut, (message: Message) => ({
   channels: message.channels.length > 0 ? message.channels : null,
+  payload: shownPayload(message.payload),
   timestamp: message.createdAt.toISOString(),
 }));
 

@@ -61,11 +61,11 @@ function responsesOf(operation: ApiOperation): Record<string, unknown> {
   if (operation.body) answers['413'] = { description: 'Request body larger than 256 KiB', ...json(error) };
   answers['422'] = {
     description:
-      'Invalid request; each problem names its field (a string holding U+0000, which PostgreSQL cannot store, included). On a POST, also an invalid or reused Idempotency-Key ({code, detail})',
+      'Invalid request; each problem names its field (text PostgreSQL cannot store, U+0000 or an unpaired surrogate, and nesting deeper than 128 levels included). On a POST, also an invalid Idempotency-Key, or one used before on another route or with another body ({code, detail})',
     ...json(operation.method === 'post' ? { anyOf: [ref('HTTPValidationError'), error] } : ref('HTTPValidationError')),
   };
   answers['429'] = {
-    description: 'More than HOOKLINE_API_RATE_LIMIT requests per second with this token',
+    description: 'Too many requests: more than HOOKLINE_API_RATE_LIMIT a second with this token, or HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT invalid tokens a second from this address, or (verify) every handshake slot taken',
     headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
     ...json(error),
   };
@@ -92,7 +92,8 @@ export function buildOpenApiDocument() {
       title: 'Hookline API',
       version: '1.0.0',
       description:
-        'Webhook delivery on Kafka; follows the Svix API shape for the resources it covers. No string the API takes may contain U+0000 (a 422). ' +
+        'Webhook delivery on Kafka; follows the Svix API shape for the resources it covers. No string or key the API takes may contain U+0000 or an unpaired UTF-16 surrogate, ' +
+        'and no JSON it takes may nest objects and arrays deeper than 128 levels (a 422 naming the field). ' +
         'A method a path does not have gets a 405 with an Allow header.',
     },
     components: {

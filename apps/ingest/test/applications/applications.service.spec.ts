@@ -15,14 +15,15 @@ describe('ApplicationsService', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     rows = [
       { id: ALPHA, uid: 'alpha', name: 'Alpha', rateLimit: null, metadata: {}, createdAt: at, updatedAt: at },
-      // A tenant may set its uid to the text of another's id.
-      { id: BETA, uid: ALPHA, name: 'Beta', rateLimit: 5, metadata: { tier: 'gold' }, createdAt: at, updatedAt: at },
+      // A uid set to the text of another's id in upper case, before uids could not look like ids.
+      { id: BETA, uid: ALPHA.toUpperCase(), name: 'Beta', rateLimit: 5, metadata: { tier: 'gold' }, createdAt: at, updatedAt: at },
     ];
     lookups = [];
     const repository = {
       findByIdOrUid: async (keys: readonly string[]) => {
         lookups.push(keys);
-        return rows.filter((row) => keys.includes(row.id) || (row.uid !== null && keys.includes(row.uid)));
+        // PostgreSQL compares uuids whatever the case of their text.
+        return rows.filter((row) => keys.some((key) => key.toLowerCase() === row.id) || (row.uid !== null && keys.includes(row.uid)));
       },
       save: async (application: Application) => application,
       insert: async (fields: NewApplication) => {
@@ -35,10 +36,23 @@ describe('ApplicationsService', () => {
     service = new ApplicationsService(repository as unknown as ApplicationsRepository);
   });
 
-  it('finds by id before uid, and gathers concurrent lookups into one query', async () => {
-    const [byId, byUid, none] = await Promise.all([service.find(ALPHA), service.find('alpha'), service.find('nobody')]);
-    expect([byId?.name, byUid?.name, none]).toEqual(['Alpha', 'Alpha', null]);
-    expect(lookups).toEqual([[ALPHA, 'alpha', 'nobody']]);
+  it('finds by id (in either case) before uid, and gathers concurrent lookups into one query', async () => {
+    const [byId, byUpperId, byUid, none] = await Promise.all([service.find(ALPHA), service.find(ALPHA.toUpperCase()), service.find('alpha'), service.find('nobody')]);
+    expect([byId?.name, byUpperId?.name, byUid?.name, none]).toEqual(['Alpha', 'Alpha', 'Alpha', null]);
+    expect(lookups).toEqual([[ALPHA, ALPHA.toUpperCase(), 'alpha', 'nobody']]);
+  });
+
+  it("lets only the admin token set or change a uid: to an application's key it is read-only, taken or free alike", async () => {
+    const key = { kind: 'application', applicationId: ALPHA } as const;
+    const refused = { status: 403, body: { code: 'forbidden', detail: "an application's uid is set or changed with the admin token only" } };
+    expect(await answerOf(service.patch(key, ALPHA, { uid: 'taken-by-someone' }))).toEqual(refused);
+    expect(await answerOf(service.patch(key, ALPHA, { uid: 'free' }))).toEqual(refused);
+    expect(await answerOf(service.patch(key, ALPHA, { uid: null }))).toEqual(refused);
+    expect(await answerOf(service.replace(key, ALPHA, { name: 'Alpha', uid: 'other' }))).toEqual(refused);
+    // Left out (a PUT too) or given unchanged, it stays as it is.
+    expect(await service.replace(key, ALPHA, { name: 'Alpha 2' })).toMatchObject({ name: 'Alpha 2', uid: 'alpha' });
+    expect(await service.patch(key, ALPHA, { name: 'Alpha 3', uid: 'alpha' })).toMatchObject({ name: 'Alpha 3', uid: 'alpha' });
+    expect(await service.patch({ kind: 'admin' }, ALPHA, { uid: 'renamed' })).toMatchObject({ uid: 'renamed' });
   });
 
   it("answers 404, never 403, for another tenant's application, and lets the admin see every one", async () => {
@@ -48,7 +62,7 @@ describe('ApplicationsService', () => {
 
   it('resets what a PUT leaves out, changes only what a PATCH names, and answers in the svix shape', async () => {
     const patched = await service.patch({ kind: 'admin' }, BETA, { name: 'Beta 2' });
-    expect(patched).toEqual({ id: BETA, uid: ALPHA, name: 'Beta 2', throttleRate: 5, metadata: { tier: 'gold' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+    expect(patched).toEqual({ id: BETA, uid: ALPHA.toUpperCase(), name: 'Beta 2', throttleRate: 5, metadata: { tier: 'gold' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
     expect(await service.replace({ kind: 'admin' }, BETA, { name: 'Beta 3' })).toMatchObject({ name: 'Beta 3', uid: null, throttleRate: null, metadata: {} });
   });
 
@@ -56,7 +70,7 @@ describe('ApplicationsService', () => {
     expect(await service.resolveOrCreate({ kind: 'admin' }, 'alpha', { name: 'ignored: alpha exists' })).toMatchObject({ id: ALPHA, name: 'Alpha' });
     expect(await service.resolveOrCreate({ kind: 'admin' }, 'gamma', { name: 'Gamma' })).toMatchObject({ uid: 'gamma', name: 'Gamma' });
     expect(await answerOf(service.resolveOrCreate({ kind: 'application', applicationId: ALPHA }, 'delta', { name: 'Delta' }))).toMatchObject({ status: 404 });
-    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA, 'gamma']);
+    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA.toUpperCase(), 'gamma']);
   });
 
   it("answers the existing application for getOrCreate, and upserts on PUT only with the admin token", async () => {
@@ -64,7 +78,7 @@ describe('ApplicationsService', () => {
     expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon' });
     expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon 2' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon 2' });
     expect(await answerOf(service.replace({ kind: 'application', applicationId: ALPHA }, 'zeta', { name: 'Zeta' }))).toMatchObject({ status: 404 });
-    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA, 'epsilon']);
+    expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA.toUpperCase(), 'epsilon']);
   });
 
   it("keeps an app-portal session to its own application, as an application's key", async () => {

@@ -7,10 +7,10 @@ import { type ApiOperation, OPERATION } from '../../src/http/operation.js';
 import { answerOf, ingestConfig } from '../fakes.js';
 
 /** What the guard sees of a request to a handler with this declaration (none: an undeclared route). */
-function request(access: Access | null, authorization?: string) {
+function request(access: Access | null, authorization?: string, ip = '203.0.113.7') {
   const handler = () => undefined;
   if (access) Reflect.defineMetadata(OPERATION, { method: 'get', path: '/api/v1/unit', summary: 's', access, status: 200 } satisfies ApiOperation, handler);
-  const http = { headers: authorization ? { authorization } : {}, principal: undefined as Principal | undefined };
+  const http = { headers: authorization ? { authorization } : {}, ip, principal: undefined as Principal | undefined };
   const context = {
     getHandler: () => handler,
     getClass: () => class Unit {},
@@ -20,9 +20,12 @@ function request(access: Access | null, authorization?: string) {
 }
 
 describe('AuthGuard', () => {
+  let lookups = 0;
   const tokens = {
+    isKnown: (hash: string) => hash === hashToken('admin-token'),
     principalFor: async (hash: string): Promise<Principal | null> => {
       if (hash === hashToken('admin-token')) return { kind: 'admin' };
+      lookups++;
       if (hash === hashToken('app-key')) return { kind: 'application', applicationId: 'app-1' };
       if (hash === hashToken('portal-token')) return { kind: 'portal', applicationId: 'app-1', tokenHash: hash, featureFlags: [] };
       return null;
@@ -47,6 +50,20 @@ describe('AuthGuard', () => {
     const byAdmin = request('admin', 'Bearer admin-token');
     expect(await guard.canActivate(byAdmin.context)).toBe(true);
     expect(byAdmin.http.principal).toEqual({ kind: 'admin' });
+  });
+
+  it('answers 429 to an address whose invalid tokens exceed HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT, before looking the next one up', async () => {
+    const limited = new AuthGuard(ingestConfig({ HOOKLINE_API_RATE_LIMIT: '0', HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT: '2' }), tokens as unknown as ApiKeysService, new Reflector());
+    lookups = 0;
+    // A burst of twice the rate: four lookups that find nothing, then refusals that look nothing up.
+    for (let n = 0; n < 4; n++) expect((await answerOf(limited.canActivate(request('token', `Bearer guess-${n}`).context))).status).toBe(401);
+    expect(lookups).toBe(4);
+    const refused = await answerOf(limited.canActivate(request('token', 'Bearer guess-5').context));
+    expect(refused).toEqual({ status: 429, body: { code: 'rate_limit_exceeded', detail: 'more than 2 invalid tokens per second (bursts of 4) from this address; retry after 1 s' } });
+    expect(lookups).toBe(4);
+    // Another address is not held back; nor is a token this instance knows, from the limited one.
+    expect((await answerOf(limited.canActivate(request('token', 'Bearer guess-6', '198.51.100.1').context))).status).toBe(401);
+    expect(await limited.canActivate(request('admin', 'Bearer admin-token').context)).toBe(true);
   });
 
   it('refuses a route that declares no operation, whatever the token', async () => {

@@ -18,6 +18,18 @@ describe('RateLimiter', () => {
     expect(limiter.take('a')).toBeGreaterThan(0);
   });
 
+  it('tells how long until a token is free without taking one', () => {
+    let now = 0;
+    const limiter = new RateLimiter(1, 2, () => now);
+    expect(limiter.wait('a')).toBe(0);
+    expect(limiter.wait('a')).toBe(0);
+    limiter.take('a');
+    limiter.take('a');
+    expect(limiter.wait('a')).toBe(1000);
+    now += 500;
+    expect(limiter.wait('a')).toBe(500);
+  });
+
   it('never limits at a rate of 0', () => {
     const limiter = new RateLimiter(0, undefined, () => 0);
     for (let n = 0; n < 1_000; n++) expect(limiter.take('a')).toBe(0);

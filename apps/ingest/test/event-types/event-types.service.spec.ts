@@ -95,6 +95,8 @@ describe('EventTypesService', () => {
     expect(problems({ name: 'a', description: 'x', schemas: { '1': { type: 'object', properties: { id: { type: 'string' } }, examples: [{ id: 'x' }] } } })).toEqual([]);
     expect(problems({ name: 'a', description: 'x', schemas: { v1: { type: 'object' } } })).toEqual([['schemas.v1', 'a schema version: "1", "2", ...']]);
     expect(problems({ name: 'a', description: 'x', schemas: { '1': { type: 'object', required: 'id' } } })).toEqual([['schemas.1.required', 'not a valid JSON Schema (draft-07): must be array']]);
+    // Not an object at all: refused as such, and never handed to the meta-schema check (a 500 once).
+    expect(problems({ name: 'a', description: 'x', schemas: { '1': null, '2': [] } })).toEqual([['schemas.1', 'expected a JSON object'], ['schemas.2', 'expected a JSON object']]);
     expect(eventTypeIn.parse({ name: 'a', description: 'x', featureFlags: ['beta'], featureFlag: 'gamma' })).toEqual({ name: 'a', description: 'x', featureFlags: ['beta', 'gamma'] });
   });
 });

@@ -1,7 +1,7 @@
 import type { Application, Message } from '@hookline/database';
 import type { ApplicationsService } from '../../src/applications/applications.service.js';
 import type { Principal } from '../../src/auth/principal.js';
-import { ApplicationGoneError, MessageService } from '../../src/messages/message.service.js';
+import { ApplicationGoneError, MessageService, UnstorableMessageError } from '../../src/messages/message.service.js';
 import type { MessagesRepository } from '../../src/messages/messages.repository.js';
 import { answerOf, FakeProducer, ingestConfig, quietLogger } from '../fakes.js';
 
@@ -11,9 +11,15 @@ class InMemoryMessages {
   readonly outbox = new Set<string>();
   readonly applications = new Set<string>();
   readonly insertBatches: number[] = [];
+  /** Thrown by any insert that holds a message with this payload marker, as PostgreSQL fails the whole statement. */
+  refuse: { marker: string; error: Error } | null = null;
+  /** Thrown by every insert, as when the database is away. */
+  down: Error | null = null;
 
   async insertNew(batch: readonly Message[]): Promise<Set<string>> {
     this.insertBatches.push(batch.length);
+    if (this.down) throw this.down;
+    if (this.refuse && batch.some((message) => message.payload.marker === this.refuse!.marker)) throw this.refuse.error;
     const inserted = new Set<string>();
     for (const message of batch) {
       const repeated = message.eventId !== null && [...this.rows.values()].some((row) => row.applicationId === message.applicationId && row.eventId === message.eventId);
@@ -130,6 +136,32 @@ describe('MessageService', () => {
     // Both went to the database together, in one statement.
     expect(repository.insertBatches).toEqual([2]);
     expect(producer.values('unit.events')).toEqual([expect.objectContaining({ applicationId: APP })]);
+  });
+
+  it('stores every other message of a batch when the database refuses one of them, and fails that one alone (422 on the API)', async () => {
+    repository.refuse = { marker: 'poison', error: Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }) };
+    const outcomes = await Promise.allSettled([
+      ...Array.from({ length: 6 }, (_, index) => service.accept(APP, { ...event, eventId: `good-${index}` })),
+      service.accept(APP, { eventType: 'order.shipped', payload: { marker: 'poison' } }),
+      ...Array.from({ length: 6 }, (_, index) => service.accept(APP, { ...event, eventId: `late-${index}` })),
+    ]);
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(12);
+    expect(outcomes[6]).toEqual({ status: 'rejected', reason: expect.any(UnstorableMessageError) });
+    expect((outcomes[6] as PromiseRejectedResult).reason.message).toBe('the database cannot store this message: unsupported Unicode escape sequence');
+    expect(repository.rows.size).toBe(12);
+    // One statement for all 13, then halves down to the one that fails.
+    expect(repository.insertBatches[0]).toBe(13);
+    expect(await answerOf(service.create(admin, APP, { eventType: 'order.shipped', payload: { marker: 'poison' } }))).toEqual({
+      status: 422,
+      body: { detail: [{ loc: ['body'], msg: 'the database cannot store this message: unsupported Unicode escape sequence', type: 'unstorable' }] },
+    });
+  });
+
+  it('fails the whole batch, to be retried, when the database is away', async () => {
+    repository.down = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+    const outcomes = await Promise.allSettled([service.accept(APP, event), service.accept(APP, event)]);
+    expect(outcomes.map((outcome) => (outcome as PromiseRejectedResult).reason)).toEqual([repository.down, repository.down]);
+    expect(repository.insertBatches).toEqual([2]);
   });
 
   it('answers the API with 409 for an eventId the application already sent', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelName, eventTypeName, jsonObject, NUL_MESSAGE, orderingKey, pathsWithNul } from '../common.js';
+import { channelName, eventTypeName, jsonObject, orderingKey, storageProblems, textStorageProblem } from '../common.js';
 
 /** Largest message accepted: a record on `<prefix>.ingest`, and a request body of the API: 256 KiB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -9,7 +9,10 @@ export const ingestKey = z
   .string()
   .min(1)
   .max(256)
-  .refine((key) => !key.includes('\u0000'), NUL_MESSAGE);
+  .superRefine((key, context) => {
+    const problem = textStorageProblem(key);
+    if (problem) context.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Value of `<prefix>.ingest`: the same fields as an API message create. */
 export const ingestValue = z.strictObject({
@@ -19,9 +22,10 @@ export const ingestValue = z.strictObject({
   channels: z.array(channelName).min(1).max(10).optional(),
   orderingKey: orderingKey.optional(),
 })
-  // Refused here, as the API refuses it: PostgreSQL would fail the insert, and the record would be retried forever.
+  // Refused here, as the API refuses it (the same check): PostgreSQL would fail the insert, and
+  // the record would be retried forever.
   .superRefine((value, context) => {
-    for (const path of pathsWithNul(value)) context.addIssue({ code: 'custom', path, message: NUL_MESSAGE });
+    for (const { path, message } of storageProblems(value)) context.addIssue({ code: 'custom', path, message });
   });
 export type IngestValue = z.infer<typeof ingestValue>;
 

@@ -17,6 +17,10 @@ export class IdempotencyKey {
   @Column({ type: 'text' })
   route!: string;
 
+  /** SHA-256 of the request body the key was first used with (null on rows from before it was kept). */
+  @Column({ name: 'request_hash', type: 'char', length: 64, nullable: true })
+  requestHash!: string | null;
+
   @Column({ name: 'status_code', type: 'integer', nullable: true })
   statusCode!: number | null;
 

@@ -19,4 +19,11 @@ export class MessageOutbox {
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
+
+  /** When the relay set it aside as impossible to emit (why: `problem`); null while it waits to be emitted. */
+  @Column({ name: 'quarantined_at', type: 'timestamptz', nullable: true })
+  quarantinedAt!: Date | null;
+
+  @Column({ type: 'text', nullable: true })
+  problem!: string | null;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { named } from '../../http/schemas.js';
-import { endpointHeaders, headerName } from '../endpoints.schemas.js';
+import { endpointHeaders, endpointHeadersChange, headerName } from '../endpoints.schemas.js';
 
 /** Svix's EndpointHeadersIn (PUT): the endpoint's extra headers, all of them. */
 export const endpointHeadersIn = z.object({ headers: endpointHeaders });
@@ -12,7 +12,7 @@ export type EndpointHeadersIn = z.infer<typeof endpointHeadersIn>;
  * left with are checked by the rule of every endpoint's headers (endpointHeaders).
  */
 export const endpointHeadersPatchIn = z.object({
-  headers: z.record(headerName, z.string().nullable()),
+  headers: endpointHeadersChange,
   deleteHeaders: z.array(headerName).max(100).optional(),
 });
 export type EndpointHeadersPatchIn = z.infer<typeof endpointHeadersPatchIn>;

@@ -13,6 +13,19 @@ export const VERIFICATION_EVENT = 'endpoint.verification';
 export type VerificationOutcome = Omit<EndpointVerifyOut, 'verificationRequired'>;
 
 /**
+ * Handshakes in flight at once in one ingest instance, at most: each holds an outgoing socket for
+ * up to the delivery timeout, and the per-token rate limit alone would let a caller open hundreds.
+ */
+export const MAX_CONCURRENT_VERIFICATIONS = 16;
+
+/** Every handshake slot is taken: the caller may try again shortly. */
+export class VerificationBusyError extends Error {
+  constructor() {
+    super(`${MAX_CONCURRENT_VERIFICATIONS} endpoint verifications are in progress on this instance; retry in a few seconds`);
+  }
+}
+
+/**
  * The endpoint verification handshake: a POST signed like any delivery (Standard Webhooks
  * headers, the endpoint's secrets, the endpoint's extra headers) with the body
  * `{"type":"endpoint.verification","challenge":"<random>"}`, through the same guarded client as
@@ -23,6 +36,8 @@ export type VerificationOutcome = Omit<EndpointVerifyOut, 'verificationRequired'
 @Injectable()
 export class EndpointVerifier implements OnModuleDestroy {
   private readonly client: EgressClient;
+  /** The handshake in flight per endpoint and URL: concurrent requests to verify it share it. */
+  private readonly inFlight = new Map<string, Promise<VerificationOutcome>>();
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
@@ -33,7 +48,21 @@ export class EndpointVerifier implements OnModuleDestroy {
     this.client = new EgressClient({ policy, timeoutMs: config.delivery.timeoutMs, maxResponseExcerptBytes: 4_096 });
   }
 
-  async verify(endpoint: Endpoint): Promise<VerificationOutcome> {
+  /**
+   * Runs the handshake, or joins the one in flight for the same endpoint and URL; throws
+   * VerificationBusyError when MAX_CONCURRENT_VERIFICATIONS others are in flight.
+   */
+  verify(endpoint: Endpoint): Promise<VerificationOutcome> {
+    const key = `${endpoint.id} ${endpoint.url}`;
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    if (this.inFlight.size >= MAX_CONCURRENT_VERIFICATIONS) return Promise.reject(new VerificationBusyError());
+    const handshake = this.handshake(endpoint).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, handshake);
+    return handshake;
+  }
+
+  private async handshake(endpoint: Endpoint): Promise<VerificationOutcome> {
     const challenge = randomBytes(24).toString('base64url');
     const body = JSON.stringify({ type: VERIFICATION_EVENT, challenge });
     const outcome = await this.client.post({

@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { type ApiClient, apiClient, type Reply } from '../support/api-client.js';
+import { type Pipeline, startPipeline } from '../support/pipeline.js';
+
+// Who may manage API keys and how fast guessing tokens is refused: listing and revoking keys,
+// the invalid-token limit per client address, and bodies refused before they are read. Only
+// ingest runs, against the real PostgreSQL and Kafka, over real HTTP.
+
+const short = () => randomUUID().slice(0, 8);
+
+interface KeySummary {
+  id: string;
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+const pick = ({ status, body }: Reply<unknown>) => ({ status, body });
+
+describe('API keys and authentication', () => {
+  let pipeline: Pipeline;
+  let admin: ApiClient;
+
+  beforeAll(async () => {
+    pipeline = await startPipeline('access', { HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT: '5' }, ['ingest']);
+    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+  });
+
+  async function application(): Promise<string> {
+    const app = await admin.post<{ id: string }>('/api/v1/app', { name: `Access ${short()}` });
+    expect(app.status).toBe(201);
+    return app.body.id;
+  }
+
+  it('lists an application\'s keys without the keys themselves, and revokes one so that it is refused at once', async () => {
+    const appId = await application();
+    const created = await Promise.all(['backend', 'portal'].map(async (name) => (await admin.post<{ id: string; key: string }>(`/api/v1/app/${appId}/api-key`, { name })).body));
+    const [backend, portal] = created as [{ id: string; key: string }, { id: string; key: string }];
+    const backendApi = apiClient(pipeline.apiUrl, backend.key);
+    // Used, and so held in the instance's cache of keys.
+    expect((await backendApi.get(`/api/v1/app/${appId}`)).status).toBe(200);
+
+    const listed = await admin.get<{ data: KeySummary[]; done: boolean }>(`/api/v1/app/${appId}/api-key`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({
+      data: [
+        { id: backend.id, name: 'backend', createdAt: expect.any(String), revokedAt: null },
+        { id: portal.id, name: 'portal', createdAt: expect.any(String), revokedAt: null },
+      ],
+      iterator: portal.id,
+      prevIterator: null,
+      done: true,
+    });
+    expect(JSON.stringify(listed.body)).not.toContain(backend.key);
+
+    expect((await admin.delete(`/api/v1/app/${appId}/api-key/${backend.id}`)).status).toBe(204);
+    // At once, though the key was cached a moment ago.
+    expect(pick(await backendApi.get(`/api/v1/app/${appId}`))).toEqual({ status: 401, body: { code: 'authentication_failed', detail: 'invalid token' } });
+    expect((await apiClient(pipeline.apiUrl, portal.key).get(`/api/v1/app/${appId}`)).status).toBe(200);
+    const after = await admin.get<{ data: KeySummary[] }>(`/api/v1/app/${appId}/api-key`);
+    expect(after.body.data.map(({ name, revokedAt }) => [name, revokedAt === null])).toEqual([
+      ['backend', false],
+      ['portal', true],
+    ]);
+    // Revoking again changes nothing; a key of another application, or none, is not found.
+    expect((await admin.delete(`/api/v1/app/${appId}/api-key/${backend.id}`)).status).toBe(204);
+    const otherApp = await application();
+    expect(pick(await admin.delete(`/api/v1/app/${otherApp}/api-key/${portal.id}`))).toEqual({ status: 404, body: { code: 'not_found', detail: 'api key not found' } });
+    expect(pick(await admin.delete(`/api/v1/app/${appId}/api-key/not-a-key`))).toEqual({ status: 404, body: { code: 'not_found', detail: 'api key not found' } });
+    expect((await apiClient(pipeline.apiUrl, portal.key).get(`/api/v1/app/${appId}`)).status).toBe(200);
+  });
+
+  it("refuses an application's key to list or revoke keys, its own included, with 403", async () => {
+    const appId = await application();
+    const key = (await admin.post<{ id: string; key: string }>(`/api/v1/app/${appId}/api-key`, { name: 'self' })).body;
+    const api = apiClient(pipeline.apiUrl, key.key);
+    const forbidden = { status: 403, body: { code: 'forbidden', detail: 'this operation needs the admin token' } };
+    expect(pick(await api.get(`/api/v1/app/${appId}/api-key`))).toEqual(forbidden);
+    expect(pick(await api.delete(`/api/v1/app/${appId}/api-key/${key.id}`))).toEqual(forbidden);
+    expect(pick(await api.post(`/api/v1/app/${appId}/api-key`, { name: 'more' }))).toEqual(forbidden);
+    expect((await api.get(`/api/v1/app/${appId}`)).status).toBe(200);
+  });
+
+  it('answers 429 to an address that keeps sending invalid tokens, a forged X-Forwarded-For changing nothing, while known tokens go on', async () => {
+    const appId = await application();
+    const statuses: number[] = [];
+    for (let n = 0; n < 30; n++) {
+      const reply = await apiClient(pipeline.apiUrl, `hk_guess_${short()}`).send('GET', `/api/v1/app/${appId}`, { headers: { 'x-forwarded-for': `198.51.100.${n}` } });
+      statuses.push(reply.status);
+      if (reply.status === 429) {
+        expect(reply.body).toEqual({ code: 'rate_limit_exceeded', detail: expect.stringMatching(/^more than 5 invalid tokens per second \(bursts of 10\) from this address; retry after \d+ s$/) });
+        expect(Number(reply.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      }
+    }
+    // The burst of twice the rate is looked up (401); at 30 requests in well under two seconds, most are refused before.
+    expect(statuses.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 401));
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(15);
+    // The admin token, known to the instance, is never held back by it.
+    expect((await admin.get(`/api/v1/app/${appId}`)).status).toBe(200);
+  });
+
+  it('refuses a body without a bearer token before reading it: 401, not 413, however large', async () => {
+    const appId = await application();
+    const body = JSON.stringify({ eventType: 'x', payload: { blob: 'x'.repeat(1024 * 1024) } });
+    const anonymous = apiClient(pipeline.apiUrl, null);
+    for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }] as Array<Record<string, string>>) {
+      const reply = await anonymous.send('POST', `/api/v1/app/${appId}/msg`, { raw: body, headers });
+      expect(pick(reply)).toEqual({ status: 401, body: { code: 'authentication_failed', detail: 'missing "Authorization: Bearer <token>" header' } });
+      expect(reply.headers.get('connection')).toBe('close');
+    }
+    // The answer comes before the body is sent at all: a client that waits for it sends none.
+    const url = new URL(`${pipeline.apiUrl}/api/v1/app/${appId}/msg`);
+    const answered = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(200 * 1024 * 1024) } });
+      request.on('response', (response) => {
+        resolve(response.statusCode ?? 0);
+        response.resume();
+        request.destroy();
+      });
+      request.on('error', reject);
+      request.flushHeaders();
+    });
+    expect(answered).toBe(401);
+    // With a token, the same body is read and refused for its size.
+    expect((await admin.send('POST', `/api/v1/app/${appId}/msg`, { raw: body })).status).toBe(413);
+  });
+});
