@@ -17,7 +17,9 @@ a lone surrogate, or, every other time, one nested 200 levels deep (for `schemas
 
 An endpoint's payload filter is the other thing the document cannot describe (Convoy's filter
 syntax: operators, dotted paths, no empty condition), so `filter_failure` also drops that
-complaint about a 422 whose every problem is a filter problem at `body.filter`.
+complaint about a 422 whose every problem is a filter problem at `body.filter`; and so are the
+stats routes' limits on a range, which relate two query parameters (`range_order`,
+`range_too_wide`, `too_many_buckets`).
 
 Every other check applies to these requests as to any: no 5xx, answers in their documented shape.
 """
@@ -33,6 +35,10 @@ UNSTORABLE_TYPES = {"unpaired_surrogate", "too_deep"}
 # filter is a JSON object, and the rest of Convoy's syntax in words, so a schema-valid filter may
 # still be refused, at body.filter.<path>, which the filters' own tests cover.
 FILTER_PROBLEM_TYPES = {"invalid_filter", "unknown_operator", "invalid_operand", "invalid_path", "invalid_regex", "limit_exceeded"}
+# The stats routes' limits on a range, which bind two parameters (since and until, or the range
+# and the bucket width): each is a schema-valid value alone, and JSON Schema cannot relate them.
+# The document says them in words; test/integration/stats.e2e.spec.ts covers each refusal.
+RANGE_PROBLEM_TYPES = {"range_order", "range_too_wide", "too_many_buckets"}
 # The request fields that take any JSON object, and where in one the hooks put what cannot be
 # stored: anywhere in a message's payload; in an event type's schemas, inside a version ("1"),
 # whose content is any JSON Schema (unknown keywords are allowed), as the keys must be versions.
@@ -118,12 +124,15 @@ def unstorable_input_refused(ctx, response, case):
 
 def _refused_for_undescribable(case, problems):
     """Whether every problem of a 422 is one the document cannot describe: input PostgreSQL cannot
-    store (in a body the hooks gave it), or the filter language of an endpoint's `filter`."""
+    store (in a body the hooks gave it), the filter language of an endpoint's `filter`, or a
+    stats range's limits, which relate two parameters."""
     for problem in problems:
         kind, loc = problem.get("type"), problem.get("loc") or []
         if kind in UNSTORABLE_TYPES and case.body is not None and unstorable(case.body):
             continue
         if kind in FILTER_PROBLEM_TYPES and loc[:2] == ["body", "filter"]:
+            continue
+        if kind in RANGE_PROBLEM_TYPES and loc[:1] == ["query"]:
             continue
         return False
     return bool(problems)

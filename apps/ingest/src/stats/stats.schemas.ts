@@ -8,10 +8,15 @@ export const MAX_STATS_RANGE_MS = 31 * DAY;
 /** Widest range of the overview, and most buckets in it. */
 export const MAX_OVERVIEW_RANGE_MS = 7 * DAY;
 export const MAX_BUCKETS = 1_440;
+/** A bucket width: whole seconds from 10s, or whole minutes, hours or days; a pattern, so that the document says it. */
+const BUCKET_PATTERN = /^(?:[1-9]\d+s|[1-9]\d*[mhd])$/;
 
 
 /** Svix's EndpointGetStatsOptions (and the application's): a range of time, the last 24 hours by default. */
-export const statsQuery = z.object({ since: instant.optional(), until: instant.optional() });
+export const statsQuery = z.object({
+  since: instant.optional().meta({ description: 'Start of the range (default: 24 hours before until); the range spans at most 31 days' }),
+  until: instant.optional().meta({ description: 'End of the range (default: now); after since' }),
+});
 export type StatsQuery = z.infer<typeof statsQuery>;
 
 /**
@@ -43,12 +48,14 @@ export type ApplicationStats = z.output<typeof ApplicationStats>;
 
 /** The overview's range (the last 3 hours by default) and bucket width (a duration such as 1m, 5m or 1h). */
 export const overviewQuery = z.object({
-  since: instant.optional(),
-  until: instant.optional(),
-  bucket: duration
-    .pipe(z.number().min(10_000, 'at least 10s').refine((ms) => ms % 1_000 === 0, 'whole seconds'))
+  since: instant.optional().meta({ description: 'Start of the range (default: 3 hours before until); the range spans at most 7 days' }),
+  until: instant.optional().meta({ description: 'End of the range (default: now); after since' }),
+  bucket: z
+    .string()
+    .regex(BUCKET_PATTERN, 'a whole number of seconds (at least 10s), minutes, hours or days, such as 1m')
+    .pipe(duration)
     .optional()
-    .meta({ description: 'Width of each bucket, such as 1m (the default), 5m or 1h' }),
+    .meta({ description: 'Width of each bucket, such as 1m (the default), 5m or 1h: at least 10s, at most 1,440 buckets in the range' }),
 });
 export type OverviewQuery = z.infer<typeof overviewQuery>;
 

@@ -68,7 +68,7 @@ export class StatsService {
     const bucketMs = query.bucket ?? 60_000;
     const { since, until } = range(query, 3 * HOUR, MAX_OVERVIEW_RANGE_MS);
     if ((until.getTime() - since.getTime()) / bucketMs > MAX_BUCKETS) {
-      throw new ValidationFailed([{ loc: ['query', 'bucket'], msg: `at most ${MAX_BUCKETS} buckets in the range: a wider bucket or a shorter range`, type: 'value_error' }]);
+      throw new ValidationFailed([{ loc: ['query', 'bucket'], msg: `at most ${MAX_BUCKETS} buckets in the range: a wider bucket or a shorter range`, type: 'too_many_buckets' }]);
     }
     const [buckets, deadLetters, waiting] = await Promise.all([this.stats.overview(since, until, bucketMs), this.stats.deadLetters(), this.tierDepths()]);
     const delivered = buckets.reduce((total, bucket) => total + bucket.delivered, 0);
@@ -99,9 +99,9 @@ export class StatsService {
 function range(query: { since?: Date; until?: Date }, defaultMs: number, maxMs: number): { since: Date; until: Date } {
   const until = query.until ?? new Date();
   const since = query.since ?? new Date(until.getTime() - defaultMs);
-  if (since >= until) throw new ValidationFailed([{ loc: ['query', 'since'], msg: 'must be before until', type: 'value_error' }]);
+  if (since >= until) throw new ValidationFailed([{ loc: ['query', 'since'], msg: 'must be before until', type: 'range_order' }]);
   if (until.getTime() - since.getTime() > maxMs) {
-    throw new ValidationFailed([{ loc: ['query', 'since'], msg: `the range may span at most ${delayLabel(maxMs)}`, type: 'value_error' }]);
+    throw new ValidationFailed([{ loc: ['query', 'since'], msg: `the range may span at most ${delayLabel(maxMs)}`, type: 'range_too_wide' }]);
   }
   return { since, until };
 }
