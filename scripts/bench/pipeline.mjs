@@ -614,12 +614,14 @@ async function startHooklineServices(bench) {
     HOOKLINE_DEAD_LETTER_AFTER: options.deadLetterAfter,
     HOOKLINE_LOG_LEVEL: 'warn',
   });
-  // The data goes with the run (cascading from the applications); registered before the
-  // services, so it runs after they stopped.
+  // The data goes with the run (the messages, taking their statuses and attempts with them, then
+  // the applications with their endpoints); registered before the services, so it runs after
+  // they stopped.
   const appIds = [];
   if (!options.keepData) {
     cleanups.push(async () => {
       if (appIds.length === 0) return;
+      await db.query('DELETE FROM messages WHERE application_id = ANY($1::uuid[])', [appIds]);
       await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]);
       // Now, not as autovacuum during the next run's measurement.
       await db.query('VACUUM (ANALYZE) applications, endpoints, messages, message_endpoints, attempts');

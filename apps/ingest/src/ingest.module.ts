@@ -61,6 +61,9 @@ import { OutboxRelay } from './messages/outbox-relay.js';
 import { RedeliveryService } from './messages/redelivery.service.js';
 import { OperationalEvents } from './operational-webhooks/operational-events.js';
 import { OperationalWebhooksService } from './operational-webhooks/operational-webhooks.service.js';
+import { RetentionRepository } from './retention/retention.repository.js';
+import { RetentionScheduler } from './retention/retention-scheduler.js';
+import { RetentionService } from './retention/retention.service.js';
 import { StatsRepository } from './stats/stats.repository.js';
 import { StatsService } from './stats/stats.service.js';
 import { TracesController } from './traces/traces.controller.js';
@@ -117,6 +120,9 @@ import { TracesService, traceStoreProvider } from './traces/traces.service.js';
     MessageService,
     OutboxRelay,
     RedeliveryService,
+    RetentionRepository,
+    RetentionService,
+    RetentionScheduler,
     AttemptsRepository,
     AttemptsService,
     TracesService,

@@ -2,8 +2,8 @@ import { type Attempt, type AttemptTrigger, type DeliveryStatus, unnestParameter
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-/** One attempt as the attempts table stores it. */
-export type AttemptRow = Omit<Attempt, 'message' | 'endpoint' | 'trigger'> & { trigger: AttemptTrigger };
+/** One attempt as delivery writes it (an expunged response, null, only ever comes later). */
+export type AttemptRow = Omit<Attempt, 'message' | 'endpoint' | 'trigger' | 'responseExcerpt'> & { trigger: AttemptTrigger; responseExcerpt: string };
 
 /** Where a message stands with an endpoint: its message_endpoints row. */
 export interface StatusRow {
