@@ -479,6 +479,8 @@ describe('the REST API through the real stack', () => {
         [`${base}/msg`, { eventType, payload: 'text' }, [['body', 'payload']]],
         [`${base}/msg`, { eventType, payload: {}, channels: ['bad channel'] }, [['body', 'channels', 0]]],
         ['/api/v1/app', { name: '' }, [['body', 'name']]],
+        // Svix's application-wide throttle, which Hookline does not have: refused, not ignored.
+        ['/api/v1/app', { name: 'Throttled', throttleRate: 10 }, [['body', 'throttleRate']]],
       ];
       for (const [path, json, expected] of cases) {
         const reply = await admin.post<ValidationOut>(path, json);

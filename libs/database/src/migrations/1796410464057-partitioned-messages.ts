@@ -59,10 +59,10 @@ export class PartitionedMessages1796410464057 implements MigrationInterface {
     // One triple per UTC day from the oldest message (the last 120 days at most; one triple before
     // them), through four days ahead; the sweep keeps creating them ahead from then on.
     const [{ oldest }] = (await queryRunner.query(
-      `SELECT least(now(), greatest(now() - interval '120 days', min(hookline_uuid_time(id)))) AS oldest FROM "messages_unpartitioned" WHERE substr(id::text, 15, 1) = '7'`,
-    )) as Array<{ oldest: Date | null }>;
+      `SELECT greatest(now() - interval '120 days', coalesce(min(hookline_uuid_time(id)), now())) AS oldest FROM "messages_unpartitioned" WHERE substr(id::text, 15, 1) = '7'`,
+    )) as Array<{ oldest: Date }>;
     const day = 86_400_000;
-    const firstDay = Math.floor(new Date(oldest ?? Date.now()).getTime() / day) * day;
+    const firstDay = Math.floor(Math.min(new Date(oldest).getTime(), Date.now()) / day) * day;
     await queryRunner.query(`SELECT hookline_create_message_partitions(NULL, NULL)`);
     await queryRunner.query(`SELECT hookline_create_message_partitions($1, $2)`, [new Date(0), new Date(firstDay)]);
     for (let start = firstDay; start < Math.floor(Date.now() / day) * day + 5 * day; start += day) {
