@@ -1,18 +1,19 @@
-import { Message, MessageEndpoint, MessageOutbox, unnestParameters } from '@hookline/database';
+import { Message, MessageEndpoint, unnestParameters, uuidFloor } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Raw, Repository } from 'typeorm';
+import { In, MoreThanOrEqual, Repository } from 'typeorm';
 import { isUuid } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 
 /**
- * The smallest message id of the eventId look-back: a message with an eventId the application
- * sent within a day is a repeat, as Svix promises ("unique only up to a day"). Never beyond
- * HOOKLINE_RETENTION either, as older messages are gone. A bound on the id (UUIDv7), so that only
- * the partitions of that day are searched.
+ * How far back an eventId already sent makes a message with it a repeat: a day, as Svix promises
+ * ("unique only up to a day"); never beyond HOOKLINE_RETENTION either, as older messages are gone.
  */
-const EVENT_ID_LOOKBACK = `hookline_uuid_floor(now() - interval '1 day')`;
+const EVENT_ID_LOOKBACK_MS = 86_400_000;
+
+/** The smallest message id of the look-back (a parameter: only the partitions of that day are planned and searched). */
+const lookbackFloor = () => uuidFloor(new Date(Date.now() - EVENT_ID_LOOKBACK_MS));
 
 // Inserts a batch of messages, each with its outbox row, in one statement. A row whose
 // (application, eventId) was sent within the look-back is skipped (de-duplication: the
@@ -26,7 +27,7 @@ const INSERT_MESSAGES = `
       AS v(id, application_id, event_type, event_id, channels, payload, created_at, ordering_key, trace_id)
     WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
       AND (v.event_id IS NULL OR NOT EXISTS (
-        SELECT 1 FROM messages earlier WHERE earlier.application_id = v.application_id AND earlier.event_id = v.event_id AND earlier.id >= ${EVENT_ID_LOOKBACK}))
+        SELECT 1 FROM messages earlier WHERE earlier.application_id = v.application_id AND earlier.event_id = v.event_id AND earlier.id >= $10::uuid))
     ON CONFLICT DO NOTHING
     RETURNING id, created_at
   ), queued AS (
@@ -42,6 +43,7 @@ const REOPEN_ORDERED = `
   RETURNING me.message_id, me.endpoint_id, me.ordering_key`;
 
 const IN_OUTBOX = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
+const STRANDED = 'SELECT message_id FROM message_outbox WHERE created_at < $1 AND quarantined_at IS NULL ORDER BY message_id LIMIT $2';
 
 const MARK_PENDING = `
   INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status)
@@ -78,6 +80,7 @@ export class MessagesRepository {
       batch.map((m) => m.createdAt),
       batch.map((m) => m.orderingKey),
       batch.map((m) => m.traceId),
+      lookbackFloor(),
     ])) as Array<{ id: string }>;
     return new Set(rows.map((row) => row.id));
   }
@@ -89,7 +92,7 @@ export class MessagesRepository {
 
   /** The messages with these (application, eventId) pairs sent within the look-back. */
   async findByEventId(keys: ReadonlyArray<{ applicationId: string; eventId: string }>): Promise<Message[]> {
-    const since = Raw((id) => `${id} >= ${EVENT_ID_LOOKBACK}`);
+    const since = MoreThanOrEqual(lookbackFloor());
     return keys.length > 0 ? this.messages.find({ where: keys.map(({ applicationId, eventId }) => ({ applicationId, eventId, id: since })) }) : [];
   }
 
@@ -110,16 +113,19 @@ export class MessagesRepository {
     await this.messages.query(QUARANTINE, [id, problem]);
   }
 
-  /** Messages in the outbox since before `cutoff`, not set aside, oldest first (ids are UUIDv7, so the primary key's order). */
-  stranded(cutoff: Date, limit: number): Promise<Message[]> {
-    return this.messages
-      .createQueryBuilder('message')
-      .innerJoin(MessageOutbox, 'outbox', 'outbox.messageId = message.id')
-      .where('outbox.createdAt < :cutoff', { cutoff })
-      .andWhere('outbox.quarantinedAt IS NULL')
-      .orderBy('message.id')
-      .limit(limit)
-      .getMany();
+  /**
+   * Messages in the outbox since before `cutoff`, not set aside, oldest first (ids are UUIDv7, so the primary
+   * key's order). The outbox is read first: a join would have PostgreSQL plan, and may have it
+   * scan, every partition of messages.
+   */
+  async stranded(cutoff: Date, limit: number): Promise<Message[]> {
+    const ids = ((await this.messages.query(STRANDED, [cutoff, limit])) as Array<{ message_id: string }>).map((row) => row.message_id);
+    if (ids.length === 0) return [];
+    const found = await this.messages.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+    // An outbox row whose message is gone would be picked again and again: it goes.
+    const gone = ids.filter((id) => !found.some((message) => message.id === id));
+    if (gone.length > 0) await this.takeOutOfOutbox(gone);
+    return found;
   }
 
   /**

@@ -40,41 +40,53 @@ const HAS_OPEN_WORK = `
                  WHERE message_id >= $1::uuid AND message_id < $2::uuid
                    AND (status = 'pending' OR next_attempt_at IS NOT NULL) AND updated_at > $3) AS open`;
 
+/** A DELETE that answers how many rows it removed. */
+const counting = (statement: string) => `WITH gone AS (${statement} RETURNING 1) SELECT count(*)::int AS deleted FROM gone`;
+
 // Rows of the DEFAULT partitions (ids outside every range) past retention and not under way.
-const EXPIRE_DEFAULT = `
+const EXPIRE_DEFAULT = counting(`
   DELETE FROM messages_default WHERE id = ANY(ARRAY(
     SELECT m.id FROM messages_default m
     WHERE m.created_at < $1
       AND NOT EXISTS (SELECT 1 FROM message_outbox o WHERE o.message_id = m.id)
       AND NOT EXISTS (SELECT 1 FROM message_endpoints_default s
                       WHERE s.message_id = m.id AND (s.status = 'pending' OR s.next_attempt_at IS NOT NULL) AND s.updated_at > $2)
-    LIMIT $3))`;
+    LIMIT $3))`);
 
-const EXPIRE_IDEMPOTENCY_KEYS = `
-  DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2))`;
+const EXPIRE_IDEMPOTENCY_KEYS = counting(`
+  DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2))`);
 
 // What belongs to a deleted application or endpoint, a batch at a time within one range. An
 // application's messages take their statuses and attempts with them (foreign keys ON DELETE
-// CASCADE, partition to partition); an endpoint's statuses and attempts go on their own.
+// CASCADE, partition to partition), and their outbox rows; an endpoint's statuses and attempts go
+// on their own.
 const DELETE_OF: Record<DeletionKind, string[]> = {
   application: [
-    `DELETE FROM messages WHERE id >= $1::uuid AND id < $2::uuid AND id = ANY(ARRAY(
-       SELECT id FROM messages WHERE id >= $1::uuid AND id < $2::uuid AND application_id = $3 LIMIT $4))`,
+    `WITH gone AS (
+       DELETE FROM messages WHERE id >= $1::uuid AND id < $2::uuid AND id = ANY(ARRAY(
+         SELECT id FROM messages WHERE id >= $1::uuid AND id < $2::uuid AND application_id = $3 LIMIT $4))
+       RETURNING id
+     ), unqueued AS (DELETE FROM message_outbox WHERE message_id IN (SELECT id FROM gone))
+     SELECT count(*)::int AS deleted FROM gone`,
   ],
   endpoint: [
-    `DELETE FROM message_endpoints WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 AND message_id = ANY(ARRAY(
-       SELECT message_id FROM message_endpoints WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 LIMIT $4))`,
-    `DELETE FROM attempts WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 AND id = ANY(ARRAY(
-       SELECT id FROM attempts WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 LIMIT $4))`,
+    counting(`DELETE FROM message_endpoints WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 AND message_id = ANY(ARRAY(
+       SELECT message_id FROM message_endpoints WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 LIMIT $4))`),
+    counting(`DELETE FROM attempts WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 AND id = ANY(ARRAY(
+       SELECT id FROM attempts WHERE message_id >= $1::uuid AND message_id < $2::uuid AND endpoint_id = $3 LIMIT $4))`),
   ],
 };
 
 // The same within the DEFAULT partitions.
 const DELETE_OF_DEFAULT: Record<DeletionKind, string[]> = {
-  application: [`DELETE FROM messages_default WHERE id = ANY(ARRAY(SELECT id FROM messages_default WHERE application_id = $1 LIMIT $2))`],
+  application: [
+    `WITH gone AS (DELETE FROM messages_default WHERE id = ANY(ARRAY(SELECT id FROM messages_default WHERE application_id = $1 LIMIT $2)) RETURNING id),
+     unqueued AS (DELETE FROM message_outbox WHERE message_id IN (SELECT id FROM gone))
+     SELECT count(*)::int AS deleted FROM gone`,
+  ],
   endpoint: [
-    `DELETE FROM message_endpoints_default WHERE endpoint_id = $1 AND message_id = ANY(ARRAY(SELECT message_id FROM message_endpoints_default WHERE endpoint_id = $1 LIMIT $2))`,
-    `DELETE FROM attempts_default WHERE ctid = ANY(ARRAY(SELECT ctid FROM attempts_default WHERE endpoint_id = $1 LIMIT $2))`,
+    counting(`DELETE FROM message_endpoints_default WHERE endpoint_id = $1 AND message_id = ANY(ARRAY(SELECT message_id FROM message_endpoints_default WHERE endpoint_id = $1 LIMIT $2))`),
+    counting(`DELETE FROM attempts_default WHERE ctid = ANY(ARRAY(SELECT ctid FROM attempts_default WHERE endpoint_id = $1 LIMIT $2))`),
   ],
 };
 
@@ -149,10 +161,9 @@ export class RetentionRepository {
     }
   }
 
+  /** Runs a statement that answers how many rows it deleted (`deleted`). */
   private async affected(statement: string, parameters: unknown[]): Promise<number> {
-    // TypeORM answers a DELETE with [rows, affected count].
-    const [, count] = (await this.dataSource.query(statement, parameters)) as [unknown, number];
-    return count;
+    return ((await this.dataSource.query(statement, parameters)) as Array<{ deleted: number }>)[0]!.deleted;
   }
 
   /** Runs DDL in a transaction that gives up on a lock after `ms`, rather than queue the pipeline's statements behind its wait. */

@@ -12,7 +12,7 @@ export type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
  * endpoints: a deleted endpoint's attempts are removed by the retention sweep.
  */
 @Entity({ name: 'attempts' })
-@Index(['endpointId', 'createdAt'])
+@Index(['endpointId', 'id'])
 // The stats routes' covering indexes (INCLUDE, built CONCURRENTLY by StatsIndexes1796414522709),
 // which TypeORM cannot describe: declared so that it leaves them alone.
 @Index('IDX_attempts_stats_time', { synchronize: false })

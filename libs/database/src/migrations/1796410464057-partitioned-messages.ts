@@ -7,7 +7,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * range is one partition of each table (a "triple", suffix p<YYYYMMDD>t<HHMMSS> of its start);
  * the retention sweep drops a triple at once, and creates the ones ahead. Foreign keys from
  * statuses and attempts to their message are declared partition to partition, so that dropping
- * a triple checks nothing beyond it. A DEFAULT triple holds what falls in no range (ids that are
+ * a triple checks nothing beyond it (and a check looks in one partition). A DEFAULT triple holds what falls in no range (ids that are
  * not UUIDv7, written by hand).
  *
  * Also, for the same purpose:
@@ -18,7 +18,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - messages.payload and attempts.response_excerpt may be NULL: expunged (Svix's expunge content).
  * - The (application, eventId) uniqueness becomes per partition (a unique index must contain the
  *   partition key); ingest also looks back over the last day, as Svix promises.
- * - attempts' primary key becomes (message_id, id), which the listing by message also uses.
+ * - attempts' primary key becomes (message_id, id), which the listing by message also uses, and
+ *   (endpoint_id, id) replaces (endpoint_id, created_at), the order of the listing by endpoint.
+ * - message_outbox no longer references messages: a foreign key check against a partitioned table
+ *   costs a lookup planned over every partition per row. An outbox row keeps its partition from
+ *   being dropped instead, and the sweep deletes those of a deleted application's messages.
  * - message_endpoints_open indexes what is still under way (pending, or a retry scheduled), so the
  *   sweep sees at once whether an old partition may go.
  *
@@ -38,7 +42,7 @@ export class PartitionedMessages1796410464057 implements MigrationInterface {
     // The old tables step aside, without the constraints and indexes whose names the new ones take.
     await queryRunner.query(`ALTER TABLE "message_outbox" DROP CONSTRAINT "FK_4e1c3dc671998571b6474edbbec"`);
     await queryRunner.query(`ALTER TABLE "attempts" DROP CONSTRAINT "FK_e28cad4ed7168ecb9e3a9fc417a", DROP CONSTRAINT "FK_183f21756b00d5f61288a9f0a3f", DROP CONSTRAINT "PK_295ca261e361fd2fd217754dcac"`);
-    await queryRunner.query(`DROP INDEX "IDX_2255d3b379f0f6586ec1427860"`);
+    await queryRunner.query(`DROP INDEX "IDX_2255d3b379f0f6586ec1427860", "IDX_9d1876a0c7dac7facc5d4fcf42"`);
     await queryRunner.query(`ALTER TABLE "message_endpoints" DROP CONSTRAINT "FK_97a09ef8b82eddfd6785a7e37dd", DROP CONSTRAINT "FK_b6645fa2d2c7057319f2679521f", DROP CONSTRAINT "PK_cfc99f0f304be346b6bd583c731"`);
     await queryRunner.query(`ALTER TABLE "messages" DROP CONSTRAINT "FK_5d3ec1cb962de6488637fd779d6", DROP CONSTRAINT "PK_18325f38ae6de43878487eff986"`);
     await queryRunner.query(`DROP INDEX "IDX_7eadb61694251daece82d111fa"`);
@@ -74,7 +78,7 @@ export class PartitionedMessages1796410464057 implements MigrationInterface {
     // status), attempts (endpoint_id, created_at), and any other migration's) move across.
     for (const table of TABLES) await queryRunner.query(`SELECT hookline_move_indexes('${table}_unpartitioned', '${table}')`);
     await queryRunner.query(`CREATE INDEX "message_endpoints_open" ON "message_endpoints" ("updated_at") WHERE status = 'pending' OR next_attempt_at IS NOT NULL`);
-    await queryRunner.query(`ALTER TABLE "message_outbox" ADD CONSTRAINT "FK_4e1c3dc671998571b6474edbbec" FOREIGN KEY ("message_id") REFERENCES "messages"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await queryRunner.query(`CREATE INDEX "IDX_bda485772adf3d1105ae8769e0" ON "attempts" ("endpoint_id", "id")`);
     await queryRunner.query(`DROP TABLE "attempts_unpartitioned", "message_endpoints_unpartitioned", "messages_unpartitioned"`);
 
     await queryRunner.query(
@@ -86,13 +90,12 @@ export class PartitionedMessages1796410464057 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(MOVE_INDEXES);
     await queryRunner.query(`DROP TABLE "pending_deletions"`);
-    await queryRunner.query(`ALTER TABLE "message_outbox" DROP CONSTRAINT "FK_4e1c3dc671998571b6474edbbec"`);
     for (const table of TABLES) await queryRunner.query(`ALTER TABLE "${table}" RENAME TO "${table}_partitioned"`);
     // The partitions' foreign keys hang on the primary keys: renamed (their index names free) rather than dropped.
     await queryRunner.query(`ALTER TABLE "messages_partitioned" RENAME CONSTRAINT "PK_18325f38ae6de43878487eff986" TO "messages_partitioned_pkey"`);
     await queryRunner.query(`ALTER TABLE "message_endpoints_partitioned" RENAME CONSTRAINT "PK_cfc99f0f304be346b6bd583c731" TO "message_endpoints_partitioned_pkey"`);
     await queryRunner.query(`ALTER TABLE "attempts_partitioned" RENAME CONSTRAINT "PK_74dd460edd84139c2b052b26bf7" TO "attempts_partitioned_pkey"`);
-    await queryRunner.query(`DROP INDEX "message_endpoints_open"`);
+    await queryRunner.query(`DROP INDEX "message_endpoints_open", "IDX_bda485772adf3d1105ae8769e0"`);
 
     for (const table of TABLES) {
       await queryRunner.query(`CREATE TABLE "${table}" (LIKE "${table}_partitioned" INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS)`);
@@ -119,11 +122,13 @@ export class PartitionedMessages1796410464057 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "message_endpoints" ADD CONSTRAINT "PK_cfc99f0f304be346b6bd583c731" PRIMARY KEY ("message_id", "endpoint_id")`);
     await queryRunner.query(`ALTER TABLE "attempts" ALTER COLUMN "response_excerpt" SET NOT NULL, ADD CONSTRAINT "PK_295ca261e361fd2fd217754dcac" PRIMARY KEY ("id")`);
     await queryRunner.query(`CREATE INDEX "IDX_2255d3b379f0f6586ec1427860" ON "attempts" ("message_id", "created_at")`);
+    await queryRunner.query(`CREATE INDEX "IDX_9d1876a0c7dac7facc5d4fcf42" ON "attempts" ("endpoint_id", "created_at")`);
     await queryRunner.query(`ALTER TABLE "messages" ADD CONSTRAINT "FK_5d3ec1cb962de6488637fd779d6" FOREIGN KEY ("application_id") REFERENCES "applications"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "attempts" ADD CONSTRAINT "FK_e28cad4ed7168ecb9e3a9fc417a" FOREIGN KEY ("message_id") REFERENCES "messages"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "attempts" ADD CONSTRAINT "FK_183f21756b00d5f61288a9f0a3f" FOREIGN KEY ("endpoint_id") REFERENCES "endpoints"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "message_endpoints" ADD CONSTRAINT "FK_97a09ef8b82eddfd6785a7e37dd" FOREIGN KEY ("message_id") REFERENCES "messages"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
     await queryRunner.query(`ALTER TABLE "message_endpoints" ADD CONSTRAINT "FK_b6645fa2d2c7057319f2679521f" FOREIGN KEY ("endpoint_id") REFERENCES "endpoints"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await queryRunner.query(`DELETE FROM "message_outbox" o WHERE NOT EXISTS (SELECT 1 FROM "messages" m WHERE m.id = o.message_id)`);
     await queryRunner.query(`ALTER TABLE "message_outbox" ADD CONSTRAINT "FK_4e1c3dc671998571b6474edbbec" FOREIGN KEY ("message_id") REFERENCES "messages"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
 
     await queryRunner.query(`DROP FUNCTION hookline_move_indexes(text, text)`);
@@ -174,16 +179,11 @@ const CREATE_TRIPLE = `
     RETURN suffix;
   END $$`;
 
-/**
- * Drops a triple. The messages partition is detached first: message_outbox references the
- * partitioned messages table, and the detach checks only the outbox rows against it.
- */
+/** Drops a triple; nothing outside it references its partitions. */
 const DROP_TRIPLE = `
   CREATE FUNCTION hookline_drop_message_partitions(suffix text) RETURNS void LANGUAGE plpgsql AS $$
   BEGIN
-    EXECUTE format('DROP TABLE %I, %I', 'attempts_' || suffix, 'message_endpoints_' || suffix);
-    EXECUTE format('ALTER TABLE messages DETACH PARTITION %I', 'messages_' || suffix);
-    EXECUTE format('DROP TABLE %I', 'messages_' || suffix);
+    EXECUTE format('DROP TABLE %I, %I, %I', 'attempts_' || suffix, 'message_endpoints_' || suffix, 'messages_' || suffix);
   END $$`;
 
 /** Moves the indexes left on one table (other migrations' own) to another, under their names; not those of constraints. */
