@@ -146,8 +146,13 @@ describe('the retention sweep', () => {
     const stale = await message(app, t0 - 2 * DAY + 5);
     await delivery(stale, target, app, { status: 'pending', updatedAt: t0 - 2 * DAY });
 
+    // Every range wholly past retention goes but the two with work under way: tomorrow's
+    // message's, and those the sweep made ahead (from where the migration's end, at ingest's start).
+    const tomorrowsRange = (await query<{ partition: string }>(`SELECT tableoid::regclass::text AS partition FROM messages WHERE id = $1`, [tomorrow]))[0]!.partition.slice('messages_'.length);
+    const past = (await repository.ranges()).filter((range) => range.to.getTime() <= later - 2 * DAY).map((range) => range.suffix);
     const first = await sweep.sweep(new Date(later));
-    expect(first.dropped).toEqual([dayOf(t0 + DAY)]);
+    expect(first.dropped).toContain(tomorrowsRange);
+    expect(first.dropped).toEqual(past.filter((suffix) => !['p19700101t000000', dayOf(t0)].includes(suffix)));
     expect(first.kept).toEqual(['p19700101t000000', dayOf(t0)]);
     expect(first.busy).toEqual([]);
     expect(await rowsOf([tomorrow])).toEqual({ messages: 0, statuses: 0, attempts: 0 });
@@ -191,6 +196,27 @@ describe('the retention sweep', () => {
     );
     expect((await sweep.sweep(new Date(later))).expiredIdempotencyKeys).toBe(1);
     expect(await query(`SELECT key FROM idempotency_keys`)).toEqual([{ key: 'young' }]);
+  });
+
+  it('starts a range after the ids already in the DEFAULT partition for it (written while the range was missing)', async () => {
+    // The sweep did not run for days: the next 12-hour boundary after its clock has no range yet,
+    // and a message an hour into it went to the DEFAULT partition.
+    const later = t0 + 10 * DAY;
+    const boundary = Math.ceil(later / (12 * HOUR)) * 12 * HOUR;
+    const app = await application();
+    const early = await message(app, boundary + HOUR + 300);
+    expect(await query(`SELECT tableoid::regclass::text AS partition FROM messages WHERE id = $1`, [early])).toEqual([{ partition: 'messages_default' }]);
+
+    const report = await sweep.sweep(new Date(later));
+    expect(report.busy).toEqual([]);
+    // PostgreSQL would refuse a range holding it: this one begins on the next whole second.
+    const suffix = `p${new Date(boundary + HOUR + 1_000).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', 't')}`;
+    expect(report.created[0]).toBe(suffix);
+    expect(await query(`SELECT tableoid::regclass::text AS partition FROM messages WHERE id = $1`, [early])).toEqual([{ partition: 'messages_default' }]);
+    const next = await message(app, boundary + 2 * HOUR);
+    expect(await query(`SELECT tableoid::regclass::text AS partition FROM messages WHERE id = $1`, [next])).toEqual([{ partition: `messages_${suffix}` }]);
+    // The ranges after it keep to the 12-hour boundaries.
+    expect((await repository.ranges()).filter((range) => range.from.getTime() > boundary).every((range) => range.to.getTime() % (12 * HOUR) === 0)).toBe(true);
   });
 
   it('lets one sweeper at a time hold the lock; the others skip their turn', async () => {

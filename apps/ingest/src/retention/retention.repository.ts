@@ -31,6 +31,10 @@ const RANGES = `
   WHERE i.inhparent = 'messages'::regclass AND b.bound IS NOT NULL
   ORDER BY b.bound[1]`;
 
+const LATEST_IN_DEFAULT = `
+  SELECT hookline_uuid_time(id) AS at FROM messages_default
+  WHERE id >= hookline_uuid_floor($1) AND id < hookline_uuid_floor($2) ORDER BY id DESC LIMIT 1`;
+
 // Whether a range still holds work under way: a message not yet on the events topic (outbox), or
 // a delivery pending or with a retry scheduled, last changed after $3. The bounds keep each search
 // to the range's own partitions, and message_endpoints_open makes the second an index lookup.
@@ -107,6 +111,12 @@ export class RetentionRepository {
   /** Creates the triple of [from, to); answers its suffix. */
   async createRange(from: Date, to: Date, lockTimeoutMs: number): Promise<string> {
     return this.withLockTimeout(lockTimeoutMs, async (query) => ((await query('SELECT hookline_create_message_partitions($1, $2) AS suffix', [from, to])) as Array<{ suffix: string }>)[0]!.suffix);
+  }
+
+  /** When the latest message of [from, to) in the DEFAULT partition was created (its id's time), if there is one. */
+  async latestInDefault(from: Date, to: Date): Promise<Date | null> {
+    const rows = (await this.dataSource.query(LATEST_IN_DEFAULT, [from, to])) as Array<{ at: Date }>;
+    return rows.length > 0 ? new Date(rows[0]!.at) : null;
   }
 
   async hasOpenWork(range: MessageRange, changedSince: Date): Promise<boolean> {

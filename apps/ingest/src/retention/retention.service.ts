@@ -30,14 +30,18 @@ export function partitionPlan(retentionMs: number): { widthMs: number; aheadMs: 
  * The ranges to create so that [now, now + ahead) is covered: from the end of the last range, or,
  * when there is none or it ended more than a range ago (the sweep did not run), from the next
  * boundary after now, leaving the gap to the DEFAULT partition (where ids of that time went).
+ * Ranges end on multiples of the width (midnight UTC for daily ones); the first one after a range
+ * of another width ends on the first such boundary a second or more after its start.
  */
 export function rangesToCreate(existing: ReadonlyArray<Pick<MessageRange, 'to'>>, now: number, plan: { widthMs: number; aheadMs: number }): Array<{ from: Date; to: Date }> {
+  const { widthMs, aheadMs } = plan;
   const lastEnd = existing.length > 0 ? Math.max(...existing.map((range) => range.to.getTime())) : -Infinity;
-  let start = lastEnd >= now - plan.widthMs ? lastEnd : Math.ceil(now / plan.widthMs) * plan.widthMs;
+  let start = lastEnd >= now - widthMs ? lastEnd : Math.ceil(now / widthMs) * widthMs;
   const ranges = [];
-  while (start < now + plan.aheadMs) {
-    ranges.push({ from: new Date(start), to: new Date(start + plan.widthMs) });
-    start += plan.widthMs;
+  while (start < now + aheadMs) {
+    const end = Math.ceil((start + 1_000) / widthMs) * widthMs;
+    ranges.push({ from: new Date(start), to: new Date(end) });
+    start = end;
   }
   return ranges;
 }
@@ -48,7 +52,7 @@ export interface SweepReport {
   dropped: string[];
   /** Ranges past retention kept because work is still under way in them. */
   kept: string[];
-  /** Ranges whose creation or drop gave up waiting for a lock: the next run tries again. */
+  /** Ranges whose creation or drop the next run tries again (a lock not granted in time). */
   busy: string[];
   expiredDefaultMessages: number;
   expiredIdempotencyKeys: number;
@@ -87,8 +91,13 @@ export class RetentionService {
 
     const ranges = await this.repository.ranges();
     for (const range of rangesToCreate(ranges, now.getTime(), partitionPlan(messagesMs))) {
+      // Ids of the range already in the DEFAULT partition (written while the range was missing)
+      // stay there, as PostgreSQL requires: the range starts after them, on a whole second.
+      const latest = await this.repository.latestInDefault(range.from, range.to);
+      const from = latest ? new Date(Math.ceil((latest.getTime() + 1) / 1_000) * 1_000) : range.from;
+      if (from >= range.to) continue;
       // Ranges follow one another: after one that could not be made now, the next run goes on.
-      if (!(await this.unlessBusy(report, range.from.toISOString(), async () => report.created.push(await this.repository.createRange(range.from, range.to, LOCK_TIMEOUT_MS))))) break;
+      if (!(await this.unlessBusy(report, from.toISOString(), async () => report.created.push(await this.repository.createRange(from, range.to, LOCK_TIMEOUT_MS))))) break;
     }
     for (const range of ranges.filter((candidate) => candidate.to <= cutoff)) {
       if (await this.repository.hasOpenWork(range, changedSince)) {
@@ -110,13 +119,13 @@ export class RetentionService {
     return report;
   }
 
-  /** Runs partition DDL; false (and the range noted busy) when it gave up waiting for a lock. */
+  /** Runs partition DDL; false (and the range noted busy) when the next run has to try again. */
   private async unlessBusy(report: SweepReport, range: string, ddl: () => Promise<unknown>): Promise<boolean> {
     try {
       await ddl();
       return true;
     } catch (error) {
-      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      if (!RETRY_NEXT_RUN.includes((error as { code?: string }).code ?? '')) throw error;
       report.busy.push(range);
       return false;
     }
@@ -147,5 +156,8 @@ export class RetentionService {
   }
 }
 
-/** PostgreSQL's lock_not_available, raised when lock_timeout runs out. */
-const LOCK_NOT_AVAILABLE = '55P03';
+/**
+ * Errors of partition DDL that the next run gets past: lock_not_available (lock_timeout ran out),
+ * and check_violation (a row went into the DEFAULT partition for the range meanwhile).
+ */
+const RETRY_NEXT_RUN = ['55P03', '23514'];

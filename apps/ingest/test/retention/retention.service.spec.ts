@@ -38,6 +38,15 @@ describe('rangesToCreate', () => {
     expect(rangesToCreate([], now, plan)[0]).toEqual({ from: at(11), to: at(12) });
   });
 
+  it('ends the first range after an unaligned end (the migration\'s last, or another width) on the next boundary', () => {
+    const now = 10 * DAY + 60_000;
+    const ranges = rangesToCreate([{ to: new Date(10 * DAY + 120_000) }], now, plan);
+    expect(ranges[0]).toEqual({ from: new Date(10 * DAY + 120_000), to: at(11) });
+    expect(ranges.at(-1)!.to).toEqual(at(14));
+    // Not a range shorter than a second.
+    expect(rangesToCreate([{ to: new Date(11 * DAY - 500) }], 11 * DAY - 600, plan)[0]).toEqual({ from: new Date(11 * DAY - 500), to: at(12) });
+  });
+
   it('takes the new width from the last end when the retention changed', () => {
     const now = 10 * DAY;
     const ranges = rangesToCreate([{ to: at(10) }], now, { widthMs: DAY / 2, aheadMs: DAY });

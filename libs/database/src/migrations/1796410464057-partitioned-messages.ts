@@ -61,7 +61,8 @@ export class PartitionedMessages1796410464057 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "attempts" ALTER COLUMN "response_excerpt" DROP NOT NULL, ADD CONSTRAINT "PK_74dd460edd84139c2b052b26bf7" PRIMARY KEY ("message_id", "id")`);
 
     // One triple per UTC day from the oldest message (the last 120 days at most; one triple before
-    // them), through four days ahead; the sweep keeps creating them ahead from then on.
+    // them), the last one up to a minute or two from now; the retention sweep (at ingest's start,
+    // then every minute) creates them ahead from there, as wide as HOOKLINE_RETENTION asks.
     const [{ oldest }] = (await queryRunner.query(
       `SELECT greatest(now() - interval '120 days', coalesce(min(hookline_uuid_time(id)), now())) AS oldest FROM "messages_unpartitioned" WHERE substr(id::text, 15, 1) = '7'`,
     )) as Array<{ oldest: Date }>;
@@ -69,8 +70,9 @@ export class PartitionedMessages1796410464057 implements MigrationInterface {
     const firstDay = Math.floor(Math.min(new Date(oldest).getTime(), Date.now()) / day) * day;
     await queryRunner.query(`SELECT hookline_create_message_partitions(NULL, NULL)`);
     await queryRunner.query(`SELECT hookline_create_message_partitions($1, $2)`, [new Date(0), new Date(firstDay)]);
-    for (let start = firstDay; start < Math.floor(Date.now() / day) * day + 5 * day; start += day) {
-      await queryRunner.query(`SELECT hookline_create_message_partitions($1, $2)`, [new Date(start), new Date(start + day)]);
+    const end = Math.ceil(Date.now() / 60_000) * 60_000 + 60_000;
+    for (let start = firstDay; start < end; start += day) {
+      await queryRunner.query(`SELECT hookline_create_message_partitions($1, $2)`, [new Date(start), new Date(Math.min(start + day, end))]);
     }
 
     for (const table of TABLES) await queryRunner.query(`INSERT INTO "${table}" SELECT * FROM "${table}_unpartitioned"`);
