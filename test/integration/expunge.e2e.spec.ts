@@ -24,7 +24,7 @@ describe('expunging content, through the svix SDK', () => {
     receiver.respond = () => ({ status: 200, body: 'your card 4242 4242 4242 4242 is saved' });
     const message = await svix.message.create(app.id, { eventType, eventId: `${name}-1`, channels: ['cards'], payload: { card: '4242 4242 4242 4242' } });
     const attempts = await eventually(async () => {
-      const list = await svix.messageAttempt.listByMsg(app.id, message.id);
+      const list = await svix.messageAttempt.listByMsg(app.id, message.id, { withContent: true });
       expect(list.data).toHaveLength(1);
       return list.data;
     }, 20_000);
@@ -48,7 +48,7 @@ describe('expunging content, through the svix SDK', () => {
     // The stored row holds no payload any more.
     expect((await database.query('SELECT payload FROM messages WHERE id = $1', [message.id])).rows).toEqual([{ payload: null }]);
     // Its attempts stay.
-    expect((await svix.messageAttempt.listByMsg(app.id, message.id)).data.map((attempt) => [attempt.status, attempt.responseStatusCode])).toEqual([[0, 200]]);
+    expect((await svix.messageAttempt.listByMsg(app.id, message.id, { withContent: true })).data.map((attempt) => [attempt.status, attempt.responseStatusCode])).toEqual([[0, 200]]);
 
     const resend = await svix.messageAttempt.resend(app.id, message.id, endpoint.id).catch((error: unknown) => error);
     expect(resend).toBeInstanceOf(ApiException);
@@ -69,7 +69,7 @@ describe('expunging content, through the svix SDK', () => {
 
     await svix.messageAttempt.expungeContent(app.id, message.id, attempt.id);
 
-    const [after] = (await svix.messageAttempt.listByMsg(app.id, message.id)).data;
+    const [after] = (await svix.messageAttempt.listByMsg(app.id, message.id, { withContent: true })).data;
     expect(after).toMatchObject({ id: attempt.id, msgId: message.id, status: 0, responseStatusCode: 200, response: 'EXPUNGED' });
     expect((await svix.message.get(app.id, message.id, { withContent: true })).payload).toEqual({ card: '4242 4242 4242 4242' });
     // Unknown attempts, or not attempts of that message, are 404s.
@@ -88,7 +88,7 @@ describe('expunging content, through the svix SDK', () => {
       expect(((await attempted.catch((error: unknown) => error)) as ApiException<unknown>).code).toBe(404);
     }
     expect((await svix.message.get(app.id, message.id, { withContent: true })).payload).toEqual({ card: '4242 4242 4242 4242' });
-    expect((await svix.messageAttempt.listByMsg(app.id, message.id)).data[0]!.response).toBe('your card 4242 4242 4242 4242 is saved');
+    expect((await svix.messageAttempt.listByMsg(app.id, message.id, { withContent: true })).data[0]!.response).toBe('your card 4242 4242 4242 4242 is saved');
     // An application's own key may expunge its messages.
     const own = (await admin.post<{ key: string }>(`/api/v1/app/${app.id}/api-key`, { name: 'own' })).body.key;
     await new Svix(own, { serverUrl: ctx.pipeline.apiUrl }).message.expungeContent(app.id, message.id);

@@ -28,7 +28,7 @@ describe('ApplicationsService', () => {
       save: async (application: Application) => application,
       insert: async (fields: NewApplication) => {
         const at = new Date('2026-02-01T00:00:00Z');
-        const row = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null, name: fields.name, rateLimit: fields.throttleRate ?? null, metadata: fields.metadata ?? {}, createdAt: at, updatedAt: at };
+        const row = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null, name: fields.name, metadata: fields.metadata ?? {}, createdAt: at, updatedAt: at };
         rows.push(row);
         return row;
       },
