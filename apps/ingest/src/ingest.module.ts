@@ -34,6 +34,7 @@ import { AttemptsService } from './attempts/attempts.service.js';
 import { DeliveryStatusesRepository } from './attempts/delivery-statuses.repository.js';
 import { ApiKeysRepository } from './auth/api-keys.repository.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import { TokenRevocations } from './auth/token-revocations.js';
 import { AppPortalTokensRepository } from './auth/app-portal/app-portal-tokens.repository.js';
 import { AppPortalService } from './auth/app-portal/app-portal.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -101,6 +102,7 @@ import { TracesService, traceStoreProvider } from './traces/traces.service.js';
     ApplicationsService,
     ApiKeysRepository,
     ApiKeysService,
+    TokenRevocations,
     AppPortalTokensRepository,
     AppPortalService,
     AuthGuard,
