@@ -11,8 +11,9 @@ import { startPipeline } from '../support/pipeline.js';
 // the new migrations; every row is still there and readable through the API; and back again.
 
 const DAY = 86_400_000;
-/** Columns of message_endpoints that migrations after PartitionedMessages add. */
-const LATER_COLUMNS = ['ordering_key', 'order_partition', 'order_offset', 'parked_at'];
+/** Columns that migrations after PartitionedMessages add (OrderedDelivery's, TraceIds'), null on these rows. */
+const LATER_COLUMNS = ['ordering_key', 'order_partition', 'order_offset', 'parked_at', 'trace_id'];
+const earlierColumns = (rows: Array<Record<string, unknown>>) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([column]) => !LATER_COLUMNS.includes(column))));
 const BEFORE = MIGRATIONS.findIndex((migration) => migration.name === 'PartitionedMessages1796410464057');
 
 describe('moving an existing database to partitioned messages', () => {
@@ -65,11 +66,8 @@ describe('moving an existing database to partitioned messages', () => {
 
   const snapshot = async (source: DataSource) => ({
     messages: await source.query(`SELECT id, application_id, event_type, event_id, channels, payload, created_at FROM messages ORDER BY id`),
-    // Every column but those a later migration adds (OrderedDelivery's, null on these rows).
-    statuses: ((await source.query(`SELECT * FROM message_endpoints ORDER BY message_id`)) as Array<Record<string, unknown>>).map((row) =>
-      Object.fromEntries(Object.entries(row).filter(([column]) => !LATER_COLUMNS.includes(column))),
-    ),
-    attempts: await source.query(`SELECT * FROM attempts ORDER BY id`),
+    statuses: earlierColumns(await source.query(`SELECT * FROM message_endpoints ORDER BY message_id`)),
+    attempts: earlierColumns(await source.query(`SELECT * FROM attempts ORDER BY id`)),
     outbox: await source.query(`SELECT * FROM message_outbox`),
   });
 

@@ -18,8 +18,7 @@ import { type Exchange, notServedInReadme, problemsAgainst, recordingFetch, retu
  * below, and must answer 404 or 405 until its route lands; then this file fails, saying to take
  * it off this list, so that its checks run. The list is closed at merge.
  */
-const PENDING: Record<string, string> = {
-};
+const PENDING: Record<string, string> = {};
 
 /** Fields Hookline adds to a model, which the SDK ignores: documented in the README. */
 const HOOKLINE_FIELDS: Record<string, readonly string[]> = {
