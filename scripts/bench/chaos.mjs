@@ -303,7 +303,11 @@ async function createApplications(chaos, services) {
     const ordering = app === ORDERED_APP ? 'fifo' : 'none';
     endpointIds.push(expectOk('create endpoint', await api.call('POST', `/app/${appIds[app]}/endpoint`, { url: `http://127.0.0.1:${receiver.ports[app]}/e/${app}`, eventTypes: [EVENT_TYPE], ordering })).id);
   }
-  cleanups.push(async () => void (await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]).catch(() => undefined)));
+  // The messages first (their statuses and attempts go with them): deleting an application leaves them to the retention sweep.
+  cleanups.push(async () => {
+    await db.query('DELETE FROM messages WHERE application_id = ANY($1::uuid[])', [appIds]).catch(() => undefined);
+    await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]).catch(() => undefined);
+  });
   await receiver.ask({ type: 'reset', phase: 'chaos' });
   return { appIds, endpointIds };
 }

@@ -10,6 +10,7 @@
 //       [--partitions 6] [--delivery-timeout 15s] [--retry-schedule 1s,2s,5s]
 //       [--dead-letter-after 1m] [--baseline | --no-baseline] [--profile delivery]
 //       [--api-concurrency 64] [--idle-timeout 30s] [--warmup 3000] [--keep-data] [--no-build]
+//       [--soak 15m --retention 2m]
 //
 //   --events               events to publish (each is delivered to --endpoints-per-event endpoints)
 //   --rate                 events per second on a fixed schedule, or `max` (as fast as accepted)
@@ -49,6 +50,15 @@
 //   --keep-data            leave the run's applications (and their messages) in the database
 //   --no-build             never run scripts/build.sh (by default it runs when a dist/ is missing
 //                          or older than its sources)
+//   --soak                 instead of a fixed number of events and a baseline: publish at --rate for
+//                          this long, and print every minute the size (tables and indexes) of
+//                          messages, message_endpoints, attempts, message_outbox, idempotency_keys
+//                          and pending_deletions, the partitions, and the latency percentiles of the
+//                          deliveries received in that minute; then wait for the rest as usual
+//   --retention            HOOKLINE_RETENTION of the services (longer than --dead-letter-after). A
+//                          short one compresses time: with --soak, the sizes must go flat after
+//                          the first retention window. The retention sweep drops partitions of the
+//                          whole database, so give such a run a DATABASE_URL of its own
 //
 // Kafka: KAFKA_BROKERS, or the local broker (`scripts/stack/kafka.sh start`). PostgreSQL:
 // DATABASE_URL, or `scripts/stack/postgres.sh start`. Whatever the bench starts it stops at the
@@ -80,6 +90,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, relative } from 'node:path';
+import { clearInterval, setInterval } from 'node:timers';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -144,6 +155,8 @@ const OPTIONS = {
   'idle-timeout': { type: 'string', default: '30s' },
   warmup: { type: 'string', default: '3000' },
   'keep-data': { type: 'boolean', default: false },
+  soak: { type: 'string', default: '' },
+  retention: { type: 'string', default: '' },
 };
 
 /** The options as the run uses them, checked. */
@@ -167,8 +180,17 @@ function parseOptions(values) {
   const schedule = values['retry-schedule'].split(',').map((text) => text.trim()).filter(Boolean);
   if (schedule.length === 0) throw new UsageError('--retry-schedule: at least one delay');
   for (const item of schedule) parseDurationMs(item, 'retry-schedule');
+  const soakMs = values.soak ? parseDurationMs(values.soak, 'soak') : 0;
+  if (soakMs > 0 && rate === 'max') throw new UsageError('--soak: needs a fixed --rate (events per second)');
+  const retentionMs = values.retention ? parseDurationMs(values.retention, 'retention') : 0;
+  if (retentionMs > 0 && retentionMs <= parseDurationMs(values['dead-letter-after'], 'dead-letter-after')) {
+    throw new UsageError('--retention: must be longer than --dead-letter-after, as the services require');
+  }
   return {
-    events: integer('events', 1, 5_000_000),
+    soakMs,
+    soak: values.soak,
+    retention: values.retention,
+    events: soakMs > 0 ? Math.round((rate * soakMs) / 1000) : integer('events', 1, 5_000_000),
     rate,
     via: values.via,
     fanout: integer('endpoints-per-event', 1, 100),
@@ -202,6 +224,7 @@ function effectiveLine(o) {
     `--events ${o.events} --rate ${o.rate} --via ${o.via} --endpoints-per-event ${o.fanout} --apps ${o.apps} --payload-bytes ${o.payloadBytes}`,
     `--fail-rate ${o.failRate}${o.filters ? ' --filters' : ''} --ordering-keys ${o.orderingKeys} --receiver-latency ${o.receiverLatency}${o.hang ? ' --hang-endpoint' : ''} --instances ${instances} --partitions ${o.partitions}`,
     `--delivery-timeout ${o.deliveryTimeout} --retry-schedule ${o.retrySchedule} --dead-letter-after ${o.deadLetterAfter} --warmup ${o.warmupEvents}${o.baseline ? '' : ' --no-baseline'}${o.profile.length ? ` --profile ${o.profile.join(',')}` : ''}`,
+    ...(o.soakMs > 0 || o.retention ? [`${o.soakMs > 0 ? `--soak ${o.soak} ` : ''}${o.retention ? `--retention ${o.retention}` : ''}`.trim()] : []),
   ].join(' ');
 }
 
@@ -381,9 +404,13 @@ async function main(options) {
     out.push(`events           ${options.events} over ${options.apps} applications x ${options.fanout} endpoints = ${bench.expected} deliveries expected${options.hang ? ' (+ the hanging endpoint, not counted)' : ''}`);
 
     const failures = [];
-    const baseline = options.baseline ? await runBaseline(bench, out, failures) : null;
-    const hookline = await runHookline(bench, baseline, out, failures);
-    if (options.profile.length > 0) await reportProfiles(hookline, out);
+    if (options.soakMs > 0) {
+      await runSoak(bench, out, failures);
+    } else {
+      const baseline = options.baseline ? await runBaseline(bench, out, failures) : null;
+      const hookline = await runHookline(bench, baseline, out, failures);
+      if (options.profile.length > 0) await reportProfiles(hookline, out);
+    }
 
     const ok = failures.length === 0;
     out.push('');
@@ -600,6 +627,105 @@ async function runHookline(bench, baseline, out, failures) {
   return { instances: services.instances, profileStarted: services.profileStarted, windowFrom: published.started, windowTo: last || Date.now() };
 }
 
+// ---- the soak ----------------------------------------------------------------------------------
+
+/** The tables whose size the soak follows; a partitioned one counts its partitions. */
+const SOAK_TABLES = ['messages', 'message_endpoints', 'attempts', 'message_outbox', 'idempotency_keys', 'pending_deletions'];
+
+/** Table plus index bytes of each of SOAK_TABLES (all partitions), and the partitions of messages. */
+async function databaseSizes(db) {
+  const { rows } = await db.query(
+    `SELECT t.name, (SELECT coalesce(sum(pg_total_relation_size(p.relid)), 0)::bigint FROM pg_partition_tree(t.name::regclass) p) AS bytes
+     FROM unnest($1::text[]) AS t(name)`,
+    [SOAK_TABLES],
+  );
+  const { rows: [{ partitions }] } = await db.query(`SELECT count(*)::int AS partitions FROM pg_inherits WHERE inhparent = 'messages'::regclass`);
+  const { rows: [{ messages }] } = await db.query('SELECT count(*)::int AS messages FROM messages');
+  return { bytes: Object.fromEntries(rows.map((row) => [row.name, Number(row.bytes)])), partitions, messages };
+}
+
+const megabytes = (bytes) => (bytes / 1_048_576).toFixed(1);
+
+/**
+ * --soak: Hookline alone at a fixed rate for a duration (time compressed by a short --retention),
+ * with a line every minute: the database's size and the latency of that minute's deliveries.
+ * What the retention must show: both flat once the first retention window has passed.
+ */
+async function runSoak(bench, out, failures) {
+  const { options, db, receiver, expected } = bench;
+  const services = await startHooklineServices(bench);
+  const api = await apiClient(
+    services.instances.filter((instance) => instance.service === 'ingest').map((instance) => `http://127.0.0.1:${instance.port}/api/v1`),
+    services.adminToken,
+    options.apiConcurrency,
+  );
+  bench.cleanups.push(() => api.close());
+  const { endpointIds, appIds } = await createApplications(bench, api, services.appIds);
+  const publisher = hooklinePublisher(bench, api, appIds);
+  await receiver.ask({ type: 'reset', phase: 'soak' });
+
+  const rows = [];
+  const started = Date.now();
+  const header = `  ${'minute'.padStart(6)} ${'load1'.padStart(6)} ${'recv/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'max ms'.padStart(7)} ${'messages'.padStart(9)} ${'parts'.padStart(5)} ${SOAK_TABLES.map((table) => `${table.replace('message_', 'm_').slice(0, 13)} MB`.padStart(17)).join('')} ${'total MB'.padStart(9)}`;
+  const sample = async (label) => {
+    const window = await receiver.ask({ type: 'window' });
+    const sizes = await databaseSizes(db);
+    const latency = summarize(window.latencies);
+    const total = Object.values(sizes.bytes).reduce((sum, bytes) => sum + bytes, 0);
+    const elapsedS = (Date.now() - (rows.at(-1)?.at ?? started)) / 1000;
+    const row = { at: Date.now(), label, load: loadavg()[0], rate: window.latencies.length / Math.max(0.001, elapsedS), latency, sizes, total };
+    rows.push(row);
+    const line = `  ${label.padStart(6)} ${row.load.toFixed(2).padStart(6)} ${fmt(row.rate).padStart(7)} ${fmt(latency.p50).padStart(7)} ${fmt(latency.p99).padStart(7)} ${fmt(latency.max).padStart(7)} ${String(sizes.messages).padStart(9)} ${String(sizes.partitions).padStart(5)} ${SOAK_TABLES.map((table) => megabytes(sizes.bytes[table]).padStart(17)).join('')} ${megabytes(total).padStart(9)}`;
+    log(`soak ${line.trim()}`);
+    return line;
+  };
+  log(`soak: publishing ${options.rate} events/s for ${options.soak}${options.retention ? ` with HOOKLINE_RETENTION=${options.retention}` : ''}`);
+  log(`soak ${header.trim()}`);
+  const lines = [await sample('0')];
+  let minute = 0;
+  const ticker = setInterval(() => {
+    minute++;
+    void sample(String(minute)).then((line) => lines.push(line));
+  }, 60_000);
+  let published;
+  try {
+    published = await publisher.publish('soak', options.events);
+    log(`soak: published ${options.events} events; waiting for the last deliveries`);
+    await drain({ receiver, expected, idleTimeoutMs: options.idleTimeoutMs, label: 'soak' });
+  } finally {
+    clearInterval(ticker);
+  }
+  await sleep(1_000);
+  lines.push(await sample('end'));
+  const stats = await receiver.ask({ type: 'stats' });
+  const dead = Number((await db.query(`SELECT count(*)::int AS n FROM message_endpoints WHERE status = 'dead' AND endpoint_id = ANY($1::uuid[])`, [endpointIds])).rows[0].n);
+  const delivered = stats.latencies.length;
+  const missing = expected - delivered - dead;
+
+  out.push('');
+  out.push(`soak: ${SERVICES.map((service) => `${service} x${options.instances[service]}`).join(', ')}; ${options.rate} events/s via ${options.via} for ${options.soak}${options.retention ? `, HOOKLINE_RETENTION=${options.retention}` : ''}`);
+  out.push(`  published      ${options.events} events in ${((published.ended - published.started) / 1000).toFixed(1)} s`);
+  out.push(`  ledger         expected ${expected} = delivered ${delivered} + dead ${dead} (still in the database) + missing ${missing}   ${missing === 0 ? 'OK' : 'DOES NOT BALANCE'}`);
+  out.push(`  duplicates     ${stats.duplicates}`);
+  out.push(`  ${latencyLine('latency ms (all)', summarize(stats.latencies))}`);
+  out.push('  every minute: load average, deliveries received per second and their latency in that minute; rows in messages,');
+  out.push('  its partitions, and table + index megabytes of each table (all partitions)');
+  out.push(header);
+  out.push(...lines);
+  if (options.retention) {
+    // Flat: past the first retention window (plus a partition and a sweep), the size stays within its range so far.
+    const windowS = (parseDurationMs(options.retention, 'retention') + 2 * 60_000) / 1000;
+    const settled = rows.filter((row) => row.label !== 'end' && (row.at - started) / 1000 >= windowS + 60);
+    if (settled.length >= 2) {
+      const totals = settled.map((row) => row.total);
+      const p99s = settled.map((row) => row.latency.p99).filter(Number.isFinite);
+      out.push(`  after ${Math.round(windowS / 60) + 1} min   total MB from ${megabytes(Math.min(...totals))} to ${megabytes(Math.max(...totals))}; p99 ms from ${fmt(Math.min(...p99s))} to ${fmt(Math.max(...p99s))}`);
+    }
+  }
+  if (missing !== 0) failures.push(`the soak ledger does not balance (${missing} missing)`);
+  if (services.unexpectedExits.length > 0) failures.push(`${services.unexpectedExits.length} service process(es) exited during the run`);
+}
+
 /**
  * The services as child processes from dist/, --instances of each, on the run's prefix with a
  * generated admin token and keyring; resolves once every one is ready. Returns them with
@@ -612,14 +738,17 @@ async function startHooklineServices(bench) {
     HOOKLINE_DELIVERY_TIMEOUT: options.deliveryTimeout,
     HOOKLINE_RETRY_SCHEDULE: options.retrySchedule,
     HOOKLINE_DEAD_LETTER_AFTER: options.deadLetterAfter,
+    ...(options.retention ? { HOOKLINE_RETENTION: options.retention } : {}),
     HOOKLINE_LOG_LEVEL: 'warn',
   });
-  // The data goes with the run (cascading from the applications); registered before the
-  // services, so it runs after they stopped.
+  // The data goes with the run (the messages, taking their statuses and attempts with them, then
+  // the applications with their endpoints); registered before the services, so it runs after
+  // they stopped.
   const appIds = [];
   if (!options.keepData) {
     cleanups.push(async () => {
       if (appIds.length === 0) return;
+      await db.query('DELETE FROM messages WHERE application_id = ANY($1::uuid[])', [appIds]);
       await db.query('DELETE FROM applications WHERE id = ANY($1::uuid[])', [appIds]);
       // Now, not as autovacuum during the next run's measurement.
       await db.query('VACUUM (ANALYZE) applications, endpoints, messages, message_endpoints, attempts');

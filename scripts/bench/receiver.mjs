@@ -15,7 +15,7 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 /**
  * Starts the receiver thread. Options: apps (ports), failRate (fraction answered 500), latencyMs
  * (before each answer), hang (one more port that reads requests and never answers). Resolves with
- * { ports, hangPort, ask(message) } where ask sends reset / count / stats / seen / mode / close.
+ * { ports, hangPort, ask(message) } where ask sends reset / count / stats / window / seen / mode / close.
  */
 export async function startReceiver(options) {
   const handle = workerHandle(new Worker(new URL(import.meta.url), { workerData: options }));
@@ -69,6 +69,7 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
       latencies: [],
       endpoints: [],
       sentAt: [],
+      windowFrom: 0,
       first: Infinity,
       last: 0,
       duplicates: 0,
@@ -186,6 +187,11 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
       const { requests, violations, examples } = state.ordered;
       const counts = { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown, hang: state.hang, ordered: { requests, violations, examples } };
       parentPort.postMessage({ type: 'stats', ...counts, latencies, endpoints, sentAt }, [latencies.buffer, endpoints.buffer, sentAt.buffer]);
+    } else if (message.type === 'window') {
+      // The latencies recorded since the last 'window' (the soak's per-minute figures).
+      const latencies = Float64Array.from(state.latencies.slice(state.windowFrom));
+      state.windowFrom = state.latencies.length;
+      parentPort.postMessage({ type: 'window', latencies, delivered: state.latencies.length, duplicates: state.duplicates }, [latencies.buffer]);
     } else if (message.type === 'seen') {
       // "<seq> <endpoint>" of every pair received at least once.
       parentPort.postMessage({ type: 'seen', pairs: [...state.seenSeq] });

@@ -312,6 +312,12 @@ describe('helm chart options', () => {
     expect(() => renderChart('--set', 'config.shutdownGrace=45s', '--set', 'terminationGracePeriodSeconds=60')).not.toThrow();
   });
 
+  it('rejects a retention that would not outlive the retry window, as the services do', () => {
+    expect(() => renderChart('--set', 'config.retention.messages=48h')).toThrow(/config\.retention\.messages \(48h\) must be longer than config\.retry\.deadLetterAfter \(48h\)/);
+    expect(() => renderChart('--set', 'config.retention.idempotencyKeys=forever')).toThrow(/config\.retention\.idempotencyKeys: Does not match pattern/);
+    expect(() => renderChart('--set', 'config.retention.messages=3d')).not.toThrow();
+  });
+
   it('lints clean with --strict', () => {
     expect(helm(['lint', '--strict', '--kube-version', '1.31.0', 'deploy/helm/hookline', '-f', ALL_ON_VALUES])).toMatch(/0 chart\(s\) failed/);
   });

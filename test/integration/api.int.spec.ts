@@ -7,6 +7,7 @@ import { eventually, requireStack } from '../support/env.js';
 import { publish } from '../support/kafka.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
 import { Receiver } from '../support/receiver.js';
+import { startServiceProcess, waitReady } from '../support/service-process.js';
 
 // The REST API through the real stack: all four services in-process, the shared Kafka and
 // PostgreSQL, real HTTP. The tests' API client where exact status codes and error bodies matter; the
@@ -155,6 +156,31 @@ describe('the REST API through the real stack', () => {
       const [row] = (await db.query('SELECT key_hash FROM api_keys WHERE id = $1', [second.body.id])) as Array<{ key_hash: string }>;
       expect(row!.key_hash).not.toContain(second.body.key);
       expect(row!.key_hash).toMatch(/^[0-9a-f]{64}$/);
+    });
+
+    it('has a revoked API key refused at once by every ingest instance, not only the one that revoked it', async () => {
+      const path = `/api/v1/app/${a.app.id}`;
+      const key = await admin.post<{ id: string; key: string }>(`/api/v1/app/${a.app.id}/api-key`, { name: 'revoked everywhere' });
+      const here = apiClient(pipeline.apiUrl, key.body.key);
+      expect((await here.get(path)).status).toBe(200); // used, so cached by this instance
+      // A second ingest instance (the built service, its own process) that has the key cached too.
+      const other = await startServiceProcess('ingest', pipeline.env);
+      try {
+        await waitReady(other, 60_000);
+        const there = apiClient(`http://127.0.0.1:${other.healthPort}`, key.body.key);
+        expect((await there.get(path)).status).toBe(200);
+
+        const revokedAt = Date.now();
+        expect((await admin.delete(`/api/v1/app/${a.app.id}/api-key/${key.body.id}`)).status).toBe(204);
+        expect((await here.get(path)).status).toBe(401);
+        // The other instance hears of it (a PostgreSQL notification), well before its 30 s cache of it would expire.
+        await eventually(async () => expect((await there.get(path)).status).toBe(401), 3_000);
+        expect(Date.now() - revokedAt).toBeLessThan(5_000);
+        expect((await a.api.get(path)).status).toBe(200);
+      } finally {
+        other.process.kill('SIGTERM');
+        await other.exited;
+      }
     });
 
     it("gives A's key a 404, never data, for every read and write of B's application, endpoints, messages and attempts", async () => {
@@ -479,6 +505,8 @@ describe('the REST API through the real stack', () => {
         [`${base}/msg`, { eventType, payload: 'text' }, [['body', 'payload']]],
         [`${base}/msg`, { eventType, payload: {}, channels: ['bad channel'] }, [['body', 'channels', 0]]],
         ['/api/v1/app', { name: '' }, [['body', 'name']]],
+        // Svix's application-wide throttle, which Hookline does not have: refused, not ignored.
+        ['/api/v1/app', { name: 'Throttled', throttleRate: 10 }, [['body', 'throttleRate']]],
       ];
       for (const [path, json, expected] of cases) {
         const reply = await admin.post<ValidationOut>(path, json);

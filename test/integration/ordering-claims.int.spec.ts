@@ -51,7 +51,7 @@ describe('claims of ordered messages in PostgreSQL', () => {
   /** A message routed to the endpoint at `offset` of partition 0, as fanout leaves it: pending, with its position. */
   async function routed(offset: number, key = 'k'): Promise<string> {
     const id = uuidv7();
-    await dataSource.query(`INSERT INTO messages (id, application_id, event_type, payload, expires_at, ordering_key) VALUES ($1, $2, 'order.changed', '{}', now() + interval '1 day', $3)`, [id, applicationId, key]);
+    await dataSource.query(`INSERT INTO messages (id, application_id, event_type, payload, ordering_key) VALUES ($1, $2, 'order.changed', '{}', $3)`, [id, applicationId, key]);
     await dataSource.query(`INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, ordering_key, order_partition, order_offset) VALUES ($1, $2, $3, 'pending', $4, 0, $5)`, [
       id,
       endpointId,

@@ -59,8 +59,8 @@ describe('the outbox relay', () => {
     const id = uuidv7();
     await database.query(
       `WITH inserted AS (
-         INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, '{}', $6::jsonb, now() - make_interval(secs => $5::double precision / 1000), now() + interval '1 day')
+         INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at)
+         VALUES ($1, $2, $3, $4, '{}', $6::jsonb, now() - make_interval(secs => $5::double precision / 1000))
          RETURNING id, created_at)
        INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted`,
       [id, application, eventType, eventId, ageMs, payload],

@@ -34,6 +34,7 @@ import { AttemptsService } from './attempts/attempts.service.js';
 import { DeliveryStatusesRepository } from './attempts/delivery-statuses.repository.js';
 import { ApiKeysRepository } from './auth/api-keys.repository.js';
 import { ApiKeysService } from './auth/api-keys.service.js';
+import { TokenRevocations } from './auth/token-revocations.js';
 import { AppPortalTokensRepository } from './auth/app-portal/app-portal-tokens.repository.js';
 import { AppPortalService } from './auth/app-portal/app-portal.service.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -61,6 +62,9 @@ import { OutboxRelay } from './messages/outbox-relay.js';
 import { RedeliveryService } from './messages/redelivery.service.js';
 import { OperationalEvents } from './operational-webhooks/operational-events.js';
 import { OperationalWebhooksService } from './operational-webhooks/operational-webhooks.service.js';
+import { RetentionRepository } from './retention/retention.repository.js';
+import { RetentionScheduler } from './retention/retention-scheduler.js';
+import { RetentionService } from './retention/retention.service.js';
 import { StatsRepository } from './stats/stats.repository.js';
 import { StatsService } from './stats/stats.service.js';
 import { TracesController } from './traces/traces.controller.js';
@@ -98,6 +102,7 @@ import { TracesService, traceStoreProvider } from './traces/traces.service.js';
     ApplicationsService,
     ApiKeysRepository,
     ApiKeysService,
+    TokenRevocations,
     AppPortalTokensRepository,
     AppPortalService,
     AuthGuard,
@@ -117,6 +122,9 @@ import { TracesService, traceStoreProvider } from './traces/traces.service.js';
     MessageService,
     OutboxRelay,
     RedeliveryService,
+    RetentionRepository,
+    RetentionService,
+    RetentionScheduler,
     AttemptsRepository,
     AttemptsService,
     TracesService,

@@ -1,3 +1,4 @@
+import ms from 'ms';
 import type { z } from 'zod';
 import { type DatabaseTls, type KafkaSasl, type KafkaTls, type ReadFile, readTextFile, resolveConnections, resolveDatabase } from './connections.js';
 import { environmentSchema, type KAFKA_COMPRESSIONS } from './env.js';
@@ -37,6 +38,11 @@ export interface HooklineConfig {
     deadLetterAfterMs: number;
     /** Tasks the retry service holds in memory per tier partition. */
     lookahead: number;
+  };
+  /** How long data is kept before the retention sweep removes it (Idempotency-Key records: api.idempotencyKeyTtlMs). */
+  retention: {
+    /** Messages with their payloads, their statuses per endpoint (dead letters included) and attempts. */
+    messagesMs: number;
   };
   delivery: {
     timeoutMs: number;
@@ -160,6 +166,10 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
   if (missing.length > 0) throw new ConfigError(missing.map((name) => `${name}: required by the ${service} service`));
   const connections = resolveConnections(e, readFile);
   if (connections.problems.length > 0) throw new ConfigError(connections.problems);
+  // A message must outlive its retry window, or its last retries would find it gone.
+  if (e.HOOKLINE_RETENTION <= e.HOOKLINE_DEAD_LETTER_AFTER) {
+    throw new ConfigError([`HOOKLINE_RETENTION: must be longer than HOOKLINE_DEAD_LETTER_AFTER (${ms(e.HOOKLINE_DEAD_LETTER_AFTER)}), so that a message outlives its retries; got ${ms(e.HOOKLINE_RETENTION)}`]);
+  }
   const defaultHealthPort = DEFAULT_HEALTH_PORT[service];
   return {
     service,
@@ -183,6 +193,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       deadLetterAfterMs: e.HOOKLINE_DEAD_LETTER_AFTER,
       lookahead: e.HOOKLINE_RETRY_LOOKAHEAD,
     },
+    retention: { messagesMs: e.HOOKLINE_RETENTION },
     delivery: {
       timeoutMs: e.HOOKLINE_DELIVERY_TIMEOUT,
       allowHttp: e.HOOKLINE_DELIVERY_ALLOW_HTTP,

@@ -110,6 +110,8 @@ export const environmentSchema = z.object({
   // Retry tasks held in memory per tier partition, each until it is due (past it, a task may wait for the window to move).
   HOOKLINE_RETRY_LOOKAHEAD: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
   HOOKLINE_DEAD_LETTER_AFTER: duration.prefault('48h'),
+  // How long messages (payloads), their statuses, attempts and dead letters are kept; longer than the dead-letter window.
+  HOOKLINE_RETENTION: duration.prefault('90d'),
   HOOKLINE_DELIVERY_TIMEOUT: duration.prefault('15s'),
   // An endpoint failing every attempt this long is disabled (a 410 Gone disables it at once).
   HOOKLINE_ENDPOINT_DISABLE_AFTER: duration.prefault('5d'),

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);
     expect(config.retry.deadLetterAfterMs).toBe(48 * 3600 * 1000);
     expect(config.retry.jitter).toBe(0.2);
+    expect(config.retention).toEqual({ messagesMs: 90 * 86_400_000 });
     expect(config.delivery).toEqual({
       timeoutMs: 15_000,
       allowHttp: false,
@@ -108,6 +109,12 @@ describe('loadConfig', () => {
     }
     expect(problemsOf({ ...minimal, HOOKLINE_MAX_ENDPOINTS_PER_APP: '0' })[0]).toMatch(/^HOOKLINE_MAX_ENDPOINTS_PER_APP/);
     expect(problemsOf({ ...minimal, HOOKLINE_API_RATE_LIMIT: '-1' })[0]).toMatch(/^HOOKLINE_API_RATE_LIMIT/);
+  });
+
+  it('reads the retention, and refuses one that would not outlive the retry window', () => {
+    expect(loadConfig('fanout', { ...minimal, HOOKLINE_RETENTION: '2m', HOOKLINE_DEAD_LETTER_AFTER: '1m' }).retention).toEqual({ messagesMs: 120_000 });
+    expect(problemsOf({ ...minimal, HOOKLINE_RETENTION: '48h' })).toEqual(['HOOKLINE_RETENTION: must be longer than HOOKLINE_DEAD_LETTER_AFTER (2d), so that a message outlives its retries; got 2d']);
+    expect(problemsOf({ ...minimal, HOOKLINE_RETENTION: '1h', HOOKLINE_DEAD_LETTER_AFTER: '2h' })[0]).toMatch(/^HOOKLINE_RETENTION: must be longer than HOOKLINE_DEAD_LETTER_AFTER \(2h\)/);
   });
 
   it('parses lists, durations and booleans', () => {

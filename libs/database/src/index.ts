@@ -5,3 +5,4 @@ export { DatabaseModule } from './database.module.js';
 export { unnestParameters } from './unnest.js';
 export { isOperationalApplication, OPERATIONAL_APPLICATION_ID } from './operational-application.js';
 export { isDataError, sqlState } from './errors.js';
+export { idBounds, uuidFloor } from './uuid-time.js';

@@ -11,7 +11,6 @@ export interface Application {
   id: string;
   uid: string | null;
   name: string;
-  throttleRate: number | null;
   metadata: Record<string, string>;
   createdAt: string;
   updatedAt: string;

@@ -1,9 +1,9 @@
-import { type Attempt, type AttemptTrigger, type DeliveryStatus, unnestParameters } from '@hookline/database';
+import { type Attempt, type AttemptTrigger, type DeliveryStatus, idBounds, unnestParameters } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
-/** One attempt as the attempts table stores it. */
-export type AttemptRow = Omit<Attempt, 'message' | 'endpoint' | 'trigger'> & { trigger: AttemptTrigger };
+/** One attempt as delivery writes it (an expunged response, null, only ever comes later). */
+export type AttemptRow = Omit<Attempt, 'message' | 'endpoint' | 'trigger' | 'responseExcerpt'> & { trigger: AttemptTrigger; responseExcerpt: string };
 
 /** Where a message stands with an endpoint: its message_endpoints row. */
 export interface StatusRow {
@@ -47,19 +47,23 @@ export interface FailingEndpoint {
 }
 
 // The statements below skip rows whose message or endpoint was deleted while the attempt ran,
-// rather than failing the whole batch (and every delivery in it) on a foreign key.
+// rather than failing the whole batch (and every delivery in it) on a foreign key. The last two
+// parameters, the lowest and highest message id of the batch, keep the planning of the search of
+// messages (partitioned by id) to the partitions the batch falls in.
 const INSERT_ATTEMPTS = `
   INSERT INTO attempts (id, message_id, endpoint_id, application_id, attempt_number, url, succeeded, response_status_code,
                         response_duration_ms, response_excerpt, error, trigger, created_at, trace_id)
   SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::boolean[], $8::int[],
                          $9::int[], $10::text[], $11::text[], $12::attempt_trigger[], $13::timestamptz[], $14::text[]) AS v(id, message_id, endpoint_id)
-  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id) AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id)`;
+  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
+    AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $15::uuid AND $16::uuid)`;
 
 // A success is final: a late duplicate of an earlier failed attempt never overwrites it.
 const UPSERT_STATUSES = `
   INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at, next_attempt_at)
   SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::delivery_status[], $5::int[], $6::timestamptz[], $7::timestamptz[]) AS v(message_id, endpoint_id)
-  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id) AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id)
+  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
+    AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $8::uuid AND $9::uuid)
   ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
     status = CASE WHEN message_endpoints.status = 'succeeded' THEN message_endpoints.status ELSE EXCLUDED.status END,
     attempt_count = GREATEST(message_endpoints.attempt_count, EXCLUDED.attempt_count),
@@ -136,11 +140,18 @@ export class AttemptRepository {
     const { attempts, statuses, outcomes, ordered } = batch;
     return this.dataSource.transaction(async (manager) => {
       if (ordered.length > 0) await manager.query(LOCK_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey']));
-      await manager.query(
-        INSERT_ATTEMPTS,
-        unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt', 'traceId']),
-      );
-      await manager.query(UPSERT_STATUSES, unnestParameters(statuses, ['messageId', 'endpointId', 'applicationId', 'status', 'attemptCount', 'lastAttemptAt', 'nextAttemptAt']));
+      if (attempts.length > 0) {
+        await manager.query(INSERT_ATTEMPTS, [
+          ...unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt', 'traceId']),
+          ...idBounds(attempts.map((attempt) => attempt.messageId)),
+        ]);
+      }
+      if (statuses.length > 0) {
+        await manager.query(UPSERT_STATUSES, [
+          ...unnestParameters(statuses, ['messageId', 'endpointId', 'applicationId', 'status', 'attemptCount', 'lastAttemptAt', 'nextAttemptAt']),
+          ...idBounds(statuses.map((status) => status.messageId)),
+        ]);
+      }
       // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
       const [rows] = (await manager.query(TRACK_FAILING, unnestParameters(outcomes, ['endpointId', 'succeeded', 'at']))) as [
         Array<{ id: string; application_id: string; uid: string | null; failing_since: Date | null; disabled: boolean }>,

@@ -1,4 +1,4 @@
-import { unnestParameters } from '@hookline/database';
+import { idBounds, unnestParameters } from '@hookline/database';
 import type { CommittedOffset, ProgressListener } from '@hookline/kafka';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -25,12 +25,15 @@ const ROUTABLE_ENDPOINTS = `
 // Pending status rows, one per (message, endpoint); a redelivered event changes nothing, and a
 // row whose message or endpoint was deleted meanwhile is skipped rather than failing the batch.
 // An event on the events topic twice (the outbox relay emitting it again) keeps its lowest
-// position: the first copy is the one ordered with the messages around it.
+// position: the first copy is the one ordered with the messages around it. $7 and $8, the lowest
+// and highest message id of the batch, keep the planning of the search of messages (partitioned
+// by id) to the partitions the batch falls in.
 const INSERT_PENDING = `
   INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, ordering_key, order_partition, order_offset)
   SELECT v.message_id, v.endpoint_id, v.application_id, 'pending', v.ordering_key, v.order_partition, v.order_offset
   FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::bigint[]) AS v(message_id, endpoint_id, application_id, ordering_key, order_partition, order_offset)
-  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id) AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id)
+  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
+    AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $7::uuid AND $8::uuid)
   ON CONFLICT (message_id, endpoint_id) DO UPDATE SET order_offset = EXCLUDED.order_offset
     WHERE EXCLUDED.order_offset < message_endpoints.order_offset AND EXCLUDED.order_partition = message_endpoints.order_partition`;
 
@@ -52,7 +55,11 @@ export class RouteRepository implements ProgressListener {
   }
 
   async insertPending(routes: readonly PendingRoute[]): Promise<void> {
-    await this.dataSource.query(INSERT_PENDING, unnestParameters(routes, ['messageId', 'endpointId', 'applicationId', 'orderingKey', 'orderPartition', 'orderOffset']));
+    if (routes.length === 0) return;
+    await this.dataSource.query(INSERT_PENDING, [
+      ...unnestParameters(routes, ['messageId', 'endpointId', 'applicationId', 'orderingKey', 'orderPartition', 'orderOffset']),
+      ...idBounds(routes.map((route) => route.messageId)),
+    ]);
   }
 
   /** Every event below `offset` in the partition has its status rows and its tasks (the consumer's commits tell). */

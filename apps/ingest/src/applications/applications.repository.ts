@@ -1,4 +1,4 @@
-import { Application, OPERATIONAL_APPLICATION_ID } from '@hookline/database';
+import { Application, OPERATIONAL_APPLICATION_ID, PendingDeletion } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
@@ -10,7 +10,6 @@ import type { ListQuery } from '../http/schemas.js';
 export interface NewApplication {
   name: string;
   uid?: string | null;
-  throttleRate?: number | null;
   metadata?: Record<string, string>;
 }
 
@@ -31,7 +30,6 @@ export class ApplicationsRepository {
         id: uuidv7(),
         name: fields.name,
         uid: fields.uid ?? null,
-        rateLimit: fields.throttleRate ?? null,
         metadata: fields.metadata ?? {},
       }),
     );
@@ -41,8 +39,16 @@ export class ApplicationsRepository {
     return this.applications.save(application);
   }
 
+  /**
+   * Deletes the application (its endpoints and API keys with it) and leaves its messages, with
+   * their statuses and attempts, to the retention sweep (pending_deletions), so that the request
+   * never waits on the partitioned tables.
+   */
   async delete(id: string): Promise<void> {
-    await this.applications.delete({ id });
+    await this.applications.manager.transaction(async (manager) => {
+      await manager.delete(Application, { id });
+      await manager.createQueryBuilder().insert().into(PendingDeletion).values({ kind: 'application', targetId: id }).orIgnore().execute();
+    });
   }
 
   /** A page of every tenant (the operational application is none), or of the one with `onlyId`. */

@@ -1,11 +1,15 @@
 import type { Application } from '@hookline/database';
 import { z } from 'zod';
-import { answer, id, idIterator, listOf, metadata, named, throttleRate, timestamps, uid } from '../http/schemas.js';
+import { answer, id, idIterator, listOf, metadata, named, timestamps, uid } from '../http/schemas.js';
 
 export const applicationIn = z.object({
   name: z.string().min(1).max(256),
   uid: uid.nullish(),
-  throttleRate: throttleRate.optional(),
+  /**
+   * Svix's application-wide rate limit, which Hookline does not have (rates are limited per
+   * endpoint): refused rather than ignored, so that nobody believes it applies.
+   */
+  throttleRate: z.null({ error: "not supported: Hookline limits the rate per endpoint; set the endpoints' throttleRate" }).optional(),
   metadata: metadata.optional(),
 });
 export type ApplicationIn = z.infer<typeof applicationIn>;
@@ -19,9 +23,9 @@ export type ApplicationPatch = z.infer<typeof applicationPatch>;
 
 export const ApplicationOut = named(
   'ApplicationOut',
-  z.object({ id, uid: z.string().nullable(), name: z.string(), throttleRate: z.number().int().nullable(), metadata, ...timestamps }),
+  z.object({ id, uid: z.string().nullable(), name: z.string(), metadata, ...timestamps }),
 );
 export type ApplicationOut = z.output<typeof ApplicationOut>;
 export const ListResponseApplicationOut = listOf('ListResponseApplicationOut', ApplicationOut, idIterator);
 
-export const applicationOut = answer(ApplicationOut, (app: Application) => ({ throttleRate: app.rateLimit }));
+export const applicationOut = answer<typeof ApplicationOut, Application>(ApplicationOut, () => ({}));

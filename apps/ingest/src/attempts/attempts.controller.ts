@@ -89,4 +89,7 @@ export class AttemptsController {
 
   @Operation({ method: 'post', path: '/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend', summary: 'Send a message to an endpoint again', access: 'portal', status: 202, response: EmptyResponse })
   resend(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('endpointId') endpointId: string) { return this.attempts.resend(principal, appId, msgId, endpointId); }
+
+  @Operation({ method: 'delete', path: '/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content', summary: "Expunge an attempt's response body; it answers \"EXPUNGED\" from then on", access: 'token', status: 204 })
+  expunge(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('attemptId') attemptId: string) { return this.attempts.expunge(principal, appId, msgId, attemptId); }
 }

@@ -27,6 +27,12 @@ export interface AttemptFilter {
 export class AttemptsRepository {
   constructor(@InjectRepository(Attempt) private readonly attempts: Repository<Attempt>) {}
 
+  /** Removes the attempt's response (Svix's expunge content); false when the message has no such attempt. */
+  async expunge(messageId: string, attemptId: string): Promise<boolean> {
+    const updated = await this.attempts.update({ messageId, id: attemptId }, { responseExcerpt: null });
+    return Boolean(updated.affected);
+  }
+
   /** A page of attempts, newest first unless asked otherwise. */
   page(filter: AttemptFilter, query: ListQuery): Promise<ListResponse<Attempt>> {
     const builder = this.attempts.createQueryBuilder('attempt');

@@ -54,7 +54,7 @@ export const MessageAttemptOut = named(
     msgId: id,
     endpointId: id,
     url: z.string(),
-    /** The error, or else the first bytes of the response body. */
+    /** The error, or else the first bytes of the response body; "EXPUNGED" once expunged. */
     response: z.string(),
     /** 0 when no response came (timeout, refused, blocked). */
     responseStatusCode: z.number().int(),
@@ -74,7 +74,8 @@ export const ListResponseMessageAttemptOut = listOf('ListResponseMessageAttemptO
 
 export const attemptOut = answer(MessageAttemptOut, (attempt: Attempt) => ({
   msgId: attempt.messageId,
-  response: attempt.error ?? attempt.responseExcerpt,
+  // What Svix answers once the response was expunged.
+  response: attempt.responseExcerpt === null ? 'EXPUNGED' : (attempt.error ?? attempt.responseExcerpt),
   responseStatusCode: attempt.responseStatusCode ?? 0,
   status: attempt.succeeded ? 0 : 2,
   statusText: attempt.succeeded ? 'success' : 'fail',

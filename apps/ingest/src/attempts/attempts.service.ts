@@ -1,9 +1,10 @@
-import type { Attempt } from '@hookline/database';
-import { Injectable } from '@nestjs/common';
+import { type Attempt, isSendable } from '@hookline/database';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { EndpointsService } from '../endpoints/endpoints.service.js';
-import { found } from '../http/errors.js';
+import { ApiError, found, notFound } from '../http/errors.js';
+import { isUuid } from '../http/lookup.js';
 import { emptyPage, type ListResponse, mapPage } from '../http/pagination.js';
 import { MessageService } from '../messages/message.service.js';
 import { messageOut } from '../messages/messages.schemas.js';
@@ -83,13 +84,20 @@ export class AttemptsService {
     return mapPage(await this.statuses.endpointsOf(message.id, query), messageEndpointOut);
   }
 
-  /** Sends the message to the endpoint again, with a fresh retry schedule. */
+  /** Sends the message to the endpoint again, with a fresh retry schedule; not once its payload was expunged (a 400, as Svix). */
   async resend(principal: Principal, appId: string, msgId: string, endpointId: string): Promise<Record<string, never>> {
     const application = await this.applications.resolve(principal, appId);
     const message = await this.messages.findIn(application, msgId);
+    if (!isSendable(message)) throw new ApiError(HttpStatus.BAD_REQUEST, 'missing_payload', "the message's payload was expunged: it cannot be sent again");
     const endpoint = await this.endpoints.findVerifiedIn(application, endpointId);
     await this.redelivery.redeliver([{ message, endpointId: endpoint.id }]);
     return {}; // the svix SDK parses a JSON body here (EmptyResponse)
+  }
+
+  /** Svix's attempt expunge content: the response body goes, the rest of the attempt stays. */
+  async expunge(principal: Principal, appId: string, msgId: string, attemptId: string): Promise<void> {
+    const message = await this.messages.findIn(await this.applications.resolve(principal, appId), msgId);
+    if (!isUuid(attemptId) || !(await this.attempts.expunge(message.id, attemptId))) throw notFound('attempt');
   }
 
   /**

@@ -6,9 +6,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { asId } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
+import { TOKEN_REVOKED_CHANNEL } from './token-revocations.js';
 
-// Revokes the key once: a second revocation keeps the first time.
-const REVOKE = `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND application_id = $2 RETURNING key_hash`;
+// Revokes the key once: a second revocation keeps the first time. Its hash is announced to every
+// ingest instance when the revocation commits (TokenRevocations).
+const REVOKE = `
+  WITH revoked AS (UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND application_id = $2 RETURNING key_hash)
+  SELECT key_hash, pg_notify($3, key_hash) FROM revoked`;
 
 /** The api_keys table: keys are stored only as their hash. */
 @Injectable()
@@ -29,11 +33,11 @@ export class ApiKeysRepository {
     return paginate(this.keys.createQueryBuilder('key').where('key.application_id = :applicationId', { applicationId }), 'key.id', query, 'ascending');
   }
 
-  /** Marks the application's key revoked; its hash, or null if the application has no such key. */
+  /** Marks the application's key revoked, and announces it to every ingest instance; its hash, or null if the application has no such key. */
   async revoke(applicationId: string, keyId: string): Promise<string | null> {
     const id = asId(keyId);
     if (!id) return null;
-    const [rows] = (await this.keys.query(REVOKE, [id, applicationId])) as [Array<{ key_hash: string }>, number];
+    const rows = (await this.keys.query(REVOKE, [id, applicationId, TOKEN_REVOKED_CHANNEL])) as Array<{ key_hash: string }>;
     return rows[0]?.key_hash ?? null;
   }
 }

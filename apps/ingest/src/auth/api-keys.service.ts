@@ -9,16 +9,18 @@ import { type ListResponse, mapPage } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 import { type ApiKeyIn, type ApiKeyOut, type ApiKeySummaryOut, apiKeySummaryOut } from './api-keys.schemas.js';
 import type { Principal } from './principal.js';
+import { TokenRevocations } from './token-revocations.js';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
 /**
- * How long a token looked up is trusted without asking the database again. A revocation of a key,
- * and a portal session that logs out or is expired, are dropped at once by the instance that
- * ended them; another ingest instance goes on trusting the token until its entry expires, at
- * most this long. An expired session is never taken.
+ * How long a token looked up is trusted without asking the database again. A revoked API key is
+ * dropped at once by every ingest instance (TokenRevocations); while an instance cannot hear
+ * revocations it looks every key up. A portal session that logs out or is expired is dropped at
+ * once by the instance that ended it; another ingest instance goes on trusting it until its entry
+ * expires, at most this long. An expired session is never taken.
  */
 const CACHE_MS = 30_000;
 
@@ -33,8 +35,10 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly portalSessions: AppPortalTokensRepository,
     private readonly applications: ApplicationsService,
+    private readonly revocations: TokenRevocations,
   ) {
     this.adminHash = Buffer.from(hashToken(config.adminToken ?? ''), 'hex');
+    revocations.onRevoked((keyHash) => this.cache.delete(keyHash));
   }
 
   /** A new key for the application: shown once to its creator, stored only as its hash. */
@@ -50,7 +54,7 @@ export class ApiKeysService {
     return mapPage(await this.keys.page(application.id, query), apiKeySummaryOut);
   }
 
-  /** Revokes the key: refused at once by this instance, within CACHE_MS by the others. */
+  /** Revokes the key: refused at once by every ingest instance (TokenRevocations). */
   async revoke(principal: Principal, appId: string, keyId: string): Promise<void> {
     const application = await this.applications.resolve(principal, appId);
     const hash = await this.keys.revoke(application.id, keyId);
@@ -69,7 +73,8 @@ export class ApiKeysService {
   async principalFor(hash: string): Promise<Principal | null> {
     if (timingSafeEqual(Buffer.from(hash, 'hex'), this.adminHash)) return { kind: 'admin' };
     const cached = this.cache.get(hash);
-    if (cached && cached.until > Date.now()) return cached.principal;
+    // An application's key is taken from the cache only while revocations are heard.
+    if (cached && cached.until > Date.now() && (cached.principal?.kind !== 'application' || this.revocations.listening)) return cached.principal;
     const found = await this.lookUp(hash);
     // Only tokens found are kept: unknown tokens, limited per address by the guard, would crowd them out.
     if (found.principal === null) return null;

@@ -27,22 +27,23 @@ export class DeadLettersRepository {
 
   /**
    * Up to `limit` dead letters to replay, narrowed by message (id or eventId); none to an endpoint
-   * still waiting for its verification handshake (its URL changed since).
+   * still waiting for its verification handshake (its URL changed since), none of an expunged message.
    */
   forReplay(applicationId: string, filter: DeadLetterFilter, msgIds: string[] | null | undefined, limit: number): Promise<StatusWithMessage[]> {
-    const builder = this.dead(applicationId, filter);
+    const builder = this.dead(applicationId, filter).andWhere('message.payload IS NOT NULL');
     if (msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: msgIds });
     builder.innerJoin('status.endpoint', 'endpoint').andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)');
     return builder.limit(limit).getMany() as Promise<StatusWithMessage[]>;
   }
 
-  /** Up to `limit` deliveries to the endpoint that failed or died, of messages created in the period. */
+  /** Up to `limit` deliveries to the endpoint that failed or died, of messages created in the period and not expunged. */
   failedOn(endpointId: string, since: Date, until: Date | null | undefined, limit: number): Promise<StatusWithMessage[]> {
     const builder = this.statuses
       .createQueryBuilder('status')
       .innerJoinAndSelect('status.message', 'message')
       .where('status.endpoint_id = :endpointId AND status.status IN (:...failed)', { endpointId, failed: ['failed', 'dead'] })
-      .andWhere('message.created_at >= :since', { since });
+      .andWhere('message.created_at >= :since', { since })
+      .andWhere('message.payload IS NOT NULL');
     if (until) builder.andWhere('message.created_at < :until', { until });
     return builder.limit(limit).getMany() as Promise<StatusWithMessage[]>;
   }

@@ -1,4 +1,4 @@
-import { Endpoint } from '@hookline/database';
+import { Endpoint, PendingDeletion } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -63,8 +63,16 @@ export class EndpointsRepository {
     await this.endpoints.update({ id }, { headers });
   }
 
+
+  /**
+   * Deletes the endpoint and leaves its statuses and attempts to the retention sweep
+   * (pending_deletions), so that the request never waits on the partitioned tables.
+   */
   async delete(id: string): Promise<void> {
-    await this.endpoints.delete({ id });
+    await this.endpoints.manager.transaction(async (manager) => {
+      await manager.delete(Endpoint, { id });
+      await manager.createQueryBuilder().insert().into(PendingDeletion).values({ kind: 'endpoint', targetId: id }).orIgnore().execute();
+    });
   }
 
   /** Which of these applications have a FIFO endpoint. */

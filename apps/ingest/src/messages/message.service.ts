@@ -1,7 +1,7 @@
 import { Coalescer, isolateRowFaults, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicsFor } from '@hookline/contracts';
-import { type Application, isDataError, Message } from '@hookline/database';
+import { type Application, isDataError, isSendable, Message } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { activeTraceId } from '@hookline/telemetry';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
@@ -14,9 +14,6 @@ import { type ListResponse, mapPage } from '../http/pagination.js';
 import { MessagesRepository } from './messages.repository.js';
 import { type MessageIn, type MessageListQuery, type MessageOut, messageOut } from './messages.schemas.js';
 
-/** How long a message (and its payload) is kept, as Svix's default payload retention. */
-const RETENTION_MS = 90 * 86_400_000;
-
 export interface NewMessage {
   eventType: string;
   payload: Record<string, unknown>;
@@ -27,7 +24,6 @@ export interface NewMessage {
 
 /** A new message of the application, kept for the retention period. */
 function newMessage(applicationId: string, input: NewMessage): Message {
-  const now = new Date();
   return Object.assign(new Message(), {
     id: uuidv7(),
     applicationId,
@@ -37,8 +33,7 @@ function newMessage(applicationId: string, input: NewMessage): Message {
     orderingKey: input.orderingKey ?? null,
     traceId: activeTraceId(),
     payload: input.payload,
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + RETENTION_MS),
+    createdAt: new Date(),
   });
 }
 
@@ -164,12 +159,21 @@ export class MessageService {
   }
 
   /**
+   * Svix's expunge content: the payload goes, the message's metadata, statuses and attempts stay,
+   * and it answers with `{"expired": true}` as its payload from then on.
+   */
+  async expunge(principal: Principal, appId: string, msgId: string): Promise<void> {
+    await this.messages.expunge(await this.findIn(await this.applications.resolve(principal, appId), msgId));
+  }
+
+  /**
    * Emits messages to the events topic, then takes them out of the outbox. One send per message:
    * the producer gathers them into requests of a size the broker takes, however many there are.
+   * One expunged while it waited there (Kafka was away) only leaves the outbox: it is never to be sent.
    */
   async emit(messages: Message[]): Promise<void> {
     await Promise.all(
-      messages.map((message) => {
+      messages.filter(isSendable).map((message) => {
         const value: EventValue = {
           messageId: message.id,
           applicationId: message.applicationId,

@@ -42,4 +42,7 @@ export class MessagesController {
 
   @Operation({ method: 'get', path: '/api/v1/app/{app_id}/msg/{msg_id}', summary: 'Get message by id or eventId', access: 'portal', status: 200, response: MessageOut })
   get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string) { return this.messages.get(principal, appId, msgId); }
+
+  @Operation({ method: 'delete', path: '/api/v1/app/{app_id}/msg/{msg_id}/content', summary: "Expunge a message's payload; it answers {\"expired\": true} from then on and cannot be sent again", access: 'token', status: 204 })
+  expunge(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string) { return this.messages.expunge(principal, appId, msgId); }
 }

@@ -1,22 +1,33 @@
-import { Message, MessageEndpoint, MessageOutbox } from '@hookline/database';
+import { Message, MessageEndpoint, unnestParameters, uuidFloor } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
-import { findByIdOrAlias } from '../http/lookup.js';
+import { In, MoreThanOrEqual, Repository } from 'typeorm';
+import { isUuid } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 
+/**
+ * How far back an eventId already sent makes a message with it a repeat: a day, as Svix promises
+ * ("unique only up to a day"); never beyond HOOKLINE_RETENTION either, as older messages are gone.
+ */
+const EVENT_ID_LOOKBACK_MS = 86_400_000;
+
+/** The smallest message id of the look-back (a parameter: only the partitions of that day are planned and searched). */
+const lookbackFloor = () => uuidFloor(new Date(Date.now() - EVENT_ID_LOOKBACK_MS));
+
 // Inserts a batch of messages, each with its outbox row, in one statement. A row whose
-// (application, eventId) exists is skipped (de-duplication), and so is one whose application has
-// just been deleted, rather than failing the whole batch on the foreign key; the final SELECT
-// says which rows went in.
+// (application, eventId) was sent within the look-back is skipped (de-duplication: the
+// partition's unique index within its own range, the NOT EXISTS across the others), and so is one
+// whose application has just been deleted; the final SELECT says which rows went in.
 const INSERT_MESSAGES = `
   WITH inserted AS (
-    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key, trace_id)
-    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.expires_at, v.ordering_key, v.trace_id
-    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::timestamptz[], $9::text[], $10::text[])
-      AS v(id, application_id, event_type, event_id, channels, payload, created_at, expires_at, ordering_key, trace_id)
+    INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, ordering_key, trace_id)
+    SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.ordering_key, v.trace_id
+    FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[], $8::text[], $9::text[])
+      AS v(id, application_id, event_type, event_id, channels, payload, created_at, ordering_key, trace_id)
     WHERE EXISTS (SELECT 1 FROM applications WHERE applications.id = v.application_id)
+      AND (v.event_id IS NULL OR NOT EXISTS (
+        SELECT 1 FROM messages earlier WHERE earlier.application_id = v.application_id AND earlier.event_id = v.event_id AND earlier.id >= $10::uuid))
     ON CONFLICT DO NOTHING
     RETURNING id, created_at
   ), queued AS (
@@ -32,6 +43,12 @@ const REOPEN_ORDERED = `
   RETURNING me.message_id, me.endpoint_id, me.ordering_key`;
 
 const IN_OUTBOX = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
+const STRANDED = 'SELECT message_id FROM message_outbox WHERE created_at < $1 AND quarantined_at IS NULL ORDER BY message_id LIMIT $2';
+
+const MARK_PENDING = `
+  INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status)
+  SELECT v.*, 'pending' FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS v(message_id, endpoint_id, application_id)
+  ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = 'pending', next_attempt_at = NULL, updated_at = now()`;
 const TAKE_OUT_OF_OUTBOX = 'DELETE FROM message_outbox WHERE message_id = ANY($1::uuid[])';
 const QUARANTINE = 'UPDATE message_outbox SET quarantined_at = now(), problem = $2 WHERE message_id = $1';
 
@@ -61,9 +78,9 @@ export class MessagesRepository {
       batch.map((m) => JSON.stringify(m.channels)),
       batch.map((m) => JSON.stringify(m.payload)),
       batch.map((m) => m.createdAt),
-      batch.map((m) => m.expiresAt),
       batch.map((m) => m.orderingKey),
       batch.map((m) => m.traceId),
+      lookbackFloor(),
     ])) as Array<{ id: string }>;
     return new Set(rows.map((row) => row.id));
   }
@@ -73,9 +90,10 @@ export class MessagesRepository {
     await this.messages.save(message);
   }
 
-  /** The stored messages with these (application, eventId) pairs. */
+  /** The messages with these (application, eventId) pairs sent within the look-back. */
   async findByEventId(keys: ReadonlyArray<{ applicationId: string; eventId: string }>): Promise<Message[]> {
-    return keys.length > 0 ? this.messages.find({ where: keys.map(({ applicationId, eventId }) => ({ applicationId, eventId })) }) : [];
+    const since = MoreThanOrEqual(lookbackFloor());
+    return keys.length > 0 ? this.messages.find({ where: keys.map(({ applicationId, eventId }) => ({ applicationId, eventId, id: since })) }) : [];
   }
 
   /** Which of these messages are still in the outbox. */
@@ -95,21 +113,33 @@ export class MessagesRepository {
     await this.messages.query(QUARANTINE, [id, problem]);
   }
 
-  /** Messages in the outbox since before `cutoff`, not set aside, oldest first (ids are UUIDv7, so the primary key's order). */
-  stranded(cutoff: Date, limit: number): Promise<Message[]> {
-    return this.messages
-      .createQueryBuilder('message')
-      .innerJoin(MessageOutbox, 'outbox', 'outbox.messageId = message.id')
-      .where('outbox.createdAt < :cutoff', { cutoff })
-      .andWhere('outbox.quarantinedAt IS NULL')
-      .orderBy('message.id')
-      .limit(limit)
-      .getMany();
+  /**
+   * Messages in the outbox since before `cutoff`, not set aside, oldest first (ids are UUIDv7, so the primary
+   * key's order). The outbox is read first: a join would have PostgreSQL plan, and may have it
+   * scan, every partition of messages.
+   */
+  async stranded(cutoff: Date, limit: number): Promise<Message[]> {
+    const ids = ((await this.messages.query(STRANDED, [cutoff, limit])) as Array<{ message_id: string }>).map((row) => row.message_id);
+    if (ids.length === 0) return [];
+    const found = await this.messages.find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+    // An outbox row whose message is gone would be picked again and again: it goes.
+    const gone = ids.filter((id) => !found.some((message) => message.id === id));
+    if (gone.length > 0) await this.takeOutOfOutbox(gone);
+    return found;
   }
 
-  /** The application's message named by id or eventId. */
-  findIn(applicationId: string, idOrEventId: string): Promise<Message | null> {
-    return findByIdOrAlias(this.messages, idOrEventId, 'eventId', { applicationId });
+  /**
+   * The application's message named by id or eventId (the id wins; of messages sharing an eventId,
+   * which happens past the look-back, the latest).
+   */
+  async findIn(applicationId: string, idOrEventId: string): Promise<Message | null> {
+    const byId = isUuid(idOrEventId) ? await this.messages.findOneBy({ applicationId, id: idOrEventId }) : null;
+    return byId ?? this.messages.findOne({ where: { applicationId, eventId: idOrEventId }, order: { id: 'DESC' } });
+  }
+
+  /** Removes the message's payload (Svix's expunge content); its metadata, statuses and attempts stay. */
+  async expunge(message: Message): Promise<void> {
+    await this.messages.update({ id: message.id }, { payload: null });
   }
 
   /** A page of the application's messages, newest first unless asked otherwise. */
@@ -136,13 +166,11 @@ export class MessagesRepository {
     return ids.length > 0 ? this.messages.findBy({ id: In([...ids]) }) : Promise.resolve([]);
   }
 
-  /** Each (message, endpoint) is pending again: a fresh delivery task is on its way. */
+  /**
+   * Each (message, endpoint) is pending again: a fresh delivery task is on its way, with a window
+   * of its own from now, which the retention sweep respects (updated_at).
+   */
   async markPending(pairs: ReadonlyArray<{ message: Message; endpointId: string }>): Promise<void> {
-    await this.statuses
-      .createQueryBuilder()
-      .insert()
-      .values(pairs.map(({ message, endpointId }) => ({ messageId: message.id, endpointId, applicationId: message.applicationId, status: 'pending' as const })))
-      .orUpdate(['status'], ['message_id', 'endpoint_id'])
-      .execute();
+    await this.statuses.query(MARK_PENDING, unnestParameters(pairs.map(({ message, endpointId }) => ({ messageId: message.id, endpointId, applicationId: message.applicationId })), ['messageId', 'endpointId', 'applicationId']));
   }
 }

@@ -32,12 +32,16 @@ export const MessageOut = named(
 export type MessageOut = z.output<typeof MessageOut>;
 export const ListResponseMessageOut = listOf('ListResponseMessageOut', MessageOut, idIterator);
 
+/** What an expunged message answers as its payload, as Svix does. */
+export const EXPUNGED_PAYLOAD = Object.freeze({ expired: true });
+
 /**
  * The payload as stored, unless it breaks today's limits (stored before they existed: nested too
  * deep to serialize again), in which case a notice stands in for it, so that the answer, and the
- * rest of a listing, can still be written.
+ * rest of a listing, can still be written; `{"expired": true}` once expunged.
  */
-function shownPayload(payload: Record<string, unknown>): Record<string, unknown> {
+function shownPayload(payload: Record<string, unknown> | null): Record<string, unknown> {
+  if (payload === null) return EXPUNGED_PAYLOAD;
   const [problem] = storageProblems(payload, 1);
   return problem ? { $unreadable: `payload not shown (stored before Hookline refused such payloads): ${problem.message}` } : payload;
 }

@@ -1,6 +1,6 @@
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type DeliveryTask, firstDeliveryTask, topicsFor } from '@hookline/contracts';
-import type { Message } from '@hookline/database';
+import { isSendable, type Message, type SendableMessage } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { Inject, Injectable } from '@nestjs/common';
 import { MessagesRepository } from './messages.repository.js';
@@ -26,7 +26,9 @@ export class RedeliveryService {
     this.deliveriesTopic = topicsFor(config.kafka.topicPrefix).deliveries;
   }
 
-  async redeliver(pairs: Array<{ message: Message; endpointId: string }>, trigger: DeliveryTask['trigger'] = 'manual'): Promise<number> {
+  /** Sends each pair again; one whose message was expunged cannot be (Svix) and is skipped. Answers how many were sent. */
+  async redeliver(requested: Array<{ message: Message; endpointId: string }>, trigger: DeliveryTask['trigger'] = 'manual'): Promise<number> {
+    const pairs = requested.filter((pair): pair is { message: SendableMessage; endpointId: string } => isSendable(pair.message));
     if (pairs.length === 0) return 0;
     const orderingKeys = await this.messages.reopenOrdered(pairs);
     await this.producer.send(

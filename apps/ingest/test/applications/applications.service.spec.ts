@@ -14,9 +14,9 @@ describe('ApplicationsService', () => {
   beforeEach(() => {
     const at = new Date('2026-01-01T00:00:00Z');
     rows = [
-      { id: ALPHA, uid: 'alpha', name: 'Alpha', rateLimit: null, metadata: {}, createdAt: at, updatedAt: at },
+      { id: ALPHA, uid: 'alpha', name: 'Alpha', metadata: {}, createdAt: at, updatedAt: at },
       // A uid set to the text of another's id in upper case, before uids could not look like ids.
-      { id: BETA, uid: ALPHA.toUpperCase(), name: 'Beta', rateLimit: 5, metadata: { tier: 'gold' }, createdAt: at, updatedAt: at },
+      { id: BETA, uid: ALPHA.toUpperCase(), name: 'Beta', metadata: { tier: 'gold' }, createdAt: at, updatedAt: at },
     ];
     lookups = [];
     const repository = {
@@ -28,7 +28,7 @@ describe('ApplicationsService', () => {
       save: async (application: Application) => application,
       insert: async (fields: NewApplication) => {
         const at = new Date('2026-02-01T00:00:00Z');
-        const row = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null, name: fields.name, rateLimit: fields.throttleRate ?? null, metadata: fields.metadata ?? {}, createdAt: at, updatedAt: at };
+        const row = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null, name: fields.name, metadata: fields.metadata ?? {}, createdAt: at, updatedAt: at };
         rows.push(row);
         return row;
       },
@@ -62,8 +62,8 @@ describe('ApplicationsService', () => {
 
   it('resets what a PUT leaves out, changes only what a PATCH names, and answers in the svix shape', async () => {
     const patched = await service.patch({ kind: 'admin' }, BETA, { name: 'Beta 2' });
-    expect(patched).toEqual({ id: BETA, uid: ALPHA.toUpperCase(), name: 'Beta 2', throttleRate: 5, metadata: { tier: 'gold' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
-    expect(await service.replace({ kind: 'admin' }, BETA, { name: 'Beta 3' })).toMatchObject({ name: 'Beta 3', uid: null, throttleRate: null, metadata: {} });
+    expect(patched).toEqual({ id: BETA, uid: ALPHA.toUpperCase(), name: 'Beta 2', metadata: { tier: 'gold' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+    expect(await service.replace({ kind: 'admin' }, BETA, { name: 'Beta 3' })).toMatchObject({ name: 'Beta 3', uid: null, metadata: {} });
   });
 
   it("creates the application along with a request for the admin token alone, under the path's key", async () => {

@@ -6,6 +6,7 @@ import type { AppPortalTokensRepository } from '../../src/auth/app-portal/app-po
 import { appPortalAccessIn } from '../../src/auth/app-portal/app-portal.schemas.js';
 import { AppPortalService } from '../../src/auth/app-portal/app-portal.service.js';
 import type { Principal } from '../../src/auth/principal.js';
+import type { TokenRevocations } from '../../src/auth/token-revocations.js';
 import { ingestConfig } from '../fakes.js';
 
 const APP = '0190a000-0000-7000-8000-000000000001';
@@ -41,7 +42,7 @@ function portalService(env: Record<string, string> = {}) {
     resolve: async (_principal: Principal, key: string) => ({ id: key === 'acme' ? APP : key }) as Application,
     resolveOrCreate: async (_principal: Principal, key: string) => ({ id: key === 'acme' ? APP : key }) as Application,
   } as unknown as ApplicationsService;
-  const keys = new ApiKeysService(config, { findActive: async () => null } as unknown as ApiKeysRepository, tokens as unknown as AppPortalTokensRepository, applications);
+  const keys = new ApiKeysService(config, { findActive: async () => null } as unknown as ApiKeysRepository, tokens as unknown as AppPortalTokensRepository, applications, { listening: true, onRevoked: () => {} } as unknown as TokenRevocations);
   const portal = new AppPortalService(config, applications, tokens as unknown as AppPortalTokensRepository, keys);
   return { portal, keys, tokens, principalOf: (token: string) => keys.principalFor(hashToken(token)) };
 }

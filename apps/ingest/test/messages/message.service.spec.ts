@@ -19,7 +19,7 @@ class InMemoryMessages {
   async insertNew(batch: readonly Message[]): Promise<Set<string>> {
     this.insertBatches.push(batch.length);
     if (this.down) throw this.down;
-    if (this.refuse && batch.some((message) => message.payload.marker === this.refuse!.marker)) throw this.refuse.error;
+    if (this.refuse && batch.some((message) => message.payload?.marker === this.refuse!.marker)) throw this.refuse.error;
     const inserted = new Set<string>();
     for (const message of batch) {
       const repeated = message.eventId !== null && [...this.rows.values()].some((row) => row.applicationId === message.applicationId && row.eventId === message.eventId);

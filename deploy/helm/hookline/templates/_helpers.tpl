@@ -147,6 +147,8 @@ HOOKLINE_RETRY_SCHEDULE: {{ .Values.config.retry.schedule | quote }}
 HOOKLINE_RETRY_JITTER: {{ .Values.config.retry.jitter | toString | quote }}
 HOOKLINE_RETRY_LOOKAHEAD: {{ .Values.config.retry.lookahead | int | quote }}
 HOOKLINE_DEAD_LETTER_AFTER: {{ .Values.config.retry.deadLetterAfter | quote }}
+HOOKLINE_RETENTION: {{ .Values.config.retention.messages | quote }}
+HOOKLINE_IDEMPOTENCY_KEY_TTL: {{ .Values.config.retention.idempotencyKeys | quote }}
 HOOKLINE_DELIVERY_TIMEOUT: {{ .Values.config.delivery.timeout | quote }}
 HOOKLINE_DELIVERY_ALLOW_HTTP: {{ .Values.config.delivery.allowHttp | toString | quote }}
 HOOKLINE_DELIVERY_ALLOWED_SUBNETS: {{ join "," .Values.config.delivery.allowedSubnets | quote }}
@@ -256,7 +258,11 @@ HOOKLINE_DATABASE_SSLMODE: {{ . | quote }}
 {{- fail (printf "terminationGracePeriodSeconds (%v) must be above config.shutdownGrace (%s), or in-flight deliveries are killed before they finish" .Values.terminationGracePeriodSeconds .Values.config.shutdownGrace) -}}
 {{- end -}}
 {{- $_ := include "hookline.seconds" .Values.config.delivery.timeout -}}
-{{- $_ := include "hookline.seconds" .Values.config.retry.deadLetterAfter -}}
+{{- $deadLetterAfter := include "hookline.seconds" .Values.config.retry.deadLetterAfter | float64 -}}
+{{- if le (include "hookline.seconds" .Values.config.retention.messages | float64) $deadLetterAfter -}}
+{{- fail (printf "config.retention.messages (%s) must be longer than config.retry.deadLetterAfter (%s), so that a message outlives its retries" .Values.config.retention.messages .Values.config.retry.deadLetterAfter) -}}
+{{- end -}}
+{{- $_ := include "hookline.seconds" .Values.config.retention.idempotencyKeys -}}
 {{- $kafka := .Values.kafka -}}
 {{- range $name, $tls := dict "kafka.tls" $kafka.tls "database.tls" .Values.database.tls -}}
 {{- if and (or $tls.caKey $tls.certKey $tls.keyKey) (not $tls.secretName) -}}

@@ -13,10 +13,6 @@ export class Application {
   @Column({ type: 'varchar', length: 256 })
   name!: string;
 
-  /** Messages per second accepted for this application; null for no limit. */
-  @Column({ name: 'rate_limit', type: 'integer', nullable: true })
-  rateLimit!: number | null;
-
   @Column({ type: 'jsonb', default: () => "'{}'" })
   metadata!: Record<string, string>;
 

@@ -1,33 +1,38 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, type Relation } from 'typeorm';
 import { Message } from './message.entity.js';
 import { Endpoint } from './endpoint.entity.js';
 
 export const ATTEMPT_TRIGGERS = ['scheduled', 'manual'] as const;
 export type AttemptTrigger = (typeof ATTEMPT_TRIGGERS)[number];
 
-/** One HTTP attempt to deliver a message to an endpoint. Written in batches by delivery. */
+/**
+ * One HTTP attempt to deliver a message to an endpoint. Written in batches by delivery.
+ * Partitioned with messages by range of message id; each partition references the messages
+ * partition of its range (a foreign key per partition, ON DELETE CASCADE). No foreign key to
+ * endpoints: a deleted endpoint's attempts are removed by the retention sweep.
+ */
 @Entity({ name: 'attempts' })
-@Index(['messageId', 'createdAt'])
-@Index(['endpointId', 'createdAt'])
+@Index(['endpointId', 'id'])
 // The stats routes' covering indexes (INCLUDE, built CONCURRENTLY by StatsIndexes1796414522709),
 // which TypeORM cannot describe: declared so that it leaves them alone.
 @Index('IDX_attempts_stats_time', { synchronize: false })
 @Index('IDX_attempts_stats_application', { synchronize: false })
 export class Attempt {
+  /** The message first: the partition key, and the listing of a message's attempts. */
+  @PrimaryColumn({ name: 'message_id', type: 'uuid' })
+  messageId!: string;
+
   @PrimaryGeneratedColumn('uuid')
   id!: string;
 
-  @Column({ name: 'message_id', type: 'uuid' })
-  messageId!: string;
-
-  @ManyToOne(() => Message, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Message, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'message_id' })
   message?: Relation<Message>;
 
   @Column({ name: 'endpoint_id', type: 'uuid' })
   endpointId!: string;
 
-  @ManyToOne(() => Endpoint, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Endpoint, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'endpoint_id' })
   endpoint?: Relation<Endpoint>;
 
@@ -51,9 +56,9 @@ export class Attempt {
   @Column({ name: 'response_duration_ms', type: 'integer' })
   responseDurationMs!: number;
 
-  /** The first bytes of the response body. */
-  @Column({ name: 'response_excerpt', type: 'text', default: '' })
-  responseExcerpt!: string;
+  /** The first bytes of the response body; null once expunged (Svix's attempt expunge content). */
+  @Column({ name: 'response_excerpt', type: 'text', nullable: true, default: '' })
+  responseExcerpt!: string | null;
 
   @Column({ type: 'text', nullable: true })
   error!: string | null;

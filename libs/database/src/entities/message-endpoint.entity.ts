@@ -5,25 +5,32 @@ import { Endpoint } from './endpoint.entity.js';
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed', 'dead'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
-/** Where one message stands with one endpoint. */
+/**
+ * Where one message stands with one endpoint; a dead letter is one in status `dead`. Partitioned
+ * with messages by range of message id; each partition references the messages partition of its
+ * range (ON DELETE CASCADE). No foreign key to endpoints: the retention sweep removes a deleted
+ * endpoint's rows.
+ */
 @Entity({ name: 'message_endpoints' })
 @Index(['endpointId', 'status'])
 // The open rows of each ordering key, in position order: a key's head is the first (docs/adr/0012).
 @Index('IDX_message_endpoints_open_ordered', ['endpointId', 'orderingKey', 'orderOffset'], { where: "status IN ('pending', 'failed') AND ordering_key IS NOT NULL" })
 // Dead deliveries by when they died, for the stats routes (StatsIndexes1796414522709, built CONCURRENTLY).
 @Index('IDX_message_endpoints_stats_dead', { synchronize: false })
+// What is still under way: the sweep keeps a partition holding any of it recently updated.
+@Index('message_endpoints_open', ['updatedAt'], { where: "status = 'pending' OR next_attempt_at IS NOT NULL" })
 export class MessageEndpoint {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })
   messageId!: string;
 
-  @ManyToOne(() => Message, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Message, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'message_id' })
   message?: Relation<Message>;
 
   @PrimaryColumn({ name: 'endpoint_id', type: 'uuid' })
   endpointId!: string;
 
-  @ManyToOne(() => Endpoint, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Endpoint, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'endpoint_id' })
   endpoint?: Relation<Endpoint>;
 

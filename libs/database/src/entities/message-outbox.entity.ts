@@ -1,21 +1,18 @@
-import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { Message } from './message.entity.js';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
  * A message stored but not yet on the events topic: inserted with the message in one statement,
  * deleted once Kafka has it. The ingest outbox relay emits what stays here past its grace
  * period, so an accepted message is never lost to a Kafka outage or a crash. A table of its own,
  * rather than a column on messages, so that the large, long-kept messages table is written once
- * per message and never updated.
+ * per message and never updated. No foreign key to the partitioned messages (ADR 15): a row here
+ * keeps its message's partition from being dropped, and the retention sweep deletes those of a
+ * deleted application's messages with them.
  */
 @Entity({ name: 'message_outbox' })
 export class MessageOutbox {
   @PrimaryColumn({ name: 'message_id', type: 'uuid' })
   messageId!: string;
-
-  @ManyToOne(() => Message, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'message_id' })
-  message?: Relation<Message>;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

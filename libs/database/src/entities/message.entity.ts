@@ -1,18 +1,24 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
 import { Application } from './application.entity.js';
 
-/** An accepted event, kept until expiresAt. */
+/**
+ * An accepted event. The table is partitioned by range of id (UUIDv7, so by time) and kept for
+ * HOOKLINE_RETENTION: the retention sweep drops whole partitions (ADR 15). Each partition has its
+ * own unique index on (application_id, event_id) for non-null event ids (a unique index on the
+ * partitioned table would have to contain the id). No foreign key to applications: a deleted
+ * application's messages are removed by the sweep.
+ */
 @Entity({ name: 'messages' })
-@Index(['applicationId', 'eventId'], { unique: true, where: 'event_id IS NOT NULL' })
 @Index(['applicationId', 'createdAt'])
 export class Message {
-  @PrimaryGeneratedColumn('uuid')
+  /** A UUIDv7, given by ingest. */
+  @PrimaryColumn({ type: 'uuid' })
   id!: string;
 
   @Column({ name: 'application_id', type: 'uuid' })
   applicationId!: string;
 
-  @ManyToOne(() => Application, { onDelete: 'CASCADE' })
+  @ManyToOne(() => Application, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'application_id' })
   application?: Relation<Application>;
 
@@ -34,13 +40,14 @@ export class Message {
   @Column({ name: 'trace_id', type: 'char', length: 32, nullable: true })
   traceId!: string | null;
 
-  @Column({ type: 'jsonb' })
-  payload!: Record<string, unknown>;
+  /** Null once expunged (Svix's expunge content). */
+  @Column({ type: 'jsonb', nullable: true })
+  payload!: Record<string, unknown> | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
-
-  @Index()
-  @Column({ name: 'expires_at', type: 'timestamptz' })
-  expiresAt!: Date;
 }
+
+/** A message whose payload is still there (not expunged): one that may be sent. */
+export type SendableMessage = Message & { payload: Record<string, unknown> };
+export const isSendable = (message: Message): message is SendableMessage => message.payload !== null;
