@@ -156,6 +156,8 @@ HOOKLINE_ENDPOINT_DISABLE_AFTER: {{ .Values.config.delivery.disableEndpointAfter
 HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: {{ .Values.config.delivery.circuitBreaker.threshold | int | quote }}
 HOOKLINE_CIRCUIT_BREAKER_COOLDOWN: {{ .Values.config.delivery.circuitBreaker.cooldown | quote }}
 HOOKLINE_API_RATE_LIMIT: {{ .Values.config.api.rateLimit | int | quote }}
+HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT: {{ .Values.config.api.invalidTokenRateLimit | int | quote }}
+HOOKLINE_TRUSTED_PROXIES: {{ join "," .Values.config.api.trustedProxies | quote }}
 HOOKLINE_MAX_ENDPOINTS_PER_APP: {{ .Values.config.api.maxEndpointsPerApp | int | quote }}
 HOOKLINE_ENDPOINT_VERIFICATION: {{ .Values.config.api.endpointVerification | toString | quote }}
 HOOKLINE_SECRET_ROTATION_GRACE: {{ .Values.config.api.secretRotationGrace | quote }}
@@ -172,6 +174,7 @@ HOOKLINE_TRACE_LINK: {{ . | quote }}
 HOOKLINE_TRACE_QUERY_URL: {{ . | quote }}
 {{- end }}
 HOOKLINE_SHUTDOWN_GRACE: {{ .Values.config.shutdownGrace | quote }}
+HOOKLINE_LISTEN_HOST: {{ .Values.config.listenHost | quote }}
 HOOKLINE_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 OTEL_EXPORTER_OTLP_PROTOCOL: {{ .Values.otel.protocol | quote }}
 {{- with .Values.otel.endpoint }}
