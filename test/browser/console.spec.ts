@@ -30,6 +30,7 @@ describe('operator console, in a browser', () => {
     receiver = await new Receiver().start();
     receiver.respond = (request) => {
       if (request.path === '/flaky') return { status: fixed ? 200 : 503, body: fixed ? 'recovered' : 'down for maintenance' };
+      if (request.path === '/broken') return { status: 500, body: 'broken for good' };
       if (request.path === '/gone') return { status: 410, body: 'this hook is gone' };
       if (request.path === '/markup') return { status: 200, body: '<img src=x onerror="window.__xss=3">answer' };
       return { status: 200, body: 'thanks' };
@@ -393,6 +394,50 @@ describe('operator console, in a browser', () => {
     await page.getByRole('button', { name: 'Enable endpoint' }).click();
     await page.getByText('Enabled', { exact: true }).waitFor();
     expect(await page.getByText(/^Why:/).count()).toBe(0);
+  });
+
+  it('shows an endpoint whose circuit is open, in the list and on its page, and a change closes it', async () => {
+    const broken = `browser.broken.${suffix}`;
+    const brokenUrl = receiver.url('/broken');
+    const appId = appUrl.split('/').at(-1)!;
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    expect((await admin.post('/event-type', { name: broken, description: 'Only the broken endpoint takes it' })).status).toBe(201);
+    await addEndpoint(brokenUrl, broken);
+    const endpointId = page.url().split('/').at(-1)!;
+    // Three test events, two attempts each: the 5th failure in a row (HOOKLINE_CIRCUIT_BREAKER_THRESHOLD) opens the circuit.
+    let previous = '';
+    for (let sent = 0; sent < 3; sent += 1) {
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      const link = page.getByText('Sent message').getByRole('link');
+      await eventually(async () => expect(await link.textContent()).not.toBe(previous), 10_000, 50);
+      previous = (await link.textContent())!;
+    }
+    const stats = async () => (await admin.get<{ fail: number; circuitOpen: boolean }>(`/app/${appId}/endpoint/${endpointId}/stats`)).body;
+    await eventually(async () => expect(await stats()).toMatchObject({ circuitOpen: true }), 30_000, 250);
+    expect((await stats()).fail).toBeGreaterThanOrEqual(5);
+
+    // A person reloads the page: the state says so, and so does the list.
+    await page.reload();
+    await heading(`Endpoint ${brokenUrl}`).waitFor();
+    await page.getByText('Circuit open', { exact: true }).waitFor();
+    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
+    await heading('Endpoints').waitFor();
+    const table = page.getByRole('region', { name: 'Endpoints' });
+    const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: brokenUrl, exact: true }) });
+    await row.getByText('Circuit open', { exact: true }).waitFor();
+    await row.getByText(/^0 % \(0 of \d+\)$/).waitFor();
+    // Only that endpoint's circuit is open.
+    expect(await table.getByText('Circuit open', { exact: true }).count()).toBe(1);
+    await screenshot(page, 'console-endpoints-circuit-open');
+
+    // Disabled and enabled again, the endpoint starts afresh: its circuit is closed.
+    await row.getByRole('link', { name: brokenUrl, exact: true }).click();
+    await heading(`Endpoint ${brokenUrl}`).waitFor();
+    await page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+    await eventually(async () => expect(await page.getByText('Circuit open', { exact: true }).count()).toBe(0), 10_000, 100);
+    expect(await stats()).toMatchObject({ circuitOpen: false });
   });
 
   it('filters the message log by the endpoint a message was sent to and its delivery status there', async () => {

@@ -30,6 +30,8 @@ const HOOKLINE_FIELDS: Record<string, readonly string[]> = {
   MessageOut: ['orderingKey', 'traceId'],
   EndpointMessageOut: ['orderingKey', 'traceId'],
   MessageAttemptOut: ['traceId'],
+  // Whether the endpoint's circuit is open now (README, "Stats").
+  EndpointStats: ['circuitOpen'],
 };
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

@@ -112,6 +112,8 @@ export interface EndpointStats {
   success: number;
   fail: number;
   pending: number;
+  /** Whether delivery's circuit breaker holds its deliveries back now. */
+  circuitOpen: boolean;
 }
 
 export interface MessageIn {
@@ -289,7 +291,7 @@ export function createApi(token: string) {
       recover: (appId: string, endpointId: string, since: string) => request<unknown>('POST', `${endpoint(appId, endpointId)}/recover`, { body: { since } }),
       attempts: (appId: string, endpointId: string, iterator?: string) =>
         request<Page<Attempt>>('GET', `${app(appId)}/attempt/endpoint/${segment(endpointId)}`, { query: { limit: PAGE_SIZE, iterator } }),
-      /** Its attempts in the last 24 h by outcome (the success rate). */
+      /** Its attempts in the last 24 h by outcome (the success rate), and whether its circuit is open. */
       stats: (appId: string, endpointId: string) => request<EndpointStats>('GET', `${endpoint(appId, endpointId)}/stats`),
       /** The messages sent to it, each with its delivery status there, filtered as the message log is. */
       messages: (appId: string, endpointId: string, filter: MessageFilter, iterator?: string) =>

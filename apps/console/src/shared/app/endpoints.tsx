@@ -25,11 +25,27 @@ export function EndpointState({ endpoint }: { endpoint: Endpoint }) {
   );
 }
 
-/** The share of its attempts of the last 24 hours that succeeded, read from the endpoint's stats. */
-export function SuccessRate({ endpointId }: { endpointId: string }) {
+/** The endpoint's stats (attempts of the last 24 hours, circuit), read once for all that show them. */
+function useEndpointStats(endpointId: string) {
   const api = useApi();
   const appId = useAppId();
-  const stats = useQuery({ queryKey: ['app', appId, 'endpoint', endpointId, 'stats'], queryFn: () => api.endpoints.stats(appId, endpointId) });
+  return useQuery({ queryKey: ['app', appId, 'endpoint', endpointId, 'stats'], queryFn: () => api.endpoints.stats(appId, endpointId) });
+}
+
+/** Whether delivery's circuit breaker holds the endpoint's deliveries back now (nothing while it does not). */
+export function CircuitState({ endpointId }: { endpointId: string }) {
+  const stats = useEndpointStats(endpointId);
+  if (!stats.data?.circuitOpen) return null;
+  return (
+    <div className="state-note">
+      <Badge tone="bad">Circuit open</Badge> its latest attempts all failed: deliveries wait, then one probe tries again
+    </div>
+  );
+}
+
+/** The share of its attempts of the last 24 hours that succeeded, read from the endpoint's stats. */
+export function SuccessRate({ endpointId }: { endpointId: string }) {
+  const stats = useEndpointStats(endpointId);
   if (stats.isPending) return <span className="muted">…</span>;
   if (stats.error) return <span className="muted">Unknown: {stats.error.message}</span>;
   const { success, fail } = stats.data;
@@ -90,6 +106,7 @@ export function EndpointsPage() {
                   </td>
                   <td>
                     <EndpointState endpoint={endpoint} />
+                    <CircuitState endpointId={endpoint.id} />
                   </td>
                   <td>{endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">All</span>}</td>
                   <td>
