@@ -273,6 +273,34 @@ describe('app portal, in a browser', () => {
     await page.close();
   });
 
+  it("takes the brand from the application's metadata when the link's query gives none, the query winning", async () => {
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const logo = 'https://127.0.0.1:9/shop-a.svg';
+    expect((await admin.patch(`/app/${appA.id}`, { metadata: { brandColor: '#117a3d', logo } })).status).toBe(200);
+    const brandOf = (page: Page) => page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()");
+    const page = await context.newPage();
+    try {
+      const { url } = (await admin.post<{ url: string }>(`/auth/app-portal-access/${appA.id}`, {})).body;
+      await page.goto(url);
+      await heading(page, 'Endpoints').waitFor();
+      await page.locator('header img').waitFor({ state: 'attached' });
+      expect(await page.locator('header img').getAttribute('src')).toBe(logo);
+      expect(await brandOf(page)).toBe('#117a3d');
+      await screenshot(page, 'portal-branded-by-metadata');
+
+      const link = new URL((await admin.post<{ url: string }>(`/auth/app-portal-access/${appA.id}`, {})).body.url);
+      link.search = `?brandColor=${encodeURIComponent('#aa0055')}`;
+      await page.goto(link.href);
+      await heading(page, 'Endpoints').waitFor();
+      await page.locator('header img').waitFor({ state: 'attached' });
+      expect(await brandOf(page)).toBe('#aa0055');
+      expect(await page.locator('header img').getAttribute('src')).toBe(logo);
+    } finally {
+      await page.close();
+      await admin.patch(`/app/${appA.id}`, { metadata: {} });
+    }
+  });
+
   it('works in a frame on a site HOOKLINE_PORTAL_FRAME_ANCESTORS allows, at 375 px, and the console refuses any frame', async () => {
     const site = await openPage(browser, { width: 375, height: 812 });
     try {
