@@ -30,6 +30,8 @@ describe('operator console, in a browser', () => {
     receiver = await new Receiver().start();
     receiver.respond = (request) => {
       if (request.path === '/flaky') return { status: fixed ? 200 : 503, body: fixed ? 'recovered' : 'down for maintenance' };
+      if (request.path === '/broken') return { status: 500, body: 'broken for good' };
+      if (request.path === '/gone') return { status: 410, body: 'this hook is gone' };
       if (request.path === '/markup') return { status: 200, body: '<img src=x onerror="window.__xss=3">answer' };
       return { status: 200, body: 'thanks' };
     };
@@ -55,6 +57,15 @@ describe('operator console, in a browser', () => {
         await locator.first().waitFor({ timeout: 1_000 });
       }
     }, 30_000, 250);
+  }
+
+  /** Adds an endpoint from the page a person opens with Add endpoint, subscribed to one event type, and lands on its page. */
+  async function addEndpoint(url: string, eventType: string) {
+    await page.goto(`${appUrl}/endpoints/new`);
+    await page.getByLabel('Endpoint URL').fill(url);
+    await page.getByRole('checkbox', { name: eventType }).check();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await heading(`Endpoint ${url}`).waitFor();
   }
 
   let appUrl: string;
@@ -90,6 +101,31 @@ describe('operator console, in a browser', () => {
       await page.getByRole('heading', { level: 2, name }).waitFor();
     }
     await screenshot(page, 'console-event-types');
+  });
+
+  it("shows an event type's schema example, as text, when a person opens it", async () => {
+    const documented = `browser.documented.${suffix}`;
+    const example = { order: 7, note: '<b>not bold</b>' };
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const schemas = { '1': { type: 'object', properties: { order: { type: 'integer' } }, examples: [example] } };
+    expect((await admin.post('/event-type', { name: documented, description: 'Documented with a schema', schemas })).status).toBe(201);
+    await page.reload();
+    await heading('Event types').waitFor();
+    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 2, name: documented }) });
+    await card.getByText('Documented with a schema').waitFor();
+    const shown = page.getByRole('region', { name: `Example payload of ${documented}` });
+    expect(await shown.isVisible()).toBe(false);
+    await card.getByText('Example payload').click();
+    await shown.waitFor();
+    // Pretty-printed as the catalogue keeps it (PostgreSQL orders an object's keys its own way).
+    const text = (await shown.textContent())!;
+    expect(JSON.parse(text)).toEqual(example);
+    expect(text).toContain('  "note": "<b>not bold</b>"');
+    expect(await card.locator('b').count()).toBe(0);
+    // The types without a schema offer no example.
+    const plain = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 2, name: paid }) });
+    expect(await plain.getByText('Example payload').count()).toBe(0);
+    await screenshot(page, 'console-event-type-example');
   });
 
   it('creates an application and an endpoint pointing at the receiver', async () => {
@@ -128,11 +164,7 @@ describe('operator console, in a browser', () => {
 
   it('shows a payload and a response holding markup as text, and never runs them', async () => {
     const markupUrl = receiver.url('/markup');
-    await page.goto(`${appUrl}/endpoints/new`);
-    await page.getByLabel('Endpoint URL').fill(markupUrl);
-    await page.getByRole('checkbox', { name: paid }).check();
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
-    await heading(`Endpoint ${markupUrl}`).waitFor();
+    await addEndpoint(markupUrl, paid);
 
     const script = `<script>window.__xss=1;alert('script')</script>`;
     const image = `<img src=x onerror="window.__xss=2;alert('img')">`;
@@ -156,11 +188,7 @@ describe('operator console, in a browser', () => {
 
   it('dead-letters a delivery the receiver keeps failing, and replays it from the console', async () => {
     flakyEndpointUrl = receiver.url('/flaky');
-    await page.goto(`${appUrl}/endpoints/new`);
-    await page.getByLabel('Endpoint URL').fill(flakyEndpointUrl);
-    await page.getByRole('checkbox', { name: failed }).check();
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
-    await heading(`Endpoint ${flakyEndpointUrl}`).waitFor();
+    await addEndpoint(flakyEndpointUrl, failed);
     await page.getByRole('button', { name: 'Send test event' }).click();
     const sent = page.getByText('Sent message').getByRole('link');
     const msgId = (await sent.textContent())!;
@@ -316,6 +344,136 @@ describe('operator console, in a browser', () => {
     await screenshot(page, 'console-overview');
   });
 
+  let goneEndpointUrl: string;
+
+  it('lists each endpoint with its state (disabled and why, failing since) and its success rate from the stats API', async () => {
+    goneEndpointUrl = receiver.url('/gone');
+    await addEndpoint(goneEndpointUrl, failed);
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    await page.getByRole('region', { name: 'Attempts of the test event' }).getByText('this hook is gone').waitFor({ timeout: 30_000 });
+
+    const appId = appUrl.split('/').at(-1)!;
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    type Listed = { id: string; url: string; disabled: boolean; disabledReason: string | null; failingSince: string | null };
+    const listed = async () => (await admin.get<{ data: Listed[] }>(`/app/${appId}/endpoint?limit=250`)).body.data;
+    // A 410 Gone disables the endpoint at once; its failing run is recorded with the attempt.
+    await eventually(async () => expect((await listed()).find((endpoint) => endpoint.url === goneEndpointUrl)).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone', failingSince: expect.any(String) }), 30_000, 250);
+
+    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
+    await heading('Endpoints').waitFor();
+    const table = page.getByRole('region', { name: 'Endpoints' });
+    const rowOf = (url: string) => table.getByRole('row').filter({ has: page.getByRole('link', { name: url, exact: true }) });
+    const gone = rowOf(goneEndpointUrl);
+    await gone.getByText('Disabled', { exact: true }).waitFor();
+    await gone.getByText('Why: the endpoint answered 410 Gone').waitFor();
+    await gone.getByText('Failing', { exact: true }).waitFor();
+    const failingSince = (await listed()).find((endpoint) => endpoint.url === goneEndpointUrl)!.failingSince!;
+    expect(await gone.locator('time').getAttribute('datetime')).toBe(failingSince);
+    await gone.getByText('0 % (0 of 1)').waitFor();
+
+    // Every row's rate is the stats API's: attempts of the last 24 hours that succeeded.
+    for (const endpoint of await listed()) {
+      const stats = (await admin.get<{ success: number; fail: number }>(`/app/${appId}/endpoint/${endpoint.id}/stats`)).body;
+      const total = stats.success + stats.fail;
+      const row = rowOf(endpoint.url);
+      if (total === 0) await row.getByText('No attempts').waitFor();
+      else await row.getByText(new RegExp(`^\\d+ % \\(${stats.success} of ${total}\\)$`)).waitFor();
+      if (!endpoint.disabled) {
+        await row.getByText('Enabled', { exact: true }).waitFor();
+        expect(await row.getByText(/^Why:/).count()).toBe(0);
+      }
+    }
+    await rowOf(okEndpointUrl).getByText(/^100 % \(\d+ of \d+\)$/).waitFor();
+    await screenshot(page, 'console-endpoints-state');
+
+    // Disabled through the console, it says so; enabled again, the reason is gone.
+    await page.getByRole('link', { name: okEndpointUrl, exact: true }).click();
+    await heading(`Endpoint ${okEndpointUrl}`).waitFor();
+    await page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await page.getByText('Why: disabled through the API').waitFor();
+    await page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+    expect(await page.getByText(/^Why:/).count()).toBe(0);
+  });
+
+  it('shows an endpoint whose circuit is open, in the list and on its page, and a change closes it', async () => {
+    const broken = `browser.broken.${suffix}`;
+    const brokenUrl = receiver.url('/broken');
+    const appId = appUrl.split('/').at(-1)!;
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    expect((await admin.post('/event-type', { name: broken, description: 'Only the broken endpoint takes it' })).status).toBe(201);
+    await addEndpoint(brokenUrl, broken);
+    const endpointId = page.url().split('/').at(-1)!;
+    // Three test events, two attempts each: the 5th failure in a row (HOOKLINE_CIRCUIT_BREAKER_THRESHOLD) opens the circuit.
+    let previous = '';
+    for (let sent = 0; sent < 3; sent += 1) {
+      await page.getByRole('button', { name: 'Send test event' }).click();
+      const link = page.getByText('Sent message').getByRole('link');
+      await eventually(async () => expect(await link.textContent()).not.toBe(previous), 10_000, 50);
+      previous = (await link.textContent())!;
+    }
+    const stats = async () => (await admin.get<{ fail: number; circuitOpen: boolean }>(`/app/${appId}/endpoint/${endpointId}/stats`)).body;
+    await eventually(async () => expect(await stats()).toMatchObject({ circuitOpen: true }), 30_000, 250);
+    expect((await stats()).fail).toBeGreaterThanOrEqual(5);
+
+    // A person reloads the page: the state says so, and so does the list.
+    await page.reload();
+    await heading(`Endpoint ${brokenUrl}`).waitFor();
+    await page.getByText('Circuit open', { exact: true }).waitFor();
+    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
+    await heading('Endpoints').waitFor();
+    const table = page.getByRole('region', { name: 'Endpoints' });
+    const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: brokenUrl, exact: true }) });
+    await row.getByText('Circuit open', { exact: true }).waitFor();
+    await row.getByText(/^0 % \(0 of \d+\)$/).waitFor();
+    // Only that endpoint's circuit is open.
+    expect(await table.getByText('Circuit open', { exact: true }).count()).toBe(1);
+    await screenshot(page, 'console-endpoints-circuit-open');
+
+    // Disabled and enabled again, the endpoint starts afresh: its circuit is closed.
+    await row.getByRole('link', { name: brokenUrl, exact: true }).click();
+    await heading(`Endpoint ${brokenUrl}`).waitFor();
+    await page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await page.getByText('Enabled', { exact: true }).waitFor();
+    await eventually(async () => expect(await page.getByText('Circuit open', { exact: true }).count()).toBe(0), 10_000, 100);
+    expect(await stats()).toMatchObject({ circuitOpen: false });
+  });
+
+  it('filters the message log by the endpoint a message was sent to and its delivery status there', async () => {
+    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Messages' }).click();
+    await heading('Messages').waitFor();
+    const status = page.getByLabel('Delivery status');
+    // A status is an endpoint's: none can be chosen before the endpoint.
+    expect(await status.isDisabled()).toBe(true);
+    await page.getByLabel('Sent to endpoint').selectOption({ label: goneEndpointUrl });
+    await status.selectOption({ label: 'Failed' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const table = page.getByRole('region', { name: 'Messages' });
+    await eventually(async () => expect(await table.getByRole('row').count()).toBe(1 + 1), 10_000, 100);
+    await table.getByRole('cell', { name: failed }).waitFor();
+    await table.getByText('Failed', { exact: true }).waitFor();
+    expect(page.url()).toContain('status=2');
+    await screenshot(page, 'console-messages-by-status');
+
+    await status.selectOption({ label: 'Delivered' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No message matches these filters.').waitFor();
+
+    // The flaky endpoint's message was replayed and delivered: listed as such, with no failed one left.
+    await page.getByLabel('Sent to endpoint').selectOption({ label: flakyEndpointUrl });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await table.getByText('Delivered', { exact: true }).first().waitFor();
+    expect(await table.getByText('Failed', { exact: true }).count()).toBe(0);
+    await status.selectOption({ label: 'Failed' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No message matches these filters.').waitFor();
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await eventually(async () => expect(await status.isDisabled()).toBe(true), 5_000, 100);
+    expect(page.url()).not.toContain('status=');
+  });
+
   it('works by keyboard and at 375 px wide', async () => {
     const phone = await openPage(browser, { width: 375, height: 812 });
     try {
@@ -336,6 +494,22 @@ describe('operator console, in a browser', () => {
       await small.getByRole('region', { name: 'Attempts to this endpoint' }).getByText('Manual').first().waitFor();
       expect(await overflowsHorizontally(small)).toBe(false);
       await screenshot(small, 'console-375-endpoint');
+
+      // The message log's delivery filter, by keyboard alone, at 375 px.
+      await small.goto(`${appUrl}/messages`);
+      await small.getByRole('heading', { level: 1, name: 'Messages' }).waitFor();
+      await small.getByLabel('Sent to endpoint').selectOption({ label: goneEndpointUrl });
+      await small.getByLabel('Sent to endpoint').focus();
+      await small.keyboard.press('Tab');
+      expect(await small.evaluate('document.activeElement.id')).toBe(await small.getByLabel('Delivery status').getAttribute('id'));
+      for (let step = 0; step < 3; step += 1) await small.keyboard.press('ArrowDown');
+      expect(await small.getByLabel('Delivery status').inputValue()).toBe('2');
+      await small.keyboard.press('Tab');
+      expect(await small.evaluate('document.activeElement.textContent')).toBe('Apply filters');
+      await small.keyboard.press('Enter');
+      await small.getByRole('region', { name: 'Messages' }).getByText('Failed', { exact: true }).waitFor();
+      expect(await overflowsHorizontally(small)).toBe(false);
+      await screenshot(small, 'console-375-messages-by-status');
       expectCleanPages(phone.watch);
     } finally {
       await phone.context.close();

@@ -159,6 +159,49 @@ describe('app portal, in a browser', () => {
     await attempts.getByRole('row').filter({ hasText: 'Manual' }).filter({ hasText: 'Succeeded' }).first().waitFor({ timeout: 30_000 });
   });
 
+  it("opened with an app-portal token, shows each endpoint's success rate and filters the log by delivery status", async () => {
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const access = (await admin.post<{ url: string; token: string }>(`/auth/app-portal-access/${appA.id}`, {})).body;
+    const customer = await context.newPage();
+    try {
+      await customer.goto(access.url);
+      await heading(customer, 'Endpoints').waitFor();
+      const table = customer.getByRole('region', { name: 'Endpoints' });
+      const rowOf = (url: string) => table.getByRole('row').filter({ has: customer.getByRole('link', { name: url, exact: true }) });
+      // The rates are the stats API's, as the portal token itself reads them.
+      const asCustomer = apiClient(`${pipeline.apiUrl}/api/v1`, access.token);
+      const endpoints = (await asCustomer.get<{ data: Array<{ id: string; url: string }> }>(`/app/${appA.id}/endpoint`)).body.data;
+      expect(endpoints.map((endpoint) => endpoint.url).sort()).toEqual([receiver.url('/down'), receiver.url('/orders')].sort());
+      for (const endpoint of endpoints) {
+        const stats = await asCustomer.get<{ success: number; fail: number }>(`/app/${appA.id}/endpoint/${endpoint.id}/stats`);
+        expect(stats.status).toBe(200);
+        const { success, fail } = stats.body;
+        expect(success).toBeGreaterThan(0);
+        await rowOf(endpoint.url).getByText(new RegExp(`^\\d+ % \\(${success} of ${success + fail}\\)$`)).waitFor();
+      }
+      await rowOf(receiver.url('/orders')).getByText(/^100 %/).waitFor();
+      await rowOf(receiver.url('/down')).getByText('Enabled', { exact: true }).waitFor();
+      await screenshot(customer, 'portal-endpoints-state');
+
+      await customer.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Messages' }).click();
+      await heading(customer, 'Messages').waitFor();
+      await customer.getByLabel('Sent to endpoint').selectOption({ label: receiver.url('/down') });
+      await customer.getByLabel('Delivery status').selectOption({ label: 'Delivered' });
+      await customer.getByRole('button', { name: 'Apply filters' }).click();
+      const messages = customer.getByRole('region', { name: 'Messages' });
+      await messages.getByRole('cell', { name: cancelled }).waitFor();
+      await messages.getByText('Delivered', { exact: true }).waitFor();
+      expect(await messages.getByText(created).count()).toBe(0);
+      await screenshot(customer, 'portal-messages-by-status');
+      await customer.getByLabel('Delivery status').selectOption({ label: 'Failed' });
+      await customer.getByRole('button', { name: 'Apply filters' }).click();
+      await customer.getByText('No message matches these filters.').waitFor();
+      expect(await overflowsHorizontally(customer)).toBe(false);
+    } finally {
+      await customer.close();
+    }
+  });
+
   it('disables, enables and deletes an endpoint', async () => {
     await portal.getByRole('button', { name: 'Disable endpoint' }).click();
     await portal.getByText('Disabled', { exact: true }).waitFor();
@@ -228,6 +271,34 @@ describe('app portal, in a browser', () => {
     expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()")).toBe('#0b6bcb');
     expect(await page.locator('img').count()).toBe(0);
     await page.close();
+  });
+
+  it("takes the brand from the application's metadata when the link's query gives none, the query winning", async () => {
+    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const logo = 'https://127.0.0.1:9/shop-a.svg';
+    expect((await admin.patch(`/app/${appA.id}`, { metadata: { brandColor: '#117a3d', logo } })).status).toBe(200);
+    const brandOf = (page: Page) => page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()");
+    const page = await context.newPage();
+    try {
+      const { url } = (await admin.post<{ url: string }>(`/auth/app-portal-access/${appA.id}`, {})).body;
+      await page.goto(url);
+      await heading(page, 'Endpoints').waitFor();
+      await page.locator('header img').waitFor({ state: 'attached' });
+      expect(await page.locator('header img').getAttribute('src')).toBe(logo);
+      expect(await brandOf(page)).toBe('#117a3d');
+      await screenshot(page, 'portal-branded-by-metadata');
+
+      const link = new URL((await admin.post<{ url: string }>(`/auth/app-portal-access/${appA.id}`, {})).body.url);
+      link.search = `?brandColor=${encodeURIComponent('#aa0055')}`;
+      await page.goto(link.href);
+      await heading(page, 'Endpoints').waitFor();
+      await page.locator('header img').waitFor({ state: 'attached' });
+      expect(await brandOf(page)).toBe('#aa0055');
+      expect(await page.locator('header img').getAttribute('src')).toBe(logo);
+    } finally {
+      await page.close();
+      await admin.patch(`/app/${appA.id}`, { metadata: {} });
+    }
   });
 
   it('works in a frame on a site HOOKLINE_PORTAL_FRAME_ANCESTORS allows, at 375 px, and the console refuses any frame', async () => {

@@ -62,5 +62,16 @@ describe('retries through the tier topics, end to end', () => {
     await eventually(async () => expect((await svix.endpoint.get(app.id, endpoint.id)).disabled).toBe(true), 15_000);
     await new Promise((resolve) => setTimeout(resolve, SCHEDULE_MS[0]! * 2));
     expect(receiver.on('/gone')).toHaveLength(1);
+
+    // The endpoint says why it is disabled and since when it fails (the console and the portal show both).
+    const path = `/api/v1/app/${app.id}/endpoint/${endpoint.id}`;
+    type State = { disabled: boolean; disabledReason: string | null; failingSince: string | null };
+    const gone = (await ctx.admin.get<State>(path)).body;
+    expect(gone).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone', failingSince: expect.any(String) });
+    expect(Date.parse(gone.failingSince!)).toBeLessThanOrEqual(Date.now());
+    // Enabled again, both are cleared; disabled by hand, it says so.
+    expect((await ctx.admin.patch<State>(path, { disabled: false })).body).toMatchObject({ disabled: false, disabledReason: null, failingSince: null });
+    expect((await ctx.admin.patch<State>(path, { disabled: true })).body).toMatchObject({ disabled: true, disabledReason: 'disabled through the API' });
+    expect((await ctx.admin.patch<State>(path, { description: 'still off' })).body).toMatchObject({ disabled: true, disabledReason: 'disabled through the API' });
   });
 });

@@ -24,12 +24,14 @@ const PENDING: Record<string, string> = {};
 const HOOKLINE_FIELDS: Record<string, readonly string[]> = {
   // Svix's older `version`, the verification handshake's state (README, "Endpoint verification"),
   // the payload filter and the delivery order (README, "Payload filters", "Ordered delivery").
-  EndpointOut: ['version', 'verificationRequired', 'verifiedAt', 'filter', 'ordering'],
+  EndpointOut: ['version', 'verificationRequired', 'verifiedAt', 'disabledReason', 'failingSince', 'filter', 'ordering'],
   // The message's ordering key (README, "Ordered delivery") and the trace it came in with, as an
   // attempt's trace (README, "Traces in the console").
   MessageOut: ['orderingKey', 'traceId'],
   EndpointMessageOut: ['orderingKey', 'traceId'],
   MessageAttemptOut: ['traceId'],
+  // Whether the endpoint's circuit is open now (README, "Stats").
+  EndpointStats: ['circuitOpen'],
 };
 
 const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

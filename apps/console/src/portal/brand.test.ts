@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { brandColor, brandLogo, readBrand } from './brand';
+import { brandColor, brandLogo, effectiveBrand, readBrand } from './brand';
 
 // Stands in for the browser's CSS.supports: hex colours, a few names and rgb() count as colours,
 // and var() is taken at parse time as browsers do (which is why brandColor refuses it first).
@@ -33,5 +33,19 @@ describe('readBrand', () => {
   it('reads both from the query string', () => {
     expect(readBrand('?brandColor=%230a7&logo=https%3A%2F%2Fcdn.example.com%2Fl.png', supports)).toEqual({ color: '#0a7', logo: 'https://cdn.example.com/l.png' });
     expect(readBrand('', supports)).toEqual({ color: null, logo: null });
+  });
+});
+
+describe('effectiveBrand', () => {
+  const metadata = { brandColor: '#123456', logo: 'https://cdn.example.com/shop.svg' };
+
+  it("takes the application's metadata for what the query leaves out", () => {
+    expect(effectiveBrand({ color: null, logo: null }, metadata, supports)).toEqual({ color: '#123456', logo: 'https://cdn.example.com/shop.svg' });
+    expect(effectiveBrand({ color: 'teal', logo: null }, metadata, supports)).toEqual({ color: 'teal', logo: 'https://cdn.example.com/shop.svg' });
+  });
+
+  it('checks the metadata by the same rules, and needs none', () => {
+    expect(effectiveBrand({ color: null, logo: null }, { brandColor: 'var(--x)', logo: 'javascript:alert(1)' }, supports)).toEqual({ color: null, logo: null });
+    expect(effectiveBrand({ color: null, logo: null }, undefined, supports)).toEqual({ color: null, logo: null });
   });
 });

@@ -1,4 +1,7 @@
-/** The operator's brand, from the portal's query parameters: each value checked, none ever written into markup or a style sheet. */
+/**
+ * The operator's brand, from the portal's query parameters or else the application's metadata
+ * (`brandColor`, `logo`): each value checked, none ever written into markup or a style sheet.
+ */
 export interface Brand {
   color: string | null;
   logo: string | null;
@@ -32,4 +35,15 @@ export function brandLogo(value: string | null): string | null {
 export function readBrand(search: string, supports: (property: string, value: string) => boolean): Brand {
   const params = new URLSearchParams(search);
   return { color: brandColor(params.get('brandColor'), supports), logo: brandLogo(params.get('logo')) };
+}
+
+/**
+ * The brand a portal page shows: what its query string says, and for what it leaves out, the
+ * application's metadata (`brandColor`, `logo`), checked by the same rules.
+ */
+export function effectiveBrand(fromQuery: Brand, metadata: Record<string, string> | undefined, supports: (property: string, value: string) => boolean): Brand {
+  return {
+    color: fromQuery.color ?? brandColor(metadata?.brandColor ?? null, supports),
+    logo: fromQuery.logo ?? brandLogo(metadata?.logo ?? null),
+  };
 }

@@ -10,13 +10,12 @@ import { PortalApp } from './portal-app';
 const access = readAccess(window.location.hash);
 if (window.location.hash) window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
 
-// The brand colour goes through the CSSOM as one property's value (never style text), the logo
-// into an <img> source (https only).
+// The brand of the query string; the application's metadata fills in what it leaves out once the
+// application is read (PortalApp).
 const brand = readBrand(window.location.search, (property, value) => CSS.supports(property, value));
-if (brand.color) document.documentElement.style.setProperty('--brand', brand.color);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <PortalApp access={access} logo={brand.logo} />
+    <PortalApp access={access} brand={brand} />
   </StrictMode>,
 );

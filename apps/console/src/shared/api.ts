@@ -42,6 +42,10 @@ export interface Endpoint {
   channels: string[] | null;
   verificationRequired: boolean;
   verifiedAt: string | null;
+  /** Why it is disabled (410 Gone, failing for too long, through the API); null while enabled or when not known. */
+  disabledReason: string | null;
+  /** Since when every attempt to it has failed; null while healthy. */
+  failingSince: string | null;
   /** The payload filter (Convoy's syntax), null for none. */
   filter: Record<string, unknown> | null;
   /** fifo: the messages of each ordering key one at a time, in order. */
@@ -93,6 +97,25 @@ export interface MessageTrace {
   detail: string | null;
 }
 
+/** Svix's delivery status of a message at one endpoint: 0 delivered, 1 pending (first attempt or a retry waiting), 2 failed for good. */
+export type DeliveryStatus = 0 | 1 | 2;
+
+/** A message as one endpoint's listing has it, with where it stands there. */
+export interface EndpointMessage extends Message {
+  status: DeliveryStatus;
+  statusText: 'success' | 'pending' | 'fail';
+  nextAttempt: string | null;
+}
+
+/** Svix's EndpointStats: attempts in the range (the last 24 h) by outcome, deliveries waiting now. */
+export interface EndpointStats {
+  success: number;
+  fail: number;
+  pending: number;
+  /** Whether delivery's circuit breaker holds its deliveries back now. */
+  circuitOpen: boolean;
+}
+
 export interface MessageIn {
   eventType: string;
   payload: Record<string, unknown>;
@@ -138,6 +161,10 @@ export interface MessageFilter {
   channel?: string;
   after?: string;
   before?: string;
+  /** Only the messages sent to this endpoint, each with where it stands there. */
+  endpointId?: string;
+  /** With an endpoint: only the messages in this delivery status there. */
+  status?: `${DeliveryStatus}`;
 }
 
 /** One field a 422 refused, as the API names it. */
@@ -204,6 +231,9 @@ export function queryString(query: Query): string {
 
 const segment = encodeURIComponent;
 
+/** The message log's filters as the message listings take them (the payloads left out). */
+const messageQuery = (filter: MessageFilter): Query => ({ event_types: filter.eventType, channel: filter.channel, after: filter.after, before: filter.before, with_content: 'false' });
+
 /** How many rows a page of a listing asks for. */
 export const PAGE_SIZE = 50;
 
@@ -261,11 +291,16 @@ export function createApi(token: string) {
       recover: (appId: string, endpointId: string, since: string) => request<unknown>('POST', `${endpoint(appId, endpointId)}/recover`, { body: { since } }),
       attempts: (appId: string, endpointId: string, iterator?: string) =>
         request<Page<Attempt>>('GET', `${app(appId)}/attempt/endpoint/${segment(endpointId)}`, { query: { limit: PAGE_SIZE, iterator } }),
+      /** Its attempts in the last 24 h by outcome (the success rate), and whether its circuit is open. */
+      stats: (appId: string, endpointId: string) => request<EndpointStats>('GET', `${endpoint(appId, endpointId)}/stats`),
+      /** The messages sent to it, each with its delivery status there, filtered as the message log is. */
+      messages: (appId: string, endpointId: string, filter: MessageFilter, iterator?: string) =>
+        request<Page<EndpointMessage>>('GET', `${endpoint(appId, endpointId)}/msg`, { query: { limit: PAGE_SIZE, iterator, ...messageQuery(filter), status: filter.status } }),
     },
     messages: {
       list: (appId: string, filter: MessageFilter, iterator?: string) =>
         request<Page<Message>>('GET', `${app(appId)}/msg`, {
-          query: { limit: PAGE_SIZE, iterator, event_types: filter.eventType, channel: filter.channel, after: filter.after, before: filter.before, with_content: 'false' },
+          query: { limit: PAGE_SIZE, iterator, ...messageQuery(filter) },
         }),
       /** By id or by the producer's eventId. */
       get: (appId: string, msgId: string) => request<Message>('GET', `${app(appId)}/msg/${segment(msgId)}`),

@@ -20,7 +20,7 @@ export class EndpointDisabler {
   async disable(endpoints: DisabledEndpoint[], reason: string): Promise<void> {
     if (endpoints.length === 0) return;
     await this.reporter.endpointsDisabled(endpoints);
-    await this.endpoints.disable(endpoints.map((endpoint) => endpoint.id));
+    await this.endpoints.disable(endpoints.map((endpoint) => endpoint.id), reason);
     this.logger.warn({ endpoints: endpoints.map((endpoint) => endpoint.id), reason }, 'endpoints disabled');
   }
 }

@@ -13,7 +13,8 @@ export class EndpointRepository {
     return this.endpoints.findBy({ id: In([...ids]) });
   }
 
-  async disable(ids: readonly string[]): Promise<void> {
-    await this.endpoints.update({ id: In([...ids]) }, { disabled: true });
+  /** Disables them, keeping why (the console and the portal show it). */
+  async disable(ids: readonly string[], reason: string): Promise<void> {
+    await this.endpoints.update({ id: In([...ids]) }, { disabled: true, disabledReason: reason });
   }
 }

@@ -120,6 +120,10 @@ export const EndpointOut = named(
     // handshake before it receives events, and when it last did.
     verificationRequired: z.boolean(),
     verifiedAt: timestamp.nullable(),
+    // Hookline's own: why it is disabled (null while enabled, or when not known), and since when
+    // every attempt to it has failed (null while healthy; a long run of failures disables it).
+    disabledReason: z.string().nullable(),
+    failingSince: timestamp.nullable(),
     filter: z.record(z.string(), z.unknown()).nullable(),
     ordering: z.enum(ENDPOINT_ORDERINGS),
     ...timestamps,

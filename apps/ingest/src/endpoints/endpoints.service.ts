@@ -28,6 +28,7 @@ const patch = patcher<EndpointPatch, Endpoint>({
   disabled: (endpoint, disabled) => {
     // Re-enabling starts the endpoint's failure clock (auto-disable, circuit breaker) afresh.
     if (!disabled && endpoint.disabled) endpoint.failingSince = null;
+    if (disabled !== endpoint.disabled) endpoint.disabledReason = disabled ? 'disabled through the API' : null;
     endpoint.disabled = disabled;
   },
   eventTypes: 'eventTypes',
@@ -80,6 +81,8 @@ export class EndpointsService {
       secretCiphertext: sealed.ciphertext,
       secretKeyId: sealed.keyId,
       verificationRequired: verification,
+      disabledReason: null,
+      failingSince: null,
     });
     const max = this.config.api.maxEndpointsPerApplication;
     const saved = await conflictOnDuplicate(this.endpoints.insertWithinLimit(patch(endpoint, body), max), `an endpoint with uid "${body.uid}" already exists`);

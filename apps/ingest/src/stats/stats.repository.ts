@@ -57,6 +57,9 @@ const DEAD_BUCKETS = `
 
 const DEAD_LETTERS = `SELECT count(*) AS dead FROM message_endpoints WHERE status = 'dead'`;
 
+// The endpoint's latest attempts, newest first (ids are time-ordered), through the (endpoint_id, id) index.
+const LATEST_OUTCOMES = `SELECT succeeded, created_at FROM attempts WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2`;
+
 type Counted<K extends string> = Record<K, string>;
 const count = (text: string | undefined) => Number(text ?? 0);
 
@@ -68,6 +71,12 @@ export class StatsRepository {
   async endpointAttempts(endpoint: { id: string; applicationId: string }, since: Date, until: Date): Promise<AttemptCounts> {
     const [row] = (await this.dataSource.query(ENDPOINT_ATTEMPTS, [endpoint.applicationId, endpoint.id, since, until])) as Array<Counted<'success' | 'fail'>>;
     return { success: count(row?.success), fail: count(row?.fail) };
+  }
+
+  /** The endpoint's last `limit` attempts, newest first: whether each succeeded, and when it was made. */
+  async latestOutcomes(endpointId: string, limit: number): Promise<Array<{ succeeded: boolean; at: Date }>> {
+    const rows = (await this.dataSource.query(LATEST_OUTCOMES, [endpointId, limit])) as Array<{ succeeded: boolean; created_at: Date }>;
+    return rows.map((row) => ({ succeeded: row.succeeded, at: new Date(row.created_at) }));
   }
 
   /** The application's attempts by outcome, per endpoint that made any. */

@@ -22,11 +22,20 @@ export type StatsQuery = z.infer<typeof statsQuery>;
 /**
  * Svix's EndpointStats: `success` and `fail` count the endpoint's attempts made in the range;
  * `pending` its deliveries waiting for an attempt now (first or retry); Hookline records no attempt
- * in flight nor cancels any, so `sending` and `canceled` are 0.
+ * in flight nor cancels any, so `sending` and `canceled` are 0. `circuitOpen` is Hookline's own.
  */
 export const EndpointStats = named(
   'EndpointStats',
-  z.object({ success: z.number().int(), pending: z.number().int(), sending: z.number().int(), fail: z.number().int(), canceled: z.number().int() }),
+  z.object({
+    success: z.number().int(),
+    pending: z.number().int(),
+    sending: z.number().int(),
+    fail: z.number().int(),
+    canceled: z.number().int(),
+    circuitOpen: z
+      .boolean()
+      .meta({ description: "Hookline's own: whether delivery's circuit breaker holds the endpoint's deliveries back now (its last HOOKLINE_CIRCUIT_BREAKER_THRESHOLD attempts failed, and it was not changed since)" }),
+  }),
 );
 export type EndpointStats = z.output<typeof EndpointStats>;
 

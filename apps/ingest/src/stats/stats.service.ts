@@ -22,6 +22,7 @@ const HOUR = 3_600_000;
 export class StatsService {
   private readonly tiers: RetryTier[];
   private readonly retryGroup: string;
+  private readonly circuitThreshold: number;
 
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
@@ -34,13 +35,19 @@ export class StatsService {
   ) {
     this.tiers = retryTiers(config.kafka.topicPrefix, config.retry.scheduleMs);
     this.retryGroup = `${config.kafka.topicPrefix}.retry`;
+    this.circuitThreshold = config.delivery.circuitBreaker.threshold;
   }
 
   async endpoint(principal: Principal, appId: string, endpointId: string, query: StatsQuery): Promise<EndpointStats> {
     const endpoint = await this.endpoints.find(principal, appId, endpointId);
     const { since, until } = range(query, 24 * HOUR, MAX_STATS_RANGE_MS);
-    const [attempts, deliveries] = await Promise.all([this.stats.endpointAttempts(endpoint, since, until), this.stats.deliveries([endpoint.id])]);
-    return { success: attempts.success, pending: deliveries.get(endpoint.id)?.waiting ?? 0, sending: 0, fail: attempts.fail, canceled: 0 };
+    const [attempts, deliveries, latest] = await Promise.all([
+      this.stats.endpointAttempts(endpoint, since, until),
+      this.stats.deliveries([endpoint.id]),
+      this.stats.latestOutcomes(endpoint.id, this.circuitThreshold),
+    ]);
+    const circuitOpen = circuitOpenAfter(latest, this.circuitThreshold, endpoint);
+    return { success: attempts.success, pending: deliveries.get(endpoint.id)?.waiting ?? 0, sending: 0, fail: attempts.fail, canceled: 0, circuitOpen };
   }
 
   async application(principal: Principal, appId: string, query: StatsQuery): Promise<ApplicationStats> {
@@ -104,4 +111,16 @@ function range(query: { since?: Date; until?: Date }, defaultMs: number, maxMs: 
     throw new ValidationFailed([{ loc: ['query', 'since'], msg: `the range may span at most ${delayLabel(maxMs)}`, type: 'range_too_wide' }]);
   }
   return { since, until };
+}
+
+/**
+ * Whether delivery's circuit breaker holds the endpoint's deliveries back, as its rule reads in the
+ * attempts table: its last `threshold` attempts all failed, and it was not changed through the API
+ * since the last of them (a change, such as enabling it again, closes the circuit). A disabled
+ * endpoint receives nothing, so no circuit of its is open. Delivery keeps the breaker in memory:
+ * after a restart of delivery the circuit is closed until the threshold is reached again.
+ */
+export function circuitOpenAfter(latest: ReadonlyArray<{ succeeded: boolean; at: Date }>, threshold: number, endpoint: { disabled: boolean; updatedAt: Date }): boolean {
+  if (endpoint.disabled || latest.length < threshold || latest.some((attempt) => attempt.succeeded)) return false;
+  return endpoint.updatedAt.getTime() <= latest[0]!.at.getTime();
 }

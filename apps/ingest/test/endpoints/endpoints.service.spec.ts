@@ -33,7 +33,7 @@ class InMemoryEndpoints {
   }
 
   async save(endpoint: Endpoint): Promise<Endpoint> {
-    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, filter: null, ordering: 'none', headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null };
+    const columns = { uid: null, description: '', version: 1, eventTypes: null, channels: null, filter: null, ordering: 'none', headers: {}, rateLimit: null, disabled: false, metadata: {}, verifiedAt: null, failingSince: null, disabledReason: null };
     for (const [column, value] of Object.entries(columns)) (endpoint as unknown as Record<string, unknown>)[column] ??= value;
     endpoint.createdAt ??= new Date();
     endpoint.updatedAt = new Date();
@@ -158,6 +158,18 @@ describe('EndpointsService', () => {
     expect({ headers: row.headers, failingSince: row.failingSince }).toEqual({ headers: {}, failingSince: expect.any(Date) });
     await api.patch(admin, 'acme', created.id, { disabled: false });
     expect({ disabled: row.disabled, failingSince: row.failingSince }).toEqual({ disabled: false, failingSince: null });
+  });
+
+  it('says why an endpoint is disabled: through the API when disabled by an update, kept while it stays disabled, cleared when enabled', async () => {
+    const api = service();
+    const created = await api.create(admin, 'acme', { url: 'https://example.com/a', disabled: true });
+    expect(created).toMatchObject({ disabled: true, disabledReason: 'disabled through the API', failingSince: null });
+    const row = endpoints.rows.get(created.id)!;
+    // Delivery's own reason stays while the endpoint stays disabled, whatever else changes.
+    row.disabledReason = 'the endpoint answered 410 Gone';
+    expect(await api.patch(admin, 'acme', created.id, { description: 'gone', disabled: true })).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone' });
+    expect(await api.patch(admin, 'acme', created.id, { disabled: false })).toMatchObject({ disabled: false, disabledReason: null });
+    expect((await api.create(admin, 'acme', { url: 'https://example.com/b' })).disabledReason).toBeNull();
   });
 
   it('refuses to send to an endpoint that has not passed its handshake yet (409), and answers 404 for one the application lacks', async () => {

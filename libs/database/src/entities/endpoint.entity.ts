@@ -58,6 +58,10 @@ export class Endpoint {
   @Column({ type: 'boolean', default: false })
   disabled!: boolean;
 
+  /** Why it is disabled (410 Gone, failing for too long, through the API); null while enabled or when not known. */
+  @Column({ name: 'disabled_reason', type: 'text', nullable: true })
+  disabledReason!: string | null;
+
   /** The signing secret, encrypted; the key that encrypted it is named by secretKeyId. */
   @Column({ name: 'secret_ciphertext', type: 'text' })
   secretCiphertext!: string;

@@ -11,6 +11,7 @@ import { OrderedDelivery1796411412828 } from './1796411412828-ordered-delivery.j
 import { IdempotencyRequestHash1796414427435 } from './1796414427435-idempotency-request-hash.js';
 import { StatsIndexes1796414522709 } from './1796414522709-stats-indexes.js';
 import { TraceIds1796457785396 } from './1796457785396-trace-ids.js';
+import { EndpointDisabledReason1796460000000 } from './1796460000000-endpoint-disabled-reason.js';
 
 /** Every migration, oldest first. The schema changes only through these. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   IdempotencyRequestHash1796414427435,
   StatsIndexes1796414522709,
   TraceIds1796457785396,
+  EndpointDisabledReason1796460000000,
 ];

@@ -8,7 +8,7 @@ import { isoToLocalInput, localInputToIso } from '../time';
 import { Alert, CopyableValue, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
-import { EndpointState, rateLimitText } from './endpoints';
+import { CircuitState, EndpointState, rateLimitText } from './endpoints';
 import { SendTestEvent } from './test-event';
 
 /** How often the attempts shown refresh while the page is open. */
@@ -51,6 +51,7 @@ function EndpointDetails({ endpoint }: { endpoint: Endpoint }) {
       <dt>State</dt>
       <dd>
         <EndpointState endpoint={endpoint} />
+        <CircuitState endpointId={endpoint.id} />
       </dd>
       <dt>Id</dt>
       <dd>
@@ -105,6 +106,8 @@ function useEndpointSaved() {
   return (endpoint: Endpoint) => {
     queryClient.setQueryData(['app', appId, 'endpoint', endpoint.id], endpoint);
     void queryClient.invalidateQueries({ queryKey: ['app', appId, 'endpoints'] });
+    // A change closes the endpoint's circuit.
+    void queryClient.invalidateQueries({ queryKey: ['app', appId, 'endpoint', endpoint.id, 'stats'] });
   };
 }
 

@@ -1,19 +1,68 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useLocation } from 'wouter';
 import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
-import { Badge, LoadMore, PageTitle, QueryStatus, TableScroll } from '../ui';
+import { Badge, LoadMore, PageTitle, QueryStatus, TableScroll, Time } from '../ui';
 import { EndpointForm } from './endpoint-form';
 
-/** Enabled or disabled, and whether it still has to pass the verification handshake. */
+/**
+ * Enabled or disabled and why, whether it still has to pass the verification handshake, and since
+ * when every attempt to it has failed (the run of failures that, long enough, disables it).
+ */
 export function EndpointState({ endpoint }: { endpoint: Endpoint }) {
   return (
     <span className="badges">
       {endpoint.disabled ? <Badge tone="bad">Disabled</Badge> : <Badge tone="ok">Enabled</Badge>}
       {endpoint.verificationRequired && endpoint.verifiedAt === null ? <Badge tone="warn">Not verified</Badge> : null}
+      {endpoint.disabled && endpoint.disabledReason ? <span className="state-note">Why: {endpoint.disabledReason}</span> : null}
+      {endpoint.failingSince ? (
+        <span className="state-note">
+          <Badge tone="warn">Failing</Badge> since <Time value={endpoint.failingSince} />
+        </span>
+      ) : null}
     </span>
   );
+}
+
+/** The endpoint's stats (attempts of the last 24 hours, circuit), read once for all that show them. */
+function useEndpointStats(endpointId: string) {
+  const api = useApi();
+  const appId = useAppId();
+  return useQuery({ queryKey: ['app', appId, 'endpoint', endpointId, 'stats'], queryFn: () => api.endpoints.stats(appId, endpointId) });
+}
+
+/** Whether delivery's circuit breaker holds the endpoint's deliveries back now (nothing while it does not). */
+export function CircuitState({ endpointId }: { endpointId: string }) {
+  const stats = useEndpointStats(endpointId);
+  if (!stats.data?.circuitOpen) return null;
+  return (
+    <div className="state-note">
+      <Badge tone="bad">Circuit open</Badge> its latest attempts all failed: deliveries wait, then one probe tries again
+    </div>
+  );
+}
+
+/** The share of its attempts of the last 24 hours that succeeded, read from the endpoint's stats. */
+export function SuccessRate({ endpointId }: { endpointId: string }) {
+  const stats = useEndpointStats(endpointId);
+  if (stats.isPending) return <span className="muted">…</span>;
+  if (stats.error) return <span className="muted">Unknown: {stats.error.message}</span>;
+  const { success, fail } = stats.data;
+  const total = success + fail;
+  if (total === 0) return <span className="muted">No attempts</span>;
+  return (
+    <span>
+      {successPercent(success, total)} <span className="muted">({success} of {total})</span>
+    </span>
+  );
+}
+
+/** A success rate as a person reads it: whole percents, except that neither 0 nor 100 is shown unless exact. */
+export function successPercent(success: number, total: number): string {
+  const percent = (100 * success) / total;
+  const rounded = success === total ? 100 : success === 0 ? 0 : Math.min(99, Math.max(1, Math.round(percent)));
+  return `${rounded} %`;
 }
 
 export const rateLimitText = (endpoint: Endpoint) => (endpoint.throttleRate === null ? 'No limit' : `${endpoint.throttleRate} / s`);
@@ -44,6 +93,7 @@ export function EndpointsPage() {
                 <th scope="col">URL</th>
                 <th scope="col">State</th>
                 <th scope="col">Event types</th>
+                <th scope="col">Success (24 h)</th>
                 <th scope="col">Rate limit</th>
               </tr>
             </thead>
@@ -56,8 +106,12 @@ export function EndpointsPage() {
                   </td>
                   <td>
                     <EndpointState endpoint={endpoint} />
+                    <CircuitState endpointId={endpoint.id} />
                   </td>
                   <td>{endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">All</span>}</td>
+                  <td>
+                    <SuccessRate endpointId={endpoint.id} />
+                  </td>
                   <td>{rateLimitText(endpoint)}</td>
                 </tr>
               ))}

@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
-import type { Attempt, MessageFilter } from '../api';
+import type { Attempt, DeliveryStatus, EndpointMessage, Message, MessageFilter } from '../api';
 import { useApi, useAppId } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, TableScroll, Time } from '../ui';
+import { Badge, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, TableScroll, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { TraceId } from './trace-id';
 import { useEndpoints } from './endpoints';
@@ -22,17 +22,44 @@ function useMessageFilter(): [MessageFilter, (filter: MessageFilter) => void] {
     channel: params.get('channel') ?? undefined,
     after: params.get('after') ?? undefined,
     before: params.get('before') ?? undefined,
+    endpointId: params.get('endpoint') ?? undefined,
+    status: statusParam(params.get('status')),
   };
-  const set = (next: MessageFilter) => setParams(Object.fromEntries(Object.entries(next).filter((entry): entry is [string, string] => Boolean(entry[1]))));
+  const set = (next: MessageFilter) => {
+    const { endpointId, ...rest } = next;
+    setParams(Object.fromEntries(Object.entries({ ...rest, endpoint: endpointId }).filter((entry): entry is [string, string] => Boolean(entry[1]))));
+  };
   return [filter, set];
 }
+
+/** A delivery status from the address, if it is one (a status applies at one endpoint only). */
+function statusParam(value: string | null): MessageFilter['status'] {
+  return value === '0' || value === '1' || value === '2' ? value : undefined;
+}
+
+/** Svix's delivery statuses, as the filter and the log name them. */
+const DELIVERY_STATUSES: Array<{ value: `${DeliveryStatus}`; label: string; tone: 'ok' | 'warn' | 'bad' }> = [
+  { value: '0', label: 'Delivered', tone: 'ok' },
+  { value: '1', label: 'Pending', tone: 'warn' },
+  { value: '2', label: 'Failed', tone: 'bad' },
+];
+
+function DeliveryStatusBadge({ status }: { status: DeliveryStatus }) {
+  const known = DELIVERY_STATUSES.find((entry) => entry.value === String(status))!;
+  return <Badge tone={known.tone}>{known.label}</Badge>;
+}
+
+const hasStatus = (message: Message | EndpointMessage): message is EndpointMessage => 'status' in message;
 
 /** The message log: filters, find by id, and the messages newest first. */
 export function MessagesPage() {
   const api = useApi();
   const appId = useAppId();
   const [filter, setFilter] = useMessageFilter();
-  const messages = usePaged(['app', appId, 'messages', filter], (iterator) => api.messages.list(appId, filter, iterator));
+  // With an endpoint, the endpoint's own listing: each message with where it stands there, filterable by that.
+  const messages = usePaged<Message | EndpointMessage>(['app', appId, 'messages', filter], (iterator) =>
+    filter.endpointId ? api.endpoints.messages(appId, filter.endpointId, filter, iterator) : api.messages.list(appId, filter, iterator),
+  );
   const filtered = Object.values(filter).some(Boolean);
   return (
     <section>
@@ -55,6 +82,7 @@ export function MessagesPage() {
                 <th scope="col">Message</th>
                 <th scope="col">Event id</th>
                 <th scope="col">Channels</th>
+                {filter.endpointId ? <th scope="col">Delivery there</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -73,6 +101,16 @@ export function MessagesPage() {
                   </td>
                   <td>{message.eventId ? <code>{message.eventId}</code> : <span className="muted">none</span>}</td>
                   <td>{message.channels ? message.channels.join(', ') : <span className="muted">none</span>}</td>
+                  {filter.endpointId && hasStatus(message) ? (
+                    <td>
+                      <DeliveryStatusBadge status={message.status} />
+                      {message.nextAttempt ? (
+                        <div className="muted">
+                          next attempt <Time value={message.nextAttempt} />
+                        </div>
+                      ) : null}
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -113,16 +151,28 @@ function FindMessage() {
 function MessageFilters({ filter, onChange }: { filter: MessageFilter; onChange: (filter: MessageFilter) => void }) {
   const id = useId();
   const catalogue = useEventTypes();
+  const endpoints = useEndpoints();
   const [eventType, setEventType] = useState(filter.eventType ?? '');
+  const [endpointId, setEndpointId] = useState(filter.endpointId ?? '');
+  const [status, setStatus] = useState<string>(filter.status ?? '');
   const [channel, setChannel] = useState(filter.channel ?? '');
   const [after, setAfter] = useState(filter.after ? isoToLocalInput(filter.after) : '');
   const [before, setBefore] = useState(filter.before ? isoToLocalInput(filter.before) : '');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onChange({ eventType: eventType.trim() || undefined, channel: channel.trim() || undefined, after: localInputToIso(after), before: localInputToIso(before) });
+    onChange({
+      eventType: eventType.trim() || undefined,
+      channel: channel.trim() || undefined,
+      after: localInputToIso(after),
+      before: localInputToIso(before),
+      endpointId: endpointId || undefined,
+      status: endpointId ? statusParam(status) : undefined,
+    });
   };
   const clear = () => {
     setEventType('');
+    setEndpointId('');
+    setStatus('');
     setChannel('');
     setAfter('');
     setBefore('');
@@ -150,6 +200,32 @@ function MessageFilters({ filter, onChange }: { filter: MessageFilter; onChange:
       <div className="field">
         <label htmlFor={`${id}-before`}>Before</label>
         <input id={`${id}-before`} type="datetime-local" step={1} value={before} onChange={(event) => setBefore(event.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-endpoint`}>Sent to endpoint</label>
+        <select id={`${id}-endpoint`} value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
+          <option value="">Any endpoint</option>
+          {endpoints.rows.map((endpoint) => (
+            <option key={endpoint.id} value={endpoint.id}>
+              {endpoint.url}
+            </option>
+          ))}
+          {filter.endpointId && !endpoints.rows.some((endpoint) => endpoint.id === filter.endpointId) ? <option value={filter.endpointId}>{filter.endpointId}</option> : null}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-status`}>Delivery status</label>
+        <select id={`${id}-status`} value={endpointId ? status : ''} onChange={(event) => setStatus(event.target.value)} disabled={!endpointId} aria-describedby={`${id}-status-hint`}>
+          <option value="">Any status</option>
+          {DELIVERY_STATUSES.map((entry) => (
+            <option key={entry.value} value={entry.value}>
+              {entry.label}
+            </option>
+          ))}
+        </select>
+        <p className="hint" id={`${id}-status-hint`}>
+          A message has a status at each endpoint: choose the endpoint first.
+        </p>
       </div>
       <div className="actions">
         <button type="submit">Apply filters</button>
