@@ -88,7 +88,11 @@ describe('API keys and authentication', () => {
 
   it('answers 429 to an address that keeps sending invalid tokens, a forged X-Forwarded-For changing nothing, while known tokens go on', async () => {
     const appId = await application();
+    // Earlier tests sent invalid tokens from this address too: wait until the bucket is full again
+    // (its burst of 10 at 5 a second), so that this test starts from a known state.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
     const statuses: number[] = [];
+    const started = Date.now();
     for (let n = 0; n < 30; n++) {
       const reply = await apiClient(pipeline.apiUrl, `hk_guess_${short()}`).send('GET', `/api/v1/app/${appId}`, { headers: { 'x-forwarded-for': `198.51.100.${n}` } });
       statuses.push(reply.status);
@@ -97,9 +101,12 @@ describe('API keys and authentication', () => {
         expect(Number(reply.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       }
     }
-    // The burst of twice the rate is looked up (401); at 30 requests in well under two seconds, most are refused before.
+    const seconds = (Date.now() - started) / 1_000;
+    // The burst of twice the rate is looked up (401); beyond it, only what the rate refilled while
+    // the requests were sent (however slow the machine), and the rest are refused before.
     expect(statuses.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 401));
-    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(15);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(10 + Math.ceil(5 * seconds) + 1);
+    expect(statuses).toContain(429);
     // The admin token, known to the instance, is never held back by it.
     expect((await admin.get(`/api/v1/app/${appId}`)).status).toBe(200);
   });
