@@ -292,7 +292,12 @@ function cpuSnapshot(instances) {
   };
 }
 
-function cpuLines(before, after) {
+/**
+ * CPU seconds per component over the measured phase, and per delivery (µs): compare builds by
+ * these rather than by throughput on a shared machine. Kafka and PostgreSQL are every process of
+ * that name on the machine: on a shared stack they include other users' work.
+ */
+function cpuLines(before, after, deliveries) {
   const wall = (after.at - before.at) / 1000;
   const sumDiff = (a, b) => {
     let total = 0;
@@ -301,13 +306,17 @@ function cpuLines(before, after) {
   };
   const rows = [];
   for (const [name, seconds] of after.services) rows.push([name, seconds === null ? NaN : seconds - (before.services.get(name) ?? 0)]);
+  if (after.services.size > 1) rows.push(['services together', rows.reduce((sum, [, seconds]) => sum + seconds, 0)]);
   rows.push(['kafka (java)', sumDiff(before.java, after.java)]);
   rows.push(['postgresql', sumDiff(before.postgres, after.postgres)]);
   rows.push(['bench (generator, receiver, baseline)', after.bench - before.bench]);
+  const all = rows.filter(([name]) => name !== 'services together').reduce((sum, [, seconds]) => sum + seconds, 0);
+  rows.push(['all processes', all]);
   const machine = (after.machine.busy - before.machine.busy) / Math.max(1, after.machine.total - before.machine.total);
-  const lines = [`cpu over ${wall.toFixed(1)} s (cpu-seconds, % of one core; whole machine ${(machine * 100).toFixed(0)}% busy of ${availableParallelism()} cores):`];
+  const lines = [`cpu over ${wall.toFixed(1)} s (cpu-seconds, % of one core, µs per delivery; whole machine ${(machine * 100).toFixed(0)}% busy of ${availableParallelism()} cores):`];
+  const perDelivery = (seconds) => (deliveries > 0 ? `${((seconds * 1e6) / deliveries).toFixed(0).padStart(6)} µs` : '');
   for (const [name, seconds] of rows) {
-    lines.push(Number.isNaN(seconds) ? `  ${name.padEnd(38)}      - (the process is gone)` : `  ${name.padEnd(38)}${seconds.toFixed(1).padStart(7)} s ${((100 * seconds) / Math.max(0.001, wall)).toFixed(0).padStart(5)}%`);
+    lines.push(Number.isNaN(seconds) ? `  ${name.padEnd(38)}      - (the process is gone)` : `  ${name.padEnd(38)}${seconds.toFixed(2).padStart(7)} s ${((100 * seconds) / Math.max(0.001, wall)).toFixed(0).padStart(5)}% ${perDelivery(seconds)}`);
   }
   return lines;
 }
@@ -535,7 +544,7 @@ async function runBaseline(bench, out, failures) {
   out.push(`  duplicates     ${stats.duplicates}; receiver answered ${stats.failed} with 500${options.hang ? `; hanging endpoint got ${stats.hang} requests` : ''}`);
   out.push(`  deliveries/s   ${fmt(baseline.rate)} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
   out.push(`  ${latencyLine('latency ms', baseline.latency)}`);
-  for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
+  for (const line of cpuLines(cpuBefore, cpuAfter, delivered)) out.push(`  ${line}`);
   if (missing !== 0) failures.push(`the baseline ledger does not balance (${missing} missing)`);
   return baseline;
 }
@@ -620,7 +629,7 @@ async function runHookline(bench, baseline, out, failures) {
   out.push(`  ${latencyLine('latency ms', latency, baseline?.latency)}`);
   if (baseline) out.push('                 (in brackets: as a multiple of the baseline)');
   if (hangEndpointId) out.push(...hangPartitionLines(bench, stats, endpointIds, hangEndpointId));
-  for (const line of cpuLines(cpuBefore, cpuAfter)) out.push(`  ${line}`);
+  for (const line of cpuLines(cpuBefore, cpuAfter, delivered)) out.push(`  ${line}`);
   for (const what of services.unexpectedExits) out.push(`  SERVICE EXIT   ${what}`);
   if (missing !== 0) failures.push(`the Hookline ledger does not balance (${missing} missing)`);
   if (services.unexpectedExits.length > 0) failures.push(`${services.unexpectedExits.length} service process(es) exited during the run`);

@@ -38,12 +38,20 @@ export interface DeliveryOutcome {
 
 type ResponseBody = Dispatcher.ResponseData['body'];
 
+/**
+ * URLs already judged by the policy, at most this many: an endpoint's URL is checked once, not
+ * on every delivery (parsing it and its IP literal was 5% of delivery's CPU, docs/performance.md).
+ */
+const CHECKED_URLS = 10_000;
+
 /** Delivers webhooks over HTTP: failures come back as outcomes, never as exceptions. */
 export class EgressClient {
   private readonly policy: AddressPolicy;
   private readonly timeoutMs: number;
   private readonly maxResponseExcerptBytes: number;
   private readonly agent: Agent;
+  /** The policy's verdict on each URL string, which depends on nothing else: only URLs it allowed. */
+  private readonly checkedUrls = new Map<string, URL>();
 
   constructor(options: EgressClientOptions) {
     this.policy = options.policy;
@@ -78,7 +86,7 @@ export class EgressClient {
     let responseExcerpt = '';
     let error: string | null = null;
     try {
-      const url = this.policy.checkUrl(delivery.url);
+      const url = this.checkedUrl(delivery.url);
       const response = await request(url, {
         dispatcher: this.agent,
         method: 'POST',
@@ -100,6 +108,16 @@ export class EgressClient {
       error,
       retryAfterMs,
     };
+  }
+
+  /** The parsed URL once the policy allowed it (host names are judged again at each connect). */
+  private checkedUrl(url: string): URL {
+    const known = this.checkedUrls.get(url);
+    if (known) return known;
+    const parsed = this.policy.checkUrl(url);
+    if (this.checkedUrls.size >= CHECKED_URLS) this.checkedUrls.clear();
+    this.checkedUrls.set(url, parsed);
+    return parsed;
   }
 
   async close(): Promise<void> {

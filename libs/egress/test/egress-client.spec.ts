@@ -251,6 +251,26 @@ describe('EgressClient', () => {
       expect(server.connections).toBe(0);
     });
 
+    it('judges an allowed URL once, and a refused one at every delivery', async () => {
+      const server = await startServer((_request, response) => response.end('ok'));
+      const judged: string[] = [];
+      const policy = new (class extends AddressPolicy {
+        override checkUrl(url: string | URL): URL {
+          judged.push(String(url));
+          return super.checkUrl(url);
+        }
+      })({ allowHttp: true, allowedSubnets: ['127.0.0.0/8'] });
+      const egress = client({ policy });
+
+      const allowed = [await egress.post({ url: `${server.url}/a`, body }), await egress.post({ url: `${server.url}/a`, body })];
+      const refused = [await egress.post({ url: 'ftp://127.0.0.1/a', body }), await egress.post({ url: 'ftp://127.0.0.1/a', body })];
+
+      expect(allowed.map((outcome) => outcome.statusCode)).toEqual([200, 200]);
+      expect(server.requests.map((request) => request.path)).toEqual(['/a', '/a']);
+      expect(refused.map((outcome) => outcome.error)).toEqual(['blocked: refused to connect to 127.0.0.1: scheme ftp: is not allowed', 'blocked: refused to connect to 127.0.0.1: scheme ftp: is not allowed']);
+      expect(judged).toEqual([`${server.url}/a`, 'ftp://127.0.0.1/a', 'ftp://127.0.0.1/a']);
+    });
+
     it('reports a URL it cannot parse', async () => {
       const outcome = await client().post({ url: 'not a url', body });
 

@@ -4,6 +4,7 @@ export { COMPRESSION_TYPE, registerCompressionCodecs } from './connection/compre
 export { describeKafkaError } from './connection/describe-error.js';
 export { mskIamTokenProvider, type MskTokenGenerator, type MskTokenRequest } from './connection/msk-iam.js';
 export { KafkaProducer, type OutgoingMessage } from './producer.js';
+export { JavaCompatiblePartitioner, murmur2 } from './partitioner.js';
 export { checkTopics, ensureTopics, TopicsNotReadyError } from './topic-provisioner.js';
 export { PartitionProgress } from './consumer/partition-progress.js';
 export { KeyedLimiter } from './consumer/keyed-limiter.js';

@@ -1,7 +1,8 @@
 import { Coalescer } from '@hookline/batching';
 import { HOOKLINE_ATTRIBUTES, injectTraceContext, inSpan, SpanKind } from '@hookline/telemetry';
-import kafkajs, { type IHeaders, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import kafkajs, { type IHeaders, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { JavaCompatiblePartitioner } from './partitioner.js';
 import {
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_DESTINATION_NAME,
@@ -83,7 +84,7 @@ export class KafkaProducer {
       idempotent: true,
       allowAutoTopicCreation: false,
       // The Java client's murmur2 partitioner: a key lands on the same partition from any client.
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: JavaCompatiblePartitioner,
       // An idempotent producer keeps retrying (kafkajs warns otherwise); callers bound the wait.
       retry: { retries: Number.MAX_SAFE_INTEGER, maxRetryTime: 5_000 },
     });

@@ -20,6 +20,10 @@ export async function inSpan<T>(
   const parent = options.parent ?? context.active();
   const span = tracer().startSpan(name, { kind: options.kind, attributes: options.attributes, startTime: options.startTime }, parent);
   try {
+    // Nothing recorded (no tracer installed: the no-op tracer's span is the parent's context
+    // again): the work runs in the active context as it is, which already carries that trace
+    // context, without entering a new one (two fewer context switches per delivery).
+    if (options.parent === undefined && passesThrough(span, parent)) return await work(span);
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (error) {
     span.recordException(error as Error);
@@ -28,6 +32,15 @@ export async function inSpan<T>(
   } finally {
     span.end();
   }
+}
+
+/** Whether a span records nothing and carries its parent's span context unchanged, as the no-op tracer's do. */
+function passesThrough(span: Span, parent: Context): boolean {
+  if (span.isRecording()) return false;
+  const own = span.spanContext();
+  const inherited = trace.getSpanContext(parent);
+  if (!inherited) return !isSpanContextValid(own);
+  return own.traceId === inherited.traceId && own.spanId === inherited.spanId && own.traceFlags === inherited.traceFlags;
 }
 
 type Carrier = Record<string, string | Buffer | (string | Buffer)[] | undefined>;

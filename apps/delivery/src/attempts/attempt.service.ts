@@ -1,11 +1,11 @@
 import type { DeliveryTask } from '@hookline/contracts';
+import { uuidv7 } from '@hookline/database';
 import { EgressClient } from '@hookline/egress';
 import { KeyedLimiter } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { signatureHeaders } from '@hookline/signing';
 import { activeTraceId, annotateActiveSpan, HOOKLINE_ATTRIBUTES, hooklineMetrics, statusClass } from '@hookline/telemetry';
 import { Inject, Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
 import type { DeliveryOutcome } from '@hookline/egress';
 import { type DeliveryTarget, EndpointCache } from '../endpoints/endpoint-cache.js';
 import { EndpointGuard } from '../endpoints/endpoint-guard.js';

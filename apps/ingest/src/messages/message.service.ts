@@ -1,12 +1,11 @@
 import { Coalescer, isolateRowFaults, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicsFor } from '@hookline/contracts';
-import { type Application, isDataError, isSendable, Message } from '@hookline/database';
+import { type Application, isDataError, isSendable, Message, uuidv7 } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { activeTraceId } from '@hookline/telemetry';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError, found, notFound, ValidationFailed } from '../http/errors.js';
