@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AttemptRepository, type AttemptRow, type StatusRow } from '../../apps/delivery/src/attempts/attempt.repository.js';
 import { type Claim, OrderingRepository } from '../../apps/delivery/src/ordering/ordering.repository.js';
+import { RouteRepository } from '../../apps/fanout/src/routing/route.repository.js';
 import { EndpointOrderingRepository } from '../../apps/ingest/src/endpoints/ordering/endpoint-ordering.repository.js';
 import { MessagesRepository } from '../../apps/ingest/src/messages/messages.repository.js';
 import { migrateTestDatabase, requireStack } from '../support/env.js';
@@ -214,5 +215,14 @@ describe('claims of ordered messages in PostgreSQL', () => {
     const held = await endpointOrdering.heldKeys(endpointId, null, 10);
     expect(held).toEqual([{ orderingKey: 'stuck', messageId: head, attemptCount: 1, nextAttemptAt: expect.any(Date), blockedSince: expect.any(Date), waiting: 2 }]);
     expect(await endpointOrdering.heldKeys(endpointId, 'stuck', 10)).toEqual([]);
+  });
+
+  it("writes one pending row per route when an event's two copies reach fanout in one batch, at the lower position", async () => {
+    const id = uuidv7();
+    await dataSource.query(`INSERT INTO messages (id, application_id, event_type, payload, ordering_key) VALUES ($1, $2, 'order.changed', '{}', 'k')`, [id, applicationId]);
+    const copy = (offset: string) => ({ messageId: id, endpointId, applicationId, orderingKey: 'k', orderPartition: 0, orderOffset: offset });
+    // The relay emitted the event again and a broker restart put both copies in one batch.
+    await new RouteRepository(dataSource).insertPending([copy('71'), copy('70')]);
+    expect(await dataSource.query('SELECT status, order_offset FROM message_endpoints WHERE message_id = $1', [id])).toEqual([{ status: 'pending', order_offset: '70' }]);
   });
 });

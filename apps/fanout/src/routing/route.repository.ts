@@ -25,15 +25,18 @@ const ROUTABLE_ENDPOINTS = `
 // Pending status rows, one per (message, endpoint); a redelivered event changes nothing, and a
 // row whose message or endpoint was deleted meanwhile is skipped rather than failing the batch.
 // An event on the events topic twice (the outbox relay emitting it again) keeps its lowest
-// position: the first copy is the one ordered with the messages around it. $7 and $8, the lowest
-// and highest message id of the batch, keep the planning of the search of messages (partitioned
-// by id) to the partitions the batch falls in.
+// position: the first copy is the one ordered with the messages around it. Both copies can land
+// in one batch (after a broker restart), and ON CONFLICT DO UPDATE refuses a row proposed twice in
+// one statement, so DISTINCT ON keeps the lowest position of each route before the insert. $7 and
+// $8, the lowest and highest message id of the batch, keep the planning of the search of messages
+// (partitioned by id) to the partitions the batch falls in.
 const INSERT_PENDING = `
   INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, ordering_key, order_partition, order_offset)
-  SELECT v.message_id, v.endpoint_id, v.application_id, 'pending', v.ordering_key, v.order_partition, v.order_offset
+  SELECT DISTINCT ON (v.message_id, v.endpoint_id) v.message_id, v.endpoint_id, v.application_id, 'pending', v.ordering_key, v.order_partition, v.order_offset
   FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::bigint[]) AS v(message_id, endpoint_id, application_id, ordering_key, order_partition, order_offset)
   WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
     AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $7::uuid AND $8::uuid)
+  ORDER BY v.message_id, v.endpoint_id, v.order_offset
   ON CONFLICT (message_id, endpoint_id) DO UPDATE SET order_offset = EXCLUDED.order_offset
     WHERE EXCLUDED.order_offset < message_endpoints.order_offset AND EXCLUDED.order_partition = message_endpoints.order_partition`;
 
