@@ -55,15 +55,15 @@ describe('the outbox relay', () => {
   });
 
   /** A message as an ingest that died after its insert leaves it: stored, still in the outbox. */
-  async function strandedMessage(ageMs: number, eventId: string | null = null, { payload = '{"stranded":true}', application = applicationId } = {}): Promise<string> {
+  async function strandedMessage(ageMs: number, eventId: string | null = null, { payload = '{"stranded":true}', application = applicationId, fromIngestTopic = false } = {}): Promise<string> {
     const id = uuidv7();
     await database.query(
       `WITH inserted AS (
          INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at)
          VALUES ($1, $2, $3, $4, '{}', $6::jsonb, now() - make_interval(secs => $5::double precision / 1000))
          RETURNING id, created_at)
-       INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted`,
-      [id, application, eventType, eventId, ageMs, payload],
+       INSERT INTO message_outbox (message_id, created_at, from_ingest_topic) SELECT id, created_at, $7 FROM inserted`,
+      [id, application, eventType, eventId, ageMs, payload, fromIngestTopic],
     );
     return id;
   }
@@ -83,6 +83,17 @@ describe('the outbox relay', () => {
     await eventually(() => expect(ids()).toContain(fresh), 25_000);
     expect(emitted.find((event) => event.messageId === fresh)!.at - started).toBeGreaterThanOrEqual(9_000);
     await eventually(async () => expect(await isEmitted(fresh)).toBe(true));
+  });
+
+  it("leaves the row of an ingest-topic record to its record, however old: emitting it early would put it ahead of the records before it", async () => {
+    const owned = await strandedMessage(60_000, null, { fromIngestTopic: true });
+    const old = await strandedMessage(60_000);
+    await eventually(() => expect(emitted.map((event) => event.messageId)).toContain(old));
+    // Two more sweeps (every 5 s) and it is still there, never emitted.
+    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    expect(emitted.map((event) => event.messageId)).not.toContain(owned);
+    expect(await isEmitted(owned)).toBe(false);
+    await database.query('DELETE FROM message_outbox WHERE message_id = $1', [owned]);
   });
 
   it('emits a stranded message at once when its eventId is sent again, answering with the stored one', async () => {

@@ -70,8 +70,8 @@ export class IngestTopicHandler {
     const application = await this.applications.find(key);
     if (!application) return `key: no application with id or uid "${key}"`;
     try {
-      if (await this.ordered.has(application.id)) await this.messages.accept(application.id, value, () => ticket.turn());
-      else await this.messages.accept(application.id, value);
+      const ordered = await this.ordered.has(application.id);
+      await this.messages.accept(application.id, value, ordered ? { turn: () => ticket.turn() } : {});
     } catch (error) {
       // Refused for what it holds, it would be refused again: rejected, not retried. Any other
       // failure (the database away) is retried by the consumer.

@@ -54,6 +54,23 @@ export class UnstorableMessageError extends Error {
   }
 }
 
+/**
+ * A message from a record of the ingest topic. The record owns the message's outbox row: it is
+ * committed only once the message is emitted and the row deleted, and until then, after a failure
+ * or a crash, it is handled again and emits the message itself; so the relay leaves the row alone.
+ * `turn`, for an application with a FIFO endpoint, resolves when the records before it in its
+ * lane have emitted (EmitTurnstile).
+ */
+export interface IngestRecord {
+  turn?: () => Promise<void>;
+}
+
+/** A message to insert, and whether an ingest-topic record owns its outbox row. */
+interface PendingInsert {
+  message: Message;
+  fromIngestTopic: boolean;
+}
+
 /** A message with the same eventId, stored before; `unemitted` while it waits in the outbox. */
 interface Earlier {
   message: Message;
@@ -72,7 +89,7 @@ interface Earlier {
 @Injectable()
 export class MessageService {
   private readonly eventsTopic: string;
-  private readonly inserts = new Coalescer<Message, Earlier | null>((messages) => this.insertAll(messages), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
+  private readonly inserts = new Coalescer<PendingInsert, Earlier | null>((pending) => this.insertAll(pending), { maxBatchSize: 500, maxConcurrentBatches: 2, lingerMs: STATEMENT_LINGER_MS });
   private readonly emitted = new Coalescer<string>((ids) => this.takeOutOfOutbox(ids), { maxBatchSize: 1_000, maxConcurrentBatches: 1, lingerMs: STATEMENT_LINGER_MS });
 
   constructor(
@@ -117,22 +134,22 @@ export class MessageService {
 
   /**
    * The stored message, and whether this call created it (false: an earlier one with the same
-   * eventId). `beforeEmit`, if given, is awaited before the message goes to the events topic: the
-   * ingest topic's records of an ordered application wait there for their turn.
+   * eventId). A message from the ingest topic (`record`) waits for its turn before it goes to the
+   * events topic, and is out of the outbox when this resolves.
    */
-  async accept(applicationId: string, input: NewMessage, beforeEmit?: () => Promise<void>): Promise<{ message: Message; created: boolean }> {
+  async accept(applicationId: string, input: NewMessage, record?: IngestRecord): Promise<{ message: Message; created: boolean }> {
     const message = newMessage(applicationId, input);
-    const earlier = await this.inserts.add(message);
+    const earlier = await this.inserts.add({ message, fromIngestTopic: record !== undefined });
     if (earlier) {
       // Its first emit failed (or is still under way): this request emits it too.
       if (earlier.unemitted) {
-        await beforeEmit?.();
-        await this.emit([earlier.message]);
+        await record?.turn?.();
+        await this.emit([earlier.message], { awaitOutbox: record !== undefined });
       }
       return { message: earlier.message, created: false };
     }
-    await beforeEmit?.();
-    await this.emit([message]);
+    await record?.turn?.();
+    await this.emit([message], { awaitOutbox: record !== undefined });
     return { message, created: true };
   }
 
@@ -153,7 +170,7 @@ export class MessageService {
    */
   async storePlatform(applicationId: string, input: NewMessage): Promise<void> {
     const message = newMessage(applicationId, input);
-    if (await this.inserts.add(message)) return;
+    if (await this.inserts.add({ message, fromIngestTopic: false })) return;
     this.emit([message]).catch((error: unknown) => this.logger.warn({ err: error, messageId: message.id }, 'could not emit a stored message; the outbox relay will'));
   }
 
@@ -169,8 +186,10 @@ export class MessageService {
    * Emits messages to the events topic, then takes them out of the outbox. One send per message:
    * the producer gathers them into requests of a size the broker takes, however many there are.
    * One expunged while it waited there (Kafka was away) only leaves the outbox: it is never to be sent.
+   * `awaitOutbox`: resolves only once they are out of the outbox too (an ingest-topic record's
+   * commit must not come before it), and rejects if they could not be taken out.
    */
-  async emit(messages: Message[]): Promise<void> {
+  async emit(messages: Message[], { awaitOutbox = false } = {}): Promise<void> {
     await Promise.all(
       messages.filter(isSendable).map((message) => {
         const value: EventValue = {
@@ -186,9 +205,14 @@ export class MessageService {
         return this.producer.send(this.eventsTopic, [{ key: message.applicationId, value: JSON.stringify(value) }]);
       }),
     );
-    // Not awaited: the event is already durable in Kafka. Should the mark be lost, the outbox
-    // relay emits the message once more, which at-least-once delivery allows.
-    for (const message of messages) void this.emitted.add(message.id);
+    const takenOut = messages.map((message) => this.emitted.add(message.id));
+    if (awaitOutbox) {
+      await Promise.all(takenOut);
+      return;
+    }
+    // Not awaited otherwise: the event is already durable in Kafka. Should the delete be lost, the
+    // outbox relay emits the message once more, which at-least-once delivery allows.
+    for (const taking of takenOut) taking.catch(() => undefined);
   }
 
   /** One batch of outbox deletes; a failure (PostgreSQL away) is one log line for the batch, not one per message. */
@@ -196,7 +220,8 @@ export class MessageService {
     try {
       await this.messages.takeOutOfOutbox(ids);
     } catch (error) {
-      this.logger.warn({ err: error, messages: ids.length }, 'could not take emitted messages out of the outbox; the outbox relay will emit them again');
+      this.logger.warn({ err: error, messages: ids.length }, 'could not take emitted messages out of the outbox; they are emitted again (by the outbox relay, or by their ingest-topic records)');
+      throw error;
     }
   }
 
@@ -205,11 +230,13 @@ export class MessageService {
    * eventId. The batch holds many tenants' messages: a message PostgreSQL refuses fails alone
    * (UnstorableMessageError), the others go in.
    */
-  private async insertAll(batch: readonly Message[]): Promise<Array<Earlier | null | Error>> {
+  private async insertAll(pending: readonly PendingInsert[]): Promise<Array<Earlier | null | Error>> {
+    const batch = pending.map((insert) => insert.message);
+    const fromIngestTopic = new Set(pending.filter((insert) => insert.fromIngestTopic).map((insert) => insert.message.id));
     const outcomes = await isolateRowFaults(
       batch,
       async (rows) => {
-        const inserted = await this.messages.insertNew(rows);
+        const inserted = await this.messages.insertNew(rows, fromIngestTopic);
         return rows.map((message) => inserted.has(message.id));
       },
       isDataError,

@@ -31,7 +31,7 @@ const INSERT_MESSAGES = `
     ON CONFLICT DO NOTHING
     RETURNING id, created_at
   ), queued AS (
-    INSERT INTO message_outbox (message_id, created_at) SELECT id, created_at FROM inserted
+    INSERT INTO message_outbox (message_id, created_at, from_ingest_topic) SELECT id, created_at, id = ANY($11::uuid[]) FROM inserted
   )
   SELECT id FROM inserted`;
 
@@ -43,7 +43,8 @@ const REOPEN_ORDERED = `
   RETURNING me.message_id, me.endpoint_id, me.ordering_key`;
 
 const IN_OUTBOX = 'SELECT message_id FROM message_outbox WHERE message_id = ANY($1::uuid[])';
-const STRANDED = 'SELECT message_id FROM message_outbox WHERE created_at < $1 AND quarantined_at IS NULL ORDER BY message_id LIMIT $2';
+// The rows of ingest-topic records are left to their records, which emit them in their turn.
+const STRANDED = 'SELECT message_id FROM message_outbox WHERE created_at < $1 AND quarantined_at IS NULL AND NOT from_ingest_topic ORDER BY message_id LIMIT $2';
 
 const MARK_PENDING = `
   INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status)
@@ -68,8 +69,8 @@ export class MessagesRepository {
     @InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>,
   ) {}
 
-  /** Inserts the messages, each with its outbox row; the ids of those that went in. */
-  async insertNew(batch: readonly Message[]): Promise<Set<string>> {
+  /** Inserts the messages, each with its outbox row (owned by its record for those from the ingest topic); the ids of those that went in. */
+  async insertNew(batch: readonly Message[], fromIngestTopic: ReadonlySet<string> = new Set()): Promise<Set<string>> {
     const rows = (await this.messages.query(INSERT_MESSAGES, [
       batch.map((m) => m.id),
       batch.map((m) => m.applicationId),
@@ -81,6 +82,7 @@ export class MessagesRepository {
       batch.map((m) => m.orderingKey),
       batch.map((m) => m.traceId),
       lookbackFloor(),
+      batch.filter((m) => fromIngestTopic.has(m.id)).map((m) => m.id),
     ])) as Array<{ id: string }>;
     return new Set(rows.map((row) => row.id));
   }

@@ -9,6 +9,10 @@ import { answerOf, FakeProducer, ingestConfig, quietLogger } from '../fakes.js';
 class InMemoryMessages {
   readonly rows = new Map<string, Message>();
   readonly outbox = new Set<string>();
+  /** The outbox rows an ingest-topic record owns (the relay leaves them alone). */
+  readonly ownedByRecords = new Set<string>();
+  /** Thrown by outbox deletes, as when the database went away after the emit. */
+  deletesDown: Error | null = null;
   readonly applications = new Set<string>();
   readonly insertBatches: number[] = [];
   /** Thrown by any insert that holds a message with this payload marker, as PostgreSQL fails the whole statement. */
@@ -16,7 +20,7 @@ class InMemoryMessages {
   /** Thrown by every insert, as when the database is away. */
   down: Error | null = null;
 
-  async insertNew(batch: readonly Message[]): Promise<Set<string>> {
+  async insertNew(batch: readonly Message[], fromIngestTopic: ReadonlySet<string> = new Set()): Promise<Set<string>> {
     this.insertBatches.push(batch.length);
     if (this.down) throw this.down;
     if (this.refuse && batch.some((message) => message.payload?.marker === this.refuse!.marker)) throw this.refuse.error;
@@ -26,6 +30,7 @@ class InMemoryMessages {
       if (repeated || !this.applications.has(message.applicationId)) continue;
       this.rows.set(message.id, message);
       this.outbox.add(message.id);
+      if (fromIngestTopic.has(message.id)) this.ownedByRecords.add(message.id);
       inserted.add(message.id);
     }
     return inserted;
@@ -40,6 +45,7 @@ class InMemoryMessages {
   }
 
   async takeOutOfOutbox(ids: readonly string[]): Promise<void> {
+    if (this.deletesDown) throw this.deletesDown;
     for (const id of ids) this.outbox.delete(id);
   }
 
@@ -126,6 +132,38 @@ describe('MessageService', () => {
     const retried = await service.accept(APP, { ...event, eventId: 'evt-1' });
     expect(retried).toEqual({ message: stored, created: false });
     expect(producer.values('unit.events')).toEqual([expect.objectContaining({ messageId: stored!.id, eventId: 'evt-1' })]);
+  });
+
+  it("marks an ingest-topic record's outbox row as the record's, and resolves only once the row is gone (the record's commit must not come first)", async () => {
+    const fromApi = await service.accept(APP, { ...event, eventId: 'api' });
+    const fromTopic = await service.accept(APP, { ...event, eventId: 'topic' }, {});
+    expect(repository.ownedByRecords).toEqual(new Set([fromTopic.message.id]));
+    expect(repository.outbox.has(fromTopic.message.id)).toBe(false);
+    expect(fromApi.created).toBe(true);
+
+    // The delete failed after the emit: the record fails, is handled again, emits again and then takes the row out.
+    repository.deletesDown = new Error('the database system is shutting down');
+    await expect(service.accept(APP, { ...event, eventId: 'topic-2' }, {})).rejects.toThrow('shutting down');
+    // The API's send does not wait for the delete: the relay emits what the delete left.
+    await expect(service.accept(APP, { ...event, eventId: 'api-2' })).resolves.toMatchObject({ created: true });
+    repository.deletesDown = null;
+    const again = await service.accept(APP, { ...event, eventId: 'topic-2' }, {});
+    expect(again.created).toBe(false);
+    expect(repository.outbox.has(again.message.id)).toBe(false);
+    expect((producer.values('unit.events') as Array<{ eventId: string }>).filter((value) => value.eventId === 'topic-2')).toHaveLength(2);
+  });
+
+  it("emits an ordered ingest-topic record's message only at its turn", async () => {
+    let open!: () => void;
+    const turn = new Promise<void>((resolve) => (open = resolve));
+    const accepted = service.accept(APP, { ...event, eventId: 'ordered' }, { turn: () => turn });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const [stored] = repository.rows.values();
+    expect(stored).toBeDefined();
+    expect(producer.values('unit.events')).toEqual([]);
+    open();
+    await accepted;
+    expect(producer.values('unit.events')).toEqual([expect.objectContaining({ eventId: 'ordered' })]);
   });
 
   it('refuses a message whose application was deleted before the insert, without failing the others of its batch', async () => {

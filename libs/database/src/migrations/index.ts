@@ -12,6 +12,7 @@ import { IdempotencyRequestHash1796414427435 } from './1796414427435-idempotency
 import { StatsIndexes1796414522709 } from './1796414522709-stats-indexes.js';
 import { TraceIds1796457785396 } from './1796457785396-trace-ids.js';
 import { EndpointDisabledReason1796460000000 } from './1796460000000-endpoint-disabled-reason.js';
+import { OutboxRowsOfIngestRecords1796470000000 } from './1796470000000-outbox-rows-of-ingest-records.js';
 
 /** Every migration, oldest first. The schema changes only through these. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   StatsIndexes1796414522709,
   TraceIds1796457785396,
   EndpointDisabledReason1796460000000,
+  OutboxRowsOfIngestRecords1796470000000,
 ];
