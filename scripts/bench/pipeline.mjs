@@ -551,19 +551,25 @@ async function runBaseline(bench, out, failures) {
 
 // ---- Hookline ----------------------------------------------------------------------------------
 
+/** Hookline's services and an API client spread over its ingest instances, closed with the bench. */
+async function startHooklineWithApi(bench) {
+  const services = await startHooklineServices(bench);
+  const api = await apiClient(
+    services.instances.filter((instance) => instance.service === 'ingest').map((instance) => `http://127.0.0.1:${instance.port}/api/v1`),
+    services.adminToken,
+    bench.options.apiConcurrency,
+  );
+  bench.cleanups.push(() => api.close());
+  return { services, api };
+}
+
 /**
  * The same load through Hookline: its services, the applications and endpoints, a warm-up, the
  * measured phase and its report. Returns the services and the measured window, for the profiles.
  */
 async function runHookline(bench, baseline, out, failures) {
   const { options, prefix, db, receiver, expected } = bench;
-  const services = await startHooklineServices(bench);
-  const api = await apiClient(
-    services.instances.filter((instance) => instance.service === 'ingest').map((instance) => `http://127.0.0.1:${instance.port}/api/v1`),
-    services.adminToken,
-    options.apiConcurrency,
-  );
-  bench.cleanups.push(() => api.close());
+  const { services, api } = await startHooklineWithApi(bench);
   const { endpointIds, hangEndpointId, appIds } = await createApplications(bench, api, services.appIds);
   const countDead = async () =>
     Number((await db.query(`SELECT count(*)::int AS n FROM message_endpoints WHERE status = 'dead' AND endpoint_id = ANY($1::uuid[])`, [endpointIds])).rows[0].n);
@@ -662,13 +668,7 @@ const megabytes = (bytes) => (bytes / 1_048_576).toFixed(1);
  */
 async function runSoak(bench, out, failures) {
   const { options, db, receiver, expected } = bench;
-  const services = await startHooklineServices(bench);
-  const api = await apiClient(
-    services.instances.filter((instance) => instance.service === 'ingest').map((instance) => `http://127.0.0.1:${instance.port}/api/v1`),
-    services.adminToken,
-    options.apiConcurrency,
-  );
-  bench.cleanups.push(() => api.close());
+  const { services, api } = await startHooklineWithApi(bench);
   const { endpointIds, appIds } = await createApplications(bench, api, services.appIds);
   const publisher = hooklinePublisher(bench, api, appIds);
   await receiver.ask({ type: 'reset', phase: 'soak' });

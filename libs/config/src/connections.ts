@@ -13,6 +13,20 @@ export type ReadFile = (path: string) => string;
 
 export const readTextFile: ReadFile = (path) => readFileSync(path, 'utf8');
 
+/** Node's TLS error codes for a peer certificate that no trusted CA signed (Kafka and PostgreSQL alike). */
+export const UNTRUSTED_CERTIFICATE_CODES: ReadonlySet<string> = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** Node's TLS error codes for a peer certificate outside its validity period. */
+export const CERTIFICATE_PERIOD_CODES: ReadonlySet<string> = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
 /** TLS towards the Kafka brokers; PEM contents, read at start. No CA: the system's roots. */
 export interface KafkaTls {
   ca?: string;

@@ -1,4 +1,4 @@
-export type { DatabaseTls, KafkaSasl, KafkaTls, ReadFile } from './connections.js';
+export { CERTIFICATE_PERIOD_CODES, type DatabaseTls, type KafkaSasl, type KafkaTls, type ReadFile, UNTRUSTED_CERTIFICATE_CODES } from './connections.js';
 export {
   ConfigError,
   type DatabaseConfig,

@@ -1,3 +1,5 @@
+import { CERTIFICATE_PERIOD_CODES, UNTRUSTED_CERTIFICATE_CODES } from '@hookline/config';
+
 /** What a failure's chain (the error, its causes, aggregated errors) tells, flattened. */
 interface Clue {
   name: string;
@@ -46,20 +48,12 @@ const DIAGNOSES: Diagnosis[] = [
     check: 'HOOKLINE_KAFKA_SASL_USERNAME and HOOKLINE_KAFKA_SASL_PASSWORD (or their _FILE variants), and HOOKLINE_KAFKA_SASL_MECHANISM',
   },
   {
-    test: codeIn(
-      'SELF_SIGNED_CERT_IN_CHAIN',
-      'DEPTH_ZERO_SELF_SIGNED_CERT',
-      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-      'UNABLE_TO_GET_ISSUER_CERT',
-      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-      'CERT_UNTRUSTED',
-      'CERT_SIGNATURE_FAILURE',
-    ),
+    test: codeIn(...UNTRUSTED_CERTIFICATE_CODES),
     what: "TLS certificate verify failed: the broker's certificate is not signed by a trusted CA",
     check: 'HOOKLINE_KAFKA_TLS_CA_FILE (the CA bundle that signed the brokers’ certificates)',
   },
   {
-    test: codeIn('CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID'),
+    test: codeIn(...CERTIFICATE_PERIOD_CODES),
     what: "TLS certificate verify failed: the broker's certificate is outside its validity period",
     check: "the broker's certificate, and this machine's clock",
   },

@@ -1,18 +1,12 @@
+import { CERTIFICATE_PERIOD_CODES, UNTRUSTED_CERTIFICATE_CODES } from '@hookline/config';
 import kafkajs, { type KafkaConfig } from 'kafkajs';
 import { isIP } from 'node:net';
 import { connect, type ConnectionOptions } from 'node:tls';
 
 /** Handshake failures no retry can fix: the certificates or the listener are wrong. */
 const PERMANENT = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
+  ...UNTRUSTED_CERTIFICATE_CODES,
+  ...CERTIFICATE_PERIOD_CODES,
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'ERR_SSL_WRONG_VERSION_NUMBER',
   'ERR_OSSL_X509_KEY_VALUES_MISMATCH',
