@@ -18,30 +18,24 @@ import { pipelineEnv } from '../support/pipeline.js';
 let behaviour: (message: ConsumedMessage) => Promise<void> = async () => {};
 const handled: string[] = [];
 
-@Controller()
-class RecordingHandler {
-  @EventPattern('events')
-  async handle(@Payload() message: ConsumedMessage): Promise<void> {
-    await behaviour(message);
-    handled.push(message.value!.toString());
+/** A module whose one handler, on `pattern`, does what the test sets and then notes the record. */
+function recordingModule(pattern: string) {
+  @Controller()
+  class RecordingHandler {
+    @EventPattern<Record<string, ConsumedMessage>>(pattern)
+    async handle(@Payload() message: ConsumedMessage): Promise<void> {
+      await behaviour(message);
+      handled.push(message.value!.toString());
+    }
   }
+  @Module({ controllers: [RecordingHandler] })
+  class RecordingModule {}
+  return RecordingModule;
 }
 
-@Module({ controllers: [RecordingHandler] })
-class RecordingModule {}
-
-/** A handler on the ingest topic, as a service's own, whose behaviour each test sets. */
-@Controller()
-class IngestTopicStandIn {
-  @EventPattern('ingest')
-  async handle(@Payload() message: ConsumedMessage): Promise<void> {
-    await behaviour(message);
-    handled.push(message.value!.toString());
-  }
-}
-
-@Module({ controllers: [IngestTopicStandIn] })
-class IngestTopicStandInModule {}
+const RecordingModule = recordingModule('events');
+/** A handler on the ingest topic, as a service's own. */
+const IngestTopicStandInModule = recordingModule('ingest');
 
 const logger = createLogger('test', 'warn');
 

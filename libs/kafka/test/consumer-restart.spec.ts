@@ -68,14 +68,20 @@ const until = async (check: () => boolean, timeoutMs = 5_000) => {
   }
 };
 
+/** A server on a fake Kafka, listening: its first consumer connected and joined the group. */
+async function listeningServer() {
+  const { kafka, consumers } = fakeKafka();
+  const strategy = server(kafka);
+  const listening = new Promise<void>((resolve) => strategy.listen(() => resolve()));
+  await until(() => consumers.length === 1 && consumers[0]!.connected);
+  consumers[0]!.join();
+  await listening;
+  return { consumers, strategy };
+}
+
 describe('the consumer supervisor', () => {
   it('starts a new consumer after a crash kafkajs would not restart from, which rejoins the group', async () => {
-    const { kafka, consumers } = fakeKafka();
-    const strategy = server(kafka);
-    const listening = new Promise<void>((resolve) => strategy.listen(() => resolve()));
-    await until(() => consumers.length === 1 && consumers[0]!.connected);
-    consumers[0]!.join();
-    await listening;
+    const { consumers, strategy } = await listeningServer();
     expect(strategy.isRunning).toBe(true);
 
     const crashedAt = Date.now();
@@ -117,12 +123,7 @@ describe('the consumer supervisor', () => {
   }, 15_000);
 
   it('starts no new consumer once it is stopping', async () => {
-    const { kafka, consumers } = fakeKafka();
-    const strategy = server(kafka);
-    const listening = new Promise<void>((resolve) => strategy.listen(() => resolve()));
-    await until(() => consumers.length === 1 && consumers[0]!.connected);
-    consumers[0]!.join();
-    await listening;
+    const { consumers, strategy } = await listeningServer();
     await strategy.close();
     consumers[0]!.crash(new Error('late crash'));
     await new Promise((resolve) => setTimeout(resolve, 1_300));
