@@ -225,4 +225,21 @@ describe('claims of ordered messages in PostgreSQL', () => {
     await new RouteRepository(dataSource).insertPending([copy('71'), copy('70')]);
     expect(await dataSource.query('SELECT status, order_offset FROM message_endpoints WHERE message_id = $1', [id])).toEqual([{ status: 'pending', order_offset: '70' }]);
   });
+
+  it('finds the parked heads nobody is sending: parked for a while, their lease free, none with a lease held or parked just now', async () => {
+    const first = await routed(80);
+    const second = await routed(81);
+    await progressed(82);
+    expect((await claim(second)).decision).toBe('park');
+    const go = await claim(first);
+    // The first is in flight: its key's lease is held, so the parked second is not stranded.
+    const mine = async (parkedForMs: number) => (await ordering.strandedHeads(parkedForMs, 1_000)).filter((head) => head.endpointId === endpointId);
+    expect(await mine(0)).toEqual([]);
+    // Delivered, and the promotion of the second lost on its way.
+    expect(await outcome(first, 'succeeded', { key: 'k', token: go.token })).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
+    await dataSource.query(`UPDATE message_endpoints SET parked_at = now() - interval '1 minute' WHERE message_id = $1`, [second]);
+    expect(await mine(30_000)).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
+    // Parked less long than asked: its promotion may still be on its way.
+    expect(await mine(120_000)).toEqual([]);
+  });
 });

@@ -13,6 +13,7 @@ import { EndpointDisabler } from './endpoints/endpoint-disabler.js';
 import { EndpointGuard } from './endpoints/endpoint-guard.js';
 import { EndpointRepository } from './endpoints/endpoint.repository.js';
 import { OrderedDelivery } from './ordering/ordered-delivery.js';
+import { ParkedHeads } from './ordering/parked-heads.js';
 import { OrderingRepository } from './ordering/ordering.repository.js';
 import { OperationalReporter } from './operational/operational-reporter.js';
 import { OutcomeReporter } from './outcomes/outcome-reporter.js';
@@ -53,6 +54,7 @@ const MAX_INLINE_RATE_WAIT_MS = 1_000;
     },
     FollowUp,
     OrderedDelivery,
+    ParkedHeads,
     OrderingRepository,
     OperationalReporter,
     OutcomeReporter,

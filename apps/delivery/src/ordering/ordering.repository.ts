@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { Promotion } from '../attempts/attempt.repository.js';
 
 /** What the claim of an ordered task decided (the migration's hookline_ordering_claim says each). */
 export type ClaimDecision = 'done' | 'unordered' | 'park' | 'wait' | 'busy' | 'go';
@@ -36,6 +37,12 @@ export interface MessageRow {
 const CLAIM = `
   SELECT message AS "messageId", endpoint AS "endpointId", decision, token, at_offset AS "position", retry_ms AS "retryMs", promote
   FROM hookline_ordering_claim($1::uuid[], $2::uuid[], $3::text[], $4, $5)`;
+// The heads parked for longer than $1 ms whose key's lease is free: nobody is sending them.
+const STRANDED_HEADS = `
+  SELECT oq.endpoint_id AS "endpointId", oq.ordering_key AS "orderingKey", h.message_id AS "messageId"
+  FROM ordering_queues oq CROSS JOIN LATERAL hookline_ordering_head(oq.endpoint_id, oq.ordering_key) h
+  WHERE h.parked_at < now() - $1 * interval '1 millisecond' AND (oq.lease_until IS NULL OR oq.lease_until <= now())
+  LIMIT $2`;
 const RELEASE = `UPDATE ordering_queues SET lease_token = NULL, lease_until = NULL WHERE endpoint_id = $1 AND ordering_key = $2 AND lease_token = $3`;
 const MESSAGES = `SELECT id, application_id AS "applicationId", event_type AS "eventType", event_id AS "eventId", payload, created_at AS "createdAt" FROM messages WHERE id = ANY($1::uuid[])`;
 
@@ -52,6 +59,11 @@ export class OrderingRepository {
   /** Gives a lease back before its attempt was made (the rate limit or the circuit breaker postponed it). */
   async release(endpointId: string, orderingKey: string, token: string): Promise<void> {
     await this.dataSource.query(RELEASE, [endpointId, orderingKey, token]);
+  }
+
+  /** Parked heads that nobody is sending: parked for longer than `parkedForMs`, their key's lease free. */
+  async strandedHeads(parkedForMs: number, limit: number): Promise<Promotion[]> {
+    return (await this.dataSource.query(STRANDED_HEADS, [parkedForMs, limit])) as Promotion[];
   }
 
   async messages(ids: readonly string[]): Promise<MessageRow[]> {

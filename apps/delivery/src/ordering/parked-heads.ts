@@ -1,0 +1,50 @@
+import { ROOT_LOGGER, type Logger } from '@hookline/logging';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { OrderedDelivery } from './ordered-delivery.js';
+import { OrderingRepository } from './ordering.repository.js';
+
+const SWEEP_EVERY_MS = 10_000;
+/** A head parked for less than this may have its promotion on the way (Kafka, a retry tier). */
+const PARKED_FOR_MS = 10_000;
+/** Heads promoted per sweep, at most. */
+const BATCH = 500;
+
+/**
+ * Sends the parked heads nobody is sending. A head is promoted when its predecessor's outcome is
+ * written, or by any claim of its key that finds it parked; a promotion lost on the way (a produce
+ * that failed during a broker outage, a task dropped by a crash) used to wait for the key's next
+ * message, and after the load stopped there was none: a chaos run left 1,080 messages of four keys
+ * parked with no lease held. A duplicate promotion is harmless: its task claims busy or done.
+ * Every delivery instance sweeps; they may send the same head twice, to the same effect.
+ */
+@Injectable()
+export class ParkedHeads implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    @Inject(OrderingRepository) private readonly repository: Pick<OrderingRepository, 'strandedHeads'>,
+    @Inject(OrderedDelivery) private readonly ordered: Pick<OrderedDelivery, 'promote'>,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.running = this.running.then(async () => void (await this.sweep())).catch((error: unknown) => this.logger.warn({ err: error }, 'parked-head sweep failed; it runs again'));
+    }, SWEEP_EVERY_MS);
+  }
+
+  /** Promotes the heads parked for a while with their key's lease free; how many. */
+  async sweep(): Promise<number> {
+    const heads = await this.repository.strandedHeads(PARKED_FOR_MS, BATCH);
+    if (heads.length === 0) return 0;
+    await this.ordered.promote(heads);
+    this.logger.info({ count: heads.length }, 'sent parked heads whose promotion was lost');
+    return heads.length;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}
