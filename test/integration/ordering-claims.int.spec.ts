@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AttemptRepository, type AttemptRow, type StatusRow } from '../../apps/delivery/src/attempts/attempt.repository.js';
+import { OrderedDelivery } from '../../apps/delivery/src/ordering/ordered-delivery.js';
 import { type Claim, OrderingRepository } from '../../apps/delivery/src/ordering/ordering.repository.js';
 import { RouteRepository } from '../../apps/fanout/src/routing/route.repository.js';
 import { EndpointOrderingRepository } from '../../apps/ingest/src/endpoints/ordering/endpoint-ordering.repository.js';
@@ -241,5 +242,21 @@ describe('claims of ordered messages in PostgreSQL', () => {
     expect(await mine(30_000)).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
     // Parked less long than asked: its promotion may still be on its way.
     expect(await mine(120_000)).toEqual([]);
+  });
+
+  it('tells how a message claimed done ended, from its last recorded attempt, for the outcome record a crash or a refused produce left unwritten', async () => {
+    const delivered = await routed(90);
+    const dead = await routed(91);
+    const open = await routed(92);
+    await progressed(93);
+    await outcome(delivered, 'succeeded', { key: 'k', token: (await claim(delivered)).token });
+    await outcome(dead, 'dead', { key: 'k', token: (await claim(dead)).token });
+    expect((await claim(delivered)).decision).toBe('done');
+    const config = { delivery: { timeoutMs: 1_000 } } as ConstructorParameters<typeof OrderedDelivery>[0];
+    const delivery = new OrderedDelivery(config, { events: topic } as ConstructorParameters<typeof OrderedDelivery>[1], ordering, { send: async () => undefined });
+    const task = (messageId: string) => ({ messageId, endpointId }) as Parameters<OrderedDelivery['settledOutcome']>[0];
+    expect(await delivery.settledOutcome(task(delivered))).toEqual({ outcome: 'delivered', attempts: 1, statusCode: 200, deliveredAt: expect.any(Date) });
+    expect(await delivery.settledOutcome(task(dead))).toEqual({ outcome: 'dead', attempts: 1, lastError: 'HTTP 500: ' });
+    expect(await delivery.settledOutcome(task(open))).toBeNull();
   });
 });

@@ -108,6 +108,10 @@ export class AttemptService {
         default:
           // done (delivered or dead already) or park (an earlier message is open): the task goes;
           // a parked head that nobody sends is sent now.
+          if (claim.decision === 'done') {
+            const final = await this.ordered.settledOutcome(task);
+            if (final) await this.outcomes.report(task, final);
+          }
           if (claim.promote) await this.ordered.promote([{ endpointId: task.endpointId, orderingKey: task.orderingKey, messageId: claim.promote }]);
           return;
       }

@@ -5,6 +5,8 @@ import { KafkaProducer, KeyedLimiter, PLATFORM_TOPICS } from '@hookline/kafka';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Lease } from '../attempts/attempt-recorder.js';
 import type { Promotion } from '../attempts/attempt.repository.js';
+import type { FinalOutcome } from '../outcomes/outcome-reporter.js';
+import { failureText } from '../retries/follow-up.js';
 import { type Claim, type ClaimRequest, OrderingRepository } from './ordering.repository.js';
 
 /**
@@ -29,7 +31,7 @@ export class OrderedDelivery {
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
     @Inject(PLATFORM_TOPICS) private readonly topics: PlatformTopics,
-    @Inject(OrderingRepository) private readonly repository: Pick<OrderingRepository, 'claim' | 'release' | 'messages'>,
+    @Inject(OrderingRepository) private readonly repository: Pick<OrderingRepository, 'claim' | 'release' | 'messages' | 'settled'>,
     @Inject(KafkaProducer) private readonly producer: Pick<KafkaProducer, 'send'>,
   ) {
     this.leaseMs = config.delivery.timeoutMs + LEASE_MARGIN_MS;
@@ -50,6 +52,18 @@ export class OrderedDelivery {
 
   release(endpointId: string, lease: Lease): Promise<void> {
     return this.repository.release(endpointId, lease.orderingKey, lease.token);
+  }
+
+  /**
+   * How the task's message ended, for a task claimed `done`: its outcome record may not have
+   * left when the attempt was recorded (the process died, or Kafka refused it and the task came
+   * back), and the outcomes topic promises one per task.
+   */
+  async settledOutcome(task: DeliveryTask): Promise<FinalOutcome | null> {
+    const route = await this.repository.settled(task.messageId, task.endpointId);
+    if (!route) return null;
+    if (route.status === 'succeeded') return { outcome: 'delivered', attempts: route.attempts, statusCode: route.statusCode!, deliveredAt: route.answeredAt! };
+    return { outcome: 'dead', attempts: route.attempts, lastError: route.answeredAt ? failureText(route) : 'dead-lettered without an attempt' };
   }
 
   /** Sends each promoted message again: a fresh task, claimed like any other, into its endpoint's partition. */

@@ -24,6 +24,17 @@ export interface ClaimRequest {
   orderingKey: string;
 }
 
+/** A route that is delivered or dead already, with its last attempt (none for a dead letter made without one). */
+export interface SettledRoute {
+  status: 'succeeded' | 'dead';
+  attempts: number;
+  statusCode: number | null;
+  /** When the last attempt's response came. */
+  answeredAt: Date | null;
+  error: string | null;
+  responseExcerpt: string | null;
+}
+
 /** A message as a task is made of it. */
 export interface MessageRow {
   id: string;
@@ -44,6 +55,12 @@ const STRANDED_HEADS = `
   WHERE h.parked_at < now() - $1 * interval '1 millisecond' AND (oq.lease_until IS NULL OR oq.lease_until <= now())
   LIMIT $2`;
 const RELEASE = `UPDATE ordering_queues SET lease_token = NULL, lease_until = NULL WHERE endpoint_id = $1 AND ordering_key = $2 AND lease_token = $3`;
+const SETTLED = `
+  SELECT me.status, me.attempt_count AS "attempts", a.response_status_code AS "statusCode",
+         a.created_at + a.response_duration_ms * interval '1 millisecond' AS "answeredAt", a.error, a.response_excerpt AS "responseExcerpt"
+  FROM message_endpoints me
+  LEFT JOIN LATERAL (SELECT * FROM attempts WHERE message_id = me.message_id AND endpoint_id = me.endpoint_id ORDER BY created_at DESC LIMIT 1) a ON true
+  WHERE me.message_id = $1 AND me.endpoint_id = $2 AND me.status IN ('succeeded', 'dead')`;
 const MESSAGES = `SELECT id, application_id AS "applicationId", event_type AS "eventType", event_id AS "eventId", payload, created_at AS "createdAt" FROM messages WHERE id = ANY($1::uuid[])`;
 
 /** The claims of ordered tasks, decided in PostgreSQL under each key's lock (docs/adr/0012). */
@@ -64,6 +81,11 @@ export class OrderingRepository {
   /** Parked heads that nobody is sending: parked for longer than `parkedForMs`, their key's lease free. */
   async strandedHeads(parkedForMs: number, limit: number): Promise<Promotion[]> {
     return (await this.dataSource.query(STRANDED_HEADS, [parkedForMs, limit])) as Promotion[];
+  }
+
+  /** The route's final state, if it has one. */
+  async settled(messageId: string, endpointId: string): Promise<SettledRoute | null> {
+    return ((await this.dataSource.query(SETTLED, [messageId, endpointId])) as SettledRoute[])[0] ?? null;
   }
 
   async messages(ids: readonly string[]): Promise<MessageRow[]> {

@@ -79,7 +79,7 @@ export class FollowUp {
   /** `endpoint` is the one attempted, as delivery last read it: a 410 Gone reports it disabled. */
   async afterFailure(task: DeliveryTask, outcome: DeliveryOutcome, attemptedAt: Date, endpoint: Pick<Endpoint, 'uid' | 'failingSince' | 'updatedAt'>): Promise<FailureResult> {
     const firstAttemptAt = task.firstAttemptAt ? new Date(task.firstAttemptAt) : attemptedAt;
-    const lastError = (outcome.error ?? `HTTP ${outcome.statusCode}: ${outcome.responseExcerpt}`).slice(0, 500);
+    const lastError = failureText(outcome);
     const step = this.policy.next({ attempt: task.attempt, firstAttemptAt, attemptedAt, statusCode: outcome.statusCode, retryAfterMs: outcome.retryAfterMs });
 
     if (step.kind === 'gone') {
@@ -113,4 +113,9 @@ export class FollowUp {
     await this.producer.send(this.topics.dead, [{ key: task.endpointId, value: JSON.stringify(letter), headers: { [RETRY_HEADERS.lastError]: lastError } }]);
     this.logger.info({ messageId: task.messageId, endpointId: task.endpointId, attempts: task.attempt, reason }, 'dead-lettered');
   }
+}
+
+/** What a failed attempt's dead letter and outcome record say of it. */
+export function failureText(attempt: { error?: string | null; statusCode: number | null; responseExcerpt?: string | null }): string {
+  return (attempt.error ?? `HTTP ${attempt.statusCode}: ${attempt.responseExcerpt ?? ''}`).slice(0, 500);
 }
