@@ -1,5 +1,6 @@
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicSweep } from '@hookline/service';
+import { Inject, Injectable } from '@nestjs/common';
 import { OrderedDelivery } from './ordered-delivery.js';
 import { OrderingRepository } from './ordering.repository.js';
 
@@ -18,20 +19,13 @@ const BATCH = 500;
  * Every delivery instance sweeps; they may send the same head twice, to the same effect.
  */
 @Injectable()
-export class ParkedHeads implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> = Promise.resolve();
-
+export class ParkedHeads extends PeriodicSweep {
   constructor(
     @Inject(OrderingRepository) private readonly repository: Pick<OrderingRepository, 'strandedHeads'>,
     @Inject(OrderedDelivery) private readonly ordered: Pick<OrderedDelivery, 'promote'>,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running = this.running.then(async () => void (await this.sweep())).catch((error: unknown) => this.logger.warn({ err: error }, 'parked-head sweep failed; it runs again'));
-    }, SWEEP_EVERY_MS);
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    super({ everyMs: SWEEP_EVERY_MS, failure: 'parked-head sweep failed; it runs again' }, logger);
   }
 
   /** Promotes the heads parked for a while with their key's lease free; how many. */
@@ -41,10 +35,5 @@ export class ParkedHeads implements OnApplicationBootstrap, OnApplicationShutdow
     await this.ordered.promote(heads);
     this.logger.info({ count: heads.length }, 'sent parked heads whose promotion was lost');
     return heads.length;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
   }
 }

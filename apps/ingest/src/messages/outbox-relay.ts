@@ -1,7 +1,8 @@
 import { storageProblems } from '@hookline/contracts';
 import type { Message } from '@hookline/database';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicSweep } from '@hookline/service';
+import { Inject, Injectable } from '@nestjs/common';
 import { MessageService } from './message.service.js';
 import { MessagesRepository } from './messages.repository.js';
 
@@ -17,20 +18,13 @@ const BATCH = 500;
  * transactional outbox: an accepted message always reaches the events topic, perhaps twice.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> = Promise.resolve();
-
+export class OutboxRelay extends PeriodicSweep {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly service: MessageService,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.running = this.running.then(async () => void (await this.sweep())).catch((error: unknown) => this.logger.warn({ err: error }, 'outbox sweep failed'));
-    }, SWEEP_EVERY_MS);
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    super({ everyMs: SWEEP_EVERY_MS, failure: 'outbox sweep failed' }, logger);
   }
 
   async sweep(): Promise<number> {
@@ -63,10 +57,5 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       'outbox: message cannot be emitted, set aside (message_outbox.quarantined_at); the others go on',
     );
     return true;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
   }
 }

@@ -1,5 +1,6 @@
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicSweep } from '@hookline/service';
+import { Inject, Injectable } from '@nestjs/common';
 import { RetentionRepository } from './retention.repository.js';
 import { RetentionService, SWEEP_EVERY_MS } from './retention.service.js';
 
@@ -11,28 +12,16 @@ const SWEEP_LOCK = 0x686b_7274; // "hkrt"
  * advisory lock lets one instance at a time run it, the others skip that turn.
  */
 @Injectable()
-export class RetentionScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> = Promise.resolve();
-
+export class RetentionScheduler extends PeriodicSweep {
   constructor(
     private readonly retention: RetentionService,
     private readonly repository: RetentionRepository,
-    @Inject(ROOT_LOGGER) private readonly logger: Logger,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const run = () => {
-      this.running = this.running
-        .then(async () => void (await this.repository.exclusively(SWEEP_LOCK, () => this.retention.sweep())))
-        .catch((error: unknown) => this.logger.warn({ err: error }, 'retention sweep failed; the next run tries again'));
-    };
-    run();
-    this.timer = setInterval(run, SWEEP_EVERY_MS);
+    @Inject(ROOT_LOGGER) logger: Logger,
+  ) {
+    super({ everyMs: SWEEP_EVERY_MS, atStart: true, failure: 'retention sweep failed; the next run tries again' }, logger);
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  async sweep(): Promise<void> {
+    await this.repository.exclusively(SWEEP_LOCK, () => this.retention.sweep());
   }
 }
