@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useApi } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { ErrorNotice, LoadMore, PageTitle, QueryStatus, TableScroll, Time } from '../shared/ui';
+import { DataTable, ErrorNotice, LoadMore, PageTitle, QueryStatus, Time } from '../shared/ui';
 import { matchesSearch } from './search';
 
 /** Every application the token may see (an API key: its own), with a search over those loaded. */
@@ -24,34 +24,17 @@ export function ApplicationsPage() {
       </div>
       <QueryStatus query={applications} what="applications" count={shown.length} empty={search ? 'No application matches.' : 'No applications yet.'} />
       {shown.length > 0 ? (
-        <TableScroll label="Applications">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Uid</th>
-                <th scope="col">Id</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((application) => (
-                <tr key={application.id}>
-                  <td>
-                    <Link href={`/app/${application.id}`}>{application.name}</Link>
-                  </td>
-                  <td>{application.uid ? <code>{application.uid}</code> : <span className="muted">none</span>}</td>
-                  <td>
-                    <code>{application.id}</code>
-                  </td>
-                  <td>
-                    <Time value={application.createdAt} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label="Applications"
+          rows={shown}
+          rowKey={(application) => application.id}
+          columns={[
+            { header: 'Name', cell: (application) => <Link href={`/app/${application.id}`}>{application.name}</Link> },
+            { header: 'Uid', cell: (application) => (application.uid ? <code>{application.uid}</code> : <span className="muted">none</span>) },
+            { header: 'Id', cell: (application) => <code>{application.id}</code> },
+            { header: 'Created', cell: (application) => <Time value={application.createdAt} /> },
+          ]}
+        />
       ) : null}
       <LoadMore list={applications} what="applications" />
       <CreateApplication />

@@ -3,10 +3,11 @@ import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import type { DeadLetter, DeadLetterFilter } from '../shared/api';
 import { useEndpoints } from '../shared/app/endpoints';
+import { MessageLink } from '../shared/app/messages';
 import { useApi, useAppId } from '../shared/context';
 import { usePaged } from '../shared/paging';
 import { isoToLocalInput, localInputToIso } from '../shared/time';
-import { ErrorNotice, LoadMore, Notice, PageTitle, QueryStatus, TableScroll, Time } from '../shared/ui';
+import { DataTable, ErrorNotice, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../shared/ui';
 import { replaysOf } from './replay';
 
 const keyOf = (letter: DeadLetter) => `${letter.msgId}:${letter.endpointId}`;
@@ -21,6 +22,7 @@ export function DeadLettersPage() {
   const letters = usePaged(['app', appId, 'dead-letters', filter], (iterator) => api.deadLetters.list(appId, filter, iterator));
   const endpoints = useEndpoints();
   const urlOf = new Map(endpoints.rows.map((endpoint) => [endpoint.id, endpoint.url]));
+  const endpointUrl = (letter: DeadLetter) => urlOf.get(letter.endpointId) ?? letter.endpointId;
   const [selected, setSelected] = useState<Set<string>>(new Set());
 
   const replay = useMutation({
@@ -73,59 +75,36 @@ export function DeadLettersPage() {
               Replay all matching the filters
             </button>
           </div>
-          <TableScroll label="Dead letters">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">
-                    <input
-                      type="checkbox"
-                      aria-label="Select every dead letter shown"
-                      checked={allPicked}
-                      onChange={(event) => setSelected(event.target.checked ? new Set(letters.rows.map(keyOf)) : new Set())}
-                    />
-                  </th>
-                  <th scope="col">Died</th>
-                  <th scope="col">Event type</th>
-                  <th scope="col">Message</th>
-                  <th scope="col">Endpoint</th>
-                  <th scope="col">Attempts</th>
-                </tr>
-              </thead>
-              <tbody>
-                {letters.rows.map((letter) => {
-                  const url = urlOf.get(letter.endpointId) ?? letter.endpointId;
-                  return (
-                    <tr key={keyOf(letter)}>
-                      <td>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select message ${letter.msgId} to ${url}`}
-                          checked={selected.has(keyOf(letter))}
-                          onChange={(event) => toggle(letter, event.target.checked)}
-                        />
-                      </td>
-                      <td>
-                        <Time value={letter.deadAt} />
-                      </td>
-                      <td>
-                        <code>{letter.eventType}</code>
-                      </td>
-                      <td>
-                        <Link href={`/messages/${letter.msgId}`}>
-                          <code>{letter.msgId}</code>
-                        </Link>
-                      </td>
-                      <td>
-                        <Link href={`/endpoints/${letter.endpointId}`}>{url}</Link>
-                      </td>
-                      <td>{letter.attempts}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable
+            label="Dead letters"
+            rows={letters.rows}
+            rowKey={keyOf}
+            columns={[
+              {
+                header: (
+                  <input
+                    type="checkbox"
+                    aria-label="Select every dead letter shown"
+                    checked={allPicked}
+                    onChange={(event) => setSelected(event.target.checked ? new Set(letters.rows.map(keyOf)) : new Set())}
+                  />
+                ),
+                cell: (letter) => (
+                  <input
+                    type="checkbox"
+                    aria-label={`Select message ${letter.msgId} to ${endpointUrl(letter)}`}
+                    checked={selected.has(keyOf(letter))}
+                    onChange={(event) => toggle(letter, event.target.checked)}
+                  />
+                ),
+              },
+              { header: 'Died', cell: (letter) => <Time value={letter.deadAt} /> },
+              { header: 'Event type', cell: (letter) => <code>{letter.eventType}</code> },
+              { header: 'Message', cell: (letter) => <MessageLink id={letter.msgId} /> },
+              { header: 'Endpoint', cell: (letter) => <Link href={`/endpoints/${letter.endpointId}`}>{endpointUrl(letter)}</Link> },
+              { header: 'Attempts', cell: (letter) => letter.attempts },
+            ]}
+          />
         </>
       ) : null}
       <LoadMore list={letters} what="dead letters" />

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useApi } from '../shared/context';
-import { PageTitle, QueryStatus, TableScroll, Time } from '../shared/ui';
+import { DataTable, PageTitle, QueryStatus, Time } from '../shared/ui';
 import { summarize } from './overview-summary';
 
 /** How often the page asks again: the overview is cheap enough to poll (docs/performance.md, "Stats"). */
@@ -47,55 +47,30 @@ export function OverviewPage() {
               <dd>{data.deadLetters}</dd>
             </div>
           </dl>
-          <TableScroll label="Retry tiers">
-            <table>
-              <caption>Retry tiers</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Tier</th>
-                  <th scope="col">Topic</th>
-                  <th scope="col">Waiting</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.retryTiers.map((tier) => (
-                  <tr key={tier.topic}>
-                    <td>{tier.tier}</td>
-                    <td>
-                      <code>{tier.topic}</code>
-                    </td>
-                    <td>{tier.waiting ?? 'unknown'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+          <DataTable
+            label="Retry tiers"
+            caption="Retry tiers"
+            rows={data.retryTiers}
+            rowKey={(tier) => tier.topic}
+            columns={[
+              { header: 'Tier', cell: (tier) => tier.tier },
+              { header: 'Topic', cell: (tier) => <code>{tier.topic}</code> },
+              { header: 'Waiting', cell: (tier) => tier.waiting ?? 'unknown' },
+            ]}
+          />
           {busy.length > 0 ? (
-            <TableScroll label="Attempts per bucket">
-              <table>
-                <caption>Attempts per bucket, newest first (buckets with none left out)</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">From</th>
-                    <th scope="col">Succeeded</th>
-                    <th scope="col">Failed</th>
-                    <th scope="col">Dead-lettered</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {busy.map((bucket) => (
-                    <tr key={bucket.start}>
-                      <td>
-                        <Time value={bucket.start} />
-                      </td>
-                      <td>{bucket.delivered}</td>
-                      <td>{bucket.failed}</td>
-                      <td>{bucket.dead}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableScroll>
+            <DataTable
+              label="Attempts per bucket"
+              caption="Attempts per bucket, newest first (buckets with none left out)"
+              rows={busy}
+              rowKey={(bucket) => bucket.start}
+              columns={[
+                { header: 'From', cell: (bucket) => <Time value={bucket.start} /> },
+                { header: 'Succeeded', cell: (bucket) => bucket.delivered },
+                { header: 'Failed', cell: (bucket) => bucket.failed },
+                { header: 'Dead-lettered', cell: (bucket) => bucket.dead },
+              ]}
+            />
           ) : (
             <p className="muted">No attempts in the range.</p>
           )}

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import type { MessageTrace, TraceSpan } from '../shared/api';
 import { useApi, useAppId } from '../shared/context';
-import { Badge, Empty, PageTitle, QueryStatus, TableScroll, Time } from '../shared/ui';
+import { Badge, DataTable, Empty, PageTitle, QueryStatus, Time } from '../shared/ui';
 import { placeSpans } from './trace-layout';
 
 /** A message's traces: each one's link to the operator's trace viewer and its spans on one time line. */
@@ -55,43 +55,43 @@ function TraceView({ trace }: { trace: MessageTrace }) {
 }
 
 function SpansTable({ spans, label }: { spans: TraceSpan[]; label: string }) {
-  const placed = placeSpans(spans);
   return (
-    <TableScroll label={label}>
-      <table className="spans">
-        <caption className="visually-hidden">{label}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Service</th>
-            <th scope="col">Span</th>
-            <th scope="col">Start</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Time line</th>
-          </tr>
-        </thead>
-        <tbody>
-          {placed.map(({ span, depth, left, width }) => (
-            <tr key={span.spanId}>
-              <td>{span.service}</td>
-              <td>
-                {/* Indented by its depth in the trace: the span it runs in is above it. */}
-                <span className="span-name" style={{ paddingInlineStart: `${depth}rem` }}>
-                  {span.name}
-                </span>{' '}
-                {span.error ? <Badge tone="bad">Error</Badge> : null}
-              </td>
-              <td>
-                <Time value={span.startTime} /> <span className="muted">+{formatMs(span.offsetMs)}</span>
-              </td>
-              <td>{formatMs(span.durationMs)}</td>
-              <td className="span-timeline">
-                <span className={span.error ? 'span-bar span-bar-error' : 'span-bar'} style={{ marginInlineStart: `${left}%`, width: `${width}%` }} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </TableScroll>
+    <DataTable
+      label={label}
+      hiddenCaption
+      className="spans"
+      rows={placeSpans(spans)}
+      rowKey={({ span }) => span.spanId}
+      columns={[
+        { header: 'Service', cell: ({ span }) => span.service },
+        {
+          header: 'Span',
+          cell: ({ span, depth }) => (
+            <>
+              {/* Indented by its depth in the trace: the span it runs in is above it. */}
+              <span className="span-name" style={{ paddingInlineStart: `${depth}rem` }}>
+                {span.name}
+              </span>{' '}
+              {span.error ? <Badge tone="bad">Error</Badge> : null}
+            </>
+          ),
+        },
+        {
+          header: 'Start',
+          cell: ({ span }) => (
+            <>
+              <Time value={span.startTime} /> <span className="muted">+{formatMs(span.offsetMs)}</span>
+            </>
+          ),
+        },
+        { header: 'Duration', cell: ({ span }) => formatMs(span.durationMs) },
+        {
+          header: 'Time line',
+          className: 'span-timeline',
+          cell: ({ span, left, width }) => <span className={span.error ? 'span-bar span-bar-error' : 'span-bar'} style={{ marginInlineStart: `${left}%`, width: `${width}%` }} />,
+        },
+      ]}
+    />
   );
 }
 

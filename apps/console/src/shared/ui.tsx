@@ -105,11 +105,57 @@ export function LoadMore({ list, what }: { list: { hasMore: boolean; isLoadingMo
   );
 }
 
-/** A wide table that scrolls sideways on a narrow screen, by keyboard too. */
-export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
+/** One column of a DataTable: its header, and what it shows of each row (`false` leaves the column out). */
+export type Column<Row> = { header: ReactNode; cell: (row: Row) => ReactNode; className?: string };
+
+/**
+ * Rows under column headers, each column's header written beside its cell so the two cannot
+ * drift apart. The table is a region named `label` that scrolls sideways on a narrow screen, by
+ * keyboard too. `caption` shows a caption; `hiddenCaption` gives screen readers `label` as one.
+ */
+export function DataTable<Row>({
+  label,
+  rows,
+  rowKey,
+  columns,
+  caption,
+  hiddenCaption = false,
+  className,
+}: {
+  label: string;
+  rows: readonly Row[];
+  rowKey: (row: Row) => string;
+  columns: ReadonlyArray<Column<Row> | false>;
+  caption?: ReactNode;
+  hiddenCaption?: boolean;
+  className?: string;
+}) {
+  const shown = columns.filter((column) => column !== false);
   return (
     <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
-      {children}
+      <table className={className}>
+        {caption ? <caption>{caption}</caption> : hiddenCaption ? <caption className="visually-hidden">{label}</caption> : null}
+        <thead>
+          <tr>
+            {shown.map((column, index) => (
+              <th key={index} scope="col">
+                {column.header}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={rowKey(row)}>
+              {shown.map((column, index) => (
+                <td key={index} className={column.className}>
+                  {column.cell(row)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }

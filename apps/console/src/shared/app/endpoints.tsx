@@ -3,7 +3,7 @@ import { Link, useLocation } from 'wouter';
 import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
-import { Badge, LoadMore, PageTitle, QueryStatus, TableScroll, Time } from '../ui';
+import { Badge, DataTable, LoadMore, PageTitle, QueryStatus, Time } from '../ui';
 import { EndpointForm } from './endpoint-form';
 
 /**
@@ -86,38 +86,34 @@ export function EndpointsPage() {
       </div>
       <QueryStatus query={endpoints} what="endpoints" count={endpoints.rows.length} empty="No endpoints yet. Add one to start receiving webhooks." />
       {endpoints.rows.length > 0 ? (
-        <TableScroll label="Endpoints">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">State</th>
-                <th scope="col">Event types</th>
-                <th scope="col">Success (24 h)</th>
-                <th scope="col">Rate limit</th>
-              </tr>
-            </thead>
-            <tbody>
-              {endpoints.rows.map((endpoint) => (
-                <tr key={endpoint.id}>
-                  <td>
-                    <Link href={`/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
-                    {endpoint.description ? <div className="muted">{endpoint.description}</div> : null}
-                  </td>
-                  <td>
-                    <EndpointState endpoint={endpoint} />
-                    <CircuitState endpointId={endpoint.id} />
-                  </td>
-                  <td>{endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">All</span>}</td>
-                  <td>
-                    <SuccessRate endpointId={endpoint.id} />
-                  </td>
-                  <td>{rateLimitText(endpoint)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label="Endpoints"
+          rows={endpoints.rows}
+          rowKey={(endpoint) => endpoint.id}
+          columns={[
+            {
+              header: 'URL',
+              cell: (endpoint) => (
+                <>
+                  <Link href={`/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
+                  {endpoint.description ? <div className="muted">{endpoint.description}</div> : null}
+                </>
+              ),
+            },
+            {
+              header: 'State',
+              cell: (endpoint) => (
+                <>
+                  <EndpointState endpoint={endpoint} />
+                  <CircuitState endpointId={endpoint.id} />
+                </>
+              ),
+            },
+            { header: 'Event types', cell: (endpoint) => (endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">All</span>) },
+            { header: 'Success (24 h)', cell: (endpoint) => <SuccessRate endpointId={endpoint.id} /> },
+            { header: 'Rate limit', cell: rateLimitText },
+          ]}
+        />
       ) : null}
       <LoadMore list={endpoints} what="endpoints" />
     </section>

@@ -6,7 +6,7 @@ import { useApi, useAppId } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Badge, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, TableScroll, Time } from '../ui';
+import { Badge, DataTable, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { TraceId } from './trace-id';
 import { useEndpoints } from './endpoints';
@@ -51,6 +51,15 @@ function DeliveryStatusBadge({ status }: { status: DeliveryStatus }) {
 
 const hasStatus = (message: Message | EndpointMessage): message is EndpointMessage => 'status' in message;
 
+/** A message's id, linking to its page. */
+export function MessageLink({ id }: { id: string }) {
+  return (
+    <Link href={`/messages/${id}`}>
+      <code>{id}</code>
+    </Link>
+  );
+}
+
 /** The message log: filters, find by id, and the messages newest first. */
 export function MessagesPage() {
   const api = useApi();
@@ -73,49 +82,32 @@ export function MessagesPage() {
       <MessageFilters filter={filter} onChange={setFilter} />
       <QueryStatus query={messages} what="messages" count={messages.rows.length} empty={filtered ? 'No message matches these filters.' : 'No messages yet.'} />
       {messages.rows.length > 0 ? (
-        <TableScroll label="Messages">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Event type</th>
-                <th scope="col">Message</th>
-                <th scope="col">Event id</th>
-                <th scope="col">Channels</th>
-                {filter.endpointId ? <th scope="col">Delivery there</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {messages.rows.map((message) => (
-                <tr key={message.id}>
-                  <td>
-                    <Time value={message.timestamp} />
-                  </td>
-                  <td>
-                    <code>{message.eventType}</code>
-                  </td>
-                  <td>
-                    <Link href={`/messages/${message.id}`}>
-                      <code>{message.id}</code>
-                    </Link>
-                  </td>
-                  <td>{message.eventId ? <code>{message.eventId}</code> : <span className="muted">none</span>}</td>
-                  <td>{message.channels ? message.channels.join(', ') : <span className="muted">none</span>}</td>
-                  {filter.endpointId && hasStatus(message) ? (
-                    <td>
-                      <DeliveryStatusBadge status={message.status} />
-                      {message.nextAttempt ? (
-                        <div className="muted">
-                          next attempt <Time value={message.nextAttempt} />
-                        </div>
-                      ) : null}
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </TableScroll>
+        <DataTable
+          label="Messages"
+          rows={messages.rows}
+          rowKey={(message) => message.id}
+          columns={[
+            { header: 'Time', cell: (message) => <Time value={message.timestamp} /> },
+            { header: 'Event type', cell: (message) => <code>{message.eventType}</code> },
+            { header: 'Message', cell: (message) => <MessageLink id={message.id} /> },
+            { header: 'Event id', cell: (message) => (message.eventId ? <code>{message.eventId}</code> : <span className="muted">none</span>) },
+            { header: 'Channels', cell: (message) => (message.channels ? message.channels.join(', ') : <span className="muted">none</span>) },
+            Boolean(filter.endpointId) && {
+              header: 'Delivery there',
+              cell: (message) =>
+                hasStatus(message) ? (
+                  <>
+                    <DeliveryStatusBadge status={message.status} />
+                    {message.nextAttempt ? (
+                      <div className="muted">
+                        next attempt <Time value={message.nextAttempt} />
+                      </div>
+                    ) : null}
+                  </>
+                ) : null,
+            },
+          ]}
+        />
       ) : null}
       <LoadMore list={messages} what="messages" />
     </section>
