@@ -7,7 +7,7 @@ import { MessageLink } from '../shared/app/messages';
 import { useApi, useAppId } from '../shared/context';
 import { usePaged } from '../shared/paging';
 import { isoToLocalInput, localInputToIso } from '../shared/time';
-import { DataTable, ErrorNotice, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../shared/ui';
+import { DataTable, DateTimeField, ErrorNotice, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../shared/ui';
 import { replaysOf } from './replay';
 
 const keyOf = (letter: DeadLetter) => `${letter.msgId}:${letter.endpointId}`;
@@ -135,14 +135,8 @@ function DeadLetterFilters({ filter, endpoints, onChange }: { filter: DeadLetter
           ))}
         </select>
       </div>
-      <div className="field">
-        <label htmlFor="dead-since">Died after</label>
-        <input id="dead-since" type="datetime-local" step={1} value={since} onChange={(event) => setSince(event.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor="dead-until">Died before</label>
-        <input id="dead-until" type="datetime-local" step={1} value={until} onChange={(event) => setUntil(event.target.value)} />
-      </div>
+      <DateTimeField id="dead-since" label="Died after" value={since} onChange={setSince} />
+      <DateTimeField id="dead-until" label="Died before" value={until} onChange={setUntil} />
       <div className="actions">
         <button type="submit">Apply filters</button>
       </div>

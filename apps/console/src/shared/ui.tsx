@@ -160,6 +160,16 @@ export function DataTable<Row>({
   );
 }
 
+/** A wall-clock time in the viewer's zone, to the second, with its label (`localInputToIso` reads the value). */
+export function DateTimeField({ id, label, value, onChange, required = false }: { id: string; label: string; value: string; onChange: (value: string) => void; required?: boolean }) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="datetime-local" step={1} value={value} onChange={(event) => onChange(event.target.value)} required={required} />
+    </div>
+  );
+}
+
 /** A value to read and copy (a secret, a key): a read-only field with its label. */
 export function CopyableValue({ label, value }: { label: string; value: string }) {
   const id = useId();

@@ -5,7 +5,7 @@ import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Alert, CopyableValue, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
+import { Alert, CopyableValue, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
 import { CircuitState, EndpointState, rateLimitText } from './endpoints';
@@ -194,10 +194,7 @@ function Recover({ endpoint }: { endpoint: Endpoint }) {
     <section aria-labelledby={`${id}-title`} className="panel">
       <h2 id={`${id}-title`}>Recover failed messages</h2>
       <form onSubmit={submit} className="inline-form">
-        <div className="field">
-          <label htmlFor={`${id}-since`}>Failed since</label>
-          <input id={`${id}-since`} type="datetime-local" step={1} value={since} onChange={(event) => setSince(event.target.value)} required />
-        </div>
+        <DateTimeField id={`${id}-since`} label="Failed since" value={since} onChange={setSince} required />
         <button type="submit" disabled={recover.isPending}>
           Recover
         </button>

@@ -6,7 +6,7 @@ import { useApi, useAppId } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Badge, DataTable, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
+import { Badge, DataTable, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { TraceId } from './trace-id';
 import { useEndpoints } from './endpoints';
@@ -185,14 +185,8 @@ function MessageFilters({ filter, onChange }: { filter: MessageFilter; onChange:
         <label htmlFor={`${id}-channel`}>Channel</label>
         <input id={`${id}-channel`} value={channel} onChange={(event) => setChannel(event.target.value)} autoComplete="off" />
       </div>
-      <div className="field">
-        <label htmlFor={`${id}-after`}>After</label>
-        <input id={`${id}-after`} type="datetime-local" step={1} value={after} onChange={(event) => setAfter(event.target.value)} />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-before`}>Before</label>
-        <input id={`${id}-before`} type="datetime-local" step={1} value={before} onChange={(event) => setBefore(event.target.value)} />
-      </div>
+      <DateTimeField id={`${id}-after`} label="After" value={after} onChange={setAfter} />
+      <DateTimeField id={`${id}-before`} label="Before" value={before} onChange={setBefore} />
       <div className="field">
         <label htmlFor={`${id}-endpoint`}>Sent to endpoint</label>
         <select id={`${id}-endpoint`} value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
