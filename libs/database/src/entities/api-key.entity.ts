@@ -1,19 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
-import { Application } from './application.entity.js';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { ApplicationOwned } from './application-owned.js';
 
 /** A bearer token scoped to one application. Only its SHA-256 hash is stored. */
 @Entity({ name: 'api_keys' })
-export class ApiKey {
+export class ApiKey extends ApplicationOwned {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Index()
-  @Column({ name: 'application_id', type: 'uuid' })
-  applicationId!: string;
-
-  @ManyToOne(() => Application, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'application_id' })
-  application?: Relation<Application>;
 
   @Column({ type: 'varchar', length: 256 })
   name!: string;

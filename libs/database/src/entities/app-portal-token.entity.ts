@@ -1,19 +1,11 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
-import { Application } from './application.entity.js';
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { ApplicationOwned } from './application-owned.js';
 
 /** An app-portal session: a bearer token reaching one application until it expires or is revoked. Only its SHA-256 hash is stored. */
 @Entity({ name: 'app_portal_tokens' })
-export class AppPortalToken {
+export class AppPortalToken extends ApplicationOwned {
   @PrimaryColumn({ type: 'uuid' })
   id!: string;
-
-  @Index()
-  @Column({ name: 'application_id', type: 'uuid' })
-  applicationId!: string;
-
-  @ManyToOne(() => Application, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'application_id' })
-  application?: Relation<Application>;
 
   @Column({ name: 'token_hash', type: 'char', length: 64, unique: true })
   tokenHash!: string;

@@ -1,5 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation, UpdateDateColumn } from 'typeorm';
-import { Application } from './application.entity.js';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { ApplicationOwned } from './application-owned.js';
 
 export const ENDPOINT_ORDERINGS = ['none', 'fifo'] as const;
 /** `fifo`: messages of one ordering key are delivered one at a time, in order (docs/adr/0012). */
@@ -8,17 +8,9 @@ export type EndpointOrdering = (typeof ENDPOINT_ORDERINGS)[number];
 /** A customer URL that receives an application's events. */
 @Entity({ name: 'endpoints' })
 @Index(['applicationId', 'uid'], { unique: true, where: 'uid IS NOT NULL' })
-export class Endpoint {
+export class Endpoint extends ApplicationOwned {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
-
-  @Index()
-  @Column({ name: 'application_id', type: 'uuid' })
-  applicationId!: string;
-
-  @ManyToOne(() => Application, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'application_id' })
-  application?: Relation<Application>;
 
   @Column({ type: 'varchar', length: 256, nullable: true })
   uid!: string | null;
