@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { type ApiClient, apiClient, type Reply } from '../support/api-client.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
+import { apiClient, type Reply } from '../support/api-client.js';
+import { usePipeline } from '../support/pipeline.js';
 
 // Who may manage API keys and how fast guessing tokens is refused: listing and revoking keys,
 // the invalid-token limit per client address, and bodies refused before they are read. Only
@@ -19,33 +19,23 @@ interface KeySummary {
 const pick = ({ status, body }: Reply<unknown>) => ({ status, body });
 
 describe('API keys and authentication', () => {
-  let pipeline: Pipeline;
-  let admin: ApiClient;
-
-  beforeAll(async () => {
-    pipeline = await startPipeline('access', { HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT: '5' }, ['ingest']);
-    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
-  });
-
-  afterAll(async () => {
-    await pipeline?.stop();
-  });
+  const ctx = usePipeline('access', { env: { HOOKLINE_API_INVALID_TOKEN_RATE_LIMIT: '5' }, inProcess: ['ingest'] });
 
   async function application(): Promise<string> {
-    const app = await admin.post<{ id: string }>('/api/v1/app', { name: `Access ${short()}` });
+    const app = await ctx.admin.post<{ id: string }>('/api/v1/app', { name: `Access ${short()}` });
     expect(app.status).toBe(201);
     return app.body.id;
   }
 
   it('lists an application\'s keys without the keys themselves, and revokes one so that it is refused at once', async () => {
     const appId = await application();
-    const created = await Promise.all(['backend', 'portal'].map(async (name) => (await admin.post<{ id: string; key: string }>(`/api/v1/app/${appId}/api-key`, { name })).body));
+    const created = await Promise.all(['backend', 'portal'].map(async (name) => (await ctx.admin.post<{ id: string; key: string }>(`/api/v1/app/${appId}/api-key`, { name })).body));
     const [backend, portal] = created as [{ id: string; key: string }, { id: string; key: string }];
-    const backendApi = apiClient(pipeline.apiUrl, backend.key);
+    const backendApi = apiClient(ctx.pipeline.apiUrl, backend.key);
     // Used, and so held in the instance's cache of keys.
     expect((await backendApi.get(`/api/v1/app/${appId}`)).status).toBe(200);
 
-    const listed = await admin.get<{ data: KeySummary[]; done: boolean }>(`/api/v1/app/${appId}/api-key`);
+    const listed = await ctx.admin.get<{ data: KeySummary[]; done: boolean }>(`/api/v1/app/${appId}/api-key`);
     expect(listed.status).toBe(200);
     expect(listed.body).toEqual({
       data: [
@@ -58,27 +48,27 @@ describe('API keys and authentication', () => {
     });
     expect(JSON.stringify(listed.body)).not.toContain(backend.key);
 
-    expect((await admin.delete(`/api/v1/app/${appId}/api-key/${backend.id}`)).status).toBe(204);
+    expect((await ctx.admin.delete(`/api/v1/app/${appId}/api-key/${backend.id}`)).status).toBe(204);
     // At once, though the key was cached a moment ago.
     expect(pick(await backendApi.get(`/api/v1/app/${appId}`))).toEqual({ status: 401, body: { code: 'authentication_failed', detail: 'invalid token' } });
-    expect((await apiClient(pipeline.apiUrl, portal.key).get(`/api/v1/app/${appId}`)).status).toBe(200);
-    const after = await admin.get<{ data: KeySummary[] }>(`/api/v1/app/${appId}/api-key`);
+    expect((await apiClient(ctx.pipeline.apiUrl, portal.key).get(`/api/v1/app/${appId}`)).status).toBe(200);
+    const after = await ctx.admin.get<{ data: KeySummary[] }>(`/api/v1/app/${appId}/api-key`);
     expect(after.body.data.map(({ name, revokedAt }) => [name, revokedAt === null])).toEqual([
       ['backend', false],
       ['portal', true],
     ]);
     // Revoking again changes nothing; a key of another application, or none, is not found.
-    expect((await admin.delete(`/api/v1/app/${appId}/api-key/${backend.id}`)).status).toBe(204);
+    expect((await ctx.admin.delete(`/api/v1/app/${appId}/api-key/${backend.id}`)).status).toBe(204);
     const otherApp = await application();
-    expect(pick(await admin.delete(`/api/v1/app/${otherApp}/api-key/${portal.id}`))).toEqual({ status: 404, body: { code: 'not_found', detail: 'api key not found' } });
-    expect(pick(await admin.delete(`/api/v1/app/${appId}/api-key/not-a-key`))).toEqual({ status: 404, body: { code: 'not_found', detail: 'api key not found' } });
-    expect((await apiClient(pipeline.apiUrl, portal.key).get(`/api/v1/app/${appId}`)).status).toBe(200);
+    expect(pick(await ctx.admin.delete(`/api/v1/app/${otherApp}/api-key/${portal.id}`))).toEqual({ status: 404, body: { code: 'not_found', detail: 'api key not found' } });
+    expect(pick(await ctx.admin.delete(`/api/v1/app/${appId}/api-key/not-a-key`))).toEqual({ status: 404, body: { code: 'not_found', detail: 'api key not found' } });
+    expect((await apiClient(ctx.pipeline.apiUrl, portal.key).get(`/api/v1/app/${appId}`)).status).toBe(200);
   });
 
   it("refuses an application's key to list or revoke keys, its own included, with 403", async () => {
     const appId = await application();
-    const key = (await admin.post<{ id: string; key: string }>(`/api/v1/app/${appId}/api-key`, { name: 'self' })).body;
-    const api = apiClient(pipeline.apiUrl, key.key);
+    const key = (await ctx.admin.post<{ id: string; key: string }>(`/api/v1/app/${appId}/api-key`, { name: 'self' })).body;
+    const api = apiClient(ctx.pipeline.apiUrl, key.key);
     const forbidden = { status: 403, body: { code: 'forbidden', detail: 'this operation needs the admin token' } };
     expect(pick(await api.get(`/api/v1/app/${appId}/api-key`))).toEqual(forbidden);
     expect(pick(await api.delete(`/api/v1/app/${appId}/api-key/${key.id}`))).toEqual(forbidden);
@@ -94,7 +84,7 @@ describe('API keys and authentication', () => {
     const statuses: number[] = [];
     const started = Date.now();
     for (let n = 0; n < 30; n++) {
-      const reply = await apiClient(pipeline.apiUrl, `hk_guess_${short()}`).send('GET', `/api/v1/app/${appId}`, { headers: { 'x-forwarded-for': `198.51.100.${n}` } });
+      const reply = await apiClient(ctx.pipeline.apiUrl, `hk_guess_${short()}`).send('GET', `/api/v1/app/${appId}`, { headers: { 'x-forwarded-for': `198.51.100.${n}` } });
       statuses.push(reply.status);
       if (reply.status === 429) {
         expect(reply.body).toEqual({ code: 'rate_limit_exceeded', detail: expect.stringMatching(/^more than 5 invalid tokens per second \(bursts of 10\) from this address; retry after \d+ s$/) });
@@ -108,20 +98,20 @@ describe('API keys and authentication', () => {
     expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(10 + Math.ceil(5 * seconds) + 1);
     expect(statuses).toContain(429);
     // The admin token, known to the instance, is never held back by it.
-    expect((await admin.get(`/api/v1/app/${appId}`)).status).toBe(200);
+    expect((await ctx.admin.get(`/api/v1/app/${appId}`)).status).toBe(200);
   });
 
   it('refuses a body without a bearer token before reading it: 401, not 413, however large', async () => {
     const appId = await application();
     const body = JSON.stringify({ eventType: 'x', payload: { blob: 'x'.repeat(1024 * 1024) } });
-    const anonymous = apiClient(pipeline.apiUrl, null);
+    const anonymous = apiClient(ctx.pipeline.apiUrl, null);
     for (const headers of [{}, { authorization: 'Basic dXNlcjpwYXNz' }] as Array<Record<string, string>>) {
       const reply = await anonymous.send('POST', `/api/v1/app/${appId}/msg`, { raw: body, headers });
       expect(pick(reply)).toEqual({ status: 401, body: { code: 'authentication_failed', detail: 'missing "Authorization: Bearer <token>" header' } });
       expect(reply.headers.get('connection')).toBe('close');
     }
     // The answer comes before the body is sent at all: a client that waits for it sends none.
-    const url = new URL(`${pipeline.apiUrl}/api/v1/app/${appId}/msg`);
+    const url = new URL(`${ctx.pipeline.apiUrl}/api/v1/app/${appId}/msg`);
     const answered = await new Promise<number>((resolve, reject) => {
       const request = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(200 * 1024 * 1024) } });
       request.on('response', (response) => {
@@ -134,6 +124,6 @@ describe('API keys and authentication', () => {
     });
     expect(answered).toBe(401);
     // With a token, the same body is read and refused for its size.
-    expect((await admin.send('POST', `/api/v1/app/${appId}/msg`, { raw: body })).status).toBe(413);
+    expect((await ctx.admin.send('POST', `/api/v1/app/${appId}/msg`, { raw: body })).status).toBe(413);
   });
 });
