@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import type { ApplicationStats, StatsOverview } from '../../apps/ingest/src/stats/stats.schemas.js';
 import { apiClient } from '../support/api-client.js';
 import { eventually, requireStack } from '../support/env.js';
 import { usePipeline } from '../support/pipeline.js';
@@ -7,24 +8,6 @@ import { useReceiver } from '../support/receiver.js';
 
 // The stats routes against the attempts table and the status rows they count, on the real stack:
 // what they answer must be what a direct query of the same rows finds.
-
-interface ApplicationStats {
-  since: string;
-  until: string;
-  attempts: { success: number; fail: number };
-  deliveries: { pending: number; dead: number };
-  endpoints: Array<{ endpointId: string; attempts: { success: number; fail: number }; deliveries: { pending: number; dead: number } }>;
-}
-
-interface Overview {
-  since: string;
-  until: string;
-  bucket: string;
-  buckets: Array<{ start: string; delivered: number; failed: number; dead: number }>;
-  successRate: number | null;
-  retryTiers: Array<{ tier: string; topic: string; waiting: number | null }>;
-  deadLetters: number;
-}
 
 let database: pg.Pool;
 beforeAll(() => {
@@ -107,7 +90,7 @@ describe('stats of endpoints and applications', () => {
     // A window that closed a while ago, so no attempt of it is still being written.
     const until = new Date(Math.floor((Date.now() - 30_000) / 60_000) * 60_000);
     const since = new Date(until.getTime() - 10 * 60_000);
-    const reply = await admin.get<Overview>(`/api/v1/stats/overview?since=${since.toISOString()}&until=${until.toISOString()}&bucket=1m`);
+    const reply = await admin.get<StatsOverview>(`/api/v1/stats/overview?since=${since.toISOString()}&until=${until.toISOString()}&bucket=1m`);
     expect(reply.status).toBe(200);
     const overview = reply.body;
     expect(overview.bucket).toBe('1m');
@@ -158,7 +141,7 @@ describe('stats of what waits: pending deliveries and retry tiers, with no retry
     const stats = (await admin.get<ApplicationStats>(`/api/v1/app/${app.id}/stats`)).body;
     expect(stats.deliveries).toEqual({ pending: 2, dead: 0 });
     await eventually(async () => {
-      const overview = (await admin.get<Overview>('/api/v1/stats/overview')).body;
+      const overview = (await admin.get<StatsOverview>('/api/v1/stats/overview')).body;
       expect(overview.retryTiers).toEqual([{ tier: '1m', topic: `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1m`, waiting: 2 }]);
     }, 10_000);
   });
