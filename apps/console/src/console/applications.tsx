@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useApi } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { DataTable, ErrorNotice, LoadMore, PageTitle, QueryStatus, Time } from '../shared/ui';
+import { ErrorNotice, PagedTable, PageTitle, Time } from '../shared/ui';
 import { matchesSearch } from './search';
 
 /** Every application the token may see (an API key: its own), with a search over those loaded. */
@@ -22,21 +22,20 @@ export function ApplicationsPage() {
           By name, uid or id, among the applications loaded{applications.hasMore ? ' so far: load more to search further' : ''}.
         </p>
       </div>
-      <QueryStatus query={applications} what="applications" count={shown.length} empty={search ? 'No application matches.' : 'No applications yet.'} />
-      {shown.length > 0 ? (
-        <DataTable
-          label="Applications"
-          rows={shown}
-          rowKey={(application) => application.id}
-          columns={[
-            { header: 'Name', cell: (application) => <Link href={`/app/${application.id}`}>{application.name}</Link> },
-            { header: 'Uid', cell: (application) => (application.uid ? <code>{application.uid}</code> : <span className="muted">none</span>) },
-            { header: 'Id', cell: (application) => <code>{application.id}</code> },
-            { header: 'Created', cell: (application) => <Time value={application.createdAt} /> },
-          ]}
-        />
-      ) : null}
-      <LoadMore list={applications} what="applications" />
+      <PagedTable
+        list={applications}
+        what="applications"
+        empty={search ? 'No application matches.' : 'No applications yet.'}
+        label="Applications"
+        rows={shown}
+        rowKey={(application) => application.id}
+        columns={[
+          { header: 'Name', cell: (application) => <Link href={`/app/${application.id}`}>{application.name}</Link> },
+          { header: 'Uid', cell: (application) => (application.uid ? <code>{application.uid}</code> : <span className="muted">none</span>) },
+          { header: 'Id', cell: (application) => <code>{application.id}</code> },
+          { header: 'Created', cell: (application) => <Time value={application.createdAt} /> },
+        ]}
+      />
       <CreateApplication />
     </section>
   );

@@ -108,20 +108,7 @@ export function LoadMore({ list, what }: { list: { hasMore: boolean; isLoadingMo
 /** One column of a DataTable: its header, and what it shows of each row (`false` leaves the column out). */
 export type Column<Row> = { header: ReactNode; cell: (row: Row) => ReactNode; className?: string };
 
-/**
- * Rows under column headers, each column's header written beside its cell so the two cannot
- * drift apart. The table is a region named `label` that scrolls sideways on a narrow screen, by
- * keyboard too. `caption` shows a caption; `hiddenCaption` gives screen readers `label` as one.
- */
-export function DataTable<Row>({
-  label,
-  rows,
-  rowKey,
-  columns,
-  caption,
-  hiddenCaption = false,
-  className,
-}: {
+type DataTableProps<Row> = {
   label: string;
   rows: readonly Row[];
   rowKey: (row: Row) => string;
@@ -129,7 +116,14 @@ export function DataTable<Row>({
   caption?: ReactNode;
   hiddenCaption?: boolean;
   className?: string;
-}) {
+};
+
+/**
+ * Rows under column headers, each column's header written beside its cell so the two cannot
+ * drift apart. The table is a region named `label` that scrolls sideways on a narrow screen, by
+ * keyboard too. `caption` shows a caption; `hiddenCaption` gives screen readers `label` as one.
+ */
+export function DataTable<Row>({ label, rows, rowKey, columns, caption, hiddenCaption = false, className }: DataTableProps<Row>) {
   const shown = columns.filter((column) => column !== false);
   return (
     <div className="table-scroll" role="region" aria-label={label} tabIndex={0}>
@@ -183,4 +177,29 @@ export function CopyableValue({ label, value }: { label: string; value: string }
 
 export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'warn' | 'neutral'; children: ReactNode }) {
   return <span className={`badge badge-${tone}`}>{children}</span>;
+}
+
+/**
+ * A listing read page by page (usePaged) as a table: how its read stands, `empty` when it has no
+ * row to show, the rows, and "Load more". `rows` narrows what is shown (a search over the rows loaded).
+ */
+export function PagedTable<Row>({
+  list,
+  what,
+  empty,
+  rows = list.rows,
+  ...table
+}: Omit<DataTableProps<Row>, 'rows'> & {
+  list: { rows: readonly Row[]; isPending: boolean; error: unknown; hasMore: boolean; isLoadingMore: boolean; loadMore: () => void };
+  what: string;
+  empty: ReactNode;
+  rows?: readonly Row[];
+}) {
+  return (
+    <>
+      <QueryStatus query={list} what={what} count={rows.length} empty={empty} />
+      {rows.length > 0 ? <DataTable rows={rows} {...table} /> : null}
+      <LoadMore list={list} what={what} />
+    </>
+  );
 }

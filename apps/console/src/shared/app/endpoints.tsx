@@ -3,7 +3,7 @@ import { Link, useLocation } from 'wouter';
 import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
-import { Badge, DataTable, LoadMore, PageTitle, QueryStatus, Time } from '../ui';
+import { Badge, PagedTable, PageTitle, Time } from '../ui';
 import { EndpointForm } from './endpoint-form';
 
 /**
@@ -84,38 +84,36 @@ export function EndpointsPage() {
           Add endpoint
         </Link>
       </div>
-      <QueryStatus query={endpoints} what="endpoints" count={endpoints.rows.length} empty="No endpoints yet. Add one to start receiving webhooks." />
-      {endpoints.rows.length > 0 ? (
-        <DataTable
-          label="Endpoints"
-          rows={endpoints.rows}
-          rowKey={(endpoint) => endpoint.id}
-          columns={[
-            {
-              header: 'URL',
-              cell: (endpoint) => (
-                <>
-                  <Link href={`/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
-                  {endpoint.description ? <div className="muted">{endpoint.description}</div> : null}
-                </>
-              ),
-            },
-            {
-              header: 'State',
-              cell: (endpoint) => (
-                <>
-                  <EndpointState endpoint={endpoint} />
-                  <CircuitState endpointId={endpoint.id} />
-                </>
-              ),
-            },
-            { header: 'Event types', cell: (endpoint) => (endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">All</span>) },
-            { header: 'Success (24 h)', cell: (endpoint) => <SuccessRate endpointId={endpoint.id} /> },
-            { header: 'Rate limit', cell: rateLimitText },
-          ]}
-        />
-      ) : null}
-      <LoadMore list={endpoints} what="endpoints" />
+      <PagedTable
+        list={endpoints}
+        what="endpoints"
+        empty="No endpoints yet. Add one to start receiving webhooks."
+        label="Endpoints"
+        rowKey={(endpoint) => endpoint.id}
+        columns={[
+          {
+            header: 'URL',
+            cell: (endpoint) => (
+              <>
+                <Link href={`/endpoints/${endpoint.id}`}>{endpoint.url}</Link>
+                {endpoint.description ? <div className="muted">{endpoint.description}</div> : null}
+              </>
+            ),
+          },
+          {
+            header: 'State',
+            cell: (endpoint) => (
+              <>
+                <EndpointState endpoint={endpoint} />
+                <CircuitState endpointId={endpoint.id} />
+              </>
+            ),
+          },
+          { header: 'Event types', cell: (endpoint) => (endpoint.eventTypes ? endpoint.eventTypes.join(', ') : <span className="muted">All</span>) },
+          { header: 'Success (24 h)', cell: (endpoint) => <SuccessRate endpointId={endpoint.id} /> },
+          { header: 'Rate limit', cell: rateLimitText },
+        ]}
+      />
     </section>
   );
 }

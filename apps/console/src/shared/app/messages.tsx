@@ -6,7 +6,7 @@ import { useApi, useAppId } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Badge, DataTable, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
+import { Badge, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PagedTable, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { TraceId } from './trace-id';
 import { useEndpoints } from './endpoints';
@@ -80,36 +80,34 @@ export function MessagesPage() {
       </div>
       <FindMessage />
       <MessageFilters filter={filter} onChange={setFilter} />
-      <QueryStatus query={messages} what="messages" count={messages.rows.length} empty={filtered ? 'No message matches these filters.' : 'No messages yet.'} />
-      {messages.rows.length > 0 ? (
-        <DataTable
-          label="Messages"
-          rows={messages.rows}
-          rowKey={(message) => message.id}
-          columns={[
-            { header: 'Time', cell: (message) => <Time value={message.timestamp} /> },
-            { header: 'Event type', cell: (message) => <code>{message.eventType}</code> },
-            { header: 'Message', cell: (message) => <MessageLink id={message.id} /> },
-            { header: 'Event id', cell: (message) => (message.eventId ? <code>{message.eventId}</code> : <span className="muted">none</span>) },
-            { header: 'Channels', cell: (message) => (message.channels ? message.channels.join(', ') : <span className="muted">none</span>) },
-            Boolean(filter.endpointId) && {
-              header: 'Delivery there',
-              cell: (message) =>
-                hasStatus(message) ? (
-                  <>
-                    <DeliveryStatusBadge status={message.status} />
-                    {message.nextAttempt ? (
-                      <div className="muted">
-                        next attempt <Time value={message.nextAttempt} />
-                      </div>
-                    ) : null}
-                  </>
-                ) : null,
-            },
-          ]}
-        />
-      ) : null}
-      <LoadMore list={messages} what="messages" />
+      <PagedTable
+        list={messages}
+        what="messages"
+        empty={filtered ? 'No message matches these filters.' : 'No messages yet.'}
+        label="Messages"
+        rowKey={(message) => message.id}
+        columns={[
+          { header: 'Time', cell: (message) => <Time value={message.timestamp} /> },
+          { header: 'Event type', cell: (message) => <code>{message.eventType}</code> },
+          { header: 'Message', cell: (message) => <MessageLink id={message.id} /> },
+          { header: 'Event id', cell: (message) => (message.eventId ? <code>{message.eventId}</code> : <span className="muted">none</span>) },
+          { header: 'Channels', cell: (message) => (message.channels ? message.channels.join(', ') : <span className="muted">none</span>) },
+          Boolean(filter.endpointId) && {
+            header: 'Delivery there',
+            cell: (message) =>
+              hasStatus(message) ? (
+                <>
+                  <DeliveryStatusBadge status={message.status} />
+                  {message.nextAttempt ? (
+                    <div className="muted">
+                      next attempt <Time value={message.nextAttempt} />
+                    </div>
+                  ) : null}
+                </>
+              ) : null,
+          },
+        ]}
+      />
     </section>
   );
 }
