@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import type { DeadLetter, DeadLetterFilter } from '../shared/api';
-import { useEndpoints } from '../shared/app/endpoints';
+import { EndpointSelect, useEndpoints } from '../shared/app/endpoints';
 import { MessageLink } from '../shared/app/messages';
 import { useApi, useAppId } from '../shared/context';
 import { usePaged } from '../shared/paging';
@@ -58,7 +58,6 @@ export function DeadLettersPage() {
       </div>
       <DeadLetterFilters
         filter={filter}
-        endpoints={endpoints.rows.map((endpoint) => ({ id: endpoint.id, url: endpoint.url }))}
         onChange={(next) => {
           setSelected(new Set());
           setParams(Object.fromEntries(Object.entries({ endpoint: next.endpointId, since: next.since, until: next.until }).filter((entry): entry is [string, string] => Boolean(entry[1]))));
@@ -114,7 +113,7 @@ export function DeadLettersPage() {
   );
 }
 
-function DeadLetterFilters({ filter, endpoints, onChange }: { filter: DeadLetterFilter; endpoints: Array<{ id: string; url: string }>; onChange: (filter: DeadLetterFilter) => void }) {
+function DeadLetterFilters({ filter, onChange }: { filter: DeadLetterFilter; onChange: (filter: DeadLetterFilter) => void }) {
   const [endpointId, setEndpointId] = useState(filter.endpointId ?? '');
   const [since, setSince] = useState(filter.since ? isoToLocalInput(filter.since) : '');
   const [until, setUntil] = useState(filter.until ? isoToLocalInput(filter.until) : '');
@@ -124,17 +123,7 @@ function DeadLetterFilters({ filter, endpoints, onChange }: { filter: DeadLetter
   };
   return (
     <form onSubmit={submit} className="filters" aria-label="Filter dead letters">
-      <div className="field">
-        <label htmlFor="dead-endpoint">Endpoint</label>
-        <select id="dead-endpoint" value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
-          <option value="">All endpoints</option>
-          {endpoints.map((endpoint) => (
-            <option key={endpoint.id} value={endpoint.id}>
-              {endpoint.url}
-            </option>
-          ))}
-        </select>
-      </div>
+      <EndpointSelect id="dead-endpoint" label="Endpoint" noneLabel="All endpoints" value={endpointId} onChange={setEndpointId} />
       <DateTimeField id="dead-since" label="Died after" value={since} onChange={setSince} />
       <DateTimeField id="dead-until" label="Died before" value={until} onChange={setUntil} />
       <div className="actions">

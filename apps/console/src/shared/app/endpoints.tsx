@@ -73,6 +73,28 @@ export function useEndpoints() {
   return usePaged(['app', appId, 'endpoints'], (iterator) => api.endpoints.list(appId, iterator));
 }
 
+/**
+ * A choice of one of the application's endpoints, by URL, or of none (`noneLabel`). An id that
+ * is not among the endpoints loaded (one from the page's address) is offered as itself.
+ */
+export function EndpointSelect({ id, label, noneLabel, value, onChange }: { id: string; label: string; noneLabel: string; value: string; onChange: (endpointId: string) => void }) {
+  const endpoints = useEndpoints();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
+        <option value="">{noneLabel}</option>
+        {endpoints.rows.map((endpoint) => (
+          <option key={endpoint.id} value={endpoint.id}>
+            {endpoint.url}
+          </option>
+        ))}
+        {value && !endpoints.rows.some((endpoint) => endpoint.id === value) ? <option value={value}>{value}</option> : null}
+      </select>
+    </div>
+  );
+}
+
 /** The application's endpoints with their state. */
 export function EndpointsPage() {
   const endpoints = useEndpoints();

@@ -9,7 +9,7 @@ import { isoToLocalInput, localInputToIso } from '../time';
 import { Badge, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PagedTable, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { TraceId } from './trace-id';
-import { useEndpoints } from './endpoints';
+import { EndpointSelect, useEndpoints } from './endpoints';
 
 /** How often a message's attempts refresh while its page is open. */
 const REFRESH_MS = 2_000;
@@ -141,7 +141,6 @@ function FindMessage() {
 function MessageFilters({ filter, onChange }: { filter: MessageFilter; onChange: (filter: MessageFilter) => void }) {
   const id = useId();
   const catalogue = useEventTypes();
-  const endpoints = useEndpoints();
   const [eventType, setEventType] = useState(filter.eventType ?? '');
   const [endpointId, setEndpointId] = useState(filter.endpointId ?? '');
   const [status, setStatus] = useState<string>(filter.status ?? '');
@@ -185,18 +184,7 @@ function MessageFilters({ filter, onChange }: { filter: MessageFilter; onChange:
       </div>
       <DateTimeField id={`${id}-after`} label="After" value={after} onChange={setAfter} />
       <DateTimeField id={`${id}-before`} label="Before" value={before} onChange={setBefore} />
-      <div className="field">
-        <label htmlFor={`${id}-endpoint`}>Sent to endpoint</label>
-        <select id={`${id}-endpoint`} value={endpointId} onChange={(event) => setEndpointId(event.target.value)}>
-          <option value="">Any endpoint</option>
-          {endpoints.rows.map((endpoint) => (
-            <option key={endpoint.id} value={endpoint.id}>
-              {endpoint.url}
-            </option>
-          ))}
-          {filter.endpointId && !endpoints.rows.some((endpoint) => endpoint.id === filter.endpointId) ? <option value={filter.endpointId}>{filter.endpointId}</option> : null}
-        </select>
-      </div>
+      <EndpointSelect id={`${id}-endpoint`} label="Sent to endpoint" noneLabel="Any endpoint" value={endpointId} onChange={setEndpointId} />
       <div className="field">
         <label htmlFor={`${id}-status`}>Delivery status</label>
         <select id={`${id}-status`} value={endpointId ? status : ''} onChange={(event) => setStatus(event.target.value)} disabled={!endpointId} aria-describedby={`${id}-status-hint`}>
