@@ -43,6 +43,12 @@ describe('endpoint verification', () => {
   const events = (path: string) => receiver.on(path).filter((request) => !isChallenge(request));
   const challenges = (path: string) => receiver.on(path).filter(isChallenge);
 
+  /** Sends an event to the application and waits until it is the only one `path` has received. */
+  async function expectOnlyEventAt(appId: string, path: string, message: { payload: Record<string, unknown>; channels?: string[] }) {
+    await ctx.svix.message.create(appId, { eventType: ctx.eventType, ...message });
+    await eventually(() => expect(events(path).map((request) => JSON.parse(request.body))).toEqual([message.payload]));
+  }
+
   it('sends a new endpoint a signed challenge, and routes events to it once it echoed it', async () => {
     const { svix, admin, eventType } = ctx;
     const app = await svix.application.create({ name: 'Echoes' });
@@ -60,8 +66,7 @@ describe('endpoint verification', () => {
     expect(challenge!.headers['content-type']).toBe('application/json');
     expect((await admin.get<EndpointOut>(`/api/v1/app/${app.id}/endpoint/${created.body.id}`)).body.verifiedAt).toBe(created.body.verifiedAt);
 
-    await svix.message.create(app.id, { eventType, payload: { to: 'echo' } });
-    await eventually(() => expect(events('/echo').map((request) => JSON.parse(request.body))).toEqual([{ to: 'echo' }]));
+    await expectOnlyEventAt(app.id, '/echo', { payload: { to: 'echo' } });
   });
 
   it('routes nothing to an endpoint that does not echo, until it does and /verify is called', async () => {
@@ -96,8 +101,7 @@ describe('endpoint verification', () => {
     expect(passed).toMatchObject({ status: 200, body: { verified: true, verifiedAt: expect.any(String), statusCode: 200, error: null } });
     expect((await admin.get<EndpointOut>(`/api/v1/app/${app.id}/endpoint/${silent.body.id}`)).body.verifiedAt).toBe(passed.body.verifiedAt);
 
-    await svix.message.create(app.id, { eventType, payload: { n: 'after' } });
-    await eventually(() => expect(events('/silent').map((request) => JSON.parse(request.body))).toEqual([{ n: 'after' }]));
+    await expectOnlyEventAt(app.id, '/silent', { payload: { n: 'after' } });
   });
 
   it('holds events back again when the URL changes, until the new URL passes', async () => {
@@ -124,8 +128,7 @@ describe('endpoint verification', () => {
     expect(described.body.verifiedAt).toEqual(expect.any(String));
     expect(challenges('/moving-b')).toHaveLength(2);
 
-    await svix.message.create(app.id, { eventType, payload: { n: 2 }, channels: ['moving'] });
-    await eventually(() => expect(events('/moving-b').map((request) => JSON.parse(request.body))).toEqual([{ n: 2 }]));
+    await expectOnlyEventAt(app.id, '/moving-b', { payload: { n: 2 }, channels: ['moving'] });
     expect(events('/moving-a')).toEqual([]);
   });
 
