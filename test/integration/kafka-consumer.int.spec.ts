@@ -1,5 +1,5 @@
 import { MAX_MESSAGE_BYTES, topicCatalog } from '@hookline/contracts';
-import { type CommittedOffset, type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer, type KafkaServerBase, type ProgressListener } from '@hookline/kafka';
+import { type CommittedOffset, type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer, type KafkaServerBase, type ProgressListener, UnreadableRecord } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { ServiceExceptionFilter, startService } from '@hookline/service';
 import { Controller, type INestApplication, type INestMicroservice, Module } from '@nestjs/common';
@@ -177,6 +177,30 @@ describe('KafkaConsumerServer against the real broker', () => {
     await producer.send(topic, [{ key: 'f', value: 'flaky' }]);
     await eventually(() => expect(handled.filter((value) => value === 'flaky')).toEqual(['flaky']), 30_000);
     expect(failures).toBe(2);
+  });
+
+  it('skips a record that breaks its contract after one try, logging what it is and why, and commits past it', async () => {
+    const groupId = `${prefix}.unreadable`;
+    await freshTopic('unreadable');
+    const lines: Array<{ msg: string; offset?: string; problem?: string }> = [];
+    const captured = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    let tries = 0;
+    behaviour = async (message) => {
+      if (message.value?.toString() !== 'garbled') return;
+      tries++;
+      throw new UnreadableRecord('test record', 'value: not JSON');
+    };
+    await startConsumer(groupId, 200, { logger: captured });
+    // The same key: the record behind the unreadable one waits for it, and is not held for ever.
+    await producer.send(topic, [
+      { key: 'k', value: 'garbled' },
+      { key: 'k', value: 'valid' },
+    ]);
+    await eventually(() => expect(handled).toEqual(['valid']));
+    await eventually(async () => expect(await committedOffset(groupId)).toBe('2'));
+    expect(tries).toBe(1);
+    expect(lines.filter((line) => line.msg === 'unreadable test record skipped').map(({ offset, problem }) => ({ offset, problem }))).toEqual([{ offset: '0', problem: 'value: not JSON' }]);
+    expect(lines.filter((line) => line.msg === 'handler failed; the partition retries its failing records')).toEqual([]);
   });
 
   it('holds each record until its due time, without making one due sooner wait for the record ahead of it', async () => {

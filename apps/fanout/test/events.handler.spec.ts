@@ -1,5 +1,5 @@
 import { type EventValue, topicsFor } from '@hookline/contracts';
-import type { ConsumedMessage, OutgoingMessage } from '@hookline/kafka';
+import { type ConsumedMessage, type OutgoingMessage, UnreadableRecord } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { EventsHandler } from '../src/events.handler.js';
 import { FanoutService } from '../src/routing/fanout.service.js';
@@ -25,7 +25,7 @@ function fanout(endpoints: EndpointRow[]) {
   };
   const producer = { send: async (topic: string, messages: OutgoingMessage[]) => void log.push({ sent: topic, messages }) };
   const logger = createLogger('test', 'silent');
-  const handler = new EventsHandler(new FanoutService(topicsFor('t'), repository, producer, logger), logger);
+  const handler = new EventsHandler(new FanoutService(topicsFor('t'), repository, producer, logger));
   return { handler, log };
 }
 
@@ -86,10 +86,10 @@ describe('fanout handling the events topic', () => {
     expect(log).toEqual([{ lookup: [APP_1] }]);
   });
 
-  it('skips an unreadable event without a query or a send', async () => {
+  it('refuses an unreadable event without a query or a send, naming the problem for the transport to log before it skips the record', async () => {
     const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1)]);
-    await handler.handle(recordOf('not json'));
-    await handler.handle(recordOf(JSON.stringify({ ...event('00000000-0000-4000-8000-0000000000b1', APP_1), messageId: 'not-a-uuid' })));
+    await expect(handler.handle(recordOf('not json'))).rejects.toMatchObject({ name: 'UnreadableRecord', what: 'event', problem: expect.stringMatching(/^value: not JSON/) });
+    await expect(handler.handle(recordOf(JSON.stringify({ ...event('00000000-0000-4000-8000-0000000000b1', APP_1), messageId: 'not-a-uuid' })))).rejects.toBeInstanceOf(UnreadableRecord);
     expect(log).toEqual([]);
   });
 

@@ -1,4 +1,3 @@
-import type { Logger } from '@hookline/logging';
 import type { z } from 'zod';
 import type { ConsumedMessage } from './consumer/kafka-server.base.js';
 
@@ -21,13 +20,23 @@ export function decodeValue<S extends z.ZodType>(record: ConsumedMessage, schema
 }
 
 /**
- * The value of a record on a topic only Hookline's own services write, or undefined when it
- * breaks its contract: such a record cannot have been written by them, so it is logged with its
- * problem and skipped rather than retried forever.
+ * A record on a topic only Hookline's own services write that breaks its contract. It cannot have
+ * been written by them, so retrying it would change nothing: the consumer transport logs it with
+ * its problem and moves on.
  */
-export function decodeOrSkip<S extends z.ZodType>(record: ConsumedMessage, schema: S, logger: Pick<Logger, 'error'>, what: string): z.output<S> | undefined {
+export class UnreadableRecord extends Error {
+  constructor(
+    readonly what: string,
+    readonly problem: string,
+  ) {
+    super(`unreadable ${what}: ${problem}`);
+    this.name = 'UnreadableRecord';
+  }
+}
+
+/** The value of a record on a topic only Hookline's own services write; `what` names it ("delivery task") if it is an UnreadableRecord. */
+export function decodeContract<S extends z.ZodType>(record: ConsumedMessage, schema: S, what: string): z.output<S> {
   const decoded = decodeValue(record, schema);
   if (decoded.ok) return decoded.value;
-  logger.error({ topic: record.topic, offset: record.offset, problem: decoded.problem }, `unreadable ${what} skipped`);
-  return undefined;
+  throw new UnreadableRecord(what, decoded.problem);
 }

@@ -17,7 +17,7 @@ export {
 } from './consumer/kafka-server.base.js';
 export { type CommittedOffset, KafkaConsumerServer, type KafkaConsumerOptions, type ProgressListener } from './consumer/kafka-consumer.server.js';
 export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/due-time-consumer.server.js';
-export { decodeOrSkip, decodeValue, type Decoded } from './decode.js';
+export { decodeContract, decodeValue, type Decoded, UnreadableRecord } from './decode.js';
 export { KAFKA_CLIENT, KAFKA_SERVICE_TOPICS, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';
 export { within } from './within.js';
 export { groupLag } from './group-lag.js';

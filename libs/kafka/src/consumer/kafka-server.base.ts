@@ -6,6 +6,7 @@ import { lastValueFrom } from 'rxjs';
 import { groupLag } from '../group-lag.js';
 import { within } from '../within.js';
 import { PartitionRetries } from './partition-retries.js';
+import { UnreadableRecord } from '../decode.js';
 import { extractTraceContext, HOOKLINE_ATTRIBUTES, hooklineMetrics, inSpan, SpanKind } from '@hookline/telemetry';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -339,6 +340,10 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
           return;
         } catch (error) {
+          if (error instanceof UnreadableRecord) {
+            this.options.logger.error({ topic: message.topic, offset: message.offset, problem: error.problem }, `unreadable ${error.what} skipped`);
+            return;
+          }
           await retries.failed(message.offset, error);
         }
       }
