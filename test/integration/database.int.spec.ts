@@ -1,5 +1,7 @@
 import { Application, dataSourceOptions, Endpoint, Message } from '@hookline/database';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { v7 as uuidv7 } from 'uuid';
 import { isolatedDatabase } from '../support/env.js';
 
@@ -25,6 +27,20 @@ describe('migrations against the real PostgreSQL', () => {
     );
     return rows.map((row) => row.relname);
   }
+
+  it('survives the server dropping a connection it has handed out before its holder listens for errors', async () => {
+    // As between pg-pool handing a client to TypeORM and TypeORM listening on it: nobody else listens.
+    const pool = (dataSource.driver as PostgresDriver).master as Pool;
+    const client: PoolClient = await pool.connect();
+    const ended = new Promise((resolve) => client.once('end', resolve));
+    const [{ terminated }] = await dataSource.query('SELECT pg_terminate_backend($1) AS terminated', [(client as PoolClient & { processID: number }).processID]);
+    expect(terminated).toBe(true);
+    // The server's FATAL arrives with no query in flight: an 'error' event, which ends the
+    // process (and fails this test) unless the client has a listener of its own.
+    await ended;
+    client.release(new Error('dropped by the server'));
+    expect(await dataSource.query('SELECT 1 AS up')).toEqual([{ up: 1 }]);
+  });
 
   it('creates every table of the brief, exactly as the entities describe them', async () => {
     const applied = await dataSource.runMigrations({ transaction: 'each' });

@@ -1,5 +1,6 @@
 import type { DatabaseConfig, DatabaseTls } from '@hookline/config';
 import type { ConnectionOptions } from 'node:tls';
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -22,6 +23,22 @@ export function databaseTlsOptions(tls: DatabaseTls | null): PgTlsOptions | fals
 }
 
 /**
+ * A pooled connection with an 'error' listener of its own, whoever holds it. pg reports a
+ * connection the server dropped (a restart, `pg_ctl stop`, `pg_terminate_backend`) as an 'error'
+ * event, and an 'error' event nobody listens to ends the process. pg-pool takes its listener off
+ * a client it hands out, and TypeORM puts its own on one promise step later: a drop read in that
+ * gap (the server's goodbye in the same packet as the connection's "ready") killed fanout in a
+ * chaos run. The query in flight rejects on its own and the pool discards the client, so there is
+ * nothing more to do here.
+ */
+class PooledClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
+/**
  * The one definition of Hookline's database connection, used by the services and by the
  * migration CLI alike. The schema changes only through migrations: never synchronize.
  * A bare URL means no TLS and the default pool (tests).
@@ -41,6 +58,7 @@ export function dataSourceOptions(database: DatabaseConfig | string, overrides: 
     uuidExtension: 'pgcrypto',
     migrationsRun: false,
     poolSize,
+    extra: { Client: PooledClient },
     applicationName: overrides.applicationName ?? 'hookline',
     // Failed queries surface as errors in the code that ran them; TypeORM need not print them too.
     logging: ['warn', 'migration'],
