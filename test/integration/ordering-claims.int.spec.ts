@@ -67,6 +67,8 @@ describe('claims of ordered messages in PostgreSQL', () => {
   /** Fanout has routed every event of partition 0 below `offset`. */
   const progressed = (offset: number) => dataSource.query(`INSERT INTO fanout_progress VALUES ($1, 0, $2) ON CONFLICT (topic, partition) DO UPDATE SET next_offset = GREATEST(fanout_progress.next_offset, EXCLUDED.next_offset)`, [topic, offset]);
   const claim = async (messageId: string, key = 'k'): Promise<Claim> => (await ordering.claim([{ messageId, endpointId, orderingKey: key }], topic, LEASE_MS))[0]!;
+  /** The key's last promotion happened long enough ago to count as lost. */
+  const promotedLongAgo = () => dataSource.query(`UPDATE ordering_queues SET promoted_at = now() - interval '1 minute' WHERE endpoint_id = $1`, [endpointId]);
   const parkedAt = async (messageId: string) => (await dataSource.query('SELECT parked_at FROM message_endpoints WHERE message_id = $1', [messageId]))[0].parked_at as Date | null;
 
   /** The outcome of an attempt of `messageId`, written as the recorder writes it, with the lease it held. */
@@ -150,10 +152,34 @@ describe('claims of ordered messages in PostgreSQL', () => {
     expect((await claim(third)).decision).toBe('park');
     // Postponed past its window without an attempt: dead, and the key moves on.
     expect(await attempts.markDead({ messageId: first, endpointId, applicationId, orderingKey: 'k' }, new Date())).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
-    // Say the promoted task never left (the process died): the next claim of the key names the head again.
+    // Its promotion is on its way: claims that find the head parked leave it be.
+    expect(await claim(third)).toMatchObject({ decision: 'park', promote: null });
+    expect(await claim(first)).toMatchObject({ decision: 'done', promote: null });
+    // Say the promoted task never left (the process died): once the promotion is old, the next claim of the key makes it again, once.
+    await promotedLongAgo();
     expect(await claim(third)).toMatchObject({ decision: 'park', promote: second });
-    expect(await claim(first)).toMatchObject({ decision: 'done', promote: second });
+    expect(await claim(first)).toMatchObject({ decision: 'done', promote: null });
     expect((await claim(second)).decision).toBe('go');
+  });
+
+  it('sends the next head once, however many copies of a delivered task come back', async () => {
+    const first = await routed(35);
+    const second = await routed(36);
+    const third = await routed(37);
+    await progressed(38);
+    expect((await claim(second)).decision).toBe('park');
+    expect((await claim(third)).decision).toBe('park');
+    const go = await claim(first);
+    expect(await outcome(first, 'succeeded', { key: 'k', token: go.token })).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
+    // Copies of the first's task (a produce retried in a broker outage, a rebalance): each is
+    // done, and none sends the second again. Each used to, and their copies the third, for ever.
+    for (let copy = 0; copy < 5; copy++) expect(await claim(first)).toMatchObject({ decision: 'done', promote: null });
+    // A second outcome of the first (another instance's attempt) does not send it again either.
+    expect(await outcome(first, 'succeeded', { key: 'k', token: null })).toEqual([]);
+    const next = await claim(second);
+    expect(next.decision).toBe('go');
+    expect(await outcome(second, 'succeeded', { key: 'k', token: next.token })).toEqual([{ endpointId, orderingKey: 'k', messageId: third }]);
+    for (let copy = 0; copy < 5; copy++) expect(await claim(second)).toMatchObject({ decision: 'done', promote: null });
   });
 
   it('reopens a replayed message at its own position, ahead of the later ones still open', async () => {
@@ -239,9 +265,14 @@ describe('claims of ordered messages in PostgreSQL', () => {
     // Delivered, and the promotion of the second lost on its way.
     expect(await outcome(first, 'succeeded', { key: 'k', token: go.token })).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
     await dataSource.query(`UPDATE message_endpoints SET parked_at = now() - interval '1 minute' WHERE message_id = $1`, [second]);
-    expect(await mine(30_000)).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
-    // Parked less long than asked: its promotion may still be on its way.
+    // Promoted just now: that promotion may still be on its way.
+    expect(await mine(30_000)).toEqual([]);
+    await promotedLongAgo();
+    // Parked less long than asked: a promotion may still be on its way.
     expect(await mine(120_000)).toEqual([]);
+    expect(await mine(30_000)).toEqual([{ endpointId, orderingKey: 'k', messageId: second }]);
+    // The sweep promoted it: the next sweep (another instance's) leaves it be.
+    expect(await mine(30_000)).toEqual([]);
   });
 
   it('tells how a message claimed done ended, from its last recorded attempt, for the outcome record a crash or a refused produce left unwritten', async () => {

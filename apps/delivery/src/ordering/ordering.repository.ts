@@ -48,11 +48,12 @@ export interface MessageRow {
 const CLAIM = `
   SELECT message AS "messageId", endpoint AS "endpointId", decision, token, at_offset AS "position", retry_ms AS "retryMs", promote
   FROM hookline_ordering_claim($1::uuid[], $2::uuid[], $3::text[], $4, $5)`;
-// The heads parked for longer than $1 ms whose key's lease is free: nobody is sending them.
+// The heads parked for longer than $1 ms, their key's lease free and no promotion of them recent:
+// nobody is sending them. Each is marked promoted as it is found (the migration's hookline_ordering_promote).
 const STRANDED_HEADS = `
   SELECT oq.endpoint_id AS "endpointId", oq.ordering_key AS "orderingKey", h.message_id AS "messageId"
   FROM ordering_queues oq CROSS JOIN LATERAL hookline_ordering_head(oq.endpoint_id, oq.ordering_key) h
-  WHERE h.parked_at < now() - $1 * interval '1 millisecond' AND (oq.lease_until IS NULL OR oq.lease_until <= now())
+  WHERE CASE WHEN h.parked_at < now() - $1 * interval '1 millisecond' THEN hookline_ordering_promote(oq.endpoint_id, oq.ordering_key, h.message_id) END
   LIMIT $2`;
 const RELEASE = `UPDATE ordering_queues SET lease_token = NULL, lease_until = NULL WHERE endpoint_id = $1 AND ordering_key = $2 AND lease_token = $3`;
 const SETTLED = `
@@ -78,7 +79,7 @@ export class OrderingRepository {
     await this.dataSource.query(RELEASE, [endpointId, orderingKey, token]);
   }
 
-  /** Parked heads that nobody is sending: parked for longer than `parkedForMs`, their key's lease free. */
+  /** Parked heads that nobody is sending, each marked promoted: parked for longer than `parkedForMs`, their key's lease free, not promoted recently. */
   async strandedHeads(parkedForMs: number, limit: number): Promise<Promotion[]> {
     return (await this.dataSource.query(STRANDED_HEADS, [parkedForMs, limit])) as Promotion[];
   }

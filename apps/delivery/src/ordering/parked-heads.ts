@@ -15,8 +15,8 @@ const BATCH = 500;
  * written, or by any claim of its key that finds it parked; a promotion lost on the way (a produce
  * that failed during a broker outage, a task dropped by a crash) used to wait for the key's next
  * message, and after the load stopped there was none: a chaos run left 1,080 messages of four keys
- * parked with no lease held. A duplicate promotion is harmless: its task claims busy or done.
- * Every delivery instance sweeps; they may send the same head twice, to the same effect.
+ * parked with no lease held. Every delivery instance sweeps; a head found is marked promoted, so
+ * another sweep, or a claim, sends it again only if that promotion is lost too (docs/adr/0012).
  */
 @Injectable()
 export class ParkedHeads extends PeriodicSweep {

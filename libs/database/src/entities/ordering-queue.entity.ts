@@ -23,4 +23,11 @@ export class OrderingQueue {
 
   @Column({ name: 'lease_until', type: 'timestamptz', nullable: true })
   leaseUntil!: Date | null;
+
+  /** The parked head last sent again, and when: a head is promoted once, not by every copy of a task that finds it. */
+  @Column({ name: 'promoted_message', type: 'uuid', nullable: true })
+  promotedMessage!: string | null;
+
+  @Column({ name: 'promoted_at', type: 'timestamptz', nullable: true })
+  promotedAt!: Date | null;
 }

@@ -1,51 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Ordered delivery per endpoint and ordering key (docs/adr/0012): the endpoint's `ordering`, the
- * message's `ordering_key`, each status row's position and parked mark, the queue rows that are
- * each key's lock and lease, fanout's progress per events partition, and the functions that
- * decide in PostgreSQL, under the key's lock, whether a message may be sent now.
- *
- * Only columns are added to messages and message_endpoints (ALTER TABLE ... ADD COLUMN, which
- * partitioned tables take too), so this migration does not depend on how those tables are laid out.
- */
-export class OrderedDelivery1796411412828 implements MigrationInterface {
-  name = 'OrderedDelivery1796411412828';
-
-  public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "fanout_progress" ("topic" character varying(255) NOT NULL, "partition" integer NOT NULL, "next_offset" bigint NOT NULL, CONSTRAINT "PK_4707d9d90c45c6a3a49ccde8b1f" PRIMARY KEY ("topic", "partition"))`);
-    await queryRunner.query(`CREATE TABLE "ordering_queues" ("endpoint_id" uuid NOT NULL, "ordering_key" character varying(256) NOT NULL, "lease_token" uuid, "lease_until" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_83841b6339cdb447507899aade5" PRIMARY KEY ("endpoint_id", "ordering_key"))`);
-    await queryRunner.query(`ALTER TABLE "messages" ADD "ordering_key" character varying(256)`);
-    await queryRunner.query(`CREATE TYPE "public"."endpoint_ordering" AS ENUM('none', 'fifo')`);
-    await queryRunner.query(`ALTER TABLE "endpoints" ADD "ordering" "public"."endpoint_ordering" NOT NULL DEFAULT 'none'`);
-    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "ordering_key" character varying(256)`);
-    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "order_partition" integer`);
-    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "order_offset" bigint`);
-    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "parked_at" TIMESTAMP WITH TIME ZONE`);
-    await queryRunner.query(`CREATE INDEX "IDX_message_endpoints_open_ordered" ON "message_endpoints"  ("endpoint_id", "ordering_key", "order_offset") WHERE status IN ('pending', 'failed') AND ordering_key IS NOT NULL`);
-    await queryRunner.query(`ALTER TABLE "ordering_queues" ADD CONSTRAINT "FK_7b5744577f5f6bbcff62e3fce6f" FOREIGN KEY ("endpoint_id") REFERENCES "endpoints"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-
-    // The head of a key: its open (pending or failed) message at the lowest position.
-    await queryRunner.query(`
-      CREATE FUNCTION hookline_ordering_head(p_endpoint uuid, p_key text) RETURNS TABLE (message_id uuid, parked_at timestamptz)
-      LANGUAGE sql STABLE AS $$
-        SELECT me.message_id, me.parked_at FROM message_endpoints me
-        WHERE me.endpoint_id = p_endpoint AND me.ordering_key = p_key AND me.status IN ('pending', 'failed')
-        ORDER BY me.order_offset, me.message_id LIMIT 1
-      $$`);
-
-    // Whether each task may be sent now (docs/adr/0012, "Delivery"). Each key's queue row is
-    // locked first (in key order, so that batches cannot deadlock), and every statement after it
-    // reads with a fresh snapshot: an outcome committed while this waited for the lock is seen.
-    //   done       the message is delivered or dead already, or its endpoint is gone: drop the task
-    //   unordered  the endpoint is no longer FIFO: send it as any other
-    //   park       an earlier message of the key is open: drop the task, mark the row parked
-    //   wait       fanout has not routed every earlier event yet: ask again shortly
-    //   busy       another attempt of the key is in flight: ask again after retry_ms
-    //   go         the lease is yours (token) until lease_ms from now
-    // With done and park, a parked head nobody is sending (lease free) is named in promote: the
-    // caller sends it.
-    await queryRunner.query(`
+// The claim and settle functions as this migration made them; a later migration changes them
+// from these texts (OrderingPromotedOnce1796480000000).
+export const ORDERING_CLAIM_FUNCTION = `
       CREATE FUNCTION hookline_ordering_claim(p_messages uuid[], p_endpoints uuid[], p_keys text[], p_events_topic text, p_lease_ms integer)
       RETURNS TABLE (message uuid, endpoint uuid, decision text, token uuid, at_offset bigint, retry_ms integer, promote uuid)
       LANGUAGE plpgsql AS $$
@@ -103,12 +60,9 @@ export class OrderedDelivery1796411412828 implements MigrationInterface {
           RETURN NEXT;
         END LOOP;
       END
-      $$`);
+      $$`;
 
-    // After outcomes of a key were written (its lock held by the caller): releases each lease that
-    // is still the given token's, names each key's parked head nobody is sending (to be sent
-    // now), and deletes the queue rows of keys left with no open message.
-    await queryRunner.query(`
+export const ORDERING_SETTLE_FUNCTION = `
       CREATE FUNCTION hookline_ordering_settle(p_endpoints uuid[], p_keys text[], p_tokens uuid[])
       RETURNS TABLE (endpoint uuid, ordering_key text, promote uuid)
       LANGUAGE plpgsql AS $$
@@ -128,7 +82,59 @@ export class OrderedDelivery1796411412828 implements MigrationInterface {
           WHERE oq.endpoint_id = k.endpoint_id AND oq.ordering_key = k.ordering_key AND (oq.lease_until IS NULL OR oq.lease_until <= now())
             AND NOT EXISTS (SELECT 1 FROM hookline_ordering_head(k.endpoint_id, k.ordering_key));
       END
+      $$`;
+
+/**
+ * Ordered delivery per endpoint and ordering key (docs/adr/0012): the endpoint's `ordering`, the
+ * message's `ordering_key`, each status row's position and parked mark, the queue rows that are
+ * each key's lock and lease, fanout's progress per events partition, and the functions that
+ * decide in PostgreSQL, under the key's lock, whether a message may be sent now.
+ *
+ * Only columns are added to messages and message_endpoints (ALTER TABLE ... ADD COLUMN, which
+ * partitioned tables take too), so this migration does not depend on how those tables are laid out.
+ */
+export class OrderedDelivery1796411412828 implements MigrationInterface {
+  name = 'OrderedDelivery1796411412828';
+
+  public async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`CREATE TABLE "fanout_progress" ("topic" character varying(255) NOT NULL, "partition" integer NOT NULL, "next_offset" bigint NOT NULL, CONSTRAINT "PK_4707d9d90c45c6a3a49ccde8b1f" PRIMARY KEY ("topic", "partition"))`);
+    await queryRunner.query(`CREATE TABLE "ordering_queues" ("endpoint_id" uuid NOT NULL, "ordering_key" character varying(256) NOT NULL, "lease_token" uuid, "lease_until" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_83841b6339cdb447507899aade5" PRIMARY KEY ("endpoint_id", "ordering_key"))`);
+    await queryRunner.query(`ALTER TABLE "messages" ADD "ordering_key" character varying(256)`);
+    await queryRunner.query(`CREATE TYPE "public"."endpoint_ordering" AS ENUM('none', 'fifo')`);
+    await queryRunner.query(`ALTER TABLE "endpoints" ADD "ordering" "public"."endpoint_ordering" NOT NULL DEFAULT 'none'`);
+    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "ordering_key" character varying(256)`);
+    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "order_partition" integer`);
+    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "order_offset" bigint`);
+    await queryRunner.query(`ALTER TABLE "message_endpoints" ADD "parked_at" TIMESTAMP WITH TIME ZONE`);
+    await queryRunner.query(`CREATE INDEX "IDX_message_endpoints_open_ordered" ON "message_endpoints"  ("endpoint_id", "ordering_key", "order_offset") WHERE status IN ('pending', 'failed') AND ordering_key IS NOT NULL`);
+    await queryRunner.query(`ALTER TABLE "ordering_queues" ADD CONSTRAINT "FK_7b5744577f5f6bbcff62e3fce6f" FOREIGN KEY ("endpoint_id") REFERENCES "endpoints"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+
+    // The head of a key: its open (pending or failed) message at the lowest position.
+    await queryRunner.query(`
+      CREATE FUNCTION hookline_ordering_head(p_endpoint uuid, p_key text) RETURNS TABLE (message_id uuid, parked_at timestamptz)
+      LANGUAGE sql STABLE AS $$
+        SELECT me.message_id, me.parked_at FROM message_endpoints me
+        WHERE me.endpoint_id = p_endpoint AND me.ordering_key = p_key AND me.status IN ('pending', 'failed')
+        ORDER BY me.order_offset, me.message_id LIMIT 1
       $$`);
+
+    // Whether each task may be sent now (docs/adr/0012, "Delivery"). Each key's queue row is
+    // locked first (in key order, so that batches cannot deadlock), and every statement after it
+    // reads with a fresh snapshot: an outcome committed while this waited for the lock is seen.
+    //   done       the message is delivered or dead already, or its endpoint is gone: drop the task
+    //   unordered  the endpoint is no longer FIFO: send it as any other
+    //   park       an earlier message of the key is open: drop the task, mark the row parked
+    //   wait       fanout has not routed every earlier event yet: ask again shortly
+    //   busy       another attempt of the key is in flight: ask again after retry_ms
+    //   go         the lease is yours (token) until lease_ms from now
+    // With done and park, a parked head nobody is sending (lease free) is named in promote: the
+    // caller sends it.
+    await queryRunner.query(ORDERING_CLAIM_FUNCTION);
+
+    // After outcomes of a key were written (its lock held by the caller): releases each lease that
+    // is still the given token's, names each key's parked head nobody is sending (to be sent
+    // now), and deletes the queue rows of keys left with no open message.
+    await queryRunner.query(ORDERING_SETTLE_FUNCTION);
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

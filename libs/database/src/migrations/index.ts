@@ -13,6 +13,7 @@ import { StatsIndexes1796414522709 } from './1796414522709-stats-indexes.js';
 import { TraceIds1796457785396 } from './1796457785396-trace-ids.js';
 import { EndpointDisabledReason1796460000000 } from './1796460000000-endpoint-disabled-reason.js';
 import { OutboxRowsOfIngestRecords1796470000000 } from './1796470000000-outbox-rows-of-ingest-records.js';
+import { OrderingPromotedOnce1796480000000 } from './1796480000000-ordering-promoted-once.js';
 
 /** Every migration, oldest first. The schema changes only through these. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TraceIds1796457785396,
   EndpointDisabledReason1796460000000,
   OutboxRowsOfIngestRecords1796470000000,
+  OrderingPromotedOnce1796480000000,
 ];
