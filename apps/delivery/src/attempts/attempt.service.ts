@@ -96,7 +96,10 @@ export class AttemptService {
           await this.send(task, target, null);
           return;
         case 'busy':
-          await this.postpone(task, claim.retryMs ?? 1_000, 'ordered: another attempt of its ordering key is in flight');
+          // Never dead-lettered for its window: the attempt in flight (this message's, since only a
+          // key's head takes its lease) records how it ended, or its lease runs out and this goes.
+          // Dead-lettering it here made a message both delivered and dead in a chaos run.
+          await this.postpone(task, claim.retryMs ?? 1_000, 'ordered: another attempt of its ordering key is in flight', 'postpone');
           return;
         case 'wait':
           if (waitedMs >= MAX_PROGRESS_WAIT_MS) {
@@ -224,8 +227,8 @@ export class AttemptService {
   }
 
   /** Postpones the task without an attempt, or dead-letters it once that would fall past its window (which moves an ordered key on). */
-  private async postpone(task: DeliveryTask, waitMs: number, reason: string): Promise<void> {
-    const postponement = await this.followUp.defer(task, waitMs, reason);
+  private async postpone(task: DeliveryTask, waitMs: number, reason: string, pastWindow?: 'dead-letter' | 'postpone'): Promise<void> {
+    const postponement = await this.followUp.defer(task, waitMs, reason, pastWindow);
     if (postponement.kind !== 'dead') return;
     const { promotions, lastAttempt } = await this.recorder.markDead(task, new Date());
     hooklineMetrics().deadLetters.add(1);

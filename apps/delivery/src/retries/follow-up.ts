@@ -52,15 +52,17 @@ export class FollowUp {
    * Postpones a task without attempting it (rate limit, open circuit): into the shortest tier,
    * due in `waitMs`, with the same attempt number, so no retry is spent. The dead-letter window
    * runs from the first attempt or, for a task postponed before any, from its first postponement;
-   * a task whose postponement would fall past it is dead-lettered instead ('dead').
+   * a task whose postponement would fall past it is dead-lettered instead ('dead'), unless
+   * `pastWindow` is 'postpone': the wait is for an attempt of the same message already in
+   * flight, whose outcome decides the message's fate.
    */
-  async defer(task: DeliveryTask, waitMs: number, reason: string): Promise<Postponement> {
+  async defer(task: DeliveryTask, waitMs: number, reason: string, pastWindow: 'dead-letter' | 'postpone' = 'dead-letter'): Promise<Postponement> {
     const now = new Date();
     const windowStart = task.firstAttemptAt ? new Date(task.firstAttemptAt) : now;
     const dueAt = new Date(now.getTime() + waitMs);
     const postponed: DeliveryTask = { ...task, firstAttemptAt: windowStart.toISOString() };
     const step = this.policy.postponement(dueAt, windowStart);
-    if (step.kind === 'dead') {
+    if (step.kind === 'dead' && pastWindow === 'dead-letter') {
       const lastError = `${reason}; ${step.reason}`;
       await this.deadLetter(postponed, now, lastError);
       return { kind: 'dead', lastError };

@@ -138,4 +138,12 @@ describe('FollowUp postponing a task it may not attempt yet', () => {
     expect(sent.map((send) => send.topic)).toEqual(['t.dead']);
     expect(valueOf(sent[0]!.messages[0]!)).toMatchObject({ task: { attempt: 2, firstAttemptAt }, lastError: expect.stringMatching(/^circuit open; postponed past/) });
   });
+
+  it('postpones past the window when told to: an attempt of the same message in flight decides its fate', async () => {
+    const { subject, sent } = followUp();
+    const firstAttemptAt = new Date(Date.now() - HOUR + 1_000).toISOString();
+    expect(await subject.defer(task({ attempt: 2, firstAttemptAt }), 5_000, 'ordered: busy', 'postpone')).toEqual({ kind: 'postponed' });
+    expect(sent.map((send) => send.topic)).toEqual(['t.retry.1m']);
+    expect(valueOf(sent[0]!.messages[0]!)).toMatchObject({ attempt: 2, firstAttemptAt });
+  });
 });
