@@ -41,6 +41,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { DeadLettersRepository } from './dead-letters/dead-letters.repository.js';
 import { DeadLettersService } from './dead-letters/dead-letters.service.js';
 import { EndpointsRepository } from './endpoints/endpoints.repository.js';
+import { EndpointLookup } from './endpoints/endpoint-lookup.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { EndpointSecretsRepository } from './endpoints/secrets/endpoint-secrets.repository.js';
 import { EndpointSecretsService } from './endpoints/secrets/endpoint-secrets.service.js';
@@ -109,6 +110,7 @@ import { TracesService, traceStoreProvider } from './traces/traces.service.js';
     EventTypesRepository,
     EventTypesService,
     EndpointsRepository,
+    EndpointLookup,
     EndpointsService,
     EndpointSecretsRepository,
     EndpointSecretsService,

@@ -2,7 +2,7 @@ import { type Attempt, isSendable } from '@hookline/database';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
-import { EndpointsService } from '../endpoints/endpoints.service.js';
+import { EndpointLookup } from '../endpoints/endpoint-lookup.js';
 import { ApiError, found, notFound } from '../http/errors.js';
 import { isUuid } from '../http/lookup.js';
 import { emptyPage, type ListResponse, mapPage } from '../http/pagination.js';
@@ -41,7 +41,7 @@ function listedAttemptOut(attempt: Attempt & { message?: Parameters<typeof messa
 export class AttemptsService {
   constructor(
     private readonly applications: ApplicationsService,
-    private readonly endpoints: EndpointsService,
+    private readonly endpoints: EndpointLookup,
     private readonly messages: MessageService,
     private readonly attempts: AttemptsRepository,
     private readonly statuses: DeliveryStatusesRepository,

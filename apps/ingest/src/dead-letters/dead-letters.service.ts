@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
-import { EndpointsService } from '../endpoints/endpoints.service.js';
+import { EndpointLookup } from '../endpoints/endpoint-lookup.js';
 import { emptyPage, type ListResponse, mapPage } from '../http/pagination.js';
 import { RedeliveryService } from '../messages/redelivery.service.js';
 import { type DeadLetterFilter, DeadLettersRepository, type StatusWithMessage } from './dead-letters.repository.js';
@@ -19,7 +19,7 @@ const MAX_REDELIVERIES = 10_000;
 export class DeadLettersService {
   constructor(
     private readonly applications: ApplicationsService,
-    private readonly endpoints: EndpointsService,
+    private readonly endpoints: EndpointLookup,
     private readonly deadLetters: DeadLettersRepository,
     private readonly redelivery: RedeliveryService,
   ) {}

@@ -8,12 +8,13 @@ import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { FiltersService } from '../filters/filters.service.js';
 import { EndpointOrderingService } from './ordering/endpoint-ordering.service.js';
-import { ApiError, conflictOnDuplicate, found, notFound, ValidationFailed } from '../http/errors.js';
+import { ApiError, conflictOnDuplicate, notFound, ValidationFailed } from '../http/errors.js';
 import { isUuid } from '../http/lookup.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
 import { type ListQuery, uid } from '../http/schemas.js';
 import { OperationalEvents } from '../operational-webhooks/operational-events.js';
+import { EndpointLookup } from './endpoint-lookup.js';
 import { EndpointsRepository } from './endpoints.repository.js';
 import { type EndpointIn, type EndpointOut, endpointOut, type EndpointPatch, type EndpointPut } from './endpoints.schemas.js';
 import type { MessagePrecheckIn, MessagePrecheckOut } from '../messages/messages.schemas.js';
@@ -51,6 +52,7 @@ export class EndpointsService {
     @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
     private readonly applications: ApplicationsService,
     private readonly endpoints: EndpointsRepository,
+    private readonly lookup: EndpointLookup,
     private readonly secrets: SecretBox,
     private readonly policy: AddressPolicy,
     private readonly verifier: EndpointVerifier,
@@ -100,7 +102,7 @@ export class EndpointsService {
   }
 
   async get(principal: Principal, appId: string, endpointId: string): Promise<EndpointOut> {
-    return endpointOut(await this.find(principal, appId, endpointId));
+    return endpointOut(await this.lookup.find(principal, appId, endpointId));
   }
 
   /**
@@ -119,12 +121,12 @@ export class EndpointsService {
 
   async patch(principal: Principal, appId: string, endpointId: string, body: EndpointPatch): Promise<EndpointOut> {
     const application = await this.applications.resolve(principal, appId);
-    return this.updateReported(application, await this.findIn(application, endpointId), body);
+    return this.updateReported(application, await this.lookup.findIn(application, endpointId), body);
   }
 
   async remove(principal: Principal, appId: string, endpointId: string): Promise<void> {
     const application = await this.applications.resolve(principal, appId);
-    const endpoint = await this.findIn(application, endpointId);
+    const endpoint = await this.lookup.findIn(application, endpointId);
     await this.endpoints.delete(endpoint.id);
     await this.operational.endpointChanged(application, { kind: 'deleted', endpoint });
   }
@@ -145,7 +147,7 @@ export class EndpointsService {
 
   /** Runs the verification handshake again (after a failure, or to check the endpoint answers). */
   async verify(principal: Principal, appId: string, endpointId: string): Promise<EndpointVerifyOut> {
-    const endpoint = await this.find(principal, appId, endpointId);
+    const endpoint = await this.lookup.find(principal, appId, endpointId);
     try {
       return { verificationRequired: endpoint.verificationRequired, ...(await this.verifier.verify(endpoint)) };
     } catch (error) {
@@ -163,29 +165,6 @@ export class EndpointsService {
   /** Replaces the endpoint's extra headers (endpointHeaders has checked them). */
   async setHeaders(endpoint: Endpoint, headers: Record<string, string>): Promise<void> {
     await this.endpoints.updateHeaders(endpoint.id, headers);
-  }
-
-  /** The endpoint named by id or uid, in an application the caller may see; a 404 otherwise. */
-  async find(principal: Principal, appId: string, endpointId: string): Promise<Endpoint> {
-    return this.findIn(await this.applications.resolve(principal, appId), endpointId);
-  }
-
-  async findIn(application: Application, idOrUid: string): Promise<Endpoint> {
-    return found(await this.endpoints.findIn(application.id, idOrUid), 'endpoint');
-  }
-
-  /** The endpoint, if it may be sent to: one that must pass the verification handshake receives nothing, not even a resend, until it has (a 409). */
-  async findVerifiedIn(application: Application, idOrUid: string): Promise<Endpoint> {
-    const endpoint = await this.findIn(application, idOrUid);
-    if (endpoint.verificationRequired && endpoint.verifiedAt === null) {
-      throw new ApiError(HttpStatus.CONFLICT, 'endpoint_not_verified', 'the endpoint has not passed verification yet: POST .../verify first');
-    }
-    return endpoint;
-  }
-
-  /** The endpoint named by id or uid in the application, or null (a filter that matches nothing). */
-  lookup(applicationId: string, idOrUid: string): Promise<Endpoint | null> {
-    return this.endpoints.findIn(applicationId, idOrUid);
   }
 
   /** An update of a tenant's endpoint, reported to operators: updated, and enabled or disabled if it switched. */

@@ -6,7 +6,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { EndpointsRepository } from '../endpoints/endpoints.repository.js';
-import { EndpointsService } from '../endpoints/endpoints.service.js';
+import { EndpointLookup } from '../endpoints/endpoint-lookup.js';
 import { ValidationFailed } from '../http/errors.js';
 import { type ApplicationStats, type EndpointStats, MAX_BUCKETS, MAX_OVERVIEW_RANGE_MS, MAX_STATS_RANGE_MS, type OverviewQuery, type StatsOverview, type StatsQuery } from './stats.schemas.js';
 import { StatsRepository } from './stats.repository.js';
@@ -27,7 +27,7 @@ export class StatsService {
   constructor(
     @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
     private readonly applications: ApplicationsService,
-    private readonly endpoints: EndpointsService,
+    private readonly endpoints: EndpointLookup,
     private readonly endpointRows: EndpointsRepository,
     private readonly stats: StatsRepository,
     private readonly kafka: KafkaLifecycle,

@@ -3,7 +3,7 @@ import type { ApplicationsService } from '../../src/applications/applications.se
 import type { AttemptFilter, AttemptsRepository } from '../../src/attempts/attempts.repository.js';
 import { AttemptsService } from '../../src/attempts/attempts.service.js';
 import type { AttemptedMessageFilter, DeliveryStatusesRepository } from '../../src/attempts/delivery-statuses.repository.js';
-import type { EndpointsService } from '../../src/endpoints/endpoints.service.js';
+import type { EndpointLookup } from '../../src/endpoints/endpoint-lookup.js';
 import type { MessageService } from '../../src/messages/message.service.js';
 import { answerOf, FakeRedelivery } from '../fakes.js';
 
@@ -53,7 +53,7 @@ function attemptsService(statusRows = [row('pending', null)]) {
       find: async () => endpoint,
       findVerifiedIn: async () => endpoint,
       lookup: async (_app: string, key: string) => (key === 'ep-uid' ? endpoint : null),
-    } as unknown as EndpointsService,
+    } as unknown as EndpointLookup,
     { findIn: async () => message } as unknown as MessageService,
     attempts as unknown as AttemptsRepository,
     statuses as unknown as DeliveryStatusesRepository,

@@ -2,7 +2,7 @@ import type { Application, Endpoint, Message } from '@hookline/database';
 import type { ApplicationsService } from '../../src/applications/applications.service.js';
 import type { DeadLetterFilter, DeadLettersRepository, StatusWithMessage } from '../../src/dead-letters/dead-letters.repository.js';
 import { DeadLettersService } from '../../src/dead-letters/dead-letters.service.js';
-import type { EndpointsService } from '../../src/endpoints/endpoints.service.js';
+import type { EndpointLookup } from '../../src/endpoints/endpoint-lookup.js';
 import { ApiError } from '../../src/http/errors.js';
 import { answerOf, FakeRedelivery } from '../fakes.js';
 
@@ -43,7 +43,7 @@ describe('DeadLettersService', () => {
     const applications = { resolve: async () => application };
     service = new DeadLettersService(
       applications as unknown as ApplicationsService,
-      endpoints as unknown as EndpointsService,
+      endpoints as unknown as EndpointLookup,
       repository as unknown as DeadLettersRepository,
       redelivery.asService(),
     );

@@ -1,7 +1,7 @@
 import type { Endpoint } from '@hookline/database';
 import { generateKeyringEntry, generateSecret } from '@hookline/signing';
 import type { Principal } from '../../src/auth/principal.js';
-import type { EndpointsService } from '../../src/endpoints/endpoints.service.js';
+import type { EndpointLookup } from '../../src/endpoints/endpoint-lookup.js';
 import type { EndpointSecretsRepository, SecretColumns } from '../../src/endpoints/secrets/endpoint-secrets.repository.js';
 import { EndpointSecretsService } from '../../src/endpoints/secrets/endpoint-secrets.service.js';
 import { answerOf, ingestConfig, secretBox } from '../fakes.js';
@@ -31,7 +31,7 @@ describe('EndpointSecretsService', () => {
       },
     };
     const config = ingestConfig({ HOOKLINE_SECRETS_KEYS: keys, HOOKLINE_SECRET_ROTATION_GRACE: graceSetting });
-    return new EndpointSecretsService(config, endpoints as unknown as EndpointsService, repository as unknown as EndpointSecretsRepository, box);
+    return new EndpointSecretsService(config, endpoints as unknown as EndpointLookup, repository as unknown as EndpointSecretsRepository, box);
   }
 
   const plain = (keyId: string | null, ciphertext: string | null) => (keyId && ciphertext ? box.decrypt({ keyId, ciphertext }) : null);

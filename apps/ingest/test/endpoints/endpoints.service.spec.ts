@@ -2,6 +2,7 @@ import type { Application, Endpoint } from '@hookline/database';
 import { AddressPolicy } from '@hookline/egress';
 import type { ApplicationsService } from '../../src/applications/applications.service.js';
 import type { Principal } from '../../src/auth/principal.js';
+import { EndpointLookup } from '../../src/endpoints/endpoint-lookup.js';
 import type { EndpointsRepository } from '../../src/endpoints/endpoints.repository.js';
 import { EndpointsService } from '../../src/endpoints/endpoints.service.js';
 import { EndpointHeadersService } from '../../src/endpoints/headers/endpoint-headers.service.js';
@@ -13,6 +14,7 @@ import { answerOf, ingestConfig, secretBox } from '../fakes.js';
 
 const application = { id: '0190a000-0000-7000-8000-000000000001' } as Application;
 const admin: Principal = { kind: 'admin' };
+const applications = { resolve: async () => application } as unknown as ApplicationsService;
 
 /** The endpoints table in memory, with the repository's limit per application. */
 class InMemoryEndpoints {
@@ -62,13 +64,13 @@ describe('EndpointsService', () => {
         return { verified: false, verifiedAt: null, statusCode: null, error: 'unreachable' };
       },
     };
-    const applications = { resolve: async () => application };
     const operational = { endpointChanged: async (_: Application, change: (typeof changes)[number]) => void changes.push({ ...change, endpoint: { ...change.endpoint } }) };
     const policy = new AddressPolicy({ allowHttp: config.delivery.allowHttp, allowedSubnets: config.delivery.allowedSubnets });
     return new EndpointsService(
       config,
-      applications as unknown as ApplicationsService,
+      applications,
       endpoints as unknown as EndpointsRepository,
+      lookup(),
       secretBox(config.secretsKeys!),
       policy,
       verifier as unknown as EndpointVerifier,
@@ -76,6 +78,10 @@ describe('EndpointsService', () => {
       { changed: async (endpoint: Endpoint, wasDisabled: boolean) => void orderingChanges.push({ ordering: endpoint.ordering, wasDisabled, disabled: endpoint.disabled }) } as unknown as EndpointOrderingService,
       operational as unknown as OperationalEvents,
     );
+  }
+
+  function lookup() {
+    return new EndpointLookup(applications, endpoints as unknown as EndpointsRepository);
   }
 
   beforeEach(() => {
@@ -175,13 +181,13 @@ describe('EndpointsService', () => {
   it('refuses to send to an endpoint that has not passed its handshake yet (409), and answers 404 for one the application lacks', async () => {
     const verifying = service({ HOOKLINE_ENDPOINT_VERIFICATION: 'true' });
     const created = await verifying.create(admin, 'acme', { url: 'https://example.com/a' });
-    expect(await answerOf(verifying.findVerifiedIn(application, created.id))).toEqual({
+    expect(await answerOf(lookup().findVerifiedIn(application, created.id))).toEqual({
       status: 409,
       body: { code: 'endpoint_not_verified', detail: expect.any(String) },
     });
     endpoints.rows.get(created.id)!.verifiedAt = new Date();
-    expect((await verifying.findVerifiedIn(application, created.id)).id).toBe(created.id);
-    expect(await answerOf(verifying.findIn(application, 'missing'))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
+    expect((await lookup().findVerifiedIn(application, created.id)).id).toBe(created.id);
+    expect(await answerOf(lookup().findIn(application, 'missing'))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
   });
 
   it("creates an endpoint on PUT under the path's uid, and answers 404 for an id it does not have", async () => {
@@ -196,7 +202,7 @@ describe('EndpointsService', () => {
 
   it("keeps headers carrying credentials out of the headers' answer, naming them, and patches them by the rule of every endpoint's headers", async () => {
     const api = service();
-    const headersOf = new EndpointHeadersService(api);
+    const headersOf = new EndpointHeadersService(lookup(), api);
     const created = await api.create(admin, 'acme', { url: 'https://example.com/a', headers: { 'X-Tenant': 'acme', Authorization: 'Bearer s3cret' } });
     expect(await headersOf.get(admin, 'acme', created.id)).toEqual({ headers: { 'X-Tenant': 'acme' }, sensitive: ['Authorization'] });
     await headersOf.patch(admin, 'acme', created.id, { headers: { 'x-tenant': 'acme-2', 'X-Region': 'eu', authorization: null }, deleteHeaders: ['x-region'] });

@@ -5,7 +5,7 @@ import { EventTypesService } from '../../event-types/event-types.service.js';
 import { MessageService } from '../../messages/message.service.js';
 import { type MessageOut, messageOut } from '../../messages/messages.schemas.js';
 import { RedeliveryService } from '../../messages/redelivery.service.js';
-import { EndpointsService } from '../endpoints.service.js';
+import { EndpointLookup } from '../endpoint-lookup.js';
 import type { EventExampleIn } from './endpoint-examples.schemas.js';
 
 /** Svix's send-example: an event type's example payload, as a message to one endpoint alone. */
@@ -13,7 +13,7 @@ import type { EventExampleIn } from './endpoint-examples.schemas.js';
 export class EndpointExamplesService {
   constructor(
     private readonly applications: ApplicationsService,
-    private readonly endpoints: EndpointsService,
+    private readonly endpoints: EndpointLookup,
     private readonly eventTypes: EventTypesService,
     private readonly messages: MessageService,
     private readonly redelivery: RedeliveryService,

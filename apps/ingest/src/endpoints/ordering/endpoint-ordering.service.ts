@@ -1,12 +1,10 @@
 import type { Endpoint } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
-import { ApplicationsService } from '../../applications/applications.service.js';
 import type { Principal } from '../../auth/principal.js';
-import { found } from '../../http/errors.js';
 import type { ListResponse } from '../../http/pagination.js';
 import { MessagesRepository } from '../../messages/messages.repository.js';
 import { RedeliveryService } from '../../messages/redelivery.service.js';
-import { EndpointsRepository } from '../endpoints.repository.js';
+import { EndpointLookup } from '../endpoint-lookup.js';
 import { EndpointOrderingRepository, type OrderedRow } from './endpoint-ordering.repository.js';
 import type { HeldKeyOut, HeldKeysQuery } from './endpoint-ordering.schemas.js';
 
@@ -20,16 +18,14 @@ import type { HeldKeyOut, HeldKeysQuery } from './endpoint-ordering.schemas.js';
 @Injectable()
 export class EndpointOrderingService {
   constructor(
-    private readonly applications: ApplicationsService,
-    private readonly endpoints: EndpointsRepository,
+    private readonly endpoints: EndpointLookup,
     private readonly repository: EndpointOrderingRepository,
     private readonly messages: MessagesRepository,
     private readonly redelivery: RedeliveryService,
   ) {}
 
   async heldKeys(principal: Principal, appId: string, endpointId: string, query: HeldKeysQuery): Promise<ListResponse<HeldKeyOut>> {
-    const application = await this.applications.resolve(principal, appId);
-    const endpoint = found(await this.endpoints.findIn(application.id, endpointId), 'endpoint');
+    const endpoint = await this.endpoints.find(principal, appId, endpointId);
     const rows = await this.repository.heldKeys(endpoint.id, query.iterator ?? null, query.limit + 1);
     const page = rows.slice(0, query.limit);
     return {

@@ -4,7 +4,7 @@ import { generateSecret, SecretBox } from '@hookline/signing';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
 import { ApiError } from '../../http/errors.js';
-import { EndpointsService } from '../endpoints.service.js';
+import { EndpointLookup } from '../endpoint-lookup.js';
 import { EndpointSecretsRepository } from './endpoint-secrets.repository.js';
 import type { EndpointSecretOut, SecretRotateIn } from './endpoint-secrets.schemas.js';
 
@@ -16,7 +16,7 @@ const ROTATION_ATTEMPTS = 3;
 export class EndpointSecretsService {
   constructor(
     @Inject(HOOKLINE_CONFIG) private readonly config: HooklineConfig,
-    private readonly endpoints: EndpointsService,
+    private readonly endpoints: EndpointLookup,
     private readonly secrets: EndpointSecretsRepository,
     private readonly box: SecretBox,
   ) {}
