@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { apiClient } from '../support/api-client.js';
-import { expectCleanPages, launchChromium, openPage, overflowsHorizontally, type PageWatch, requireBuiltConsole, screenshot } from '../support/browser.js';
+import { expectCleanPages, openPage, overflowsHorizontally, requireBuiltConsole, screenshot, useBrowserPage } from '../support/browser.js';
 import { eventually } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { Receiver } from '../support/receiver.js';
+import { usePipeline } from '../support/pipeline.js';
+import { useReceiver } from '../support/receiver.js';
 
 /**
  * The operator console in Chromium against a whole Hookline (the four services in this process,
@@ -15,19 +15,14 @@ describe('operator console, in a browser', () => {
   const suffix = randomUUID().slice(0, 8);
   const paid = `browser.paid.${suffix}`;
   const failed = `browser.failed.${suffix}`;
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let watch: PageWatch;
+  // Attempts 1 s apart and a 1.5 s window: the second failure is dead-lettered.
+  const ctx = usePipeline('browser-console', { env: { HOOKLINE_RETRY_SCHEDULE: '1s,1s', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_DEAD_LETTER_AFTER: '1500ms' } });
+  const receiver = useReceiver();
+  const browser = useBrowserPage();
   let fixed = false;
 
   beforeAll(async () => {
-    // Attempts 1 s apart and a 1.5 s window: the second failure is dead-lettered.
-    pipeline = await startPipeline('browser-console', { HOOKLINE_RETRY_SCHEDULE: '1s,1s', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_DEAD_LETTER_AFTER: '1500ms' });
-    await requireBuiltConsole(pipeline.apiUrl);
-    receiver = await new Receiver().start();
+    await requireBuiltConsole(ctx.pipeline.apiUrl);
     receiver.respond = (request) => {
       if (request.path === '/flaky') return { status: fixed ? 200 : 503, body: fixed ? 'recovered' : 'down for maintenance' };
       if (request.path === '/broken') return { status: 500, body: 'broken for good' };
@@ -35,25 +30,16 @@ describe('operator console, in a browser', () => {
       if (request.path === '/markup') return { status: 200, body: '<img src=x onerror="window.__xss=3">answer' };
       return { status: 200, body: 'thanks' };
     };
-    browser = await launchChromium();
-    ({ context, page, watch } = await openPage(browser));
-  }, 120_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await pipeline?.stop();
-    await receiver?.stop();
   });
 
-  const console = (path = '') => `${pipeline.apiUrl}/console/${path}`;
-  const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name });
+  const console = (path = '') => `${ctx.pipeline.apiUrl}/console/${path}`;
+  const heading = (name: string | RegExp) => browser.page.getByRole('heading', { level: 1, name });
 
   /** Clicks Refresh until the locator shows something: lists do not poll, a person refreshes. */
   async function refreshUntilVisible(locator: Locator) {
     await eventually(async () => {
       if (!(await locator.first().isVisible())) {
-        await page.getByRole('button', { name: 'Refresh' }).click();
+        await browser.page.getByRole('button', { name: 'Refresh' }).click();
         await locator.first().waitFor({ timeout: 1_000 });
       }
     }, 30_000, 250);
@@ -61,10 +47,10 @@ describe('operator console, in a browser', () => {
 
   /** Adds an endpoint from the page a person opens with Add endpoint, subscribed to one event type, and lands on its page. */
   async function addEndpoint(url: string, eventType: string) {
-    await page.goto(`${appUrl}/endpoints/new`);
-    await page.getByLabel('Endpoint URL').fill(url);
-    await page.getByRole('checkbox', { name: eventType }).check();
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await browser.page.goto(`${appUrl}/endpoints/new`);
+    await browser.page.getByLabel('Endpoint URL').fill(url);
+    await browser.page.getByRole('checkbox', { name: eventType }).check();
+    await browser.page.getByRole('button', { name: 'Create endpoint' }).click();
     await heading(`Endpoint ${url}`).waitFor();
   }
 
@@ -73,47 +59,47 @@ describe('operator console, in a browser', () => {
   let flakyEndpointUrl: string;
 
   it('refuses a wrong token in the API words, then signs in with the admin token', async () => {
-    await page.goto(console());
+    await browser.page.goto(console());
     await heading('Sign in').waitFor();
-    await screenshot(page, 'console-sign-in');
-    await page.getByLabel('Admin token or API key').fill('not-a-token');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').getByText('invalid token').waitFor();
+    await screenshot(browser.page, 'console-sign-in');
+    await browser.page.getByLabel('Admin token or API key').fill('not-a-token');
+    await browser.page.getByRole('button', { name: 'Sign in' }).click();
+    await browser.page.getByRole('alert').getByText('invalid token').waitFor();
 
-    await page.getByLabel('Admin token or API key').fill(pipeline.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await browser.page.getByLabel('Admin token or API key').fill(ctx.pipeline.adminToken);
+    await browser.page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Applications').waitFor();
     // The token is in the tab's session storage, never in the address.
-    expect(page.url()).not.toContain(pipeline.adminToken);
-    expect(await page.evaluate("sessionStorage.getItem('hookline.console.token')")).toBe(pipeline.adminToken);
+    expect(browser.page.url()).not.toContain(ctx.pipeline.adminToken);
+    expect(await browser.page.evaluate("sessionStorage.getItem('hookline.console.token')")).toBe(ctx.pipeline.adminToken);
   });
 
   it('adds event types to the catalogue', async () => {
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Event types' }).click();
+    await browser.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Event types' }).click();
     await heading('Event types').waitFor();
     for (const [name, description] of [
       [paid, 'An order was paid'],
       [failed, 'A payment failed'],
     ]) {
-      await page.getByLabel('Name').fill(name!);
-      await page.getByLabel('Description').fill(description!);
-      await page.getByRole('button', { name: 'Create event type' }).click();
-      await page.getByRole('heading', { level: 2, name }).waitFor();
+      await browser.page.getByLabel('Name').fill(name!);
+      await browser.page.getByLabel('Description').fill(description!);
+      await browser.page.getByRole('button', { name: 'Create event type' }).click();
+      await browser.page.getByRole('heading', { level: 2, name }).waitFor();
     }
-    await screenshot(page, 'console-event-types');
+    await screenshot(browser.page, 'console-event-types');
   });
 
   it("shows an event type's schema example, as text, when a person opens it", async () => {
     const documented = `browser.documented.${suffix}`;
     const example = { order: 7, note: '<b>not bold</b>' };
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     const schemas = { '1': { type: 'object', properties: { order: { type: 'integer' } }, examples: [example] } };
     expect((await admin.post('/event-type', { name: documented, description: 'Documented with a schema', schemas })).status).toBe(201);
-    await page.reload();
+    await browser.page.reload();
     await heading('Event types').waitFor();
-    const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 2, name: documented }) });
+    const card = browser.page.getByRole('listitem').filter({ has: browser.page.getByRole('heading', { level: 2, name: documented }) });
     await card.getByText('Documented with a schema').waitFor();
-    const shown = page.getByRole('region', { name: `Example payload of ${documented}` });
+    const shown = browser.page.getByRole('region', { name: `Example payload of ${documented}` });
     expect(await shown.isVisible()).toBe(false);
     await card.getByText('Example payload').click();
     await shown.waitFor();
@@ -123,34 +109,34 @@ describe('operator console, in a browser', () => {
     expect(text).toContain('  "note": "<b>not bold</b>"');
     expect(await card.locator('b').count()).toBe(0);
     // The types without a schema offer no example.
-    const plain = page.getByRole('listitem').filter({ has: page.getByRole('heading', { level: 2, name: paid }) });
+    const plain = browser.page.getByRole('listitem').filter({ has: browser.page.getByRole('heading', { level: 2, name: paid }) });
     expect(await plain.getByText('Example payload').count()).toBe(0);
-    await screenshot(page, 'console-event-type-example');
+    await screenshot(browser.page, 'console-event-type-example');
   });
 
   it('creates an application and an endpoint pointing at the receiver', async () => {
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
-    await page.getByLabel('Name').fill(`Browser shop ${suffix}`);
-    await page.getByRole('button', { name: 'Create application' }).click();
+    await browser.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+    await browser.page.getByLabel('Name').fill(`Browser shop ${suffix}`);
+    await browser.page.getByRole('button', { name: 'Create application' }).click();
     await heading('Endpoints').waitFor();
-    await page.getByText(`Browser shop ${suffix}`).waitFor();
-    appUrl = page.url();
-    await page.getByText('No endpoints yet').waitFor();
+    await browser.page.getByText(`Browser shop ${suffix}`).waitFor();
+    appUrl = browser.page.url();
+    await browser.page.getByText('No endpoints yet').waitFor();
 
     okEndpointUrl = receiver.url('/ok');
-    await page.getByRole('link', { name: 'Add endpoint' }).click();
+    await browser.page.getByRole('link', { name: 'Add endpoint' }).click();
     await heading('Add endpoint').waitFor();
-    await page.getByLabel('Endpoint URL').fill(okEndpointUrl);
-    await page.getByLabel('Description').fill('Order system');
-    await page.getByRole('checkbox', { name: paid }).check();
-    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await browser.page.getByLabel('Endpoint URL').fill(okEndpointUrl);
+    await browser.page.getByLabel('Description').fill('Order system');
+    await browser.page.getByRole('checkbox', { name: paid }).check();
+    await browser.page.getByRole('button', { name: 'Create endpoint' }).click();
     await heading(`Endpoint ${okEndpointUrl}`).waitFor();
-    await page.getByText('Enabled', { exact: true }).waitFor();
+    await browser.page.getByText('Enabled', { exact: true }).waitFor();
   });
 
   it('sends a test event and sees its attempt appear', async () => {
-    await page.getByRole('button', { name: 'Send test event' }).click();
-    const attempts = page.getByRole('region', { name: 'Attempts of the test event' });
+    await browser.page.getByRole('button', { name: 'Send test event' }).click();
+    const attempts = browser.page.getByRole('region', { name: 'Attempts of the test event' });
     await attempts.getByText('Succeeded').waitFor({ timeout: 30_000 });
     await attempts.getByRole('cell', { name: '200' }).waitFor();
     await attempts.getByText('thanks').waitFor();
@@ -159,7 +145,7 @@ describe('operator console, in a browser', () => {
     expect(JSON.parse(receiver.on('/ok')[0]!.body)).toEqual({ test: true, sentFrom: 'Hookline' });
     // Times are in the viewer's zone (Europe/Paris here), the UTC instant on hover.
     expect(await attempts.locator('time').first().getAttribute('title')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} UTC$/);
-    await screenshot(page, 'console-endpoint');
+    await screenshot(browser.page, 'console-endpoint');
   });
 
   it('shows a payload and a response holding markup as text, and never runs them', async () => {
@@ -168,67 +154,67 @@ describe('operator console, in a browser', () => {
 
     const script = `<script>window.__xss=1;alert('script')</script>`;
     const image = `<img src=x onerror="window.__xss=2;alert('img')">`;
-    await page.getByLabel('Payload (JSON)').fill(JSON.stringify({ note: script, avatar: image }));
-    await page.getByRole('button', { name: 'Send test event' }).click();
-    await page.getByRole('region', { name: 'Attempts of the test event' }).getByText('Succeeded').waitFor({ timeout: 30_000 });
-    await page.getByText('Sent message').getByRole('link').click();
+    await browser.page.getByLabel('Payload (JSON)').fill(JSON.stringify({ note: script, avatar: image }));
+    await browser.page.getByRole('button', { name: 'Send test event' }).click();
+    await browser.page.getByRole('region', { name: 'Attempts of the test event' }).getByText('Succeeded').waitFor({ timeout: 30_000 });
+    await browser.page.getByText('Sent message').getByRole('link').click();
 
     await heading(`Message ${paid}`).waitFor();
-    const payload = page.getByLabel('Message payload');
+    const payload = browser.page.getByLabel('Message payload');
     expect(await payload.textContent()).toContain(`"note": "${script}"`);
     expect(await payload.textContent()).toContain(image.replace(/"/g, '\\"'));
-    const response = page.getByRole('region', { name: `Attempts to ${markupUrl}` });
+    const response = browser.page.getByRole('region', { name: `Attempts to ${markupUrl}` });
     await response.getByText('<img src=x onerror="window.__xss=3">answer').waitFor();
-    await screenshot(page, 'console-message-markup');
+    await screenshot(browser.page, 'console-message-markup');
 
-    expect(await page.locator('main script, main img, main iframe').count()).toBe(0);
-    expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
-    expect(watch.dialogs).toEqual([]);
+    expect(await browser.page.locator('main script, main img, main iframe').count()).toBe(0);
+    expect(await browser.page.evaluate('typeof window.__xss')).toBe('undefined');
+    expect(browser.watch.dialogs).toEqual([]);
   });
 
   it('dead-letters a delivery the receiver keeps failing, and replays it from the console', async () => {
     flakyEndpointUrl = receiver.url('/flaky');
     await addEndpoint(flakyEndpointUrl, failed);
-    await page.getByRole('button', { name: 'Send test event' }).click();
-    const sent = page.getByText('Sent message').getByRole('link');
+    await browser.page.getByRole('button', { name: 'Send test event' }).click();
+    const sent = browser.page.getByText('Sent message').getByRole('link');
     const msgId = (await sent.textContent())!;
-    await page.getByRole('region', { name: 'Attempts of the test event' }).getByText('down for maintenance').waitFor({ timeout: 30_000 });
+    await browser.page.getByRole('region', { name: 'Attempts of the test event' }).getByText('down for maintenance').waitFor({ timeout: 30_000 });
 
-    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Dead letters' }).click();
+    await browser.page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Dead letters' }).click();
     await heading('Dead letters').waitFor();
-    const row = page.getByRole('checkbox', { name: `Select message ${msgId} to ${flakyEndpointUrl}` });
+    const row = browser.page.getByRole('checkbox', { name: `Select message ${msgId} to ${flakyEndpointUrl}` });
     await refreshUntilVisible(row);
     expect(receiver.on('/flaky')).toHaveLength(2);
     // Filtered to another endpoint, it is not there.
-    await page.getByLabel('Endpoint').selectOption({ label: okEndpointUrl });
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.getByText('No dead letters match these filters.').waitFor();
-    await page.getByLabel('Endpoint').selectOption({ label: flakyEndpointUrl });
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await browser.page.getByLabel('Endpoint').selectOption({ label: okEndpointUrl });
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    await browser.page.getByText('No dead letters match these filters.').waitFor();
+    await browser.page.getByLabel('Endpoint').selectOption({ label: flakyEndpointUrl });
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
     await row.check();
-    await screenshot(page, 'console-dead-letters');
+    await screenshot(browser.page, 'console-dead-letters');
 
     fixed = true;
-    await page.getByRole('button', { name: 'Replay selected (1)' }).click();
-    await page.getByText('Replayed 1 delivery with a fresh retry schedule.').waitFor();
-    await page.getByText('No dead letters match these filters.').waitFor();
+    await browser.page.getByRole('button', { name: 'Replay selected (1)' }).click();
+    await browser.page.getByText('Replayed 1 delivery with a fresh retry schedule.').waitFor();
+    await browser.page.getByText('No dead letters match these filters.').waitFor();
 
-    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Messages' }).click();
-    await page.getByLabel('Event id or message id').fill(msgId);
-    await page.getByRole('button', { name: 'Find' }).click();
+    await browser.page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Messages' }).click();
+    await browser.page.getByLabel('Event id or message id').fill(msgId);
+    await browser.page.getByRole('button', { name: 'Find' }).click();
     await heading(`Message ${failed}`).waitFor();
-    const attempts = page.getByRole('region', { name: `Attempts to ${flakyEndpointUrl}` });
+    const attempts = browser.page.getByRole('region', { name: `Attempts to ${flakyEndpointUrl}` });
     await attempts.getByText('Succeeded').waitFor({ timeout: 30_000 });
     await attempts.getByRole('cell', { name: 'Manual' }).waitFor();
     expect(await attempts.getByRole('row').count()).toBe(1 + 3);
     expect(receiver.on('/flaky')).toHaveLength(3);
-    await screenshot(page, 'console-message-replayed');
+    await screenshot(browser.page, 'console-message-replayed');
   });
 
   it('resends one message to one endpoint', async () => {
-    await page.getByRole('button', { name: `Resend to ${flakyEndpointUrl}` }).click();
-    await page.getByText('Sent again: the new attempt appears here.').waitFor();
-    const attempts = page.getByRole('region', { name: `Attempts to ${flakyEndpointUrl}` });
+    await browser.page.getByRole('button', { name: `Resend to ${flakyEndpointUrl}` }).click();
+    await browser.page.getByText('Sent again: the new attempt appears here.').waitFor();
+    const attempts = browser.page.getByRole('region', { name: `Attempts to ${flakyEndpointUrl}` });
     await eventually(async () => expect(await attempts.getByRole('row').count()).toBe(1 + 4), 30_000, 250);
     expect(receiver.on('/flaky')).toHaveLength(4);
     // The other endpoints got nothing more: the test event and the markup one went to /ok before.
@@ -236,28 +222,28 @@ describe('operator console, in a browser', () => {
   });
 
   it('recovers an endpoint since a time, disables and enables it, and rotates its secret', async () => {
-    await page.getByRole('link', { name: flakyEndpointUrl }).click();
+    await browser.page.getByRole('link', { name: flakyEndpointUrl }).click();
     await heading(`Endpoint ${flakyEndpointUrl}`).waitFor();
-    await page.getByRole('button', { name: 'Recover' }).click();
-    await page.getByText('Every message that failed on this endpoint since then is being sent again.').waitFor();
+    await browser.page.getByRole('button', { name: 'Recover' }).click();
+    await browser.page.getByText('Every message that failed on this endpoint since then is being sent again.').waitFor();
 
-    await page.getByRole('button', { name: 'Disable endpoint' }).click();
-    await page.getByText('Disabled', { exact: true }).waitFor();
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
-    const endpointId = page.url().split('/').at(-1)!;
+    await browser.page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await browser.page.getByText('Disabled', { exact: true }).waitFor();
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const endpointId = browser.page.url().split('/').at(-1)!;
     const appId = appUrl.split('/').at(-1)!;
     expect((await admin.get(`/app/${appId}/endpoint/${endpointId}`)).body).toMatchObject({ disabled: true });
-    await page.getByRole('button', { name: 'Enable endpoint' }).click();
-    await page.getByText('Enabled', { exact: true }).waitFor();
+    await browser.page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await browser.page.getByText('Enabled', { exact: true }).waitFor();
 
-    await page.getByRole('button', { name: 'Reveal secret' }).click();
-    const secret = page.getByLabel('Current secret');
+    await browser.page.getByRole('button', { name: 'Reveal secret' }).click();
+    const secret = browser.page.getByLabel('Current secret');
     await secret.waitFor();
     const before = await secret.inputValue();
     expect(before).toMatch(/^whsec_/);
-    await page.getByRole('button', { name: 'Rotate secret…' }).click();
-    await page.getByRole('button', { name: 'Rotate', exact: true }).click();
-    await page.getByText('The secret was rotated: the new one is shown above.').waitFor();
+    await browser.page.getByRole('button', { name: 'Rotate secret…' }).click();
+    await browser.page.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await browser.page.getByText('The secret was rotated: the new one is shown above.').waitFor();
     await eventually(async () => expect(await secret.inputValue()).not.toBe(before), 10_000, 100);
     expect((await admin.get(`/app/${appId}/endpoint/${endpointId}/secret`)).body).toEqual({ key: await secret.inputValue() });
   });
@@ -265,56 +251,56 @@ describe('operator console, in a browser', () => {
   it('filters messages by event type and finds one by its event id', async () => {
     const appId = appUrl.split('/').at(-1)!;
     // A producer's message, with its own event id.
-    const producer = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const producer = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     expect((await producer.post(`/app/${appId}/msg`, { eventType: paid, eventId: `order-${suffix}`, payload: { order: 42 } })).status).toBe(202);
 
-    await page.goto(`${appUrl}/messages`);
+    await browser.page.goto(`${appUrl}/messages`);
     await heading('Messages').waitFor();
-    const table = page.getByRole('region', { name: 'Messages' });
+    const table = browser.page.getByRole('region', { name: 'Messages' });
     await refreshUntilVisible(table.getByText(`order-${suffix}`));
-    await page.getByLabel('Event type').fill(failed);
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await browser.page.getByLabel('Event type').fill(failed);
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
     await eventually(async () => expect(await table.getByRole('row').count()).toBe(1 + 1), 10_000, 100);
     await table.getByText(failed).waitFor();
-    expect(page.url()).toContain(`eventType=${failed}`);
-    await screenshot(page, 'console-messages');
+    expect(browser.page.url()).toContain(`eventType=${failed}`);
+    await screenshot(browser.page, 'console-messages');
 
-    await page.getByLabel('Event id or message id').fill(`order-${suffix}`);
-    await page.getByRole('button', { name: 'Find' }).click();
+    await browser.page.getByLabel('Event id or message id').fill(`order-${suffix}`);
+    await browser.page.getByRole('button', { name: 'Find' }).click();
     await heading(`Message ${paid}`).waitFor();
-    expect(await page.getByLabel('Message payload').textContent()).toBe(JSON.stringify({ order: 42 }, null, 2));
+    expect(await browser.page.getByLabel('Message payload').textContent()).toBe(JSON.stringify({ order: 42 }, null, 2));
 
-    await page.getByRole('link', { name: '← Messages' }).click();
-    await page.getByLabel('Event id or message id').fill('no-such-event');
-    await page.getByRole('button', { name: 'Find' }).click();
-    await page.getByRole('alert').getByText('message not found').waitFor();
+    await browser.page.getByRole('link', { name: '← Messages' }).click();
+    await browser.page.getByLabel('Event id or message id').fill('no-such-event');
+    await browser.page.getByRole('button', { name: 'Find' }).click();
+    await browser.page.getByRole('alert').getByText('message not found').waitFor();
   });
 
   it("edits an endpoint's payload filter and delivery order: refused in the API's words, then saved, shown and applied", async () => {
-    await page.goto(appUrl);
-    await page.getByRole('link', { name: okEndpointUrl }).click();
+    await browser.page.goto(appUrl);
+    await browser.page.getByRole('link', { name: okEndpointUrl }).click();
     await heading(`Endpoint ${okEndpointUrl}`).waitFor();
-    await page.getByText('None: every payload').waitFor();
-    await page.getByRole('button', { name: 'Edit endpoint' }).click();
-    const filterBox = page.getByLabel('Payload filter (JSON)');
+    await browser.page.getByText('None: every payload').waitFor();
+    await browser.page.getByRole('button', { name: 'Edit endpoint' }).click();
+    const filterBox = browser.page.getByLabel('Payload filter (JSON)');
     await filterBox.fill('{"order": ');
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('alert').getByText(/^The payload filter is not valid JSON/).waitFor();
+    await browser.page.getByRole('button', { name: 'Save changes' }).click();
+    await browser.page.getByRole('alert').getByText(/^The payload filter is not valid JSON/).waitFor();
     await filterBox.fill('{"order": {"$gt": [1]}}');
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('alert').getByText('body.filter.order.$gt: expects a number or string').waitFor();
-    await screenshot(page, 'console-endpoint-filter-refused');
+    await browser.page.getByRole('button', { name: 'Save changes' }).click();
+    await browser.page.getByRole('alert').getByText('body.filter.order.$gt: expects a number or string').waitFor();
+    await screenshot(browser.page, 'console-endpoint-filter-refused');
 
     const filter = { order: { $gt: 100 } };
     await filterBox.fill(JSON.stringify(filter));
-    await page.getByLabel('Delivery order').selectOption('fifo');
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByText('The endpoint was saved.').waitFor();
-    expect(await page.getByRole('region', { name: 'Payload filter' }).textContent()).toBe(JSON.stringify(filter, null, 2));
+    await browser.page.getByLabel('Delivery order').selectOption('fifo');
+    await browser.page.getByRole('button', { name: 'Save changes' }).click();
+    await browser.page.getByText('The endpoint was saved.').waitFor();
+    expect(await browser.page.getByRole('region', { name: 'Payload filter' }).textContent()).toBe(JSON.stringify(filter, null, 2));
     const appId = appUrl.split('/').at(-1)!;
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
-    const endpointId = page.url().split('/').at(-1)!;
-    await page.getByText('In order per ordering key (FIFO)').waitFor();
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const endpointId = browser.page.url().split('/').at(-1)!;
+    await browser.page.getByText('In order per ordering key (FIFO)').waitFor();
     expect((await admin.get(`/app/${appId}/endpoint/${endpointId}`)).body).toMatchObject({ filter, ordering: 'fifo' });
 
     const before = receiver.on('/ok').length;
@@ -325,10 +311,10 @@ describe('operator console, in a browser', () => {
   });
 
   it('shows the installation overview as the stats API counts it, refreshed on its own', async () => {
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
+    await browser.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
     await heading('Overview').waitFor();
-    const figure = (term: string) => page.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const figure = (term: string) => browser.page.locator('dt', { hasText: new RegExp(`^${term}$`) }).locator('xpath=following-sibling::dd[1]');
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     // The page polls every 5 s; deliveries of the tests above may still be settling: the page and
     // the API agree once a refresh of the page and a read of the API see the same rows.
     await eventually(async () => {
@@ -336,12 +322,12 @@ describe('operator console, in a browser', () => {
       const attempts = overview.buckets.reduce((sum, bucket) => sum + bucket.delivered + bucket.failed, 0);
       expect(attempts).toBeGreaterThan(0);
       expect([await figure('Attempts').textContent(), await figure('Dead letters').textContent()]).toEqual([String(attempts), String(overview.deadLetters)]);
-      expect(overview.retryTiers.map((tier) => tier.topic)).toEqual([`${pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1s`]);
+      expect(overview.retryTiers.map((tier) => tier.topic)).toEqual([`${ctx.pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1s`]);
     }, 30_000, 500);
-    const tiers = page.getByRole('region', { name: 'Retry tiers' });
-    await tiers.getByRole('cell', { name: `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1s` }).waitFor();
-    expect(await page.getByRole('region', { name: 'Attempts per bucket' }).getByRole('row').count()).toBeGreaterThan(1);
-    await screenshot(page, 'console-overview');
+    const tiers = browser.page.getByRole('region', { name: 'Retry tiers' });
+    await tiers.getByRole('cell', { name: `${ctx.pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1s` }).waitFor();
+    expect(await browser.page.getByRole('region', { name: 'Attempts per bucket' }).getByRole('row').count()).toBeGreaterThan(1);
+    await screenshot(browser.page, 'console-overview');
   });
 
   let goneEndpointUrl: string;
@@ -349,20 +335,20 @@ describe('operator console, in a browser', () => {
   it('lists each endpoint with its state (disabled and why, failing since) and its success rate from the stats API', async () => {
     goneEndpointUrl = receiver.url('/gone');
     await addEndpoint(goneEndpointUrl, failed);
-    await page.getByRole('button', { name: 'Send test event' }).click();
-    await page.getByRole('region', { name: 'Attempts of the test event' }).getByText('this hook is gone').waitFor({ timeout: 30_000 });
+    await browser.page.getByRole('button', { name: 'Send test event' }).click();
+    await browser.page.getByRole('region', { name: 'Attempts of the test event' }).getByText('this hook is gone').waitFor({ timeout: 30_000 });
 
     const appId = appUrl.split('/').at(-1)!;
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     type Listed = { id: string; url: string; disabled: boolean; disabledReason: string | null; failingSince: string | null };
     const listed = async () => (await admin.get<{ data: Listed[] }>(`/app/${appId}/endpoint?limit=250`)).body.data;
     // A 410 Gone disables the endpoint at once; its failing run is recorded with the attempt.
     await eventually(async () => expect((await listed()).find((endpoint) => endpoint.url === goneEndpointUrl)).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone', failingSince: expect.any(String) }), 30_000, 250);
 
-    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
+    await browser.page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
     await heading('Endpoints').waitFor();
-    const table = page.getByRole('region', { name: 'Endpoints' });
-    const rowOf = (url: string) => table.getByRole('row').filter({ has: page.getByRole('link', { name: url, exact: true }) });
+    const table = browser.page.getByRole('region', { name: 'Endpoints' });
+    const rowOf = (url: string) => table.getByRole('row').filter({ has: browser.page.getByRole('link', { name: url, exact: true }) });
     const gone = rowOf(goneEndpointUrl);
     await gone.getByText('Disabled', { exact: true }).waitFor();
     await gone.getByText('Why: the endpoint answered 410 Gone').waitFor();
@@ -384,31 +370,31 @@ describe('operator console, in a browser', () => {
       }
     }
     await rowOf(okEndpointUrl).getByText(/^100 % \(\d+ of \d+\)$/).waitFor();
-    await screenshot(page, 'console-endpoints-state');
+    await screenshot(browser.page, 'console-endpoints-state');
 
     // Disabled through the console, it says so; enabled again, the reason is gone.
-    await page.getByRole('link', { name: okEndpointUrl, exact: true }).click();
+    await browser.page.getByRole('link', { name: okEndpointUrl, exact: true }).click();
     await heading(`Endpoint ${okEndpointUrl}`).waitFor();
-    await page.getByRole('button', { name: 'Disable endpoint' }).click();
-    await page.getByText('Why: disabled through the API').waitFor();
-    await page.getByRole('button', { name: 'Enable endpoint' }).click();
-    await page.getByText('Enabled', { exact: true }).waitFor();
-    expect(await page.getByText(/^Why:/).count()).toBe(0);
+    await browser.page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await browser.page.getByText('Why: disabled through the API').waitFor();
+    await browser.page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await browser.page.getByText('Enabled', { exact: true }).waitFor();
+    expect(await browser.page.getByText(/^Why:/).count()).toBe(0);
   });
 
   it('shows an endpoint whose circuit is open, in the list and on its page, and a change closes it', async () => {
     const broken = `browser.broken.${suffix}`;
     const brokenUrl = receiver.url('/broken');
     const appId = appUrl.split('/').at(-1)!;
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     expect((await admin.post('/event-type', { name: broken, description: 'Only the broken endpoint takes it' })).status).toBe(201);
     await addEndpoint(brokenUrl, broken);
-    const endpointId = page.url().split('/').at(-1)!;
+    const endpointId = browser.page.url().split('/').at(-1)!;
     // Three test events, two attempts each: the 5th failure in a row (HOOKLINE_CIRCUIT_BREAKER_THRESHOLD) opens the circuit.
     let previous = '';
     for (let sent = 0; sent < 3; sent += 1) {
-      await page.getByRole('button', { name: 'Send test event' }).click();
-      const link = page.getByText('Sent message').getByRole('link');
+      await browser.page.getByRole('button', { name: 'Send test event' }).click();
+      const link = browser.page.getByText('Sent message').getByRole('link');
       await eventually(async () => expect(await link.textContent()).not.toBe(previous), 10_000, 50);
       previous = (await link.textContent())!;
     }
@@ -417,65 +403,65 @@ describe('operator console, in a browser', () => {
     expect((await stats()).fail).toBeGreaterThanOrEqual(5);
 
     // A person reloads the page: the state says so, and so does the list.
-    await page.reload();
+    await browser.page.reload();
     await heading(`Endpoint ${brokenUrl}`).waitFor();
-    await page.getByText('Circuit open', { exact: true }).waitFor();
-    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
+    await browser.page.getByText('Circuit open', { exact: true }).waitFor();
+    await browser.page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
     await heading('Endpoints').waitFor();
-    const table = page.getByRole('region', { name: 'Endpoints' });
-    const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: brokenUrl, exact: true }) });
+    const table = browser.page.getByRole('region', { name: 'Endpoints' });
+    const row = table.getByRole('row').filter({ has: browser.page.getByRole('link', { name: brokenUrl, exact: true }) });
     await row.getByText('Circuit open', { exact: true }).waitFor();
     await row.getByText(/^0 % \(0 of \d+\)$/).waitFor();
     // Only that endpoint's circuit is open.
     expect(await table.getByText('Circuit open', { exact: true }).count()).toBe(1);
-    await screenshot(page, 'console-endpoints-circuit-open');
+    await screenshot(browser.page, 'console-endpoints-circuit-open');
 
     // Disabled and enabled again, the endpoint starts afresh: its circuit is closed.
     await row.getByRole('link', { name: brokenUrl, exact: true }).click();
     await heading(`Endpoint ${brokenUrl}`).waitFor();
-    await page.getByRole('button', { name: 'Disable endpoint' }).click();
-    await page.getByRole('button', { name: 'Enable endpoint' }).click();
-    await page.getByText('Enabled', { exact: true }).waitFor();
-    await eventually(async () => expect(await page.getByText('Circuit open', { exact: true }).count()).toBe(0), 10_000, 100);
+    await browser.page.getByRole('button', { name: 'Disable endpoint' }).click();
+    await browser.page.getByRole('button', { name: 'Enable endpoint' }).click();
+    await browser.page.getByText('Enabled', { exact: true }).waitFor();
+    await eventually(async () => expect(await browser.page.getByText('Circuit open', { exact: true }).count()).toBe(0), 10_000, 100);
     expect(await stats()).toMatchObject({ circuitOpen: false });
   });
 
   it('filters the message log by the endpoint a message was sent to and its delivery status there', async () => {
-    await page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Messages' }).click();
+    await browser.page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Messages' }).click();
     await heading('Messages').waitFor();
-    const status = page.getByLabel('Delivery status');
+    const status = browser.page.getByLabel('Delivery status');
     // A status is an endpoint's: none can be chosen before the endpoint.
     expect(await status.isDisabled()).toBe(true);
-    await page.getByLabel('Sent to endpoint').selectOption({ label: goneEndpointUrl });
+    await browser.page.getByLabel('Sent to endpoint').selectOption({ label: goneEndpointUrl });
     await status.selectOption({ label: 'Failed' });
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    const table = page.getByRole('region', { name: 'Messages' });
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    const table = browser.page.getByRole('region', { name: 'Messages' });
     await eventually(async () => expect(await table.getByRole('row').count()).toBe(1 + 1), 10_000, 100);
     await table.getByRole('cell', { name: failed }).waitFor();
     await table.getByText('Failed', { exact: true }).waitFor();
-    expect(page.url()).toContain('status=2');
-    await screenshot(page, 'console-messages-by-status');
+    expect(browser.page.url()).toContain('status=2');
+    await screenshot(browser.page, 'console-messages-by-status');
 
     await status.selectOption({ label: 'Delivered' });
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.getByText('No message matches these filters.').waitFor();
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    await browser.page.getByText('No message matches these filters.').waitFor();
 
     // The flaky endpoint's message was replayed and delivered: listed as such, with no failed one left.
-    await page.getByLabel('Sent to endpoint').selectOption({ label: flakyEndpointUrl });
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await browser.page.getByLabel('Sent to endpoint').selectOption({ label: flakyEndpointUrl });
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
     await table.getByText('Delivered', { exact: true }).first().waitFor();
     expect(await table.getByText('Failed', { exact: true }).count()).toBe(0);
     await status.selectOption({ label: 'Failed' });
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.getByText('No message matches these filters.').waitFor();
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    await browser.page.getByText('No message matches these filters.').waitFor();
 
-    await page.getByRole('button', { name: 'Clear' }).click();
+    await browser.page.getByRole('button', { name: 'Clear' }).click();
     await eventually(async () => expect(await status.isDisabled()).toBe(true), 5_000, 100);
-    expect(page.url()).not.toContain('status=');
+    expect(browser.page.url()).not.toContain('status=');
   });
 
   it('works by keyboard and at 375 px wide', async () => {
-    const phone = await openPage(browser, { width: 375, height: 812 });
+    const phone = await openPage(browser.chromium, { width: 375, height: 812 });
     try {
       const small = phone.page;
       await small.goto(`${appUrl}`);
@@ -483,7 +469,7 @@ describe('operator console, in a browser', () => {
       await small.keyboard.press('Tab');
       expect(await small.evaluate('document.activeElement.textContent')).toBe('Skip to content');
       await small.getByLabel('Admin token or API key').focus();
-      await small.keyboard.type(pipeline.adminToken);
+      await small.keyboard.type(ctx.pipeline.adminToken);
       await small.keyboard.press('Enter');
       // The deep link survives the sign-in.
       await small.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
@@ -517,6 +503,6 @@ describe('operator console, in a browser', () => {
   });
 
   it('opened no dialog, and raised no script error and no Content-Security-Policy violation', () => {
-    expectCleanPages(watch);
+    expectCleanPages(browser.watch);
   });
 });

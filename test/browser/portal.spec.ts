@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { apiClient } from '../support/api-client.js';
-import { expectCleanPages, launchChromium, openPage, overflowsHorizontally, type PageWatch, requireBuiltConsole, screenshot } from '../support/browser.js';
+import { expectCleanPages, openPage, overflowsHorizontally, requireBuiltConsole, screenshot, useBrowserPage } from '../support/browser.js';
 import { eventually } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { Receiver } from '../support/receiver.js';
+import { usePipeline } from '../support/pipeline.js';
+import { useReceiver } from '../support/receiver.js';
 
 /**
  * The app portal in Chromium, opened the way an operator's customer opens it: from a link that
@@ -15,11 +15,10 @@ describe('app portal, in a browser', () => {
   const suffix = randomUUID().slice(0, 8);
   const created = `portal.created.${suffix}`;
   const cancelled = `portal.cancelled.${suffix}`;
-  let pipeline: Pipeline;
-  let receiver: Receiver;
-  let browser: Browser;
-  let context: BrowserContext;
-  let watch: PageWatch;
+  // The operator's site (http://localhost:<port>) may frame the portal; 127.0.0.1 is the API's origin.
+  const ctx = usePipeline('browser-portal', { env: { HOOKLINE_PORTAL_FRAME_ANCESTORS: "'self', http://localhost:*" } });
+  const receiver = useReceiver();
+  const browser = useBrowserPage();
   let portal: Page;
   let appA: { id: string };
   let appB: { id: string };
@@ -30,10 +29,7 @@ describe('app portal, in a browser', () => {
   let framed = '';
 
   beforeAll(async () => {
-    // The operator's site (http://localhost:<port>) may frame the portal; 127.0.0.1 is the API's origin.
-    pipeline = await startPipeline('browser-portal', { HOOKLINE_PORTAL_FRAME_ANCESTORS: "'self', http://localhost:*" });
-    await requireBuiltConsole(pipeline.apiUrl);
-    receiver = await new Receiver().start();
+    await requireBuiltConsole(ctx.pipeline.apiUrl);
     receiver.respond = (request) => {
       if (request.path === '/host') {
         return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!doctype html><title>Operator site</title><iframe title="Embedded" src="${framed}" width="100%" height="700"></iframe>` };
@@ -41,28 +37,19 @@ describe('app portal, in a browser', () => {
       if (request.path === '/down') return { status: fixed ? 200 : 500, body: fixed ? 'back' : 'server error' };
       return { status: 200, body: 'received' };
     };
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     for (const name of [created, cancelled]) expect((await admin.post('/event-type', { name, description: `Portal test ${name}` })).status).toBe(201);
     appA = (await admin.post<{ id: string }>('/app', { name: `Portal shop A ${suffix}` })).body;
     appB = (await admin.post<{ id: string }>('/app', { name: `Portal shop B ${suffix}` })).body;
     expect((await admin.post(`/app/${appB.id}/endpoint`, { url: receiver.url('/b-only') })).status).toBe(201);
-    browser = await launchChromium();
-    ({ context, watch } = await openPage(browser));
-  }, 120_000);
-
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await pipeline?.stop();
-    await receiver?.stop();
   });
 
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
   it('is opened from the link the console makes with an application API key', async () => {
-    const operator = await context.newPage();
-    await operator.goto(`${pipeline.apiUrl}/console/app/${appA.id}/access`);
-    await operator.getByLabel('Admin token or API key').fill(pipeline.adminToken);
+    const operator = await browser.context.newPage();
+    await operator.goto(`${ctx.pipeline.apiUrl}/console/app/${appA.id}/access`);
+    await operator.getByLabel('Admin token or API key').fill(ctx.pipeline.adminToken);
     await operator.getByRole('button', { name: 'Sign in' }).click();
     await heading(operator, 'Access').waitFor();
     await operator.getByLabel('Key name').fill('customer portal');
@@ -75,13 +62,13 @@ describe('app portal, in a browser', () => {
     await screenshot(operator, 'console-access');
 
     const requested: string[] = [];
-    context.on('request', (request) => requested.push(request.url()));
-    const [opened] = await Promise.all([context.waitForEvent('page'), link.click()]);
+    browser.context.on('request', (request) => requested.push(request.url()));
+    const [opened] = await Promise.all([browser.context.waitForEvent('page'), link.click()]);
     portal = opened;
     await heading(portal, 'Endpoints').waitFor();
     await portal.getByText(`Webhooks · Portal shop A ${suffix}`).waitFor();
     // The token went from the fragment into memory: not in the address, never in a request's URL.
-    expect(portal.url()).toBe(`${pipeline.apiUrl}/portal/`);
+    expect(portal.url()).toBe(`${ctx.pipeline.apiUrl}/portal/`);
     expect(requested.filter((url) => url.includes(apiKey))).toEqual([]);
     await portal.getByText('No endpoints yet').waitFor();
     await operator.close();
@@ -160,9 +147,9 @@ describe('app portal, in a browser', () => {
   });
 
   it("opened with an app-portal token, shows each endpoint's success rate and filters the log by delivery status", async () => {
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     const access = (await admin.post<{ url: string; token: string }>(`/auth/app-portal-access/${appA.id}`, {})).body;
-    const asCustomer = apiClient(`${pipeline.apiUrl}/api/v1`, access.token);
+    const asCustomer = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, access.token);
     const endpoints = (await asCustomer.get<{ data: Array<{ id: string; url: string }> }>(`/app/${appA.id}/endpoint`)).body.data;
     expect(endpoints.map((endpoint) => endpoint.url).sort()).toEqual([receiver.url('/down'), receiver.url('/orders')].sort());
     // The recovery of the test before may still be sending: the page and this test must read the
@@ -182,7 +169,7 @@ describe('app portal, in a browser', () => {
       30_000,
       1_000,
     );
-    const customer = await context.newPage();
+    const customer = await browser.context.newPage();
     try {
       await customer.goto(access.url);
       await heading(customer, 'Endpoints').waitFor();
@@ -238,7 +225,7 @@ describe('app portal, in a browser', () => {
     expect(await portal.getByRole('link', { name: /Applications|Dead letters|Access|Event types/ }).count()).toBe(0);
     expect(await portal.getByText(receiver.url('/b-only')).count()).toBe(0);
 
-    const key = apiClient(`${pipeline.apiUrl}/api/v1`, apiKey);
+    const key = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, apiKey);
     const listed = await key.get<{ data: Array<{ id: string }> }>('/app');
     expect(listed.body.data.map((app) => app.id)).toEqual([appA.id]);
     for (const [method, path] of [
@@ -257,8 +244,8 @@ describe('app portal, in a browser', () => {
     expect((await key.post(`/app/${appA.id}/api-key`, { name: 'another' })).status).toBe(403);
 
     // A link naming another application with this key shows the API's refusal and nothing of it.
-    const other = await context.newPage();
-    await other.goto(`${pipeline.apiUrl}/portal/#app=${appB.id}&token=${apiKey}`);
+    const other = await browser.context.newPage();
+    await other.goto(`${ctx.pipeline.apiUrl}/portal/#app=${appB.id}&token=${apiKey}`);
     await other.getByRole('alert').filter({ hasText: 'This application could not be loaded' }).getByText('application not found').waitFor();
     await other.getByRole('alert').filter({ hasText: 'Could not load endpoints' }).getByText('application not found').waitFor();
     expect(await other.getByText(receiver.url('/b-only')).count()).toBe(0);
@@ -275,15 +262,15 @@ describe('app portal, in a browser', () => {
 
   it('takes the brand colour and an https logo from the query, and refuses anything else', async () => {
     const access = new URL(portalUrl).hash;
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     const logo = 'https://127.0.0.1:9/logo.svg';
-    await page.goto(`${pipeline.apiUrl}/portal/?brandColor=${encodeURIComponent('#aa0055')}&logo=${encodeURIComponent(logo)}${access}`);
+    await page.goto(`${ctx.pipeline.apiUrl}/portal/?brandColor=${encodeURIComponent('#aa0055')}&logo=${encodeURIComponent(logo)}${access}`);
     await heading(page, 'Endpoints').waitFor();
     expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()")).toBe('#aa0055');
     expect(await page.locator('header img').getAttribute('src')).toBe(logo);
     await screenshot(page, 'portal-branded');
 
-    await page.goto(`${pipeline.apiUrl}/portal/?brandColor=${encodeURIComponent('red;background:url(https://127.0.0.1:9/x)')}&logo=${encodeURIComponent('javascript:alert(1)')}${access}`);
+    await page.goto(`${ctx.pipeline.apiUrl}/portal/?brandColor=${encodeURIComponent('red;background:url(https://127.0.0.1:9/x)')}&logo=${encodeURIComponent('javascript:alert(1)')}${access}`);
     await heading(page, 'Endpoints').waitFor();
     expect(await page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()")).toBe('#0b6bcb');
     expect(await page.locator('img').count()).toBe(0);
@@ -291,11 +278,11 @@ describe('app portal, in a browser', () => {
   });
 
   it("takes the brand from the application's metadata when the link's query gives none, the query winning", async () => {
-    const admin = apiClient(`${pipeline.apiUrl}/api/v1`, pipeline.adminToken);
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     const logo = 'https://127.0.0.1:9/shop-a.svg';
     expect((await admin.patch(`/app/${appA.id}`, { metadata: { brandColor: '#117a3d', logo } })).status).toBe(200);
     const brandOf = (page: Page) => page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--brand').trim()");
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     try {
       const { url } = (await admin.post<{ url: string }>(`/auth/app-portal-access/${appA.id}`, {})).body;
       await page.goto(url);
@@ -319,7 +306,7 @@ describe('app portal, in a browser', () => {
   });
 
   it('works in a frame on a site HOOKLINE_PORTAL_FRAME_ANCESTORS allows, at 375 px, and the console refuses any frame', async () => {
-    const site = await openPage(browser, { width: 375, height: 812 });
+    const site = await openPage(browser.chromium, { width: 375, height: 812 });
     try {
       const host = receiver.url('/host').replace('127.0.0.1', 'localhost');
       framed = portalUrl;
@@ -327,12 +314,12 @@ describe('app portal, in a browser', () => {
       const frame = site.page.frameLocator('iframe[title="Embedded"]');
       await frame.getByRole('heading', { level: 1, name: 'Endpoints' }).waitFor();
       await frame.getByRole('link', { name: receiver.url('/orders') }).waitFor();
-      const inner = site.page.frames().find((candidate) => candidate.url().startsWith(`${pipeline.apiUrl}/portal/`))!;
+      const inner = site.page.frames().find((candidate) => candidate.url().startsWith(`${ctx.pipeline.apiUrl}/portal/`))!;
       expect(await inner.evaluate('document.documentElement.scrollWidth <= window.innerWidth && window.innerWidth < 375')).toBe(true);
       expect(site.watch.cspViolations).toEqual([]);
       await screenshot(site.page, 'portal-framed');
 
-      framed = `${pipeline.apiUrl}/console/`;
+      framed = `${ctx.pipeline.apiUrl}/console/`;
       await site.page.goto(host);
       await eventually(() => expect(site.watch.cspViolations.join('\n')).toContain("frame-ancestors 'none'"), 10_000, 100);
       expect(await site.page.frameLocator('iframe[title="Embedded"]').getByRole('heading', { name: 'Sign in' }).count()).toBe(0);
@@ -342,6 +329,6 @@ describe('app portal, in a browser', () => {
   });
 
   it('opened no dialog, and raised no script error and no Content-Security-Policy violation', () => {
-    expectCleanPages(watch);
+    expectCleanPages(browser.watch);
   });
 });

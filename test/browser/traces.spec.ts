@@ -1,9 +1,8 @@
 import { startTelemetry } from '@hookline/telemetry';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { randomUUID } from 'node:crypto';
 import { Svix } from 'svix';
 import { apiClient } from '../support/api-client.js';
-import { expectCleanPages, launchChromium, openPage, type PageWatch, requireBuiltConsole, screenshot } from '../support/browser.js';
+import { expectCleanPages, requireBuiltConsole, screenshot, useBrowserPage } from '../support/browser.js';
 import { eventually } from '../support/env.js';
 import { type Jaeger, startJaeger } from '../support/jaeger.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
@@ -35,10 +34,7 @@ describe('traces in the console, from a real Jaeger', () => {
   let pipeline: Pipeline;
   let receiver: Receiver;
   const services: ServiceProcess[] = [];
-  let browser: Browser;
-  let context: BrowserContext;
-  let page: Page;
-  let watch: PageWatch;
+  const browser = useBrowserPage();
   let appId: string;
   let msgId: string;
   let traceId: string;
@@ -58,13 +54,9 @@ describe('traces in the console, from a real Jaeger', () => {
     await Promise.all(services.map((service) => waitReady(service, 60_000)));
     await requireBuiltConsole(pipeline.apiUrl);
     receiver = await new Receiver().start();
-    browser = await launchChromium();
-    ({ context, page, watch } = await openPage(browser));
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
-    await browser?.close();
     for (const service of services) service.process.kill('SIGTERM');
     await Promise.all(services.map((service) => service.exited));
     await pipeline?.stop();
@@ -149,16 +141,16 @@ describe('traces in the console, from a real Jaeger', () => {
   });
 
   it('draws the trace in the console: from the message page to its spans, with the link to the trace viewer', async () => {
-    await page.goto(`${pipeline.apiUrl}/console/`);
-    await page.getByLabel('Admin token or API key').fill(pipeline.adminToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Applications' }).waitFor();
-    await page.goto(`${pipeline.apiUrl}/console/app/${appId}/messages/${msgId}`);
-    await page.getByRole('heading', { level: 1, name: `Message ${eventType}` }).waitFor();
-    await page.getByRole('link', { name: `Trace ${traceId}` }).first().click();
-    await page.getByRole('heading', { level: 1, name: /Traces of message/ }).waitFor();
+    await browser.page.goto(`${pipeline.apiUrl}/console/`);
+    await browser.page.getByLabel('Admin token or API key').fill(pipeline.adminToken);
+    await browser.page.getByRole('button', { name: 'Sign in' }).click();
+    await browser.page.getByRole('heading', { level: 1, name: 'Applications' }).waitFor();
+    await browser.page.goto(`${pipeline.apiUrl}/console/app/${appId}/messages/${msgId}`);
+    await browser.page.getByRole('heading', { level: 1, name: `Message ${eventType}` }).waitFor();
+    await browser.page.getByRole('link', { name: `Trace ${traceId}` }).first().click();
+    await browser.page.getByRole('heading', { level: 1, name: /Traces of message/ }).waitFor();
 
-    const trace = page.getByRole('region', { name: `Trace ${traceId}` });
+    const trace = browser.page.getByRole('region', { name: `Trace ${traceId}` });
     await expect(trace.getByRole('link', { name: 'Open in the trace viewer' }).getAttribute('href')).resolves.toBe(`https://traces.example.com/trace/${traceId}?from=hookline`);
     const rows = trace.getByRole('region', { name: `Spans of Trace ${traceId}` }).getByRole('row');
     await rows.filter({ hasText: 'hookline-retry' }).first().waitFor();
@@ -166,9 +158,9 @@ describe('traces in the console, from a real Jaeger', () => {
     // The failed attempt's request span is marked.
     expect(await rows.filter({ hasText: 'Error' }).count()).toBeGreaterThan(0);
     // The resend's trace is the second one on the page.
-    expect(await page.getByRole('region', { name: /^Trace [0-9a-f]{32}$/ }).count()).toBe(2);
-    await screenshot(page, 'console-message-trace');
-    expectCleanPages(watch);
+    expect(await browser.page.getByRole('region', { name: /^Trace [0-9a-f]{32}$/ }).count()).toBe(2);
+    await screenshot(browser.page, 'console-message-trace');
+    expectCleanPages(browser.watch);
   });
 
   it('says why when Jaeger cannot be read, and still gives the link', async () => {

@@ -42,6 +42,31 @@ export async function openPage(browser: Browser, options: { width?: number; heig
   return { context, page, watch };
 }
 
+/** The browser of a describe block's tests: Chromium and one watched page in a context of its own. */
+export interface BrowserPage {
+  chromium: Browser;
+  context: BrowserContext;
+  page: Page;
+  watch: PageWatch;
+}
+
+/**
+ * launchChromium and openPage for the tests of a describe block (or file): launched before them,
+ * closed after them (closing Chromium closes its contexts and pages). The fields are set once the
+ * tests run.
+ */
+export function useBrowserPage(): BrowserPage {
+  const browser = {} as BrowserPage;
+  beforeAll(async () => {
+    browser.chromium = await launchChromium();
+    Object.assign(browser, await openPage(browser.chromium));
+  });
+  afterAll(async () => {
+    await browser.chromium?.close();
+  });
+  return browser;
+}
+
 function watchPage(page: Page, watch: PageWatch): void {
   page.on('dialog', (dialog) => {
     watch.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
