@@ -1,14 +1,13 @@
-import { channelName, eventTypeName, jsonObject, orderingKey, storageProblems } from '@hookline/contracts';
+import { channelName, eventTypeName, jsonObject, messageChannels, messageCreate, messageEventId, orderingKey, storageProblems } from '@hookline/contracts';
 import type { Message } from '@hookline/database';
 import { z } from 'zod';
 import { applicationIn } from '../applications/applications.schemas.js';
 import { answer, id, idIterator, instant, listOf, listQuery, named, timestamp, traceId } from '../http/schemas.js';
 
-export const messageIn = z.object({
-  eventType: eventTypeName,
-  payload: jsonObject,
-  eventId: z.string().min(1).max(256).nullish(),
-  channels: z.array(channelName).min(1).max(10).nullish(),
+// The svix SDK sends null for a field left out.
+export const messageIn = messageCreate.extend({
+  eventId: messageEventId.nullish(),
+  channels: messageChannels.nullish(),
   // Hookline's own (the svix SDK ignores it): a FIFO endpoint receives one key's messages in order.
   orderingKey: orderingKey.nullish(),
   /** Creates the application alongside the message when the path's id or uid is unknown. */
@@ -53,7 +52,7 @@ export const messageOut = answer(MessageOut, (message: Message) => ({
 }));
 
 /** Svix's MessagePrecheckIn: would a message of this type, on these channels, go anywhere? */
-export const messagePrecheckIn = z.object({ eventType: eventTypeName, channels: z.array(channelName).min(1).max(10).nullish() });
+export const messagePrecheckIn = z.object({ eventType: eventTypeName, channels: messageChannels.nullish() });
 export type MessagePrecheckIn = z.infer<typeof messagePrecheckIn>;
 
 export const MessagePrecheckOut = named('MessagePrecheckOut', z.object({ active: z.boolean() }));

@@ -14,14 +14,26 @@ export const ingestKey = z
     if (problem) context.addIssue({ code: 'custom', message: problem });
   });
 
-/** Value of `<prefix>.ingest`: the same fields as an API message create. */
-export const ingestValue = z.strictObject({
+/** A message's id given by its sender, unique in its application. */
+export const messageEventId = z.string().min(1).max(256);
+/** The channels a message goes on. */
+export const messageChannels = z.array(channelName).min(1).max(10);
+
+/**
+ * The fields of a message create, defined once so that `<prefix>.ingest` and the API (which also
+ * takes null for a field left out) accept the same messages.
+ */
+export const messageCreate = z.object({
   eventType: eventTypeName,
   payload: jsonObject,
-  eventId: z.string().min(1).max(256).optional(),
-  channels: z.array(channelName).min(1).max(10).optional(),
+  eventId: messageEventId.optional(),
+  channels: messageChannels.optional(),
   orderingKey: orderingKey.optional(),
-})
+});
+
+/** Value of `<prefix>.ingest`: a message create, with no other field. */
+export const ingestValue = z
+  .strictObject(messageCreate.shape)
   // Refused here, as the API refuses it (the same check): PostgreSQL would fail the insert, and
   // the record would be retried forever.
   .superRefine((value, context) => {
