@@ -1,8 +1,19 @@
 import { createContext, type ReactNode, useContext } from 'react';
 import type { Api } from './api';
 
-const ApiContext = createContext<Api | null>(null);
-const ApplicationContext = createContext<string | null>(null);
+/** A value the pages below its provider cannot do without: read outside one, it throws (a page placed wrong, not a state to show). */
+function requiredContext<T>(hook: string, provider: string) {
+  const context = createContext<T | null>(null);
+  function useRequired(): T {
+    const value = useContext(context);
+    if (!value) throw new Error(`${hook} outside an ${provider}`);
+    return value;
+  }
+  return { Provider: context.Provider, use: useRequired };
+}
+
+const ApiContext = requiredContext<Api>('useApi', 'ApiProvider');
+const ApplicationContext = requiredContext<string>('useAppId', 'ApplicationProvider');
 /** Where a message's traces are shown (the console's trace page), or null where they are not (the portal). */
 const TracePageContext = createContext<((msgId: string) => string) | null>(null);
 
@@ -11,22 +22,14 @@ export function ApiProvider({ api, children }: { api: Api; children: ReactNode }
   return <ApiContext.Provider value={api}>{children}</ApiContext.Provider>;
 }
 
-export function useApi(): Api {
-  const api = useContext(ApiContext);
-  if (!api) throw new Error('useApi outside an ApiProvider');
-  return api;
-}
+export const useApi: () => Api = ApiContext.use;
 
 /** The application the pages below show: the console's chosen one, or the portal's only one. */
 export function ApplicationProvider({ appId, children }: { appId: string; children: ReactNode }) {
   return <ApplicationContext.Provider value={appId}>{children}</ApplicationContext.Provider>;
 }
 
-export function useAppId(): string {
-  const appId = useContext(ApplicationContext);
-  if (!appId) throw new Error('useAppId outside an ApplicationProvider');
-  return appId;
-}
+export const useAppId: () => string = ApplicationContext.use;
 
 /** Trace ids become links to the trace page below this provider (the console); elsewhere they are plain text. */
 export function TracePageProvider({ href, children }: { href: (msgId: string) => string; children: ReactNode }) {
