@@ -1,10 +1,8 @@
 import { retryTiers } from '@hookline/contracts';
-import { randomUUID } from 'node:crypto';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { Svix } from 'svix';
 import { eventually } from '../support/env.js';
-import { type Pipeline, startPipeline } from '../support/pipeline.js';
-import { type ReceivedRequest, Receiver } from '../support/receiver.js';
+import { usePipeline } from '../support/pipeline.js';
+import { type ReceivedRequest, useReceiver } from '../support/receiver.js';
 import { killServiceProcesses, startServiceProcess, waitReady } from '../support/service-process.js';
 
 /**
@@ -21,41 +19,34 @@ const MESSAGES = 20;
 const CLOCK_SLACK_MS = 50;
 
 describe('the retry service killed with SIGKILL while tasks wait in a tier', () => {
-  let pipeline: Pipeline;
-  let receiver: Receiver;
+  const ctx = usePipeline('retry-crash', {
+    env: {
+      HOOKLINE_RETRY_SCHEDULE: `${DELAY_MS}ms,${DELAY_MS}ms`,
+      HOOKLINE_RETRY_JITTER: String(JITTER),
+      HOOKLINE_DEAD_LETTER_AFTER: '1h',
+      // Every first attempt fails on purpose: the breaker must not hold the retries back.
+      HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '1000',
+    },
+    inProcess: ['ingest', 'fanout', 'delivery'],
+    eventType: { prefix: 'order.crashed', description: 'An order whose first delivery fails' },
+  });
+  const receiver = useReceiver();
   let admin: Admin;
-  let svix: Svix;
   let tierTopic: string;
-  const eventType = `order.crashed.${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    pipeline = await startPipeline(
-      'retry-crash',
-      {
-        HOOKLINE_RETRY_SCHEDULE: `${DELAY_MS}ms,${DELAY_MS}ms`,
-        HOOKLINE_RETRY_JITTER: String(JITTER),
-        HOOKLINE_DEAD_LETTER_AFTER: '1h',
-        // Every first attempt fails on purpose: the breaker must not hold the retries back.
-        HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '1000',
-      },
-      ['ingest', 'fanout', 'delivery'],
-    );
-    [tierTopic] = retryTiers(pipeline.env.HOOKLINE_TOPIC_PREFIX!, [DELAY_MS]).map((tier) => tier.topic);
-    admin = new Kafka({ clientId: 'retry-crash-test', brokers: pipeline.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
+    [tierTopic] = retryTiers(ctx.pipeline.env.HOOKLINE_TOPIC_PREFIX!, [DELAY_MS]).map((tier) => tier.topic);
+    admin = new Kafka({ clientId: 'retry-crash-test', brokers: ctx.pipeline.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
     await admin.connect();
-    receiver = await new Receiver().start();
-    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
-    await svix.eventType.create({ name: eventType, description: 'An order whose first delivery fails' });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await killServiceProcesses();
     await admin?.disconnect();
-    await pipeline?.stop();
-    await receiver?.stop();
   });
 
   it('delivers every waiting task once it is started again: none lost, none early', async () => {
+    const { pipeline, svix, eventType } = ctx;
     const testStart = Date.now();
     const first = await startServiceProcess('retry', pipeline.env);
     const firstReadyMs = await waitReady(first, 30_000);
