@@ -109,15 +109,23 @@ it.each(MECHANISMS)('delivers a message through the whole pipeline over $name, b
  */
 const NODE_WARNING = /TimeoutNegativeWarning|^Timeout duration was set to 1\.$|^\(Use `node --trace-warnings/;
 
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
 describe.each([
-  {
-    problem: 'a wrong password',
-    env: () => ({ KAFKA_BROKERS: kafka.saslSsl, ...tls(), HOOKLINE_KAFKA_SASL_MECHANISM: 'scram-sha-256', HOOKLINE_KAFKA_SASL_USERNAME: kafka.users['scram-sha-256'].username, HOOKLINE_KAFKA_SASL_PASSWORD_FILE: join(kafka.dir, 'wrong-password') }),
+  ...SASL_MECHANISMS.map((mechanism) => ({
+    problem: `a wrong ${mechanism} password`,
+    env: () => ({ KAFKA_BROKERS: kafka.saslSsl, ...tls(), HOOKLINE_KAFKA_SASL_MECHANISM: mechanism, HOOKLINE_KAFKA_SASL_USERNAME: kafka.users[mechanism].username, HOOKLINE_KAFKA_SASL_PASSWORD_FILE: join(kafka.dir, 'wrong-password') }),
     cause: 'SASL authentication failed',
     setting: 'HOOKLINE_KAFKA_SASL_PASSWORD',
+  })),
+  {
+    problem: 'a CA that did not sign the SASL_SSL listener’s certificate',
+    env: () => ({ KAFKA_BROKERS: kafka.saslSsl, ...tls(kafka.otherCa.certFile), HOOKLINE_KAFKA_SASL_MECHANISM: 'scram-sha-512', HOOKLINE_KAFKA_SASL_USERNAME: kafka.users['scram-sha-512'].username, HOOKLINE_KAFKA_SASL_PASSWORD: kafka.users['scram-sha-512'].password }),
+    cause: 'TLS certificate verify failed',
+    setting: 'HOOKLINE_KAFKA_TLS_CA_FILE',
   },
   {
-    problem: 'a CA that did not sign the broker’s certificate',
+    problem: 'a CA that did not sign the mTLS listener’s certificate',
     env: () => ({ KAFKA_BROKERS: kafka.mtls, ...tls(kafka.otherCa.certFile), HOOKLINE_KAFKA_TLS_CERT_FILE: kafka.client.certFile, HOOKLINE_KAFKA_TLS_KEY_FILE: kafka.client.keyFile }),
     cause: 'TLS certificate verify failed',
     setting: 'HOOKLINE_KAFKA_TLS_CA_FILE',
