@@ -54,13 +54,14 @@ export class FollowUp {
    * runs from the first attempt or, for a task postponed before any, from its first postponement;
    * a task whose postponement would fall past it is dead-lettered instead ('dead'), unless
    * `pastWindow` is 'postpone': the wait is for an attempt of the same message already in
-   * flight, whose outcome decides the message's fate.
+   * flight, whose outcome decides the message's fate. Such a wait neither ends nor starts the
+   * window: a window started by it would run out early, once this task is attempted itself.
    */
   async defer(task: DeliveryTask, waitMs: number, reason: string, pastWindow: 'dead-letter' | 'postpone' = 'dead-letter'): Promise<Postponement> {
     const now = new Date();
     const windowStart = task.firstAttemptAt ? new Date(task.firstAttemptAt) : now;
     const dueAt = new Date(now.getTime() + waitMs);
-    const postponed: DeliveryTask = { ...task, firstAttemptAt: windowStart.toISOString() };
+    const postponed: DeliveryTask = pastWindow === 'postpone' ? task : { ...task, firstAttemptAt: windowStart.toISOString() };
     const step = this.policy.postponement(dueAt, windowStart);
     if (step.kind === 'dead' && pastWindow === 'dead-letter') {
       const lastError = `${reason}; ${step.reason}`;
@@ -70,7 +71,7 @@ export class FollowUp {
     const tier = this.tiers.find((candidate) => candidate.delayMs >= waitMs) ?? this.tiers.at(-1)!;
     const headers = {
       [RETRY_HEADERS.attempt]: String(task.attempt),
-      [RETRY_HEADERS.firstAttemptAt]: postponed.firstAttemptAt!,
+      ...(postponed.firstAttemptAt && { [RETRY_HEADERS.firstAttemptAt]: postponed.firstAttemptAt }),
       [RETRY_HEADERS.dueAt]: dueAt.toISOString(),
       [RETRY_HEADERS.deferred]: reason,
     };

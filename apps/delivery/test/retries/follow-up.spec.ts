@@ -146,4 +146,13 @@ describe('FollowUp postponing a task it may not attempt yet', () => {
     expect(sent.map((send) => send.topic)).toEqual(['t.retry.1m']);
     expect(valueOf(sent[0]!.messages[0]!)).toMatchObject({ attempt: 2, firstAttemptAt });
   });
+
+  it('starts no window for a task that waits on an attempt of its message in flight', async () => {
+    const { subject, sent } = followUp();
+    expect(await subject.defer(task({ attempt: 1, firstAttemptAt: null }), 5_000, 'ordered: busy', 'postpone')).toEqual({ kind: 'postponed' });
+    const [message] = sent[0]!.messages;
+    // Its window starts with its own first attempt, not now: otherwise the wait is taken off it.
+    expect(valueOf(message!)).toMatchObject({ attempt: 1, firstAttemptAt: null });
+    expect(message!.headers).not.toHaveProperty(RETRY_HEADERS.firstAttemptAt);
+  });
 });
