@@ -507,8 +507,12 @@ async function settle(chaos, endpointIds, published, timeline) {
   const deadLetters = async () =>
     (
       await db.query(
-        `SELECT m.event_id, s.attempt_count, s.updated_at AS dead_at,
-                COALESCE((SELECT min(a.created_at) FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id), m.created_at) AS window_start
+        `SELECT m.event_id, s.attempt_count, s.updated_at AS dead_at, m.created_at AS accepted_at,
+                COALESCE((SELECT min(a.created_at) FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id), m.created_at) AS window_start,
+                -- What the report shows of a dead letter that came too early, so a failed run can be read.
+                (SELECT string_agg(format('#%s at %s: %s', a.attempt_number, to_char(a.created_at, 'HH24:MI:SS.MS'),
+                                          COALESCE(a.response_status_code::text, a.error, '?')), '; ' ORDER BY a.created_at)
+                 FROM attempts a WHERE a.message_id = s.message_id AND a.endpoint_id = s.endpoint_id) AS attempts
          FROM message_endpoints s JOIN messages m ON m.id = s.message_id
          WHERE s.status = 'dead' AND s.endpoint_id = ANY($1::uuid[])`,
         [endpointIds],
@@ -668,6 +672,10 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   }
   out.push(`duplicates       ${stats.duplicates} (the same webhook-id received again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}${unacknowledged ? `; ${unacknowledged} events received whose publish was never acknowledged` : ''}`);
   out.push(`dead letters     ${dead.length}${dead.length ? `, ${dead.length - unjustified.length} with the window spent or every tier used, ${unjustified.length} without` : ''}`);
+  const clock = (at) => new Date(at).toISOString().slice(11, 23);
+  for (const row of unjustified.slice(0, 10)) {
+    out.push(`  ${row.event_id.padEnd(14)} accepted ${clock(row.accepted_at)}, dead ${clock(row.dead_at)}, ${row.attempt_count} attempts: ${row.attempts ?? 'none recorded'}`);
+  }
   out.push(`receiver         answered ${stats.refused} requests with 503 while flapping`);
   const { ordered } = stats;
   out.push(
