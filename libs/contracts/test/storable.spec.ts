@@ -1,4 +1,4 @@
-import { deliveryTask, eventValue, ingestKey, ingestValue, jsonObject, MAX_JSON_DEPTH, NUL_MESSAGE, storageProblems, TOO_DEEP_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
+import { deliveryTask, eventValue, ingestKey, operationalEvent, ingestValue, jsonObject, MAX_JSON_DEPTH, NUL_MESSAGE, storageProblems, TOO_DEEP_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
 import { z } from 'zod';
 
 /** A value nested `levels` deep: objects `{ a: ... }` around `bottom`. */
@@ -93,7 +93,7 @@ describe('the ingest topic contract', () => {
   });
 });
 
-describe('the events and deliveries topic contracts', () => {
+describe('the contracts of the topics Hookline writes itself', () => {
   // Fanout and delivery decode with them: a record written there past ingest must be refused as ingest refuses it.
   const ids = { messageId: crypto.randomUUID(), applicationId: crypto.randomUUID(), eventType: 'a.b', eventId: null };
   const event = (payload: unknown) => ({ ...ids, channels: [], payload, createdAt: new Date().toISOString() });
@@ -110,5 +110,11 @@ describe('the events and deliveries topic contracts', () => {
       [['payload', 'deep', 'a'], TOO_DEEP_MESSAGE],
     ]);
     expect(contract.safeParse(of({ deep: nested(MAX_JSON_DEPTH - 2), pair: '\ud83d\ude00' })).success).toBe(true);
+  });
+
+  it('refuses an operational event whose strings could not be stored', () => {
+    const reported = (appId: string) => ({ id: crypto.randomUUID(), type: 'endpoint.created', data: { appId, endpointId: 'ep_1' } });
+    expect(operationalEvent.safeParse(reported('app\u0000')).error?.issues.map((issue) => [issue.path, issue.message])).toEqual([[['data', 'appId'], NUL_MESSAGE]]);
+    expect(operationalEvent.safeParse(reported('app_1')).success).toBe(true);
   });
 });
