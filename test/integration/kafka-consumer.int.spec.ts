@@ -182,7 +182,7 @@ describe('KafkaConsumerServer against the real broker', () => {
   it('skips a record that breaks its contract after one try, logging what it is and why, and commits past it', async () => {
     const groupId = `${prefix}.unreadable`;
     await freshTopic('unreadable');
-    const lines: Array<{ msg: string; offset?: string; problem?: string }> = [];
+    const lines: Array<{ msg: string; partition?: number; offset?: string; problem?: string }> = [];
     const captured = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
     let tries = 0;
     behaviour = async (message) => {
@@ -199,7 +199,8 @@ describe('KafkaConsumerServer against the real broker', () => {
     await eventually(() => expect(handled).toEqual(['valid']));
     await eventually(async () => expect(await committedOffset(groupId)).toBe('2'));
     expect(tries).toBe(1);
-    expect(lines.filter((line) => line.msg === 'unreadable test record skipped').map(({ offset, problem }) => ({ offset, problem }))).toEqual([{ offset: '0', problem: 'value: not JSON' }]);
+    // Where it is, so an operator can read it from the topic.
+    expect(lines.filter((line) => line.msg === 'unreadable test record skipped').map(({ partition, offset, problem }) => ({ partition, offset, problem }))).toEqual([{ partition: 0, offset: '0', problem: 'value: not JSON' }]);
     expect(lines.filter((line) => line.msg === 'handler failed; the partition retries its failing records')).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import type { KafkaMessage } from 'kafkajs';
 import { MessageService, UnstorableMessageError } from '../../apps/ingest/src/messages/message.service.js';
 import { apiClient, type ApiClient } from '../support/api-client.js';
 import { eventually } from '../support/env.js';
-import { publish, readTopic } from '../support/kafka.js';
+import { consumerLag, publish, readTopic } from '../support/kafka.js';
 import { usePipeline } from '../support/pipeline.js';
 import { useReceiver } from '../support/receiver.js';
 
@@ -19,6 +19,7 @@ interface Tenant {
   api: ApiClient;
   /** The receiver path of its one endpoint. */
   path: string;
+  endpointId: string;
 }
 
 const nested = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
@@ -36,9 +37,10 @@ describe('poison records and requests', () => {
     const app = await ctx.admin.post<{ id: string }>('/api/v1/app', { name, uid });
     expect(app.status).toBe(201);
     const path = `/${uid}`;
-    expect((await ctx.admin.post(`/api/v1/app/${app.body.id}/endpoint`, { url: receiver.url(path), eventTypes: [ctx.eventType] })).status).toBe(201);
+    const endpoint = await ctx.admin.post<{ id: string }>(`/api/v1/app/${app.body.id}/endpoint`, { url: receiver.url(path), eventTypes: [ctx.eventType] });
+    expect(endpoint.status).toBe(201);
     const key = await ctx.admin.post<{ key: string }>(`/api/v1/app/${app.body.id}/api-key`, { name: `${name} key` });
-    return { id: app.body.id, uid, api: apiClient(ctx.pipeline.apiUrl, key.body.key), path };
+    return { id: app.body.id, uid, api: apiClient(ctx.pipeline.apiUrl, key.body.key), path, endpointId: endpoint.body.id };
   }
 
   /** The bodies the receiver got on a path, parsed. */
@@ -89,6 +91,33 @@ describe('poison records and requests', () => {
     await eventually(() => expect(delivered(bravo.path)).toHaveLength(40), 30_000);
     const ready = (await ctx.admin.get<{ status: string }>('/health/ready')).body;
     expect(ready.status).toBe('ok');
+  });
+
+  it('skips an event or a delivery task written straight onto its topic that ingest would refuse, and goes on with the records behind it', async () => {
+    // Past ingest (a producer writing to Hookline's own topics, or an older ingest): fanout and
+    // delivery refuse what ingest refuses, or a payload too deep to serialize again would be
+    // retried for ever, holding its partition's commit, and the others would be sent on.
+    const prefix = ctx.pipeline.env.HOOKLINE_TOPIC_PREFIX;
+    const runId = randomUUID().slice(0, 8);
+    // As JSON text: JSON.stringify cannot write the deep one, which is the point.
+    const payloads = [`{"poison":"surrogate","s":"\\ud800"}`, `{"poison":"nul","s":"\\u0000"}`, `{"poison":"deep","deep":${nested(10_000)}}`];
+    const now = new Date().toISOString();
+    const common = `"applicationId":"${alpha.id}","eventType":"${ctx.eventType}","eventId":null`;
+    const event = (payload: string) => `{"messageId":"${randomUUID()}",${common},"channels":[],"payload":${payload},"createdAt":"${now}"}`;
+    const task = (payload: string) =>
+      `{"messageId":"${randomUUID()}",${common},"endpointId":"${alpha.endpointId}","payload":${payload},"acceptedAt":"${now}","attempt":1,"firstAttemptAt":null,"trigger":"scheduled"}`;
+    // Keyed as the valid records after them are (events by application, tasks by endpoint): the same partitions.
+    await publish(`${prefix}.events`, payloads.map((payload) => ({ key: alpha.id, value: event(payload) })));
+    await publish(`${prefix}.deliveries`, payloads.map((payload) => ({ key: alpha.endpointId, value: task(payload) })));
+    for (const tenant of [alpha, bravo]) {
+      expect((await tenant.api.post(`/api/v1/app/${tenant.id}/msg`, { eventType: ctx.eventType, payload: { run: runId } })).status).toBe(202);
+    }
+
+    await eventually(() => expect([alpha, bravo].map((tenant) => delivered(tenant.path).filter((body) => body.run === runId).length)).toEqual([1, 1]), 30_000);
+    // Every record of both topics is done and committed, the poisons too: no partition holds.
+    await eventually(async () => expect([await consumerLag(`${prefix}.fanout`, `${prefix}.events`), await consumerLag(`${prefix}.delivery`, `${prefix}.deliveries`)]).toEqual([0, 0]), 30_000);
+    expect(delivered(alpha.path).filter((body) => 'poison' in body)).toEqual([]);
+    expect((await ctx.admin.get<{ status: string }>('/health/ready')).body.status).toBe('ok');
   });
 
   it.each([

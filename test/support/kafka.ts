@@ -1,4 +1,4 @@
-import { createKafkaClient } from '@hookline/kafka';
+import { createKafkaClient, groupLag } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import type { KafkaMessage, Message } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -32,5 +32,16 @@ export async function readTopic<T>(topic: string, parse: (message: KafkaMessage)
     return records;
   } finally {
     await consumer.disconnect();
+  }
+}
+
+/** How many records of `topic` the consumer group has not committed yet, over all partitions. */
+export async function consumerLag(groupId: string, topic: string): Promise<number | undefined> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    return (await groupLag(admin, groupId, [topic])).get(topic);
+  } finally {
+    await admin.disconnect();
   }
 }

@@ -1,4 +1,4 @@
-import { type EventValue, topicsFor } from '@hookline/contracts';
+import { type EventValue, MAX_JSON_DEPTH, NUL_MESSAGE, TOO_DEEP_MESSAGE, topicsFor, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
 import { type ConsumedMessage, type OutgoingMessage, UnreadableRecord } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { EventsHandler } from '../src/events.handler.js';
@@ -91,6 +91,20 @@ describe('fanout handling the events topic', () => {
     await expect(handler.handle(recordOf('not json'))).rejects.toMatchObject({ name: 'UnreadableRecord', what: 'event', problem: expect.stringMatching(/^value: not JSON/) });
     await expect(handler.handle(recordOf(JSON.stringify({ ...event('00000000-0000-4000-8000-0000000000b1', APP_1), messageId: 'not-a-uuid' })))).rejects.toBeInstanceOf(UnreadableRecord);
     expect(log).toEqual([]);
+  });
+
+  it('refuses an event ingest would have refused (written straight onto the topic), naming the problem, and routes the one after it', async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1)]);
+    const valid = JSON.stringify(event('00000000-0000-4000-8000-0000000000b1', APP_1));
+    // Deep enough that serializing the delivery task would overflow the stack on every try.
+    const deep = valid.replace('{"invoice":"00000000-0000-4000-8000-0000000000b1"}', `{"deep":${'['.repeat(10_000)}${']'.repeat(10_000)}}`);
+    const surrogate = valid.replace('"invoice":', '"s":"\\ud800","invoice":');
+    await expect(handler.handle(recordOf(deep))).rejects.toMatchObject({ what: 'event', problem: `value.payload.deep.${Array.from({ length: MAX_JSON_DEPTH - 2 }, () => 0).join('.')}: ${TOO_DEEP_MESSAGE}` });
+    await expect(handler.handle(recordOf(surrogate))).rejects.toMatchObject({ what: 'event', problem: `value.payload.s: ${UNPAIRED_SURROGATE_MESSAGE}` });
+    await expect(handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b2', APP_1, { payload: { note: 'a\u0000' } }))))).rejects.toMatchObject({ problem: `value.payload.note: ${NUL_MESSAGE}` });
+    expect(log).toEqual([]);
+    await handler.handle(recordOf(valid));
+    expect(sends(log)).toHaveLength(1);
   });
 
   it('routes to an endpoint with a filter only the events whose payload passes it, compiling it once per endpoint version', async () => {

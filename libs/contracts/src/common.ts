@@ -114,6 +114,17 @@ export function storageProblems(value: unknown, limit = 100): StorageProblem[] {
   return found;
 }
 
+/**
+ * A refinement (`.superRefine(refuseUnstorable)`) adding an issue at its path for each thing
+ * storageProblems finds in the value. Part of the contract of every topic that carries a
+ * payload: ingest rejects such a record, and fanout and delivery, which a producer writing to
+ * Hookline's own topics (or an older ingest) can reach past ingest, skip it as unreadable.
+ * Otherwise it would fail PostgreSQL or JSON.stringify on every try and hold its partition.
+ */
+export function refuseUnstorable(value: unknown, context: z.RefinementCtx): void {
+  for (const { path, message } of storageProblems(value)) context.addIssue({ code: 'custom', path, message });
+}
+
 /** The problem of one piece of text (a Kafka key, a header), as storageProblems finds them. */
 export function textStorageProblem(text: string): string | null {
   return textProblem(text)?.message ?? null;

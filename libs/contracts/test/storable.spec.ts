@@ -1,4 +1,4 @@
-import { eventValue, ingestKey, ingestValue, jsonObject, MAX_JSON_DEPTH, NUL_MESSAGE, storageProblems, TOO_DEEP_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
+import { deliveryTask, eventValue, ingestKey, operationalEvent, ingestValue, jsonObject, MAX_JSON_DEPTH, NUL_MESSAGE, storageProblems, TOO_DEEP_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
 import { z } from 'zod';
 
 /** A value nested `levels` deep: objects `{ a: ... }` around `bottom`. */
@@ -90,5 +90,31 @@ describe('the ingest topic contract', () => {
       [['payload', 'list', 0], UNPAIRED_SURROGATE_MESSAGE],
       [['payload', 'deep', 'a'], TOO_DEEP_MESSAGE],
     ]);
+  });
+});
+
+describe('the contracts of the topics Hookline writes itself', () => {
+  // Fanout and delivery decode with them: a record written there past ingest must be refused as ingest refuses it.
+  const ids = { messageId: crypto.randomUUID(), applicationId: crypto.randomUUID(), eventType: 'a.b', eventId: null };
+  const event = (payload: unknown) => ({ ...ids, channels: [], payload, createdAt: new Date().toISOString() });
+  const task = (payload: unknown) => ({ ...ids, endpointId: crypto.randomUUID(), payload, acceptedAt: new Date().toISOString(), attempt: 1, firstAttemptAt: null, trigger: 'scheduled' });
+
+  it.each([
+    ['event', eventValue, event],
+    ['delivery task', deliveryTask, task],
+  ] as const)('refuse an unstorable %s, naming where, and take what ingest takes', (_, contract, of) => {
+    const parsed = contract.safeParse(of({ note: 'x\u0000', list: ['\ud800'], deep: nested(MAX_JSON_DEPTH) }));
+    expect(parsed.error?.issues.map((issue) => [issue.path.slice(0, 3), issue.message])).toEqual([
+      [['payload', 'note'], NUL_MESSAGE],
+      [['payload', 'list', 0], UNPAIRED_SURROGATE_MESSAGE],
+      [['payload', 'deep', 'a'], TOO_DEEP_MESSAGE],
+    ]);
+    expect(contract.safeParse(of({ deep: nested(MAX_JSON_DEPTH - 2), pair: '\ud83d\ude00' })).success).toBe(true);
+  });
+
+  it('refuses an operational event whose strings could not be stored', () => {
+    const reported = (appId: string) => ({ id: crypto.randomUUID(), type: 'endpoint.created', data: { appId, endpointId: 'ep_1' } });
+    expect(operationalEvent.safeParse(reported('app\u0000')).error?.issues.map((issue) => [issue.path, issue.message])).toEqual([[['data', 'appId'], NUL_MESSAGE]]);
+    expect(operationalEvent.safeParse(reported('app_1')).success).toBe(true);
   });
 });

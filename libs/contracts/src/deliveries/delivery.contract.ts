@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventTypeName, isoTimestamp, jsonObject } from '../common.js';
+import { eventTypeName, isoTimestamp, jsonObject, refuseUnstorable } from '../common.js';
 
 /** Key of `<prefix>.deliveries` and of every retry tier: the endpoint id. */
 export const deliveryKey = z.uuid();
@@ -28,7 +28,7 @@ export const deliveryTask = z.strictObject({
    * one). Such a task is claimed before it is sent (docs/adr/0012).
    */
   orderingKey: z.string().max(256).optional(),
-});
+}).superRefine(refuseUnstorable);
 export type DeliveryTask = z.infer<typeof deliveryTask>;
 
 /** The first attempt's task for one message and one endpoint; fanout and manual resends alike. */

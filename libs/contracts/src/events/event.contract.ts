@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelName, eventTypeName, isoTimestamp, jsonObject, orderingKey } from '../common.js';
+import { channelName, eventTypeName, isoTimestamp, jsonObject, orderingKey, refuseUnstorable } from '../common.js';
 
 /** Key of `<prefix>.events`: the application id, so one tenant's events share a partition. */
 export const eventKey = z.uuid();
@@ -14,5 +14,5 @@ export const eventValue = z.strictObject({
   payload: jsonObject,
   createdAt: isoTimestamp,
   orderingKey: orderingKey.optional(),
-});
+}).superRefine(refuseUnstorable);
 export type EventValue = z.infer<typeof eventValue>;

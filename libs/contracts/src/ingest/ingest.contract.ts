@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { channelName, eventTypeName, jsonObject, orderingKey, storageProblems, textStorageProblem } from '../common.js';
+import { channelName, eventTypeName, jsonObject, orderingKey, refuseUnstorable, textStorageProblem } from '../common.js';
 
 /** Largest message accepted: a record on `<prefix>.ingest`, and a request body of the API: 256 KiB. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -31,14 +31,8 @@ export const messageCreate = z.object({
   orderingKey: orderingKey.optional(),
 });
 
-/** Value of `<prefix>.ingest`: a message create, with no other field. */
-export const ingestValue = z
-  .strictObject(messageCreate.shape)
-  // Refused here, as the API refuses it (the same check): PostgreSQL would fail the insert, and
-  // the record would be retried forever.
-  .superRefine((value, context) => {
-    for (const { path, message } of storageProblems(value)) context.addIssue({ code: 'custom', path, message });
-  });
+/** Value of `<prefix>.ingest`: a message create, with no other field, that PostgreSQL can store (as the API refuses what it cannot). */
+export const ingestValue = z.strictObject(messageCreate.shape).superRefine(refuseUnstorable);
 export type IngestValue = z.infer<typeof ingestValue>;
 
 /** Header on `<prefix>.ingest.rejected` saying why the original message was refused. */

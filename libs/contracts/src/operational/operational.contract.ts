@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTimestamp } from '../common.js';
+import { isoTimestamp, refuseUnstorable } from '../common.js';
 
 /** Svix's operational webhook event types, as operators subscribe to them. */
 export const OPERATIONAL_EVENT_TYPES = [
@@ -75,7 +75,9 @@ export const operationalEvent = z.discriminatedUnion('type', [
   event('message.attempt.exhausted', messageAttemptData),
   event('message.attempt.failing', messageAttemptData),
   event('message.attempt.recovered', messageAttemptData),
-]);
+  // Its strings go into lookups and a message's payload: one with U+0000 written past delivery
+  // would fail them (and the lookups batched with it) on every try.
+]).superRefine(refuseUnstorable);
 export type OperationalEvent = z.infer<typeof operationalEvent>;
 export type OperationalEventData<T extends OperationalEventType> = Extract<OperationalEvent, { type: T }>['data'];
 

@@ -341,7 +341,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
           return;
         } catch (error) {
           if (error instanceof UnreadableRecord) {
-            this.options.logger.error({ topic: message.topic, offset: message.offset, problem: error.problem }, `unreadable ${error.what} skipped`);
+            this.options.logger.error({ topic: message.topic, partition: message.partition, offset: message.offset, problem: error.problem }, `unreadable ${error.what} skipped`);
             return;
           }
           await retries.failed(message.offset, error);
