@@ -336,6 +336,25 @@ describe('app portal, in a browser', () => {
     }
   });
 
+  it("ends every portal session from the console: the links given out are refused from then on", async () => {
+    const token = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, portalToken);
+    expect((await token.get(`/app/${appA.id}`)).status).toBe(200);
+    const operator = await browser.context.newPage();
+    try {
+      await operator.goto(`${ctx.pipeline.apiUrl}/console/app/${appA.id}/access`);
+      await operator.getByLabel('Admin token or API key').fill(ctx.pipeline.adminToken);
+      await operator.getByRole('button', { name: 'Sign in' }).click();
+      await operator.getByRole('button', { name: 'End all portal sessions…' }).click();
+      await operator.getByRole('button', { name: 'End sessions' }).click();
+      await operator.getByText('Every portal session of this application has ended.').waitFor();
+      await screenshot(operator, 'console-access-sessions-ended');
+    } finally {
+      await operator.close();
+    }
+    const refused = await token.get<{ code: string }>(`/app/${appA.id}`);
+    expect([refused.status, refused.body.code]).toEqual([401, 'authentication_failed']);
+  });
+
   it('opened no dialog, and raised no script error and no Content-Security-Policy violation', () => {
     expectCleanPages(browser.watch);
   });

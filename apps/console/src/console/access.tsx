@@ -18,11 +18,17 @@ export function AccessPage() {
   );
 }
 
-/** A link to the app portal from POST /auth/app-portal-access: its token reaches this application only, and expires. */
+/**
+ * A link to the app portal from POST /auth/app-portal-access: its token reaches this application
+ * only, and expires; and Svix's expire-all, which ends every link given out (a leaked one too).
+ */
 function PortalLink() {
   const api = useApi();
   const appId = useAppId();
   const create = useMutation({ mutationFn: () => api.applications.portalAccess(appId) });
+  // The link shown no longer works once every session has ended: it goes with them.
+  const expireAll = useMutation({ mutationFn: () => api.applications.expirePortalSessions(appId), onSuccess: () => create.reset() });
+  const [confirming, setConfirming] = useState(false);
   const access = create.data;
   return (
     <section aria-labelledby="portal-link-title">
@@ -31,10 +37,44 @@ function PortalLink() {
         A portal link shows your customer this application's endpoints and messages and nothing else. Its token expires (HOOKLINE_PORTAL_TOKEN_TTL, an hour unless set otherwise): make a new link
         each time you hand one out.
       </p>
-      <button type="button" onClick={() => create.mutate()} disabled={create.isPending}>
-        Create portal link
-      </button>
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() => {
+            expireAll.reset();
+            create.mutate();
+          }}
+          disabled={create.isPending}
+        >
+          Create portal link
+        </button>
+        {confirming ? (
+          <>
+            <span>Every portal link of this application stops working. End them now?</span>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirming(false);
+                expireAll.mutate();
+              }}
+              disabled={expireAll.isPending}
+            >
+              End sessions
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+            End all portal sessions…
+          </button>
+        )}
+      </div>
       <ErrorNotice error={create.error} title="No portal link was created" />
+      <ErrorNotice error={expireAll.error} title="The portal sessions were not ended" />
+      {expireAll.isSuccess ? <Notice>Every portal session of this application has ended.</Notice> : null}
       {access ? (
         <div className="panel">
           <Notice>A portal link was created. It is shown only now: copy it.</Notice>
