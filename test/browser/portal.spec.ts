@@ -8,8 +8,8 @@ import { useReceiver } from '../support/receiver.js';
 
 /**
  * The app portal in Chromium, opened the way an operator's customer opens it: from a link that
- * the console makes with an API key scoped to one application (the future portal token is scoped
- * the same way). Everything in the page is done by clicking and typing.
+ * the console makes with an app-portal token (a session scoped to one application, which
+ * expires), never with an API key. Everything in the page is done by clicking and typing.
  */
 describe('app portal, in a browser', () => {
   const suffix = randomUUID().slice(0, 8);
@@ -22,7 +22,7 @@ describe('app portal, in a browser', () => {
   let portal: Page;
   let appA: { id: string };
   let appB: { id: string };
-  let apiKey: string;
+  let portalToken: string;
   let portalUrl: string;
   let fixed = false;
   /** What the receiver's /host page frames: a page of "the operator's site" on another origin. */
@@ -46,19 +46,23 @@ describe('app portal, in a browser', () => {
 
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
 
-  it('is opened from the link the console makes with an application API key', async () => {
+  it('is opened from the link the console makes with an app-portal token', async () => {
     const operator = await browser.context.newPage();
     await operator.goto(`${ctx.pipeline.apiUrl}/console/app/${appA.id}/access`);
     await operator.getByLabel('Admin token or API key').fill(ctx.pipeline.adminToken);
     await operator.getByRole('button', { name: 'Sign in' }).click();
     await heading(operator, 'Access').waitFor();
-    await operator.getByLabel('Key name').fill('customer portal');
-    await operator.getByRole('button', { name: 'Create API key' }).click();
-    apiKey = await operator.getByLabel('API key').inputValue();
-    expect(apiKey).toMatch(/^hk_/);
-    const link = operator.getByRole('link', { name: 'Open the app portal with this key' });
-    portalUrl = (await link.getAttribute('href'))!;
-    expect(new URL(portalUrl).search).toBe('');
+    await operator.getByRole('button', { name: 'Create portal link' }).click();
+    portalUrl = await operator.getByLabel('Portal link').inputValue();
+    const link = operator.getByRole('link', { name: 'Open the app portal' });
+    expect(await link.getAttribute('href')).toBe(portalUrl);
+    const { hash, search } = new URL(portalUrl);
+    expect(search).toBe('');
+    // A portal session's token, not an API key: it expires and reaches only what the portal does.
+    const fragment = new URLSearchParams(hash.slice(1));
+    expect(fragment.get('app')).toBe(appA.id);
+    portalToken = fragment.get('token')!;
+    expect(portalToken).toMatch(/^hk_portal_/);
     await screenshot(operator, 'console-access');
 
     const requested: string[] = [];
@@ -69,7 +73,7 @@ describe('app portal, in a browser', () => {
     await portal.getByText(`Webhooks · Portal shop A ${suffix}`).waitFor();
     // The token went from the fragment into memory: not in the address, never in a request's URL.
     expect(portal.url()).toBe(`${ctx.pipeline.apiUrl}/portal/`);
-    expect(requested.filter((url) => url.includes(apiKey))).toEqual([]);
+    expect(requested.filter((url) => url.includes(portalToken))).toEqual([]);
     await portal.getByText('No endpoints yet').waitFor();
     await operator.close();
   });
@@ -220,32 +224,36 @@ describe('app portal, in a browser', () => {
     expect(await overflowsHorizontally(portal)).toBe(false);
   });
 
-  it('shows only its application, and its key is refused on any other', async () => {
+  it('shows only its application, and its token is refused on any other', async () => {
     // Nothing in the portal leads elsewhere: no list of applications, no operator pages.
     expect(await portal.getByRole('link', { name: /Applications|Dead letters|Access|Event types/ }).count()).toBe(0);
     expect(await portal.getByText(receiver.url('/b-only')).count()).toBe(0);
 
-    const key = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, apiKey);
-    const listed = await key.get<{ data: Array<{ id: string }> }>('/app');
-    expect(listed.body.data.map((app) => app.id)).toEqual([appA.id]);
-    for (const [method, path] of [
-      ['GET', `/app/${appB.id}`],
-      ['GET', `/app/${appB.id}/endpoint`],
-      ['POST', `/app/${appB.id}/endpoint`],
-      ['GET', `/app/${appB.id}/msg`],
-      ['POST', `/app/${appB.id}/msg`],
-      ['GET', `/app/${appB.id}/dead-letter`],
+    const token = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, portalToken);
+    // Its own application is reachable; the list of applications is not, not even filtered to it.
+    expect((await token.get(`/app/${appA.id}`)).status).toBe(200);
+    const listed = await token.get<{ code: string }>('/app');
+    expect([listed.status, listed.body.code]).toEqual([403, 'forbidden']);
+    // Another application's portal routes are not found; its operator-only routes are refused before that.
+    for (const [method, path, status, code] of [
+      ['GET', `/app/${appB.id}`, 404, 'not_found'],
+      ['GET', `/app/${appB.id}/endpoint`, 404, 'not_found'],
+      ['POST', `/app/${appB.id}/endpoint`, 404, 'not_found'],
+      ['GET', `/app/${appB.id}/msg`, 404, 'not_found'],
+      ['POST', `/app/${appB.id}/msg`, 404, 'not_found'],
+      ['GET', `/app/${appB.id}/dead-letter`, 403, 'forbidden'],
     ] as const) {
       const body = method === 'POST' ? (path.endsWith('/msg') ? { eventType: created, payload: {} } : { url: receiver.url('/stolen') }) : undefined;
-      const reply = await key.send<{ code: string }>(method, path, { json: body });
-      expect([method, path, reply.status, reply.body.code]).toEqual([method, path, 404, 'not_found']);
+      const reply = await token.send<{ code: string }>(method, path, { json: body });
+      expect([method, path, reply.status, reply.body.code]).toEqual([method, path, status, code]);
     }
-    expect((await key.post('/app', { name: 'Mine now' })).status).toBe(403);
-    expect((await key.post(`/app/${appA.id}/api-key`, { name: 'another' })).status).toBe(403);
+    expect((await token.post('/app', { name: 'Mine now' })).status).toBe(403);
+    expect((await token.post(`/app/${appA.id}/api-key`, { name: 'another' })).status).toBe(403);
+    expect((await token.post(`/auth/app-portal-access/${appA.id}`, {})).status).toBe(403);
 
-    // A link naming another application with this key shows the API's refusal and nothing of it.
+    // A link naming another application with this token shows the API's refusal and nothing of it.
     const other = await browser.context.newPage();
-    await other.goto(`${ctx.pipeline.apiUrl}/portal/#app=${appB.id}&token=${apiKey}`);
+    await other.goto(`${ctx.pipeline.apiUrl}/portal/#app=${appB.id}&token=${portalToken}`);
     await other.getByRole('alert').filter({ hasText: 'This application could not be loaded' }).getByText('application not found').waitFor();
     await other.getByRole('alert').filter({ hasText: 'Could not load endpoints' }).getByText('application not found').waitFor();
     expect(await other.getByText(receiver.url('/b-only')).count()).toBe(0);
@@ -326,6 +334,25 @@ describe('app portal, in a browser', () => {
     } finally {
       await site.context.close();
     }
+  });
+
+  it("ends every portal session from the console: the links given out are refused from then on", async () => {
+    const token = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, portalToken);
+    expect((await token.get(`/app/${appA.id}`)).status).toBe(200);
+    const operator = await browser.context.newPage();
+    try {
+      await operator.goto(`${ctx.pipeline.apiUrl}/console/app/${appA.id}/access`);
+      await operator.getByLabel('Admin token or API key').fill(ctx.pipeline.adminToken);
+      await operator.getByRole('button', { name: 'Sign in' }).click();
+      await operator.getByRole('button', { name: 'End all portal sessions…' }).click();
+      await operator.getByRole('button', { name: 'End sessions' }).click();
+      await operator.getByText('Every portal session of this application has ended.').waitFor();
+      await screenshot(operator, 'console-access-sessions-ended');
+    } finally {
+      await operator.close();
+    }
+    const refused = await token.get<{ code: string }>(`/app/${appA.id}`);
+    expect([refused.status, refused.body.code]).toEqual([401, 'authentication_failed']);
   });
 
   it('opened no dialog, and raised no script error and no Content-Security-Policy violation', () => {

@@ -2,10 +2,96 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useApi, useAppId } from '../shared/context';
 import { CopyableValue, ErrorNotice, Notice, PageTitle } from '../shared/ui';
-import { portalLink } from '../portal/access';
 
-/** API keys scoped to this application (admin token only), each with a link that opens the app portal with it. */
+/**
+ * Who may reach this application: app-portal links for the operator's customer, and API keys for
+ * the operator's own services. They are kept apart on purpose: a customer gets a portal token,
+ * which expires, never an API key, which lasts until it is revoked.
+ */
 export function AccessPage() {
+  return (
+    <section>
+      <PageTitle title="Access">Access</PageTitle>
+      <PortalLink />
+      <ApiKeyCreation />
+    </section>
+  );
+}
+
+/**
+ * A link to the app portal from POST /auth/app-portal-access: its token reaches this application
+ * only, and expires; and Svix's expire-all, which ends every link given out (a leaked one too).
+ */
+function PortalLink() {
+  const api = useApi();
+  const appId = useAppId();
+  const create = useMutation({ mutationFn: () => api.applications.portalAccess(appId) });
+  // The link shown no longer works once every session has ended: it goes with them.
+  const expireAll = useMutation({ mutationFn: () => api.applications.expirePortalSessions(appId), onSuccess: () => create.reset() });
+  const [confirming, setConfirming] = useState(false);
+  const access = create.data;
+  return (
+    <section aria-labelledby="portal-link-title">
+      <h2 id="portal-link-title">App portal</h2>
+      <p>
+        A portal link shows your customer this application's endpoints and messages and nothing else. Its token expires (HOOKLINE_PORTAL_TOKEN_TTL, an hour unless set otherwise): make a new link
+        each time you hand one out.
+      </p>
+      <div className="actions">
+        <button
+          type="button"
+          onClick={() => {
+            expireAll.reset();
+            create.mutate();
+          }}
+          disabled={create.isPending}
+        >
+          Create portal link
+        </button>
+        {confirming ? (
+          <>
+            <span>Every portal link of this application stops working. End them now?</span>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirming(false);
+                expireAll.mutate();
+              }}
+              disabled={expireAll.isPending}
+            >
+              End sessions
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+            End all portal sessions…
+          </button>
+        )}
+      </div>
+      <ErrorNotice error={create.error} title="No portal link was created" />
+      <ErrorNotice error={expireAll.error} title="The portal sessions were not ended" />
+      {expireAll.isSuccess ? <Notice>Every portal session of this application has ended.</Notice> : null}
+      {access ? (
+        <div className="panel">
+          <Notice>A portal link was created. It is shown only now: copy it.</Notice>
+          <CopyableValue label="Portal link" value={access.url} />
+          <p>
+            <a href={access.url} target="_blank" rel="noopener noreferrer">
+              Open the app portal
+            </a>
+          </p>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+/** An API key for this application (admin token only): for the operator's services, not for customers. */
+function ApiKeyCreation() {
   const api = useApi();
   const appId = useAppId();
   const [name, setName] = useState('');
@@ -16,9 +102,9 @@ export function AccessPage() {
   };
   const key = create.data;
   return (
-    <section>
-      <PageTitle title="Access">Access</PageTitle>
-      <p>An API key reaches this application only. The app portal, opened with one, shows your customer this application's endpoints and messages and nothing else.</p>
+    <section aria-labelledby="api-keys-title">
+      <h2 id="api-keys-title">API keys</h2>
+      <p>An API key reaches this application only, through the whole API, until it is revoked. Give it to your own services; give your customers a portal link.</p>
       <form onSubmit={submit} className="inline-form">
         <div className="field">
           <label htmlFor="key-name">Key name</label>
@@ -35,11 +121,6 @@ export function AccessPage() {
             Key <strong>{key.name}</strong> created. It is shown only now: copy it.
           </Notice>
           <CopyableValue label="API key" value={key.key} />
-          <p>
-            <a href={portalLink(window.location.origin, appId, key.key)} target="_blank" rel="noopener noreferrer">
-              Open the app portal with this key
-            </a>
-          </p>
         </div>
       ) : null}
     </section>

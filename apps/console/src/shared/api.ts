@@ -23,6 +23,12 @@ export interface ApiKey {
   createdAt: string;
 }
 
+/** Svix's AppPortalAccessOut: the portal's link (the token in its fragment) and the short-lived token. */
+export interface PortalAccessLink {
+  url: string;
+  token: string;
+}
+
 export interface EventType {
   name: string;
   description: string;
@@ -274,6 +280,10 @@ export function createApi(token: string) {
       get: (appId: string) => request<Application>('GET', app(appId)),
       create: (fields: { name: string; uid?: string }) => request<Application>('POST', '/app', { body: fields }),
       createApiKey: (appId: string, name: string) => request<ApiKey>('POST', `${app(appId)}/api-key`, { body: { name } }),
+      /** A portal session for the application (expires, HOOKLINE_PORTAL_TOKEN_TTL) and the link that opens the portal with it. */
+      portalAccess: (appId: string) => request<PortalAccessLink>('POST', `/auth/app-portal-access/${segment(appId)}`, { body: {} }),
+      /** Ends every portal session of the application now: the links given out stop working. */
+      expirePortalSessions: (appId: string) => request<null>('POST', `/auth/app/${segment(appId)}/expire-all`, { body: {} }),
     },
     eventTypes: {
       list: (iterator?: string) => request<Page<EventType>>('GET', '/event-type', { query: { limit: 250, iterator, with_content: 'true' } }),
