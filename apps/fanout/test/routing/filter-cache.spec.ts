@@ -8,7 +8,7 @@ function warningsLogger(): { logger: Logger; warnings: string[] } {
 }
 
 describe('FilterCache', () => {
-  const endpoint = (filter: object | null, updatedAt = new Date(0)) => ({ id: 'e1', filter, updatedAt });
+  const endpoint = (filter: Record<string, unknown> | null, updatedAt = new Date(0)) => ({ id: 'e1', filter, updatedAt });
 
   it('compiles a filter once per endpoint version, never per event', () => {
     const cache = new FilterCache(warningsLogger().logger);
