@@ -207,6 +207,8 @@ describe('the REST API through the real stack', () => {
         ['GET', `${app}/endpoint/${endpointB.id}/msg`],
         ['GET', `${app}/msg/${messageB.id}/endpoint`],
         ['GET', `${app}/msg/${messageB.id}/attempt/${randomUUID()}`],
+        ['GET', `${app}/msg/${messageB.id}/attempt`],
+        ['GET', `${app}/msg/${messageB.id}/endpoint/${endpointB.id}/attempt`],
         ['GET', `${app}/msg/${messageB.id}/trace`],
         ['GET', `${app}/endpoint/${endpointB.id}/stats`],
       ];

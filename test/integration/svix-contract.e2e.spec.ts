@@ -291,6 +291,66 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
     });
   });
 
+  it('what the open-source server serves beyond the SDK, through plain HTTP: the deprecated attempt listings and generate-example', async () => {
+    const api = apiClient(ctx.pipeline.apiUrl, ctx.pipeline.adminToken);
+    type Page = { data: Array<{ id: string; endpointId: string; status: number }>; done: boolean; iterator: string | null };
+    const ids = (page: { data: Array<{ id: string }> }) => page.data.map((attempt) => attempt.id);
+
+    // Listed by message: the same attempts as listByMsg, in Svix's ListResponseMessageAttemptOut.
+    const current = await sdk.messageAttempt.listByMsg(appId, msgId);
+    expect(current.data.length).toBeGreaterThan(0);
+    const byMessage = await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/attempt`);
+    expect({ status: byMessage.status, problems: problemsAgainst(byMessage.body, 'ListResponseMessageAttemptOut', HOOKLINE_FIELDS) }).toEqual({ status: 200, problems: [] });
+    expect(ids(byMessage.body)).toEqual(ids(current));
+    // Its filters and pages: one attempt a page, the next after the iterator.
+    const first = await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/attempt?limit=1&endpoint_id=${endpointId}&status=0`);
+    expect(first.body).toMatchObject({ data: [{ id: current.data[0]!.id, endpointId, status: 0 }], done: false });
+    const second = await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/attempt?limit=1&iterator=${first.body.iterator}`);
+    expect(ids(second.body)).toEqual([current.data[1]!.id]);
+    expect((await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/attempt?status=2`)).body.data).toEqual([]);
+
+    // Listed by message and endpoint (the path names it): the same attempts; an endpoint the application lacks is a 404.
+    const toEndpoint = await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/endpoint/${endpointId}/attempt`);
+    expect({ status: toEndpoint.status, problems: problemsAgainst(toEndpoint.body, 'ListResponseMessageAttemptOut', HOOKLINE_FIELDS) }).toEqual({ status: 200, problems: [] });
+    expect(ids(toEndpoint.body)).toEqual(ids(current));
+    expect((await api.get(`/api/v1/app/${appId}/msg/${msgId}/endpoint/ep-${short()}/attempt`)).status).toBe(404);
+    expect((await api.get(`/api/v1/app/${appId}/msg/msg-${short()}/endpoint/${endpointId}/attempt`)).status).toBe(404);
+
+    // Both are deprecated in the document, as in Svix's.
+    const document = (await api.get<{ paths: Record<string, { get?: { deprecated?: boolean } }> }>('/api/v1/openapi.json')).body;
+    expect(document.paths['/api/v1/app/{app_id}/msg/{msg_id}/attempt']?.get?.deprecated).toBe(true);
+    expect(document.paths['/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/attempt']?.get?.deprecated).toBe(true);
+
+    // generate-example answers with the schema's own first example; it invents none.
+    const path = '/api/v1/event-type/schema/generate-example';
+    const schema = { type: 'object', properties: { order: { type: 'string' }, total: { type: 'number' } } };
+    expect(await api.post(path, { schema: { ...schema, examples } })).toMatchObject({ status: 200, body: { example: examples[0] } });
+    expect(await api.post(path, { schema: { ...schema, example: examples[1] } })).toMatchObject({ status: 200, body: { example: examples[1] } });
+    expect(await api.post(path, { schema })).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'schema', 'examples'], type: 'no_example' }] } });
+    expect(await api.post(path, { schema: { ...schema, examples: ['o-1'] } })).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'schema', 'examples', 0], type: 'not_an_object' }] } });
+    expect(await api.post(path, { schema: { type: 12 } })).toMatchObject({ status: 422, body: { detail: expect.arrayContaining([expect.objectContaining({ loc: ['body', 'schema', 'type'] })]) } });
+    // The admin token's: an application's key gets a 403.
+    const appKey = (await api.post<{ key: string }>(`/api/v1/app/${appId}/api-key`, { name: 'generate-example' })).body.key;
+    expect((await apiClient(ctx.pipeline.apiUrl, appKey).post(path, { schema: { ...schema, examples } })).status).toBe(403);
+  });
+
+  it("endpoints: the open-source server's field names, filterTypes and rateLimit, taken for eventTypes and throttleRate", async () => {
+    const api = apiClient(ctx.pipeline.apiUrl, ctx.pipeline.adminToken);
+    type Endpoint = { id: string; eventTypes: string[] | null; throttleRate: number | null };
+    const url = receiver.url('/server-names');
+    const created = await api.post<Endpoint>(`/api/v1/app/${appId}/endpoint`, { url, filterTypes: [ctx.eventType], rateLimit: 5 });
+    expect(created).toMatchObject({ status: 201, body: { eventTypes: [ctx.eventType], throttleRate: 5 } });
+    const { id } = created.body;
+    expect(await api.patch(`/api/v1/app/${appId}/endpoint/${id}`, { filterTypes: [flagged], rateLimit: null })).toMatchObject({ status: 200, body: { eventTypes: [flagged], throttleRate: null } });
+    expect(await api.put(`/api/v1/app/${appId}/endpoint/${id}`, { url, filterTypes: [ctx.eventType], eventTypes: [ctx.eventType] })).toMatchObject({ status: 200, body: { eventTypes: [ctx.eventType] } });
+    // Both names with different values: which was meant is not known, so neither is taken.
+    const conflicting = await api.patch(`/api/v1/app/${appId}/endpoint/${id}`, { filterTypes: [flagged], eventTypes: [ctx.eventType], rateLimit: 7, throttleRate: 8 });
+    expect(conflicting).toMatchObject({ status: 422, body: { detail: [{ loc: ['body', 'filterTypes'], msg: expect.stringContaining('"eventTypes"') }, { loc: ['body', 'rateLimit'], msg: expect.stringContaining('"throttleRate"') }] } });
+    expect((await api.get<Endpoint>(`/api/v1/app/${appId}/endpoint/${id}`)).body).toMatchObject({ eventTypes: [ctx.eventType], throttleRate: null });
+    expect((await api.post(`/api/v1/app/${appId}/endpoint`, { url, filterTypes: [] })).status).toBe(422);
+    expect((await api.delete(`/api/v1/app/${appId}/endpoint/${id}`)).status).toBe(204);
+  });
+
   it("endpoints: send-example sends the chosen example of the type's schemas to that endpoint alone; recover", async () => {
     const bystander = await sdk.endpoint.create(appId, { url: receiver.url('/bystander'), eventTypes: [ctx.eventType] });
     await served('endpoint.sendExample', async () => {

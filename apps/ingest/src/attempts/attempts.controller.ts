@@ -11,6 +11,10 @@ import {
   attemptListByEndpointQuery,
   type AttemptListByMessageQuery,
   attemptListByMessageQuery,
+  type DeprecatedAttemptListQuery,
+  deprecatedAttemptListQuery,
+  type DeprecatedEndpointAttemptListQuery,
+  deprecatedEndpointAttemptListQuery,
   EmptyResponse,
   ListResponseEndpointMessageOut,
   ListResponseMessageAttemptOut,
@@ -73,6 +77,34 @@ export class AttemptsController {
   })
   listAttemptedDestinations(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Query() query: ListQuery) {
     return this.attempts.listAttemptedDestinations(principal, appId, msgId, query);
+  }
+
+  @Operation({
+    method: 'get',
+    path: '/api/v1/app/{app_id}/msg/{msg_id}/attempt',
+    summary: "List attempts of a message (deprecated, as in Svix: use /attempt/msg/{msg_id})",
+    access: 'portal',
+    query: deprecatedAttemptListQuery,
+    status: 200,
+    response: ListResponseMessageAttemptOut,
+    deprecated: true,
+  })
+  listByMessageDeprecated(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Query() query: DeprecatedAttemptListQuery) {
+    return this.attempts.listByMessageDeprecated(principal, appId, msgId, query);
+  }
+
+  @Operation({
+    method: 'get',
+    path: '/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/attempt',
+    summary: 'List attempts of a message to one endpoint (deprecated, as in Svix: use /attempt/msg/{msg_id}?endpoint_id=)',
+    access: 'portal',
+    query: deprecatedEndpointAttemptListQuery,
+    status: 200,
+    response: ListResponseMessageAttemptOut,
+    deprecated: true,
+  })
+  listByMessageToEndpoint(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('msgId') msgId: string, @Param('endpointId') endpointId: string, @Query() query: DeprecatedEndpointAttemptListQuery) {
+    return this.attempts.listByMessageToEndpoint(principal, appId, msgId, endpointId, query);
   }
 
   @Operation({

@@ -40,6 +40,17 @@ export type AttemptListByEndpointQuery = z.infer<typeof attemptListByEndpointQue
 export const attemptListByMessageQuery = attemptListQuery.extend({ endpoint_id: z.string().min(1).max(256).optional() });
 export type AttemptListByMessageQuery = z.infer<typeof attemptListByMessageQuery>;
 
+/**
+ * Svix's deprecated listing of a message's attempts (`/msg/{msg_id}/attempt`): listByMsg's filters
+ * without status_code_class, tag and with_content, which it predates; responses always included.
+ */
+export const deprecatedAttemptListQuery = attemptListByMessageQuery.omit({ status_code_class: true, tag: true, with_content: true });
+export type DeprecatedAttemptListQuery = z.infer<typeof deprecatedAttemptListQuery>;
+
+/** Svix's deprecated listing of a message's attempts to one endpoint, which its path names. */
+export const deprecatedEndpointAttemptListQuery = deprecatedAttemptListQuery.omit({ endpoint_id: true });
+export type DeprecatedEndpointAttemptListQuery = z.infer<typeof deprecatedEndpointAttemptListQuery>;
+
 export const attemptedMessagesQuery = listQuery.extend(deliveryFilters);
 export type AttemptedMessagesQuery = z.infer<typeof attemptedMessagesQuery>;
 

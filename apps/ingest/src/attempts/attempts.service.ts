@@ -16,6 +16,8 @@ import {
   type AttemptListByMessageQuery,
   type AttemptListQuery,
   attemptOut,
+  type DeprecatedAttemptListQuery,
+  type DeprecatedEndpointAttemptListQuery,
   type EndpointMessageOut,
   endpointMessageOut,
   eventTypesOf,
@@ -55,6 +57,19 @@ export class AttemptsService {
     // An endpoint the application does not have was attempted with nothing.
     const endpoint = await this.endpoints.lookup(application.id, query.endpoint_id);
     return endpoint ? this.list({ messageId: message.id, endpointId: endpoint.id }, query) : emptyPage();
+  }
+
+  /** Svix's deprecated listing by message: listByMsg's attempts, each with its response. */
+  listByMessageDeprecated(principal: Principal, appId: string, msgId: string, query: DeprecatedAttemptListQuery): Promise<ListResponse<MessageAttemptOut>> {
+    return this.listByMessage(principal, appId, msgId, { ...query, with_content: 'true' });
+  }
+
+  /** Svix's deprecated listing of a message's attempts to one endpoint: a 404 when the application has no such endpoint, as the path names it. */
+  async listByMessageToEndpoint(principal: Principal, appId: string, msgId: string, endpointId: string, query: DeprecatedEndpointAttemptListQuery): Promise<ListResponse<MessageAttemptOut>> {
+    const application = await this.applications.resolve(principal, appId);
+    const message = await this.messages.findIn(application, msgId);
+    const endpoint = await this.endpoints.findIn(application, endpointId);
+    return this.list({ messageId: message.id, endpointId: endpoint.id }, { ...query, with_content: 'true' });
   }
 
   async listByEndpoint(principal: Principal, appId: string, endpointId: string, query: AttemptListByEndpointQuery): Promise<ListResponse<MessageAttemptOut>> {

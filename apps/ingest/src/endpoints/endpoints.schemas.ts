@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { channelName, eventTypeName } from '@hookline/contracts';
 import { type Endpoint, ENDPOINT_ORDERINGS } from '@hookline/database';
 import { customHeaderProblem, HEADER_PATTERNS, MAX_HEADER_VALUE_LENGTH } from '@hookline/egress';
@@ -78,7 +79,8 @@ export const endpointHeadersChange = z
   .superRefine(checkHeaders)
   .meta({ propertyNames: HEADER_NAMES, additionalProperties: { anyOf: [HEADER_VALUE, { type: 'null' }] } });
 
-export const endpointIn = z.object({
+/** Svix's EndpointIn as the svix SDK sends it, and the open-source server's names for two of its fields. */
+export const endpointFields = z.object({
   url: endpointUrl,
   description: z.string().max(10_000).optional(),
   throttleRate: throttleRate.optional(),
@@ -93,14 +95,43 @@ export const endpointIn = z.object({
   filter: payloadFilter.nullish(),
   // Hookline's own: `fifo` delivers the messages of each ordering key one at a time, in order (docs/adr/0012).
   ordering: z.enum(ENDPOINT_ORDERINGS).optional(),
+  /** The open-source Svix server's name for eventTypes, which programs written for it send. */
+  filterTypes: z.array(eventTypeName).min(1).max(100).nullish(),
+  /** The open-source Svix server's name for throttleRate. */
+  rateLimit: throttleRate.optional(),
 });
+
+/** One of the open-source server's names, sent along with Hookline's: both must say the same. */
+function aliased<V>(context: z.RefinementCtx, [alias, aliasValue]: [string, V | undefined], [name, value]: [string, V | undefined]): V | undefined {
+  if (aliasValue === undefined) return value;
+  if (value !== undefined && !isDeepStrictEqual(value, aliasValue)) {
+    context.addIssue({ code: 'custom', path: [alias], message: `"${alias}" (the open-source Svix server's name for "${name}") and "${name}" differ: send one of them` });
+  }
+  return aliasValue;
+}
+
+/**
+ * The open-source Svix server's `filterTypes` and `rateLimit` become `eventTypes` and
+ * `throttleRate`, the svix SDK's names, which are all the rest reads. Dropped as unknown fields,
+ * an old client's `filterTypes` would have subscribed its endpoint to every event type.
+ */
+const svixServerNames = <T extends { eventTypes?: string[] | null; filterTypes?: string[] | null; throttleRate?: number | null; rateLimit?: number | null }>(
+  { filterTypes, rateLimit, ...body }: T,
+  context: z.RefinementCtx,
+): Omit<T, 'filterTypes' | 'rateLimit'> => {
+  const eventTypes = aliased(context, ['filterTypes', filterTypes], ['eventTypes', body.eventTypes]);
+  const throttle = aliased(context, ['rateLimit', rateLimit], ['throttleRate', body.throttleRate]);
+  return { ...body, ...(eventTypes !== undefined && { eventTypes }), ...(throttle !== undefined && { throttleRate: throttle }) };
+};
+
+export const endpointIn = endpointFields.transform(svixServerNames);
 export type EndpointIn = z.infer<typeof endpointIn>;
 
-export const endpointPatch = endpointIn.omit({ secret: true }).partial();
+export const endpointPatch = endpointFields.omit({ secret: true }).partial().transform(svixServerNames);
 export type EndpointPatch = z.infer<typeof endpointPatch>;
 
 /** PUT replaces the endpoint: the url is required, every other field falls back to its default. */
-export const endpointPut = endpointPatch.required({ url: true });
+export const endpointPut = endpointFields.omit({ secret: true }).partial().required({ url: true }).transform(svixServerNames);
 export type EndpointPut = z.infer<typeof endpointPut>;
 
 export const EndpointOut = named(

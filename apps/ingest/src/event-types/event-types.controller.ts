@@ -6,6 +6,7 @@ import { EventTypesService } from './event-types.service.js';
 import {
   type EventTypeDeleteQuery,
   eventTypeDeleteQuery,
+  EventTypeExampleOut,
   type EventTypeIn,
   eventTypeIn,
   type EventTypeListQuery,
@@ -13,6 +14,8 @@ import {
   EventTypeOut,
   type EventTypePatch,
   eventTypePatch,
+  type EventTypeSchemaIn,
+  eventTypeSchemaIn,
   type EventTypeUpdate,
   eventTypeUpdate,
   ListResponseEventTypeOut,
@@ -35,6 +38,17 @@ export class EventTypesController {
 
   @Operation({ method: 'post', path: '/api/v1/event-type', summary: 'Create event type (admin)', access: 'admin', body: eventTypeIn, status: 201, response: EventTypeOut })
   create(@Body() body: EventTypeIn) { return this.eventTypes.create(body); }
+
+  @Operation({
+    method: 'post',
+    path: '/api/v1/event-type/schema/generate-example',
+    summary: "An example payload of a JSON Schema: the schema's first example (a 422 when it gives none: Hookline does not invent one)",
+    access: 'admin',
+    body: eventTypeSchemaIn,
+    status: 200,
+    response: EventTypeExampleOut,
+  })
+  generateExample(@Body() body: EventTypeSchemaIn) { return this.eventTypes.generateExample(body); }
 
   @Operation({ method: 'get', path: '/api/v1/event-type/{event_type_name}', summary: 'Get event type (archived ones too)', access: 'portal', status: 200, response: EventTypeOut })
   get(@CurrentPrincipal() principal: Principal, @Param('eventTypeName') name: string) { return this.eventTypes.get(principal, name); }

@@ -9,21 +9,27 @@ export const featureFlag = z.string().min(1).max(256).regex(/^[a-zA-Z0-9\-_.]+$/
 export const featureFlags = z.array(featureFlag).max(20);
 
 /**
- * The payload's JSON Schema per version (`{"1": {...}}`), as Svix keeps an event type's schemas.
- * Each is checked against the JSON Schema meta-schema (draft-07, Svix's), as data: no schema given
- * here is ever compiled to code. Its `examples` are what send-example sends.
+ * A payload's JSON Schema, checked against the JSON Schema meta-schema (draft-07, Svix's), as
+ * data: no schema given here is ever compiled to code.
  */
 const metaSchema = new Ajv({ strict: false, validateFormats: false });
-const SCHEMA_VERSION = 'a schema version: "1", "2", ...';
-const eventTypeSchemas = z.record(z.string().regex(/^[1-9][0-9]{0,8}$/, SCHEMA_VERSION), jsonObject, { error: (issue) => (issue.code === 'invalid_key' ? SCHEMA_VERSION : undefined) }).superRefine((schemas, context) => {
-  for (const [version, schema] of Object.entries(schemas)) {
-    if (metaSchema.validateSchema(schema)) continue;
-    for (const error of metaSchema.errors ?? []) {
-      const at = error.instancePath.split('/').slice(1).map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
-      context.addIssue({ code: 'custom', path: [version, ...at], message: `not a valid JSON Schema (draft-07): ${error.message ?? 'invalid'}` });
-    }
+const jsonSchema = jsonObject.superRefine((schema, context) => {
+  if (metaSchema.validateSchema(schema)) return;
+  for (const error of metaSchema.errors ?? []) {
+    const at = error.instancePath.split('/').slice(1).map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
+    context.addIssue({ code: 'custom', path: at, message: `not a valid JSON Schema (draft-07): ${error.message ?? 'invalid'}` });
   }
 });
+
+/** The payload's JSON Schema per version (`{"1": {...}}`), as Svix keeps an event type's schemas. Their `examples` are what send-example sends. */
+const SCHEMA_VERSION = 'a schema version: "1", "2", ...';
+const eventTypeSchemas = z.record(z.string().regex(/^[1-9][0-9]{0,8}$/, SCHEMA_VERSION), jsonSchema, { error: (issue) => (issue.code === 'invalid_key' ? SCHEMA_VERSION : undefined) });
+
+/** The examples a schema gives: its `examples`, or its single `example` (older drafts and OpenAPI); none when it gives neither. */
+export function examplesOf(schema: { examples?: unknown; example?: unknown }): unknown[] | undefined {
+  if (Array.isArray(schema.examples)) return schema.examples;
+  return schema.example === undefined ? undefined : [schema.example];
+}
 
 const eventTypeFields = z.object({
   name: eventTypeName,
@@ -66,6 +72,14 @@ export type EventTypeListQuery = z.infer<typeof eventTypeListQuery>;
 /** DELETE archives the type, as Svix does; `expunge=true` deletes it for good. */
 export const eventTypeDeleteQuery = z.object({ expunge: z.enum(['true', 'false']).default('false') });
 export type EventTypeDeleteQuery = z.infer<typeof eventTypeDeleteQuery>;
+
+/** Svix's EventTypeSchemaIn (generate-example): a JSON Schema. */
+export const eventTypeSchemaIn = z.object({ schema: jsonSchema });
+export type EventTypeSchemaIn = z.infer<typeof eventTypeSchemaIn>;
+
+/** Svix's EventTypeExampleOut: an example payload of the schema. */
+export const EventTypeExampleOut = named('EventTypeExampleOut', z.object({ example: jsonObject }));
+export type EventTypeExampleOut = z.output<typeof EventTypeExampleOut>;
 
 export const EventTypeOut = named(
   'EventTypeOut',

@@ -6,8 +6,8 @@ import { conflictOnDuplicate, found, notFound, ValidationFailed } from '../http/
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
 import { EventTypesRepository, type NewEventType } from './event-types.repository.js';
-import type { EventTypeDeleteQuery, EventTypeIn, EventTypeListQuery, EventTypeOut, EventTypePatch, EventTypeUpdate } from './event-types.schemas.js';
-import { eventTypeOut } from './event-types.schemas.js';
+import type { EventTypeDeleteQuery, EventTypeExampleOut, EventTypeIn, EventTypeListQuery, EventTypeOut, EventTypePatch, EventTypeSchemaIn, EventTypeUpdate } from './event-types.schemas.js';
+import { eventTypeOut, examplesOf } from './event-types.schemas.js';
 
 /** The flags as stored: a list without repeats, or null for none. */
 const flagList = (flags: readonly string[] | null) => (flags && flags.length > 0 ? [...new Set(flags)] : null);
@@ -82,10 +82,9 @@ export class EventTypesService {
     if (!type) throw new ValidationFailed([{ loc: ['body', 'eventType'], msg: `no event type "${name}"`, type: 'not_found' }]);
     const schemas = (type.schemas ?? {}) as Record<string, { examples?: unknown; example?: unknown }>;
     const newestFirst = Object.keys(schemas).sort((a, b) => Number(b) - Number(a));
-    const version = newestFirst.find((key) => Array.isArray(schemas[key]!.examples) || schemas[key]!.example !== undefined);
+    const version = newestFirst.find((key) => examplesOf(schemas[key]!) !== undefined);
     if (version === undefined) throw new ValidationFailed([{ loc: ['body', 'eventType'], msg: `event type "${name}" has no example: its schemas give no "examples"`, type: 'no_example' }]);
-    const { examples, example } = schemas[version]!;
-    const candidates = Array.isArray(examples) ? examples : [example];
+    const candidates = examplesOf(schemas[version]!)!;
     if ((index ?? 0) >= candidates.length) {
       throw new ValidationFailed([{ loc: ['body', 'exampleIndex'], msg: `event type "${name}" has ${candidates.length} example(s) in version ${version} of its schemas`, type: 'out_of_range' }]);
     }
@@ -94,6 +93,25 @@ export class EventTypesService {
       throw new ValidationFailed([{ loc: ['body', 'exampleIndex'], msg: `example ${index ?? 0} of event type "${name}" is not a JSON object, which a payload must be`, type: 'not_an_object' }]);
     }
     return chosen as Record<string, unknown>;
+  }
+
+  /**
+   * Svix's generate-example, without generating: the schema's first example (its `examples`, or
+   * its `example`). Svix invents one from the schema; no maintained generator is among Hookline's
+   * dependencies, and an invented payload would not be one the operator chose. A schema without
+   * an example, or whose first example is not a JSON object (a payload always is), gets a 422
+   * naming the field.
+   */
+  generateExample(body: EventTypeSchemaIn): EventTypeExampleOut {
+    const candidates = examplesOf(body.schema);
+    if (candidates === undefined || candidates.length === 0) {
+      throw new ValidationFailed([{ loc: ['body', 'schema', 'examples'], msg: 'the schema gives no "examples": Hookline answers with a schema\'s own example and does not invent one', type: 'no_example' }]);
+    }
+    const [first] = candidates;
+    if (typeof first !== 'object' || first === null || Array.isArray(first)) {
+      throw new ValidationFailed([{ loc: ['body', 'schema', 'examples', 0], msg: 'the first example is not a JSON object, which a payload must be', type: 'not_an_object' }]);
+    }
+    return { example: first as Record<string, unknown> };
   }
 
   /** The type as the operator sees it (every flag), or a 404 naming it. */

@@ -26,6 +26,8 @@ export interface ApiOperation {
   status: number;
   /** Schema of a successful answer's body (none for a 204), registered by name in http/schemas.ts. */
   response?: z.ZodType;
+  /** Served only because Svix still serves it (old clients call it); the document marks it deprecated. */
+  deprecated?: true;
 }
 
 /** Metadata key of a handler's declaration, which the guard reads. */

@@ -76,6 +76,7 @@ function operationOf(operation: ApiOperation) {
   return {
     summary: operation.summary,
     operationId: `${operation.method}${operation.path.replace(/[^a-zA-Z]+(\w)/g, (_, c: string) => c.toUpperCase())}`,
+    ...(operation.deprecated && { deprecated: true }),
     ...(operation.access === 'public' && { security: [] }),
     parameters: parametersOf(operation),
     ...(operation.body && { requestBody: { required: !operation.body.safeParse(undefined).success, ...json(inputSchema(operation.body)) } }),

@@ -1,14 +1,14 @@
 import { OPERATIONAL_EVENT_TYPES } from '@hookline/contracts';
 import type { Endpoint } from '@hookline/database';
 import { z } from 'zod';
-import { endpointHeaders, endpointIn } from '../endpoints/endpoints.schemas.js';
+import { endpointFields, endpointHeaders } from '../endpoints/endpoints.schemas.js';
 import { answer, id, idIterator, listOf, metadata, named, timestamps } from '../http/schemas.js';
 
 /** The operational event types an operational endpoint listens to; none given (or null) for all of them. */
 const operationalEventTypes = z.array(z.enum(OPERATIONAL_EVENT_TYPES)).min(1).max(OPERATIONAL_EVENT_TYPES.length).nullish();
 
 /** Svix's OperationalWebhookEndpointIn: an endpoint's fields, without channels, listening to operational event types. */
-export const operationalWebhookEndpointIn = endpointIn.omit({ channels: true, eventTypes: true, filter: true, ordering: true }).extend({ eventTypes: operationalEventTypes });
+export const operationalWebhookEndpointIn = endpointFields.omit({ channels: true, eventTypes: true, filter: true, ordering: true, filterTypes: true, rateLimit: true }).extend({ eventTypes: operationalEventTypes });
 export type OperationalWebhookEndpointIn = z.infer<typeof operationalWebhookEndpointIn>;
 
 /** Svix's OperationalWebhookEndpointUpsertIn (PUT): no secret, no headers (those have their own routes). */

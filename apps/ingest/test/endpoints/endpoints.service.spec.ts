@@ -4,6 +4,7 @@ import type { ApplicationsService } from '../../src/applications/applications.se
 import type { Principal } from '../../src/auth/principal.js';
 import { EndpointLookup } from '../../src/endpoints/endpoint-lookup.js';
 import type { EndpointsRepository } from '../../src/endpoints/endpoints.repository.js';
+import { endpointIn, endpointPatch, endpointPut } from '../../src/endpoints/endpoints.schemas.js';
 import { EndpointsService } from '../../src/endpoints/endpoints.service.js';
 import { EndpointHeadersService } from '../../src/endpoints/headers/endpoint-headers.service.js';
 import type { EndpointOrderingService } from '../../src/endpoints/ordering/endpoint-ordering.service.js';
@@ -89,6 +90,20 @@ describe('EndpointsService', () => {
     verified = [];
     orderingChanges = [];
     changes = [];
+  });
+
+  it("takes the open-source server's filterTypes and rateLimit as eventTypes and throttleRate, and refuses both names with different values", () => {
+    const url = 'https://example.com/hook';
+    expect(endpointIn.parse({ url, filterTypes: ['a.b'], rateLimit: 5 })).toEqual({ url, eventTypes: ['a.b'], throttleRate: 5 });
+    expect(endpointPatch.parse({ filterTypes: null, rateLimit: null })).toEqual({ eventTypes: null, throttleRate: null });
+    // Neither name given: a PATCH leaves both out, so the endpoint keeps its values.
+    expect(endpointPatch.parse({ description: 'x' })).toEqual({ description: 'x' });
+    expect(endpointPut.parse({ url, eventTypes: ['a.b'], filterTypes: ['a.b'], throttleRate: 5, rateLimit: 5 })).toEqual({ url, eventTypes: ['a.b'], throttleRate: 5 });
+    const refused = endpointIn.safeParse({ url, eventTypes: ['a.b'], filterTypes: ['c.d'], throttleRate: 5, rateLimit: 6 });
+    expect(refused.error?.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['filterTypes', '"filterTypes" (the open-source Svix server\'s name for "eventTypes") and "eventTypes" differ: send one of them'],
+      ['rateLimit', '"rateLimit" (the open-source Svix server\'s name for "throttleRate") and "throttleRate" differ: send one of them'],
+    ]);
   });
 
   it('reports each change to operators once it is stored: created, updated (with whether it was disabled before), deleted', async () => {

@@ -87,6 +87,18 @@ describe('EventTypesService', () => {
     expect(await answerOf(service.example(admin, 'bare', undefined))).toEqual({ status: 422, body: { detail: [{ loc: ['body', 'eventType'], msg: 'event type "bare" has no example: its schemas give no "examples"', type: 'no_example' }] } });
   });
 
+  it("answers generate-example with the schema's first example (or its single example), and a 422 naming the field when there is none to give", () => {
+    expect(service.generateExample({ schema: { type: 'object', examples: [{ v: 1 }, { v: 2 }] } })).toEqual({ example: { v: 1 } });
+    expect(service.generateExample({ schema: { type: 'object', example: { v: 3 } } })).toEqual({ example: { v: 3 } });
+    for (const [schema, loc, type] of [
+      [{ type: 'object' }, ['body', 'schema', 'examples'], 'no_example'],
+      [{ type: 'object', examples: [] }, ['body', 'schema', 'examples'], 'no_example'],
+      [{ type: 'string', examples: ['text', { v: 1 }] }, ['body', 'schema', 'examples', 0], 'not_an_object'],
+    ] as const) {
+      expect(() => service.generateExample({ schema })).toThrow(expect.objectContaining({ problems: [expect.objectContaining({ loc, type })] }));
+    }
+  });
+
   it('takes schemas only as JSON Schemas by version, and an older SDK’s single flag into the list', () => {
     const problems = (body: unknown) => {
       const parsed = eventTypeIn.safeParse(body);
