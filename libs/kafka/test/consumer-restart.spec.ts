@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createLogger } from '@hookline/logging';
-import type { Kafka } from 'kafkajs';
+import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { KafkaConsumerServer } from '../src/consumer/kafka-consumer.server.js';
+import type { ConsumedMessage } from '../src/consumer/kafka-server.base.js';
 
 /**
  * The kafkajs boundary, faked: each consumer() call gives a consumer whose group join and crash
@@ -18,8 +19,12 @@ class FakeConsumer extends EventEmitter {
     if (this.failConnect) throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9');
     this.connected = true;
   }
+  /** What kafkajs would call with each fetched batch. */
+  eachBatch: ((payload: EachBatchPayload) => Promise<void>) | null = null;
   async subscribe() {}
-  async run() {}
+  async run(options: { eachBatch: (payload: EachBatchPayload) => Promise<void> }) {
+    this.eachBatch = options.eachBatch;
+  }
   async disconnect() {
     this.disconnected = true;
   }
@@ -45,7 +50,7 @@ function fakeKafka(failFirstConnects = 0) {
   return { kafka, consumers };
 }
 
-function server(kafka: Kafka) {
+function server(kafka: Kafka, handler: (record: ConsumedMessage) => Promise<void> = async () => undefined) {
   const strategy = new KafkaConsumerServer({
     kafka,
     service: 'test',
@@ -56,7 +61,7 @@ function server(kafka: Kafka) {
     shutdownGraceMs: 10,
     logger: createLogger('test', 'silent'),
   });
-  strategy.addHandler('events', async () => undefined);
+  strategy.addHandler('events', handler);
   return strategy;
 }
 
@@ -69,9 +74,9 @@ const until = async (check: () => boolean, timeoutMs = 5_000) => {
 };
 
 /** A server on a fake Kafka, listening: its first consumer connected and joined the group. */
-async function listeningServer() {
+async function listeningServer(handler?: (record: ConsumedMessage) => Promise<void>) {
   const { kafka, consumers } = fakeKafka();
-  const strategy = server(kafka);
+  const strategy = server(kafka, handler);
   const listening = new Promise<void>((resolve) => strategy.listen(() => resolve()));
   await until(() => consumers.length === 1 && consumers[0]!.connected);
   consumers[0]!.join();
@@ -128,5 +133,34 @@ describe('the consumer supervisor', () => {
     consumers[0]!.crash(new Error('late crash'));
     await new Promise((resolve) => setTimeout(resolve, 1_300));
     expect(consumers).toHaveLength(1);
+  });
+
+  it('never hands a handler a record fetched before the group generation moved on, even one that waited behind its key', async () => {
+    // The ingest handler's emit turnstile refuses a record of an older generation; a record that
+    // queued behind a slow one of its key while the group rejoined once reached its handler with
+    // the old generation and was refused on every retry, holding its partition for ever.
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const handled: string[] = [];
+    const { consumers, strategy } = await listeningServer(async (record) => {
+      handled.push(record.offset);
+      if (record.offset === '0') await slow;
+    });
+    const record = (offset: string) => ({ offset, key: Buffer.from('k'), value: Buffer.from('{}'), headers: {}, timestamp: '0', attributes: 0 });
+    await consumers[0]!.eachBatch!({
+      batch: { topic: 't', partition: 0, messages: [record('0'), record('1')] },
+      resolveOffset: () => undefined,
+      heartbeat: async () => undefined,
+      pause: () => () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    } as unknown as EachBatchPayload);
+    await until(() => handled.length === 1);
+    // A rebalance: the group's next generation fetches both records again.
+    consumers[0]!.join();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(handled).toEqual(['0']);
+    await strategy.close();
   });
 });

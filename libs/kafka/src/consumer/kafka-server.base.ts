@@ -308,7 +308,10 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
    * record, first.
    */
   protected handleWithRetry(message: ConsumedMessage): Promise<void> {
-    const generation = this.generation;
+    // The generation that fetched it, not the current one: a record that waited (behind its key,
+    // or for its due time) while the group moved on is fetched again, and a handler that checks
+    // the record's generation (ingest's emit turnstile) would refuse it on every retry.
+    const { generation } = message;
     return inSpan(
       `process ${message.topic}`,
       {
