@@ -291,6 +291,11 @@ describe('helm chart options', () => {
     for (const service of scraped) expect(service.spec?.ports?.map((port) => port.name)).toContain('http');
   });
 
+  it('exposes the API, the console and the app portal by default, and neither health nor metrics', () => {
+    const [ingress] = ofKind(renderChart('--set', 'ingest.ingress.enabled=true'), 'Ingress');
+    expect(ingress?.spec?.rules?.[0]?.http?.paths.map((path) => path.path)).toEqual(['/api', '/console', '/portal']);
+  });
+
   it('routes the Ingress to the ingest Service', () => {
     const [ingress] = ofKind(allOn(), 'Ingress');
     const backend = ingress?.spec?.rules?.[0]?.http?.paths[0]?.backend.service;
