@@ -60,9 +60,11 @@
 // once the ledger settled, <prefix>.outcomes is read from its beginning to its end, and every
 // published event must have an outcome record there that agrees with the other two: `delivered`
 // for an event the receiver got, `dead` for a dead letter (an event with the other outcome among
-// its records disagrees; a repeated record is counted, not a failure). Exits 0 when nothing is
-// lost, every dead letter is justified, no order was violated and every outcome is there and
-// agrees, 1 otherwise, 2 on a usage error.
+// its records disagrees; a repeated record is counted, not a failure). Every record is parsed with
+// the contract's schema (libs/contracts outcome.contract.ts: the value an outcomeRecord, the key its
+// messageId); one that does not match is counted as malformed, fails the run, and witnesses nothing.
+// Exits 0 when nothing is lost, every dead letter is justified, no order was violated and every
+// outcome is there, as documented, and agrees, 1 otherwise, 2 on a usage error.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -566,17 +568,19 @@ async function settle(chaos, endpointIds, published, timeline) {
 /**
  * The third witness: every record of <prefix>.outcomes, read from the beginning to the end the
  * topic has now (outcomes are written before each task's offset is committed, so by the time the
- * ledger settled they are there; read again for up to 30 s while some are missing). Per published
- * event (eventId chaos-<seq>): missing when it has no record, disagreeing when a record says
+ * ledger settled they are there; read again for up to 30 s while some are missing). Each record is
+ * parsed with the contract's schema; one that does not match is malformed. Per published event
+ * (eventId chaos-<seq>): missing when it has no record that matches, disagreeing when a record says
  * `delivered` of a dead letter or `dead` (or `discarded`) of an event the receiver got.
  */
 async function witnessOutcomes(chaos, ledger, timeline) {
   const { prefix, kafka } = chaos;
   const topic = `${prefix}.outcomes`;
+  const contract = await import(join(ROOT, 'libs/contracts/dist/outcomes/outcome.contract.js'));
   const deadline = Date.now() + 30_000;
   for (let round = 1; ; round++) {
-    const byEvent = await readWholeTopic(kafka, topic, `${prefix}.chaos-outcomes-${round}`);
-    const records = [...byEvent.values()].reduce((sum, outcomes) => sum + outcomes.length, 0);
+    const { byEvent, malformed } = await readWholeTopic(kafka, topic, `${prefix}.chaos-outcomes-${round}`, contract);
+    const records = [...byEvent.values()].reduce((sum, outcomes) => sum + outcomes.length, malformed.length);
     const missing = [];
     const disagreeing = [];
     let repeated = 0;
@@ -591,8 +595,8 @@ async function witnessOutcomes(chaos, ledger, timeline) {
       if (expected !== null && outcomes.some((outcome) => outcome !== expected)) disagreeing.push(seq);
     }
     if ((missing.length === 0 && disagreeing.length === 0) || Date.now() > deadline) {
-      timeline.note(`outcomes read: ${records} records on ${topic}`);
-      return { records, missing, disagreeing, repeated };
+      timeline.note(`outcomes read: ${records} records on ${topic}, ${malformed.length} not matching the contract`);
+      return { records, malformed, missing, disagreeing, repeated };
     }
     log(`outcomes: ${missing.length} events without a record yet, ${disagreeing.length} disagreeing; reading again`);
     await sleep(5_000);
@@ -600,22 +604,23 @@ async function witnessOutcomes(chaos, ledger, timeline) {
 }
 
 /**
- * Every outcome recorded on `topic`, by eventId, read from the beginning to the end offsets of now
- * (within 2 minutes), in a consumer group of its own that is deleted afterwards.
+ * Every outcome recorded on `topic` that matches the contract, by eventId, and every record that
+ * does not (malformed), read from the beginning to the end offsets of now (within 2 minutes), in a
+ * consumer group of its own that is deleted afterwards.
  */
-async function readWholeTopic(kafka, topic, groupId) {
+async function readWholeTopic(kafka, topic, groupId, contract) {
   const admin = kafka.admin();
   await admin.connect();
-  const byEvent = new Map();
+  const witness = { byEvent: new Map(), malformed: [] };
   try {
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high, low }) => [partition, { high: Number(high), low: Number(low) }]));
     const remaining = new Set([...ends].filter(([, { high, low }]) => high > low).map(([partition]) => partition));
-    if (remaining.size === 0) return byEvent;
+    if (remaining.size === 0) return witness;
     const consumer = kafka.consumer({ groupId });
     await consumer.connect();
     try {
       await consumer.subscribe({ topic, fromBeginning: true });
-      await readUntilEnd(consumer, ends, remaining, byEvent);
+      await readUntilEnd(consumer, ends, remaining, witness, contract);
     } finally {
       await consumer.disconnect();
       await admin.deleteGroups([groupId]).catch(() => undefined);
@@ -623,16 +628,35 @@ async function readWholeTopic(kafka, topic, groupId) {
   } finally {
     await admin.disconnect();
   }
-  return byEvent;
+  return witness;
 }
 
-/** Runs the consumer until it has read every partition of `remaining` up to its end in `ends`, gathering outcomes by eventId. */
-function readUntilEnd(consumer, ends, remaining, byEvent) {
+/**
+ * The record as the contract documents it (libs/contracts outcome.contract.ts: its value an
+ * outcomeRecord, its key that record's messageId), or why it is not.
+ */
+function parseOutcome(contract, key, value) {
+  let json;
+  try {
+    json = JSON.parse(value?.toString() ?? '');
+  } catch {
+    return { problem: 'the value is not JSON' };
+  }
+  const parsed = contract.outcomeRecord.safeParse(json);
+  if (!parsed.success) return { problem: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`).join('; ') };
+  const keyText = key?.toString() ?? null;
+  if (!contract.outcomeKey.safeParse(keyText).success || keyText !== parsed.data.messageId) return { problem: `key ${keyText} is not the messageId ${parsed.data.messageId}` };
+  return { record: parsed.data };
+}
+
+/** Runs the consumer until it has read every partition of `remaining` up to its end in `ends`, gathering outcomes by eventId and the malformed records. */
+function readUntilEnd(consumer, ends, remaining, { byEvent, malformed }, contract) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the outcomes topic was not read to its end within 2 minutes (partitions ${[...remaining].join(', ')} short)`)), 120_000);
     const eachMessage = async ({ partition, message }) => {
-      const record = JSON.parse(message.value.toString());
-      if (record.eventId !== null) {
+      const { record, problem } = parseOutcome(contract, message.key, message.value);
+      if (problem) malformed.push({ partition, offset: message.offset, problem });
+      else if (record.eventId !== null) {
         if (!byEvent.has(record.eventId)) byEvent.set(record.eventId, []);
         byEvent.get(record.eventId).push(record.outcome);
       }
@@ -670,6 +694,8 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   for (const [what, seqs] of [['missing', outcomes.missing], ['disagreeing', outcomes.disagreeing]]) {
     if (seqs.length > 0) out.push(`  ${what.padEnd(14)} eventIds chaos-${seqs.slice(0, 20).join(', chaos-')}${seqs.length > 20 ? ', ...' : ''}`);
   }
+  out.push(`outcome shape    ${outcomes.records} records parsed with the contract's outcomeRecord (key: the messageId): ${outcomes.malformed.length} not matching   ${outcomes.malformed.length === 0 ? 'OK' : 'OUTCOMES MALFORMED'}`);
+  for (const { partition, offset, problem } of outcomes.malformed.slice(0, 10)) out.push(`  malformed      partition ${partition} offset ${offset}: ${problem.slice(0, 200)}`);
   out.push(`duplicates       ${stats.duplicates} (the same webhook-id received again)${stats.duplicatesOtherId ? `; ${stats.duplicatesOtherId} under another webhook-id` : ''}${unacknowledged ? `; ${unacknowledged} events received whose publish was never acknowledged` : ''}`);
   out.push(`dead letters     ${dead.length}${dead.length ? `, ${dead.length - unjustified.length} with the window spent or every tier used, ${unjustified.length} without` : ''}`);
   const clock = (at) => new Date(at).toISOString().slice(11, 23);
@@ -713,6 +739,7 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   if (ordered.violations > 0) failures.push(`${ordered.violations} order violations on the FIFO endpoint`);
   if (outcomes.missing.length > 0) failures.push(`${outcomes.missing.length} events without an outcome record`);
   if (outcomes.disagreeing.length > 0) failures.push(`${outcomes.disagreeing.length} events whose outcome record disagrees`);
+  if (outcomes.malformed.length > 0) failures.push(`${outcomes.malformed.length} outcome records not matching the contract`);
   if (misrejected.length > 0) failures.push(`${misrejected.length} poison records not rejected with their reason`);
   out.push(`result           ${failures.length === 0 ? 'OK' : `FAILED: ${failures.join('; ')}`}`);
   return { out, failures };

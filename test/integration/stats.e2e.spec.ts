@@ -1,9 +1,10 @@
 import pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import type { ApplicationStats, StatsOverview } from '../../apps/ingest/src/stats/stats.schemas.js';
-import { apiClient } from '../support/api-client.js';
-import { eventually, requireStack } from '../support/env.js';
-import { usePipeline } from '../support/pipeline.js';
+import { Svix } from 'svix';
+import { type ApiClient, apiClient } from '../support/api-client.js';
+import { eventually, isolatedDatabase, migrate, requireStack } from '../support/env.js';
+import { type Pipeline, startPipeline, usePipeline } from '../support/pipeline.js';
 import { useReceiver } from '../support/receiver.js';
 
 // The stats routes against the attempts table and the status rows they count, on the real stack:
@@ -84,35 +85,75 @@ describe('stats of endpoints and applications', () => {
     expect((await tenant.get('/api/v1/stats/overview')).status).toBe(403);
     expect((await apiClient(pipeline.apiUrl, null).get(`/api/v1/app/${app.id}/stats`)).status).toBe(401);
   });
+});
+
+// The overview counts the whole installation: a database of its own, so that the attempts and dead
+// letters it counts are this test's alone, none written by another test while it compares.
+describe('stats overview of the installation', () => {
+  let pipeline: Pipeline;
+  let svix: Svix;
+  let admin: ApiClient;
+  let isolated: Awaited<ReturnType<typeof isolatedDatabase>>;
+  // One client, not a pool: its end() waits for the connection to close, before the database is dropped.
+  let own: pg.Client;
+  const receiver = useReceiver();
+  const eventType = `overview.${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    isolated = await isolatedDatabase('stats_overview');
+    await migrate(isolated.url);
+    own = new pg.Client({ connectionString: isolated.url });
+    await own.connect();
+    pipeline = await startPipeline('stats-overview', { DATABASE_URL: isolated.url, HOOKLINE_RETRY_SCHEDULE: '300ms,300ms', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '100' });
+    svix = new Svix(pipeline.adminToken, { serverUrl: pipeline.apiUrl });
+    admin = apiClient(pipeline.apiUrl, pipeline.adminToken);
+    await svix.eventType.create({ name: eventType, description: 'stats overview' });
+  });
+
+  afterAll(async () => {
+    await pipeline?.stop();
+    await own?.end();
+    await isolated?.drop();
+  });
 
   it('gives the installation overview in buckets that agree with the attempts and dead deliveries of their time', async () => {
-    const { admin } = ctx;
-    // A window that closed a while ago, so no attempt of it is still being written.
-    const until = new Date(Math.floor((Date.now() - 30_000) / 60_000) * 60_000);
-    const since = new Date(until.getTime() - 10 * 60_000);
-    const reply = await admin.get<StatsOverview>(`/api/v1/stats/overview?since=${since.toISOString()}&until=${until.toISOString()}&bucket=1m`);
+    const app = await svix.application.create({ name: 'Overview' });
+    await svix.endpoint.create(app.id, { url: receiver.url('/ok'), eventTypes: [eventType] });
+    await svix.endpoint.create(app.id, { url: receiver.url('/failing'), eventTypes: [eventType] });
+    receiver.respond = (request) => ({ status: request.path === '/failing' ? 500 : 200 });
+    const started = Date.now();
+    for (let n = 0; n < 3; n++) await svix.message.create(app.id, { eventType, payload: { n } });
+    // Each message: one attempt that succeeds at /ok; three that fail at /failing, then it is dead.
+    await eventually(async () => {
+      const { rows } = await own.query<{ attempts: string; dead: string }>(`SELECT (SELECT count(*) FROM attempts) AS attempts, (SELECT count(*) FROM message_endpoints WHERE status = 'dead') AS dead`);
+      expect(rows[0]).toEqual({ attempts: '12', dead: '3' });
+    }, 20_000);
+
+    // 10 s buckets from before the first message to past now: empty ones around those that hold the attempts.
+    const bucketMs = 10_000;
+    const since = new Date(Math.floor(started / bucketMs) * bucketMs - 3 * bucketMs);
+    const until = new Date(Math.ceil(Date.now() / bucketMs) * bucketMs + bucketMs);
+    const reply = await admin.get<StatsOverview>(`/api/v1/stats/overview?since=${since.toISOString()}&until=${until.toISOString()}&bucket=10s`);
     expect(reply.status).toBe(200);
     const overview = reply.body;
-    expect(overview.bucket).toBe('1m');
-    expect(overview.buckets.map((bucket) => bucket.start)).toEqual(Array.from({ length: 10 }, (_, n) => new Date(since.getTime() + n * 60_000).toISOString()));
-    const { rows } = await database.query<{ start: Date; delivered: string; failed: string }>(
-      `SELECT date_trunc('minute', created_at) AS start, count(*) FILTER (WHERE succeeded) AS delivered, count(*) FILTER (WHERE NOT succeeded) AS failed
-       FROM attempts WHERE created_at >= $1 AND created_at < $2 GROUP BY 1`,
-      [since, until],
-    );
-    const { rows: dead } = await database.query<{ start: Date; dead: string }>(
-      `SELECT date_trunc('minute', last_attempt_at) AS start, count(*) AS dead FROM message_endpoints WHERE status = 'dead' AND last_attempt_at >= $1 AND last_attempt_at < $2 GROUP BY 1`,
-      [since, until],
-    );
-    const expected = overview.buckets.map(({ start }) => {
-      const attempts = rows.find((row) => row.start.toISOString() === start);
-      return { start, delivered: Number(attempts?.delivered ?? 0), failed: Number(attempts?.failed ?? 0), dead: Number(dead.find((row) => row.start.toISOString() === start)?.dead ?? 0) };
-    });
+    expect(overview.bucket).toBe('10s');
+
+    // The same buckets, counted here from the rows themselves.
+    const { rows: attempts } = await own.query<{ created_at: Date; succeeded: boolean }>('SELECT created_at, succeeded FROM attempts WHERE created_at >= $1 AND created_at < $2', [since, until]);
+    const { rows: dead } = await own.query<{ last_attempt_at: Date }>(`SELECT last_attempt_at FROM message_endpoints WHERE status = 'dead' AND last_attempt_at >= $1 AND last_attempt_at < $2`, [since, until]);
+    const bucketOf = (at: Date) => Math.floor((at.getTime() - since.getTime()) / bucketMs);
+    const expected = Array.from({ length: (until.getTime() - since.getTime()) / bucketMs }, (_, n) => ({ start: new Date(since.getTime() + n * bucketMs).toISOString(), delivered: 0, failed: 0, dead: 0 }));
+    for (const attempt of attempts) expected[bucketOf(attempt.created_at)]![attempt.succeeded ? 'delivered' : 'failed']++;
+    for (const row of dead) expected[bucketOf(row.last_attempt_at)]!.dead++;
     expect(overview.buckets).toEqual(expected);
-    const delivered = expected.reduce((sum, bucket) => sum + bucket.delivered, 0);
-    const attempts = delivered + expected.reduce((sum, bucket) => sum + bucket.failed, 0);
-    expect(overview.successRate).toBe(attempts === 0 ? null : delivered / attempts);
-    expect(overview.retryTiers.map((tier) => [tier.tier, tier.topic])).toEqual([['300ms', `${ctx.pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.300ms`]]);
+    // What the test made, all of it in the window: so the comparison above is of counts, not of zeros.
+    const total = (field: 'delivered' | 'failed' | 'dead') => overview.buckets.reduce((sum, bucket) => sum + bucket[field], 0);
+    expect({ delivered: total('delivered'), failed: total('failed'), dead: total('dead') }).toEqual({ delivered: 3, failed: 9, dead: 3 });
+    expect(overview.successRate).toBe(3 / 12);
+    const { rows: deadLetters } = await own.query<{ dead: string }>(`SELECT count(*) AS dead FROM message_endpoints WHERE status = 'dead'`);
+    expect(overview.deadLetters).toBe(Number(deadLetters[0]!.dead));
+    expect(overview.deadLetters).toBe(3);
+    expect(overview.retryTiers.map((tier) => [tier.tier, tier.topic])).toEqual([['300ms', `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.300ms`]]);
 
     const refused = await admin.get<{ detail: Array<{ loc: string[] }> }>('/api/v1/stats/overview?bucket=10s&since=' + new Date(Date.now() - 6 * 3_600_000).toISOString());
     expect([refused.status, refused.body.detail[0]!.loc]).toEqual([422, ['query', 'bucket']]);

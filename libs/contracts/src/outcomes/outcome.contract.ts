@@ -34,8 +34,10 @@ export const outcomeRecord = z.discriminatedUnion('outcome', [
   z.strictObject({
     outcome: z.literal('delivered'),
     ...common,
+    /** A delivery is an answered request: at least the one that succeeded. */
+    attempts: z.number().int().min(1),
     /** The 2xx the endpoint answered. */
-    statusCode: z.number().int(),
+    statusCode: z.number().int().min(200).max(299),
     /** From acceptance to the endpoint's answer, in milliseconds. */
     latencyMs: z.number().int().min(0),
   }),
@@ -43,7 +45,7 @@ export const outcomeRecord = z.discriminatedUnion('outcome', [
     outcome: z.literal('dead'),
     ...common,
     /** The last attempt's error (or status and response excerpt), or why it was postponed past its window. */
-    lastError: z.string(),
+    lastError: z.string().min(1),
   }),
   z.strictObject({
     outcome: z.literal('discarded'),

@@ -6,9 +6,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - attempts (created_at) INCLUDE (succeeded): the installation's attempts per minute;
  * - attempts (application_id, created_at) INCLUDE (endpoint_id, succeeded): one application's;
  * - message_endpoints (last_attempt_at) WHERE status = 'dead': dead letters by when they died.
- * Built CONCURRENTLY, outside a transaction, so that delivery keeps writing attempts while a large
- * table is indexed (a plain CREATE INDEX would block its inserts for the whole build); on a
- * partitioned table, which cannot be indexed concurrently, the index is built on the parent.
+ * attempts and message_endpoints are partitioned (PartitionedMessages1796410464057, before this
+ * one), and PostgreSQL builds no index CONCURRENTLY on a partitioned table: all three are built on
+ * the parent with a plain CREATE INDEX, which blocks delivery's inserts for the build (seconds for
+ * a million attempts, docs/performance.md). The CONCURRENTLY path (outside a transaction) is for
+ * a table that is not partitioned, which none of these is any more.
  * An index a failed concurrent build left invalid is dropped and built again. New indexes only:
  * no other table or index changes.
  */
