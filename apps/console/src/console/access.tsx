@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useApi, useAppId } from '../shared/context';
-import { CopyableValue, ErrorNotice, Notice, PageTitle } from '../shared/ui';
+import { ConfirmedAction, CopyableValue, ErrorNotice, Notice, PageTitle } from '../shared/ui';
 
 /**
  * Who may reach this application: app-portal links for the operator's customer, and API keys for
@@ -28,7 +28,6 @@ function PortalLink() {
   const create = useMutation({ mutationFn: () => api.applications.portalAccess(appId) });
   // The link shown no longer works once every session has ended: it goes with them.
   const expireAll = useMutation({ mutationFn: () => api.applications.expirePortalSessions(appId), onSuccess: () => create.reset() });
-  const [confirming, setConfirming] = useState(false);
   const access = create.data;
   return (
     <section aria-labelledby="portal-link-title">
@@ -48,29 +47,14 @@ function PortalLink() {
         >
           Create portal link
         </button>
-        {confirming ? (
-          <>
-            <span>Every portal link of this application stops working. End them now?</span>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setConfirming(false);
-                expireAll.mutate();
-              }}
-              disabled={expireAll.isPending}
-            >
-              End sessions
-            </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
-            End all portal sessions…
-          </button>
-        )}
+        <ConfirmedAction
+          ask="End all portal sessions…"
+          question="Every portal link of this application stops working. End them now?"
+          confirm="End sessions"
+          danger
+          onConfirm={() => expireAll.mutate()}
+          pending={expireAll.isPending}
+        />
       </div>
       <ErrorNotice error={create.error} title="No portal link was created" />
       <ErrorNotice error={expireAll.error} title="The portal sessions were not ended" />

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { ApiFailure } from './api';
 import { formatLocal, formatUtc } from './time';
 
@@ -200,6 +200,40 @@ export function PagedTable<Row>({
       <QueryStatus query={list} what={what} count={rows.length} empty={empty} />
       {rows.length > 0 ? <DataTable rows={rows} {...table} /> : null}
       <LoadMore list={list} what={what} />
+    </>
+  );
+}
+
+/**
+ * An action that cannot be taken back, asked twice: `ask` opens the question, `confirm` acts
+ * (and closes it), Cancel closes it.
+ */
+export function ConfirmedAction({ ask, question, confirm, onConfirm, pending, danger = false }: { ask: string; question: string; confirm: string; onConfirm: () => void; pending: boolean; danger?: boolean }) {
+  const [confirming, setConfirming] = useState(false);
+  if (!confirming) {
+    return (
+      <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+        {ask}
+      </button>
+    );
+  }
+  return (
+    <>
+      <span>{question}</span>
+      <button
+        type="button"
+        className={danger ? 'danger' : undefined}
+        onClick={() => {
+          setConfirming(false);
+          onConfirm();
+        }}
+        disabled={pending}
+      >
+        {confirm}
+      </button>
+      <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
     </>
   );
 }

@@ -5,7 +5,7 @@ import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Alert, CopyableValue, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
+import { Alert, ConfirmedAction, CopyableValue, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
 import { CircuitState, EndpointState, rateLimitText } from './endpoints';
@@ -131,14 +131,10 @@ function Secret({ endpoint }: { endpoint: Endpoint }) {
   const api = useApi();
   const appId = useAppId();
   const [shown, setShown] = useState(false);
-  const [confirming, setConfirming] = useState(false);
   const secret = useQuery({ queryKey: ['app', appId, 'endpoint', endpoint.id, 'secret'], queryFn: () => api.endpoints.secret(appId, endpoint.id), enabled: shown });
   const rotate = useMutation({
     mutationFn: () => api.endpoints.rotateSecret(appId, endpoint.id),
-    onSuccess: () => {
-      setConfirming(false);
-      void secret.refetch();
-    },
+    onSuccess: () => void secret.refetch(),
   });
   return (
     <section aria-labelledby={`secret-${endpoint.id}`} className="panel">
@@ -154,21 +150,13 @@ function Secret({ endpoint }: { endpoint: Endpoint }) {
         <button type="button" className="secondary" onClick={() => setShown(!shown)}>
           {shown ? 'Hide secret' : 'Reveal secret'}
         </button>
-        {confirming ? (
-          <>
-            <span>The current secret keeps signing for the grace period. Rotate now?</span>
-            <button type="button" onClick={() => rotate.mutate()} disabled={rotate.isPending}>
-              Rotate
-            </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
-            Rotate secret…
-          </button>
-        )}
+        <ConfirmedAction
+          ask="Rotate secret…"
+          question="The current secret keeps signing for the grace period. Rotate now?"
+          confirm="Rotate"
+          onConfirm={() => rotate.mutate()}
+          pending={rotate.isPending}
+        />
       </div>
       {rotate.isSuccess ? <Notice>The secret was rotated{shown ? ': the new one is shown above' : ''}.</Notice> : null}
       <ErrorNotice error={rotate.error} title="The secret was not rotated" />
@@ -257,7 +245,6 @@ function DeleteEndpoint({ endpoint }: { endpoint: Endpoint }) {
   const appId = useAppId();
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
-  const [confirming, setConfirming] = useState(false);
   const remove = useMutation({
     mutationFn: () => api.endpoints.delete(appId, endpoint.id),
     onSuccess: () => {
@@ -269,21 +256,16 @@ function DeleteEndpoint({ endpoint }: { endpoint: Endpoint }) {
   return (
     <section aria-labelledby={`delete-${endpoint.id}`} className="panel danger">
       <h2 id={`delete-${endpoint.id}`}>Delete</h2>
-      {confirming ? (
-        <div className="actions">
-          <span>It stops receiving events at once, and its attempts are deleted with it. Delete it?</span>
-          <button type="button" className="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-            Delete
-          </button>
-          <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
-      ) : (
-        <button type="button" className="secondary" onClick={() => setConfirming(true)}>
-          Delete endpoint…
-        </button>
-      )}
+      <div className="actions">
+        <ConfirmedAction
+          ask="Delete endpoint…"
+          question="It stops receiving events at once, and its attempts are deleted with it. Delete it?"
+          confirm="Delete"
+          danger
+          onConfirm={() => remove.mutate()}
+          pending={remove.isPending}
+        />
+      </div>
       <ErrorNotice error={remove.error} title="The endpoint was not deleted" />
     </section>
   );
