@@ -123,12 +123,26 @@ describe('operator console, in a browser', () => {
     appUrl = browser.page.url();
     await browser.page.getByText('No endpoints yet').waitFor();
 
+    // The list finds it by a part of its name, and says so when nothing matches.
+    await browser.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Applications' }).click();
+    const search = browser.page.getByLabel('Search applications');
+    await search.fill('no application is called this');
+    await browser.page.getByText('No application matches.').waitFor();
+    await search.fill(`shop ${suffix}`);
+    const applications = browser.page.getByRole('region', { name: 'Applications' });
+    await applications.getByRole('link', { name: `Browser shop ${suffix}` }).waitFor();
+    expect(await applications.getByRole('row').count()).toBe(2);
+    await screenshot(browser.page, 'console-applications');
+    await applications.getByRole('link', { name: `Browser shop ${suffix}` }).click();
+    await heading('Endpoints').waitFor();
+
     okEndpointUrl = receiver.url('/ok');
     await browser.page.getByRole('link', { name: 'Add endpoint' }).click();
     await heading('Add endpoint').waitFor();
     await browser.page.getByLabel('Endpoint URL').fill(okEndpointUrl);
     await browser.page.getByLabel('Description').fill('Order system');
     await browser.page.getByRole('checkbox', { name: paid }).check();
+    await screenshot(browser.page, 'console-add-endpoint');
     await browser.page.getByRole('button', { name: 'Create endpoint' }).click();
     await heading(`Endpoint ${okEndpointUrl}`).waitFor();
     await browser.page.getByText('Enabled', { exact: true }).waitFor();
