@@ -761,6 +761,34 @@ describe('the REST API through the real stack', () => {
     });
   });
 
+  describe('application search', () => {
+    it("finds applications by a part of the name or uid in any case, or by the whole id, across pages, and an API key only its own", async () => {
+      const word = `Quasar${short()}`;
+      const matched = [await tenant(`${word}-Retail`), await tenant(`Shop-${word.toLowerCase()}`)];
+      const other = await tenant('Unrelated');
+      const search = async (api: ApiClient, text: string, limit = 50) => {
+        const reply = await api.get<ListOut<AppOut>>(`/api/v1/app?limit=${limit}&search=${encodeURIComponent(text)}`);
+        expect(reply.status).toBe(200);
+        return reply.body;
+      };
+      expect((await search(admin, word.toUpperCase())).data.map((app) => app.id)).toEqual(matched.map((t) => t.app.id));
+      // Paged like any listing: one a page, the iterator reaching the second.
+      const first = await search(admin, word, 1);
+      expect(first).toMatchObject({ done: false, data: [{ id: matched[0]!.app.id }] });
+      const second = await admin.get<ListOut<AppOut>>(`/api/v1/app?limit=1&search=${word}&iterator=${first.iterator}`);
+      expect(second.body).toMatchObject({ done: true, data: [{ id: matched[1]!.app.id }] });
+      expect((await search(admin, matched[1]!.app.uid!.slice(5))).data.map((app) => app.id)).toEqual([matched[1]!.app.id]);
+      expect((await search(admin, other.app.id.toUpperCase())).data.map((app) => app.id)).toEqual([other.app.id]);
+      // % and _ are the search's own characters, not wildcards.
+      expect((await search(admin, `${word.slice(0, 3)}%`)).data).toEqual([]);
+      expect((await search(admin, '_'.repeat(word.length))).data).toEqual([]);
+      // An API key searches its own application only.
+      expect((await search(other.api, word)).data).toEqual([]);
+      expect((await search(matched[0]!.api, word)).data.map((app) => app.id)).toEqual([matched[0]!.app.id]);
+      expect((await admin.get('/api/v1/app?search=')).status).toBe(422);
+    });
+  });
+
   describe('uid as an alternative id', () => {
     it('finds an application by uid, and its endpoints by uid and messages by eventId', async () => {
       const appUid = `hotel-${short()}`;

@@ -1,17 +1,16 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useApi } from '../shared/context';
 import { usePaged } from '../shared/paging';
 import { ErrorNotice, PagedTable, PageTitle, Time } from '../shared/ui';
-import { matchesSearch } from './search';
 
-/** Every application the token may see (an API key: its own), with a search over those loaded. */
+/** Every application the token may see (an API key: its own), searched by the API across all of them. */
 export function ApplicationsPage() {
   const api = useApi();
-  const applications = usePaged(['applications'], (iterator) => api.applications.list(iterator));
   const [search, setSearch] = useState('');
-  const shown = applications.rows.filter((application) => matchesSearch(search, [application.name, application.uid, application.id]));
+  const searched = useSettled(search.trim(), 300);
+  const applications = usePaged(['applications', searched], (iterator) => api.applications.list(iterator, searched || undefined));
   return (
     <section>
       <PageTitle title="Applications">Applications</PageTitle>
@@ -19,15 +18,15 @@ export function ApplicationsPage() {
         <label htmlFor="app-search">Search applications</label>
         <input id="app-search" type="search" value={search} onChange={(event) => setSearch(event.target.value)} aria-describedby="app-search-hint" autoComplete="off" />
         <p className="hint" id="app-search-hint">
-          By name, uid or id, among the applications loaded{applications.hasMore ? ' so far: load more to search further' : ''}.
+          By a part of the name or uid, or the whole id.
         </p>
       </div>
       <PagedTable
         list={applications}
         what="applications"
-        empty={search ? 'No application matches.' : 'No applications yet.'}
+        empty={searched ? 'No application matches.' : 'No applications yet.'}
         label="Applications"
-        rows={shown}
+        rows={applications.rows}
         rowKey={(application) => application.id}
         columns={[
           { header: 'Name', cell: (application) => <Link href={`/app/${application.id}`}>{application.name}</Link> },
@@ -77,4 +76,14 @@ function CreateApplication() {
       <ErrorNotice error={create.error} title="The application was not created" />
     </section>
   );
+}
+
+/** `value` once it has stopped changing for `ms`: one request per pause in typing, not per key. */
+function useSettled(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }

@@ -276,7 +276,7 @@ export function createApi(token: string) {
 
   return {
     applications: {
-      list: (iterator?: string) => request<Page<Application>>('GET', '/app', { query: { limit: PAGE_SIZE, iterator } }),
+      list: (iterator?: string, search?: string) => request<Page<Application>>('GET', '/app', { query: { limit: PAGE_SIZE, iterator, search } }),
       get: (appId: string) => request<Application>('GET', app(appId)),
       create: (fields: { name: string; uid?: string }) => request<Application>('POST', '/app', { body: fields }),
       createApiKey: (appId: string, name: string) => request<ApiKey>('POST', `${app(appId)}/api-key`, { body: { name } }),

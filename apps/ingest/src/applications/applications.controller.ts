@@ -2,16 +2,15 @@ import { Body, Param, Query } from '@nestjs/common';
 import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { ApiController } from '../http/api-controller.js';
 import { Operation } from '../http/operation.js';
-import { type ListQuery, listQuery } from '../http/schemas.js';
 import { ApplicationsService } from './applications.service.js';
-import { type ApplicationCreateQuery, applicationCreateQuery, type ApplicationIn, applicationIn, ApplicationOut, type ApplicationPatch, applicationPatch, ListResponseApplicationOut } from './applications.schemas.js';
+import { type ApplicationCreateQuery, applicationCreateQuery, type ApplicationIn, applicationIn, type ApplicationListQuery, applicationListQuery, ApplicationOut, type ApplicationPatch, applicationPatch, ListResponseApplicationOut } from './applications.schemas.js';
 
 @ApiController()
 export class ApplicationsController {
   constructor(private readonly applications: ApplicationsService) {}
 
-  @Operation({ method: 'get', path: '/api/v1/app', summary: 'List applications', access: 'token', query: listQuery, status: 200, response: ListResponseApplicationOut })
-  list(@CurrentPrincipal() principal: Principal, @Query() query: ListQuery) { return this.applications.list(principal, query); }
+  @Operation({ method: 'get', path: '/api/v1/app', summary: 'List applications', access: 'token', query: applicationListQuery, status: 200, response: ListResponseApplicationOut })
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ApplicationListQuery) { return this.applications.list(principal, query); }
 
   @Operation({
     method: 'post',

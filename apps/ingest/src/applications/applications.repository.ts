@@ -5,7 +5,7 @@ import { In, Repository } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { asId } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
-import type { ListQuery } from '../http/schemas.js';
+import type { ApplicationListQuery } from './applications.schemas.js';
 
 export interface NewApplication {
   name: string;
@@ -51,10 +51,15 @@ export class ApplicationsRepository {
     });
   }
 
-  /** A page of every tenant (the operational application is none), or of the one with `onlyId`. */
-  page(onlyId: string | null, query: ListQuery): Promise<ListResponse<Application>> {
+  /** A page of every tenant (the operational application is none), or of the one with `onlyId`; `search` narrows it by name, uid or id. */
+  page(onlyId: string | null, query: ApplicationListQuery): Promise<ListResponse<Application>> {
     const builder = this.applications.createQueryBuilder('app').where('app.id <> :operational', { operational: OPERATIONAL_APPLICATION_ID });
     if (onlyId !== null) builder.andWhere('app.id = :id', { id: onlyId });
+    if (query.search !== undefined) {
+      // The search's own % and _ are literal, not wildcards.
+      const contains = `%${query.search.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+      builder.andWhere('(app.name ILIKE :contains OR app.uid ILIKE :contains OR app.id = :searchedId)', { contains, searchedId: asId(query.search) });
+    }
     return paginate(builder, 'app.id', query, 'ascending');
   }
 }

@@ -1,6 +1,6 @@
 import type { Application } from '@hookline/database';
 import { z } from 'zod';
-import { answer, id, idIterator, listOf, metadata, named, timestamps, uid } from '../http/schemas.js';
+import { answer, id, idIterator, listOf, listQuery, metadata, named, timestamps, uid } from '../http/schemas.js';
 
 export const applicationIn = z.object({
   name: z.string().min(1).max(256),
@@ -17,6 +17,12 @@ export type ApplicationIn = z.infer<typeof applicationIn>;
 /** Svix's getOrCreate: `get_if_exists=true` answers the application that already has the body's uid. */
 export const applicationCreateQuery = z.object({ get_if_exists: z.enum(['true', 'false']).default('false') });
 export type ApplicationCreateQuery = z.infer<typeof applicationCreateQuery>;
+
+/** Hookline's own addition to Svix's listing: the console's search, run in the database so it reaches every page. */
+export const applicationListQuery = listQuery.extend({
+  search: z.string().trim().min(1).max(256).optional().describe('Only applications whose name or uid contains this (any case), or whose id it is'),
+});
+export type ApplicationListQuery = z.infer<typeof applicationListQuery>;
 
 export const applicationPatch = applicationIn.partial();
 export type ApplicationPatch = z.infer<typeof applicationPatch>;

@@ -6,9 +6,9 @@ import { ApiError, conflictOnDuplicate, notFound } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import { patcher } from '../http/patch.js';
 import { asId, isUuid } from '../http/lookup.js';
-import { type ListQuery, uid } from '../http/schemas.js';
+import { uid } from '../http/schemas.js';
 import { ApplicationsRepository, type NewApplication } from './applications.repository.js';
-import { type ApplicationCreateQuery, type ApplicationIn, type ApplicationOut, applicationOut, type ApplicationPatch } from './applications.schemas.js';
+import { type ApplicationCreateQuery, type ApplicationIn, type ApplicationListQuery, type ApplicationOut, applicationOut, type ApplicationPatch } from './applications.schemas.js';
 
 // throttleRate can only be null (applicationIn): nothing to store.
 const patch = patcher<ApplicationPatch, Application>({ name: 'name', uid: 'uid', throttleRate: () => {}, metadata: 'metadata' });
@@ -29,7 +29,7 @@ export class ApplicationsService {
   }
 
   /** Every application for the admin token; only its own for an application's key. */
-  async list(principal: Principal, query: ListQuery): Promise<ListResponse<ApplicationOut>> {
+  async list(principal: Principal, query: ApplicationListQuery): Promise<ListResponse<ApplicationOut>> {
     return mapPage(await this.applications.page(confinedTo(principal), query), applicationOut);
   }
 
