@@ -517,6 +517,26 @@ describe('operator console, in a browser', () => {
     }
   });
 
+  it("signs out, then signs in with an application's API key, which lists that application only", async () => {
+    const appId = new URL(appUrl).pathname.split('/').at(-1)!;
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const created = await admin.post<{ key: string }>(`/app/${appId}/api-key`, { name: 'console sign-in' });
+    expect(created.status).toBe(201);
+    await browser.page.goto(console());
+    await browser.page.getByRole('button', { name: 'Sign out' }).click();
+    await heading('Sign in').waitFor();
+    expect(await browser.page.evaluate("sessionStorage.getItem('hookline.console.token')")).toBeNull();
+
+    await browser.page.getByLabel('Admin token or API key').fill(created.body.key);
+    await browser.page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Applications').waitFor();
+    const applications = browser.page.getByRole('region', { name: 'Applications' });
+    await applications.getByRole('link', { name: `Browser shop ${suffix}` }).waitFor();
+    // Other tests' applications share the database; the key sees none of them.
+    expect(await applications.getByRole('row').count()).toBe(2);
+    expect(browser.page.url()).not.toContain(created.body.key);
+  });
+
   it('opened no dialog, and raised no script error and no Content-Security-Policy violation', () => {
     expectCleanPages(browser.watch);
   });
