@@ -517,6 +517,35 @@ describe('operator console, in a browser', () => {
     }
   });
 
+  it('replays every dead letter the filters match at once', async () => {
+    const batchUrl = receiver.url('/batch');
+    let recovered = false;
+    const answer = receiver.respond;
+    receiver.respond = (request) => (request.path === '/batch' ? { status: recovered ? 200 : 503, body: recovered ? 'recovered' : 'batch down' } : answer(request));
+    await addEndpoint(batchUrl, failed);
+    const sent = browser.page.getByText('Sent message').getByRole('link');
+    const msgIds: string[] = [];
+    for (let n = 0; n < 2; n += 1) {
+      await browser.page.getByRole('button', { name: 'Send test event' }).click();
+      await eventually(async () => expect(msgIds).not.toContain(await sent.textContent()), 10_000);
+      msgIds.push((await sent.textContent())!);
+    }
+
+    await browser.page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Dead letters' }).click();
+    await heading('Dead letters').waitFor();
+    await browser.page.getByLabel('Endpoint').selectOption({ label: batchUrl });
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    for (const msgId of msgIds) await refreshUntilVisible(browser.page.getByRole('checkbox', { name: `Select message ${msgId} to ${batchUrl}` }));
+
+    recovered = true;
+    await browser.page.getByRole('button', { name: 'Replay all matching the filters' }).click();
+    await browser.page.getByText('Replayed 2 deliveries with a fresh retry schedule.').waitFor();
+    await browser.page.getByText('No dead letters match these filters.').waitFor();
+    // Two failed attempts each, then the replay's success; nothing of the other endpoints' dead letters.
+    await eventually(() => expect(receiver.on('/batch').map((request) => request.headers['webhook-id'])).toHaveLength(6), 30_000);
+    expect(new Set(receiver.on('/batch').map((request) => request.headers['webhook-id']))).toEqual(new Set(msgIds));
+  });
+
   it("signs out, then signs in with an application's API key, which lists that application only", async () => {
     const appId = new URL(appUrl).pathname.split('/').at(-1)!;
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
