@@ -546,6 +546,20 @@ describe('operator console, in a browser', () => {
     expect(new Set(receiver.on('/batch').map((request) => request.headers['webhook-id']))).toEqual(new Set(msgIds));
   });
 
+  it('pages a long message log with the API iterator, one page more per click', async () => {
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const app = await admin.post<{ id: string }>('/app', { name: `Busy shop ${suffix}` });
+    expect(app.status).toBe(201);
+    for (let n = 0; n < 51; n += 1) expect((await admin.post(`/app/${app.body.id}/msg`, { eventType: paid, payload: { n } })).status).toBe(202);
+    await browser.page.goto(console(`app/${app.body.id}/messages`));
+    await heading('Messages').waitFor();
+    const rows = browser.page.getByRole('region', { name: 'Messages' }).getByRole('row');
+    await eventually(async () => expect(await rows.count()).toBe(1 + 50));
+    await browser.page.getByRole('button', { name: 'Load more messages' }).click();
+    await eventually(async () => expect(await rows.count()).toBe(1 + 51));
+    expect(await browser.page.getByRole('button', { name: 'Load more messages' }).count()).toBe(0);
+  });
+
   it("signs out, then signs in with an application's API key, which lists that application only", async () => {
     const appId = new URL(appUrl).pathname.split('/').at(-1)!;
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
