@@ -333,10 +333,19 @@ describe('operator console, in a browser', () => {
     // The page polls every 5 s; deliveries of the tests above may still be settling: the page and
     // the API agree once a refresh of the page and a read of the API see the same rows.
     await eventually(async () => {
-      const overview = (await admin.get<{ buckets: Array<{ delivered: number; failed: number }>; deadLetters: number; retryTiers: Array<{ topic: string; waiting: number | null }> }>('/stats/overview')).body;
+      const overview = (
+        await admin.get<{ until: string; buckets: Array<{ start: string; delivered: number; failed: number }>; successRate: number; deadLetters: number; retryTiers: Array<{ topic: string; waiting: number | null }> }>('/stats/overview')
+      ).body;
       const attempts = overview.buckets.reduce((sum, bucket) => sum + bucket.delivered + bucket.failed, 0);
       expect(attempts).toBeGreaterThan(0);
-      expect([await figure('Attempts').textContent(), await figure('Dead letters').textContent()]).toEqual([String(attempts), String(overview.deadLetters)]);
+      // Deliveries per minute: the last whole one-minute bucket's successes.
+      const lastWhole = overview.buckets.filter((bucket) => Date.parse(bucket.start) + 60_000 <= Date.parse(overview.until)).at(-1);
+      expect([await figure('Attempts').textContent(), await figure('Dead letters').textContent(), await figure('Success rate').textContent(), await figure('Deliveries per minute').textContent()]).toEqual([
+        String(attempts),
+        String(overview.deadLetters),
+        `${(overview.successRate * 100).toFixed(1)}%`,
+        String(lastWhole?.delivered ?? '–'),
+      ]);
       expect(overview.retryTiers.map((tier) => tier.topic)).toEqual([`${ctx.pipeline.env.HOOKLINE_TOPIC_PREFIX}.retry.1s`]);
     }, 30_000, 500);
     const tiers = browser.page.getByRole('region', { name: 'Retry tiers' });
