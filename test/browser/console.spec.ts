@@ -569,6 +569,37 @@ describe('operator console, in a browser', () => {
     expect(await browser.page.getByRole('button', { name: 'Load more messages' }).count()).toBe(0);
   });
 
+  it('filters the message log by channel and by time, in the viewer\'s zone', async () => {
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const app = await admin.post<{ id: string }>('/app', { name: `Channel shop ${suffix}` });
+    expect(app.status).toBe(201);
+    const send = async (n: number, channel: string) => expect((await admin.post(`/app/${app.body.id}/msg`, { eventType: paid, eventId: `ch-${n}-${suffix}`, channels: [channel], payload: { n } })).status).toBe(202);
+    await send(1, 'eu');
+    await send(2, 'us');
+    // Message timestamps are to the millisecond, the field to the second: a clear second apart.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const between = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await send(3, 'eu');
+
+    await browser.page.goto(console(`app/${app.body.id}/messages`));
+    await heading('Messages').waitFor();
+    const messages = browser.page.getByRole('region', { name: 'Messages' });
+    const eventIds = async () => (await messages.getByRole('row').allTextContents()).flatMap((row) => row.match(/ch-\d/g) ?? []).sort();
+    await eventually(async () => expect(await eventIds()).toEqual(['ch-1', 'ch-2', 'ch-3']));
+    await browser.page.getByLabel('Channel').fill('eu');
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(async () => expect(await eventIds()).toEqual(['ch-1', 'ch-3']));
+    // The browser runs in Europe/Paris: the field takes that zone's wall-clock time.
+    const local = between.toLocaleString('sv-SE', { timeZone: 'Europe/Paris' }).replace(' ', 'T');
+    await browser.page.getByLabel('After').fill(local);
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    await eventually(async () => expect(await eventIds()).toEqual(['ch-3']));
+    await browser.page.getByLabel('Channel').fill('us');
+    await browser.page.getByRole('button', { name: 'Apply filters' }).click();
+    await browser.page.getByText('No message matches these filters.').waitFor();
+  });
+
   it("signs out, then signs in with an application's API key, which lists that application only", async () => {
     const appId = new URL(appUrl).pathname.split('/').at(-1)!;
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
