@@ -78,8 +78,22 @@ function watchPage(page: Page, watch: PageWatch): void {
   });
 }
 
-/** Keeps a full-page screenshot as a test artifact: test-artifacts/screenshots/<name>.png. */
+/** Roles a person operates; each needs a name a screen reader can say. */
+const CONTROL_ROLES = ['button', 'link', 'textbox', 'searchbox', 'combobox', 'checkbox', 'radio', 'spinbutton', 'slider', 'switch', 'listbox'];
+
+/** The controls of the page without an accessible name, as Chromium's accessibility tree has them. */
+export async function unnamedControls(page: Page): Promise<string[]> {
+  const tree = await page.locator('body').ariaSnapshot();
+  const unnamed = new RegExp(`^\\s*- (${CONTROL_ROLES.join('|')})(\\s*\\[[^\\]]*\\])*:?\\s*$`);
+  return tree.split('\n').filter((line) => unnamed.test(line)).map((line) => line.trim());
+}
+
+/**
+ * Keeps a full-page screenshot as a test artifact: test-artifacts/screenshots/<name>.png; and
+ * checks that every control on it has a name, so each page the tests visit is held to that.
+ */
 export async function screenshot(page: Page, name: string): Promise<void> {
+  expect([name, await unnamedControls(page)]).toEqual([name, []]);
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
