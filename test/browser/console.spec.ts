@@ -600,6 +600,26 @@ describe('operator console, in a browser', () => {
     await browser.page.getByText('No message matches these filters.').waitFor();
   });
 
+  it('says what it is loading while the API has not answered, then shows it', async () => {
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => (answer = resolve));
+    // The message log's request is held until the page has been seen waiting for it.
+    await browser.page.route(/\/api\/v1\/app\/[^/]+\/msg\?/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    try {
+      await browser.page.goto(`${appUrl}/messages`);
+      await browser.page.getByRole('status').getByText('Loading messages…').waitFor();
+      answer();
+      await browser.page.getByRole('region', { name: 'Messages' }).getByRole('link').first().waitFor();
+      expect(await browser.page.getByText('Loading messages…').count()).toBe(0);
+    } finally {
+      answer();
+      await browser.page.unrouteAll();
+    }
+  });
+
   it("signs out, then signs in with an application's API key, which lists that application only", async () => {
     const appId = new URL(appUrl).pathname.split('/').at(-1)!;
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
