@@ -19,7 +19,9 @@ An endpoint's payload filter is the other thing the document cannot describe (Co
 syntax: operators, dotted paths, no empty condition), so `filter_failure` also drops that
 complaint about a 422 whose every problem is a filter problem at `body.filter`; and so are the
 stats routes' limits on a range, which relate two query parameters (`range_order`,
-`range_too_wide`, `too_many_buckets`).
+`range_too_wide`, `too_many_buckets`), and an endpoint's two names for one field (the
+open-source Svix server's `filterTypes` and `rateLimit` beside `eventTypes` and
+`throttleRate`), which must agree when both are sent (`alias_conflict`).
 
 Every other check applies to these requests as to any: no 5xx, answers in their documented shape.
 """
@@ -39,6 +41,9 @@ FILTER_PROBLEM_TYPES = {"invalid_filter", "unknown_operator", "invalid_operand",
 # and the bucket width): each is a schema-valid value alone, and JSON Schema cannot relate them.
 # The document says them in words; test/integration/stats.e2e.spec.ts covers each refusal.
 RANGE_PROBLEM_TYPES = {"range_order", "range_too_wide", "too_many_buckets"}
+# An endpoint field the open-source Svix server names otherwise, sent under both names with
+# different values: JSON Schema cannot say that two properties must be equal.
+ALIASED_FIELDS = {"filterTypes", "rateLimit"}
 # The request fields that take any JSON object, and where in one the hooks put what cannot be
 # stored: anywhere in a message's payload; in an event type's schemas, inside a version ("1"),
 # whose content is any JSON Schema (unknown keywords are allowed), as the keys must be versions.
@@ -124,8 +129,9 @@ def unstorable_input_refused(ctx, response, case):
 
 def _refused_for_undescribable(case, problems):
     """Whether every problem of a 422 is one the document cannot describe: input PostgreSQL cannot
-    store (in a body the hooks gave it), the filter language of an endpoint's `filter`, or a
-    stats range's limits, which relate two parameters."""
+    store (in a body the hooks gave it), the filter language of an endpoint's `filter`, a stats
+    range's limits, which relate two parameters, or an endpoint field sent under both its names
+    with different values."""
     for problem in problems:
         kind, loc = problem.get("type"), problem.get("loc") or []
         if kind in UNSTORABLE_TYPES and case.body is not None and unstorable(case.body):
@@ -133,6 +139,8 @@ def _refused_for_undescribable(case, problems):
         if kind in FILTER_PROBLEM_TYPES and loc[:2] == ["body", "filter"]:
             continue
         if kind in RANGE_PROBLEM_TYPES and loc[:1] == ["query"]:
+            continue
+        if kind == "alias_conflict" and loc[:1] == ["body"] and loc[1:2] and loc[1] in ALIASED_FIELDS:
             continue
         return False
     return bool(problems)

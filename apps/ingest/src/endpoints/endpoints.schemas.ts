@@ -105,7 +105,7 @@ export const endpointFields = z.object({
 function aliased<V>(context: z.RefinementCtx, [alias, aliasValue]: [string, V | undefined], [name, value]: [string, V | undefined]): V | undefined {
   if (aliasValue === undefined) return value;
   if (value !== undefined && !isDeepStrictEqual(value, aliasValue)) {
-    context.addIssue({ code: 'custom', path: [alias], message: `"${alias}" (the open-source Svix server's name for "${name}") and "${name}" differ: send one of them` });
+    context.addIssue({ code: 'custom', path: [alias], params: { type: 'alias_conflict' }, message: `"${alias}" (the open-source Svix server's name for "${name}") and "${name}" differ: send one of them` });
   }
   return aliasValue;
 }

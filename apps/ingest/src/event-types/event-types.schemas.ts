@@ -73,8 +73,14 @@ export type EventTypeListQuery = z.infer<typeof eventTypeListQuery>;
 export const eventTypeDeleteQuery = z.object({ expunge: z.enum(['true', 'false']).default('false') });
 export type EventTypeDeleteQuery = z.infer<typeof eventTypeDeleteQuery>;
 
-/** Svix's EventTypeSchemaIn (generate-example): a JSON Schema. */
-export const eventTypeSchemaIn = z.object({ schema: jsonSchema });
+/**
+ * Svix's EventTypeSchemaIn (generate-example): a JSON Schema that gives its example, since
+ * Hookline answers with the schema's own first example and invents none: `examples` whose first
+ * item is a JSON object (a payload always is), or a single `example` that is one.
+ */
+export const eventTypeSchemaIn = z.object({
+  schema: jsonSchema.and(z.union([z.looseObject({ examples: z.tuple([jsonObject], z.unknown()) }), z.looseObject({ example: jsonObject })])),
+});
 export type EventTypeSchemaIn = z.infer<typeof eventTypeSchemaIn>;
 
 /** Svix's EventTypeExampleOut: an example payload of the schema. */

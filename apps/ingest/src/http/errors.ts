@@ -18,7 +18,12 @@ export class ValidationFailed extends HttpException {
   /** The problems of a zod error, located under `where` (and `within` there, for a part of the input checked on its own). */
   static fromZod(where: 'body' | 'query' | 'path', error: ZodError, within: Array<string | number> = []): ValidationFailed {
     return new ValidationFailed(
-      error.issues.map((issue) => ({ loc: [where, ...within, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))], msg: issue.message, type: issue.code })),
+      error.issues.map((issue) => ({
+        loc: [where, ...within, ...issue.path.map((part) => (typeof part === 'symbol' ? String(part) : part))],
+        msg: issue.message,
+        // A refinement of ours may name its problem (params.type), as the services' own 422s do.
+        type: issue.code === 'custom' && typeof issue.params?.['type'] === 'string' ? issue.params['type'] : issue.code,
+      })),
     );
   }
 }
