@@ -30,11 +30,19 @@ export class DueTimeConsumerServer extends KafkaConsumerServer {
     const waitMs = this.waitFor(message.headers);
     if (waitMs === 0) return;
     return new Promise<void>((resolve, reject) => {
+      // A timer measures a monotonic clock and may fire a millisecond before the wall-clock due
+      // time, so it is armed again until the due time has passed.
+      const fire = (): void => {
+        const restMs = this.waitFor(message.headers);
+        if (restMs > 0) {
+          wait.timer = setTimeout(fire, restMs);
+          return;
+        }
+        this.waiting.delete(wait);
+        resolve();
+      };
       const wait = {
-        timer: setTimeout(() => {
-          this.waiting.delete(wait);
-          resolve();
-        }, waitMs),
+        timer: setTimeout(fire, waitMs),
         abandon: () => {
           clearTimeout(wait.timer);
           reject(new AbandonedError());
