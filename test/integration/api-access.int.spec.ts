@@ -43,7 +43,7 @@ describe('API keys and authentication', () => {
         { id: portal.id, name: 'portal', createdAt: expect.any(String), revokedAt: null },
       ],
       iterator: portal.id,
-      prevIterator: null,
+      prevIterator: `-${backend.id}`,
       done: true,
     });
     expect(JSON.stringify(listed.body)).not.toContain(backend.key);

@@ -17,6 +17,7 @@ type Json = Record<string, unknown>;
 interface ListOut<T> {
   data: T[];
   iterator: string | null;
+  prevIterator: string | null;
   done: boolean;
 }
 interface AppOut {
@@ -753,6 +754,20 @@ describe('the REST API through the real stack', () => {
         iterator = page.done ? null : page.iterator;
       } while (iterator);
       expect(seen).toEqual([...created].reverse());
+
+      // And back from the last page: each prevIterator names the page before, in the listing's order, done at the start.
+      const back: ListOut<EndpointOut>[] = [];
+      for (let prev = pages.at(-1)!.prevIterator; prev; prev = back.at(-1)!.done ? null : back.at(-1)!.prevIterator) {
+        back.push((await g.api.get<ListOut<EndpointOut>>(`${path}?limit=2&iterator=${prev}`)).body);
+      }
+      expect(back.map((page) => [page.data.map((endpoint) => endpoint.id), page.done])).toEqual([
+        [created.slice(2, 4), false],
+        [created.slice(0, 2), true],
+      ]);
+      // The svix SDK passes the same iterator; in descending order "back" is towards the newest.
+      const newest = await g.sdk.endpoint.list(g.app.id, { limit: 2, iterator: `-${created[2]}`, order: Ordering.Descending });
+      expect(newest.data.map((endpoint) => endpoint.id)).toEqual([created[4], created[3]]);
+      expect(newest).toMatchObject({ done: true, iterator: created[3], prevIterator: `-${created[4]}` });
 
       // A listing that fits one page is done, even when exactly full.
       const exact = await g.api.get<ListOut<EndpointOut>>(`${path}?limit=5`);

@@ -293,7 +293,7 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
 
   it('what the open-source server serves beyond the SDK, through plain HTTP: the deprecated attempt listings and generate-example', async () => {
     const api = apiClient(ctx.pipeline.apiUrl, ctx.pipeline.adminToken);
-    type Page = { data: Array<{ id: string; endpointId: string; status: number }>; done: boolean; iterator: string | null };
+    type Page = { data: Array<{ id: string; endpointId: string; status: number }>; done: boolean; iterator: string | null; prevIterator: string | null };
     const ids = (page: { data: Array<{ id: string }> }) => page.data.map((attempt) => attempt.id);
 
     // Listed by message: the same attempts as listByMsg, in Svix's ListResponseMessageAttemptOut.
@@ -307,7 +307,13 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
     expect(first.body).toMatchObject({ data: [{ id: current.data[0]!.id, endpointId, status: 0 }], done: false });
     const second = await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/attempt?limit=1&iterator=${first.body.iterator}`);
     expect(ids(second.body)).toEqual([current.data[1]!.id]);
+    // And back: the second page's prevIterator names the page before it.
+    const back = await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/attempt?limit=1&iterator=${second.body.prevIterator}`);
+    expect(ids(back.body)).toEqual([current.data[0]!.id]);
     expect((await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/attempt?status=2`)).body.data).toEqual([]);
+    // Unlike listByMsg, which finds no attempts to an endpoint the application lacks, this one answers 404, as Svix's does.
+    expect((await sdk.messageAttempt.listByMsg(appId, msgId, { endpointId: `ep-${short()}` })).data).toEqual([]);
+    expect((await api.get(`/api/v1/app/${appId}/msg/${msgId}/attempt?endpoint_id=ep-${short()}`)).status).toBe(404);
 
     // Listed by message and endpoint (the path names it): the same attempts; an endpoint the application lacks is a 404.
     const toEndpoint = await api.get<Page>(`/api/v1/app/${appId}/msg/${msgId}/endpoint/${endpointId}/attempt`);

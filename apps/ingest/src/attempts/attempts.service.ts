@@ -59,9 +59,15 @@ export class AttemptsService {
     return endpoint ? this.list({ messageId: message.id, endpointId: endpoint.id }, query) : emptyPage();
   }
 
-  /** Svix's deprecated listing by message: listByMsg's attempts, each with its response. */
-  listByMessageDeprecated(principal: Principal, appId: string, msgId: string, query: DeprecatedAttemptListQuery): Promise<ListResponse<MessageAttemptOut>> {
-    return this.listByMessage(principal, appId, msgId, { ...query, with_content: 'true' });
+  /**
+   * Svix's deprecated listing by message: listByMsg's attempts, each with its response, except
+   * that an `endpoint_id` the application does not have is a 404 there, as Svix answers.
+   */
+  async listByMessageDeprecated(principal: Principal, appId: string, msgId: string, query: DeprecatedAttemptListQuery): Promise<ListResponse<MessageAttemptOut>> {
+    const application = await this.applications.resolve(principal, appId);
+    const message = await this.messages.findIn(application, msgId);
+    const endpoint = query.endpoint_id === undefined ? undefined : await this.endpoints.findIn(application, query.endpoint_id);
+    return this.list({ messageId: message.id, endpointId: endpoint?.id }, { ...query, with_content: 'true' });
   }
 
   /** Svix's deprecated listing of a message's attempts to one endpoint: a 404 when the application has no such endpoint, as the path names it. */

@@ -35,14 +35,14 @@ export class DeliveryStatusesRepository {
     if (filter.eventTypes) builder.andWhere('message.event_type IN (:...eventTypes)', { eventTypes: filter.eventTypes });
     if (filter.before) builder.andWhere('message.created_at < :before', { before: filter.before });
     if (filter.after) builder.andWhere('message.created_at > :after', { after: filter.after });
-    const key = { columns: ['status.message_id'], of: (row: MessageEndpoint) => [row.messageId] };
+    const key = { columns: ['status.message_id'], of: (row: MessageEndpoint) => [row.messageId], backward: true };
     return paginate(builder, key, query, 'descending') as Promise<ListResponse<MessageEndpoint & { message: Message }>>;
   }
 
   /** The endpoints the message was routed to, with where it stands at each, by endpoint id. */
   endpointsOf(messageId: string, query: ListQuery): Promise<ListResponse<MessageEndpoint & { endpoint: Endpoint }>> {
     const builder = this.statuses.createQueryBuilder('status').innerJoinAndSelect('status.endpoint', 'endpoint').where('status.message_id = :messageId', { messageId });
-    const key = { columns: ['status.endpoint_id'], of: (row: MessageEndpoint) => [row.endpointId] };
+    const key = { columns: ['status.endpoint_id'], of: (row: MessageEndpoint) => [row.endpointId], backward: true };
     return paginate(builder, key, query, 'ascending') as Promise<ListResponse<MessageEndpoint & { endpoint: Endpoint }>>;
   }
 }

@@ -21,7 +21,7 @@ export class DeadLettersRepository {
   constructor(@InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>) {}
 
   page(applicationId: string, filter: DeadLetterFilter, query: ListQuery & { iterator?: string }): Promise<ListResponse<StatusWithMessage>> {
-    const key = { columns: ['status.message_id', 'status.endpoint_id'], of: (row: MessageEndpoint) => [row.messageId, row.endpointId] };
+    const key = { columns: ['status.message_id', 'status.endpoint_id'], of: (row: MessageEndpoint) => [row.messageId, row.endpointId], backward: true };
     return paginate(this.dead(applicationId, filter), key, query, 'ascending') as Promise<ListResponse<StatusWithMessage>>;
   }
 

@@ -1,12 +1,10 @@
 import { eventTypeName } from '@hookline/contracts';
 import type { Message, MessageEndpoint } from '@hookline/database';
 import { z } from 'zod';
-import { answer, id, instant, listOf, listQuery, named, timestamp, UUID_PATTERN } from '../http/schemas.js';
+import { answer, id, instant, listOf, listQuery, named, reversibleIterator, timestamp, UUID_PATTERN } from '../http/schemas.js';
 
-/** Dead letters are listed by (message id, endpoint id); the iterator is the last pair of the page before. */
-const deadLetterIterator = z
-  .string()
-  .regex(new RegExp(`^${UUID_PATTERN}:${UUID_PATTERN}$`), 'not an iterator returned by this API ("<message id>:<endpoint id>")');
+/** Dead letters are listed by (message id, endpoint id), which an iterator joins with ":". */
+const deadLetterIterator = reversibleIterator(`${UUID_PATTERN}:${UUID_PATTERN}`, '"<message id>:<endpoint id>"');
 
 export const deadLetterQuery = listQuery.extend({
   iterator: deadLetterIterator.optional(),

@@ -44,7 +44,7 @@ export class EventTypesRepository {
 
   /** A page by name. */
   page(visibility: EventTypeVisibility, query: ListQuery & { iterator?: string }): Promise<ListResponse<EventType>> {
-    return paginate(this.visible(this.eventTypes.createQueryBuilder('type'), visibility), { columns: ['type.name'], of: (type) => [type.name] }, query, 'ascending');
+    return paginate(this.visible(this.eventTypes.createQueryBuilder('type'), visibility), { columns: ['type.name'], of: (type) => [type.name], backward: false }, query, 'ascending');
   }
 
   private visible(builder: ReturnType<Repository<EventType>['createQueryBuilder']>, { includeArchived, featureFlags }: EventTypeVisibility) {

@@ -103,6 +103,6 @@ export const EventTypeOut = named(
   }),
 );
 export type EventTypeOut = z.output<typeof EventTypeOut>;
-export const ListResponseEventTypeOut = listOf('ListResponseEventTypeOut', EventTypeOut, eventTypeName);
+export const ListResponseEventTypeOut = listOf('ListResponseEventTypeOut', EventTypeOut, eventTypeName, 'forward only');
 
 export const eventTypeOut = answer(EventTypeOut, (type: EventType) => ({ schemas: type.schemas as Record<string, unknown> | null, featureFlag: type.featureFlags?.[0] ?? null }));

@@ -5,7 +5,7 @@ import type { ListQuery } from './schemas.js';
 export interface ListResponse<T> {
   data: T[];
   iterator: string | null;
-  prevIterator: null;
+  prevIterator: string | null;
   done: boolean;
 }
 
@@ -13,13 +13,20 @@ export interface ListResponse<T> {
 export interface ListKey<E> {
   columns: string[];
   of: (row: E) => string[];
+  /**
+   * Whether the listing pages backward too: its keys never begin with "-", which marks the
+   * iterator of the page before (ids do; names, such as event types', may).
+   */
+  backward: boolean;
 }
 
 /**
  * Svix-style cursor pagination over a unique key: time-ordered ids (UUIDv7) unless `key` names
  * other columns. The iterator is the key of the last row returned, and the next page starts
- * after it in the listing's order. The query schema has checked the iterator's format (idIterator,
- * or the listing's own), so each part is a valid value of its column.
+ * after it in the listing's order; the prevIterator is "-" and the key of the first row, and the
+ * page it names ends just before that row (Svix's reversible iterator). The query schema has
+ * checked the iterator's format (idIterator, or the listing's own), so each part is a valid value
+ * of its column.
  */
 export async function paginate<E extends ObjectLiteral>(
   query: SelectQueryBuilder<E>,
@@ -27,22 +34,27 @@ export async function paginate<E extends ObjectLiteral>(
   options: Pick<ListQuery, 'limit' | 'iterator' | 'order'>,
   defaultOrder: 'ascending' | 'descending',
 ): Promise<ListResponse<E>> {
-  const { columns, of } = typeof key === 'string' ? { columns: [key], of: (row: E) => [(row as unknown as { id: string }).id] } : key;
-  const order = options.order ?? defaultOrder;
-  if (options.iterator) {
-    const values = options.iterator.split(':');
+  const { columns, of, backward } = typeof key === 'string' ? { columns: [key], of: (row: E) => [(row as unknown as { id: string }).id], backward: true } : key;
+  const before = backward && options.iterator?.startsWith('-') === true;
+  const cursor = before ? options.iterator!.slice(1) : options.iterator;
+  // The page before is read walking the listing's order in reverse from the cursor, then turned round.
+  const ascending = ((options.order ?? defaultOrder) === 'ascending') !== before;
+  if (cursor) {
+    const values = cursor.split(':');
     const names = columns.map((_, index) => `iterator${index}`);
-    query.andWhere(`(${columns.join(', ')}) ${order === 'ascending' ? '>' : '<'} (${names.map((name) => `:${name}`).join(', ')})`, Object.fromEntries(names.map((name, index) => [name, values[index]])));
+    query.andWhere(`(${columns.join(', ')}) ${ascending ? '>' : '<'} (${names.map((name) => `:${name}`).join(', ')})`, Object.fromEntries(names.map((name, index) => [name, values[index]])));
   }
-  query.orderBy(columns[0]!, order === 'ascending' ? 'ASC' : 'DESC');
-  for (const column of columns.slice(1)) query.addOrderBy(column, order === 'ascending' ? 'ASC' : 'DESC');
+  query.orderBy(columns[0]!, ascending ? 'ASC' : 'DESC');
+  for (const column of columns.slice(1)) query.addOrderBy(column, ascending ? 'ASC' : 'DESC');
   const rows = await query.limit(options.limit + 1).getMany();
   const page = rows.slice(0, options.limit);
-  const last = page.at(-1);
+  if (before) page.reverse();
+  const [first, last] = [page.at(0), page.at(-1)];
   return {
     data: page,
     iterator: last ? of(last).join(':') : null,
-    prevIterator: null,
+    prevIterator: backward && first ? `-${of(first).join(':')}` : null,
+    // Read backward, "done" says there is nothing further back.
     done: rows.length <= options.limit,
   };
 }

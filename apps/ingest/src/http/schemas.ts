@@ -47,8 +47,15 @@ export const timestamps = { createdAt: timestamp, updatedAt: timestamp };
  */
 export const instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
 
-/** The iterator of a listing ordered by UUIDv7 id: the last id of the page before. */
-export const idIterator = z.string().regex(UUID_TEXT, 'not an iterator returned by this API (a UUID)');
+/**
+ * The iterator of a listing ordered by a key that never begins with "-": the key of the last row
+ * of the page before, or "-" and the key of the first row of the page after (Svix's prevIterator).
+ */
+export const reversibleIterator = (keyPattern: string, key: string) =>
+  z.string().regex(new RegExp(`^-?${keyPattern}$`), `not an iterator returned by this API (${key}, after a "-" for the page before)`);
+
+/** The iterator of a listing ordered by UUIDv7 id. */
+export const idIterator = reversibleIterator(UUID_PATTERN, 'a UUID');
 
 export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(250).default(50),
@@ -57,9 +64,12 @@ export const listQuery = z.object({
 });
 export type ListQuery = z.infer<typeof listQuery>;
 
-/** A page of a listing, in Svix's shape; `iterator` is what the next page's `iterator` takes. */
-export const listOf = (name: string, item: z.ZodType, iterator: z.ZodString) =>
-  named(name, z.object({ data: z.array(item), iterator: iterator.nullable(), prevIterator: z.null(), done: z.boolean() }));
+/**
+ * A page of a listing, in Svix's shape; `iterator` and `prevIterator` are what the next and the
+ * previous page's `iterator` take. A listing whose keys may begin with "-" pages forward only.
+ */
+export const listOf = (name: string, item: z.ZodType, iterator: z.ZodString, paging: 'both ways' | 'forward only' = 'both ways') =>
+  named(name, z.object({ data: z.array(item), iterator: iterator.nullable(), prevIterator: paging === 'both ways' ? iterator.nullable() : z.null(), done: z.boolean() }));
 
 /** The fields of an answer that are the row's property of the same name: as it is, or a Date as its ISO string. */
 type Copied<O, E> = {

@@ -25,4 +25,4 @@ export const HeldKeyOut = named(
   }),
 );
 export type HeldKeyOut = z.output<typeof HeldKeyOut>;
-export const ListResponseHeldKeyOut = listOf('ListResponseHeldKeyOut', HeldKeyOut, z.string());
+export const ListResponseHeldKeyOut = listOf('ListResponseHeldKeyOut', HeldKeyOut, z.string(), 'forward only');
