@@ -361,6 +361,22 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
     expect((await api.delete(`/api/v1/app/${appId}/endpoint/${id}`)).status).toBe(204);
   });
 
+  it('answers 201 when a PUT (or a getOrCreate) creates and 200 when it finds, as the open-source server does', async () => {
+    const api = apiClient(ctx.pipeline.apiUrl, ctx.pipeline.adminToken);
+    const statuses = async (path: string, body: object, method: 'put' | 'post' = 'put') => [(await api[method](path, body)).status, (await api[method](path, body)).status];
+    const name = `upserted-${short()}`;
+    expect(await statuses(`/api/v1/app/${name}`, { name })).toEqual([201, 200]);
+    expect(await statuses(`/api/v1/app?get_if_exists=true`, { name: 'got', uid: `got-${short()}` }, 'post')).toEqual([201, 200]);
+    expect(await statuses(`/api/v1/app/${appId}/endpoint/${name}`, { url: receiver.url('/upserted') })).toEqual([201, 200]);
+    expect(await statuses(`/api/v1/event-type/${name}`, { description: 'upserted' })).toEqual([201, 200]);
+    expect(await statuses(`/api/v1/operational-webhook/endpoint/${name}`, { url: receiver.url('/upserted-ops') })).toEqual([201, 200]);
+    // The document lists both.
+    const document = (await api.get<{ paths: Record<string, { put?: { responses: object } }> }>('/api/v1/openapi.json')).body;
+    expect(Object.keys(document.paths['/api/v1/app/{app_id}']!.put!.responses)).toEqual(expect.arrayContaining(['200', '201']));
+    await api.delete(`/api/v1/operational-webhook/endpoint/${name}`);
+    await api.delete(`/api/v1/app/${appId}/endpoint/${name}`);
+  });
+
   it("endpoints: send-example sends the chosen example of the type's schemas to that endpoint alone; recover", async () => {
     const bystander = await sdk.endpoint.create(appId, { url: receiver.url('/bystander'), eventTypes: [ctx.eventType] });
     await served('endpoint.sendExample', async () => {

@@ -20,6 +20,7 @@ export class ApplicationsController {
     body: applicationIn,
     query: applicationCreateQuery,
     status: 201,
+    upsert: true,
     response: ApplicationOut,
   })
   create(@Body() body: ApplicationIn, @Query() query: ApplicationCreateQuery) { return this.applications.create(body, query); }
@@ -27,7 +28,7 @@ export class ApplicationsController {
   @Operation({ method: 'get', path: '/api/v1/app/{app_id}', summary: 'Get application by id or uid', access: 'portal', status: 200, response: ApplicationOut })
   get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string) { return this.applications.get(principal, appId); }
 
-  @Operation({ method: 'put', path: '/api/v1/app/{app_id}', summary: 'Update application; the admin token creates it when none has that id or uid (upsert)', access: 'token', body: applicationIn, status: 200, response: ApplicationOut })
+  @Operation({ method: 'put', path: '/api/v1/app/{app_id}', summary: 'Update application; the admin token creates it when none has that id or uid (upsert)', access: 'token', body: applicationIn, status: 200, upsert: true, response: ApplicationOut })
   replace(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: ApplicationIn) { return this.applications.replace(principal, appId, body); }
 
   @Operation({ method: 'delete', path: '/api/v1/app/{app_id}', summary: 'Delete application (admin)', access: 'admin', status: 204 })

@@ -1,3 +1,4 @@
+import type { Upserted } from '../http/upsert.js';
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { type Application, isOperationalApplication, OPERATIONAL_APPLICATION_ID } from '@hookline/database';
 import { HttpStatus, Injectable } from '@nestjs/common';
@@ -22,10 +23,10 @@ export class ApplicationsService {
   constructor(private readonly applications: ApplicationsRepository) {}
 
   /** Svix's create, and its getOrCreate (`get_if_exists`): the application with the body's uid when there is one. */
-  async create(body: ApplicationIn, query: ApplicationCreateQuery): Promise<ApplicationOut> {
+  async create(body: ApplicationIn, query: ApplicationCreateQuery): Promise<Upserted<ApplicationOut>> {
     const existing = query.get_if_exists === 'true' && body.uid ? await this.find(body.uid) : null;
-    if (existing && existing.uid === body.uid) return applicationOut(existing);
-    return applicationOut(await conflictOnDuplicate(this.applications.insert(body), `an application with uid "${body.uid}" already exists`));
+    if (existing && existing.uid === body.uid) return { created: false, resource: applicationOut(existing) };
+    return { created: true, resource: applicationOut(await conflictOnDuplicate(this.applications.insert(body), `an application with uid "${body.uid}" already exists`)) };
   }
 
   /** Every application for the admin token; only its own for an application's key. */
@@ -42,15 +43,15 @@ export class ApplicationsService {
    * creates the application when none has the path's key, which becomes its uid; a key that is an
    * id (a UUID) names an application by id, which no one chooses: none of that id is a 404.
    */
-  async replace(principal: Principal, idOrUid: string, body: ApplicationIn): Promise<ApplicationOut> {
+  async replace(principal: Principal, idOrUid: string, body: ApplicationIn): Promise<Upserted<ApplicationOut>> {
     if (principal.kind === 'admin' && !isUuid(idOrUid) && uid.safeParse(idOrUid).success && !(await this.find(idOrUid))) {
-      return applicationOut(await conflictOnDuplicate(this.applications.insert({ ...body, uid: idOrUid }), `an application with uid "${idOrUid}" already exists`));
+      return { created: true, resource: applicationOut(await conflictOnDuplicate(this.applications.insert({ ...body, uid: idOrUid }), `an application with uid "${idOrUid}" already exists`)) };
     }
     const application = await this.resolve(principal, idOrUid);
     // Addressed by its uid, it keeps it: the same PUT twice leaves the same application. To an
     // application's key the uid is read-only, so left out it stays too.
     const keptUid = principal.kind !== 'admin' || application.uid === idOrUid ? application.uid : null;
-    return this.update(application, { uid: keptUid, throttleRate: null, metadata: {}, ...body }, principal);
+    return { created: false, resource: await this.update(application, { uid: keptUid, throttleRate: null, metadata: {}, ...body }, principal) };
   }
 
   async patch(principal: Principal, idOrUid: string, body: ApplicationPatch): Promise<ApplicationOut> {

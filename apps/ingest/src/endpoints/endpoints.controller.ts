@@ -19,7 +19,7 @@ export class EndpointsController {
   @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Get endpoint by id or uid', access: 'portal', status: 200, response: EndpointOut })
   get(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string) { return this.endpoints.get(principal, appId, endpointId); }
 
-  @Operation({ method: 'put', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Update endpoint, or create it under the path’s uid (upsert); fields left out take their defaults', access: 'portal', body: endpointPut, status: 200, response: EndpointOut })
+  @Operation({ method: 'put', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Update endpoint, or create it under the path’s uid (upsert); fields left out take their defaults', access: 'portal', body: endpointPut, status: 200, upsert: true, response: EndpointOut })
   replace(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: EndpointPut) { return this.endpoints.replace(principal, appId, endpointId, body); }
 
   @Operation({ method: 'delete', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}', summary: 'Delete endpoint', access: 'portal', status: 204 })

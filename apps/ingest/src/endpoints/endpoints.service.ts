@@ -1,3 +1,4 @@
+import type { Upserted } from '../http/upsert.js';
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type Application, Endpoint } from '@hookline/database';
 import { AddressPolicy } from '@hookline/egress';
@@ -110,13 +111,13 @@ export class EndpointsService {
    * not have is created with the path's key as its uid. A key that is an id (a UUID) names an
    * endpoint by id, which no one chooses: none of that id is a 404.
    */
-  async replace(principal: Principal, appId: string, endpointId: string, body: EndpointPut): Promise<EndpointOut> {
+  async replace(principal: Principal, appId: string, endpointId: string, body: EndpointPut): Promise<Upserted<EndpointOut>> {
     const application = await this.applications.resolve(principal, appId);
     const existing = await this.endpoints.findIn(application.id, endpointId);
     // Addressed by its uid, it keeps it: the same PUT twice leaves the same endpoint.
-    if (existing) return this.updateReported(application, existing, { ...PUT_DEFAULTS, uid: existing.uid === endpointId ? endpointId : null, ...body });
+    if (existing) return { created: false, resource: await this.updateReported(application, existing, { ...PUT_DEFAULTS, uid: existing.uid === endpointId ? endpointId : null, ...body }) };
     if (isUuid(endpointId) || !uid.safeParse(endpointId).success) throw notFound('endpoint');
-    return this.create(principal, application.id, { ...body, uid: endpointId });
+    return { created: true, resource: await this.create(principal, application.id, { ...body, uid: endpointId }) };
   }
 
   async patch(principal: Principal, appId: string, endpointId: string, body: EndpointPatch): Promise<EndpointOut> {

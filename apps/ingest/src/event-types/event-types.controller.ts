@@ -60,6 +60,7 @@ export class EventTypesController {
     access: 'admin',
     body: eventTypeUpdate,
     status: 200,
+    upsert: true,
     response: EventTypeOut,
   })
   upsert(@Param('eventTypeName') name: string, @Body() body: EventTypeUpdate) { return this.eventTypes.upsert(name, body); }

@@ -1,3 +1,4 @@
+import type { Upserted } from '../http/upsert.js';
 import { eventTypeName } from '@hookline/contracts';
 import type { EventType } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
@@ -54,11 +55,11 @@ export class EventTypesService {
    * Svix's upsert: fields left out take their defaults, and a type of a new name is created. A
    * path that is not an event type's name names none that could exist: a 404, as for a GET.
    */
-  async upsert(name: string, body: EventTypeUpdate): Promise<EventTypeOut> {
+  async upsert(name: string, body: EventTypeUpdate): Promise<Upserted<EventTypeOut>> {
     const existing = await this.eventTypes.find(name);
     if (!existing && !eventTypeName.safeParse(name).success) throw notFound(`event type "${name}"`);
-    if (!existing) return this.create({ ...body, name });
-    return eventTypeOut(await this.eventTypes.save(patch(existing, { ...UPDATE_DEFAULTS, ...body })));
+    if (!existing) return { created: true, resource: await this.create({ ...body, name }) };
+    return { created: false, resource: eventTypeOut(await this.eventTypes.save(patch(existing, { ...UPDATE_DEFAULTS, ...body }))) };
   }
 
   async patch(name: string, body: EventTypePatch): Promise<EventTypeOut> {

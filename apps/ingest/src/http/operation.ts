@@ -1,10 +1,11 @@
-import { applyDecorators, HttpCode, RequestMapping, RequestMethod, SetMetadata, UsePipes } from '@nestjs/common';
+import { applyDecorators, HttpCode, RequestMapping, RequestMethod, SetMetadata, UseInterceptors, UsePipes } from '@nestjs/common';
 // Nest's own record of a handler's parameters, read once at startup to check them against the declaration.
 import { ROUTE_ARGS_METADATA, RouteParamtypes } from '@nestjs/common/internal';
 import type { z } from 'zod';
 import type { Access } from '../auth/principal.js';
 import { OperationInputPipe } from './operation-input.pipe.js';
 import { pathParameters, routeParameter, routePath } from './path-parameters.js';
+import { type Upserted, UpsertStatusInterceptor } from './upsert.js';
 
 /** The methods an operation may have, in the order the document and an Allow header list a path's. */
 const METHODS = ['post', 'get', 'put', 'patch', 'delete'] as const;
@@ -24,6 +25,12 @@ export interface ApiOperation {
   query?: z.ZodObject;
   /** Status of a successful answer. */
   status: number;
+  /**
+   * Creates what it does not find, as Svix's PUTs and `POST /app?get_if_exists=true` do: the
+   * handler answers an Upserted, and the status is 201 when it created the resource, 200 when
+   * it found one.
+   */
+  upsert?: true;
   /** Schema of a successful answer's body (none for a 204), registered by name in http/schemas.ts. */
   response?: z.ZodType;
   /** Served only because Svix still serves it (old clients call it); the document marks it deprecated. */
@@ -59,8 +66,8 @@ export function operationsByPath(): Array<{ path: string; operations: ApiOperati
   }));
 }
 
-/** What the handler must return: the response schema's output, or nothing for a 204. */
-type AnswerOf<O extends ApiOperation> = O extends { response: infer R extends z.ZodType } ? z.output<R> : void;
+/** What the handler must return: the response schema's output (an upsert's, with whether it created it), or nothing for a 204. */
+type AnswerOf<O extends ApiOperation> = O extends { response: infer R extends z.ZodType } ? (O extends { upsert: true } ? Upserted<z.output<R>> : z.output<R>) : void;
 
 /**
  * Declares a handler as an operation of the API: Nest's route for its method and path, its
@@ -83,6 +90,7 @@ export function Operation<const O extends ApiOperation>(operation: O) {
       HttpCode(operation.status),
       SetMetadata(OPERATION, operation),
       UsePipes(new OperationInputPipe(operation)),
+      ...(operation.upsert ? [UseInterceptors(UpsertStatusInterceptor)] : []),
     )(target, key, descriptor);
   };
 }

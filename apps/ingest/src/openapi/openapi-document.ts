@@ -47,9 +47,10 @@ const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema 
 
 function responsesOf(operation: ApiOperation): Record<string, unknown> {
   const error = ref('HttpErrorOut');
-  const answers: Record<string, unknown> = {
-    [operation.status]: { description: 'Success', ...(operation.response && json(responseRef(operation.response))) },
-  };
+  const success = operation.response && json(responseRef(operation.response));
+  const answers: Record<string, unknown> = operation.upsert
+    ? { '200': { description: 'Found, and changed if the method changes it', ...success }, '201': { description: 'Created', ...success } }
+    : { [operation.status]: { description: 'Success', ...success } };
   if (operation.body) answers['400'] = { description: 'The request body is not JSON', ...json(error) };
   if (operation.access === 'public') return answers;
   answers['401'] = { description: 'Missing or invalid token', ...json(error) };

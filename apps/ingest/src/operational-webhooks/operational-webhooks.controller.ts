@@ -33,7 +33,7 @@ export class OperationalWebhooksController {
   @Operation({ method: 'get', path: ENDPOINT, summary: 'Get an operational webhook endpoint by id or uid', access: 'admin', status: 200, response: OperationalWebhookEndpointOut })
   get(@Param('endpointId') endpointId: string) { return this.endpoints.get(endpointId); }
 
-  @Operation({ method: 'put', path: ENDPOINT, summary: 'Create or update an operational webhook endpoint (created with the path as its uid)', access: 'admin', body: operationalWebhookEndpointUpsertIn, status: 200, response: OperationalWebhookEndpointOut })
+  @Operation({ method: 'put', path: ENDPOINT, summary: 'Create or update an operational webhook endpoint (created with the path as its uid)', access: 'admin', body: operationalWebhookEndpointUpsertIn, status: 200, upsert: true, response: OperationalWebhookEndpointOut })
   upsert(@Param('endpointId') endpointId: string, @Body() body: OperationalWebhookEndpointUpsertIn) { return this.endpoints.upsert(endpointId, body); }
 
   @Operation({ method: 'delete', path: ENDPOINT, summary: 'Delete an operational webhook endpoint', access: 'admin', status: 204 })

@@ -1,3 +1,4 @@
+import type { Upserted } from '../http/upsert.js';
 import type { Endpoint } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { ApplicationsService } from '../applications/applications.service.js';
@@ -48,15 +49,15 @@ export class OperationalWebhooksService {
    * Svix's upsert: replaces the endpoint named by id or uid (fields left out take their defaults,
    * its uid and headers stay unless given); creates one with that uid when there is none.
    */
-  async upsert(endpointId: string, body: OperationalWebhookEndpointUpsertIn): Promise<OperationalWebhookEndpointOut> {
+  async upsert(endpointId: string, body: OperationalWebhookEndpointUpsertIn): Promise<Upserted<OperationalWebhookEndpointOut>> {
     const operational = await this.applications.operational();
     const existing = await this.repository.findIn(operational.id, endpointId);
     if (existing) {
       const replaced = { description: '', throttleRate: null, disabled: false, eventTypes: null, metadata: {}, uid: existing.uid, ...body };
-      return operationalWebhookEndpointOut(await this.endpoints.update(existing, replaced));
+      return { created: false, resource: operationalWebhookEndpointOut(await this.endpoints.update(existing, replaced)) };
     }
     if (!uid.safeParse(endpointId).success) throw notFound('operational webhook endpoint');
-    return operationalWebhookEndpointOut(await this.endpoints.createIn(operational, { uid: endpointId, ...body }, { verification: false }));
+    return { created: true, resource: operationalWebhookEndpointOut(await this.endpoints.createIn(operational, { uid: endpointId, ...body }, { verification: false })) };
   }
 
   async remove(endpointId: string): Promise<void> {

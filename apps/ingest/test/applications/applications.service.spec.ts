@@ -50,7 +50,7 @@ describe('ApplicationsService', () => {
     expect(await answerOf(service.patch(key, ALPHA, { uid: null }))).toEqual(refused);
     expect(await answerOf(service.replace(key, ALPHA, { name: 'Alpha', uid: 'other' }))).toEqual(refused);
     // Left out (a PUT too) or given unchanged, it stays as it is.
-    expect(await service.replace(key, ALPHA, { name: 'Alpha 2' })).toMatchObject({ name: 'Alpha 2', uid: 'alpha' });
+    expect(await service.replace(key, ALPHA, { name: 'Alpha 2' })).toMatchObject({ created: false, resource: { name: 'Alpha 2', uid: 'alpha' } });
     expect(await service.patch(key, ALPHA, { name: 'Alpha 3', uid: 'alpha' })).toMatchObject({ name: 'Alpha 3', uid: 'alpha' });
     expect(await service.patch({ kind: 'admin' }, ALPHA, { uid: 'renamed' })).toMatchObject({ uid: 'renamed' });
   });
@@ -63,7 +63,7 @@ describe('ApplicationsService', () => {
   it('resets what a PUT leaves out, changes only what a PATCH names, and answers in the svix shape', async () => {
     const patched = await service.patch({ kind: 'admin' }, BETA, { name: 'Beta 2' });
     expect(patched).toEqual({ id: BETA, uid: ALPHA.toUpperCase(), name: 'Beta 2', metadata: { tier: 'gold' }, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
-    expect(await service.replace({ kind: 'admin' }, BETA, { name: 'Beta 3' })).toMatchObject({ name: 'Beta 3', uid: null, metadata: {} });
+    expect(await service.replace({ kind: 'admin' }, BETA, { name: 'Beta 3' })).toMatchObject({ created: false, resource: { name: 'Beta 3', uid: null, metadata: {} } });
   });
 
   it("creates the application along with a request for the admin token alone, under the path's key", async () => {
@@ -74,9 +74,9 @@ describe('ApplicationsService', () => {
   });
 
   it("answers the existing application for getOrCreate, and upserts on PUT only with the admin token", async () => {
-    expect(await service.create({ name: 'Again', uid: 'alpha' }, { get_if_exists: 'true' })).toMatchObject({ id: ALPHA, name: 'Alpha' });
-    expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon' });
-    expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon 2' })).toMatchObject({ uid: 'epsilon', name: 'Epsilon 2' });
+    expect(await service.create({ name: 'Again', uid: 'alpha' }, { get_if_exists: 'true' })).toMatchObject({ created: false, resource: { id: ALPHA, name: 'Alpha' } });
+    expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon' })).toMatchObject({ created: true, resource: { uid: 'epsilon', name: 'Epsilon' } });
+    expect(await service.replace({ kind: 'admin' }, 'epsilon', { name: 'Epsilon 2' })).toMatchObject({ created: false, resource: { uid: 'epsilon', name: 'Epsilon 2' } });
     expect(await answerOf(service.replace({ kind: 'application', applicationId: ALPHA }, 'zeta', { name: 'Zeta' }))).toMatchObject({ status: 404 });
     expect(rows.map((row) => row.uid)).toEqual(['alpha', ALPHA.toUpperCase(), 'epsilon']);
   });

@@ -158,7 +158,7 @@ describe('EndpointsService', () => {
     const api = service();
     const created = await api.create(admin, 'acme', { url: 'https://example.com/a', description: 'd', uid: 'a', channels: ['eu'], headers: { 'x-a': '1' }, throttleRate: 5 });
     expect(await api.patch(admin, 'acme', created.id, { description: 'patched' })).toMatchObject({ description: 'patched', uid: 'a', channels: ['eu'], throttleRate: 5 });
-    expect(await api.replace(admin, 'acme', created.id, { url: 'https://example.com/b' })).toMatchObject({
+    expect((await api.replace(admin, 'acme', created.id, { url: 'https://example.com/b' })).resource).toMatchObject({
       url: 'https://example.com/b',
       description: '',
       uid: null,
@@ -207,10 +207,10 @@ describe('EndpointsService', () => {
 
   it("creates an endpoint on PUT under the path's uid, and answers 404 for an id it does not have", async () => {
     const api = service();
-    const created = await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing' });
-    expect(created).toMatchObject({ uid: 'billing-hook', url: 'https://example.com/billing' });
-    expect(await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing/2' })).toMatchObject({ id: created.id, uid: 'billing-hook', url: 'https://example.com/billing/2' });
-    expect(await api.replace(admin, 'acme', created.id, { url: 'https://example.com/billing/3' })).toMatchObject({ id: created.id, uid: null });
+    const { created: isNew, resource: created } = await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing' });
+    expect({ isNew, created }).toMatchObject({ isNew: true, created: { uid: 'billing-hook', url: 'https://example.com/billing' } });
+    expect(await api.replace(admin, 'acme', 'billing-hook', { url: 'https://example.com/billing/2' })).toMatchObject({ created: false, resource: { id: created.id, uid: 'billing-hook', url: 'https://example.com/billing/2' } });
+    expect(await api.replace(admin, 'acme', created.id, { url: 'https://example.com/billing/3' })).toMatchObject({ created: false, resource: { id: created.id, uid: null } });
     expect(await answerOf(api.replace(admin, 'acme', '0190a000-0000-7000-8000-0000000000ee', { url: 'https://example.com/x' }))).toEqual({ status: 404, body: { code: 'not_found', detail: 'endpoint not found' } });
     expect(endpoints.rows.size).toBe(1);
   });
@@ -252,7 +252,7 @@ describe('EndpointsService', () => {
     // null takes the filter away; PUT leaving it out does too.
     expect((await api.patch(admin, 'acme', created.id, { filter: null })).filter).toBeNull();
     await api.patch(admin, 'acme', created.id, { filter: { region: 'eu' } });
-    expect((await api.replace(admin, 'acme', created.id, { url: 'https://example.com/a' })).filter).toBeNull();
+    expect((await api.replace(admin, 'acme', created.id, { url: 'https://example.com/a' })).resource.filter).toBeNull();
   });
 
   it('takes the ordering, and tells the ordering service of every update with whether the endpoint was disabled before', async () => {

@@ -49,8 +49,8 @@ describe('EventTypesService', () => {
   it('patches the fields given; a PUT resets the others, or creates the type; an older SDK’s single flag is a list of one', async () => {
     await service.create({ name: 'order.shipped', description: 'first', groupName: 'orders' });
     expect(await service.patch('order.shipped', eventTypePatch.parse({ featureFlag: 'beta', deprecated: true }))).toMatchObject({ description: 'first', featureFlags: ['beta'], featureFlag: 'beta', deprecated: true, groupName: 'orders' });
-    expect(await service.upsert('order.shipped', { description: 'second' })).toMatchObject({ description: 'second', featureFlags: null, deprecated: false, groupName: null });
-    expect(await service.upsert('order.lost', { description: 'new', featureFlags: ['b', 'a', 'b'] })).toMatchObject({ name: 'order.lost', featureFlags: ['b', 'a'] });
+    expect(await service.upsert('order.shipped', { description: 'second' })).toMatchObject({ created: false, resource: { description: 'second', featureFlags: null, deprecated: false, groupName: null } });
+    expect(await service.upsert('order.lost', { description: 'new', featureFlags: ['b', 'a', 'b'] })).toMatchObject({ created: true, resource: { name: 'order.lost', featureFlags: ['b', 'a'] } });
     expect(await answerOf(service.upsert('order lost!', { description: 'new' }))).toEqual({ status: 404, body: { code: 'not_found', detail: 'event type "order lost!" not found' } });
     expect(rows.has('order lost!')).toBe(false);
   });
