@@ -19,7 +19,7 @@ An endpoint's payload filter is the other thing the document cannot describe (Co
 syntax: operators, dotted paths, no empty condition), so `filter_failure` also drops that
 complaint about a 422 whose every problem is a filter problem at `body.filter`; and so are the
 stats routes' limits on a range, which relate two query parameters (`range_order`,
-`range_too_wide`, `too_many_buckets`), and an endpoint's two names for one field (the
+`range_too_wide`, `too_many_buckets`, `range_incomplete`), and an endpoint's two names for one field (the
 open-source Svix server's `filterTypes` and `rateLimit` beside `eventTypes` and
 `throttleRate`), which must agree when both are sent (`alias_conflict`).
 
@@ -37,10 +37,11 @@ UNSTORABLE_TYPES = {"unpaired_surrogate", "too_deep"}
 # filter is a JSON object, and the rest of Convoy's syntax in words, so a schema-valid filter may
 # still be refused, at body.filter.<path>, which the filters' own tests cover.
 FILTER_PROBLEM_TYPES = {"invalid_filter", "unknown_operator", "invalid_operand", "invalid_path", "invalid_regex", "limit_exceeded"}
-# The stats routes' limits on a range, which bind two parameters (since and until, or the range
-# and the bucket width): each is a schema-valid value alone, and JSON Schema cannot relate them.
+# The stats routes' limits on a range, which bind two parameters (since and until, startDate and
+# endDate, or the range and the bucket width): each is a schema-valid value alone, and JSON Schema
+# cannot relate them.
 # The document says them in words; test/integration/stats.e2e.spec.ts covers each refusal.
-RANGE_PROBLEM_TYPES = {"range_order", "range_too_wide", "too_many_buckets"}
+RANGE_PROBLEM_TYPES = {"range_order", "range_too_wide", "too_many_buckets", "range_incomplete"}
 # An endpoint field the open-source Svix server names otherwise, sent under both names with
 # different values: JSON Schema cannot say that two properties must be equal.
 ALIASED_FIELDS = {"filterTypes", "rateLimit"}

@@ -63,6 +63,26 @@ describe('stats of endpoints and applications', () => {
       ]),
     });
     expect(stats.endpoints).toHaveLength(2);
+
+    // The open-source server's application stats: 5-minute buckets of the last 6 hours, rounded down,
+    // each as the table counts the application's attempts in it.
+    type Buckets = { startDate: string; endDate: string; period: string; data: { successCount: number[]; failureCount: number[] } };
+    const buckets = (await admin.get<Buckets>(`/api/v1/stats/app/${app.id}/attempt`)).body;
+    const [start, end] = [Date.parse(buckets.startDate), Date.parse(buckets.endDate)];
+    expect([end - start, start % 300_000, buckets.period]).toEqual([6 * 3_600_000, 0, 'FiveMinutes']);
+    expect(buckets.data.successCount).toHaveLength(72);
+    const counted = await database.query<{ bucket: Date; success: string; fail: string }>(
+      `SELECT date_bin('5 minutes', created_at, $2) AS bucket, count(*) FILTER (WHERE succeeded) AS success, count(*) FILTER (WHERE NOT succeeded) AS fail
+       FROM attempts WHERE application_id = $1 AND created_at >= $2 AND created_at < $3 GROUP BY 1`,
+      [app.id, new Date(start), new Date(end)],
+    );
+    const expected = { successCount: Array<number>(72).fill(0), failureCount: Array<number>(72).fill(0) };
+    for (const row of counted.rows) {
+      const index = (row.bucket.getTime() - start) / 300_000;
+      expected.successCount[index] = Number(row.success);
+      expected.failureCount[index] = Number(row.fail);
+    }
+    expect(buckets.data).toEqual(expected);
   });
 
   it("refuses a range that is empty or too wide, naming the field, and keeps each application's stats to its own key", async () => {
@@ -76,12 +96,23 @@ describe('stats of endpoints and applications', () => {
     const wide = await admin.get<{ detail: Array<{ msg: string }> }>(`/api/v1/app/${app.id}/endpoint/${endpoint.id}/stats?since=${new Date(now - 40 * 86_400_000).toISOString()}`);
     expect([wide.status, wide.body.detail[0]!.msg]).toEqual([422, 'the range may span at most 31d']);
     expect((await admin.get(`/api/v1/app/${app.id}/stats?since=yesterday`)).status).toBe(422);
+    // The open-source server's application stats take both ends or neither, at most a day apart.
+    const attemptStats = (query: string) => admin.get<{ detail: Array<{ loc: string[]; type: string }> }>(`/api/v1/stats/app/${app.id}/attempt?${query}`);
+    const halfOpen = await attemptStats(`startDate=${new Date(now - 3_600_000).toISOString()}`);
+    expect([halfOpen.status, halfOpen.body.detail]).toEqual([422, [expect.objectContaining({ loc: ['query', 'endDate'], type: 'range_incomplete' })]]);
+    const tooWide = await attemptStats(`startDate=${new Date(now - 2 * 86_400_000).toISOString()}&endDate=${new Date(now).toISOString()}`);
+    expect([tooWide.status, tooWide.body.detail]).toEqual([422, [expect.objectContaining({ loc: ['query', 'startDate'], type: 'range_too_wide' })]]);
+    // A range with no whole bucket has no counts.
+    const within = (await admin.get<{ data: object }>(`/api/v1/stats/app/${app.id}/attempt?startDate=2026-01-01T00:01:00Z&endDate=2026-01-01T00:04:00Z`)).body;
+    expect(within).toMatchObject({ startDate: '2026-01-01T00:00:00.000Z', endDate: '2026-01-01T00:00:00.000Z', data: { successCount: null, failureCount: null } });
 
     const key = (await admin.post<{ key: string }>(`/api/v1/app/${app.id}/api-key`, { name: 'mine' })).body.key;
     const tenant = apiClient(pipeline.apiUrl, key);
     expect((await tenant.get(`/api/v1/app/${app.id}/stats`)).status).toBe(200);
     expect((await tenant.get(`/api/v1/app/${app.id}/endpoint/${endpoint.id}/stats`)).status).toBe(200);
     expect((await tenant.get(`/api/v1/app/${other.id}/stats`)).status).toBe(404);
+    expect((await tenant.get(`/api/v1/stats/app/${app.id}/attempt`)).status).toBe(200);
+    expect((await tenant.get(`/api/v1/stats/app/${other.id}/attempt`)).status).toBe(404);
     expect((await tenant.get('/api/v1/stats/overview')).status).toBe(403);
     expect((await apiClient(pipeline.apiUrl, null).get(`/api/v1/app/${app.id}/stats`)).status).toBe(401);
   });

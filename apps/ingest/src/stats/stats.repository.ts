@@ -44,10 +44,13 @@ const DELIVERIES = `
   FROM message_endpoints WHERE endpoint_id = ANY($1::uuid[]) AND status IN ('pending', 'failed', 'dead')
   GROUP BY endpoint_id`;
 
-const ATTEMPT_BUCKETS = `
+// Of the installation, or of one application ($4) through its index.
+const attemptBuckets = (scope: '' | 'application_id = $4 AND') => `
   SELECT date_bin($3::interval, created_at, $1) AS start, count(*) FILTER (WHERE succeeded) AS delivered, count(*) FILTER (WHERE NOT succeeded) AS failed
-  FROM attempts WHERE created_at >= $1 AND created_at < $2
+  FROM attempts WHERE ${scope} created_at >= $1 AND created_at < $2
   GROUP BY 1`;
+const ATTEMPT_BUCKETS = attemptBuckets('');
+const APPLICATION_ATTEMPT_BUCKETS = attemptBuckets('application_id = $4 AND');
 
 // A dead delivery's last_attempt_at is when it died (or was dead-lettered, if never attempted).
 const DEAD_BUCKETS = `
@@ -61,6 +64,7 @@ const DEAD_LETTERS = `SELECT count(*) AS dead FROM message_endpoints WHERE statu
 const LATEST_OUTCOMES = `SELECT succeeded, created_at FROM attempts WHERE endpoint_id = $1 ORDER BY id DESC LIMIT $2`;
 
 type Counted<K extends string> = Record<K, string>;
+const interval = (bucketMs: number) => `${bucketMs / 1000} seconds`;
 const count = (text: string | undefined) => Number(text ?? 0);
 
 /** What the services already record, counted: attempts by outcome and time, deliveries by state. */
@@ -94,15 +98,23 @@ export class StatsRepository {
 
   /** Every bucket of `bucketMs` from `since` to `until` (empty ones too), with what happened in it across the installation. */
   async overview(since: Date, until: Date, bucketMs: number): Promise<OverviewBucket[]> {
-    const interval = `${bucketMs / 1000} seconds`;
-    const [attempts, dead] = (await Promise.all([
-      this.dataSource.query(ATTEMPT_BUCKETS, [since, until, interval]),
-      this.dataSource.query(DEAD_BUCKETS, [since, until, interval]),
-    ])) as [Array<Counted<'delivered' | 'failed'> & { start: Date }>, Array<Counted<'dead'> & { start: Date }>];
-    const byStart = new Map<number, OverviewBucket>();
-    for (let start = since.getTime(); start < until.getTime(); start += bucketMs) byStart.set(start, { start: new Date(start), delivered: 0, failed: 0, dead: 0 });
-    for (const row of attempts) Object.assign(byStart.get(new Date(row.start).getTime())!, { delivered: count(row.delivered), failed: count(row.failed) });
+    const [attempts, dead] = await Promise.all([
+      this.attemptBuckets(since, until, bucketMs),
+      this.dataSource.query(DEAD_BUCKETS, [since, until, interval(bucketMs)]) as Promise<Array<Counted<'dead'> & { start: Date }>>,
+    ]);
+    const byStart = new Map(attempts.map((bucket) => [bucket.start.getTime(), { ...bucket, dead: 0 }]));
     for (const row of dead) byStart.get(new Date(row.start).getTime())!.dead = count(row.dead);
+    return [...byStart.values()];
+  }
+
+  /** Attempts by outcome in each bucket of [since, until), every bucket empty or not: the installation's, or one application's. */
+  async attemptBuckets(since: Date, until: Date, bucketMs: number, applicationId?: string): Promise<Array<Omit<OverviewBucket, 'dead'>>> {
+    const rows = (await (applicationId === undefined
+      ? this.dataSource.query(ATTEMPT_BUCKETS, [since, until, interval(bucketMs)])
+      : this.dataSource.query(APPLICATION_ATTEMPT_BUCKETS, [since, until, interval(bucketMs), applicationId]))) as Array<Counted<'delivered' | 'failed'> & { start: Date }>;
+    const byStart = new Map<number, Omit<OverviewBucket, 'dead'>>();
+    for (let start = since.getTime(); start < until.getTime(); start += bucketMs) byStart.set(start, { start: new Date(start), delivered: 0, failed: 0 });
+    for (const row of rows) Object.assign(byStart.get(new Date(row.start).getTime())!, { delivered: count(row.delivered), failed: count(row.failed) });
     return [...byStart.values()];
   }
 

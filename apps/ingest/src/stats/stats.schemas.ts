@@ -95,3 +95,26 @@ export const StatsOverview = named(
   }),
 );
 export type StatsOverview = z.output<typeof StatsOverview>;
+
+/** The open-source Svix server's application attempt stats: both ends of the range, or neither (the last 6 hours). */
+export const appAttemptStatsQuery = z.object({
+  startDate: instant.optional().meta({ description: 'Start of the range, given with endDate (default: 6 hours before now); the range spans at most 1 day' }),
+  endDate: instant.optional().meta({ description: 'End of the range, given with startDate; after it, and taken as now if later' }),
+});
+export type AppAttemptStatsQuery = z.infer<typeof appAttemptStatsQuery>;
+
+/**
+ * The open-source Svix server's AttemptStatisticsResponse: the application's attempts by outcome
+ * in each 5-minute bucket of the range, its ends rounded down to 5 minutes; null for a range that
+ * has no whole bucket.
+ */
+export const AttemptStatisticsResponse = named(
+  'AttemptStatisticsResponse',
+  z.object({
+    startDate: timestamp,
+    endDate: timestamp,
+    period: z.enum(['OneDay', 'FiveMinutes']),
+    data: z.object({ successCount: z.array(z.number().int()).nullable(), failureCount: z.array(z.number().int()).nullable() }),
+  }),
+);
+export type AttemptStatisticsResponse = z.output<typeof AttemptStatisticsResponse>;

@@ -8,10 +8,12 @@ import type { Principal } from '../auth/principal.js';
 import { EndpointsRepository } from '../endpoints/endpoints.repository.js';
 import { EndpointLookup } from '../endpoints/endpoint-lookup.js';
 import { ValidationFailed } from '../http/errors.js';
-import { type ApplicationStats, type EndpointStats, MAX_BUCKETS, MAX_OVERVIEW_RANGE_MS, MAX_STATS_RANGE_MS, type OverviewQuery, type StatsOverview, type StatsQuery } from './stats.schemas.js';
+import { type AppAttemptStatsQuery, type ApplicationStats, type AttemptStatisticsResponse, type EndpointStats, MAX_BUCKETS, MAX_OVERVIEW_RANGE_MS, MAX_STATS_RANGE_MS, type OverviewQuery, type StatsOverview, type StatsQuery } from './stats.schemas.js';
 import { StatsRepository } from './stats.repository.js';
 
+const FIVE_MINUTES = 300_000;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /**
  * Stats from what the services already record: attempts by outcome from the attempts table,
@@ -71,6 +73,27 @@ export class StatsService {
     };
   }
 
+  /** The open-source Svix server's `GET /stats/app/{app_id}/attempt`: 5-minute buckets over at most a day. */
+  async applicationAttempts(principal: Principal, appId: string, query: AppAttemptStatsQuery): Promise<AttemptStatisticsResponse> {
+    const application = await this.applications.resolve(principal, appId);
+    if ((query.startDate === undefined) !== (query.endDate === undefined)) {
+      throw new ValidationFailed([{ loc: ['query', query.startDate ? 'endDate' : 'startDate'], msg: 'startDate and endDate are given together', type: 'range_incomplete' }]);
+    }
+    const asked = range({ since: query.startDate, until: query.endDate }, 6 * HOUR, DAY, 'startDate');
+    // A range that runs past now ends now; both ends are rounded down to a bucket.
+    const now = Date.now();
+    const ends = [asked.since.getTime(), asked.since.getTime() < now && now < asked.until.getTime() ? now : asked.until.getTime()];
+    const [since, until] = ends.map((at) => new Date(at - (at % FIVE_MINUTES))) as [Date, Date];
+    const buckets = await this.stats.attemptBuckets(since, until, FIVE_MINUTES, application.id);
+    const counts = (pick: (bucket: (typeof buckets)[number]) => number) => (buckets.length === 0 ? null : buckets.map(pick));
+    return {
+      startDate: since.toISOString(),
+      endDate: until.toISOString(),
+      period: 'FiveMinutes',
+      data: { successCount: counts((bucket) => bucket.delivered), failureCount: counts((bucket) => bucket.failed) },
+    };
+  }
+
   async overview(query: OverviewQuery): Promise<StatsOverview> {
     const bucketMs = query.bucket ?? 60_000;
     const { since, until } = range(query, 3 * HOUR, MAX_OVERVIEW_RANGE_MS);
@@ -102,13 +125,13 @@ export class StatsService {
   }
 }
 
-/** The query's range, ending now and `defaultMs` long unless it says otherwise, at most `maxMs` long (a 422 on `since`). */
-function range(query: { since?: Date; until?: Date }, defaultMs: number, maxMs: number): { since: Date; until: Date } {
+/** The query's range, ending now and `defaultMs` long unless it says otherwise, at most `maxMs` long (a 422 on its start, `field`). */
+function range(query: { since?: Date; until?: Date }, defaultMs: number, maxMs: number, field = 'since'): { since: Date; until: Date } {
   const until = query.until ?? new Date();
   const since = query.since ?? new Date(until.getTime() - defaultMs);
-  if (since >= until) throw new ValidationFailed([{ loc: ['query', 'since'], msg: 'must be before until', type: 'range_order' }]);
+  if (since >= until) throw new ValidationFailed([{ loc: ['query', field], msg: 'must be before the end of the range', type: 'range_order' }]);
   if (until.getTime() - since.getTime() > maxMs) {
-    throw new ValidationFailed([{ loc: ['query', 'since'], msg: `the range may span at most ${delayLabel(maxMs)}`, type: 'range_too_wide' }]);
+    throw new ValidationFailed([{ loc: ['query', field], msg: `the range may span at most ${delayLabel(maxMs)}`, type: 'range_too_wide' }]);
   }
   return { since, until };
 }
