@@ -322,6 +322,12 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
     expect((await api.get(`/api/v1/app/${appId}/msg/${msgId}/endpoint/ep-${short()}/attempt`)).status).toBe(404);
     expect((await api.get(`/api/v1/app/${appId}/msg/msg-${short()}/endpoint/${endpointId}/attempt`)).status).toBe(404);
 
+    // A list in the query the way PHP and Rails clients send one, which the open-source server takes too.
+    const ofTypes = async (query: string) => (await api.get<{ data: Array<{ id: string }> }>(`/api/v1/app/${appId}/msg?${query}`)).body.data.map((message) => message.id);
+    expect(await ofTypes(`event_types[]=${ctx.eventType}&event_types[]=other.type`)).toContain(msgId);
+    expect(await ofTypes(`event_types[0]=other.type&event_types[1]=${ctx.eventType}`)).toContain(msgId);
+    expect(await ofTypes('event_types[]=other.type')).toEqual([]);
+
     // Both are deprecated in the document, as in Svix's.
     const document = (await api.get<{ paths: Record<string, { get?: { deprecated?: boolean } }> }>('/api/v1/openapi.json')).body;
     expect(document.paths['/api/v1/app/{app_id}/msg/{msg_id}/attempt']?.get?.deprecated).toBe(true);

@@ -17,6 +17,20 @@ function rejectUnstorable(where: 'body' | 'query' | 'path', value: unknown): voi
   if (problems.length > 0) throw new ValidationFailed(problems.map(({ path, message, type }) => ({ loc: [where, ...path], msg: message, type })));
 }
 
+/**
+ * A query's `name[]=a&name[1]=b`, the way PHP and Rails clients send a list and the open-source
+ * Svix server takes it, is `name=a&name=b`: one key holding the list.
+ */
+function foldListKeys(query: Record<string, unknown>): Record<string, unknown> {
+  const folded: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    const listKey = /^([^[\]]+)\[\d*\]$/.exec(key)?.[1];
+    const name = listKey ?? key;
+    folded[name] = name in folded ? [folded[name], value].flat() : listKey ? [value].flat() : value;
+  }
+  return folded;
+}
+
 function parse(where: 'body' | 'query', schema: z.ZodType, value: unknown): unknown {
   const result = schema.safeParse(value);
   if (!result.success) throw ValidationFailed.fromZod(where, result.error);
@@ -37,7 +51,7 @@ export class OperationInputPipe implements PipeTransform<unknown, unknown> {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const { body, query } = this.operation;
     if (metadata.type === 'body' && body) return parse('body', body, value ?? undefined);
-    if (metadata.type === 'query' && query) return parse('query', query, value ?? {});
+    if (metadata.type === 'query' && query) return parse('query', query, foldListKeys((value ?? {}) as Record<string, unknown>));
     if (metadata.type === 'param' && metadata.data) rejectUnstorable('path', { [documentParameter(metadata.data)]: value });
     return value;
   }

@@ -1,6 +1,7 @@
 import { Body, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { Operation, operationsByPath } from '../../src/http/operation.js';
+import { OperationInputPipe } from '../../src/http/operation-input.pipe.js';
 import { patcher } from '../../src/http/patch.js';
 import { answer } from '../../src/http/schemas.js';
 
@@ -119,5 +120,18 @@ describe('answer', () => {
     const created = new Date('2026-01-01T00:00:00Z');
     expect(toOut({ id: 'a', rateLimit: 3, verifiedAt: null, createdAt: created, secret: 'never shown' })).toEqual({ id: 'a', throttleRate: 3, verifiedAt: null, createdAt: '2026-01-01T00:00:00.000Z' });
     expect(Object.keys(toOut({ id: 'a', rateLimit: null, verifiedAt: created, createdAt: created, secret: 's' }))).toEqual(['id', 'throttleRate', 'verifiedAt', 'createdAt']);
+  });
+});
+
+describe('OperationInputPipe on a query', () => {
+  const listQuery = z.object({ event_types: z.union([z.string(), z.array(z.string())]).optional(), limit: z.coerce.number().optional() });
+  const pipe = new OperationInputPipe({ method: 'get', path: '/api/v1/unit/list', summary: 's', access: 'token', query: listQuery, status: 200 });
+  const parsed = (value: Record<string, unknown>) => pipe.transform(value, { type: 'query' });
+
+  it('takes a list sent as name[] or name[N] keys, as the open-source Svix server does, as one key holding it', () => {
+    expect(parsed({ 'event_types[]': ['a', 'b'], limit: '5' })).toEqual({ event_types: ['a', 'b'], limit: 5 });
+    expect(parsed({ 'event_types[0]': 'a', 'event_types[1]': 'b' })).toEqual({ event_types: ['a', 'b'] });
+    expect(parsed({ event_types: 'a', 'event_types[]': 'b' })).toEqual({ event_types: ['a', 'b'] });
+    expect(parsed({ event_types: 'a' })).toEqual({ event_types: 'a' });
   });
 });
