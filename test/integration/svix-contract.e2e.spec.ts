@@ -391,6 +391,9 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
       await eventually(() => expect(receiver.on('/contract').map((request) => JSON.parse(request.body) as unknown)).toContainEqual(examples[1]));
     });
     expect(receiver.on('/bystander')).toEqual([]);
+    // A 200 with the message, as the open-source server answers (a message sent through the API gets a 202).
+    const direct = await apiClient(ctx.pipeline.apiUrl, ctx.pipeline.adminToken).post(`/api/v1/app/${appId}/endpoint/${endpointId}/send-example`, { eventType: ctx.eventType });
+    expect(direct).toMatchObject({ status: 200, body: { eventType: ctx.eventType, payload: examples[0] } });
     await served('endpoint.recover', async () => {
       expect(await sdk.endpoint.recover(appId, bystander.id, { since: new Date(Date.now() - 3_600_000) })).toMatchObject({ status: 'finished', task: 'endpoint.recover' });
     });

@@ -242,6 +242,8 @@ const messageQuery = (filter: MessageFilter): Query => ({ event_types: filter.ev
 
 /** How many rows a page of a listing asks for. */
 export const PAGE_SIZE = 50;
+/** The window of an endpoint's success rate: the API's own default is Svix's 28 days. */
+const SUCCESS_RATE_WINDOW_MS = 24 * 3_600_000;
 
 /** A client of /api/v1 holding one token; every call resolves to the answer's body or rejects with an ApiFailure. */
 export function createApi(token: string) {
@@ -302,7 +304,8 @@ export function createApi(token: string) {
       attempts: (appId: string, endpointId: string, iterator?: string) =>
         request<Page<Attempt>>('GET', `${app(appId)}/attempt/endpoint/${segment(endpointId)}`, { query: { limit: PAGE_SIZE, iterator } }),
       /** Its attempts in the last 24 h by outcome (the success rate), and whether its circuit is open. */
-      stats: (appId: string, endpointId: string) => request<EndpointStats>('GET', `${endpoint(appId, endpointId)}/stats`),
+      stats: (appId: string, endpointId: string) =>
+        request<EndpointStats>('GET', `${endpoint(appId, endpointId)}/stats`, { query: { since: new Date(Date.now() - SUCCESS_RATE_WINDOW_MS).toISOString() } }),
       /** The messages sent to it, each with its delivery status there, filtered as the message log is. */
       messages: (appId: string, endpointId: string, filter: MessageFilter, iterator?: string) =>
         request<Page<EndpointMessage>>('GET', `${endpoint(appId, endpointId)}/msg`, { query: { limit: PAGE_SIZE, iterator, ...messageQuery(filter), status: filter.status } }),

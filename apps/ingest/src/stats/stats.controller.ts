@@ -10,7 +10,7 @@ import { StatsService } from './stats.service.js';
 export class StatsController {
   constructor(private readonly stats: StatsService) {}
 
-  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats', summary: "The endpoint's attempts by outcome in a range (the last 24 h by default), and its deliveries waiting now (the portal shows it)", access: 'portal', query: statsQuery, status: 200, response: EndpointStats })
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats', summary: "The endpoint's attempts by outcome in a range (the last 28 days by default, as Svix's), and its deliveries waiting now (the portal shows it)", access: 'portal', query: statsQuery, status: 200, response: EndpointStats })
   endpoint(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Query() query: StatsQuery) { return this.stats.endpoint(principal, appId, endpointId, query); }
 
   @Operation({ method: 'get', path: '/api/v1/app/{app_id}/stats', summary: "The application's attempts by outcome in a range (the last 24 h by default) and its deliveries waiting and dead now, in all and per endpoint", access: 'token', query: statsQuery, status: 200, response: ApplicationStats })

@@ -12,9 +12,9 @@ export const MAX_BUCKETS = 1_440;
 const BUCKET_PATTERN = /^(?:[1-9]\d+s|[1-9]\d*[mhd])$/;
 
 
-/** Svix's EndpointGetStatsOptions (and the application's): a range of time, the last 24 hours by default. */
+/** Svix's EndpointGetStatsOptions (and the application's): a range of time, by default the last 28 days for an endpoint (as Svix) and 24 hours for an application. */
 export const statsQuery = z.object({
-  since: instant.optional().meta({ description: 'Start of the range (default: 24 hours before until); the range spans at most 31 days' }),
+  since: instant.optional().meta({ description: "Start of the range (default: 28 days before until for an endpoint's stats, as Svix's, 24 hours for an application's); the range spans at most 31 days" }),
   until: instant.optional().meta({ description: 'End of the range (default: now); after since' }),
 });
 export type StatsQuery = z.infer<typeof statsQuery>;

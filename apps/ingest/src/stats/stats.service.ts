@@ -42,7 +42,8 @@ export class StatsService {
 
   async endpoint(principal: Principal, appId: string, endpointId: string, query: StatsQuery): Promise<EndpointStats> {
     const endpoint = await this.endpoints.find(principal, appId, endpointId);
-    const { since, until } = range(query, 24 * HOUR, MAX_STATS_RANGE_MS);
+    // The last 28 days unless asked otherwise, as the open-source Svix server counts.
+    const { since, until } = range(query, 28 * DAY, MAX_STATS_RANGE_MS);
     const [attempts, deliveries, latest] = await Promise.all([
       this.stats.endpointAttempts(endpoint, since, until),
       this.stats.deliveries([endpoint.id]),

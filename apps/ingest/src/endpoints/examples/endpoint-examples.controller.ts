@@ -17,7 +17,7 @@ export class EndpointExamplesController {
     summary: "Send the event type's example payload (from its schemas' examples) to this endpoint alone",
     access: 'portal',
     body: eventExampleIn,
-    status: 202,
+    status: 200,
     response: MessageOut,
   })
   sendExample(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Body() body: EventExampleIn) {
