@@ -500,6 +500,7 @@ describe('the REST API through the real stack', () => {
         ['/api/v1/app', { name: '' }, [['body', 'name']]],
         // Svix's application-wide throttle, which Hookline does not have: refused, not ignored.
         ['/api/v1/app', { name: 'Throttled', throttleRate: 10 }, [['body', 'throttleRate']]],
+        ['/api/v1/app', { name: 'Limited', rateLimit: 10 }, [['body', 'rateLimit']]],
       ];
       for (const [path, json, expected] of cases) {
         const reply = await admin.post<ValidationOut>(path, json);

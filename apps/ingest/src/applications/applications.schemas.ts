@@ -2,14 +2,18 @@ import type { Application } from '@hookline/database';
 import { z } from 'zod';
 import { answer, id, idIterator, listOf, listQuery, metadata, named, timestamps, uid } from '../http/schemas.js';
 
+/**
+ * Svix's application-wide rate limit, which Hookline does not have (rates are limited per
+ * endpoint): refused rather than ignored, so that nobody believes it applies.
+ */
+const noApplicationRate = z.null({ error: "not supported: Hookline limits the rate per endpoint; set the endpoints' throttleRate" }).optional();
+
 export const applicationIn = z.object({
   name: z.string().min(1).max(256),
   uid: uid.nullish(),
-  /**
-   * Svix's application-wide rate limit, which Hookline does not have (rates are limited per
-   * endpoint): refused rather than ignored, so that nobody believes it applies.
-   */
-  throttleRate: z.null({ error: "not supported: Hookline limits the rate per endpoint; set the endpoints' throttleRate" }).optional(),
+  throttleRate: noApplicationRate,
+  /** The open-source Svix server's name for throttleRate. */
+  rateLimit: noApplicationRate,
   metadata: metadata.optional(),
 });
 export type ApplicationIn = z.infer<typeof applicationIn>;

@@ -11,8 +11,8 @@ import { uid } from '../http/schemas.js';
 import { ApplicationsRepository, type NewApplication } from './applications.repository.js';
 import { type ApplicationCreateQuery, type ApplicationIn, type ApplicationListQuery, type ApplicationOut, applicationOut, type ApplicationPatch } from './applications.schemas.js';
 
-// throttleRate can only be null (applicationIn): nothing to store.
-const patch = patcher<ApplicationPatch, Application>({ name: 'name', uid: 'uid', throttleRate: () => {}, metadata: 'metadata' });
+// throttleRate and rateLimit can only be null (applicationIn): nothing to store.
+const patch = patcher<ApplicationPatch, Application>({ name: 'name', uid: 'uid', throttleRate: () => {}, rateLimit: () => {}, metadata: 'metadata' });
 
 /** Applications (tenants), found by id or uid within what the caller may see. */
 @Injectable()
