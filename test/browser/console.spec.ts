@@ -620,6 +620,30 @@ describe('operator console, in a browser', () => {
     }
   });
 
+  it('creates an API key on the Access page, lists it without the key, and revokes it so that it is refused at once', async () => {
+    const appId = new URL(appUrl).pathname.split('/').at(-1)!;
+    await browser.page.goto(`${appUrl}/access`);
+    await heading('Access').waitFor();
+    const name = `ops ${suffix}`;
+    await browser.page.getByLabel('Key name').fill(name);
+    await browser.page.getByRole('button', { name: 'Create API key' }).click();
+    const key = await browser.page.getByLabel('API key', { exact: true }).inputValue();
+    const withKey = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, key);
+    expect((await withKey.get(`/app/${appId}`)).status).toBe(200);
+
+    const keys = browser.page.getByRole('table', { name: 'API keys' });
+    const row = keys.getByRole('row').filter({ hasText: name });
+    await row.getByText('Active').waitFor();
+    expect(await keys.innerText()).not.toContain(key);
+    await screenshot(browser.page, 'console-api-keys');
+
+    await row.getByRole('button', { name: `Revoke ${name}…` }).click();
+    await row.getByRole('button', { name: 'Revoke key' }).click();
+    await row.getByText('Revoked').waitFor();
+    expect(await row.getByRole('button').count()).toBe(0);
+    expect((await withKey.get(`/app/${appId}`)).status).toBe(401);
+  });
+
   it("signs out, then signs in with an application's API key, which lists that application only", async () => {
     const appId = new URL(appUrl).pathname.split('/').at(-1)!;
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);

@@ -1,7 +1,9 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import type { ApiKeySummary } from '../shared/api';
 import { useApi, useAppId } from '../shared/context';
-import { ConfirmedAction, CopyableValue, ErrorNotice, Notice, PageTitle } from '../shared/ui';
+import { usePaged } from '../shared/paging';
+import { Badge, ConfirmedAction, CopyableValue, ErrorNotice, Notice, PagedTable, PageTitle, Time } from '../shared/ui';
 
 /**
  * Who may reach this application: app-portal links for the operator's customer, and API keys for
@@ -14,6 +16,7 @@ export function AccessPage() {
       <PageTitle title="Access">Access</PageTitle>
       <PortalLink />
       <ApiKeyCreation />
+      <ApiKeyList />
     </section>
   );
 }
@@ -78,8 +81,15 @@ function PortalLink() {
 function ApiKeyCreation() {
   const api = useApi();
   const appId = useAppId();
+  const queryClient = useQueryClient();
   const [name, setName] = useState('');
-  const create = useMutation({ mutationFn: (keyName: string) => api.applications.createApiKey(appId, keyName) });
+  const create = useMutation({
+    mutationFn: (keyName: string) => api.applications.createApiKey(appId, keyName),
+    onSuccess: () => {
+      setName('');
+      void queryClient.invalidateQueries({ queryKey: ['app', appId, 'api-keys'] });
+    },
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (name.trim() !== '') create.mutate(name.trim());
@@ -107,6 +117,61 @@ function ApiKeyCreation() {
           <CopyableValue label="API key" value={key.key} />
         </div>
       ) : null}
+    </section>
+  );
+}
+
+/** The application's API keys (never the keys themselves), each revocable at once. */
+function ApiKeyList() {
+  const api = useApi();
+  const appId = useAppId();
+  const queryClient = useQueryClient();
+  const keys = usePaged(['app', appId, 'api-keys'], (iterator) => api.applications.apiKeys(appId, iterator));
+  const revoke = useMutation({
+    mutationFn: (keyId: string) => api.applications.revokeApiKey(appId, keyId),
+    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['app', appId, 'api-keys'] }),
+  });
+  return (
+    <section aria-labelledby="api-key-list-title">
+      <h3 id="api-key-list-title">Keys of this application</h3>
+      <ErrorNotice error={revoke.error} title="The key was not revoked" />
+      <PagedTable<ApiKeySummary>
+        list={keys}
+        what="API keys"
+        empty="This application has no API key."
+        label="API keys"
+        hiddenCaption
+        rowKey={(key) => key.id}
+        columns={[
+          { header: 'Name', cell: (key) => key.name },
+          { header: 'Created', cell: (key) => <Time value={key.createdAt} /> },
+          {
+            header: 'State',
+            cell: (key) =>
+              key.revokedAt ? (
+                <>
+                  <Badge tone="neutral">Revoked</Badge> <Time value={key.revokedAt} />
+                </>
+              ) : (
+                <Badge tone="ok">Active</Badge>
+              ),
+          },
+          {
+            header: 'Actions',
+            cell: (key) =>
+              key.revokedAt ? null : (
+                <ConfirmedAction
+                  ask={`Revoke ${key.name}…`}
+                  question={`Requests with the key ${key.name} are refused from now on. Revoke it?`}
+                  confirm="Revoke key"
+                  danger
+                  onConfirm={() => revoke.mutate(key.id)}
+                  pending={revoke.isPending}
+                />
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }

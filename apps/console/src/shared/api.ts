@@ -23,6 +23,14 @@ export interface ApiKey {
   createdAt: string;
 }
 
+/** An API key as listed: never the key itself. */
+export interface ApiKeySummary {
+  id: string;
+  name: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 /** Svix's AppPortalAccessOut: the portal's link (the token in its fragment) and the short-lived token. */
 export interface PortalAccessLink {
   url: string;
@@ -282,6 +290,9 @@ export function createApi(token: string) {
       get: (appId: string) => request<Application>('GET', app(appId)),
       create: (fields: { name: string; uid?: string }) => request<Application>('POST', '/app', { body: fields }),
       createApiKey: (appId: string, name: string) => request<ApiKey>('POST', `${app(appId)}/api-key`, { body: { name } }),
+      apiKeys: (appId: string, iterator?: string) => request<Page<ApiKeySummary>>('GET', `${app(appId)}/api-key`, { query: { limit: PAGE_SIZE, iterator } }),
+      /** Revokes the key at once: every request with it is refused from then on. */
+      revokeApiKey: (appId: string, keyId: string) => request<null>('DELETE', `${app(appId)}/api-key/${segment(keyId)}`),
       /** A portal session for the application (expires, HOOKLINE_PORTAL_TOKEN_TTL) and the link that opens the portal with it. */
       portalAccess: (appId: string) => request<PortalAccessLink>('POST', `/auth/app-portal-access/${segment(appId)}`, { body: {} }),
       /** Ends every portal session of the application now: the links given out stop working. */
