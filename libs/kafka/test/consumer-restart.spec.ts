@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { createLogger } from '@hookline/logging';
+import { consumerOptions } from './consumer-options.js';
 import type { EachBatchPayload, Kafka } from 'kafkajs';
 import { KafkaConsumerServer } from '../src/consumer/kafka-consumer.server.js';
 import type { ConsumedMessage } from '../src/consumer/kafka-server.base.js';
@@ -51,16 +51,7 @@ function fakeKafka(failFirstConnects = 0) {
 }
 
 function server(kafka: Kafka, handler: (record: ConsumedMessage) => Promise<void> = async () => undefined) {
-  const strategy = new KafkaConsumerServer({
-    kafka,
-    service: 'test',
-    groupId: 'g',
-    subscriptions: [{ pattern: 'events', topics: ['t'] }],
-    maxInFlightPerKey: 1,
-    maxPendingPerPartition: 10,
-    shutdownGraceMs: 10,
-    logger: createLogger('test', 'silent'),
-  });
+  const strategy = new KafkaConsumerServer(consumerOptions(kafka));
   strategy.addHandler('events', handler);
   return strategy;
 }

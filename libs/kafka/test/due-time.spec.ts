@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { createLogger } from '@hookline/logging';
+import { consumerOptions } from './consumer-options.js';
 import type { Kafka } from 'kafkajs';
 import { DueTimeConsumerServer } from '../src/consumer/due-time-consumer.server.js';
 import type { ConsumedMessage } from '../src/consumer/kafka-server.base.js';
@@ -11,18 +11,7 @@ class Exposed extends DueTimeConsumerServer {
   }
 }
 
-const server = () =>
-  new Exposed({
-    kafka: {} as Kafka,
-    service: 'test',
-    groupId: 'g',
-    subscriptions: [{ pattern: 'events', topics: ['t'] }],
-    maxInFlightPerKey: 1,
-    maxPendingPerPartition: 10,
-    shutdownGraceMs: 10,
-    logger: createLogger('test', 'silent'),
-    dueHeader: 'due-at',
-  });
+const server = () => new Exposed({ ...consumerOptions({} as Kafka), dueHeader: 'due-at' });
 
 const dueAt = (at: number) => ({ headers: { 'due-at': Buffer.from(new Date(at).toISOString()) } }) as unknown as ConsumedMessage;
 
