@@ -106,15 +106,28 @@ export function run(command, args, env = process.env) {
   });
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+/** The ports freePort has handed out in this run: never handed out twice, even to services started at once. */
+const handedOut = new Set();
+
+/**
+ * A port nothing listens on, for a service started next to bind: 30000-32767, just below the
+ * kernel's range of ephemeral ports (ip_local_port_range, from 32768) and above the stack
+ * scripts' ports (15432, 19092, 25432, 29092, ...). A port from `listen(0)` is an ephemeral one,
+ * which the kernel may give to an outgoing connection before the service binds it: a chaos run
+ * lost ingest to EADDRINUSE that way.
+ */
+export async function freePort() {
+  for (;;) {
+    const port = 30_000 + Math.floor(Math.random() * 2_768);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    const bound = await new Promise((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
     });
-  });
+    if (bound) return port;
+  }
 }
 
 /** The project's Node 24 if installed, else the one running this script. */
