@@ -21,12 +21,13 @@ function rejectUnstorable(where: 'body' | 'query' | 'path', value: unknown): voi
  * A query's `name[]=a&name[1]=b`, the way PHP and Rails clients send a list and the open-source
  * Svix server takes it, is `name=a&name=b`: one key holding the list.
  */
-function foldListKeys(query: Record<string, unknown>): Record<string, unknown> {
-  const folded: Record<string, unknown> = {};
+export function foldListKeys(query: Record<string, unknown>): Record<string, unknown> {
+  // No prototype: a key the caller names `__proto__[]` or `toString[]` is only a key here.
+  const folded: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, value] of Object.entries(query)) {
     const listKey = /^([^[\]]+)\[\d*\]$/.exec(key)?.[1];
     const name = listKey ?? key;
-    folded[name] = name in folded ? [folded[name], value].flat() : listKey ? [value].flat() : value;
+    folded[name] = Object.hasOwn(folded, name) ? [folded[name], value].flat() : listKey ? [value].flat() : value;
   }
   return folded;
 }

@@ -1,7 +1,7 @@
 import { Body, Param, Query } from '@nestjs/common';
 import { z } from 'zod';
 import { Operation, operationsByPath } from '../../src/http/operation.js';
-import { OperationInputPipe } from '../../src/http/operation-input.pipe.js';
+import { foldListKeys, OperationInputPipe } from '../../src/http/operation-input.pipe.js';
 import { patcher } from '../../src/http/patch.js';
 import { answer } from '../../src/http/schemas.js';
 
@@ -133,5 +133,12 @@ describe('OperationInputPipe on a query', () => {
     expect(parsed({ 'event_types[0]': 'a', 'event_types[1]': 'b' })).toEqual({ event_types: ['a', 'b'] });
     expect(parsed({ event_types: 'a', 'event_types[]': 'b' })).toEqual({ event_types: ['a', 'b'] });
     expect(parsed({ event_types: 'a' })).toEqual({ event_types: 'a' });
+  });
+
+  it("folds a list key named after an object's built-in properties into a key like any other", () => {
+    const query = Object.assign(Object.create(null) as Record<string, unknown>, { '__proto__[]': 'x', 'toString[0]': 'y' });
+    const folded = foldListKeys(query);
+    expect(Object.getPrototypeOf(folded)).toBeNull();
+    expect([Object.keys(folded), folded['__proto__'], folded.toString]).toEqual([['__proto__', 'toString'], ['x'], ['y']]);
   });
 });
