@@ -72,12 +72,12 @@ export async function apiClient(baseUrls, token, concurrency) {
   const { Agent, request } = await import('undici');
   const agent = new Agent({ connections: Math.max(8, Math.ceil(concurrency / baseUrls.length)), keepAliveTimeout: 30_000 });
   let turn = 0;
-  const call = async (method, path, body) => {
+  const call = async (method, path, body, headers) => {
     const base = baseUrls[turn++ % baseUrls.length];
     const response = await request(`${base}${path}`, {
       dispatcher: agent,
       method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: globalThis.AbortSignal.timeout(30_000),
     });

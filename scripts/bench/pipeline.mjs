@@ -9,7 +9,7 @@
 //       [--receiver-latency 0ms] [--hang-endpoint] [--instances delivery=2,fanout=1,...]
 //       [--partitions 6] [--delivery-timeout 15s] [--retry-schedule 1s,2s,5s]
 //       [--dead-letter-after 1m] [--baseline | --no-baseline] [--profile delivery]
-//       [--api-concurrency 64] [--idle-timeout 30s] [--warmup 3000] [--keep-data] [--no-build]
+//       [--api-concurrency 64] [--idempotency-key] [--idle-timeout 30s] [--warmup 3000] [--keep-data] [--no-build]
 //       [--soak 15m --retention 2m]
 //
 //   --events               events to publish (each is delivered to --endpoints-per-event endpoints)
@@ -43,6 +43,8 @@
 //                          (comma list); the report summarises each profile's self time over
 //                          the measured window (scripts/bench/cpuprofile-summary.mjs)
 //   --api-concurrency      requests in flight when publishing through the API
+//   --idempotency-key      with --via api: an Idempotency-Key header on every request, as the svix
+//                          SDK sends with every message.create
 //   --idle-timeout         give up waiting for the last deliveries after this long without one
 //   --warmup               events sent (at --rate) and delivered before each measured phase, so
 //                          that JIT compilation, pools and caches, and PostgreSQL's statistics
@@ -152,6 +154,7 @@ const OPTIONS = {
   'no-baseline': { type: 'boolean', default: false },
   profile: { type: 'string', default: '' },
   'api-concurrency': { type: 'string', default: '64' },
+  'idempotency-key': { type: 'boolean', default: false },
   'idle-timeout': { type: 'string', default: '30s' },
   warmup: { type: 'string', default: '3000' },
   'keep-data': { type: 'boolean', default: false },
@@ -182,6 +185,7 @@ function parseOptions(values) {
   for (const item of schedule) parseDurationMs(item, 'retry-schedule');
   const soakMs = values.soak ? parseDurationMs(values.soak, 'soak') : 0;
   if (soakMs > 0 && rate === 'max') throw new UsageError('--soak: needs a fixed --rate (events per second)');
+  if (values['idempotency-key'] && values.via !== 'api') throw new UsageError('--idempotency-key: only with --via api');
   const retentionMs = values.retention ? parseDurationMs(values.retention, 'retention') : 0;
   if (retentionMs > 0 && retentionMs <= parseDurationMs(values['dead-letter-after'], 'dead-letter-after')) {
     throw new UsageError('--retention: must be longer than --dead-letter-after, as the services require');
@@ -212,6 +216,7 @@ function parseOptions(values) {
     baseline: values.baseline && !values['no-baseline'],
     profile,
     apiConcurrency: integer('api-concurrency', 1, 1_000),
+    idempotencyKey: values['idempotency-key'],
     idleTimeoutMs: parseDurationMs(values['idle-timeout'], 'idle-timeout'),
     warmupEvents: integer('warmup', 0, 1_000_000),
     keepData: values['keep-data'],
@@ -222,7 +227,7 @@ function effectiveLine(o) {
   const instances = SERVICES.map((service) => `${service}=${o.instances[service]}`).join(',');
   return [
     `--events ${o.events} --rate ${o.rate} --via ${o.via} --endpoints-per-event ${o.fanout} --apps ${o.apps} --payload-bytes ${o.payloadBytes}`,
-    `--fail-rate ${o.failRate}${o.filters ? ' --filters' : ''} --ordering-keys ${o.orderingKeys} --receiver-latency ${o.receiverLatency}${o.hang ? ' --hang-endpoint' : ''} --instances ${instances} --partitions ${o.partitions}`,
+    `${o.via === 'api' ? `--api-concurrency ${o.apiConcurrency}${o.idempotencyKey ? ' --idempotency-key' : ''} ` : ''}--fail-rate ${o.failRate}${o.filters ? ' --filters' : ''} --ordering-keys ${o.orderingKeys} --receiver-latency ${o.receiverLatency}${o.hang ? ' --hang-endpoint' : ''} --instances ${instances} --partitions ${o.partitions}`,
     `--delivery-timeout ${o.deliveryTimeout} --retry-schedule ${o.retrySchedule} --dead-letter-after ${o.deadLetterAfter} --warmup ${o.warmupEvents}${o.baseline ? '' : ' --no-baseline'}${o.profile.length ? ` --profile ${o.profile.join(',')}` : ''}`,
     ...(o.soakMs > 0 || o.retention ? [`${o.soakMs > 0 ? `--soak ${o.soak} ` : ''}${o.retention ? `--retention ${o.retention}` : ''}`.trim()] : []),
   ].join(' ');
@@ -297,7 +302,8 @@ function cpuSnapshot(instances) {
  * these rather than by throughput on a shared machine. Kafka and PostgreSQL are every process of
  * that name on the machine: on a shared stack they include other users' work.
  */
-function cpuLines(before, after, deliveries) {
+/** The CPU table's lines, and the CPU-seconds of all processes per delivery in µs (for the targets). */
+function cpuReport(before, after, deliveries) {
   const wall = (after.at - before.at) / 1000;
   const sumDiff = (a, b) => {
     let total = 0;
@@ -318,7 +324,7 @@ function cpuLines(before, after, deliveries) {
   for (const [name, seconds] of rows) {
     lines.push(Number.isNaN(seconds) ? `  ${name.padEnd(38)}      - (the process is gone)` : `  ${name.padEnd(38)}${seconds.toFixed(2).padStart(7)} s ${((100 * seconds) / Math.max(0.001, wall)).toFixed(0).padStart(5)}% ${perDelivery(seconds)}`);
   }
-  return lines;
+  return { lines, allProcessesUsPerDelivery: deliveries > 0 ? (all * 1e6) / deliveries : NaN };
 }
 
 // ---- statistics --------------------------------------------------------------------------------
@@ -544,7 +550,7 @@ async function runBaseline(bench, out, failures) {
   out.push(`  duplicates     ${stats.duplicates}; receiver answered ${stats.failed} with 500${options.hang ? `; hanging endpoint got ${stats.hang} requests` : ''}`);
   out.push(`  deliveries/s   ${fmt(baseline.rate)} (${delivered} from first to last receipt over ${spanS.toFixed(1)} s)`);
   out.push(`  ${latencyLine('latency ms', baseline.latency)}`);
-  for (const line of cpuLines(cpuBefore, cpuAfter, delivered)) out.push(`  ${line}`);
+  for (const line of cpuReport(cpuBefore, cpuAfter, delivered).lines) out.push(`  ${line}`);
   if (missing !== 0) failures.push(`the baseline ledger does not balance (${missing} missing)`);
   return baseline;
 }
@@ -635,11 +641,40 @@ async function runHookline(bench, baseline, out, failures) {
   out.push(`  ${latencyLine('latency ms', latency, baseline?.latency)}`);
   if (baseline) out.push('                 (in brackets: as a multiple of the baseline)');
   if (hangEndpointId) out.push(...hangPartitionLines(bench, stats, endpointIds, hangEndpointId));
-  for (const line of cpuLines(cpuBefore, cpuAfter, delivered)) out.push(`  ${line}`);
+  const cpu = cpuReport(cpuBefore, cpuAfter, delivered);
+  for (const line of cpu.lines) out.push(`  ${line}`);
+  out.push(...targetLines(options, { rate, latency, cpuUsPerDelivery: cpu.allProcessesUsPerDelivery, acceptedAndDelivered: delivered / Math.max(0.001, (stats.last - published.started) / 1000) }, baseline));
   for (const what of services.unexpectedExits) out.push(`  SERVICE EXIT   ${what}`);
   if (missing !== 0) failures.push(`the Hookline ledger does not balance (${missing} missing)`);
   if (services.unexpectedExits.length > 0) failures.push(`${services.unexpectedExits.length} service process(es) exited during the run`);
   return { instances: services.instances, profileStarted: services.profileStarted, windowFrom: published.started, windowTo: last || Date.now() };
+}
+
+/**
+ * Issue 20's targets that this run's shape measures, each next to its measured value. The CPU
+ * target is half of the 730 µs per delivery (all processes) the issue measured at 224429b.
+ */
+const TARGETS = { baselineRatio: 0.5, p99Ms: 150, p99Rate: 1_000, apiMessagesPerSecond: 2_500, apiConcurrency: 64, cpuUsPerDelivery: 730 / 2 };
+
+function targetLines(options, measured, baseline) {
+  const verdict = (met) => (met ? 'met' : 'NOT met');
+  const lines = [];
+  const kafkaPath = options.via === 'kafka' && options.fanout === 1 && options.failRate === 0 && options.orderingKeys === 0 && !options.hang;
+  if (kafkaPath && options.rate === 'max') {
+    if (baseline) {
+      const ratioToBaseline = measured.rate / baseline.rate;
+      lines.push(`Kafka path at least ${TARGETS.baselineRatio}x the baseline: ${ratioToBaseline.toFixed(2)}x, ${verdict(ratioToBaseline >= TARGETS.baselineRatio)}`);
+    }
+    lines.push(`CPU per delivery, all processes, at most ${TARGETS.cpuUsPerDelivery} µs: ${fmt(measured.cpuUsPerDelivery)} µs, ${verdict(measured.cpuUsPerDelivery <= TARGETS.cpuUsPerDelivery)}`);
+  }
+  if (kafkaPath && options.rate === TARGETS.p99Rate) {
+    lines.push(`p99 accepted -> received under ${TARGETS.p99Ms} ms at ${fmt(TARGETS.p99Rate)} events/s (three runs of three): ${fmt(measured.latency.p99)} ms, ${verdict(measured.latency.p99 < TARGETS.p99Ms)} in this run`);
+  }
+  if (options.via === 'api' && options.rate === 'max' && options.apiConcurrency === TARGETS.apiConcurrency && options.fanout === 1) {
+    const how = options.idempotencyKey ? 'with' : 'without';
+    lines.push(`REST path, ${TARGETS.apiConcurrency} in flight, ${how} an Idempotency-Key, at least ${fmt(TARGETS.apiMessagesPerSecond)} messages/s accepted and delivered: ${fmt(measured.acceptedAndDelivered)}/s (first request to last receipt), ${verdict(measured.acceptedAndDelivered >= TARGETS.apiMessagesPerSecond)}`);
+  }
+  return lines.length === 0 ? [] : ['', 'issue 20 targets this run measures', ...lines.map((line) => `  ${line}`)];
 }
 
 // ---- the soak ----------------------------------------------------------------------------------
@@ -749,6 +784,9 @@ async function startHooklineServices(bench) {
     HOOKLINE_DEAD_LETTER_AFTER: options.deadLetterAfter,
     ...(options.retention ? { HOOKLINE_RETENTION: options.retention } : {}),
     HOOKLINE_LOG_LEVEL: 'warn',
+    // The bench's one token publishes thousands of requests a second: its per-token limit (100/s
+    // by default) would measure the limiter, not the pipeline.
+    HOOKLINE_API_RATE_LIMIT: '0',
   });
   // The data goes with the run (the messages, taking their statuses and attempts with them, then
   // the applications with their endpoints); registered before the services, so it runs after
@@ -853,7 +891,9 @@ function hooklinePublisher(bench, api, appIds) {
           : async ([{ seq, at }]) => {
               for (let attempt = 1; ; attempt++) {
                 try {
-                  const response = await api.call('POST', `/app/${appIds[appOf(seq)]}/msg`, eventOf(seq, at));
+                  const event = eventOf(seq, at);
+                  const headers = options.idempotencyKey ? { 'idempotency-key': event.eventId } : undefined;
+                  const response = await api.call('POST', `/app/${appIds[appOf(seq)]}/msg`, event, headers);
                   // 409: an earlier attempt of this very request was accepted (eventId de-duplicates).
                   if (response.status === 202 || response.status === 409) return;
                   throw new Error(`HTTP ${response.status} ${JSON.stringify(response.json)}`);
