@@ -381,6 +381,31 @@ describe('the REST API through the real stack', () => {
       expect((await admin.get<ListOut<MessageOut>>(path)).body.data.map((message) => message.id)).toEqual([...ids]);
     });
 
+    it('keeps each key to its own request when many arrive at once (they share statements), each key twice', async () => {
+      const app = await admin.post<AppOut>('/api/v1/app', { name: 'Many keys at once' });
+      const path = `/api/v1/app/${app.body.id}/msg`;
+      const keys = Array.from({ length: 30 }, (_, n) => ({ n, key: `idem-${n}-${randomUUID()}` }));
+      const send = ({ n, key }: { n: number; key: string }) => admin.post<MessageOut & ErrorOut>(path, { eventType, payload: { n } }, { 'idempotency-key': key });
+      const replies = await Promise.all(keys.flatMap((item) => [send(item), send(item)]));
+      const created = new Map<string, string>();
+      keys.forEach(({ n, key }, index) => {
+        const pair = replies.slice(2 * index, 2 * index + 2);
+        for (const reply of pair.filter((r) => r.status !== 202)) expect(reply).toMatchObject({ status: 409, body: { code: 'idempotency_in_progress' } });
+        const accepted = pair.filter((reply) => reply.status === 202);
+        expect(new Set(accepted.map((reply) => reply.body.id)).size).toBe(1);
+        for (const reply of accepted) expect(reply.body.payload).toEqual({ n });
+        created.set(key, accepted[0]!.body.id);
+      });
+      expect(new Set(created.values()).size).toBe(keys.length);
+      // Once they are done, each key replays its own first response.
+      for (const item of keys) {
+        const again = await send(item);
+        expect(again).toMatchObject({ status: 202, body: { id: created.get(item.key), payload: { n: item.n } } });
+      }
+      const list = await admin.get<ListOut<MessageOut>>(`${path}?limit=250`);
+      expect(list.body.data).toHaveLength(keys.length);
+    });
+
     it('refuses the same key on another route with 422 idempotency_key_reused, creating nothing', async () => {
       const key = `idem-${randomUUID()}`;
       const first = await c.api.post<MessageOut>(`/api/v1/app/${c.app.id}/msg`, { eventType, payload: {} }, { 'idempotency-key': key });

@@ -53,7 +53,8 @@ import { EndpointVerifier } from './endpoints/verification/endpoint-verifier.js'
 import { EventTypesRepository } from './event-types/event-types.repository.js';
 import { EventTypesService } from './event-types/event-types.service.js';
 import { FiltersService } from './filters/filters.service.js';
-import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
+import { IdempotencyKeysRepository } from './idempotency/idempotency-keys.repository.js';
 import { OrderedApplications } from './ingest-topic/ordered-applications.js';
 import { MethodNotAllowedMiddleware } from './http/method-not-allowed.middleware.js';
 import { ConsoleModule } from './console/console.module.js';
@@ -140,6 +141,7 @@ import { TracesService, traceStoreProvider } from './traces/traces.service.js';
     StatsService,
     SecretsReEncryptService,
     IdempotencyInterceptor,
+    IdempotencyKeysRepository,
     OrderedApplications,
     secretBoxProvider,
     addressPolicyProvider,

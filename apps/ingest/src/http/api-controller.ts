@@ -1,7 +1,7 @@
 import { applyDecorators, Controller, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { AuthGuard } from '../auth/auth.guard.js';
 import { ApiExceptionFilter } from './errors.js';
-import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { TracingInterceptor } from './tracing.interceptor.js';
 
 /**

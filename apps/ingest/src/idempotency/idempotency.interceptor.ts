@@ -1,21 +1,10 @@
-import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
-import { IdempotencyKey } from '@hookline/database';
-import { type CallHandler, type ExecutionContext, HttpStatus, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
+import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { catchError, from, type Observable, of, switchMap, throwError } from 'rxjs';
-import { Repository } from 'typeorm';
 import { confinedTo, type Principal } from '../auth/principal.js';
-import { ApiError } from './errors.js';
-
-// Claims the key for a request: a new row, or the row of a key whose first use is older than the
-// TTL, which then counts as unused. Returns a row only when the claim succeeded.
-const CLAIM = `
-  INSERT INTO idempotency_keys (scope, key, route, request_hash) VALUES ($1, $2, $3, $4)
-  ON CONFLICT (scope, key) DO UPDATE SET route = EXCLUDED.route, request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = NULL, created_at = now()
-    WHERE idempotency_keys.created_at < now() - make_interval(secs => $5::double precision / 1000)
-  RETURNING key`;
+import { ApiError } from '../http/errors.js';
+import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
 
 /**
  * `Idempotency-Key` on a POST: the first request runs and its response is stored; a repeat
@@ -27,14 +16,7 @@ const CLAIM = `
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  private readonly ttlMs: number;
-
-  constructor(
-    @InjectRepository(IdempotencyKey) private readonly keys: Repository<IdempotencyKey>,
-    @Inject(HOOKLINE_CONFIG) config: HooklineConfig,
-  ) {
-    this.ttlMs = config.api.idempotencyKeyTtlMs;
-  }
+  constructor(private readonly keys: IdempotencyKeysRepository) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
@@ -56,8 +38,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
           return of(earlier.body);
         }
         return next.handle().pipe(
-          switchMap((body: unknown) => from(this.complete(scope, key, response.statusCode, body)).pipe(switchMap(() => of(body)))),
-          catchError((error: unknown) => from(this.keys.delete({ scope, key })).pipe(switchMap(() => throwError(() => error)))),
+          switchMap((body: unknown) => from(this.keys.storeResponse({ scope, key, statusCode: response.statusCode, body })).pipe(switchMap(() => of(body)))),
+          catchError((error: unknown) => from(this.keys.release(scope, key)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),
     );
@@ -65,9 +47,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Claims the key for this request, or returns the response of the request that holds it. */
   private async claim(scope: string, key: string, route: string, requestHash: string): Promise<{ statusCode: number; body: unknown } | null> {
-    const claimed = (await this.keys.query(CLAIM, [scope, key, route, requestHash, this.ttlMs])) as unknown[];
-    if (claimed.length > 0) return null; // claimed: this request runs
-    const existing = await this.keys.findOneByOrFail({ scope, key });
+    if (await this.keys.claim({ scope, key, route, requestHash })) return null; // claimed: this request runs
+    const existing = await this.keys.find(scope, key);
     if (existing.route !== route) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'idempotency_key_reused', `Idempotency-Key "${key}" was used for ${existing.route}`);
     }
@@ -78,9 +59,5 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new ApiError(HttpStatus.CONFLICT, 'idempotency_in_progress', `a request with Idempotency-Key "${key}" is still in progress`);
     }
     return { statusCode: existing.statusCode, body: existing.responseBody };
-  }
-
-  private async complete(scope: string, key: string, statusCode: number, body: unknown): Promise<void> {
-    await this.keys.update({ scope, key }, { statusCode, responseBody: body as never });
   }
 }
