@@ -22,10 +22,13 @@ export interface KeyResponse {
 }
 
 // Claims each key of a batch: a new row, or the row of a key whose first use is older than the
-// TTL (HOOKLINE_IDEMPOTENCY_KEY_TTL), which then counts as unused. Returns the keys claimed.
+// TTL (HOOKLINE_IDEMPOTENCY_KEY_TTL), which then counts as unused. Returns the keys claimed. The
+// keys are taken in one order (byte order), so two batches in flight that share keys wait for
+// each other instead of deadlocking.
 const CLAIM = `
   INSERT INTO idempotency_keys (scope, key, route, request_hash)
   SELECT v.scope, v.key, v.route, v.request_hash FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::char(64)[]) AS v(scope, key, route, request_hash)
+  ORDER BY v.scope COLLATE "C", v.key COLLATE "C"
   ON CONFLICT (scope, key) DO UPDATE SET route = EXCLUDED.route, request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = NULL, created_at = now()
     WHERE idempotency_keys.created_at < now() - make_interval(secs => $5::double precision / 1000)
   RETURNING scope, key`;
