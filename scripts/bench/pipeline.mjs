@@ -300,9 +300,9 @@ function cpuSnapshot(instances) {
 /**
  * CPU seconds per component over the measured phase, and per delivery (µs): compare builds by
  * these rather than by throughput on a shared machine. Kafka and PostgreSQL are every process of
- * that name on the machine: on a shared stack they include other users' work.
+ * that name on the machine: on a shared stack they include other users' work. Returns the table's
+ * lines, and all processes' CPU per delivery in µs (for the targets).
  */
-/** The CPU table's lines, and the CPU-seconds of all processes per delivery in µs (for the targets). */
 function cpuReport(before, after, deliveries) {
   const wall = (after.at - before.at) / 1000;
   const sumDiff = (a, b) => {
