@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { requestLogOptions } from './request-log.js';
 
 /** Injection token for the process's root pino logger (use `.child()` for a component). */
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
@@ -13,13 +14,7 @@ export class LoggingModule {
       module: LoggingModule,
       global: true,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            logger,
-            autoLogging: { ignore: (request) => (request.url ?? '').startsWith('/health') },
-            quietReqLogger: true,
-          },
-        }),
+        LoggerModule.forRoot({ pinoHttp: requestLogOptions(logger) }),
       ],
       providers: [{ provide: ROOT_LOGGER, useValue: logger }],
       exports: [ROOT_LOGGER, LoggerModule],
