@@ -1,6 +1,6 @@
 import { type Attempt, type AttemptTrigger, type DeliveryStatus, idBounds, unnestParameters } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 
 /** One attempt as delivery writes it (an expunged response, null, only ever comes later). */
 export type AttemptRow = Omit<Attempt, 'message' | 'endpoint' | 'trigger' | 'responseExcerpt'> & { trigger: AttemptTrigger; responseExcerpt: string };
@@ -46,30 +46,40 @@ export interface FailingEndpoint {
   disabled: boolean;
 }
 
-// The statements below skip rows whose message or endpoint was deleted while the attempt ran,
-// rather than failing the whole batch (and every delivery in it) on a foreign key. The last two
-// parameters, the lowest and highest message id of the batch, keep the planning of the search of
-// messages (partitioned by id) to the partitions the batch falls in.
-const INSERT_ATTEMPTS = `
-  INSERT INTO attempts (id, message_id, endpoint_id, application_id, attempt_number, url, succeeded, response_status_code,
-                        response_duration_ms, response_excerpt, error, trigger, created_at, trace_id)
-  SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::boolean[], $8::int[],
-                         $9::int[], $10::text[], $11::text[], $12::attempt_trigger[], $13::timestamptz[], $14::text[]) AS v(id, message_id, endpoint_id)
-  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
-    AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $15::uuid AND $16::uuid)`;
-
-// A success is final: a late duplicate of an earlier failed attempt never overwrites it.
-const UPSERT_STATUSES = `
-  INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at, next_attempt_at)
-  SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::delivery_status[], $5::int[], $6::timestamptz[], $7::timestamptz[]) AS v(message_id, endpoint_id)
-  WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
-    AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $8::uuid AND $9::uuid)
-  ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
-    status = CASE WHEN message_endpoints.status = 'succeeded' THEN message_endpoints.status ELSE EXCLUDED.status END,
-    attempt_count = GREATEST(message_endpoints.attempt_count, EXCLUDED.attempt_count),
-    last_attempt_at = EXCLUDED.last_attempt_at,
-    next_attempt_at = CASE WHEN message_endpoints.status = 'succeeded' THEN NULL ELSE EXCLUDED.next_attempt_at END,
-    updated_at = now()`;
+// A batch's attempts, the status rows they lead to, and its endpoints' failing_since, in one
+// statement (one round trip and one implicit transaction, where five statements made four more).
+// An attempt whose message or endpoint was deleted while it ran is skipped rather than failing
+// the whole batch (and every delivery in it) on a foreign key, and so is its status row: a status
+// is written only for a pair an attempt of the batch went in for. $15 and $16, the lowest and
+// highest message id of the batch, keep the planning of the search of messages (partitioned by
+// id) to the partitions the batch falls in. A success is final: a late duplicate of an earlier
+// failed attempt never overwrites it. failing_since is set at an endpoint's first failure and
+// cleared on a success.
+const RECORD_BATCH = `
+  WITH attempted AS (
+    INSERT INTO attempts (id, message_id, endpoint_id, application_id, attempt_number, url, succeeded, response_status_code,
+                          response_duration_ms, response_excerpt, error, trigger, created_at, trace_id)
+    SELECT v.* FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::text[], $7::boolean[], $8::int[],
+                           $9::int[], $10::text[], $11::text[], $12::attempt_trigger[], $13::timestamptz[], $14::text[]) AS v(id, message_id, endpoint_id)
+    WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
+      AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $15::uuid AND $16::uuid)
+    RETURNING message_id, endpoint_id
+  ), statuses AS (
+    INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at, next_attempt_at)
+    SELECT s.* FROM unnest($17::uuid[], $18::uuid[], $19::uuid[], $20::delivery_status[], $21::int[], $22::timestamptz[], $23::timestamptz[]) AS s(message_id, endpoint_id)
+    WHERE (s.message_id, s.endpoint_id) IN (SELECT message_id, endpoint_id FROM attempted)
+    ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
+      status = CASE WHEN message_endpoints.status = 'succeeded' THEN message_endpoints.status ELSE EXCLUDED.status END,
+      attempt_count = GREATEST(message_endpoints.attempt_count, EXCLUDED.attempt_count),
+      last_attempt_at = EXCLUDED.last_attempt_at,
+      next_attempt_at = CASE WHEN message_endpoints.status = 'succeeded' THEN NULL ELSE EXCLUDED.next_attempt_at END,
+      updated_at = now()
+  )
+  UPDATE endpoints AS e
+    SET failing_since = CASE WHEN o.ok THEN NULL ELSE COALESCE(e.failing_since, o.at) END
+  FROM unnest($24::uuid[], $25::boolean[], $26::timestamptz[]) AS o(id, ok, at)
+  WHERE e.id = o.id AND (NOT o.ok OR e.failing_since IS NOT NULL)
+  RETURNING e.id, e.application_id, e.uid, e.failing_since, e.disabled`;
 
 // A task dead-lettered without an attempt (postponed past its window): the status alone. A task
 // never attempted gets the dead-letter time as its last_attempt_at, which the dead-letter
@@ -83,14 +93,6 @@ const MARK_DEAD = `
     last_attempt_at = COALESCE(message_endpoints.last_attempt_at, EXCLUDED.last_attempt_at),
     next_attempt_at = NULL,
     updated_at = now()`;
-
-// Sets failing_since at an endpoint's first failure and clears it on a success.
-const TRACK_FAILING = `
-  UPDATE endpoints AS e
-    SET failing_since = CASE WHEN v.ok THEN NULL ELSE COALESCE(e.failing_since, v.at) END
-  FROM unnest($1::uuid[], $2::boolean[], $3::timestamptz[]) AS v(id, ok, at)
-  WHERE e.id = v.id AND (NOT v.ok OR e.failing_since IS NOT NULL)
-  RETURNING e.id, e.application_id, e.uid, e.failing_since, e.disabled`;
 
 // The latest attempt of a pair since a time (the task's first attempt), through (message_id, created_at).
 const LAST_ATTEMPT = `
@@ -127,9 +129,9 @@ export class AttemptRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Writes a batch in one transaction: its attempts, the status rows they lead to (one per pair),
-   * and each endpoint's latest outcome; for the ordered ones, the keys' leases are released and
-   * the parked heads to send now are returned. Returns the endpoints now failing too.
+   * Writes a batch at once: its attempts, the status rows they lead to (one per pair), and each
+   * endpoint's latest outcome; for the ordered ones, in the same transaction, the keys' leases are
+   * released and the parked heads to send now are returned. Returns the endpoints now failing too.
    */
   async writeBatch(batch: {
     attempts: readonly AttemptRow[];
@@ -138,33 +140,32 @@ export class AttemptRepository {
     ordered: readonly OrderedOutcome[];
   }): Promise<{ failing: FailingEndpoint[]; promotions: Promotion[] }> {
     const { attempts, statuses, outcomes, ordered } = batch;
-    return this.dataSource.transaction(async (manager) => {
-      if (ordered.length > 0) await manager.query(LOCK_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey']));
-      if (attempts.length > 0) {
-        await manager.query(INSERT_ATTEMPTS, [
-          ...unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt', 'traceId']),
-          ...idBounds(attempts.map((attempt) => attempt.messageId)),
-        ]);
-      }
-      if (statuses.length > 0) {
-        await manager.query(UPSERT_STATUSES, [
-          ...unnestParameters(statuses, ['messageId', 'endpointId', 'applicationId', 'status', 'attemptCount', 'lastAttemptAt', 'nextAttemptAt']),
-          ...idBounds(statuses.map((status) => status.messageId)),
-        ]);
-      }
+    const parameters = [
+      ...unnestParameters(attempts.map(storable), ['id', 'messageId', 'endpointId', 'applicationId', 'attemptNumber', 'url', 'succeeded', 'responseStatusCode', 'responseDurationMs', 'responseExcerpt', 'error', 'trigger', 'createdAt', 'traceId']),
+      ...idBounds(attempts.map((attempt) => attempt.messageId)),
+      ...unnestParameters(statuses, ['messageId', 'endpointId', 'applicationId', 'status', 'attemptCount', 'lastAttemptAt', 'nextAttemptAt']),
+      ...unnestParameters(outcomes, ['endpointId', 'succeeded', 'at']),
+    ];
+    const record = async (manager: EntityManager) => {
       // TypeORM answers an UPDATE … RETURNING with [rows, affected count].
-      const [rows] = (await manager.query(TRACK_FAILING, unnestParameters(outcomes, ['endpointId', 'succeeded', 'at']))) as [
+      const [rows] = (await manager.query(RECORD_BATCH, parameters)) as [
         Array<{ id: string; application_id: string; uid: string | null; failing_since: Date | null; disabled: boolean }>,
         number,
       ];
-      const promotions = ordered.length > 0 ? ((await manager.query(SETTLE_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey', 'leaseToken']))) as Promotion[]) : [];
-      const failing = rows.map((row) => ({
+      return rows.map((row) => ({
         id: row.id,
         applicationId: row.application_id,
         uid: row.uid,
         failingSince: row.failing_since === null ? null : new Date(row.failing_since),
         disabled: row.disabled,
       }));
+    };
+    // The ordered ones lock their keys before the outcome and settle them after it, in one transaction.
+    if (ordered.length === 0) return { failing: await record(this.dataSource.manager), promotions: [] };
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(LOCK_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey']));
+      const failing = await record(manager);
+      const promotions = (await manager.query(SETTLE_KEYS, unnestParameters(ordered, ['endpointId', 'orderingKey', 'leaseToken']))) as Promotion[];
       return { failing, promotions };
     });
   }
