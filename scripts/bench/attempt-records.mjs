@@ -5,6 +5,7 @@
 //
 //   DATABASE_URL=... node scripts/bench/attempt-records.mjs <checkout A> <checkout B> [--sizes 5,13,60] [--batches 400]
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { v7 as uuidv7 } from 'uuid';
 import { parseArgs } from 'node:util';
 const { positionals, values } = parseArgs({ allowPositionals: true, options: { sizes: { type: 'string', default: '5,13,60' }, batches: { type: 'string', default: '400' } } });
