@@ -20,7 +20,7 @@ for (const [name, root] of Object.entries(builds)) {
   const { dataSourceOptions } = await import(`${root}/libs/database/dist/index.js`);
   const { DataSource } = await import(`${root}/node_modules/typeorm/index.js`);
   const { AttemptRepository } = await import(`${root}/apps/delivery/dist/attempts/attempt.repository.js`);
-  const ds = await new DataSource(dataSourceOptions({ url, tls: null, poolSize: 1 })).initialize();
+  const ds = await new DataSource(dataSourceOptions({ url, tls: null, poolSize: 1, preparedStatements: true })).initialize();
   loaded[name] = { ds, repo: new AttemptRepository(ds), pid: (await ds.query('SELECT pg_backend_pid() AS pid'))[0].pid };
 }
 const ds = loaded.A.ds;

@@ -376,7 +376,7 @@ describe('helm chart options', () => {
       const config = loadConfig(service, env as Record<string, string>, podFiles(spec, container));
       expect(config.kafka).toMatchObject({ manageTopics: false, compression: 'zstd', sasl: { mechanism: 'scram-sha-512', username: 'hookline', password: 'ci-placeholder-password' } });
       expect(config.kafka.tls?.ca).toContain('secret/kafka-client-tls:ca.crt');
-      expect(config.database).toMatchObject({ poolSize: 20, tls: { mode: 'verify-full' } });
+      expect(config.database).toMatchObject({ poolSize: 20, preparedStatements: false, tls: { mode: 'verify-full' } });
     }
     // The migration Job connects with the same settings and files; the topics Job with Kafka's.
     const migrate = podSpec(named(manifests, 'Job', `${FULLNAME}-migrate`));

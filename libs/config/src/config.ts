@@ -108,6 +108,8 @@ export interface DatabaseConfig {
   url: string;
   tls: DatabaseTls | null;
   poolSize: number;
+  /** The hot statements run as named prepared statements, planned once per connection (docs/performance.md, "Planning"). */
+  preparedStatements: boolean;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +145,7 @@ const databaseSchema = environmentSchema.pick({
   HOOKLINE_DATABASE_SSL_CERT_FILE: true,
   HOOKLINE_DATABASE_SSL_KEY_FILE: true,
   HOOKLINE_DATABASE_POOL_SIZE: true,
+  HOOKLINE_DATABASE_PREPARED_STATEMENTS: true,
 });
 
 /** The database settings alone, for what needs nothing else (the migration CLI); the same rules as loadConfig. */
@@ -151,7 +154,7 @@ export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env, readFil
   if (!parsed.success) throw new ConfigError(issuesOf(parsed.error));
   const { url, tls, problems } = resolveDatabase(parsed.data, readFile);
   if (problems.length > 0) throw new ConfigError(problems);
-  return { url, tls, poolSize: parsed.data.HOOKLINE_DATABASE_POOL_SIZE };
+  return { url, tls, poolSize: parsed.data.HOOKLINE_DATABASE_POOL_SIZE, preparedStatements: parsed.data.HOOKLINE_DATABASE_PREPARED_STATEMENTS };
 }
 
 /**
@@ -186,7 +189,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       compression: e.HOOKLINE_KAFKA_COMPRESSION,
       outcomesRetentionMs: e.HOOKLINE_OUTCOMES_RETENTION,
     },
-    database: { ...connections.database, poolSize: e.HOOKLINE_DATABASE_POOL_SIZE },
+    database: { ...connections.database, poolSize: e.HOOKLINE_DATABASE_POOL_SIZE, preparedStatements: e.HOOKLINE_DATABASE_PREPARED_STATEMENTS },
     retry: {
       scheduleMs: e.HOOKLINE_RETRY_SCHEDULE,
       jitter: e.HOOKLINE_RETRY_JITTER,

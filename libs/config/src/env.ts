@@ -65,6 +65,9 @@ export const environmentSchema = z.object({
   HOOKLINE_DATABASE_SSL_CERT_FILE: path.optional(),
   HOOKLINE_DATABASE_SSL_KEY_FILE: path.optional(),
   HOOKLINE_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  // Off behind a pooler in transaction mode that cannot carry named statements (PgBouncer before
+  // 1.21, or with max_prepared_statements = 0).
+  HOOKLINE_DATABASE_PREPARED_STATEMENTS: boolean.default(true),
   HOOKLINE_TOPIC_PREFIX: z
     .string()
     .regex(/^[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*$/, 'letters, digits, "-", "_" and "." only')

@@ -28,7 +28,7 @@ describe('loadConfig', () => {
       compression: 'none',
       outcomesRetentionMs: 7 * 86_400_000,
     });
-    expect(config.database).toEqual({ url: minimal.DATABASE_URL, tls: null, poolSize: 10 });
+    expect(config.database).toEqual({ url: minimal.DATABASE_URL, tls: null, poolSize: 10, preparedStatements: true });
     expect(config.retry.scheduleMs).toEqual([5e3, 3e5, 18e5, 72e5, 18e6, 36e6, 36e6, 36e6, 36e6]);
     expect(config.retry.deadLetterAfterMs).toBe(48 * 3600 * 1000);
     expect(config.retry.jitter).toBe(0.2);
@@ -263,20 +263,28 @@ describe('Kafka security settings', () => {
 describe('PostgreSQL settings', () => {
   const load = (env: NodeJS.ProcessEnv) => loadDatabaseConfig({ DATABASE_URL: 'postgres://u:p@db.example.com:5432/hookline', ...env }, readFile);
 
-  it('reads sslmode, the CA and the pool size, and takes sslmode from DATABASE_URL (libpq meaning), out of the URL', () => {
+  it('reads sslmode, the CA, the pool size and prepared statements, and takes sslmode from DATABASE_URL (libpq meaning), out of the URL', () => {
     expect(load({ HOOKLINE_DATABASE_SSLMODE: 'verify-full', HOOKLINE_DATABASE_SSL_CA_FILE: '/run/ca.pem', HOOKLINE_DATABASE_POOL_SIZE: '25' })).toEqual({
       url: 'postgres://u:p@db.example.com:5432/hookline',
       tls: { mode: 'verify-full', ca: PEM },
       poolSize: 25,
+      preparedStatements: true,
     });
     expect(load({ DATABASE_URL: 'postgres://u:p@db:5432/hookline?sslmode=require&application_name=x' })).toEqual({
       url: 'postgres://u:p@db:5432/hookline?application_name=x',
       tls: { mode: 'require' },
       poolSize: 10,
+      preparedStatements: true,
     });
     expect(load({ DATABASE_URL: 'postgres://u:p@db/h?sslmode=verify-ca&sslrootcert=/run/ca.pem' }).tls).toEqual({ mode: 'verify-ca', ca: PEM });
+    expect(load({ HOOKLINE_DATABASE_PREPARED_STATEMENTS: 'false' }).preparedStatements).toBe(false);
     // The same settings reach the services.
-    expect(loadConfig('retry', { ...minimal, HOOKLINE_DATABASE_SSLMODE: 'require', HOOKLINE_DATABASE_POOL_SIZE: '4' }).database).toEqual({ url: minimal.DATABASE_URL, tls: { mode: 'require' }, poolSize: 4 });
+    expect(loadConfig('retry', { ...minimal, HOOKLINE_DATABASE_SSLMODE: 'require', HOOKLINE_DATABASE_POOL_SIZE: '4', HOOKLINE_DATABASE_PREPARED_STATEMENTS: 'false' }).database).toEqual({
+      url: minimal.DATABASE_URL,
+      tls: { mode: 'require' },
+      poolSize: 4,
+      preparedStatements: false,
+    });
   });
 
   it.each<[string, NodeJS.ProcessEnv, string]>([
@@ -286,6 +294,7 @@ describe('PostgreSQL settings', () => {
     ['a CA file without TLS', { HOOKLINE_DATABASE_SSL_CA_FILE: '/run/ca.pem' }, 'HOOKLINE_DATABASE_SSL_CA_FILE: set while sslmode is disable'],
     ['a missing CA file', { HOOKLINE_DATABASE_SSLMODE: 'verify-full', HOOKLINE_DATABASE_SSL_CA_FILE: '/run/nope.pem' }, 'HOOKLINE_DATABASE_SSL_CA_FILE: cannot read /run/nope.pem (ENOENT)'],
     ['a pool of none', { HOOKLINE_DATABASE_POOL_SIZE: '0' }, 'HOOKLINE_DATABASE_POOL_SIZE'],
+    ['prepared statements neither on nor off', { HOOKLINE_DATABASE_PREPARED_STATEMENTS: 'sometimes' }, 'HOOKLINE_DATABASE_PREPARED_STATEMENTS: expected true or false'],
   ])('refuses %s, naming the setting', (_, env, problem) => {
     expect(() => load(env)).toThrow(problem);
   });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { preparedStatementName } from './prepared-statements.js';
 
 /** What node-pg hands to tls.connect. */
 type PgTlsOptions = Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'rejectUnauthorized' | 'checkServerIdentity'>;
@@ -38,13 +39,24 @@ class PooledClient extends pg.Client {
   }
 }
 
+/** A pooled connection that runs each declared hot statement (preparedStatement) as a named one. */
+class PreparingClient extends PooledClient {}
+// TypeORM hands pg a statement's text and its values; a declared one goes as a named statement.
+// (Assigned rather than declared: pg's typings give query a dozen overloads to restate.)
+const unnamedQuery = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
+PreparingClient.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const [text, values] = args;
+  const name = args.length === 2 && typeof text === 'string' && Array.isArray(values) ? preparedStatementName(text) : undefined;
+  return name === undefined ? unnamedQuery.apply(this, args) : unnamedQuery.call(this, { name, text, values });
+} as pg.Client['query'];
+
 /**
  * The one definition of Hookline's database connection, used by the services and by the
  * migration CLI alike. The schema changes only through migrations: never synchronize.
  * A bare URL means no TLS and the default pool (tests).
  */
 export function dataSourceOptions(database: DatabaseConfig | string, overrides: { applicationName?: string } = {}): DataSourceOptions {
-  const { url, tls, poolSize } = typeof database === 'string' ? { url: database, tls: null, poolSize: 10 } : database;
+  const { url, tls, poolSize, preparedStatements } = typeof database === 'string' ? { url: database, tls: null, poolSize: 10, preparedStatements: true } : database;
   return {
     type: 'postgres',
     url,
@@ -58,7 +70,7 @@ export function dataSourceOptions(database: DatabaseConfig | string, overrides: 
     uuidExtension: 'pgcrypto',
     migrationsRun: false,
     poolSize,
-    extra: { Client: PooledClient },
+    extra: { Client: preparedStatements ? PreparingClient : PooledClient },
     applicationName: overrides.applicationName ?? 'hookline',
     // Failed queries surface as errors in the code that ran them; TypeORM need not print them too.
     logging: ['warn', 'migration'],

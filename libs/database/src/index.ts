@@ -3,6 +3,7 @@ export { dataSourceOptions, databaseTlsOptions } from './data-source-options.js'
 export { describeDatabaseError } from './describe-error.js';
 export { DatabaseModule } from './database.module.js';
 export { unnestParameters } from './unnest.js';
+export { preparedStatement } from './prepared-statements.js';
 export { uuidv7 } from './ids.js';
 export { isOperationalApplication, OPERATIONAL_APPLICATION_ID } from './operational-application.js';
 export { isDataError, sqlState } from './errors.js';

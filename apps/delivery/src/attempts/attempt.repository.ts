@@ -1,4 +1,4 @@
-import { type Attempt, type AttemptTrigger, type DeliveryStatus, idBounds, unnestParameters } from '@hookline/database';
+import { type Attempt, type AttemptTrigger, type DeliveryStatus, idBounds, preparedStatement, unnestParameters } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
@@ -55,7 +55,7 @@ export interface FailingEndpoint {
 // id) to the partitions the batch falls in. A success is final: a late duplicate of an earlier
 // failed attempt never overwrites it. failing_since is set at an endpoint's first failure and
 // cleared on a success.
-const RECORD_BATCH = `
+const RECORD_BATCH = preparedStatement('hookline_record_attempts', `
   WITH attempted AS (
     INSERT INTO attempts (id, message_id, endpoint_id, application_id, attempt_number, url, succeeded, response_status_code,
                           response_duration_ms, response_excerpt, error, trigger, created_at, trace_id)
@@ -79,7 +79,7 @@ const RECORD_BATCH = `
     SET failing_since = CASE WHEN o.ok THEN NULL ELSE COALESCE(e.failing_since, o.at) END
   FROM unnest($24::uuid[], $25::boolean[], $26::timestamptz[]) AS o(id, ok, at)
   WHERE e.id = o.id AND (NOT o.ok OR e.failing_since IS NOT NULL)
-  RETURNING e.id, e.application_id, e.uid, e.failing_since, e.disabled`;
+  RETURNING e.id, e.application_id, e.uid, e.failing_since, e.disabled`);
 
 // A task dead-lettered without an attempt (postponed past its window): the status alone. A task
 // never attempted gets the dead-letter time as its last_attempt_at, which the dead-letter

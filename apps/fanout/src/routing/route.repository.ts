@@ -1,4 +1,4 @@
-import { idBounds, unnestParameters } from '@hookline/database';
+import { idBounds, preparedStatement, unnestParameters } from '@hookline/database';
 import type { CommittedOffset, ProgressListener } from '@hookline/kafka';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -30,7 +30,7 @@ const ROUTABLE_ENDPOINTS = `
 // one statement, so DISTINCT ON keeps the lowest position of each route before the insert. $7 and
 // $8, the lowest and highest message id of the batch, keep the planning of the search of messages
 // (partitioned by id) to the partitions the batch falls in.
-const INSERT_PENDING = `
+const INSERT_PENDING = preparedStatement('hookline_insert_pending', `
   INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, ordering_key, order_partition, order_offset)
   SELECT DISTINCT ON (v.message_id, v.endpoint_id) v.message_id, v.endpoint_id, v.application_id, 'pending', v.ordering_key, v.order_partition, v.order_offset
   FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::bigint[]) AS v(message_id, endpoint_id, application_id, ordering_key, order_partition, order_offset)
@@ -38,7 +38,7 @@ const INSERT_PENDING = `
     AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $7::uuid AND $8::uuid)
   ORDER BY v.message_id, v.endpoint_id, v.order_offset
   ON CONFLICT (message_id, endpoint_id) DO UPDATE SET order_offset = EXCLUDED.order_offset
-    WHERE EXCLUDED.order_offset < message_endpoints.order_offset AND EXCLUDED.order_partition = message_endpoints.order_partition`;
+    WHERE EXCLUDED.order_offset < message_endpoints.order_offset AND EXCLUDED.order_partition = message_endpoints.order_partition`);
 
 // How far fanout got in each partition; a late value from an older consumer generation is still
 // true, so the highest wins.

@@ -1,4 +1,4 @@
-import { Message, MessageEndpoint, unnestParameters, uuidFloor } from '@hookline/database';
+import { Message, MessageEndpoint, preparedStatement, unnestParameters, uuidFloor } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, MoreThanOrEqual, Repository } from 'typeorm';
@@ -19,7 +19,7 @@ const lookbackFloor = () => uuidFloor(new Date(Date.now() - EVENT_ID_LOOKBACK_MS
 // (application, eventId) was sent within the look-back is skipped (de-duplication: the
 // partition's unique index within its own range, the NOT EXISTS across the others), and so is one
 // whose application has just been deleted; the final SELECT says which rows went in.
-const INSERT_MESSAGES = `
+const INSERT_MESSAGES = preparedStatement('hookline_insert_messages', `
   WITH inserted AS (
     INSERT INTO messages (id, application_id, event_type, event_id, channels, payload, created_at, ordering_key, trace_id)
     SELECT v.id, v.application_id, v.event_type, v.event_id, ARRAY(SELECT jsonb_array_elements_text(v.channels)), v.payload, v.created_at, v.ordering_key, v.trace_id
@@ -33,7 +33,7 @@ const INSERT_MESSAGES = `
   ), queued AS (
     INSERT INTO message_outbox (message_id, created_at, from_ingest_topic) SELECT id, created_at, id = ANY($11::uuid[]) FROM inserted
   )
-  SELECT id FROM inserted`;
+  SELECT id FROM inserted`);
 
 // An ordered row keeps its position: it is open again, and parked until its task claims it.
 const REOPEN_ORDERED = `

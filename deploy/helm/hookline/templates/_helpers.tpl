@@ -195,6 +195,7 @@ OTEL_RESOURCE_ATTRIBUTES: {{ . | quote }}
 {{/* PostgreSQL settings beyond DATABASE_URL: in the ConfigMap, and set on the migration Job itself. */}}
 {{- define "hookline.databaseConfig" -}}
 HOOKLINE_DATABASE_POOL_SIZE: {{ .Values.database.poolSize | int | quote }}
+HOOKLINE_DATABASE_PREPARED_STATEMENTS: {{ .Values.database.preparedStatements | toString | quote }}
 {{- with .Values.database.sslmode }}
 HOOKLINE_DATABASE_SSLMODE: {{ . | quote }}
 {{- end }}
