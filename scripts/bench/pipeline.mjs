@@ -101,6 +101,7 @@ import { apiClient, drain, generate, makePayloadFactory, pool } from './load.mjs
 import { startReceiver, workerHandle } from './receiver.mjs';
 
 const EGRESS_DIST = join(ROOT, 'libs/egress/dist/index.js');
+const KAFKA_IDLE_FIX_DIST = join(ROOT, 'libs/kafka/dist/connection/idle-request-queue.js');
 const PROFILE_DIR = join(ROOT, '.local/profiles');
 const EVENT_TYPE = 'bench.event';
 /** The database used on the local cluster (when DATABASE_URL is not given). */
@@ -340,6 +341,7 @@ function latencyLine(label, s, base) {
 
 async function baselineWorker({ brokers, topic, groupId, partitions, urlsByApp, hangUrl, timeoutMs, failBackoffMs }) {
   const { Kafka, logLevel } = (await import('kafkajs')).default;
+  (await import(pathToFileURL(KAFKA_IDLE_FIX_DIST).href)).stopIdleRequestQueuePolling();
   const { EgressClient, AddressPolicy } = await import(pathToFileURL(EGRESS_DIST).href);
   const client = new EgressClient({
     policy: new AddressPolicy({ allowHttp: true, allowedSubnets: ['127.0.0.0/8'] }),
@@ -443,6 +445,9 @@ async function main(options) {
  */
 async function prepare(options, cleanups) {
   const { Kafka, Partitioners, logLevel } = (await import('kafkajs')).default;
+  // The bench's own clients and the baseline's consumer get the services' correction of kafkajs's
+  // idle request-queue loop, so that neither side pays for it (docs/performance.md).
+  (await import(pathToFileURL(KAFKA_IDLE_FIX_DIST).href)).stopIdleRequestQueuePolling();
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const { kafkaUrl, brokers, databaseUrl, pg } = await startStack(cleanups, { database: BENCH_DATABASE });
   const db = new pg.Client({ connectionString: databaseUrl, application_name: 'hookline-bench' });

@@ -2,6 +2,7 @@ import type { KafkaConnection } from '@hookline/config';
 import { Kafka, type KafkaConfig, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerCompressionCodecs } from './connection/compression.js';
+import { stopIdleRequestQueuePolling } from './connection/idle-request-queue.js';
 import { type MskTokenGenerator, mskIamTokenProvider } from './connection/msk-iam.js';
 
 const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -97,6 +98,7 @@ export function createKafkaClient(options: {
   sasl?: KafkaConnection['sasl'];
 }): Kafka {
   registerCompressionCodecs();
+  stopIdleRequestQueuePolling();
   const state = { stopping: false };
   const kafka = new Kafka({
     clientId: options.clientId,
