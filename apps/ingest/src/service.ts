@@ -17,6 +17,9 @@ export const service: ServiceSpec = {
       { pattern: 'operational', source: 'operational' },
     ],
     maxInFlightPerKey: 256,
+    // Producers often send the ingest topic a few events per request; while events keep coming,
+    // fetches that gather for up to 10 ms carry many records each (docs/adr/0022).
+    gatherFetchMs: 10,
   },
   produces: ['events', 'ingestRejected', 'deliveries'],
   // Errors raised before a controller (a body that is not JSON, or too large) get Svix's shape

@@ -27,6 +27,8 @@ export interface ConsumerSpec {
   dueHeader?: string;
   /** A provider of the feature module told how far each partition's records have finished. */
   progressListener?: Type<ProgressListener>;
+  /** Let each fetch wait this long for records to gather (KafkaServerOptions.gatherFetchMs). */
+  gatherFetchMs?: number;
 }
 
 export interface ServiceSpec {
@@ -104,6 +106,7 @@ async function startConsumer(app: INestApplication, spec: ConsumerSpec, config: 
     subscriptions: spec.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
     shutdownGraceMs: config.shutdownGraceMs,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    gatherFetchMs: spec.gatherFetchMs,
     kafkaReady: () => kafka.ready,
     logger: logger.child({ component: 'consumer' }),
   };

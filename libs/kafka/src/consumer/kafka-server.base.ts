@@ -6,6 +6,7 @@ import { lastValueFrom } from 'rxjs';
 import { groupLag } from '../group-lag.js';
 import { within } from '../within.js';
 import { PartitionRetries } from './partition-retries.js';
+import { gatherFetches } from './fetch-gathering.js';
 import { UnreadableRecord } from '../decode.js';
 import { extractTraceContext, HOOKLINE_ATTRIBUTES, hooklineMetrics, inSpan, SpanKind } from '@hookline/telemetry';
 import {
@@ -53,6 +54,11 @@ export interface KafkaServerOptions {
   shutdownGraceMs: number;
   /** How long the group waits for a silent member before handing its partitions on. */
   sessionTimeoutMs?: number;
+  /**
+   * While records keep coming, let the broker hold each fetch this long for more to gather
+   * (gatherFetches): for a topic producers fill with many small requests.
+   */
+  gatherFetchMs?: number;
   /** Resolves once the topics exist and the producer is connected: the consumer starts after it, however long that takes. */
   kafkaReady?: () => Promise<void>;
   logger: Logger;
@@ -146,6 +152,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
    * goes on starting in the background, and readiness says why it is not consuming.
    */
   listen(callback: (error?: unknown) => void): void {
+    if (this.options.gatherFetchMs) gatherFetches(this.options.groupId, this.options.gatherFetchMs);
     try {
       for (const { pattern, topics } of this.options.subscriptions) {
         const handler = this.getHandlerByPattern(pattern);
