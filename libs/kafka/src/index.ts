@@ -20,5 +20,5 @@ export { DueTimeConsumerServer, type DueTimeConsumerOptions } from './consumer/d
 export { decodeContract, decodeValue, type Decoded, UnreadableRecord } from './decode.js';
 export { KAFKA_CLIENT, KAFKA_SERVICE_TOPICS, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';
 export { within } from './within.js';
-export { FETCH_GATHER_BYTES, gatherFetches } from './consumer/fetch-gathering.js';
+export { gatherFetches } from './consumer/fetch-gathering.js';
 export { groupLag } from './group-lag.js';

@@ -1,7 +1,5 @@
-import { createRequire } from 'node:module';
+import { kafkajsInternal } from '../kafkajs-internals.js';
 
-/** The kafkajs release whose request queue this corrects; another one is left as it is. */
-export const CORRECTED_KAFKAJS_VERSION = '2.2.4';
 /** kafkajs's own wait before it looks at requests held back while throttled or at its in-flight limit. */
 const CHECK_PENDING_REQUESTS_INTERVAL_MS = 10;
 
@@ -29,10 +27,8 @@ let corrected = false;
 export function stopIdleRequestQueuePolling(): void {
   if (corrected) return;
   corrected = true;
-  const require = createRequire(import.meta.url);
-  const { version } = require('kafkajs/package.json') as { version: string };
-  if (version !== CORRECTED_KAFKAJS_VERSION) return;
-  const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueueState & { scheduleCheckPendingRequests(): void } };
+  const RequestQueue = kafkajsInternal<{ prototype: RequestQueueState & { scheduleCheckPendingRequests(): void } }>('src/network/requestQueue/index.js');
+  if (!RequestQueue) return;
   RequestQueue.prototype.scheduleCheckPendingRequests = function (this: RequestQueueState) {
     if (this.throttleCheckTimeoutId) return;
     const untilUnthrottled = this.throttledUntil - Date.now();

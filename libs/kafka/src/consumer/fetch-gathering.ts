@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
-import { CORRECTED_KAFKAJS_VERSION } from '../connection/idle-request-queue.js';
+import { kafkajsInternal } from '../kafkajs-internals.js';
 
 /** With gathering, the broker answers a fetch early once this much has gathered. */
-export const FETCH_GATHER_BYTES = 64 * 1024;
+const FETCH_GATHER_BYTES = 64 * 1024;
 
 /** The parts of kafkajs's ConsumerGroup (src/consumer/consumerGroup) a fetch reads. */
 interface ConsumerGroupState {
@@ -32,10 +31,8 @@ export function gatherFetches(groupId: string, gatherMs: number): void {
   gatherMsByGroup.set(groupId, gatherMs);
   if (installed) return;
   installed = true;
-  const require = createRequire(import.meta.url);
-  const { version } = require('kafkajs/package.json') as { version: string };
-  if (version !== CORRECTED_KAFKAJS_VERSION) return;
-  const ConsumerGroup = require('kafkajs/src/consumer/consumerGroup.js') as { prototype: ConsumerGroupState };
+  const ConsumerGroup = kafkajsInternal<{ prototype: ConsumerGroupState }>('src/consumer/consumerGroup.js');
+  if (!ConsumerGroup) return;
   const fetch = ConsumerGroup.prototype.fetch;
   ConsumerGroup.prototype.fetch = async function (this: ConsumerGroupState, nodeId: number) {
     const gatherMs = gatherMsByGroup.get(this.groupId);
