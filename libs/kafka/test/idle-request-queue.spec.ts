@@ -48,7 +48,8 @@ describe("kafkajs's request queue", () => {
   });
 
   it('as released, looks for held-back requests every millisecond while none is held back', async () => {
-    expect((await checksOnceIdle()).checks).toBeGreaterThan(20);
+    // About 100 when the process is quiet; far fewer on a loaded machine, but never the 0 of the corrected queue.
+    expect((await checksOnceIdle()).checks).toBeGreaterThan(5);
   });
 
   describe('corrected', () => {
