@@ -6,8 +6,9 @@ import { Controller, type INestApplication, type INestMicroservice, Module } fro
 import { NestFactory } from '@nestjs/core';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import type { Kafka } from 'kafkajs';
+import type { ConsumerConfig, Kafka } from 'kafkajs';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Logger, pino } from 'pino';
 import { ApiExceptionFilter } from '../../apps/ingest/src/http/errors.js';
 import { eventually, migrateTestDatabase, requireStack, uniquePrefix } from '../support/env.js';
@@ -55,11 +56,11 @@ describe('KafkaConsumerServer against the real broker', () => {
     expect(await ensureTopics(kafka, [{ name: topic, partitions: 1, retentionMs: 3_600_000 }])).toEqual([topic]);
   }
 
-  async function startConsumer(groupId: string, shutdownGraceMs = 200, extra: { dueHeader?: string; progressListener?: ProgressListener; logger?: Logger } = {}): Promise<INestMicroservice> {
+  async function startConsumer(groupId: string, shutdownGraceMs = 200, extra: { dueHeader?: string; progressListener?: ProgressListener; logger?: Logger; kafka?: Kafka } = {}): Promise<INestMicroservice> {
     const { dueHeader, progressListener } = extra;
     const options = {
       ...(progressListener && { progressListener }),
-      kafka,
+      kafka: extra.kafka ?? kafka,
       service: 'test',
       groupId,
       subscriptions: [{ pattern: 'events', topics: [topic] }],
@@ -115,6 +116,34 @@ describe('KafkaConsumerServer against the real broker', () => {
     const metadata = await admin.fetchTopicMetadata({ topics: [`${prefix}.retry.1s`, `${prefix}.dead`] });
     await admin.disconnect();
     expect(metadata.topics.map((t) => t.partitions.length)).toEqual([2, 2]);
+  });
+
+  it('asks the broker about twice a second while idle, yet handles a record sent during a fetch at once', async () => {
+    await freshTopic('idle-wait');
+    // The real client, with each fetch its consumers finish noted.
+    const fetchesDone: number[] = [];
+    const observed = Object.assign(Object.create(kafka) as Kafka, {
+      consumer: (config: ConsumerConfig) => {
+        const consumer = kafka.consumer(config);
+        consumer.on(consumer.events.FETCH, () => fetchesDone.push(Date.now()));
+        return consumer;
+      },
+    });
+    await startConsumer(`${prefix}.idle-wait`, 200, { kafka: observed });
+    await eventually(() => expect(fetchesDone.length).toBeGreaterThan(1));
+    const before = fetchesDone.length;
+    await sleep(3_000);
+    // 500 ms a fetch: 6 in 3 s (kafkajs's 100 ms made 30).
+    expect(fetchesDone.length - before).toBeLessThanOrEqual(8);
+    for (const value of ['x', 'y', 'z']) {
+      // Just after an empty fetch came back the next one is waiting at the broker, which answers it with the record.
+      const done = fetchesDone.length;
+      await eventually(() => expect(fetchesDone.length).toBeGreaterThan(done), 2_000, 5);
+      const sentAt = Date.now();
+      await producer.send(topic, [{ key: value, value }]);
+      await eventually(() => expect(handled).toContain(value), 2_000, 5);
+      expect(Date.now() - sentAt).toBeLessThan(350);
+    }
   });
 
   it('lets other keys finish while one key is stuck, and commits only below the stuck record', async () => {

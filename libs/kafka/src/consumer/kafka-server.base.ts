@@ -20,6 +20,15 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 
 const LAG_INTERVAL_MS = 5_000;
+/**
+ * How long the broker may hold a fetch that finds nothing (kafkajs's maxWaitTimeInMs). A record
+ * that arrives meanwhile is answered at once (minBytes stays 1), so this sets only how often an
+ * idle consumer asks, and each ask costs the broker and the process. 500 ms is the Java client's
+ * fetch.max.wait.ms default. The price: when every partition a consumer reads from a broker is
+ * paused (backpressure), kafkajs sleeps this long before it looks again, so a resumed partition
+ * may wait up to this long for its next fetch. docs/performance.md, "The idle fetch wait".
+ */
+const IDLE_FETCH_WAIT_MS = 500;
 
 /** What a handler receives: one Kafka record, undecoded. Handlers decode it with a contract. */
 export interface ConsumedMessage {
@@ -186,7 +195,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: IDLE_FETCH_WAIT_MS,
       sessionTimeout,
       heartbeatInterval: Math.max(1_000, Math.floor(sessionTimeout / 5)),
       // Restarts are the supervisor's (consumerDown), whatever the error.
