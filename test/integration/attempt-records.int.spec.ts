@@ -16,7 +16,7 @@ describe("a batch of attempts in PostgreSQL", () => {
 
   beforeAll(async () => {
     await migrateTestDatabase();
-    dataSource = await new DataSource(dataSourceOptions({ url: requireStack().databaseUrl, tls: null, poolSize: 2, preparedStatements: true })).initialize();
+    dataSource = await new DataSource(dataSourceOptions(requireStack().databaseUrl, { poolSize: 2 })).initialize();
     attempts = new AttemptRepository(dataSource);
   });
 

@@ -18,7 +18,7 @@ describe('IdempotencyKeysRepository', () => {
   beforeAll(async () => {
     database = await isolatedDatabase('idempotency');
     await migrate(database.url);
-    dataSource = await new DataSource(dataSourceOptions({ url: database.url, tls: null, poolSize: 4, preparedStatements: true })).initialize();
+    dataSource = await new DataSource(dataSourceOptions(database.url, { poolSize: 4 })).initialize();
   });
 
   afterAll(async () => {

@@ -29,7 +29,7 @@ describe('claims of ordered messages in PostgreSQL', () => {
 
   beforeAll(async () => {
     await migrateTestDatabase();
-    dataSource = await new DataSource(dataSourceOptions({ url: requireStack().databaseUrl, tls: null, poolSize: 6, preparedStatements: true })).initialize();
+    dataSource = await new DataSource(dataSourceOptions(requireStack().databaseUrl, { poolSize: 6 })).initialize();
     ordering = new OrderingRepository(dataSource);
     attempts = new AttemptRepository(dataSource);
     endpointOrdering = new EndpointOrderingRepository(dataSource);

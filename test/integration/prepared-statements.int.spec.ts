@@ -14,7 +14,7 @@ describe('prepared statements in PostgreSQL', () => {
 
   async function withDataSource(preparedStatements: boolean, use: (dataSource: DataSource) => Promise<void>): Promise<void> {
     // One connection, so what the probe prepared is visible to the next query.
-    const dataSource = await new DataSource(dataSourceOptions({ url: requireStack().databaseUrl, tls: null, poolSize: 1, preparedStatements })).initialize();
+    const dataSource = await new DataSource(dataSourceOptions(requireStack().databaseUrl, { poolSize: 1, preparedStatements })).initialize();
     try {
       await use(dataSource);
     } finally {

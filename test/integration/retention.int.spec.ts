@@ -24,7 +24,7 @@ describe('the retention sweep', () => {
   beforeAll(async () => {
     database = await isolatedDatabase('retention');
     await migrate(database.url);
-    dataSource = await new DataSource(dataSourceOptions({ url: database.url, tls: null, poolSize: 4, preparedStatements: true })).initialize();
+    dataSource = await new DataSource(dataSourceOptions(database.url, { poolSize: 4 })).initialize();
     repository = new RetentionRepository(dataSource);
     const config = loadConfig('fanout', {
       KAFKA_BROKERS: requireStack().brokers.join(','),

@@ -53,10 +53,17 @@ PreparingClient.prototype.query = function (this: pg.Client, ...args: unknown[])
 /**
  * The one definition of Hookline's database connection, used by the services and by the
  * migration CLI alike. The schema changes only through migrations: never synchronize.
- * A bare URL means no TLS and the default pool (tests).
+ * A bare URL means no TLS, a pool of 10 and prepared statements, unless `overrides` says
+ * otherwise (tests).
  */
-export function dataSourceOptions(database: DatabaseConfig | string, overrides: { applicationName?: string } = {}): DataSourceOptions {
-  const { url, tls, poolSize, preparedStatements } = typeof database === 'string' ? { url: database, tls: null, poolSize: 10, preparedStatements: true } : database;
+export function dataSourceOptions(
+  database: DatabaseConfig | string,
+  overrides: { applicationName?: string } & Partial<Pick<DatabaseConfig, 'poolSize' | 'preparedStatements'>> = {},
+): DataSourceOptions {
+  const config = typeof database === 'string' ? { url: database, tls: null, poolSize: 10, preparedStatements: true } : database;
+  const { url, tls } = config;
+  const poolSize = overrides.poolSize ?? config.poolSize;
+  const preparedStatements = overrides.preparedStatements ?? config.preparedStatements;
   return {
     type: 'postgres',
     url,
