@@ -1,5 +1,5 @@
 import type { Upserted } from '../http/upsert.js';
-import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
+import { CachedLookup, Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
 import { type Application, isOperationalApplication, OPERATIONAL_APPLICATION_ID } from '@hookline/database';
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { confinedTo, type Principal } from '../auth/principal.js';
@@ -14,11 +14,31 @@ import { type ApplicationCreateQuery, type ApplicationIn, type ApplicationListQu
 // throttleRate and rateLimit can only be null (applicationIn): nothing to store.
 const patch = patcher<ApplicationPatch, Application>({ name: 'name', uid: 'uid', throttleRate: () => {}, rateLimit: () => {}, metadata: 'metadata' });
 
+/**
+ * How long a change to an application (its uid, its deletion) may take to reach the sends of
+ * another ingest instance; this instance's own changes reach them at once.
+ */
+export const APPLICATION_CACHE_TTL_MS = 2_000;
+
+/** An application, unless it is the one that holds the operational webhook endpoints (no caller's to see). */
+const customers = (application: Application | null) => (application && isOperationalApplication(application.id) ? null : application);
+
 /** Applications (tenants), found by id or uid within what the caller may see. */
 @Injectable()
 export class ApplicationsService {
   /** Concurrent lookups (every record of an ingest batch, parallel requests) share one query. */
   private readonly lookups = new Coalescer<string, Application | null>((keys) => this.findAll(keys), { maxBatchSize: 500, maxConcurrentBatches: 4, lingerMs: STATEMENT_LINGER_MS });
+  /**
+   * Every message sent names its application, so sends find it in memory: one query per TTL, not
+   * one per request (docs/performance.md, "The application of a send"). A miss is not kept, so a
+   * new application takes messages at once. A send to one deleted meanwhile is still a 404: its
+   * insert finds no application (ApplicationGoneError).
+   */
+  private readonly forSends = new CachedLookup<string, Application | null>((keys) => this.findAll(keys), {
+    ttlMs: APPLICATION_CACHE_TTL_MS,
+    maxConcurrentLoads: 4,
+    keep: (application) => application !== null,
+  });
 
   constructor(private readonly applications: ApplicationsRepository) {}
 
@@ -60,16 +80,12 @@ export class ApplicationsService {
 
   async remove(principal: Principal, idOrUid: string): Promise<void> {
     await this.applications.delete((await this.resolve(principal, idOrUid)).id);
+    this.forSends.clear();
   }
 
   /** The application named by id or uid, if the caller may see it; a 404 otherwise (never a 403). */
   async resolve(principal: Principal, idOrUid: string): Promise<Application> {
-    const application = await this.find(idOrUid);
-    const confined = confinedTo(principal);
-    if (!application || (confined !== null && confined !== application.id)) {
-      throw notFound('application');
-    }
-    return application;
+    return visibleTo(principal, await this.find(idOrUid));
   }
 
   /**
@@ -77,13 +93,15 @@ export class ApplicationsService {
    * along with the request (the `application` field of Svix's message create and portal access),
    * the body's uid or else the path's key becoming its uid. Without a uid that way (the key is an
    * id, which no one chooses, and the body names none) it creates nothing: a 404, as for PUT.
+   * `forSend`: a message's send, which may take the application from memory (`forSends`).
    */
-  async resolveOrCreate(principal: Principal, idOrUid: string, create: ApplicationIn | null | undefined): Promise<Application> {
+  async resolveOrCreate(principal: Principal, idOrUid: string, create: ApplicationIn | null | undefined, { forSend = false } = {}): Promise<Application> {
     const newUid = create?.uid ?? idOrUid;
-    if (create && principal.kind === 'admin' && !isOperationalApplication(asId(idOrUid) ?? idOrUid) && uid.safeParse(newUid).success && !(await this.find(idOrUid))) {
+    const application = forSend ? customers(await this.forSends.get(idOrUid)) : await this.find(idOrUid);
+    if (create && principal.kind === 'admin' && !isOperationalApplication(asId(idOrUid) ?? idOrUid) && uid.safeParse(newUid).success && !application) {
       return conflictOnDuplicate(this.applications.insert({ ...create, uid: newUid }), 'the application was created concurrently; retry');
     }
-    return this.resolve(principal, idOrUid);
+    return visibleTo(principal, application);
   }
 
   /**
@@ -91,8 +109,7 @@ export class ApplicationsService {
    * operational application is no tenant: it is never found here (nor listed), only by operational().
    */
   async find(idOrUid: string): Promise<Application | null> {
-    const application = await this.lookups.add(idOrUid);
-    return application && isOperationalApplication(application.id) ? null : application;
+    return customers(await this.lookups.add(idOrUid));
   }
 
   /** The application that holds the operational webhook endpoints (created by a migration). */
@@ -125,6 +142,17 @@ export class ApplicationsService {
       throw new ApiError(HttpStatus.FORBIDDEN, 'forbidden', "an application's uid is set or changed with the admin token only");
     }
     patch(application, body);
-    return applicationOut(await conflictOnDuplicate(this.applications.save(application), `an application with uid "${body.uid}" already exists`));
+    const saved = await conflictOnDuplicate(this.applications.save(application), `an application with uid "${body.uid}" already exists`);
+    this.forSends.clear();
+    return applicationOut(saved);
   }
+}
+
+/** The application if the caller may see it; a 404 otherwise (never a 403, which would tell it exists). */
+function visibleTo(principal: Principal, application: Application | null): Application {
+  const confined = confinedTo(principal);
+  if (!application || (confined !== null && confined !== application.id)) {
+    throw notFound('application');
+  }
+  return application;
 }

@@ -107,7 +107,7 @@ export class MessageService {
    * already sent. The admin token may create the application along with it (body.application).
    */
   async create(principal: Principal, appId: string, body: MessageIn): Promise<MessageOut> {
-    const application = await this.applications.resolveOrCreate(principal, appId, body.application);
+    const application = await this.applications.resolveOrCreate(principal, appId, body.application, { forSend: true });
     const { message, created } = await this.accept(application.id, body).catch((error: unknown) => {
       if (error instanceof UnstorableMessageError) throw new ValidationFailed([{ loc: ['body'], msg: error.message, type: 'unstorable' }]);
       if (error instanceof ApplicationGoneError) throw notFound('application');

@@ -26,6 +26,9 @@ describe('ApplicationsService', () => {
         return rows.filter((row) => keys.some((key) => key.toLowerCase() === row.id) || (row.uid !== null && keys.includes(row.uid)));
       },
       save: async (application: Application) => application,
+      delete: async (id: string) => {
+        rows = rows.filter((row) => row.id !== id);
+      },
       insert: async (fields: NewApplication) => {
         const at = new Date('2026-02-01T00:00:00Z');
         const row = { id: '0190a000-0000-7000-8000-0000000000ff', uid: fields.uid ?? null, name: fields.name, metadata: fields.metadata ?? {}, createdAt: at, updatedAt: at };
@@ -40,6 +43,24 @@ describe('ApplicationsService', () => {
     const [byId, byUpperId, byUid, none] = await Promise.all([service.find(ALPHA), service.find(ALPHA.toUpperCase()), service.find('alpha'), service.find('nobody')]);
     expect([byId?.name, byUpperId?.name, byUid?.name, none]).toEqual(['Alpha', 'Alpha', 'Alpha', null]);
     expect(lookups).toEqual([[ALPHA, ALPHA.toUpperCase(), 'alpha', 'nobody']]);
+  });
+
+  it('lets sends find an application in memory, yet sees a new application and its own changes at once', async () => {
+    const admin = { kind: 'admin' } as const;
+    const send = (key: string) => service.resolveOrCreate(admin, key, undefined, { forSend: true });
+    expect([(await send('alpha')).id, (await send('alpha')).id]).toEqual([ALPHA, ALPHA]);
+    expect(lookups).toHaveLength(1);
+
+    // A miss is not kept: an application created since takes messages at once.
+    expect(await answerOf(send('gamma'))).toMatchObject({ status: 404 });
+    await service.create({ name: 'Gamma', uid: 'gamma' }, { get_if_exists: 'false' });
+    expect((await send('gamma')).name).toBe('Gamma');
+
+    await service.patch(admin, ALPHA, { uid: 'renamed' });
+    expect(await answerOf(send('alpha'))).toMatchObject({ status: 404 });
+    expect((await send('renamed')).id).toBe(ALPHA);
+    await service.remove(admin, ALPHA);
+    expect(await answerOf(send('renamed'))).toMatchObject({ status: 404 });
   });
 
   it("lets only the admin token set or change a uid: to an application's key it is read-only, taken or free alike", async () => {
