@@ -858,6 +858,33 @@ describe('the REST API through the real stack', () => {
       });
     });
 
+    it("refuses a send to an application's old uid at once, and to a deleted one on every instance, though sends find applications in memory", async () => {
+      const oldUid = `india-${short()}`;
+      const newUid = `india-${short()}`;
+      const app = await adminSdk.application.create({ name: 'India', uid: oldUid });
+      // A second ingest instance (the built service, its own process), which this one's changes cannot clear.
+      const other = await startServiceProcess('ingest', pipeline.env);
+      try {
+        await waitReady(other, 60_000);
+        const there = apiClient(`http://127.0.0.1:${other.healthPort}`, pipeline.adminToken);
+        // Twice on each instance, so the second send is answered from its cache.
+        for (const api of [admin, admin, there, there]) expect((await api.post(`/api/v1/app/${app.id}/msg`, { eventType, payload: {} })).status).toBe(202);
+        expect((await admin.post(`/api/v1/app/${oldUid}/msg`, { eventType, payload: {} })).status).toBe(202);
+
+        expect((await admin.patch(`/api/v1/app/${app.id}`, { uid: newUid })).status).toBe(200);
+        expect(await admin.post(`/api/v1/app/${oldUid}/msg`, { eventType, payload: {} })).toMatchObject({ status: 404, body: { code: 'not_found' } });
+        expect((await admin.post(`/api/v1/app/${newUid}/msg`, { eventType, payload: {} })).status).toBe(202);
+
+        expect((await admin.delete(`/api/v1/app/${newUid}`)).status).toBe(204);
+        expect(await admin.post(`/api/v1/app/${app.id}/msg`, { eventType, payload: {} })).toMatchObject({ status: 404, body: { code: 'not_found' } });
+        // The other instance still holds the application in memory: the message's insert finds none.
+        expect(await there.post(`/api/v1/app/${app.id}/msg`, { eventType, payload: {} })).toMatchObject({ status: 404, body: { code: 'not_found' } });
+      } finally {
+        other.process.kill('SIGTERM');
+        await other.exited;
+      }
+    });
+
     it("never lets an application's uid shadow another application's id, in any case, on the API or the ingest topic", async () => {
       const victor = await tenant('Victor');
       const mallory = await tenant('Mallory');
