@@ -33,12 +33,18 @@ export class EndpointCache {
     return this.targets.get(endpointId, { fresh });
   }
 
-  private async loadAll(ids: readonly string[]): Promise<Array<DeliveryTarget | null>> {
+  /** An endpoint whose secret cannot be decrypted fails alone (an Error in its place), not its batch. */
+  private async loadAll(ids: readonly string[]): Promise<Array<DeliveryTarget | null | Error>> {
     const rows = await this.endpoints.findByIds([...new Set(ids)]);
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => {
       const endpoint = byId.get(id);
-      return endpoint ? { endpoint, secrets: signingSecrets(this.secrets, endpoint).map(signingKey) } : null;
+      if (!endpoint) return null;
+      try {
+        return { endpoint, secrets: signingSecrets(this.secrets, endpoint).map(signingKey) };
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
     });
   }
 }

@@ -101,6 +101,15 @@ describe('EndpointCache', () => {
     expect(box.decryptions).toBe(4);
   });
 
+  it('fails an endpoint whose secret cannot be decrypted alone, not the others loaded with it', async () => {
+    const foreign = new SecretBox(parseKeyring(generateKeyringEntry('other')));
+    const { subject, queries } = cache((box) => [endpoint(A, foreign), endpoint(B, box)]);
+    const [a, b] = await Promise.allSettled([subject.get(A), subject.get(B)]);
+    expect(queries).toEqual([[A, B]]);
+    expect(a.status).toBe('rejected');
+    expect(b).toMatchObject({ status: 'fulfilled', value: { endpoint: { id: B } } });
+  });
+
   it('does not cache a failed load: the next task queries again', async () => {
     const { subject, queries, failNextQuery } = cache((box) => [endpoint(A, box)]);
     failNextQuery();
