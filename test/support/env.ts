@@ -54,12 +54,36 @@ export async function isolatedDatabase(name: string): Promise<{ url: string; dro
     url: Object.assign(new URL(databaseUrl), { pathname: `/${database}` }).toString(),
     drop: async () => {
       try {
-        await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+        await dropDatabase(admin, database);
       } finally {
         await admin.destroy();
       }
     },
   };
+}
+
+/**
+ * Drops a test's database. FORCE closes the connections a test left open, but it refused once in
+ * CI with 42501 ("must be a member of the role whose process is being terminated"): every test
+ * session is the test role's, so the session it could not end was, most likely, an autovacuum
+ * worker, which PostgreSQL 15 does not let another role terminate. A plain DROP stops such a
+ * worker itself, so that is tried next, a few times.
+ */
+async function dropDatabase(admin: { query(sql: string): Promise<unknown> }, database: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42501' || attempt === 5) throw error;
+    }
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS "${database}"`);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** Brings a database's schema up to date through the production migrations, under `lock` if given. */
