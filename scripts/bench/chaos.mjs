@@ -715,21 +715,21 @@ function report({ chaos, services, ownKafka, ownPostgres, sent, timeline, window
   }
   const latency = summarize(stats.latencies);
   out.push(`latency ms       accepted to received, all events: p50 ${fmt(latency.p50)}   p90 ${fmt(latency.p90)}   p99 ${fmt(latency.p99)}   max ${fmt(latency.max)}`);
-  out.push('  by the window the event was sent in (from the start of its fault to the start of the next):');
+  out.push('  by the window the event was sent in (from the start of its fault to the start of the next); log lines and duplicates by the window they came in:');
+  const windowAt = (at) => Math.max(0, windows.findLastIndex((candidate) => candidate.at <= at));
   const byWindow = windows.map(() => []);
-  stats.sentAt.forEach((at, i) => {
-    const window = windows.findLastIndex((candidate) => candidate.at <= at);
-    byWindow[Math.max(0, window)].push(stats.latencies[i]);
-  });
-  // Every line any service instance wrote, by the window it fell in.
+  stats.sentAt.forEach((at, i) => byWindow[windowAt(at)].push(stats.latencies[i]));
+  // Every line any service instance wrote, and every duplicate received, by the window it fell in.
   const linesByWindow = windows.map(() => 0);
   for (const instance of services.started) {
-    for (const at of instance.lineTimes) linesByWindow[Math.max(0, windows.findLastIndex((candidate) => candidate.at <= at))]++;
+    for (const at of instance.lineTimes) linesByWindow[windowAt(at)]++;
   }
+  const duplicatesByWindow = windows.map(() => 0);
+  for (const at of stats.duplicateAt) duplicatesByWindow[windowAt(at)]++;
   windows.forEach(({ name }, i) => {
     const part = summarize(byWindow[i]);
     out.push(
-      `    ${name.padEnd(22)} ${String(byWindow[i].length).padStart(6)} events   p50 ${fmt(part.p50)}   p90 ${fmt(part.p90)}   p99 ${fmt(part.p99)}   max ${fmt(part.max)}   ${linesByWindow[i]} log lines`,
+      `    ${name.padEnd(22)} ${String(byWindow[i].length).padStart(6)} events   p50 ${fmt(part.p50)}   p90 ${fmt(part.p90)}   p99 ${fmt(part.p99)}   max ${fmt(part.max)}   ${linesByWindow[i]} log lines   ${duplicatesByWindow[i]} duplicates received`,
     );
   });
   out.push(`duration         ${((Date.now() - timeline.started) / 1000).toFixed(0)} s`);

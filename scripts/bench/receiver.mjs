@@ -73,6 +73,8 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
       first: Infinity,
       last: 0,
       duplicates: 0,
+      // When each duplicate arrived: the chaos report counts them by the fault window they fell in.
+      duplicateAt: [],
       duplicatesOtherId: 0,
       failed: 0,
       refused: 0,
@@ -137,6 +139,7 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
       const key = `${req.headers['webhook-id']} ${endpoint}`;
       if (state.seen.has(key)) {
         state.duplicates++;
+        state.duplicateAt.push(now);
       } else {
         state.seen.add(key);
         const seqKey = `${bench.seq} ${endpoint}`;
@@ -183,10 +186,11 @@ async function receiver({ apps, failRate = 0, latencyMs = 0, hang = false }) {
       const latencies = Float64Array.from(state.latencies);
       const endpoints = Int32Array.from(state.endpoints);
       const sentAt = Float64Array.from(state.sentAt);
+      const duplicateAt = Float64Array.from(state.duplicateAt);
       const { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown } = state;
       const { requests, violations, examples } = state.ordered;
       const counts = { phase, first, last, duplicates, duplicatesOtherId, failed, refused, stray, unknown, hang: state.hang, ordered: { requests, violations, examples } };
-      parentPort.postMessage({ type: 'stats', ...counts, latencies, endpoints, sentAt }, [latencies.buffer, endpoints.buffer, sentAt.buffer]);
+      parentPort.postMessage({ type: 'stats', ...counts, latencies, endpoints, sentAt, duplicateAt }, [latencies.buffer, endpoints.buffer, sentAt.buffer, duplicateAt.buffer]);
     } else if (message.type === 'window') {
       // The latencies recorded since the last 'window' (the soak's per-minute figures).
       const latencies = Float64Array.from(state.latencies.slice(state.windowFrom));
