@@ -13,12 +13,15 @@ const ATTEMPTS = 10;
 export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], admin: Admin = kafka.admin()): Promise<string[]> {
   await admin.connect();
   try {
-    const created: string[] = [];
+    // What this call asked the broker to create. A request that failed on the client (say, its
+    // wait for leaders timed out) may still have created the topic, which the retry then finds:
+    // it is still this call's, and is answered as created.
+    const requested = new Set<string>();
     for (let attempt = 1; ; attempt++) {
       try {
-        created.push(...(await createMissing(admin, topics)));
+        await createMissing(admin, topics, requested);
         await admin.fetchTopicMetadata({ topics: topics.map((topic) => topic.name) });
-        return created;
+        return topics.map((topic) => topic.name).filter((name) => requested.has(name));
       } catch (error) {
         if (attempt >= ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
@@ -29,10 +32,11 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], admin: Adm
   }
 }
 
-async function createMissing(admin: Admin, topics: TopicSpec[]): Promise<string[]> {
+async function createMissing(admin: Admin, topics: TopicSpec[], requested: Set<string>): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((topic) => !existing.has(topic.name));
-  if (missing.length === 0) return [];
+  if (missing.length === 0) return;
+  for (const topic of missing) requested.add(topic.name);
   await admin.createTopics({
     waitForLeaders: true,
     topics: missing.map((topic) => ({
@@ -42,7 +46,6 @@ async function createMissing(admin: Admin, topics: TopicSpec[]): Promise<string[
       configEntries: [{ name: 'retention.ms', value: String(topic.retentionMs) }],
     })),
   });
-  return missing.map((topic) => topic.name);
 }
 
 /** Topics a service needs that are missing, or have fewer partitions than configured. */
