@@ -1,3 +1,5 @@
+import { asError } from '@hookline/logging';
+
 /**
  * Runs a batch statement so that rows it cannot take fail alone: when the statement fails for a
  * reason the rows are to blame (`isRowFault`, such as PostgreSQL refusing a value), the batch is
@@ -16,7 +18,7 @@ export async function isolateRowFaults<In, Out>(
     return [...(await run(rows))];
   } catch (error) {
     if (!isRowFault(error)) throw error;
-    if (rows.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+    if (rows.length === 1) return [asError(error)];
     const middle = Math.ceil(rows.length / 2);
     const first = await isolateRowFaults(rows.slice(0, middle), run, isRowFault);
     return [...first, ...(await isolateRowFaults(rows.slice(middle), run, isRowFault))];

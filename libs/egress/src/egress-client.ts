@@ -1,3 +1,4 @@
+import { errorMessage } from '@hookline/logging';
 import { inSpan, SpanKind, SpanStatusCode } from '@hookline/telemetry';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_FULL } from '@opentelemetry/semantic-conventions';
 import { Agent, type Dispatcher, request } from 'undici';
@@ -152,7 +153,7 @@ function describeFailure(failure: unknown, aborted: boolean, timeoutMs: number):
   const timeout = `timeout after ${timeoutMs} ms`;
   if (aborted) return timeout;
   if (failure instanceof BlockedAddressError) return `blocked: ${failure.message}`;
-  const message = failure instanceof Error ? failure.message : String(failure);
+  const message = errorMessage(failure);
   switch ((failure as NodeJS.ErrnoException | null)?.code) {
     case 'ECONNREFUSED':
       return `connection refused: ${message}`;

@@ -10,7 +10,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { Admin, Kafka } from 'kafkajs';
-import { ROOT_LOGGER } from '@hookline/logging';
+import { asError, ROOT_LOGGER } from '@hookline/logging';
 import type { Logger } from 'pino';
 import { COMPRESSION_TYPE } from './connection/compression.js';
 import { describeKafkaError } from './connection/describe-error.js';
@@ -74,7 +74,7 @@ export class KafkaLifecycle implements OnModuleInit, BeforeApplicationShutdown, 
         this.markReady();
         return;
       } catch (error) {
-        this.lastError = error instanceof Error ? error : new Error(String(error));
+        this.lastError = asError(error);
         const delayMs = Math.min(CONNECT_MAX_DELAY_MS, CONNECT_FIRST_DELAY_MS * 2 ** attempt);
         // One line naming the cause and the setting to check (describeKafkaError), not a stack.
         this.logger.error({ reason: describeKafkaError(this.lastError), brokers: this.config.kafka.brokers, retryInMs: delayMs }, 'cannot reach Kafka; trying again');

@@ -1,4 +1,5 @@
 import { within } from '@hookline/kafka';
+import { errorMessage } from '@hookline/logging';
 import { Controller, Get, Injectable, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
@@ -17,7 +18,7 @@ async function runChecks(checks: Map<string, HealthCheck>, timeoutMs: number): P
         const note = await within(Promise.resolve(check()), timeoutMs, 'check');
         return [name, note ? { state: 'degraded', detail: `degraded: ${note}` } : { state: 'ok', detail: 'ok' }];
       } catch (error) {
-        return [name, { state: 'down', detail: error instanceof Error ? error.message.replace(/^check: /, '') : String(error) }];
+        return [name, { state: 'down', detail: errorMessage(error).replace(/^check: /, '') }];
       }
     }),
   );

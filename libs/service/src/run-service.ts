@@ -2,7 +2,7 @@ import { ConfigError, loadConfig, type HooklineConfig, type ServiceName } from '
 import { type TopicKey, retryTiers, topicsFor } from '@hookline/contracts';
 import { DueTimeConsumerServer, describeKafkaError, KAFKA_CLIENT, KafkaConsumerServer, KafkaLifecycle, type KafkaServerBase, type ProgressListener } from '@hookline/kafka';
 import { describeDatabaseError } from '@hookline/database';
-import { createLogger } from '@hookline/logging';
+import { createLogger, errorMessage } from '@hookline/logging';
 import type { DynamicModule, ExceptionFilter, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -139,7 +139,7 @@ function consumerReadiness(consumer: KafkaServerBase, stuckAfterMs: number): str
   const stuck = consumer.stuckPartitions().filter((partition) => Date.now() - partition.since > stuckAfterMs);
   if (stuck.length === 0) return;
   return stuck
-    .map(({ topic, partition, offset, since, error }) => `${topic}[${partition}] stuck at offset ${offset} for ${Math.round((Date.now() - since) / 1000)} s: ${error instanceof Error ? error.message : String(error)}`)
+    .map(({ topic, partition, offset, since, error }) => `${topic}[${partition}] stuck at offset ${offset} for ${Math.round((Date.now() - since) / 1000)} s: ${errorMessage(error)}`)
     .join('; ');
 }
 

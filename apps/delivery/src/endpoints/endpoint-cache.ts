@@ -1,5 +1,6 @@
 import { CachedLookup } from '@hookline/batching';
 import type { Endpoint } from '@hookline/database';
+import { asError } from '@hookline/logging';
 import { type SecretBox, signingKey, signingSecrets } from '@hookline/signing';
 import type { KeyObject } from 'node:crypto';
 import type { EndpointRepository } from './endpoint.repository.js';
@@ -43,7 +44,7 @@ export class EndpointCache {
       try {
         return { endpoint, secrets: signingSecrets(this.secrets, endpoint).map(signingKey) };
       } catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
+        return asError(error);
       }
     });
   }

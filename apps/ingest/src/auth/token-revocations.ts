@@ -1,4 +1,4 @@
-import { ROOT_LOGGER, type Logger } from '@hookline/logging';
+import { asError, ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -64,7 +64,7 @@ export class TokenRevocations implements OnApplicationBootstrap, OnApplicationSh
       await client.query(`LISTEN ${TOKEN_REVOKED_CHANNEL}`);
       this.listening = true;
     } catch (error) {
-      this.lost(error instanceof Error ? error : new Error(String(error)));
+      this.lost(asError(error));
     }
   }
 

@@ -4,7 +4,7 @@ import { type EventValue, topicsFor } from '@hookline/contracts';
 import { type Application, isDataError, isSendable, Message, uuidv7 } from '@hookline/database';
 import { KafkaProducer } from '@hookline/kafka';
 import { activeTraceId } from '@hookline/telemetry';
-import { ROOT_LOGGER, type Logger } from '@hookline/logging';
+import { errorMessage, ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
@@ -50,7 +50,7 @@ export class ApplicationGoneError extends Error {
  */
 export class UnstorableMessageError extends Error {
   constructor(cause: unknown) {
-    super(`the database cannot store this message: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`the database cannot store this message: ${errorMessage(cause)}`, { cause });
   }
 }
 

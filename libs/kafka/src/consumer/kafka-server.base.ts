@@ -8,6 +8,7 @@ import { within } from '../within.js';
 import { PartitionRetries } from './partition-retries.js';
 import { gatherFetches } from './fetch-gathering.js';
 import { UnreadableRecord } from '../decode.js';
+import { asError } from '@hookline/logging';
 import { extractTraceContext, HOOKLINE_ATTRIBUTES, hooklineMetrics, inSpan, SpanKind } from '@hookline/telemetry';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -255,7 +256,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     this.consumer = null;
     this.running = false;
     this.downFrom ??= Date.now();
-    this.lastError = error instanceof Error ? error : new Error(String(error));
+    this.lastError = asError(error);
     this.generation++;
     this.forgetFetched();
     for (const retries of this.retries.values()) retries.wakeAll();
