@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { MessageAttemptOut, Svix } from 'svix';
 import { eventually, requireStack } from '../support/env.js';
+import { service as delivery } from '../../apps/delivery/src/service.js';
+import { startService } from '@hookline/service';
+import type { INestApplication } from '@nestjs/common';
 import { usePipeline } from '../support/pipeline.js';
 import { type Respond, Receiver } from '../support/receiver.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 
 /**
  * Delivery behaviour through the real stack: the four services in this process against the real
@@ -239,4 +243,49 @@ describe('a slow endpoint does not hold back others in the same partition', () =
       expect(attempt.responseDurationMs).toBeLessThan(TIMEOUT_MS + 2_000);
     }
   });
+});
+
+describe('a request made just before PostgreSQL goes away', () => {
+  // Delivery alone reaches PostgreSQL through a proxy the test cuts; the other services, in this
+  // process, use the database directly.
+  const ctx = usePipeline('delivery-db-outage', { env: NO_RETRY_WITHIN_TEST, inProcess: ['ingest', 'fanout', 'retry'], eventType: { prefix: 'delivery.test', description: 'delivery tests' } });
+  let proxy: TcpProxy;
+  let deliveryApp: INestApplication;
+
+  beforeAll(async () => {
+    const database = new URL(requireStack().databaseUrl);
+    proxy = await new TcpProxy({ host: database.hostname, port: Number(database.port) }).start();
+    database.host = `127.0.0.1:${proxy.port}`;
+    deliveryApp = await startService(delivery, { ...ctx.pipeline.env, DATABASE_URL: database.toString() });
+  });
+
+  afterAll(async () => {
+    await deliveryApp?.close();
+    await proxy?.stop();
+  });
+
+  it('is recorded once the database is back, and not made again meanwhile', async () => {
+    const { svix, eventType } = ctx;
+    const app = await svix.application.create({ name: 'Database outage' });
+    const route = path('db-outage');
+    // The endpoint answers, and the database is gone before delivery can record that it did: the
+    // consumer runs the task again (every 200 ms, then 400, 800...) until the record is written.
+    let restored: NodeJS.Timeout | undefined;
+    behaviours.set(route, () => {
+      if (!restored) {
+        proxy.cut();
+        restored = setTimeout(() => proxy.restore(), 1_500);
+      }
+      return { status: 204 };
+    });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url(route) });
+    const message = await svix.message.create(app.id, { eventType, payload: { during: 'outage' } });
+
+    const [attempt] = await attemptsOf(svix, app.id, message.id, 1, 30_000);
+    expect(attempt).toMatchObject({ status: 0, responseStatusCode: 204 });
+    expect(await statusOf(message.id, endpoint.id)).toEqual({ status: 'succeeded', attempt_count: 1 });
+    // Once: every run of the task after the first recorded the request it had made.
+    expect(receiver.on(route)).toHaveLength(1);
+    clearTimeout(restored);
+  }, 40_000);
 });

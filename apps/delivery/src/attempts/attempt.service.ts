@@ -15,6 +15,7 @@ import type { Claim } from '../ordering/ordering.repository.js';
 import { type FinalOutcome, OutcomeReporter } from '../outcomes/outcome-reporter.js';
 import { type FailureResult, FollowUp } from '../retries/follow-up.js';
 import { AttemptRecorder, type Lease } from './attempt-recorder.js';
+import type { Promotion } from './attempt.repository.js';
 
 /** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
 const MAX_REQUESTS_PER_ENDPOINT = 4;
@@ -27,6 +28,21 @@ const MAX_PROGRESS_WAIT_MS = 2_000;
 export const ORDERING_HEADERS = { key: 'hookline-ordering-key', position: 'hookline-position' } as const;
 
 type OrderedTask = DeliveryTask & { orderingKey: string };
+
+/** What the request slot gave: a request made, a claim that said other than go, or the task postponed by admission. */
+type RequestMade = { kind: 'attempted'; attemptedAt: Date; outcome: DeliveryOutcome; lease: Lease | null } | { kind: 'claimed'; claim: Claim } | { kind: 'postponed' };
+
+/** A request made for a task, and how far what follows it got (see AttemptService.conclude). */
+interface SentAttempt {
+  attemptedAt: Date;
+  outcome: DeliveryOutcome;
+  lease: Lease | null;
+  attemptId: string;
+  /** Set once the failure is handed on (null: the request succeeded). */
+  failure?: FailureResult | null;
+  /** Set once the attempt is recorded. */
+  promotions?: Promotion[];
+}
 
 /**
  * Makes one attempt of a delivery task: signs the payload (Standard Webhooks, `webhook-id` is
@@ -42,6 +58,8 @@ type OrderedTask = DeliveryTask & { orderingKey: string };
 @Injectable()
 export class AttemptService {
   private readonly requests = new KeyedLimiter(MAX_REQUESTS_PER_ENDPOINT);
+  /** Requests made whose attempt is not yet recorded and reported, by task (see send). */
+  private readonly sent = new WeakMap<DeliveryTask, SentAttempt>();
 
   constructor(
     private readonly endpoints: EndpointCache,
@@ -126,22 +144,44 @@ export class AttemptService {
    * that its lease starts right before the request: the claim is returned unless it said go.
    */
   private async send(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null): Promise<Claim | null> {
+    // The consumer runs a task again, the same object, when its attempt could not be recorded
+    // (the database is down): the request it made is recorded, not made again. Not for an ordered
+    // task, whose lease may have run out meanwhile: its claim decides again.
+    let sent = ordered ? undefined : this.sent.get(task);
+    if (!sent) {
+      const attempt = await this.request(task, target, ordered);
+      if (attempt.kind !== 'attempted') return attempt.kind === 'claimed' ? attempt.claim : null;
+      sent = { ...attempt, attemptId: uuidv7() };
+      if (!ordered) this.sent.set(task, sent);
+      const metrics = hooklineMetrics();
+      metrics.attempts.add(1, { outcome: sent.outcome.ok ? 'success' : 'failure', status_class: statusClass(sent.outcome.statusCode) });
+      if (sent.outcome.ok) metrics.deliveryLatency.record((Date.now() - Date.parse(task.acceptedAt)) / 1000);
+    }
+    await this.conclude(task, target.endpoint, sent);
+    this.sent.delete(task);
+    return null;
+  }
+
+  /**
+   * The request, in one of the endpoint's slots: held for the request alone, not while the
+   * attempt is recorded; admission comes after the claim, so a rate-limited endpoint counts
+   * requests when they really start.
+   */
+  private request(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null): Promise<RequestMade> {
     const { endpoint, secrets } = target;
     const body = JSON.stringify(task.payload);
-    // The slot is held for the request alone, not while the attempt is recorded; admission
-    // comes after it, so a rate-limited endpoint counts requests when they really start.
-    const attempt = await this.requests.run(endpoint.id, async () => {
+    return this.requests.run(endpoint.id, async (): Promise<RequestMade> => {
       let lease: Lease | null = null;
       let orderingHeaders: Record<string, string> = {};
       if (ordered) {
         const claim = await this.ordered.claim(ordered);
-        if (claim.decision !== 'go') return { kind: 'claimed' as const, claim };
+        if (claim.decision !== 'go') return { kind: 'claimed', claim };
         lease = { orderingKey: ordered.orderingKey, token: claim.token! };
         orderingHeaders = { [ORDERING_HEADERS.key]: ordered.orderingKey, [ORDERING_HEADERS.position]: claim.position! };
       }
       if (!(await this.admitted(task, endpoint.rateLimit, endpoint.updatedAt.getTime()))) {
         if (lease) await this.ordered.release(endpoint.id, lease);
-        return null;
+        return { kind: 'postponed' };
       }
       const attemptedAt = new Date();
       const outcome = await this.client.post({
@@ -155,45 +195,49 @@ export class AttemptService {
         body,
       });
       this.guard.record(endpoint.id, outcome.ok);
-      return { kind: 'attempted' as const, attemptedAt, outcome, lease };
+      return { kind: 'attempted', attemptedAt, outcome, lease };
     });
-    if (!attempt) return null;
-    if (attempt.kind === 'claimed') return attempt.claim;
-    const { attemptedAt, outcome, lease } = attempt;
-    const failure = outcome.ok ? null : await this.followUp.afterFailure(task, outcome, attemptedAt, endpoint);
+  }
+
+  /**
+   * What follows a request: a failure handed to its retry tier or the dead-letter topic, the
+   * attempt recorded, then its outcome and operational reports. Each step done is kept in `sent`,
+   * so a task run again after a failure here goes on from the step that failed.
+   */
+  private async conclude(task: DeliveryTask, endpoint: DeliveryTarget['endpoint'], sent: SentAttempt): Promise<void> {
+    const { attemptedAt, outcome, lease, attemptId } = sent;
+    if (sent.failure === undefined) sent.failure = outcome.ok ? null : await this.followUp.afterFailure(task, outcome, attemptedAt, endpoint);
+    const { failure } = sent;
     const { status, nextAttemptAt } = failure ?? { status: 'succeeded' as const, nextAttemptAt: null };
-    const metrics = hooklineMetrics();
-    metrics.attempts.add(1, { outcome: outcome.ok ? 'success' : 'failure', status_class: statusClass(outcome.statusCode) });
-    if (outcome.ok) metrics.deliveryLatency.record((Date.now() - Date.parse(task.acceptedAt)) / 1000);
-    if (status === 'dead') metrics.deadLetters.add(1);
-    const attemptId = uuidv7();
-    const promotions = await this.recorder.record({
-      attempt: {
-        id: attemptId,
-        messageId: task.messageId,
-        endpointId: endpoint.id,
-        applicationId: task.applicationId,
-        attemptNumber: task.attempt,
-        url: endpoint.url,
-        succeeded: outcome.ok,
-        responseStatusCode: outcome.statusCode,
-        responseDurationMs: Math.round(outcome.durationMs),
-        responseExcerpt: outcome.responseExcerpt,
-        error: outcome.error,
-        trigger: task.trigger,
-        createdAt: attemptedAt,
-        traceId: activeTraceId(),
-      },
-      status,
-      nextAttemptAt,
-      ...(lease && { lease }),
-    });
+    if (!sent.promotions) {
+      sent.promotions = await this.recorder.record({
+        attempt: {
+          id: attemptId,
+          messageId: task.messageId,
+          endpointId: endpoint.id,
+          applicationId: task.applicationId,
+          attemptNumber: task.attempt,
+          url: endpoint.url,
+          succeeded: outcome.ok,
+          responseStatusCode: outcome.statusCode,
+          responseDurationMs: Math.round(outcome.durationMs),
+          responseExcerpt: outcome.responseExcerpt,
+          error: outcome.error,
+          trigger: task.trigger,
+          createdAt: attemptedAt,
+          traceId: activeTraceId(),
+        },
+        status,
+        nextAttemptAt,
+        ...(lease && { lease }),
+      });
+      if (status === 'dead') hooklineMetrics().deadLetters.add(1);
+    }
     await Promise.all([
-      this.ordered.promote(promotions),
+      this.ordered.promote(sent.promotions),
       this.reportOutcome(task, outcome, attemptedAt, failure),
       this.operational.attempted(task, { id: attemptId, statusCode: outcome.statusCode, at: attemptedAt }, outcome.ok, status === 'dead'),
     ]);
-    return null;
   }
 
   /** The outcome record of a task this attempt ended: delivered, dead, or discarded by a 410 Gone. */

@@ -1,0 +1,121 @@
+import type { DeliveryTask } from '@hookline/contracts';
+import type { Endpoint } from '@hookline/database';
+import type { DeliveryOutcome, EgressClient } from '@hookline/egress';
+import { createLogger } from '@hookline/logging';
+import { createSecretKey } from 'node:crypto';
+import type { AttemptRecord, AttemptRecorder } from '../../src/attempts/attempt-recorder.js';
+import { AttemptService } from '../../src/attempts/attempt.service.js';
+import type { EndpointCache } from '../../src/endpoints/endpoint-cache.js';
+import { EndpointGuard } from '../../src/endpoints/endpoint-guard.js';
+import type { OperationalReporter } from '../../src/operational/operational-reporter.js';
+import type { OrderedDelivery } from '../../src/ordering/ordered-delivery.js';
+import type { OutcomeReporter } from '../../src/outcomes/outcome-reporter.js';
+import type { FailureResult, FollowUp } from '../../src/retries/follow-up.js';
+import { deliveryTaskOf } from '../tasks.js';
+
+// AttemptService with fakes at its boundaries (HTTP, the recorder, Kafka's follow-ups and
+// reports): what it does when the consumer runs a task again after its attempt could not be
+// recorded. Through the real database and HTTP: test/integration/delivery.int.spec.ts.
+
+const endpoint = {
+  id: deliveryTaskOf().endpointId,
+  url: 'https://receiver.example/hook',
+  headers: {},
+  rateLimit: null,
+  updatedAt: new Date('2026-03-01T10:00:00Z'),
+  disabled: false,
+  verificationRequired: false,
+} as unknown as Endpoint;
+
+function attemptService(answer: DeliveryOutcome) {
+  const posts: string[] = [];
+  const records: AttemptRecord[] = [];
+  const followUps: DeliveryTask[] = [];
+  const outcomes: string[] = [];
+  let recordFailures = 0;
+  const subject = new AttemptService(
+    { get: async () => ({ endpoint, secrets: [createSecretKey(Buffer.alloc(32))] }) } as unknown as EndpointCache,
+    {
+      post: async ({ url }: { url: string }) => {
+        posts.push(url);
+        return answer;
+      },
+    } as unknown as EgressClient,
+    {
+      record: async (record: AttemptRecord) => {
+        records.push(record);
+        if (recordFailures > 0) {
+          recordFailures--;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return [];
+      },
+    } as unknown as AttemptRecorder,
+    {
+      afterFailure: async (task: DeliveryTask): Promise<FailureResult> => {
+        followUps.push(task);
+        return { status: 'failed', nextAttemptAt: new Date('2026-03-01T12:01:00Z'), lastError: 'HTTP 500', gone: false };
+      },
+    } as unknown as FollowUp,
+    new EndpointGuard({ threshold: 100, cooldownMs: 10_000, maxInlineWaitMs: 500 }),
+    { promote: async () => undefined } as unknown as OrderedDelivery,
+    { report: async (_task: DeliveryTask, final: { outcome: string }) => void outcomes.push(final.outcome) } as unknown as OutcomeReporter,
+    { attempted: async () => undefined } as unknown as OperationalReporter,
+    createLogger('test', 'silent'),
+  );
+  return { subject, posts, records, followUps, outcomes, failNextRecords: (count: number) => (recordFailures = count) };
+}
+
+const answered = (statusCode: number): DeliveryOutcome => ({ ok: statusCode < 300, statusCode, durationMs: 5, responseExcerpt: '', error: null, retryAfterMs: null });
+
+describe('AttemptService, when a task runs again because its attempt was not recorded', () => {
+  it('records the request it made, with the same attempt, instead of making it again', async () => {
+    const { subject, posts, records, outcomes, failNextRecords } = attemptService(answered(204));
+    const task = deliveryTaskOf();
+    failNextRecords(2);
+
+    await expect(subject.attempt(task)).rejects.toThrow('Connection terminated');
+    await expect(subject.attempt(task)).rejects.toThrow('Connection terminated');
+    await subject.attempt(task);
+
+    expect(posts).toHaveLength(1);
+    expect(records).toHaveLength(3);
+    expect(new Set(records.map((record) => record.attempt.id)).size).toBe(1);
+    expect(new Set(records.map((record) => record.attempt.createdAt.getTime())).size).toBe(1);
+    expect(records[2]).toMatchObject({ status: 'succeeded', attempt: { succeeded: true, responseStatusCode: 204 } });
+    expect(outcomes).toEqual(['delivered']);
+  });
+
+  it('hands a failure to its retry tier once, not again with each run', async () => {
+    const { subject, posts, records, followUps, failNextRecords } = attemptService(answered(500));
+    const task = deliveryTaskOf();
+    failNextRecords(1);
+
+    await expect(subject.attempt(task)).rejects.toThrow('Connection terminated');
+    await subject.attempt(task);
+
+    expect(posts).toHaveLength(1);
+    expect(followUps).toHaveLength(1);
+    expect(records.map((record) => record.status)).toEqual(['failed', 'failed']);
+  });
+
+  it('makes the request again for a task read again from Kafka (another object: the partition moved)', async () => {
+    const { subject, posts, failNextRecords } = attemptService(answered(204));
+    failNextRecords(1);
+
+    await expect(subject.attempt(deliveryTaskOf())).rejects.toThrow('Connection terminated');
+    await subject.attempt(deliveryTaskOf());
+
+    expect(posts).toHaveLength(2);
+  });
+
+  it('forgets a task once it is recorded: running it again is a new request', async () => {
+    const { subject, posts } = attemptService(answered(204));
+    const task = deliveryTaskOf();
+
+    await subject.attempt(task);
+    await subject.attempt(task);
+
+    expect(posts).toHaveLength(2);
+  });
+});
