@@ -1,5 +1,5 @@
 import { MAX_MESSAGE_BYTES, topicCatalog } from '@hookline/contracts';
-import { type CommittedOffset, type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer, type KafkaServerBase, type ProgressListener, UnreadableRecord } from '@hookline/kafka';
+import { AbandonedError, type CommittedOffset, type ConsumedMessage, createKafkaClient, DueTimeConsumerServer, ensureTopics, KafkaConsumerServer, KafkaProducer, type KafkaServerBase, type ProgressListener, UnreadableRecord } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { ServiceExceptionFilter, startService } from '@hookline/service';
 import { Controller, type INestApplication, type INestMicroservice, Module } from '@nestjs/common';
@@ -190,6 +190,24 @@ describe('KafkaConsumerServer against the real broker', () => {
     behaviour = async () => {};
     await startConsumer(groupId);
     await eventually(() => expect(handled).toContain('abandoned'));
+  });
+
+  it("tells a running handler when its record's generation ends: a second member joining the group aborts it", async () => {
+    const groupId = `${prefix}.superseded`;
+    await freshTopic('superseded');
+    let running: ConsumedMessage | undefined;
+    behaviour = (message) => {
+      running = message;
+      return new Promise(() => {}); // still running when the group changes
+    };
+    await startConsumer(groupId, 100);
+    await producer.send(topic, [{ key: 'k', value: 'in-flight' }]);
+    await eventually(() => expect(running).toBeDefined());
+    expect(running!.superseded.aborted).toBe(false);
+
+    await startConsumer(groupId, 100);
+    await eventually(() => expect(running!.superseded.aborted).toBe(true), 30_000);
+    expect(running!.superseded.reason).toBeInstanceOf(AbandonedError);
   });
 
   it('retries a failing handler until it succeeds instead of skipping the record', async () => {

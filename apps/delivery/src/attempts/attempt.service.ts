@@ -73,7 +73,11 @@ export class AttemptService {
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async attempt(task: DeliveryTask): Promise<void> {
+  /**
+   * `superseded`, when given, aborts once the consumer generation that read the task is over: the
+   * task will be read again, so a request not yet started is not made (it throws the abort's reason).
+   */
+  async attempt(task: DeliveryTask, superseded?: AbortSignal): Promise<void> {
     annotateActiveSpan({
       [HOOKLINE_ATTRIBUTES.applicationId]: task.applicationId,
       [HOOKLINE_ATTRIBUTES.endpointId]: task.endpointId,
@@ -98,20 +102,20 @@ export class AttemptService {
     if (task.orderingKey !== undefined) {
       const ordered = task as OrderedTask;
       const ready = target;
-      await this.ordered.inTurn(ordered, () => this.sendInOrder(ordered, ready));
+      await this.ordered.inTurn(ordered, () => this.sendInOrder(ordered, ready, superseded));
       return;
     }
-    await this.send(task, target, null);
+    await this.send(task, target, null, superseded);
   }
 
   /** An ordered task, in its key's turn: sent if its claim says so; otherwise what the claim says instead. */
-  private async sendInOrder(task: OrderedTask, target: DeliveryTarget): Promise<void> {
+  private async sendInOrder(task: OrderedTask, target: DeliveryTarget, superseded: AbortSignal | undefined): Promise<void> {
     for (let waitedMs = 0; ; waitedMs += PROGRESS_POLL_MS) {
-      const claim = await this.send(task, target, task);
+      const claim = await this.send(task, target, task, superseded);
       if (claim === null) return;
       switch (claim.decision) {
         case 'unordered':
-          await this.send(task, target, null);
+          await this.send(task, target, null, superseded);
           return;
         case 'busy':
           // Never dead-lettered for its window: the attempt in flight (this message's, since only a
@@ -143,13 +147,13 @@ export class AttemptService {
    * One attempt, recorded. With `ordered`, the task is claimed first, inside the request slot so
    * that its lease starts right before the request: the claim is returned unless it said go.
    */
-  private async send(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null): Promise<Claim | null> {
+  private async send(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null, superseded: AbortSignal | undefined): Promise<Claim | null> {
     // The consumer runs a task again, the same object, when its attempt could not be recorded
     // (the database is down): the request it made is recorded, not made again. Not for an ordered
     // task, whose lease may have run out meanwhile: its claim decides again.
     let sent = ordered ? undefined : this.sent.get(task);
     if (!sent) {
-      const attempt = await this.request(task, target, ordered);
+      const attempt = await this.request(task, target, ordered, superseded);
       if (attempt.kind !== 'attempted') return attempt.kind === 'claimed' ? attempt.claim : null;
       sent = { ...attempt, attemptId: uuidv7() };
       if (!ordered) this.sent.set(task, sent);
@@ -165,12 +169,14 @@ export class AttemptService {
   /**
    * The request, in one of the endpoint's slots: held for the request alone, not while the
    * attempt is recorded; admission comes after the claim, so a rate-limited endpoint counts
-   * requests when they really start.
+   * requests when they really start. A task whose generation ended while it waited for the slot
+   * (a rebalance, a consumer crash) goes without a request: whoever reads it again makes it.
    */
-  private request(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null): Promise<RequestMade> {
+  private request(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null, superseded: AbortSignal | undefined): Promise<RequestMade> {
     const { endpoint, secrets } = target;
     const body = JSON.stringify(task.payload);
     return this.requests.run(endpoint.id, async (): Promise<RequestMade> => {
+      superseded?.throwIfAborted();
       let lease: Lease | null = null;
       let orderingHeaders: Record<string, string> = {};
       if (ordered) {

@@ -27,7 +27,7 @@ const endpoint = {
   verificationRequired: false,
 } as unknown as Endpoint;
 
-function attemptService(answer: DeliveryOutcome) {
+function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> = async () => undefined) {
   const posts: string[] = [];
   const records: AttemptRecord[] = [];
   const followUps: DeliveryTask[] = [];
@@ -38,6 +38,7 @@ function attemptService(answer: DeliveryOutcome) {
     {
       post: async ({ url }: { url: string }) => {
         posts.push(url);
+        await answered();
         return answer;
       },
     } as unknown as EgressClient,
@@ -117,5 +118,41 @@ describe('AttemptService, when a task runs again because its attempt was not rec
     await subject.attempt(task);
 
     expect(posts).toHaveLength(2);
+  });
+});
+
+describe('AttemptService, when the consumer generation that read a task ends', () => {
+  it('makes no request for a task still waiting for a slot of its endpoint: it will be read again', async () => {
+    let answerAll!: () => void;
+    const answers = new Promise<void>((resolve) => (answerAll = resolve));
+    const { subject, posts } = attemptService(answered(204), () => answers);
+    // Four requests to the endpoint at once hold all its slots; the fifth task waits for one.
+    const running = Array.from({ length: 4 }, () => subject.attempt(deliveryTaskOf()));
+    const generation = new AbortController();
+    const waiting = subject.attempt(deliveryTaskOf(), generation.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(posts).toHaveLength(4);
+
+    generation.abort(new Error('generation over'));
+    answerAll();
+
+    await expect(waiting).rejects.toThrow('generation over');
+    await Promise.all(running);
+    expect(posts).toHaveLength(4);
+  });
+
+  it('goes on with a request already made: it is recorded', async () => {
+    let answer!: () => void;
+    const { subject, posts, records } = attemptService(answered(204), () => new Promise<void>((resolve) => (answer = resolve)));
+    const generation = new AbortController();
+    const attempt = subject.attempt(deliveryTaskOf(), generation.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    generation.abort(new Error('generation over'));
+    answer();
+
+    await attempt;
+    expect(posts).toHaveLength(1);
+    expect(records).toHaveLength(1);
   });
 });

@@ -45,6 +45,11 @@ export interface ConsumedMessage {
    * consumer), records of older ones are neither retried nor committed: they are fetched again.
    */
   generation: number;
+  /**
+   * Aborted, with an AbandonedError as its reason, once that generation is over: a handler may
+   * check it before work that the record's next reading will do again (a request to an endpoint).
+   */
+  superseded: AbortSignal;
 }
 
 export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage]> {
@@ -106,6 +111,8 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
   protected stopping = false;
   /** Changes whenever records fetched before may no longer be committed: a new group generation, or a new consumer. */
   protected generation = 0;
+  /** Aborted when the current generation ends (see ConsumedMessage.superseded). */
+  private generationOver = new AbortController();
   private readonly patternByTopic = new Map<string, string>();
   private readonly handlerByTopic = new Map<string, MessageHandler>();
   private readonly retries = new Map<string, PartitionRetries>();
@@ -209,7 +216,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         if (this.consumer !== consumer) return;
         joinedOnce = true;
-        this.generation++;
+        this.endGeneration();
         this.forgetFetched();
         this.running = true;
         this.downFrom = null;
@@ -246,6 +253,13 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     await joined;
   }
 
+  /** Records fetched so far belong to a generation that is over. */
+  private endGeneration(): void {
+    this.generation++;
+    this.generationOver.abort(new AbandonedError());
+    this.generationOver = new AbortController();
+  }
+
   /**
    * The consumer crashed (kafkajs has stopped it already) or could not start: the records fetched
    * so far stop retrying (they will be fetched again), and a new consumer starts after a delay
@@ -257,7 +271,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     this.running = false;
     this.downFrom ??= Date.now();
     this.lastError = asError(error);
-    this.generation++;
+    this.endGeneration();
     this.forgetFetched();
     for (const retries of this.retries.values()) retries.wakeAll();
     if (old) void within(old.disconnect(), DISCONNECT_TIMEOUT_MS, 'consumer disconnect').catch(() => undefined);
@@ -316,6 +330,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       headers: record.headers ?? {},
       timestamp: record.timestamp,
       generation: this.generation,
+      superseded: this.generationOver.signal,
     };
   }
 
@@ -360,6 +375,8 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
           return;
         } catch (error) {
+          // The handler saw the record's generation end (superseded): no retry round for it.
+          if (error instanceof AbandonedError) throw error;
           if (error instanceof UnreadableRecord) {
             this.options.logger.error({ topic: message.topic, partition: message.partition, offset: message.offset, problem: error.problem }, `unreadable ${error.what} skipped`);
             return;
