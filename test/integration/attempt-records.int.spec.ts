@@ -87,6 +87,18 @@ describe("a batch of attempts in PostgreSQL", () => {
     expect(await attemptsOf(deleted)).toBe(0);
   });
 
+  it('takes an attempt written already as written: delivery records it again when the answer to its commit was lost', async () => {
+    const id = await message();
+    const failed = attemptOf(id, 1, false);
+    await write([failed]);
+    const retried = attemptOf(id, 2, true);
+    await write([retried]);
+    // The first attempt again, as delivery records it after an error that came after the commit.
+    await write([failed, attemptOf(await message(), 1, true)]);
+    expect(await attemptsOf(id)).toBe(2);
+    expect(await statusOf(id)).toMatchObject({ status: 'succeeded', attempt_count: 2, next_attempt_at: null });
+  });
+
   it('overwrites a failure with the later success, and never a success with a late failure', async () => {
     const id = await message();
     await write([attemptOf(id, 1, false)]);

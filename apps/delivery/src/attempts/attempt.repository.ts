@@ -52,7 +52,9 @@ export interface FailingEndpoint {
 // the whole batch (and every delivery in it) on a foreign key, and so is its status row: a status
 // is written only for a pair an attempt of the batch went in for. $15 and $16, the lowest and
 // highest message id of the batch, keep the planning of the search of messages (partitioned by
-// id) to the partitions the batch falls in. A success is final: a late duplicate of an earlier
+// id) to the partitions the batch falls in. An attempt written already (its record answered an
+// error after the commit, and delivery recorded it again) is left as it is, and so its status
+// row. A success is final: a late duplicate of an earlier
 // failed attempt never overwrites it. failing_since is set at an endpoint's first failure and
 // cleared on a success.
 const RECORD_BATCH = preparedStatement('hookline_record_attempts', `
@@ -63,6 +65,7 @@ const RECORD_BATCH = preparedStatement('hookline_record_attempts', `
                            $9::int[], $10::text[], $11::text[], $12::attempt_trigger[], $13::timestamptz[], $14::text[]) AS v(id, message_id, endpoint_id)
     WHERE EXISTS (SELECT 1 FROM endpoints WHERE endpoints.id = v.endpoint_id)
       AND EXISTS (SELECT 1 FROM messages WHERE messages.id = v.message_id AND messages.id BETWEEN $15::uuid AND $16::uuid)
+    ON CONFLICT DO NOTHING
     RETURNING message_id, endpoint_id
   ), statuses AS (
     INSERT INTO message_endpoints (message_id, endpoint_id, application_id, status, attempt_count, last_attempt_at, next_attempt_at)

@@ -1,5 +1,5 @@
 import type { DeliveryTask } from '@hookline/contracts';
-import { uuidv7 } from '@hookline/database';
+import { type Endpoint, uuidv7 } from '@hookline/database';
 import { EgressClient } from '@hookline/egress';
 import { KeyedLimiter } from '@hookline/kafka';
 import { ROOT_LOGGER, type Logger } from '@hookline/logging';
@@ -29,11 +29,13 @@ export const ORDERING_HEADERS = { key: 'hookline-ordering-key', position: 'hookl
 
 type OrderedTask = DeliveryTask & { orderingKey: string };
 
-/** What the request slot gave: a request made, a claim that said other than go, or the task postponed by admission. */
-type RequestMade = { kind: 'attempted'; attemptedAt: Date; outcome: DeliveryOutcome; lease: Lease | null } | { kind: 'claimed'; claim: Claim } | { kind: 'postponed' };
+/** What a task's turn in a request slot gave: a request made, a claim that said other than go, or the task postponed by admission. */
+type SlotResult = { kind: 'attempted'; attemptedAt: Date; outcome: DeliveryOutcome; lease: Lease | null } | { kind: 'claimed'; claim: Claim } | { kind: 'postponed' };
 
 /** A request made for a task, and how far what follows it got (see AttemptService.conclude). */
 interface SentAttempt {
+  /** The endpoint as it was requested: its URL and id are recorded, whatever it has become since. */
+  endpoint: Endpoint;
   attemptedAt: Date;
   outcome: DeliveryOutcome;
   lease: Lease | null;
@@ -58,7 +60,7 @@ interface SentAttempt {
 @Injectable()
 export class AttemptService {
   private readonly requests = new KeyedLimiter(MAX_REQUESTS_PER_ENDPOINT);
-  /** Requests made whose attempt is not yet recorded and reported, by task (see send). */
+  /** Requests made whose attempt is not yet recorded and reported, by task (see attempt). */
   private readonly sent = new WeakMap<DeliveryTask, SentAttempt>();
 
   constructor(
@@ -84,6 +86,14 @@ export class AttemptService {
       [HOOKLINE_ATTRIBUTES.messageId]: task.messageId,
       [HOOKLINE_ATTRIBUTES.attempt]: task.attempt,
     });
+    // The consumer runs a task again, the same object, when what follows its request failed (the
+    // database away): the request made is recorded, to the endpoint as it was, not made again.
+    const made = this.sent.get(task);
+    if (made) {
+      await this.conclude(task, made);
+      this.sent.delete(task);
+      return;
+    }
     let target = await this.endpoints.get(task.endpointId);
     if (!target || target.endpoint.disabled) target = await this.endpoints.get(task.endpointId, { fresh: true });
     if (!target || target.endpoint.disabled) {
@@ -148,20 +158,16 @@ export class AttemptService {
    * that its lease starts right before the request: the claim is returned unless it said go.
    */
   private async send(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null, superseded: AbortSignal | undefined): Promise<Claim | null> {
-    // The consumer runs a task again, the same object, when its attempt could not be recorded
-    // (the database is down): the request it made is recorded, not made again. Not for an ordered
-    // task, whose lease may have run out meanwhile: its claim decides again.
-    let sent = ordered ? undefined : this.sent.get(task);
-    if (!sent) {
-      const attempt = await this.request(task, target, ordered, superseded);
-      if (attempt.kind !== 'attempted') return attempt.kind === 'claimed' ? attempt.claim : null;
-      sent = { ...attempt, attemptId: uuidv7() };
-      if (!ordered) this.sent.set(task, sent);
-      const metrics = hooklineMetrics();
-      metrics.attempts.add(1, { outcome: sent.outcome.ok ? 'success' : 'failure', status_class: statusClass(sent.outcome.statusCode) });
-      if (sent.outcome.ok) metrics.deliveryLatency.record((Date.now() - Date.parse(task.acceptedAt)) / 1000);
-    }
-    await this.conclude(task, target.endpoint, sent);
+    const slot = await this.request(task, target, ordered, superseded);
+    if (slot.kind !== 'attempted') return slot.kind === 'claimed' ? slot.claim : null;
+    const sent: SentAttempt = { ...slot, endpoint: target.endpoint, attemptId: uuidv7() };
+    const metrics = hooklineMetrics();
+    metrics.attempts.add(1, { outcome: sent.outcome.ok ? 'success' : 'failure', status_class: statusClass(sent.outcome.statusCode) });
+    if (sent.outcome.ok) metrics.deliveryLatency.record((Date.now() - Date.parse(task.acceptedAt)) / 1000);
+    // Kept for a run again (see attempt), unless made under a lease: an ordered task's lease may
+    // run out meanwhile, and its claim decides again.
+    if (!slot.lease) this.sent.set(task, sent);
+    await this.conclude(task, sent);
     this.sent.delete(task);
     return null;
   }
@@ -172,10 +178,10 @@ export class AttemptService {
    * requests when they really start. A task whose generation ended while it waited for the slot
    * (a rebalance, a consumer crash) goes without a request: whoever reads it again makes it.
    */
-  private request(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null, superseded: AbortSignal | undefined): Promise<RequestMade> {
+  private request(task: DeliveryTask, target: DeliveryTarget, ordered: OrderedTask | null, superseded: AbortSignal | undefined): Promise<SlotResult> {
     const { endpoint, secrets } = target;
     const body = JSON.stringify(task.payload);
-    return this.requests.run(endpoint.id, async (): Promise<RequestMade> => {
+    return this.requests.run(endpoint.id, async (): Promise<SlotResult> => {
       superseded?.throwIfAborted();
       let lease: Lease | null = null;
       let orderingHeaders: Record<string, string> = {};
@@ -210,8 +216,8 @@ export class AttemptService {
    * attempt recorded, then its outcome and operational reports. Each step done is kept in `sent`,
    * so a task run again after a failure here goes on from the step that failed.
    */
-  private async conclude(task: DeliveryTask, endpoint: DeliveryTarget['endpoint'], sent: SentAttempt): Promise<void> {
-    const { attemptedAt, outcome, lease, attemptId } = sent;
+  private async conclude(task: DeliveryTask, sent: SentAttempt): Promise<void> {
+    const { endpoint, attemptedAt, outcome, lease, attemptId } = sent;
     if (sent.failure === undefined) sent.failure = outcome.ok ? null : await this.followUp.afterFailure(task, outcome, attemptedAt, endpoint);
     const { failure } = sent;
     const { status, nextAttemptAt } = failure ?? { status: 'succeeded' as const, nextAttemptAt: null };

@@ -33,8 +33,9 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
   const followUps: DeliveryTask[] = [];
   const outcomes: string[] = [];
   let recordFailures = 0;
+  const endpoints = { current: endpoint };
   const subject = new AttemptService(
-    { get: async () => ({ endpoint, secrets: [createSecretKey(Buffer.alloc(32))] }) } as unknown as EndpointCache,
+    { get: async () => ({ endpoint: endpoints.current, secrets: [createSecretKey(Buffer.alloc(32))] }) } as unknown as EndpointCache,
     {
       post: async ({ url }: { url: string }) => {
         posts.push(url);
@@ -64,7 +65,7 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
     { attempted: async () => undefined } as unknown as OperationalReporter,
     createLogger('test', 'silent'),
   );
-  return { subject, posts, records, followUps, outcomes, failNextRecords: (count: number) => (recordFailures = count) };
+  return { subject, posts, records, followUps, outcomes, endpoints, failNextRecords: (count: number) => (recordFailures = count) };
 }
 
 const answered = (statusCode: number): DeliveryOutcome => ({ ok: statusCode < 300, statusCode, durationMs: 5, responseExcerpt: '', error: null, retryAfterMs: null });
@@ -98,6 +99,20 @@ describe('AttemptService, when a task runs again because its attempt was not rec
     expect(posts).toHaveLength(1);
     expect(followUps).toHaveLength(1);
     expect(records.map((record) => record.status)).toEqual(['failed', 'failed']);
+  });
+
+  it('records it to the endpoint as it was requested, even if the endpoint was disabled or moved since', async () => {
+    const { subject, posts, records, outcomes, endpoints, failNextRecords } = attemptService(answered(410));
+    const task = deliveryTaskOf();
+    failNextRecords(1);
+
+    await expect(subject.attempt(task)).rejects.toThrow('Connection terminated');
+    endpoints.current = { ...endpoint, disabled: true, url: 'https://elsewhere.example/hook' } as Endpoint;
+    await subject.attempt(task);
+
+    expect(posts).toHaveLength(1);
+    expect(records.map((record) => record.attempt.url)).toEqual([endpoint.url, endpoint.url]);
+    expect(outcomes).toEqual([]);
   });
 
   it('makes the request again for a task read again from Kafka (another object: the partition moved)', async () => {

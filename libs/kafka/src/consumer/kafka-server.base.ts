@@ -1,3 +1,4 @@
+import { asError } from '@hookline/logging';
 import { type CustomTransportStrategy, BaseRpcContext, type MessageHandler, Server } from '@nestjs/microservices';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -8,7 +9,6 @@ import { within } from '../within.js';
 import { PartitionRetries } from './partition-retries.js';
 import { gatherFetches } from './fetch-gathering.js';
 import { UnreadableRecord } from '../decode.js';
-import { asError } from '@hookline/logging';
 import { extractTraceContext, HOOKLINE_ATTRIBUTES, hooklineMetrics, inSpan, SpanKind } from '@hookline/telemetry';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -376,7 +376,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
           return;
         } catch (error) {
           // The handler saw the record's generation end (superseded): no retry round for it.
-          if (error instanceof AbandonedError) throw error;
+          if (error instanceof AbandonedError && generation !== this.generation) throw error;
           if (error instanceof UnreadableRecord) {
             this.options.logger.error({ topic: message.topic, partition: message.partition, offset: message.offset, problem: error.problem }, `unreadable ${error.what} skipped`);
             return;
