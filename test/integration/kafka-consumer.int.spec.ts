@@ -195,20 +195,38 @@ describe('KafkaConsumerServer against the real broker', () => {
   it("tells a running handler when its record's generation ends: a second member joining the group aborts it", async () => {
     const groupId = `${prefix}.superseded`;
     await freshTopic('superseded');
-    let running: ConsumedMessage | undefined;
+    let reading: ConsumedMessage | undefined;
     behaviour = (message) => {
       // The first consumer's reading: the second, if it gets the partition, reads it again.
-      running ??= message;
+      reading ??= message;
       return new Promise(() => {}); // still running when the group changes
     };
     await startConsumer(groupId, 100);
     await producer.send(topic, [{ key: 'k', value: 'in-flight' }]);
-    await eventually(() => expect(running).toBeDefined());
-    expect(running!.superseded.aborted).toBe(false);
+    await eventually(() => expect(reading).toBeDefined());
+    expect(reading!.superseded.aborted).toBe(false);
 
     await startConsumer(groupId, 100);
-    await eventually(() => expect(running!.superseded.aborted).toBe(true), 30_000);
-    expect(running!.superseded.reason).toBeInstanceOf(AbandonedError);
+    await eventually(() => expect(reading!.superseded.aborted).toBe(true), 30_000);
+    expect(reading!.superseded.reason).toBeInstanceOf(AbandonedError);
+  });
+
+  it("aborts a running record's signal when the consumer stops, once the shutdown's work share is over", async () => {
+    const groupId = `${prefix}.superseded-stop`;
+    await freshTopic('superseded-stop');
+    let reading: ConsumedMessage | undefined;
+    behaviour = (message) => {
+      reading = message;
+      return new Promise(() => {}); // never finishes within the grace
+    };
+    const consumer = await startConsumer(groupId, 300);
+    await producer.send(topic, [{ key: 'k', value: 'at-shutdown' }]);
+    await eventually(() => expect(reading).toBeDefined());
+    expect(reading!.superseded.aborted).toBe(false);
+
+    await consumer.close();
+    running.splice(running.indexOf(consumer), 1);
+    expect(reading!.superseded.aborted).toBe(true);
   });
 
   it('retries a failing handler until it succeeds instead of skipping the record', async () => {

@@ -46,8 +46,9 @@ export interface ConsumedMessage {
    */
   generation: number;
   /**
-   * Aborted, with an AbandonedError as its reason, once that generation is over: a handler may
-   * check it before work that the record's next reading will do again (a request to an endpoint).
+   * Aborted, with an AbandonedError as its reason, once that generation is over or the consumer
+   * stops (past the work share of its shutdown grace): a handler may check it before work that the
+   * record's next reading will do again (a request to an endpoint).
    */
   superseded: AbortSignal;
 }
@@ -375,8 +376,8 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
           return;
         } catch (error) {
-          // The handler saw the record's generation end (superseded): no retry round for it.
-          if (error instanceof AbandonedError && generation !== this.generation) throw error;
+          // The handler saw the record's generation end, or the consumer stop (superseded): no retry round for it.
+          if (error instanceof AbandonedError && (this.stopping || generation !== this.generation)) throw error;
           if (error instanceof UnreadableRecord) {
             this.options.logger.error({ topic: message.topic, partition: message.partition, offset: message.offset, problem: error.problem }, `unreadable ${error.what} skipped`);
             return;
@@ -422,9 +423,13 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     }
   }
 
-  /** Stops any restart, lets every record waiting for a retry round go (to be abandoned), and stops fetching. */
+  /**
+   * Stops any restart, lets every record waiting for a retry round go (to be abandoned), and tells
+   * handlers their records are (superseded): what has not started by now will not be committed.
+   */
   protected beginStopping(): void {
     this.stopping = true;
+    this.generationOver.abort(new AbandonedError());
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     for (const retries of this.retries.values()) retries.wakeAll();
