@@ -341,10 +341,6 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
    * record, first.
    */
   protected handleWithRetry(message: ConsumedMessage): Promise<void> {
-    // The generation that fetched it, not the current one: a record that waited (behind its key,
-    // or for its due time) while the group moved on is fetched again, and a handler that checks
-    // the record's generation (ingest's emit turnstile) would refuse it on every retry.
-    const { generation } = message;
     return inSpan(
       `process ${message.topic}`,
       {
@@ -361,23 +357,26 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
           [HOOKLINE_ATTRIBUTES.service]: this.options.service,
         },
       },
-      () => this.runHandler(message, generation),
+      () => this.runHandler(message),
     );
   }
 
-  private async runHandler(message: ConsumedMessage, generation: number): Promise<void> {
+  private async runHandler(message: ConsumedMessage): Promise<void> {
     const handler = this.handlerByTopic.get(message.topic)!;
     const retries = this.retriesOf(message.topic, message.partition);
     try {
       for (;;) {
-        if (this.stopping || generation !== this.generation) throw new AbandonedError();
+        // Judged by the generation that fetched it, not the current one: a record that waited (behind
+        // its key, or for its due time) while the group moved on is fetched again, and a handler that
+        // checks the record's generation (ingest's emit turnstile) would refuse it on every retry.
+        message.superseded.throwIfAborted();
         try {
           const result = await handler(message, new KafkaMessageContext([message]));
           await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
           return;
         } catch (error) {
-          // The handler saw the record's generation end, or the consumer stop (superseded): no retry round for it.
-          if (error instanceof AbandonedError && (this.stopping || generation !== this.generation)) throw error;
+          // The handler saw the record superseded: no retry round for it.
+          if (error instanceof AbandonedError && message.superseded.aborted) throw error;
           if (error instanceof UnreadableRecord) {
             this.options.logger.error({ topic: message.topic, partition: message.partition, offset: message.offset, problem: error.problem }, `unreadable ${error.what} skipped`);
             return;
