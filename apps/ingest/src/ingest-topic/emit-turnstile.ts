@@ -1,16 +1,9 @@
-/** The record's turn will never come: its consumer generation is over, and it will be fetched again. */
-export class TurnAbandoned extends Error {
-  constructor() {
-    super('ingest record abandoned by a rebalance before its turn to emit');
-  }
-}
-
 interface Entry {
   offset: bigint;
   /** Resolves when the record has left (emitted, or finished without an event); rejects if abandoned. */
   left: Promise<void>;
   leave: () => void;
-  abandon: () => void;
+  abandon: (reason: unknown) => void;
 }
 
 /** One record's place in its lane: `turn()` before emitting, `leave()` once emitted (or nothing to emit). */
@@ -25,22 +18,21 @@ export interface Ticket {
  * insert) runs concurrently: a record may emit only once every earlier record of its lane has
  * emitted, or finished without an event. A failed record keeps its ticket (the transport retries
  * it in place and finds the same one), so the records behind it wait. Records enter in offset
- * order (the transport starts their handlers so); a new consumer generation abandons every
- * ticket of the older ones, whose records are fetched again.
+ * order (the transport starts their handlers so).
+ *
+ * Each record comes with its consumer generation's `superseded` signal. When it aborts (a
+ * rebalance, the consumer stopping), every ticket taken is abandoned with the signal's reason,
+ * which the transport knows as the record given up (no retry round): those records are fetched
+ * again, by this consumer's next generation or by another one.
  */
 export class EmitTurnstile {
-  private generation = -1;
+  /** The signal of the generation whose records hold the lanes. */
+  private generation: AbortSignal | null = null;
   private lanes = new Map<string, Entry[]>();
 
-  enter(lane: string, offset: string, generation: number): Ticket {
-    if (generation > this.generation) {
-      for (const entries of this.lanes.values()) for (const entry of entries) entry.abandon();
-      this.lanes = new Map();
-      this.generation = generation;
-    }
-    if (generation < this.generation) {
-      return { turn: () => Promise.reject(new TurnAbandoned()), leave: () => undefined };
-    }
+  enter(lane: string, offset: string, superseded: AbortSignal): Ticket {
+    if (superseded.aborted) return { turn: () => Promise.reject(superseded.reason as Error), leave: () => undefined };
+    if (superseded !== this.generation) this.follow(superseded);
     const at = BigInt(offset);
     let entries = this.lanes.get(lane);
     if (!entries) {
@@ -54,9 +46,26 @@ export class EmitTurnstile {
     };
   }
 
+  /**
+   * A new generation takes the lanes. A signal is only replaced once aborted, so the previous
+   * generation's tickets were abandoned already; one listener per generation, not per record.
+   */
+  private follow(superseded: AbortSignal): void {
+    this.generation = superseded;
+    superseded.addEventListener(
+      'abort',
+      () => {
+        for (const entries of this.lanes.values()) for (const entry of entries) entry.abandon(superseded.reason);
+        this.lanes = new Map();
+        this.generation = null;
+      },
+      { once: true },
+    );
+  }
+
   private add(lane: string, entries: Entry[], offset: bigint): Entry {
     let leave!: () => void;
-    let abandon!: () => void;
+    let abandon!: (reason: unknown) => void;
     const left = new Promise<void>((resolve, reject) => {
       leave = () => {
         const index = entries.indexOf(entry);
@@ -64,7 +73,7 @@ export class EmitTurnstile {
         if (entries.length === 0 && this.lanes.get(lane) === entries) this.lanes.delete(lane);
         resolve();
       };
-      abandon = () => reject(new TurnAbandoned());
+      abandon = reject;
     });
     // Nobody may be waiting when it is abandoned.
     left.catch(() => undefined);

@@ -37,7 +37,7 @@ export class IngestTopicHandler {
     // Checked and in line before anything is awaited: handlers start in offset order.
     const checked = this.check(record);
     const lane = `${record.partition}\u0000${record.key?.toString('utf8') ?? ''}\u0000${'value' in checked ? (checked.value.orderingKey ?? '') : ''}`;
-    const ticket = this.turnstile.enter(lane, record.offset, record.generation);
+    const ticket = this.turnstile.enter(lane, record.offset, record.superseded);
     const problem = 'problem' in checked ? checked.problem : await this.accept(checked.key, checked.value, ticket);
     ticket.leave();
     if (problem) {

@@ -41,14 +41,10 @@ export interface ConsumedMessage {
   headers: IHeaders;
   timestamp: string;
   /**
-   * The consumer generation that fetched it. Once the generation moves on (a rebalance, a new
-   * consumer), records of older ones are neither retried nor committed: they are fetched again.
-   */
-  generation: number;
-  /**
-   * Aborted, with an AbandonedError as its reason, once that generation is over or the consumer
-   * stops (past the work share of its shutdown grace): a handler may check it before work that the
-   * record's next reading will do again (a request to an endpoint).
+   * Aborted, with an AbandonedError as its reason, once the consumer generation that fetched it is
+   * over (a rebalance, a new consumer: its records are neither retried nor committed, but fetched
+   * again) or the consumer stops (past the work share of its shutdown grace): a handler may check
+   * it before work that the record's next reading will do again (a request to an endpoint).
    */
   superseded: AbortSignal;
 }
@@ -110,9 +106,10 @@ const MIN_LEAVE_MS = 1_500;
 export abstract class KafkaServerBase extends Server implements CustomTransportStrategy {
   protected consumer: Consumer | null = null;
   protected stopping = false;
-  /** Changes whenever records fetched before may no longer be committed: a new group generation, or a new consumer. */
-  protected generation = 0;
-  /** Aborted when the current generation ends (see ConsumedMessage.superseded). */
+  /**
+   * Aborted when the current generation ends, whenever records fetched before may no longer be
+   * committed: a new group generation, or a new consumer (see ConsumedMessage.superseded).
+   */
   private generationOver = new AbortController();
   private readonly patternByTopic = new Map<string, string>();
   private readonly handlerByTopic = new Map<string, MessageHandler>();
@@ -256,7 +253,6 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
 
   /** Records fetched so far belong to a generation that is over. */
   private endGeneration(): void {
-    this.generation++;
     this.generationOver.abort(new AbandonedError());
     this.generationOver = new AbortController();
   }
@@ -330,7 +326,6 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       value: record.value ?? null,
       headers: record.headers ?? {},
       timestamp: record.timestamp,
-      generation: this.generation,
       superseded: this.generationOver.signal,
     };
   }
@@ -368,7 +363,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       for (;;) {
         // Judged by the generation that fetched it, not the current one: a record that waited (behind
         // its key, or for its due time) while the group moved on is fetched again, and a handler that
-        // checks the record's generation (ingest's emit turnstile) would refuse it on every retry.
+        // refuses a superseded record (ingest's emit turnstile) would refuse it on every retry.
         message.superseded.throwIfAborted();
         try {
           const result = await handler(message, new KafkaMessageContext([message]));
