@@ -116,8 +116,11 @@ cmd_start() {
   ensure_formatted
   # Keep the previous run's log for post-mortems; a fresh file makes the readiness grep exact.
   [[ -f "$LOGS/server.log" ]] && mv -f "$LOGS/server.log" "$LOGS/server.log.prev"
+  # C1 only (TieredStopAtLevel=1): a broker started for a run spends most of its CPU in the first
+  # minutes compiling Kafka with C2, on the same two cores as the services; at these rates C1's
+  # code is enough. docs/performance.md, "The local broker's JIT".
   launch "$LOGS/kafka.out" \
-    java -Xms256m -Xmx512m -XX:+UseG1GC -Djava.awt.headless=true \
+    java -Xms256m -Xmx512m -XX:+UseG1GC -XX:TieredStopAtLevel=1 -Djava.awt.headless=true \
     -Dlog4j.configuration="file:$LOG4J" -Dkafka.logs.dir="$LOGS" \
     -cp "$JARS/*" kafka.Kafka "$PROPS"
   await_launched "broker on 127.0.0.1:$PORT"
