@@ -1,6 +1,8 @@
 // The REST API as the console and the portal use it: same origin (/api/v1), a bearer token, and
 // the answers in Svix's shapes (apps/ingest/src/api/out.ts is the source of these types).
 
+import { errorMessage } from './errors';
+
 export interface Page<T> {
   data: T[];
   iterator: string | null;
@@ -268,7 +270,7 @@ export function createApi(token: string) {
         credentials: 'omit',
       });
     } catch (error) {
-      throw new ApiFailure(0, `Could not reach the API: ${error instanceof Error ? error.message : String(error)}`, null, []);
+      throw new ApiFailure(0, `Could not reach the API: ${errorMessage(error)}`, null, []);
     }
     const text = await response.text();
     let body: unknown = text;

@@ -1,3 +1,5 @@
+import { errorMessage } from './errors';
+
 /**
  * A payload (or another JSON object, named by `what`) typed into a form: it must be a JSON
  * object, as the API takes. The problem, if any, says what is wrong in words a person can act on.
@@ -7,7 +9,7 @@ export function parsePayload(text: string, what = 'The payload'): { payload: Rec
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { problem: `${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { problem: `${what} is not valid JSON: ${errorMessage(error)}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: `${what} must be a JSON object ({ … }).` };
   return { payload: value as Record<string, unknown> };

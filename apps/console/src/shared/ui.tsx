@@ -1,5 +1,6 @@
 import { type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { ApiFailure } from './api';
+import { errorMessage } from './errors';
 import { formatLocal, formatUtc } from './time';
 
 /** An instant in the viewer's zone; hovering shows it in UTC. */
@@ -40,7 +41,7 @@ export function ErrorNotice({ error, title = 'The request failed' }: { error: un
     <div role="alert" className="notice notice-error">
       <strong>{title}</strong>
       {failure && failure.status > 0 ? <span className="muted"> (HTTP {failure.status}{failure.code ? `, ${failure.code}` : ''})</span> : null}
-      <p>{error instanceof Error ? error.message : String(error)}</p>
+      <p>{errorMessage(error)}</p>
     </div>
   );
 }
