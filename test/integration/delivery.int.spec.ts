@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { MessageAttemptOut, Svix } from 'svix';
+import { topicsFor } from '@hookline/contracts';
 import { eventually, requireStack } from '../support/env.js';
+import { consumerLag, publish, readTopic } from '../support/kafka.js';
 import { service as delivery } from '../../apps/delivery/src/service.js';
 import { startService } from '@hookline/service';
 import type { INestApplication } from '@nestjs/common';
@@ -288,4 +290,53 @@ describe('a request made just before PostgreSQL goes away', () => {
     expect(receiver.on(route)).toHaveLength(1);
     clearTimeout(restored);
   }, 40_000);
+});
+
+describe('a task read again after its consumer went away without committing it', () => {
+  // Delivery runs on its own here, so that the test can stop it and leave a task it already sent
+  // past the committed offset, as a consumer that crashed after the request leaves it.
+  const ctx = usePipeline('delivery-repeat', { env: NO_RETRY_WITHIN_TEST, inProcess: ['ingest', 'fanout', 'retry'], eventType: { prefix: 'delivery.test', description: 'delivery tests' } });
+  let deliveryApp: INestApplication | undefined;
+
+  afterAll(async () => {
+    await deliveryApp?.close();
+  });
+
+  it('is not sent twice when its attempt succeeded, and its outcome record is written again', async () => {
+    const { svix, eventType, pipeline } = ctx;
+    const topics = topicsFor(pipeline.env.HOOKLINE_TOPIC_PREFIX!);
+    const group = `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.delivery`;
+    deliveryApp = await startService(delivery, pipeline.env);
+    const app = await svix.application.create({ name: 'Repeat' });
+    const route = path('repeat');
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url(route) });
+
+    const sent = await svix.message.create(app.id, { eventType, payload: { sent: 'once' } });
+    await attemptsOf(svix, app.id, sent.id);
+    const [task] = await readTopic(topics.deliveries, (record) => record.value!.toString(), (tasks) => expect(tasks).toHaveLength(1));
+    await eventually(async () => expect(await consumerLag(group, topics.deliveries)).toBe(0));
+    await deliveryApp.close();
+
+    // The sent task again, past the committed offset; behind it, a task nobody sent yet.
+    await publish(topics.deliveries, [{ key: endpoint.id, value: task! }]);
+    const unsent = await svix.message.create(app.id, { eventType, payload: { sent: 'not yet' } });
+    await readTopic(topics.deliveries, (record) => record.value!.toString(), (tasks) => expect(tasks).toHaveLength(3));
+    deliveryApp = await startService(delivery, pipeline.env);
+
+    await attemptsOf(svix, app.id, unsent.id);
+    await eventually(async () => expect(await consumerLag(group, topics.deliveries)).toBe(0));
+    expect(receiver.on(route).map((request) => request.headers['webhook-id'])).toEqual([sent.id, unsent.id]);
+    await attemptsOf(svix, app.id, sent.id, 1);
+    expect(await statusOf(sent.id, endpoint.id)).toEqual({ status: 'succeeded', attempt_count: 1 });
+    // The outcomes topic promises a record per task at least once: the consumer that sent it may have died before writing it.
+    const outcomes = await readTopic(
+      topics.outcomes,
+      (record) => JSON.parse(record.value!.toString()) as { messageId: string; outcome: string; statusCode: number; attempts: number },
+      (records) => expect(records.filter((record) => record.messageId === sent.id)).toHaveLength(2),
+    );
+    expect(outcomes.filter((record) => record.messageId === sent.id)).toEqual([
+      expect.objectContaining({ outcome: 'delivered', statusCode: 200, attempts: 1 }),
+      expect.objectContaining({ outcome: 'delivered', statusCode: 200, attempts: 1 }),
+    ]);
+  }, 60_000);
 });

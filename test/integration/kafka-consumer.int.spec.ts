@@ -192,6 +192,29 @@ describe('KafkaConsumerServer against the real broker', () => {
     await eventually(() => expect(handled).toContain('abandoned'));
   });
 
+  it('marks a record the next consumer reads again as redelivered, and records that arrive after it took over as not', async () => {
+    const groupId = `${prefix}.redelivered`;
+    await freshTopic('redelivered');
+    const firstConsumer = await startConsumer(groupId, 100);
+    await producer.send(topic, [{ key: 'k', value: 'warm-up' }]);
+    await eventually(() => expect(handled).toContain('warm-up'));
+    const readings: Array<{ value: string; redelivered: boolean }> = [];
+    behaviour = async (message) => {
+      readings.push({ value: message.value!.toString(), redelivered: message.redelivered });
+      if (message.value!.toString() === 'left') await new Promise(() => {}); // its consumer goes before it finishes
+    };
+    await producer.send(topic, [{ key: 'k', value: 'left' }]);
+    await eventually(() => expect(readings).toEqual([{ value: 'left', redelivered: false }]));
+    await firstConsumer.close();
+    running.splice(running.indexOf(firstConsumer), 1);
+
+    behaviour = async (message) => void readings.push({ value: message.value!.toString(), redelivered: message.redelivered });
+    await startConsumer(groupId);
+    await eventually(() => expect(readings.at(-1)).toEqual({ value: 'left', redelivered: true }));
+    await producer.send(topic, [{ key: 'k', value: 'later' }]);
+    await eventually(() => expect(readings.at(-1)).toEqual({ value: 'later', redelivered: false }));
+  });
+
   it("tells a running handler when its record's generation ends: a second member joining the group aborts it", async () => {
     const groupId = `${prefix}.superseded`;
     await freshTopic('superseded');

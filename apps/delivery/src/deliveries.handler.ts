@@ -23,6 +23,6 @@ export class DeliveriesHandler {
       task = decodeContract(record, deliveryTask, 'delivery task');
       this.tasks.set(record, task);
     }
-    await this.attempts.attempt(task, record.superseded);
+    await this.attempts.attempt(task, record.superseded, record.redelivered);
   }
 }

@@ -5,6 +5,7 @@ import { SecretBox, secretBoxProvider } from '@hookline/signing';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttemptRecorder } from './attempts/attempt-recorder.js';
+import { EarlierSuccesses } from './attempts/earlier-successes.js';
 import { AttemptRepository } from './attempts/attempt.repository.js';
 import { AttemptService } from './attempts/attempt.service.js';
 import { DeliveriesHandler } from './deliveries.handler.js';
@@ -38,6 +39,7 @@ const MAX_INLINE_RATE_WAIT_MS = 1_000;
     },
     AttemptService,
     AttemptRecorder,
+    EarlierSuccesses,
     AttemptRepository,
     EndpointRepository,
     {

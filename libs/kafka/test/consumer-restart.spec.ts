@@ -139,7 +139,7 @@ describe('the consumer supervisor', () => {
     });
     const record = (offset: string) => ({ offset, key: Buffer.from('k'), value: Buffer.from('{}'), headers: {}, timestamp: '0', attributes: 0 });
     await consumers[0]!.eachBatch!({
-      batch: { topic: 't', partition: 0, messages: [record('0'), record('1')] },
+      batch: { topic: 't', partition: 0, highWatermark: '2', messages: [record('0'), record('1')] },
       resolveOffset: () => undefined,
       heartbeat: async () => undefined,
       pause: () => () => undefined,

@@ -103,6 +103,16 @@ const LAST_ATTEMPT = `
   WHERE message_id = $1 AND endpoint_id = $2 AND created_at >= $3
   ORDER BY created_at DESC LIMIT 1`;
 
+// The successful scheduled attempts of the given (message, endpoint, attempt number) triples; $4
+// and $5, the batch's lowest and highest message id, keep the search to the partitions it falls in.
+const SUCCEEDED = `
+  SELECT DISTINCT ON (message_id, endpoint_id, attempt_number)
+         message_id AS "messageId", endpoint_id AS "endpointId", attempt_number AS "attemptNumber", response_status_code AS "statusCode",
+         created_at + response_duration_ms * interval '1 millisecond' AS "answeredAt"
+  FROM attempts
+  WHERE (message_id, endpoint_id, attempt_number) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[]))
+    AND message_id BETWEEN $4::uuid AND $5::uuid AND succeeded AND trigger = 'scheduled'`;
+
 // The locks of the keys whose outcomes a transaction writes, taken first and in one order: a
 // claim takes its key's lock before it reads or parks a status row, so an outcome and a claim of
 // one key never interleave, and two batches never wait on each other in a cycle.
@@ -125,6 +135,19 @@ const storable = (attempt: AttemptRow): AttemptRow => ({
   responseExcerpt: storableText(attempt.responseExcerpt),
   error: attempt.error === null ? null : storableText(attempt.error),
 });
+
+/** Which attempt of which task: a delivery task names its message, its endpoint and its attempt number. */
+export interface TaskAttempt {
+  messageId: string;
+  endpointId: string;
+  attemptNumber: number;
+}
+
+/** A successful attempt already recorded, with what its outcome record says. */
+export interface SucceededAttempt extends TaskAttempt {
+  statusCode: number;
+  answeredAt: Date;
+}
 
 /** The attempts table, the message_endpoints status rows and endpoints' failing_since. */
 @Injectable()
@@ -188,6 +211,15 @@ export class AttemptRepository {
       await manager.query(MARK_DEAD, [pair.messageId, pair.endpointId, pair.applicationId, at]);
       return (await manager.query(SETTLE_KEYS, [[pair.endpointId], [orderingKey], [null]])) as Promotion[];
     });
+  }
+
+  /** Those of the given scheduled attempts that were made already and succeeded. */
+  async succeeded(wanted: readonly TaskAttempt[]): Promise<SucceededAttempt[]> {
+    const rows = (await this.dataSource.query(SUCCEEDED, [
+      ...unnestParameters(wanted, ['messageId', 'endpointId', 'attemptNumber']),
+      ...idBounds(wanted.map((attempt) => attempt.messageId)),
+    ])) as SucceededAttempt[];
+    return rows.map((row) => ({ ...row, answeredAt: new Date(row.answeredAt) }));
   }
 
   /** The pair's latest attempt made since `since`, if any. */

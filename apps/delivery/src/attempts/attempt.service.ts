@@ -16,6 +16,7 @@ import { type FinalOutcome, OutcomeReporter } from '../outcomes/outcome-reporter
 import { type FailureResult, FollowUp } from '../retries/follow-up.js';
 import { AttemptRecorder, type Lease } from './attempt-recorder.js';
 import type { Promotion } from './attempt.repository.js';
+import { EarlierSuccesses } from './earlier-successes.js';
 
 /** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
 const MAX_REQUESTS_PER_ENDPOINT = 4;
@@ -67,6 +68,7 @@ export class AttemptService {
     private readonly endpoints: EndpointCache,
     private readonly client: EgressClient,
     private readonly recorder: AttemptRecorder,
+    private readonly earlier: EarlierSuccesses,
     private readonly followUp: FollowUp,
     private readonly guard: EndpointGuard,
     private readonly ordered: OrderedDelivery,
@@ -78,8 +80,9 @@ export class AttemptService {
   /**
    * `superseded`, when given, aborts once the consumer generation that read the task is over: the
    * task will be read again, so a request not yet started is not made (it throws the abort's reason).
+   * `redelivered`: an earlier consumer may have made this attempt already (see skipsRepeat).
    */
-  async attempt(task: DeliveryTask, superseded?: AbortSignal): Promise<void> {
+  async attempt(task: DeliveryTask, superseded?: AbortSignal, redelivered = false): Promise<void> {
     annotateActiveSpan({
       [HOOKLINE_ATTRIBUTES.applicationId]: task.applicationId,
       [HOOKLINE_ATTRIBUTES.endpointId]: task.endpointId,
@@ -94,6 +97,7 @@ export class AttemptService {
       this.sent.delete(task);
       return;
     }
+    if (redelivered && (await this.skipsRepeat(task))) return;
     let target = await this.endpoints.get(task.endpointId);
     if (!target || target.endpoint.disabled) target = await this.endpoints.get(task.endpointId, { fresh: true });
     if (!target || target.endpoint.disabled) {
@@ -116,6 +120,24 @@ export class AttemptService {
       return;
     }
     await this.send(task, target, null, superseded);
+  }
+
+  /**
+   * Whether the task is one whose attempt an earlier consumer made and recorded as a success, the
+   * offset never committed (a crash, a rebalance, a broker away): then its outcome record is
+   * written again, as it may not have left, and the request is not made twice. Only a scheduled,
+   * unordered task: no two scheduled tasks share a message, an endpoint and an attempt number
+   * unless one repeats the other, while an operator's resends do (each is attempt 1), and an
+   * ordered task's claim already finds its message done. A failed attempt is made again, as
+   * before: the receiver may answer now.
+   */
+  private async skipsRepeat(task: DeliveryTask): Promise<boolean> {
+    if (task.trigger !== 'scheduled' || task.orderingKey !== undefined) return false;
+    const success = await this.earlier.of({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: task.attempt });
+    if (!success) return false;
+    await this.outcomes.report(task, { outcome: 'delivered', attempts: task.attempt, statusCode: success.statusCode, deliveredAt: success.answeredAt });
+    hooklineMetrics().repeatsSkipped.add(1);
+    return true;
   }
 
   /** An ordered task, in its key's turn: sent if its claim says so; otherwise what the claim says instead. */

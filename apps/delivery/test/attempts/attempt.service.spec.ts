@@ -4,12 +4,14 @@ import type { DeliveryOutcome, EgressClient } from '@hookline/egress';
 import { createLogger } from '@hookline/logging';
 import { createSecretKey } from 'node:crypto';
 import type { AttemptRecord, AttemptRecorder } from '../../src/attempts/attempt-recorder.js';
+import type { SucceededAttempt, TaskAttempt } from '../../src/attempts/attempt.repository.js';
+import type { EarlierSuccesses } from '../../src/attempts/earlier-successes.js';
 import { AttemptService } from '../../src/attempts/attempt.service.js';
 import type { EndpointCache } from '../../src/endpoints/endpoint-cache.js';
 import { EndpointGuard } from '../../src/endpoints/endpoint-guard.js';
 import type { OperationalReporter } from '../../src/operational/operational-reporter.js';
 import type { OrderedDelivery } from '../../src/ordering/ordered-delivery.js';
-import type { OutcomeReporter } from '../../src/outcomes/outcome-reporter.js';
+import type { FinalOutcome, OutcomeReporter } from '../../src/outcomes/outcome-reporter.js';
 import type { FailureResult, FollowUp } from '../../src/retries/follow-up.js';
 import { deliveryTaskOf } from '../tasks.js';
 
@@ -32,6 +34,10 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
   const records: AttemptRecord[] = [];
   const followUps: DeliveryTask[] = [];
   const outcomes: string[] = [];
+  const finals: FinalOutcome[] = [];
+  /** What the fake database says succeeded before, and what was looked for in it. */
+  const earlierSuccesses: SucceededAttempt[] = [];
+  const lookups: TaskAttempt[] = [];
   let recordFailures = 0;
   const endpoints = { current: endpoint };
   const subject = new AttemptService(
@@ -54,18 +60,33 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
       },
     } as unknown as AttemptRecorder,
     {
+      of: async (wanted: TaskAttempt) => {
+        lookups.push(wanted);
+        return earlierSuccesses.find((success) => success.messageId === wanted.messageId && success.endpointId === wanted.endpointId && success.attemptNumber === wanted.attemptNumber) ?? null;
+      },
+    } as unknown as EarlierSuccesses,
+    {
       afterFailure: async (task: DeliveryTask): Promise<FailureResult> => {
         followUps.push(task);
         return { status: 'failed', nextAttemptAt: new Date('2026-03-01T12:01:00Z'), lastError: 'HTTP 500', gone: false };
       },
     } as unknown as FollowUp,
     new EndpointGuard({ threshold: 100, cooldownMs: 10_000, maxInlineWaitMs: 500 }),
-    { promote: async () => undefined } as unknown as OrderedDelivery,
-    { report: async (_task: DeliveryTask, final: { outcome: string }) => void outcomes.push(final.outcome) } as unknown as OutcomeReporter,
+    {
+      promote: async () => undefined,
+      inTurn: (_task: DeliveryTask, work: () => Promise<unknown>) => work(),
+      claim: async () => ({ decision: 'go', token: 'lease-1', position: '7' }),
+    } as unknown as OrderedDelivery,
+    {
+      report: async (_task: DeliveryTask, final: FinalOutcome) => {
+        outcomes.push(final.outcome);
+        finals.push(final);
+      },
+    } as unknown as OutcomeReporter,
     { attempted: async () => undefined } as unknown as OperationalReporter,
     createLogger('test', 'silent'),
   );
-  return { subject, posts, records, followUps, outcomes, endpoints, failNextRecords: (count: number) => (recordFailures = count) };
+  return { subject, posts, records, followUps, outcomes, finals, earlierSuccesses, lookups, endpoints, failNextRecords: (count: number) => (recordFailures = count) };
 }
 
 const answered = (statusCode: number): DeliveryOutcome => ({ ok: statusCode < 300, statusCode, durationMs: 5, responseExcerpt: '', error: null, retryAfterMs: null });
@@ -133,6 +154,49 @@ describe('AttemptService, when a task runs again because its attempt was not rec
     await subject.attempt(task);
 
     expect(posts).toHaveLength(2);
+  });
+});
+
+describe('AttemptService, for a task read again after a rebalance or crash (redelivered)', () => {
+  const answeredAt = new Date('2026-03-01T12:00:00.120Z');
+
+  it('makes no request when the attempt already succeeded, and writes its outcome record again from what was recorded', async () => {
+    const { subject, posts, records, finals, earlierSuccesses, lookups } = attemptService(answered(204));
+    const task = deliveryTaskOf({ attempt: 2 });
+    earlierSuccesses.push({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2, statusCode: 202, answeredAt });
+
+    await subject.attempt(task, undefined, true);
+
+    expect(lookups).toEqual([{ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2 }]);
+    expect(posts).toEqual([]);
+    expect(records).toEqual([]);
+    expect(finals).toEqual([{ outcome: 'delivered', attempts: 2, statusCode: 202, deliveredAt: answeredAt }]);
+  });
+
+  it('makes the request when only another attempt of the pair succeeded, or none did', async () => {
+    const { subject, posts, earlierSuccesses } = attemptService(answered(204));
+    const task = deliveryTaskOf({ attempt: 3 });
+    earlierSuccesses.push({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2, statusCode: 200, answeredAt });
+
+    await subject.attempt(task, undefined, true);
+    await subject.attempt(deliveryTaskOf(), undefined, true);
+
+    expect(posts).toHaveLength(2);
+  });
+
+  it("does not look for an earlier success of a task read for the first time, of an operator's resend, or of an ordered task", async () => {
+    const { subject, posts, lookups, earlierSuccesses } = attemptService(answered(204));
+    const task = deliveryTaskOf();
+    earlierSuccesses.push({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 1, statusCode: 200, answeredAt });
+
+    await subject.attempt(task);
+    // A resend is attempt 1 again, of a pair whose attempt 1 may well have succeeded: it is sent.
+    await subject.attempt({ ...task, trigger: 'manual' }, undefined, true);
+    // An ordered task's claim finds its message done instead (docs/adr/0012).
+    await subject.attempt({ ...task, orderingKey: 'customer-1' }, undefined, true);
+
+    expect(lookups).toEqual([]);
+    expect(posts).toHaveLength(3);
   });
 });
 

@@ -39,6 +39,8 @@ interface PartitionState {
   /** What the progress listener was last told of this partition. */
   reported: bigint | null;
   resume: (() => void) | null;
+  /** The high watermark when this generation first fetched the partition: records below it are ConsumedMessage.redelivered. */
+  redeliveredBelow: bigint;
 }
 
 /**
@@ -87,16 +89,17 @@ export class KafkaConsumerServer extends KafkaServerBase {
     const id = `${batch.topic}:${batch.partition}`;
     let state = this.partitions.get(id);
     if (!state) {
-      state = { topic: batch.topic, partition: batch.partition, progress: new PartitionProgress(), committed: null, reported: null, resume: null };
+      state = { topic: batch.topic, partition: batch.partition, progress: new PartitionProgress(), committed: null, reported: null, resume: null, redeliveredBelow: BigInt(batch.highWatermark) };
       this.partitions.set(id, state);
     }
     for (const record of batch.messages) {
       if (this.stopping) return;
-      state.progress.add(BigInt(record.offset));
+      const offset = BigInt(record.offset);
+      state.progress.add(offset);
       // Resolving moves the fetch position on; what is committed is decided as records finish.
       resolveOffset(record.offset);
       this.track(
-        this.process(state, this.toConsumed(batch.topic, batch.partition, record)).catch((error: unknown) => {
+        this.process(state, this.toConsumed(batch.topic, batch.partition, record, offset < state.redeliveredBelow)).catch((error: unknown) => {
           if (!(error instanceof AbandonedError)) throw error;
         }),
       );

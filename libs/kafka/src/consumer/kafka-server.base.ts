@@ -47,6 +47,14 @@ export interface ConsumedMessage {
    * it before work that the record's next reading will do again (a request to an endpoint).
    */
   superseded: AbortSignal;
+  /**
+   * Whether a consumer before this generation may have fetched, and handled, the record: it lies
+   * below its partition's high watermark as this generation first fetched the partition. Records
+   * of a crashed or rebalanced consumer that finished but were never committed are read again so;
+   * a handler whose work is not idempotent may look for its earlier result first. Over-approximate:
+   * the first batch of a partition in every generation is marked, whoever read it before.
+   */
+  redelivered: boolean;
 }
 
 export class KafkaMessageContext extends BaseRpcContext<[ConsumedMessage]> {
@@ -317,7 +325,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
     });
   }
 
-  protected toConsumed(topic: string, partition: number, record: KafkaMessage): ConsumedMessage {
+  protected toConsumed(topic: string, partition: number, record: KafkaMessage, redelivered: boolean): ConsumedMessage {
     return {
       topic,
       partition,
@@ -327,6 +335,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       headers: record.headers ?? {},
       timestamp: record.timestamp,
       superseded: this.generationOver.signal,
+      redelivered,
     };
   }
 
