@@ -5,6 +5,7 @@ import { topicsFor } from '@hookline/contracts';
 import { eventually, requireStack } from '../support/env.js';
 import { consumerLag, publish, readTopic } from '../support/kafka.js';
 import { service as delivery } from '../../apps/delivery/src/service.js';
+import { service as fanout } from '../../apps/fanout/src/service.js';
 import { startService } from '@hookline/service';
 import type { INestApplication } from '@nestjs/common';
 import { usePipeline } from '../support/pipeline.js';
@@ -292,39 +293,48 @@ describe('a request made just before PostgreSQL goes away', () => {
   }, 40_000);
 });
 
-describe('a task read again after its consumer went away without committing it', () => {
-  // Delivery runs on its own here, so that the test can stop it and leave a task it already sent
-  // past the committed offset, as a consumer that crashed after the request leaves it.
-  const ctx = usePipeline('delivery-repeat', { env: NO_RETRY_WITHIN_TEST, inProcess: ['ingest', 'fanout', 'retry'], eventType: { prefix: 'delivery.test', description: 'delivery tests' } });
-  let deliveryApp: INestApplication | undefined;
+// The service under test runs on its own here, so that the test can stop it and put a record it
+// handled back past its committed offset, as a consumer that crashed after handling it leaves it.
+// Delivery reads its task again; fanout reads its event again, and the task it makes says so.
+describe.each([
+  { service: 'delivery', spec: delivery, topic: 'deliveries', others: ['ingest', 'fanout', 'retry'] },
+  { service: 'fanout', spec: fanout, topic: 'events', others: ['ingest', 'delivery', 'retry'] },
+] as const)('a record $service reads again after its consumer went away without committing it', ({ service, spec, topic, others }) => {
+  const ctx = usePipeline(`repeat-${service}`, { env: NO_RETRY_WITHIN_TEST, inProcess: [...others], eventType: { prefix: 'delivery.test', description: 'delivery tests' } });
+  let serviceApp: INestApplication | undefined;
 
   afterAll(async () => {
-    await deliveryApp?.close();
+    await serviceApp?.close();
   });
 
   it('is not sent twice when its attempt succeeded, and its outcome record is written again', async () => {
     const { svix, eventType, pipeline } = ctx;
     const topics = topicsFor(pipeline.env.HOOKLINE_TOPIC_PREFIX!);
-    const group = `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.delivery`;
-    deliveryApp = await startService(delivery, pipeline.env);
-    const app = await svix.application.create({ name: 'Repeat' });
+    const group = `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.${service}`;
+    // The records of this test's messages (the topic carries the operational events of its application too).
+    const recordsOf = async (count: number, ...messageIds: string[]) => {
+      const ours = (read: Array<{ key: Buffer; value: Buffer }>) => read.filter(({ value }) => messageIds.some((id) => value.toString().includes(id)));
+      return ours(await readTopic(topics[topic], ({ key, value }) => ({ key: key!, value: value! }), (read) => expect(ours(read)).toHaveLength(count)));
+    };
+    serviceApp = await startService(spec, pipeline.env);
+    const app = await svix.application.create({ name: `Repeat in ${service}` });
     const route = path('repeat');
     const endpoint = await svix.endpoint.create(app.id, { url: receiver.url(route) });
 
     const sent = await svix.message.create(app.id, { eventType, payload: { sent: 'once' } });
     await attemptsOf(svix, app.id, sent.id);
-    const [task] = await readTopic(topics.deliveries, (record) => record.value!.toString(), (tasks) => expect(tasks).toHaveLength(1));
-    await eventually(async () => expect(await consumerLag(group, topics.deliveries)).toBe(0));
-    await deliveryApp.close();
+    const [handled] = await recordsOf(1, sent.id);
+    await eventually(async () => expect(await consumerLag(group, topics[topic])).toBe(0));
+    await serviceApp.close();
 
-    // The sent task again, past the committed offset; behind it, a task nobody sent yet.
-    await publish(topics.deliveries, [{ key: endpoint.id, value: task! }]);
+    // The handled record again, past the committed offset; behind it, a message nobody sent yet.
+    await publish(topics[topic], [handled!]);
     const unsent = await svix.message.create(app.id, { eventType, payload: { sent: 'not yet' } });
-    await readTopic(topics.deliveries, (record) => record.value!.toString(), (tasks) => expect(tasks).toHaveLength(3));
-    deliveryApp = await startService(delivery, pipeline.env);
+    await recordsOf(3, sent.id, unsent.id);
+    serviceApp = await startService(spec, pipeline.env);
 
     await attemptsOf(svix, app.id, unsent.id);
-    await eventually(async () => expect(await consumerLag(group, topics.deliveries)).toBe(0));
+    await eventually(async () => expect(await consumerLag(group, topics[topic])).toBe(0));
     expect(receiver.on(route).map((request) => request.headers['webhook-id'])).toEqual([sent.id, unsent.id]);
     await attemptsOf(svix, app.id, sent.id, 1);
     expect(await statusOf(sent.id, endpoint.id)).toEqual({ status: 'succeeded', attempt_count: 1 });
@@ -332,7 +342,7 @@ describe('a task read again after its consumer went away without committing it',
     const outcomes = await readTopic(
       topics.outcomes,
       (record) => JSON.parse(record.value!.toString()) as { messageId: string; outcome: string; statusCode: number; attempts: number },
-      (records) => expect(records.filter((record) => record.messageId === sent.id)).toHaveLength(2),
+      (read) => expect(read.filter((record) => record.messageId === sent.id)).toHaveLength(2),
     );
     expect(outcomes.filter((record) => record.messageId === sent.id)).toEqual([
       expect.objectContaining({ outcome: 'delivered', statusCode: 200, attempts: 1 }),

@@ -1,4 +1,4 @@
-import { type DeliveryTask, deliveryTask } from '@hookline/contracts';
+import { DELIVERY_HEADERS, type DeliveryTask, deliveryTask } from '@hookline/contracts';
 import { type ConsumedMessage, decodeContract } from '@hookline/kafka';
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
@@ -23,6 +23,6 @@ export class DeliveriesHandler {
       task = decodeContract(record, deliveryTask, 'delivery task');
       this.tasks.set(record, task);
     }
-    await this.attempts.attempt(task, record.superseded, record.redelivered);
+    await this.attempts.attempt(task, record.superseded, record.redelivered || record.headers[DELIVERY_HEADERS.repeat] !== undefined);
   }
 }

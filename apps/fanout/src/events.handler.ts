@@ -11,6 +11,6 @@ export class EventsHandler {
 
   @EventPattern('events')
   async handle(@Payload() record: ConsumedMessage): Promise<void> {
-    await this.fanout.route(decodeContract(record, eventValue, 'event'), { partition: record.partition, offset: record.offset });
+    await this.fanout.route(decodeContract(record, eventValue, 'event'), { partition: record.partition, offset: record.offset }, record.redelivered);
   }
 }

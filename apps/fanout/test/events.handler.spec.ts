@@ -1,4 +1,4 @@
-import { type EventValue, MAX_JSON_DEPTH, NUL_MESSAGE, TOO_DEEP_MESSAGE, topicsFor, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
+import { DELIVERY_HEADERS, type EventValue, MAX_JSON_DEPTH, NUL_MESSAGE, TOO_DEEP_MESSAGE, topicsFor, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
 import { type ConsumedMessage, type OutgoingMessage, UnreadableRecord } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { EventsHandler } from '../src/events.handler.js';
@@ -31,7 +31,7 @@ function fanout(endpoints: EndpointRow[]) {
 
 let offset = 0;
 function recordOf(value: string): ConsumedMessage {
-  return { topic: 't.events', partition: 0, offset: String(offset++), key: null, value: Buffer.from(value), headers: {}, timestamp: String(Date.now()) } as ConsumedMessage;
+  return { topic: 't.events', partition: 0, offset: String(offset++), key: null, value: Buffer.from(value), headers: {}, timestamp: String(Date.now()), redelivered: false } as ConsumedMessage;
 }
 
 const event = (messageId: string, applicationId: string, fields: Partial<EventValue> = {}): EventValue => ({
@@ -64,6 +64,14 @@ describe('fanout handling the events topic', () => {
       { topic: 't.deliveries', key: '00000000-0000-4000-8000-0000000000e1', task: expect.objectContaining({ messageId: first.messageId, endpointId: '00000000-0000-4000-8000-0000000000e1', attempt: 1, firstAttemptAt: null, acceptedAt: first.createdAt, trigger: 'scheduled' }) },
       { topic: 't.deliveries', key: '00000000-0000-4000-8000-0000000000e3', task: expect.objectContaining({ messageId: second.messageId, endpointId: '00000000-0000-4000-8000-0000000000e3' }) },
     ]);
+  });
+
+  it('marks the tasks of an event read again after a rebalance as possible repeats, and no others', async () => {
+    const { handler, log } = fanout([route('00000000-0000-4000-8000-0000000000e1', APP_1)]);
+    await handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b1', APP_1))));
+    await handler.handle({ ...recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b2', APP_1))), redelivered: true });
+
+    expect(sends(log).map((entry) => entry.messages.map((message) => message.headers))).toEqual([[undefined], [{ [DELIVERY_HEADERS.repeat]: '1' }]]);
   });
 
   it('writes the pending status rows before it sends the tasks', async () => {

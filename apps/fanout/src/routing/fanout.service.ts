@@ -1,5 +1,5 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
-import { type EventValue, firstDeliveryTask, type PlatformTopics } from '@hookline/contracts';
+import { DELIVERY_HEADERS, type EventValue, firstDeliveryTask, type PlatformTopics } from '@hookline/contracts';
 import { KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
 import { type Logger, ROOT_LOGGER } from '@hookline/logging';
 import { Inject, Injectable } from '@nestjs/common';
@@ -29,8 +29,11 @@ export class FanoutService {
     this.filters = new FilterCache(logger);
   }
 
-  /** Routes the event; `position` is where it is on the events topic, the order of a FIFO endpoint's messages. */
-  async route(event: EventValue, position: { partition: number; offset: string }): Promise<void> {
+  /**
+   * Routes the event; `position` is where it is on the events topic, the order of a FIFO endpoint's
+   * messages. The tasks of an event read again (`redelivered`) say they may repeat earlier ones.
+   */
+  async route(event: EventValue, position: { partition: number; offset: string }, redelivered = false): Promise<void> {
     const endpoints = (await this.routes.add(event.applicationId)).filter((endpoint) => subscribes(endpoint, event));
     if (endpoints.length === 0) return;
 
@@ -51,6 +54,7 @@ export class FanoutService {
       endpoints.map((endpoint) => ({
         key: endpoint.id,
         value: JSON.stringify(firstDeliveryTask({ ...event, acceptedAt: event.createdAt }, endpoint.id, 'scheduled', fifo(endpoint) ? orderingKey : undefined)),
+        ...(redelivered && { headers: { [DELIVERY_HEADERS.repeat]: '1' } }),
       })),
     );
   }
