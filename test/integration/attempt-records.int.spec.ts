@@ -110,6 +110,23 @@ describe("a batch of attempts in PostgreSQL", () => {
     expect(await attemptsOf(id)).toBe(3);
   });
 
+  it('finds the scheduled attempt that succeeded, not another attempt of the pair, and not once a resend set the pair pending again', async () => {
+    const delivered = await message();
+    const failed = await message();
+    await write([attemptOf(delivered, 1, false), attemptOf(failed, 1, false)]);
+    await write([attemptOf(delivered, 2, true)]);
+    const wanted = [
+      { messageId: delivered, endpointId, attemptNumber: 2 },
+      { messageId: delivered, endpointId, attemptNumber: 1 },
+      { messageId: failed, endpointId, attemptNumber: 1 },
+    ];
+
+    expect(await attempts.succeeded(wanted)).toEqual([{ messageId: delivered, endpointId, attemptNumber: 2, statusCode: 200, answeredAt: expect.any(Date) }]);
+    // As RedeliveryService leaves a pair it sends again: the earlier success says nothing of the new task.
+    await dataSource.query(`UPDATE message_endpoints SET status = 'pending' WHERE message_id = $1`, [delivered]);
+    expect(await attempts.succeeded(wanted)).toEqual([]);
+  });
+
   it("starts the endpoint's failing_since at its first failure, keeps it, answers it failing, and clears it on a success", async () => {
     const firstFailure = new Date(Date.now() - 60_000);
     const { failing } = await write([attemptOf(await message(), 1, false, firstFailure)]);

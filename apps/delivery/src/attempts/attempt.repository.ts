@@ -103,15 +103,20 @@ const LAST_ATTEMPT = `
   WHERE message_id = $1 AND endpoint_id = $2 AND created_at >= $3
   ORDER BY created_at DESC LIMIT 1`;
 
-// The successful scheduled attempts of the given (message, endpoint, attempt number) triples; $4
-// and $5, the batch's lowest and highest message id, keep the search to the partitions it falls in.
+// The successful scheduled attempts of the given (message, endpoint, attempt number) triples, of
+// pairs that stand delivered: a resend or a replay sets its pair pending again, and a scheduled
+// task of that pair then (a parked message sent when its endpoint stops being FIFO) is not the one
+// that succeeded. $4 and $5, the batch's lowest and highest message id, keep the search to the
+// partitions it falls in.
 const SUCCEEDED = `
-  SELECT DISTINCT ON (message_id, endpoint_id, attempt_number)
-         message_id AS "messageId", endpoint_id AS "endpointId", attempt_number AS "attemptNumber", response_status_code AS "statusCode",
-         created_at + response_duration_ms * interval '1 millisecond' AS "answeredAt"
-  FROM attempts
-  WHERE (message_id, endpoint_id, attempt_number) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[]))
-    AND message_id BETWEEN $4::uuid AND $5::uuid AND succeeded AND trigger = 'scheduled'`;
+  SELECT DISTINCT ON (a.message_id, a.endpoint_id, a.attempt_number)
+         a.message_id AS "messageId", a.endpoint_id AS "endpointId", a.attempt_number AS "attemptNumber", a.response_status_code AS "statusCode",
+         a.created_at + a.response_duration_ms * interval '1 millisecond' AS "answeredAt"
+  FROM attempts a
+  JOIN message_endpoints me ON me.message_id = a.message_id AND me.endpoint_id = a.endpoint_id AND me.status = 'succeeded'
+  WHERE (a.message_id, a.endpoint_id, a.attempt_number) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[]))
+    AND a.message_id BETWEEN $4::uuid AND $5::uuid AND me.message_id BETWEEN $4::uuid AND $5::uuid
+    AND a.succeeded AND a.trigger = 'scheduled'`;
 
 // The locks of the keys whose outcomes a transaction writes, taken first and in one order: a
 // claim takes its key's lock before it reads or parks a status row, so an outcome and a claim of
@@ -213,7 +218,7 @@ export class AttemptRepository {
     });
   }
 
-  /** Those of the given scheduled attempts that were made already and succeeded. */
+  /** Those of the given scheduled attempts that were made already and succeeded, their pair still delivered. */
   async succeeded(wanted: readonly TaskAttempt[]): Promise<SucceededAttempt[]> {
     const rows = (await this.dataSource.query(SUCCEEDED, [
       ...unnestParameters(wanted, ['messageId', 'endpointId', 'attemptNumber']),

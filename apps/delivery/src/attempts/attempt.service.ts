@@ -123,13 +123,12 @@ export class AttemptService {
   }
 
   /**
-   * Whether the task is one whose attempt an earlier consumer made and recorded as a success, the
-   * offset never committed (a crash, a rebalance, a broker away): then its outcome record is
-   * written again, as it may not have left, and the request is not made twice. Only a scheduled,
-   * unordered task: no two scheduled tasks share a message, an endpoint and an attempt number
-   * unless one repeats the other, while an operator's resends do (each is attempt 1), and an
-   * ordered task's claim already finds its message done. A failed attempt is made again, as
-   * before: the receiver may answer now.
+   * Whether the task repeats one whose attempt an earlier consumer made and recorded as a success,
+   * the offset never committed (a crash, a rebalance, a broker away): then its outcome record is
+   * written again, as it may not have left, and the request is not made twice (ADR 24). Only a
+   * scheduled, unordered task, and only while its pair stands delivered: an operator's resends are
+   * each attempt 1 again and set the pair pending, and an ordered task's claim already finds its
+   * message done. A failed attempt is made again, as before: the receiver may answer now.
    */
   private async skipsRepeat(task: DeliveryTask): Promise<boolean> {
     if (task.trigger !== 'scheduled' || task.orderingKey !== undefined) return false;
