@@ -1,3 +1,4 @@
+import { REPEAT_HEADER } from '@hookline/contracts';
 import { createKafkaClient } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import type { Consumer } from 'kafkajs';
@@ -20,7 +21,8 @@ describe('the outbox relay', () => {
   let consumer: Consumer;
   let isolated: Awaited<ReturnType<typeof isolatedDatabase>>;
   let database: pg.Pool;
-  const emitted: Array<{ messageId: string; eventId: string | null; at: number }> = [];
+  /** Each event read, and whether it says it may repeat one emitted before (REPEAT_HEADER). */
+  const emitted: Array<{ messageId: string; eventId: string | null; at: number; repeat: boolean }> = [];
   const eventType = `outbox.${randomUUID().slice(0, 8)}`;
   let applicationId: string;
 
@@ -41,7 +43,7 @@ describe('the outbox relay', () => {
     await consumer.run({
       eachMessage: async ({ message }) => {
         const value = JSON.parse(message.value!.toString()) as { messageId: string; eventId: string | null };
-        emitted.push({ messageId: value.messageId, eventId: value.eventId, at: Date.now() });
+        emitted.push({ messageId: value.messageId, eventId: value.eventId, at: Date.now(), repeat: message.headers?.[REPEAT_HEADER] !== undefined });
       },
     });
     await joined;
@@ -83,6 +85,8 @@ describe('the outbox relay', () => {
     await eventually(() => expect(ids()).toContain(fresh), 25_000);
     expect(emitted.find((event) => event.messageId === fresh)!.at - started).toBeGreaterThanOrEqual(9_000);
     await eventually(async () => expect(await isEmitted(fresh)).toBe(true));
+    // The relay cannot know whether a first emit went through: its events say they may repeat one.
+    expect(emitted.filter((event) => event.messageId === old || event.messageId === fresh).map((event) => event.repeat)).toEqual([true, true]);
   });
 
   it("leaves the row of an ingest-topic record to its record, however old: emitting it early would put it ahead of the records before it", async () => {
@@ -103,8 +107,12 @@ describe('the outbox relay', () => {
     const reply = await admin.post(`/api/v1/app/${applicationId}/msg`, { eventType, eventId, payload: { second: true } });
     expect(reply.status).toBe(409);
     await eventually(() => expect(emitted.filter((event) => event.eventId === eventId).map((event) => event.messageId)).toEqual([id]));
-    // Well before the relay's grace period would have let it go.
+    // Well before the relay's grace period would have let it go; marked as a possible repeat.
+    expect(emitted.find((event) => event.messageId === id)).toMatchObject({ repeat: true });
     expect(emitted.find((event) => event.messageId === id)!.at - sent).toBeLessThan(5_000);
+    // A message emitted for the first time is not.
+    const first = await admin.post<{ id: string }>(`/api/v1/app/${applicationId}/msg`, { eventType, payload: { first: true } });
+    await eventually(() => expect(emitted.find((event) => event.messageId === first.body.id)).toMatchObject({ repeat: false }));
     await eventually(async () => expect(await isEmitted(id)).toBe(true));
   });
 

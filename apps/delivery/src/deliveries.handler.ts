@@ -1,5 +1,5 @@
-import { DELIVERY_HEADERS, type DeliveryTask, deliveryTask } from '@hookline/contracts';
-import { type ConsumedMessage, decodeContract } from '@hookline/kafka';
+import { type DeliveryTask, deliveryTask } from '@hookline/contracts';
+import { type ConsumedMessage, decodeContract, mayRepeat } from '@hookline/kafka';
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { AttemptService } from './attempts/attempt.service.js';
@@ -23,6 +23,6 @@ export class DeliveriesHandler {
       task = decodeContract(record, deliveryTask, 'delivery task');
       this.tasks.set(record, task);
     }
-    await this.attempts.attempt(task, record.superseded, record.redelivered || record.headers[DELIVERY_HEADERS.repeat] !== undefined);
+    await this.attempts.attempt(task, record.superseded, mayRepeat(record));
   }
 }

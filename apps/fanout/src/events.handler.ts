@@ -1,5 +1,5 @@
 import { eventValue } from '@hookline/contracts';
-import { type ConsumedMessage, decodeContract } from '@hookline/kafka';
+import { type ConsumedMessage, decodeContract, mayRepeat } from '@hookline/kafka';
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { FanoutService } from './routing/fanout.service.js';
@@ -11,6 +11,6 @@ export class EventsHandler {
 
   @EventPattern('events')
   async handle(@Payload() record: ConsumedMessage): Promise<void> {
-    await this.fanout.route(decodeContract(record, eventValue, 'event'), { partition: record.partition, offset: record.offset }, record.redelivered);
+    await this.fanout.route(decodeContract(record, eventValue, 'event'), { partition: record.partition, offset: record.offset }, mayRepeat(record));
   }
 }

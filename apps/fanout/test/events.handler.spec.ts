@@ -1,4 +1,4 @@
-import { DELIVERY_HEADERS, type EventValue, MAX_JSON_DEPTH, NUL_MESSAGE, TOO_DEEP_MESSAGE, topicsFor, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
+import { type EventValue, REPEAT_HEADER, MAX_JSON_DEPTH, NUL_MESSAGE, TOO_DEEP_MESSAGE, topicsFor, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contracts';
 import { type ConsumedMessage, type OutgoingMessage, UnreadableRecord } from '@hookline/kafka';
 import { createLogger } from '@hookline/logging';
 import { EventsHandler } from '../src/events.handler.js';
@@ -71,7 +71,7 @@ describe('fanout handling the events topic', () => {
     await handler.handle(recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b1', APP_1))));
     await handler.handle({ ...recordOf(JSON.stringify(event('00000000-0000-4000-8000-0000000000b2', APP_1))), redelivered: true });
 
-    expect(sends(log).map((entry) => entry.messages.map((message) => message.headers))).toEqual([[undefined], [{ [DELIVERY_HEADERS.repeat]: '1' }]]);
+    expect(sends(log).map((entry) => entry.messages.map((message) => message.headers))).toEqual([[undefined], [{ [REPEAT_HEADER]: '1' }]]);
   });
 
   it('writes the pending status rows before it sends the tasks', async () => {

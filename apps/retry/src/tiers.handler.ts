@@ -1,5 +1,5 @@
-import { DELIVERY_HEADERS, type PlatformTopics, RETRY_HEADERS } from '@hookline/contracts';
-import { type ConsumedMessage, KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
+import { type PlatformTopics, RETRY_HEADERS } from '@hookline/contracts';
+import { type ConsumedMessage, KafkaProducer, PLATFORM_TOPICS, REPEAT_HEADERS } from '@hookline/kafka';
 import { HOOKLINE_ATTRIBUTES, tracer } from '@hookline/telemetry';
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
@@ -8,7 +8,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
  * A task from a retry tier whose due time has come (the transport holds it until then): it goes
  * back to the deliveries topic unchanged, headers included, and its tier offset is committed
  * only once Kafka has acknowledged the re-emit. A tier record read again after a rebalance or a
- * crash may have been re-emitted already: its task says so (DELIVERY_HEADERS.repeat).
+ * crash may have been re-emitted already: its task says so (REPEAT_HEADER).
  */
 @Controller()
 export class TiersHandler {
@@ -32,7 +32,7 @@ export class TiersHandler {
       })
       .end();
     // The send replaces the record's traceparent with its own span's: the trace goes on from here.
-    const headers = record.redelivered ? { ...record.headers, [DELIVERY_HEADERS.repeat]: '1' } : record.headers;
+    const headers = record.redelivered ? { ...record.headers, ...REPEAT_HEADERS } : record.headers;
     await this.producer.send(this.topics.deliveries, [{ key: record.key, value: record.value, headers }]);
   }
 }

@@ -1,4 +1,4 @@
-import { DELIVERY_HEADERS, RETRY_HEADERS, topicsFor } from '@hookline/contracts';
+import { REPEAT_HEADER, RETRY_HEADERS, topicsFor } from '@hookline/contracts';
 import type { ConsumedMessage, KafkaProducer, OutgoingMessage } from '@hookline/kafka';
 import { TiersHandler } from '../src/tiers.handler.js';
 
@@ -36,6 +36,6 @@ describe('retry re-emitting a due task', () => {
     const record = tierRecord(true);
     await handler.handle(record);
 
-    expect(sent[0]!.messages[0]!.headers).toEqual({ ...record.headers, [DELIVERY_HEADERS.repeat]: '1' });
+    expect(sent[0]!.messages[0]!.headers).toEqual({ ...record.headers, [REPEAT_HEADER]: '1' });
   });
 });

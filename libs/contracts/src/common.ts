@@ -129,3 +129,12 @@ export function refuseUnstorable(value: unknown, context: z.RefinementCtx): void
 export function textStorageProblem(text: string): string | null {
   return textProblem(text)?.message ?? null;
 }
+
+/**
+ * Header of an event or a delivery task that may repeat one sent before: ingest emitted the
+ * message again not knowing whether its first emit went through (the outbox relay, an ingest-topic
+ * record read again), or fanout or retry made it from a record they read again after a rebalance
+ * or a crash. It travels on to the tasks made of it, and delivery looks for the attempt's earlier
+ * success before it sends such a task, as for a task it reads again itself (docs/adr/0024).
+ */
+export const REPEAT_HEADER = 'hookline-repeat';

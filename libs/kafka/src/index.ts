@@ -21,4 +21,5 @@ export { decodeContract, decodeValue, type Decoded, UnreadableRecord } from './d
 export { KAFKA_CLIENT, KAFKA_SERVICE_TOPICS, KafkaLifecycle, KafkaModule, PLATFORM_TOPICS } from './kafka.module.js';
 export { within } from './within.js';
 export { gatherFetches } from './consumer/fetch-gathering.js';
+export { mayRepeat, REPEAT_HEADERS } from './consumer/repeats.js';
 export { groupLag } from './group-lag.js';

@@ -1,6 +1,6 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
-import { DELIVERY_HEADERS, type EventValue, firstDeliveryTask, type PlatformTopics } from '@hookline/contracts';
-import { KafkaProducer, PLATFORM_TOPICS } from '@hookline/kafka';
+import { type EventValue, firstDeliveryTask, type PlatformTopics } from '@hookline/contracts';
+import { KafkaProducer, PLATFORM_TOPICS, REPEAT_HEADERS } from '@hookline/kafka';
 import { type Logger, ROOT_LOGGER } from '@hookline/logging';
 import { Inject, Injectable } from '@nestjs/common';
 import { FilterCache } from './filter-cache.js';
@@ -31,9 +31,9 @@ export class FanoutService {
 
   /**
    * Routes the event; `position` is where it is on the events topic, the order of a FIFO endpoint's
-   * messages. The tasks of an event read again (`redelivered`) say they may repeat earlier ones.
+   * messages. The tasks of an event that may repeat one routed before (`repeat`) say so too.
    */
-  async route(event: EventValue, position: { partition: number; offset: string }, redelivered = false): Promise<void> {
+  async route(event: EventValue, position: { partition: number; offset: string }, repeat = false): Promise<void> {
     const endpoints = (await this.routes.add(event.applicationId)).filter((endpoint) => subscribes(endpoint, event));
     if (endpoints.length === 0) return;
 
@@ -54,7 +54,7 @@ export class FanoutService {
       endpoints.map((endpoint) => ({
         key: endpoint.id,
         value: JSON.stringify(firstDeliveryTask({ ...event, acceptedAt: event.createdAt }, endpoint.id, 'scheduled', fifo(endpoint) ? orderingKey : undefined)),
-        ...(redelivered && { headers: { [DELIVERY_HEADERS.repeat]: '1' } }),
+        ...(repeat && { headers: REPEAT_HEADERS }),
       })),
     );
   }

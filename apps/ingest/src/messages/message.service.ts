@@ -2,7 +2,7 @@ import { Coalescer, isolateRowFaults, STATEMENT_LINGER_MS } from '@hookline/batc
 import { HOOKLINE_CONFIG, type HooklineConfig } from '@hookline/config';
 import { type EventValue, topicsFor } from '@hookline/contracts';
 import { type Application, isDataError, isSendable, Message, uuidv7 } from '@hookline/database';
-import { KafkaProducer } from '@hookline/kafka';
+import { KafkaProducer, REPEAT_HEADERS } from '@hookline/kafka';
 import { activeTraceId } from '@hookline/telemetry';
 import { errorMessage, ROOT_LOGGER, type Logger } from '@hookline/logging';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
@@ -144,7 +144,7 @@ export class MessageService {
       // Its first emit failed (or is still under way): this request emits it too.
       if (earlier.unemitted) {
         await record?.turn?.();
-        await this.emit([earlier.message], { awaitOutbox: record !== undefined });
+        await this.emit([earlier.message], { awaitOutbox: record !== undefined, repeat: true });
       }
       return { message: earlier.message, created: false };
     }
@@ -187,9 +187,11 @@ export class MessageService {
    * the producer gathers them into requests of a size the broker takes, however many there are.
    * One expunged while it waited there (Kafka was away) only leaves the outbox: it is never to be sent.
    * `awaitOutbox`: resolves only once they are out of the outbox too (an ingest-topic record's
-   * commit must not come before it), and rejects if they could not be taken out.
+   * commit must not come before it), and rejects if they could not be taken out. `repeat`: they
+   * may have been emitted already (still in the outbox: the first emit failed, or is under way, or
+   * its delete was lost), and their events say so (REPEAT_HEADER).
    */
-  async emit(messages: Message[], { awaitOutbox = false } = {}): Promise<void> {
+  async emit(messages: Message[], { awaitOutbox = false, repeat = false } = {}): Promise<void> {
     await Promise.all(
       messages.filter(isSendable).map((message) => {
         const value: EventValue = {
@@ -202,7 +204,7 @@ export class MessageService {
           createdAt: message.createdAt.toISOString(),
           ...(message.orderingKey !== null && { orderingKey: message.orderingKey }),
         };
-        return this.producer.send(this.eventsTopic, [{ key: message.applicationId, value: JSON.stringify(value) }]);
+        return this.producer.send(this.eventsTopic, [{ key: message.applicationId, value: JSON.stringify(value), ...(repeat && { headers: REPEAT_HEADERS }) }]);
       }),
     );
     const takenOut = messages.map((message) => this.emitted.add(message.id));

@@ -35,7 +35,7 @@ export class OutboxRelay extends PeriodicSweep {
       emittable.push(message);
     }
     if (emittable.length > 0) {
-      await this.service.emit(emittable);
+      await this.service.emit(emittable, { repeat: true });
       this.logger.info({ count: emittable.length }, 'outbox emitted stranded messages');
     }
     return stranded.length;

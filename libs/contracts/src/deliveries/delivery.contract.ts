@@ -4,16 +4,6 @@ import { eventTypeName, isoTimestamp, jsonObject, refuseUnstorable } from '../co
 /** Key of `<prefix>.deliveries` and of every retry tier: the endpoint id. */
 export const deliveryKey = z.uuid();
 
-/** Headers of a record of `<prefix>.deliveries`. */
-export const DELIVERY_HEADERS = {
-  /**
-   * Present when the task was made from a record its producer read again after a rebalance or a
-   * crash (fanout's event, retry's tier record): it may repeat a task already attempted, so
-   * delivery looks for that attempt's success first, as for a task it reads again itself.
-   */
-  repeat: 'hookline-repeat',
-} as const;
-
 /** Value of `<prefix>.deliveries`: one attempt to make, of one message, to one endpoint. */
 export const deliveryTask = z.strictObject({
   messageId: z.uuid(),
