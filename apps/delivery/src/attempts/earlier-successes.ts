@@ -3,9 +3,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AttemptRepository, type SucceededAttempt, type TaskAttempt } from './attempt.repository.js';
 
 /**
- * Whether a task read again (ConsumedMessage.redelivered) already succeeded: the consumer that
- * read it first may have sent it, recorded it, and died or lost its partitions before the offset
- * was committed. The tasks read again after one rebalance share a statement.
+ * Whether a task that may repeat one handled before (mayRepeat: read again, or made again
+ * upstream) already succeeded: the consumer that had it first may have sent it, recorded it, and
+ * died or lost its partitions before the offset was committed. The tasks read again after one
+ * rebalance share a statement.
  */
 @Injectable()
 export class EarlierSuccesses {
