@@ -61,6 +61,8 @@ interface SentAttempt {
 @Injectable()
 export class AttemptService {
   private readonly requests = new KeyedLimiter(MAX_REQUESTS_PER_ENDPOINT);
+  /** Scheduled, unordered tasks being attempted, one at a time per message, endpoint and attempt number. */
+  private readonly sameTask = new KeyedLimiter(1);
   /** Requests made whose attempt is not yet recorded and reported, by task (see attempt). */
   private readonly sent = new WeakMap<DeliveryTask, SentAttempt>();
 
@@ -97,6 +99,17 @@ export class AttemptService {
       this.sent.delete(task);
       return;
     }
+    if (task.trigger === 'scheduled' && task.orderingKey === undefined) {
+      // A task and its repeat read by this process at once (one batch after a rebalance holds
+      // both) take turns, so that the later one finds the earlier one's attempt (skipsRepeat).
+      await this.sameTask.run(`${task.messageId} ${task.endpointId} ${task.attempt}`, () => this.attemptAnew(task, superseded, redelivered));
+      return;
+    }
+    await this.attemptAnew(task, superseded, false);
+  }
+
+  /** A task no request was made for in this process yet; `redelivered` only for a scheduled, unordered one. */
+  private async attemptAnew(task: DeliveryTask, superseded: AbortSignal | undefined, redelivered: boolean): Promise<void> {
     if (redelivered && (await this.skipsRepeat(task))) return;
     let target = await this.endpoints.get(task.endpointId);
     if (!target || target.endpoint.disabled) target = await this.endpoints.get(task.endpointId, { fresh: true });
@@ -131,7 +144,6 @@ export class AttemptService {
    * message done. A failed attempt is made again, as before: the receiver may answer now.
    */
   private async skipsRepeat(task: DeliveryTask): Promise<boolean> {
-    if (task.trigger !== 'scheduled' || task.orderingKey !== undefined) return false;
     const success = await this.earlier.of({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: task.attempt });
     if (!success) return false;
     await this.outcomes.report(task, { outcome: 'delivered', attempts: task.attempt, statusCode: success.statusCode, deliveredAt: success.answeredAt });

@@ -56,6 +56,8 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
           recordFailures--;
           throw new Error('Connection terminated unexpectedly');
         }
+        const { messageId, endpointId, attemptNumber, responseStatusCode, createdAt } = record.attempt;
+        if (record.status === 'succeeded') earlierSuccesses.push({ messageId, endpointId, attemptNumber, statusCode: responseStatusCode!, answeredAt: createdAt });
         return [];
       },
     } as unknown as AttemptRecorder,
@@ -184,6 +186,15 @@ describe('AttemptService, for a task read again after a rebalance or crash (rede
     expect(posts).toHaveLength(2);
   });
 
+  it('lets a task and its repeat read at once take turns, so that the later one finds the first one delivered', async () => {
+    const { subject, posts, finals } = attemptService(answered(204));
+
+    await Promise.all([subject.attempt(deliveryTaskOf(), undefined, true), subject.attempt(deliveryTaskOf(), undefined, true)]);
+
+    expect(posts).toHaveLength(1);
+    expect(finals.map((final) => final.outcome)).toEqual(['delivered', 'delivered']);
+  });
+
   it("does not look for an earlier success of a task read for the first time, of an operator's resend, or of an ordered task", async () => {
     const { subject, posts, lookups, earlierSuccesses } = attemptService(answered(204));
     const task = deliveryTaskOf();
@@ -205,10 +216,11 @@ describe('AttemptService, when the consumer generation that read a task ends', (
     let answerAll!: () => void;
     const answers = new Promise<void>((resolve) => (answerAll = resolve));
     const { subject, posts } = attemptService(answered(204), () => answers);
-    // Four requests to the endpoint at once hold all its slots; the fifth task waits for one.
-    const running = Array.from({ length: 4 }, () => subject.attempt(deliveryTaskOf()));
+    // Four requests to the endpoint at once (four messages) hold all its slots; the fifth task waits for one.
+    const messageId = (n: number) => `00000000-0000-4000-8000-00000000010${n}`;
+    const running = Array.from({ length: 4 }, (_, n) => subject.attempt(deliveryTaskOf({ messageId: messageId(n) })));
     const generation = new AbortController();
-    const waiting = subject.attempt(deliveryTaskOf(), generation.signal);
+    const waiting = subject.attempt(deliveryTaskOf({ messageId: messageId(4) }), generation.signal);
     await new Promise((resolve) => setImmediate(resolve));
     expect(posts).toHaveLength(4);
 
