@@ -16,7 +16,7 @@ import { type FinalOutcome, OutcomeReporter } from '../outcomes/outcome-reporter
 import { type FailureResult, FollowUp } from '../retries/follow-up.js';
 import { AttemptRecorder, type Lease } from './attempt-recorder.js';
 import type { Promotion } from './attempt.repository.js';
-import { EarlierSuccesses } from './earlier-successes.js';
+import { EarlierSuccesses, taskAttemptKey, taskAttemptOf } from './earlier-successes.js';
 
 /** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
 const MAX_REQUESTS_PER_ENDPOINT = 4;
@@ -82,9 +82,9 @@ export class AttemptService {
   /**
    * `superseded`, when given, aborts once the consumer generation that read the task is over: the
    * task will be read again, so a request not yet started is not made (it throws the abort's reason).
-   * `redelivered`: an earlier consumer may have made this attempt already (see skipsRepeat).
+   * `mayRepeat`: the task may repeat one whose attempt was made already (see skipsRepeat).
    */
-  async attempt(task: DeliveryTask, superseded?: AbortSignal, redelivered = false): Promise<void> {
+  async attempt(task: DeliveryTask, superseded?: AbortSignal, mayRepeat = false): Promise<void> {
     annotateActiveSpan({
       [HOOKLINE_ATTRIBUTES.applicationId]: task.applicationId,
       [HOOKLINE_ATTRIBUTES.endpointId]: task.endpointId,
@@ -102,15 +102,15 @@ export class AttemptService {
     if (task.trigger === 'scheduled' && task.orderingKey === undefined) {
       // A task and its repeat read by this process at once (one batch after a rebalance holds
       // both) take turns, so that the later one finds the earlier one's attempt (skipsRepeat).
-      await this.sameTask.run(`${task.messageId} ${task.endpointId} ${task.attempt}`, () => this.attemptAnew(task, superseded, redelivered));
+      await this.sameTask.run(taskAttemptKey(taskAttemptOf(task)), () => this.attemptAnew(task, superseded, mayRepeat));
       return;
     }
     await this.attemptAnew(task, superseded, false);
   }
 
-  /** A task no request was made for in this process yet; `redelivered` only for a scheduled, unordered one. */
-  private async attemptAnew(task: DeliveryTask, superseded: AbortSignal | undefined, redelivered: boolean): Promise<void> {
-    if (redelivered && (await this.skipsRepeat(task))) return;
+  /** A task no request was made for in this process yet; `mayRepeat` only for a scheduled, unordered one. */
+  private async attemptAnew(task: DeliveryTask, superseded: AbortSignal | undefined, mayRepeat: boolean): Promise<void> {
+    if (mayRepeat && (await this.skipsRepeat(task))) return;
     let target = await this.endpoints.get(task.endpointId);
     if (!target || target.endpoint.disabled) target = await this.endpoints.get(task.endpointId, { fresh: true });
     if (!target || target.endpoint.disabled) {
@@ -144,7 +144,7 @@ export class AttemptService {
    * message done. A failed attempt is made again, as before: the receiver may answer now.
    */
   private async skipsRepeat(task: DeliveryTask): Promise<boolean> {
-    const success = await this.earlier.of({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: task.attempt });
+    const success = await this.earlier.of(taskAttemptOf(task));
     if (!success) return false;
     await this.outcomes.report(task, { outcome: 'delivered', attempts: task.attempt, statusCode: success.statusCode, deliveredAt: success.answeredAt });
     hooklineMetrics().repeatsSkipped.add(1);

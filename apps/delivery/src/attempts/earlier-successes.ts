@@ -1,4 +1,5 @@
 import { Coalescer, STATEMENT_LINGER_MS } from '@hookline/batching';
+import type { DeliveryTask } from '@hookline/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { AttemptRepository, type SucceededAttempt, type TaskAttempt } from './attempt.repository.js';
 
@@ -25,4 +26,8 @@ export class EarlierSuccesses {
   }
 }
 
-const taskAttemptKey = ({ messageId, endpointId, attemptNumber }: TaskAttempt) => `${messageId} ${endpointId} ${attemptNumber}`.toLowerCase();
+/** Which attempt a task is. */
+export const taskAttemptOf = ({ messageId, endpointId, attempt }: DeliveryTask): TaskAttempt => ({ messageId, endpointId, attemptNumber: attempt });
+
+/** One string per attempt of a task, the same whichever case its ids were written in. */
+export const taskAttemptKey = ({ messageId, endpointId, attemptNumber }: TaskAttempt) => `${messageId} ${endpointId} ${attemptNumber}`.toLowerCase();
