@@ -175,8 +175,8 @@ describe('the REST API through the real stack', () => {
         expect((await admin.delete(`/api/v1/app/${a.app.id}/api-key/${key.body.id}`)).status).toBe(204);
         expect((await here.get(path)).status).toBe(401);
         // The other instance hears of it (a PostgreSQL notification), well before its 30 s cache of it would expire.
-        await eventually(async () => expect((await there.get(path)).status).toBe(401), 3_000);
-        expect(Date.now() - revokedAt).toBeLessThan(5_000);
+        await eventually(async () => expect((await there.get(path)).status).toBe(401), 15_000);
+        expect(Date.now() - revokedAt).toBeLessThan(20_000);
         expect((await a.api.get(path)).status).toBe(200);
       } finally {
         other.process.kill('SIGTERM');

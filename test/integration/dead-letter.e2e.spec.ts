@@ -8,10 +8,11 @@ interface DeadLetterList {
 }
 
 describe('dead letters and replay, end to end', () => {
-  // Every 500 ms, no jitter, and a 1.2 s window: attempts at about 0, 0.5 and 1.0 s; the next
-  // would be due at 1.5 s, past the window, so the third failure is dead-lettered.
+  // Retries after 200 ms and 400 ms, then 10 s; no jitter and a 4 s window. Attempts at about 0,
+  // 0.2 and 0.6 s, the third failure's retry due past the window, so it is dead-lettered: three
+  // attempts however late a busy machine runs each retry, short of 3 s late.
   const ctx = usePipeline('dead', {
-    env: { ...evenRetries('500ms', 5), HOOKLINE_DEAD_LETTER_AFTER: '1200ms' },
+    env: { HOOKLINE_RETRY_SCHEDULE: '200ms,400ms,10s', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_DEAD_LETTER_AFTER: '4s' },
     eventType: { prefix: 'payment.failed', description: 'A payment failed' },
   });
   const receiver = useReceiver();

@@ -5,9 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually, requireStack, uniquePrefix } from '../support/env.js';
 
 /** Long enough that a held fetch cannot be mistaken for a slow one. */
-const GATHER_MS = 1_500;
+const GATHER_MS = 5_000;
 const RECORDS = 10;
-const SPACING_MS = 50;
+const SPACING_MS = 150;
 
 /**
  * Fetch gathering (ADR 22) against the real broker: records a producer sends one request at a

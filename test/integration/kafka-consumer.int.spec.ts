@@ -135,15 +135,19 @@ describe('KafkaConsumerServer against the real broker', () => {
     await sleep(3_000);
     // 500 ms a fetch: 6 in 3 s (kafkajs's 100 ms made 30).
     expect(fetchesDone.length - before).toBeLessThanOrEqual(8);
-    for (const value of ['x', 'y', 'z']) {
+    const took: number[] = [];
+    for (const value of ['v', 'w', 'x', 'y', 'z']) {
       // Just after an empty fetch came back the next one is waiting at the broker, which answers it with the record.
       const done = fetchesDone.length;
       await eventually(() => expect(fetchesDone.length).toBeGreaterThan(done), 2_000, 5);
       const sentAt = Date.now();
       await producer.send(topic, [{ key: value, value }]);
       await eventually(() => expect(handled).toContain(value), 2_000, 5);
-      expect(Date.now() - sentAt).toBeLessThan(350);
+      took.push(Date.now() - sentAt);
     }
+    // A fetch held for its 500 ms would make every try take about that long; the quickest of five
+    // is taken, so that one stall of a busy machine does not decide it.
+    expect(Math.min(...took)).toBeLessThan(350);
   });
 
   it('lets other keys finish while one key is stuck, and commits only below the stuck record', async () => {
