@@ -63,8 +63,10 @@ export const overviewQuery = z.object({
     .string()
     .regex(BUCKET_PATTERN, 'a whole number of seconds (at least 10s), minutes, hours or days, such as 1m')
     .pipe(duration)
+    // Wider than the widest range is never useful, and past PostgreSQL's interval range it failed as a 500.
+    .refine((ms) => ms <= MAX_OVERVIEW_RANGE_MS, 'at most 7d, the widest range')
     .optional()
-    .meta({ description: 'Width of each bucket, such as 1m (the default), 5m or 1h: at least 10s, at most 1,440 buckets in the range' }),
+    .meta({ description: 'Width of each bucket, such as 1m (the default), 5m or 1h: at least 10s, at most 7d, at most 1,440 buckets in the range' }),
 });
 export type OverviewQuery = z.infer<typeof overviewQuery>;
 
