@@ -1,7 +1,7 @@
 import { type LookupAddress, type LookupAllOptions, lookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
-import type { AddressPolicy } from './address-policy.js';
+import { type AddressPolicy, BlockedAddressError } from './address-policy.js';
 
 /** The resolver the connector asks (node:dns lookup, i.e. getaddrinfo, unless replaced). */
 export type DnsLookup = (
@@ -24,7 +24,10 @@ export function guardedConnector(policy: AddressPolicy, connectTimeoutMs: number
       try {
         for (const { address } of addresses) policy.check(address);
       } catch (blocked) {
-        return callback(blocked as Error, []);
+        // The refusal names the host, not what it resolved to: a tenant reads it (attempts, verify),
+        // and must not learn the addresses of internal names from it.
+        const reason = blocked instanceof BlockedAddressError ? blocked.reason : (blocked as Error).message;
+        return callback(new BlockedAddressError(hostname, `its address is not allowed (${reason})`), []);
       }
       if (options.all) callback(null, addresses);
       else callback(null, addresses[0].address, addresses[0].family);
