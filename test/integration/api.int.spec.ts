@@ -449,6 +449,29 @@ describe('the REST API through the real stack', () => {
       expect((await c.api.get<ListOut<MessageOut>>(path)).body.data.filter((message) => message.payload.amount === 1000)).toEqual([]);
     });
 
+    it('repeats an answer that holds a credential from a sealed copy: the key or token is never stored as text', async () => {
+      const stored = async (key: string) => JSON.stringify(((await db.query('SELECT response_body FROM idempotency_keys WHERE key = $1', [key])) as Array<{ response_body: unknown }>)[0]?.response_body);
+      const portalKey = `idem-${randomUUID()}`;
+      const portalPath = `/api/v1/auth/app-portal-access/${c.app.id}`;
+      const access = await admin.post<{ url: string; token: string }>(portalPath, {}, { 'idempotency-key': portalKey });
+      expect(access.status).toBe(200);
+      expect(await admin.post(portalPath, {}, { 'idempotency-key': portalKey })).toMatchObject({ status: 200, body: access.body });
+      const keyKey = `idem-${randomUUID()}`;
+      const keyPath = `/api/v1/app/${c.app.id}/api-key`;
+      const created = await admin.post<{ id: string; key: string }>(keyPath, { name: 'sealed' }, { 'idempotency-key': keyKey });
+      expect(created.status).toBe(201);
+      expect(await admin.post(keyPath, { name: 'sealed' }, { 'idempotency-key': keyKey })).toMatchObject({ status: 201, body: created.body });
+      for (const [key, secret] of [[portalKey, access.body.token], [keyKey, created.body.key]] as const) {
+        const row = await stored(key);
+        expect(row).toContain('"sealed"');
+        expect(row).not.toContain(secret);
+      }
+      // Another answer is kept as it was sent.
+      const messageKey = `idem-${randomUUID()}`;
+      const message = await c.api.post<MessageOut>(`/api/v1/app/${c.app.id}/msg`, { eventType, payload: {} }, { 'idempotency-key': messageKey });
+      expect(await stored(messageKey)).toContain(message.body.id);
+    });
+
     it('lets a key run anew once HOOKLINE_IDEMPOTENCY_KEY_TTL (24 h) has passed since its first use', async () => {
       const key = `idem-${randomUUID()}`;
       const path = `/api/v1/app/${d.app.id}/msg`;

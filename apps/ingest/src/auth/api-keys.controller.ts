@@ -25,6 +25,7 @@ export class ApiKeysController {
     body: apiKeyIn,
     status: 201,
     response: ApiKeyOut,
+    credential: true,
   })
   create(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: ApiKeyIn) { return this.keys.create(principal, appId, body); }
 

@@ -35,6 +35,11 @@ export interface ApiOperation {
   response?: z.ZodType;
   /** Served only because Svix still serves it (old clients call it); the document marks it deprecated. */
   deprecated?: true;
+  /**
+   * Its answer holds a credential shown once (an API key, a portal token): the copy an
+   * Idempotency-Key keeps for a repeat is sealed with the secrets keyring, never stored as text.
+   */
+  credential?: true;
 }
 
 /** Metadata key of a handler's declaration, which the guard reads. */

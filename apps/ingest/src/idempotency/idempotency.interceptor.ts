@@ -1,10 +1,18 @@
+import { type EncryptedSecret, SecretBox } from '@hookline/signing';
 import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { catchError, from, type Observable, of, switchMap, throwError } from 'rxjs';
 import { confinedTo, type Principal } from '../auth/principal.js';
 import { ApiError } from '../http/errors.js';
+import { type ApiOperation, OPERATION } from '../http/operation.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
+
+/** A stored answer that holds a credential (ApiOperation.credential), as kept: sealed. */
+interface SealedAnswer {
+  sealed: EncryptedSecret;
+}
 
 /**
  * `Idempotency-Key` on a POST: the first request runs and its response is stored; a repeat
@@ -12,11 +20,16 @@ import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
  * the first use, after which the key runs anew (the rows themselves are deleted by retention). A
  * repeat that arrives while the first is still running gets a 409; a key reused on another route,
  * or with another request body (compared by SHA-256, as Stripe does), a 422. Failed requests
- * (4xx/5xx) release the key so the caller can fix and retry.
+ * (4xx/5xx) release the key so the caller can fix and retry. An answer that holds a credential is
+ * stored sealed with the secrets keyring, as endpoint secrets are.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly keys: IdempotencyKeysRepository) {}
+  constructor(
+    private readonly keys: IdempotencyKeysRepository,
+    private readonly reflector: Reflector,
+    private readonly box: SecretBox,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
@@ -30,19 +43,32 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // The body as parsed (the same JSON text gives the same hash), before validation changes it.
     const requestHash = createHash('sha256').update(JSON.stringify(request.body ?? null)).digest('hex');
     const response = context.switchToHttp().getResponse<Response>();
+    const credential = this.reflector.get<ApiOperation | undefined>(OPERATION, context.getHandler())?.credential === true;
 
     return from(this.claim(scope, key, route, requestHash)).pipe(
       switchMap((earlier) => {
         if (earlier) {
           response.status(earlier.statusCode);
-          return of(earlier.body);
+          return of(credential ? this.open(earlier.body as SealedAnswer) : earlier.body);
         }
         return next.handle().pipe(
-          switchMap((body: unknown) => from(this.keys.storeResponse({ scope, key, statusCode: response.statusCode, body })).pipe(switchMap(() => of(body)))),
+          switchMap((body: unknown) => {
+            const stored = credential ? { sealed: this.box.encrypt(JSON.stringify(body)) } : body;
+            return from(this.keys.storeResponse({ scope, key, statusCode: response.statusCode, body: stored })).pipe(switchMap(() => of(body)));
+          }),
           catchError((error: unknown) => from(this.keys.release(scope, key)).pipe(switchMap(() => throwError(() => error)))),
         );
       }),
     );
+  }
+
+  /** A sealed answer as it was sent; one whose key has left the keyring cannot be repeated (409). */
+  private open(answer: SealedAnswer): unknown {
+    try {
+      return JSON.parse(this.box.decrypt(answer.sealed));
+    } catch {
+      throw new ApiError(HttpStatus.CONFLICT, 'idempotency_answer_unavailable', 'the answer to this Idempotency-Key held a credential that can no longer be read (its secrets key was removed); send the request with a new key');
+    }
   }
 
   /** Claims the key for this request, or returns the response of the request that holds it. */

@@ -19,6 +19,7 @@ export class AppPortalController {
     body: appPortalAccessIn,
     status: 200,
     response: AppPortalAccessOut,
+    credential: true,
   })
   appPortalAccess(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: AppPortalAccessIn, @RequestOrigin() origin: string) {
     return this.portal.access(principal, appId, body, origin);
@@ -44,6 +45,7 @@ export class AppPortalController {
     access: 'token',
     status: 200,
     response: AppPortalAccessOut,
+    credential: true,
   })
   dashboardAccess(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @RequestOrigin() origin: string) { return this.portal.access(principal, appId, undefined, origin); }
 }
