@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { isUuid } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
+import { selectMessage } from '../messages/messages.repository.js';
 
 /** Which attempts a listing shows: of one message or to one endpoint, narrowed by Svix's filters. */
 export interface AttemptFilter {
@@ -44,8 +45,9 @@ export class AttemptsRepository {
     if (filter.before) builder.andWhere('attempt.created_at < :before', { before: filter.before });
     if (filter.after) builder.andWhere('attempt.created_at > :after', { after: filter.after });
     if (filter.channel || filter.eventTypes || filter.withMessage) {
-      if (filter.withMessage) builder.innerJoinAndSelect('attempt.message', 'message');
-      else builder.innerJoin('attempt.message', 'message');
+      builder.innerJoin('attempt.message', 'message');
+      // A listing never shows the payload, so it is not read.
+      if (filter.withMessage) selectMessage(builder, 'message', false);
       if (filter.channel) builder.andWhere(':channel = ANY(message.channels)', { channel: filter.channel });
       if (filter.eventTypes) builder.andWhere('message.event_type IN (:...eventTypes)', { eventTypes: filter.eventTypes });
     }

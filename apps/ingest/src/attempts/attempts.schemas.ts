@@ -138,5 +138,3 @@ export const messageEndpointOut = (row: MessageEndpoint & { endpoint: Endpoint }
 /** Svix's EmptyResponse (resend): the svix SDK parses a JSON body here. */
 export const EmptyResponse = named('EmptyResponse', z.object({}));
 
-/** A message's payload left out of an answer (`with_content=false`, or the message of an attempt). */
-export const withoutPayload = <T extends { payload: Record<string, unknown> }>(out: T): T => ({ ...out, payload: {} });

@@ -24,14 +24,13 @@ import {
   type MessageAttemptOut,
   type MessageEndpointOut,
   messageEndpointOut,
-  withoutPayload,
 } from './attempts.schemas.js';
 import { DeliveryStatusesRepository } from './delivery-statuses.repository.js';
 
-/** An attempt as a listing shows it: its response only with content, its message (never the payload) when loaded. */
+/** An attempt as a listing shows it: its response only with content, its message (never the payload, not read) when loaded. */
 function listedAttemptOut(attempt: Attempt & { message?: Parameters<typeof messageOut>[0] }, withContent: boolean): MessageAttemptOut {
   const out = attemptOut(attempt);
-  return { ...out, response: withContent ? out.response : '', ...(attempt.message && { msg: withoutPayload(messageOut(attempt.message)) }) };
+  return { ...out, response: withContent ? out.response : '', ...(attempt.message && { msg: messageOut({ ...attempt.message, payload: {} }) }) };
 }
 
 /**
@@ -95,8 +94,10 @@ export class AttemptsService {
     // No message carries a tag; Hookline never has a message sending (3) or canceled (4) as a status.
     if (query.tag !== undefined || query.status === 3 || query.status === 4) return emptyPage();
     const filter = { status: query.status, channel: query.channel, eventTypes: eventTypesOf(query), before: query.before, after: query.after };
-    const page = await this.statuses.messagesOf(endpoint.id, filter, query);
-    return mapPage(page, (row) => (query.with_content === 'true' ? endpointMessageOut(row) : withoutPayload(endpointMessageOut(row))));
+    const withContent = query.with_content === 'true';
+    const page = await this.statuses.messagesOf(endpoint.id, filter, query, withContent);
+    // Without content the payload was not read: {} stands in for it, as Svix answers.
+    return mapPage(page, (row) => endpointMessageOut(withContent ? row : { ...row, message: { ...row.message, payload: {} } }));
   }
 
   /** The endpoints the message was routed to, by endpoint id, each with where the message stands there. */

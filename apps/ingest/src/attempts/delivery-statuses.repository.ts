@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
+import { selectMessage } from '../messages/messages.repository.js';
 
 /** Narrows the messages attempted at an endpoint, by Svix's filters. */
 export interface AttemptedMessageFilter {
@@ -28,8 +29,8 @@ export class DeliveryStatusesRepository {
   constructor(@InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>) {}
 
   /** The messages routed to the endpoint, with where each stands there, newest first unless asked otherwise. */
-  messagesOf(endpointId: string, filter: AttemptedMessageFilter, query: ListQuery): Promise<ListResponse<MessageEndpoint & { message: Message }>> {
-    const builder = this.statuses.createQueryBuilder('status').innerJoinAndSelect('status.message', 'message').where('status.endpoint_id = :endpointId', { endpointId });
+  messagesOf(endpointId: string, filter: AttemptedMessageFilter, query: ListQuery, withPayload: boolean): Promise<ListResponse<MessageEndpoint & { message: Message }>> {
+    const builder = selectMessage(this.statuses.createQueryBuilder('status').innerJoin('status.message', 'message'), 'message', withPayload).where('status.endpoint_id = :endpointId', { endpointId });
     if (filter.status !== undefined) builder.andWhere(STATUS_CONDITION[filter.status]);
     if (filter.channel) builder.andWhere(':channel = ANY(message.channels)', { channel: filter.channel });
     if (filter.eventTypes) builder.andWhere('message.event_type IN (:...eventTypes)', { eventTypes: filter.eventTypes });

@@ -120,7 +120,9 @@ export class MessageService {
   async list(principal: Principal, appId: string, query: MessageListQuery): Promise<ListResponse<MessageOut>> {
     const application = await this.applications.resolve(principal, appId);
     const filter = { channel: query.channel, eventTypes: query.event_types === undefined ? undefined : [query.event_types].flat(), before: query.before, after: query.after };
-    return mapPage(await this.messages.page(application.id, filter, query), (message) => (query.with_content === 'true' ? messageOut(message) : { ...messageOut(message), payload: {} }));
+    const withContent = query.with_content === 'true';
+    // Without content the payload was not read: {} stands in for it, as Svix answers.
+    return mapPage(await this.messages.page(application.id, filter, query, withContent), (message) => messageOut(withContent ? message : { ...message, payload: {} }));
   }
 
   async get(principal: Principal, appId: string, msgId: string): Promise<MessageOut> {

@@ -1,7 +1,7 @@
 import { Message, MessageEndpoint, preparedStatement, unnestParameters, uuidFloor } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, MoreThanOrEqual, Repository } from 'typeorm';
+import { In, MoreThanOrEqual, type ObjectLiteral, Repository, type SelectQueryBuilder } from 'typeorm';
 import { isUuid } from '../http/lookup.js';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
@@ -62,6 +62,20 @@ export interface MessageFilter {
 }
 
 /** Messages, their outbox (accepted, not yet on the events topic) and their status per endpoint. */
+/**
+ * Selects the message of `alias` (the query's own entity, or one joined as `alias`) with or
+ * without its payload. A listing that leaves payloads out does not read them: the driver turns
+ * each one into objects, and a page of large ones (up to 256 KiB of small arrays each, several
+ * MB of heap apiece) could take an instance's memory only to be dropped.
+ */
+export function selectMessage<E extends ObjectLiteral>(builder: SelectQueryBuilder<E>, alias: string, withPayload: boolean): SelectQueryBuilder<E> {
+  const columns = builder.connection
+    .getMetadata(Message)
+    .columns.filter((column) => withPayload || column.propertyName !== 'payload')
+    .map((column) => `${alias}.${column.propertyPath}`);
+  return builder.expressionMap.mainAlias?.name === alias ? builder.select(columns) : builder.addSelect(columns);
+}
+
 @Injectable()
 export class MessagesRepository {
   constructor(
@@ -145,8 +159,8 @@ export class MessagesRepository {
   }
 
   /** A page of the application's messages, newest first unless asked otherwise. */
-  page(applicationId: string, filter: MessageFilter, query: ListQuery): Promise<ListResponse<Message>> {
-    const builder = this.messages.createQueryBuilder('msg').where('msg.application_id = :applicationId', { applicationId });
+  page(applicationId: string, filter: MessageFilter, query: ListQuery, withPayload: boolean): Promise<ListResponse<Message>> {
+    const builder = selectMessage(this.messages.createQueryBuilder('msg'), 'msg', withPayload).where('msg.application_id = :applicationId', { applicationId });
     if (filter.channel) builder.andWhere(':channel = ANY(msg.channels)', { channel: filter.channel });
     if (filter.eventTypes) builder.andWhere('msg.event_type IN (:...types)', { types: filter.eventTypes });
     if (filter.before) builder.andWhere('msg.created_at < :before', { before: filter.before });
