@@ -10,9 +10,10 @@ interface DeadLetterList {
 describe('dead letters and replay, end to end', () => {
   // Retries after 200 ms and 400 ms, then 10 s; no jitter and a 4 s window. Attempts at about 0,
   // 0.2 and 0.6 s, the third failure's retry due past the window, so it is dead-lettered: three
-  // attempts however late a busy machine runs each retry, short of 3 s late.
+  // attempts however late a busy machine runs each retry, short of 3 s late. The breaker stays
+  // shut, so that a replay after many failures is delivered at once rather than after its probes.
   const ctx = usePipeline('dead', {
-    env: { HOOKLINE_RETRY_SCHEDULE: '200ms,400ms,10s', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_DEAD_LETTER_AFTER: '4s' },
+    env: { HOOKLINE_RETRY_SCHEDULE: '200ms,400ms,10s', HOOKLINE_RETRY_JITTER: '0', HOOKLINE_DEAD_LETTER_AFTER: '4s', HOOKLINE_CIRCUIT_BREAKER_THRESHOLD: '1000' },
     eventType: { prefix: 'payment.failed', description: 'A payment failed' },
   });
   const receiver = useReceiver();
@@ -55,6 +56,31 @@ describe('dead letters and replay, end to end', () => {
     expect(attempts[0]).toMatchObject({ responseStatusCode: 200, triggerType: 1 }); // newest: the manual replay
     expect(new Set(receiver.on('/down').map((request) => request.headers['webhook-id']))).toEqual(new Set([message.id]));
     await eventually(async () => expect((await admin.get<DeadLetterList>(`/api/v1/app/${app.id}/dead-letter`)).body.data).toEqual([]));
+  });
+
+  it('replays more dead letters than one chunk of redeliveries, each once', async () => {
+    const { svix, admin, eventType } = ctx;
+    const app = await svix.application.create({ name: 'Many dead' });
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url('/many') });
+    let fixed = false;
+    const delivered: string[] = [];
+    receiver.respond = (request) => {
+      if (!fixed) return { status: 503 };
+      delivered.push(String(request.headers['webhook-id']));
+      return { status: 200 };
+    };
+    // More than DeadLettersService's chunk of 50, so the replay walks past its first chunks.
+    const messages = await Promise.all(Array.from({ length: 120 }, (_, n) => svix.message.create(app.id, { eventType, payload: { n } })));
+    await eventually(async () => {
+      const { body } = await admin.get<DeadLetterList>(`/api/v1/app/${app.id}/dead-letter?limit=250`);
+      expect(body.data).toHaveLength(messages.length);
+    }, 30_000);
+
+    fixed = true;
+    const replay = await admin.post(`/api/v1/app/${app.id}/dead-letter/replay`, { endpointId: endpoint.id });
+    expect(replay).toMatchObject({ status: 202, body: { replayed: messages.length } });
+    await eventually(() => expect(new Set(delivered).size).toBe(messages.length), 30_000);
+    expect([...new Set(delivered)].sort()).toEqual(messages.map((message) => message.id).sort());
   });
 
   it('resends one message and recovers an endpoint, marking the attempts manual', async () => {

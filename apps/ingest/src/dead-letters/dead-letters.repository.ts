@@ -4,9 +4,16 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type SelectQueryBuilder } from 'typeorm';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
+import { selectMessage } from '../messages/messages.repository.js';
 
 /** A delivery status with its message. */
 export type StatusWithMessage = MessageEndpoint & { message: Message };
+
+/** Where a walk through deliveries to send again stands: past this pair, in (message, endpoint) order. */
+export interface RedeliveryChunk {
+  after: { messageId: string; endpointId: string } | null;
+  limit: number;
+}
 
 /** Narrows an application's dead letters: to one endpoint, to a time of death. */
 export interface DeadLetterFilter {
@@ -22,22 +29,24 @@ export class DeadLettersRepository {
 
   page(applicationId: string, filter: DeadLetterFilter, query: ListQuery & { iterator?: string }): Promise<ListResponse<StatusWithMessage>> {
     const key = { columns: ['status.message_id', 'status.endpoint_id'], of: (row: MessageEndpoint) => [row.messageId, row.endpointId], backward: true };
-    return paginate(this.dead(applicationId, filter), key, query, 'ascending') as Promise<ListResponse<StatusWithMessage>>;
+    // A dead letter's answer shows no payload, so none is read.
+    return paginate(this.dead(applicationId, filter, false), key, query, 'ascending') as Promise<ListResponse<StatusWithMessage>>;
   }
 
   /**
-   * Up to `limit` dead letters to replay, narrowed by message (id or eventId); none to an endpoint
-   * still waiting for its verification handshake (its URL changed since), none of an expunged message.
+   * The next chunk of dead letters to replay, narrowed by message (id or eventId); none to an
+   * endpoint still waiting for its verification handshake (its URL changed since), none of an
+   * expunged message.
    */
-  forReplay(applicationId: string, filter: DeadLetterFilter, msgIds: string[] | null | undefined, limit: number): Promise<StatusWithMessage[]> {
-    const builder = this.dead(applicationId, filter).andWhere('message.payload IS NOT NULL');
+  forReplay(applicationId: string, filter: DeadLetterFilter, msgIds: string[] | null | undefined, chunk: RedeliveryChunk): Promise<StatusWithMessage[]> {
+    const builder = this.dead(applicationId, filter, true).andWhere('message.payload IS NOT NULL');
     if (msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: msgIds });
     builder.innerJoin('status.endpoint', 'endpoint').andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)');
-    return builder.limit(limit).getMany() as Promise<StatusWithMessage[]>;
+    return inChunk(builder, chunk);
   }
 
-  /** Up to `limit` deliveries to the endpoint that failed or died, of messages created in the period and not expunged. */
-  failedOn(endpointId: string, since: Date, until: Date | null | undefined, limit: number): Promise<StatusWithMessage[]> {
+  /** The next chunk of deliveries to the endpoint that failed or died, of messages created in the period and not expunged. */
+  failedOn(endpointId: string, since: Date, until: Date | null | undefined, chunk: RedeliveryChunk): Promise<StatusWithMessage[]> {
     const builder = this.statuses
       .createQueryBuilder('status')
       .innerJoinAndSelect('status.message', 'message')
@@ -45,17 +54,21 @@ export class DeadLettersRepository {
       .andWhere('message.created_at >= :since', { since })
       .andWhere('message.payload IS NOT NULL');
     if (until) builder.andWhere('message.created_at < :until', { until });
-    return builder.limit(limit).getMany() as Promise<StatusWithMessage[]>;
+    return inChunk(builder, chunk);
   }
 
-  private dead(applicationId: string, filter: DeadLetterFilter): SelectQueryBuilder<MessageEndpoint> {
-    const builder = this.statuses
-      .createQueryBuilder('status')
-      .innerJoinAndSelect('status.message', 'message')
+  private dead(applicationId: string, filter: DeadLetterFilter, withPayload: boolean): SelectQueryBuilder<MessageEndpoint> {
+    const builder = selectMessage(this.statuses.createQueryBuilder('status').innerJoin('status.message', 'message'), 'message', withPayload)
       .where('status.application_id = :applicationId AND status.status = :dead', { applicationId, dead: 'dead' });
     if (filter.endpointId) builder.andWhere('status.endpoint_id = :endpointId', { endpointId: filter.endpointId });
     if (filter.since) builder.andWhere('status.last_attempt_at >= :since', { since: filter.since });
     if (filter.until) builder.andWhere('status.last_attempt_at < :until', { until: filter.until });
     return builder;
   }
+}
+
+/** The chunk's rows, in (message, endpoint) order from past its cursor. */
+function inChunk(builder: SelectQueryBuilder<MessageEndpoint>, { after, limit }: RedeliveryChunk): Promise<StatusWithMessage[]> {
+  if (after) builder.andWhere('(status.message_id, status.endpoint_id) > (:afterMessage, :afterEndpoint)', { afterMessage: after.messageId, afterEndpoint: after.endpointId });
+  return builder.orderBy('status.message_id').addOrderBy('status.endpoint_id').limit(limit).getMany() as Promise<StatusWithMessage[]>;
 }

@@ -14,6 +14,12 @@ import { MessagesRepository } from './messages.repository.js';
  * before every later message of its key still open; should the task be lost, whoever finds the
  * row at the head of its key sends it.
  */
+/**
+ * Deliveries to send again read, sent and let go at a time: their payloads are in memory
+ * together, and each can take several MB of heap once parsed (256 KiB of small arrays).
+ */
+export const REDELIVERY_CHUNK = 50;
+
 @Injectable()
 export class RedeliveryService {
   private readonly deliveriesTopic: string;

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
 import type { ListResponse } from '../../http/pagination.js';
 import { MessagesRepository } from '../../messages/messages.repository.js';
-import { RedeliveryService } from '../../messages/redelivery.service.js';
+import { REDELIVERY_CHUNK, RedeliveryService } from '../../messages/redelivery.service.js';
 import { EndpointLookup } from '../endpoint-lookup.js';
 import { EndpointOrderingRepository, type OrderedRow } from './endpoint-ordering.repository.js';
 import type { HeldKeyOut, HeldKeysQuery } from './endpoint-ordering.schemas.js';
@@ -56,8 +56,9 @@ export class EndpointOrderingService {
   }
 
   private async send(endpoint: Endpoint, rows: readonly OrderedRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const messages = await this.messages.findByIds(rows.map((row) => row.messageId));
-    await this.redelivery.redeliver(messages.map((message) => ({ message, endpointId: endpoint.id })), 'scheduled');
+    for (let from = 0; from < rows.length; from += REDELIVERY_CHUNK) {
+      const messages = await this.messages.findByIds(rows.slice(from, from + REDELIVERY_CHUNK).map((row) => row.messageId));
+      await this.redelivery.redeliver(messages.map((message) => ({ message, endpointId: endpoint.id })), 'scheduled');
+    }
   }
 }
