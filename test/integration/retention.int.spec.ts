@@ -221,8 +221,14 @@ describe('the retention sweep', () => {
 
   it('lets one sweeper at a time hold the lock; the others skip their turn', async () => {
     let release!: () => void;
-    const holding = repository.exclusively(4242, () => new Promise<string>((resolve) => (release = () => resolve('ran'))));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    let entered!: () => void;
+    const inside = new Promise<void>((resolve) => (entered = resolve));
+    // The first holds the lock once its work has begun, however long taking a connection took.
+    const holding = repository.exclusively(4242, () => new Promise<string>((resolve) => {
+      release = () => resolve('ran');
+      entered();
+    }));
+    await inside;
     expect(await repository.exclusively(4242, async () => 'also ran')).toBeNull();
     release();
     expect(await holding).toBe('ran');

@@ -182,7 +182,8 @@ describe('EgressClient', () => {
 
     expect(outcome).toMatchObject({ ok: false, statusCode: null, error: 'timeout after 300 ms' });
     expect(outcome.durationMs).toBeGreaterThanOrEqual(250);
-    expect(outcome.durationMs).toBeLessThan(2000);
+    // The server never answers: only the 300 ms timeout ends it; the bound leaves room for a stalled machine.
+    expect(outcome.durationMs).toBeLessThan(10_000);
   });
 
   it('times out on a body that stalls before the excerpt is read, keeping the status', async () => {

@@ -103,7 +103,8 @@ describe('limits', () => {
     for (let level = 0; level < 100_000; level++) hostile = { a: hostile };
     const started = performance.now();
     expect(problemsOf(hostile)[0]!.code).toBe('limit_exceeded');
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // The check stops at the depth limit rather than walking 100,000 levels; the bound is generous for a loaded machine.
+    expect(performance.now() - started).toBeLessThan(5_000);
   });
 
   it('nodes: at most maxNodes conditions, said once', () => {
