@@ -94,10 +94,10 @@ export class AttemptsService {
     // No message carries a tag; Hookline never has a message sending (3) or canceled (4) as a status.
     if (query.tag !== undefined || query.status === 3 || query.status === 4) return emptyPage();
     const filter = { status: query.status, channel: query.channel, eventTypes: eventTypesOf(query), before: query.before, after: query.after };
-    const withContent = query.with_content === 'true';
-    const page = await this.statuses.messagesOf(endpoint.id, filter, query, withContent);
-    // Without content the payload was not read: {} stands in for it, as Svix answers.
-    return mapPage(page, (row) => endpointMessageOut(withContent ? row : { ...row, message: { ...row.message, payload: {} } }));
+    const page = await this.statuses.messagesOf(endpoint.id, filter, query);
+    // Without content the payload is not read: {} stands in for it, as Svix answers.
+    if (query.with_content !== 'true') return mapPage(page, (row) => endpointMessageOut({ ...row, message: { ...row.message, payload: {} } }));
+    return mapPage(await this.messages.withPayloads(page, (row) => row.message, query), endpointMessageOut);
   }
 
   /** The endpoints the message was routed to, by endpoint id, each with where the message stands there. */

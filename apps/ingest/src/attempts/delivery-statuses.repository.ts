@@ -28,9 +28,9 @@ const STATUS_CONDITION = {
 export class DeliveryStatusesRepository {
   constructor(@InjectRepository(MessageEndpoint) private readonly statuses: Repository<MessageEndpoint>) {}
 
-  /** The messages routed to the endpoint, with where each stands there, newest first unless asked otherwise. */
-  messagesOf(endpointId: string, filter: AttemptedMessageFilter, query: ListQuery, withPayload: boolean): Promise<ListResponse<MessageEndpoint & { message: Message }>> {
-    const builder = selectMessage(this.statuses.createQueryBuilder('status').innerJoin('status.message', 'message'), 'message', withPayload).where('status.endpoint_id = :endpointId', { endpointId });
+  /** The messages routed to the endpoint (without their payloads), with where each stands there, newest first unless asked otherwise. */
+  messagesOf(endpointId: string, filter: AttemptedMessageFilter, query: ListQuery): Promise<ListResponse<MessageEndpoint & { message: Message }>> {
+    const builder = selectMessage(this.statuses.createQueryBuilder('status').innerJoin('status.message', 'message'), 'message', false).where('status.endpoint_id = :endpointId', { endpointId });
     if (filter.status !== undefined) builder.andWhere(STATUS_CONDITION[filter.status]);
     if (filter.channel) builder.andWhere(':channel = ANY(message.channels)', { channel: filter.channel });
     if (filter.eventTypes) builder.andWhere('message.event_type IN (:...eventTypes)', { eventTypes: filter.eventTypes });

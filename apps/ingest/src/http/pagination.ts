@@ -59,6 +59,21 @@ export async function paginate<E extends ObjectLiteral>(
   };
 }
 
+/**
+ * The page cut to the `keep` rows nearest its cursor: the first ones of a page read forward, the
+ * last ones of a page read backward (its iterator began with "-"). A page that was cut is not the
+ * last one: its iterator names the row it was cut after (or before).
+ */
+export function cutPage<E>(page: ListResponse<E>, keep: number, query: Pick<ListQuery, 'iterator'>, of: (row: E) => string[]): ListResponse<E> {
+  if (keep >= page.data.length) return page;
+  if (query.iterator?.startsWith('-') === true) {
+    const data = page.data.slice(page.data.length - keep);
+    return { ...page, data, prevIterator: `-${of(data[0]!).join(':')}`, done: false };
+  }
+  const data = page.data.slice(0, keep);
+  return { ...page, data, iterator: of(data.at(-1)!).join(':'), done: false };
+}
+
 /** A page of rows as a page of answers. */
 export const mapPage = <E, T>(page: ListResponse<E>, toOut: (row: E) => T): ListResponse<T> => ({ ...page, data: page.data.map(toOut) });
 

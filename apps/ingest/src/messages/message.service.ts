@@ -10,6 +10,7 @@ import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { ApiError, found, notFound, ValidationFailed } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
+import type { ListQuery } from '../http/schemas.js';
 import { MessagesRepository } from './messages.repository.js';
 import { type MessageIn, type MessageListQuery, type MessageOut, messageOut } from './messages.schemas.js';
 
@@ -121,8 +122,15 @@ export class MessageService {
     const application = await this.applications.resolve(principal, appId);
     const filter = { channel: query.channel, eventTypes: query.event_types === undefined ? undefined : [query.event_types].flat(), before: query.before, after: query.after };
     const withContent = query.with_content === 'true';
-    // Without content the payload was not read: {} stands in for it, as Svix answers.
-    return mapPage(await this.messages.page(application.id, filter, query, withContent), (message) => messageOut(withContent ? message : { ...message, payload: {} }));
+    const page = await this.messages.page(application.id, filter, query);
+    // Without content the payload is not read: {} stands in for it, as Svix answers.
+    if (!withContent) return mapPage(page, (message) => messageOut({ ...message, payload: {} }));
+    return mapPage(await this.withPayloads(page, (message) => message, query), messageOut);
+  }
+
+  /** The page's messages with their payloads, cut to what one page may hold (MessagesRepository.withPayloads). */
+  withPayloads<R>(page: ListResponse<R>, messageOf: (row: R) => Message, query: Pick<ListQuery, 'iterator'>): Promise<ListResponse<R>> {
+    return this.messages.withPayloads(page, messageOf, query);
   }
 
   async get(principal: Principal, appId: string, msgId: string): Promise<MessageOut> {

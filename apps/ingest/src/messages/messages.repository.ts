@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, MoreThanOrEqual, type ObjectLiteral, Repository, type SelectQueryBuilder } from 'typeorm';
 import { isUuid } from '../http/lookup.js';
-import { type ListResponse, paginate } from '../http/pagination.js';
+import { cutPage, type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 
 /**
@@ -62,6 +62,13 @@ export interface MessageFilter {
 }
 
 /** Messages, their outbox (accepted, not yet on the events topic) and their status per endpoint. */
+/**
+ * Bytes of payload text one page of a listing with content holds at most (always one message, at
+ * least). Parsed, a payload can take ten times its text in heap: 250 of 256 KiB would be far more
+ * than an instance's memory.
+ */
+export const PAGE_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
 /**
  * Selects the message of `alias` (the query's own entity, or one joined as `alias`) with or
  * without its payload. A listing that leaves payloads out does not read them: the driver turns
@@ -158,9 +165,9 @@ export class MessagesRepository {
     await this.messages.update({ id: message.id }, { payload: null });
   }
 
-  /** A page of the application's messages, newest first unless asked otherwise. */
-  page(applicationId: string, filter: MessageFilter, query: ListQuery, withPayload: boolean): Promise<ListResponse<Message>> {
-    const builder = selectMessage(this.messages.createQueryBuilder('msg'), 'msg', withPayload).where('msg.application_id = :applicationId', { applicationId });
+  /** A page of the application's messages, newest first unless asked otherwise, without their payloads (withPayloads adds them). */
+  page(applicationId: string, filter: MessageFilter, query: ListQuery): Promise<ListResponse<Message>> {
+    const builder = selectMessage(this.messages.createQueryBuilder('msg'), 'msg', false).where('msg.application_id = :applicationId', { applicationId });
     if (filter.channel) builder.andWhere(':channel = ANY(msg.channels)', { channel: filter.channel });
     if (filter.eventTypes) builder.andWhere('msg.event_type IN (:...types)', { types: filter.eventTypes });
     if (filter.before) builder.andWhere('msg.created_at < :before', { before: filter.before });
@@ -175,6 +182,29 @@ export class MessagesRepository {
       number,
     ];
     return new Map(rows.map((row) => [`${row.message_id} ${row.endpoint_id}`, row.ordering_key]));
+  }
+
+  /**
+   * The page's messages (read without their payloads) with their payloads, the page cut where the
+   * payloads' text passes PAGE_PAYLOAD_BYTES, nearest the cursor kept. Their sizes are asked of
+   * PostgreSQL first, so that no more payloads than that are read.
+   */
+  async withPayloads<R>(page: ListResponse<R>, messageOf: (row: R) => Message, query: Pick<ListQuery, 'iterator'>): Promise<ListResponse<R>> {
+    if (page.data.length === 0) return page;
+    const ids = page.data.map((row) => messageOf(row).id);
+    const sizes = (await this.messages.query('SELECT id, coalesce(octet_length(payload::text), 0) AS bytes FROM messages WHERE id = ANY($1::uuid[])', [ids])) as Array<{ id: string; bytes: string }>;
+    const bytesOf = new Map(sizes.map((row) => [row.id, Number(row.bytes)]));
+    let [keep, bytes] = [0, 0];
+    for (const id of query.iterator?.startsWith('-') === true ? [...ids].reverse() : ids) {
+      bytes += bytesOf.get(id) ?? 0;
+      if (keep > 0 && bytes > PAGE_PAYLOAD_BYTES) break;
+      keep++;
+    }
+    const cut = cutPage(page, keep, query, (row) => [messageOf(row).id]);
+    const payloads = new Map((await this.messages.find({ select: { id: true, payload: true }, where: { id: In(cut.data.map((row) => messageOf(row).id)) } })).map((message) => [message.id, message.payload]));
+    // A message deleted meanwhile (retention) shows as expunged.
+    for (const row of cut.data) messageOf(row).payload = payloads.get(messageOf(row).id) ?? null;
+    return cut;
   }
 
   /** The messages of these ids. */

@@ -54,7 +54,7 @@ function attemptsService(statusRows = [row('pending', null)]) {
       findVerifiedIn: async () => endpoint,
       lookup: async (_app: string, key: string) => (key === 'ep-uid' ? endpoint : null),
     } as unknown as EndpointLookup,
-    { findIn: async () => message } as unknown as MessageService,
+    { findIn: async () => message, withPayloads: async (page: unknown) => page } as unknown as MessageService,
     attempts as unknown as AttemptsRepository,
     statuses as unknown as DeliveryStatusesRepository,
     redelivery.asService(),
