@@ -49,7 +49,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       switchMap((earlier) => {
         if (earlier) {
           response.status(earlier.statusCode);
-          return of(credential ? this.open(earlier.body as SealedAnswer) : earlier.body);
+          return of(credential ? this.open(earlier.body) : earlier.body);
         }
         return next.handle().pipe(
           switchMap((body: unknown) => {
@@ -63,9 +63,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** A sealed answer as it was sent; one whose key has left the keyring cannot be repeated (409). */
-  private open(answer: SealedAnswer): unknown {
+  private open(answer: unknown): unknown {
+    // Stored before such answers were sealed (within HOOKLINE_IDEMPOTENCY_KEY_TTL of the upgrade): as it was kept.
+    if (typeof answer !== 'object' || answer === null || !('sealed' in answer)) return answer;
     try {
-      return JSON.parse(this.box.decrypt(answer.sealed));
+      return JSON.parse(this.box.decrypt((answer as SealedAnswer).sealed));
     } catch {
       throw new ApiError(HttpStatus.CONFLICT, 'idempotency_answer_unavailable', 'the answer to this Idempotency-Key held a credential that can no longer be read (its secrets key was removed); send the request with a new key');
     }
