@@ -195,8 +195,7 @@ describe('claims of ordered messages in PostgreSQL', () => {
     expect((await claim(third)).decision).toBe('go');
 
     // The operator replays the dead first message while the third is in flight.
-    const [message] = await messages.findByIds([first]);
-    expect(await messages.reopenOrdered([{ message: message!, endpointId }])).toEqual(new Map([[`${first} ${endpointId}`, 'k']]));
+    expect(await messages.reopenOrdered([{ messageId: first, endpointId }])).toEqual(new Map([[`${first} ${endpointId}`, 'k']]));
     expect((await claim(first)).decision).toBe('busy');
     // The third's outcome names the reopened first, parked, as the head to send.
     const [{ lease_token: thirdLease }] = await dataSource.query(`SELECT lease_token FROM ordering_queues WHERE endpoint_id = $1`, [endpointId]);

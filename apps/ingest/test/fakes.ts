@@ -4,7 +4,7 @@ import type { KafkaProducer, OutgoingMessage } from '@hookline/kafka';
 import type { Logger } from '@hookline/logging';
 import { generateKeyringEntry, parseKeyring, SecretBox } from '@hookline/signing';
 import { HttpException } from '@nestjs/common';
-import type { RedeliveryService } from '../src/messages/redelivery.service.js';
+import type { DeliveryPair, RedeliveryService } from '../src/messages/redelivery.service.js';
 
 // What the services' unit tests share: a configuration, and fakes of the boundaries (Kafka, logs).
 
@@ -44,9 +44,15 @@ export class FakeProducer {
 /** A redelivery that records what it was asked to send again. */
 export class FakeRedelivery {
   readonly sent: Array<Array<{ message: Message; endpointId: string }>> = [];
+  readonly sentMany: DeliveryPair[][] = [];
 
   async redeliver(pairs: Array<{ message: Message; endpointId: string }>): Promise<number> {
     this.sent.push(pairs);
+    return pairs.length;
+  }
+
+  async redeliverMany(pairs: DeliveryPair[]): Promise<number> {
+    this.sentMany.push(pairs);
     return pairs.length;
   }
 

@@ -5,15 +5,10 @@ import { Repository, type SelectQueryBuilder } from 'typeorm';
 import { type ListResponse, paginate } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 import { selectMessage } from '../messages/messages.repository.js';
+import type { DeliveryPair } from '../messages/redelivery.service.js';
 
 /** A delivery status with its message. */
 export type StatusWithMessage = MessageEndpoint & { message: Message };
-
-/** Where a walk through deliveries to send again stands: past this pair, in (message, endpoint) order. */
-export interface RedeliveryChunk {
-  after: { messageId: string; endpointId: string } | null;
-  limit: number;
-}
 
 /** Narrows an application's dead letters: to one endpoint, to a time of death. */
 export interface DeadLetterFilter {
@@ -34,27 +29,27 @@ export class DeadLettersRepository {
   }
 
   /**
-   * The next chunk of dead letters to replay, narrowed by message (id or eventId); none to an
-   * endpoint still waiting for its verification handshake (its URL changed since), none of an
-   * expunged message.
+   * Up to `limit` dead letters to replay, narrowed by message (id or eventId); none to an endpoint
+   * still waiting for its verification handshake (its URL changed since), none of an expunged
+   * message. Their pairs only: RedeliveryService reads the messages a chunk at a time.
    */
-  forReplay(applicationId: string, filter: DeadLetterFilter, msgIds: string[] | null | undefined, chunk: RedeliveryChunk): Promise<StatusWithMessage[]> {
-    const builder = this.dead(applicationId, filter, true).andWhere('message.payload IS NOT NULL');
+  forReplay(applicationId: string, filter: DeadLetterFilter, msgIds: string[] | null | undefined, limit: number): Promise<DeliveryPair[]> {
+    const builder = this.dead(applicationId, filter, false).andWhere('message.payload IS NOT NULL');
     if (msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: msgIds });
     builder.innerJoin('status.endpoint', 'endpoint').andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)');
-    return inChunk(builder, chunk);
+    return pairsOf(builder, limit);
   }
 
-  /** The next chunk of deliveries to the endpoint that failed or died, of messages created in the period and not expunged. */
-  failedOn(endpointId: string, since: Date, until: Date | null | undefined, chunk: RedeliveryChunk): Promise<StatusWithMessage[]> {
+  /** Up to `limit` deliveries to the endpoint that failed or died, of messages created in the period and not expunged: their pairs. */
+  failedOn(endpointId: string, since: Date, until: Date | null | undefined, limit: number): Promise<DeliveryPair[]> {
     const builder = this.statuses
       .createQueryBuilder('status')
-      .innerJoinAndSelect('status.message', 'message')
+      .innerJoin('status.message', 'message')
       .where('status.endpoint_id = :endpointId AND status.status IN (:...failed)', { endpointId, failed: ['failed', 'dead'] })
       .andWhere('message.created_at >= :since', { since })
       .andWhere('message.payload IS NOT NULL');
     if (until) builder.andWhere('message.created_at < :until', { until });
-    return inChunk(builder, chunk);
+    return pairsOf(builder, limit);
   }
 
   private dead(applicationId: string, filter: DeadLetterFilter, withPayload: boolean): SelectQueryBuilder<MessageEndpoint> {
@@ -67,8 +62,8 @@ export class DeadLettersRepository {
   }
 }
 
-/** The chunk's rows, in (message, endpoint) order from past its cursor. */
-function inChunk(builder: SelectQueryBuilder<MessageEndpoint>, { after, limit }: RedeliveryChunk): Promise<StatusWithMessage[]> {
-  if (after) builder.andWhere('(status.message_id, status.endpoint_id) > (:afterMessage, :afterEndpoint)', { afterMessage: after.messageId, afterEndpoint: after.endpointId });
-  return builder.orderBy('status.message_id').addOrderBy('status.endpoint_id').limit(limit).getMany() as Promise<StatusWithMessage[]>;
+/** Up to `limit` of the statuses' (message, endpoint) pairs, in message order. */
+async function pairsOf(builder: SelectQueryBuilder<MessageEndpoint>, limit: number): Promise<DeliveryPair[]> {
+  const rows = await builder.select(['status.messageId', 'status.endpointId']).orderBy('status.message_id').addOrderBy('status.endpoint_id').limit(limit).getMany();
+  return rows.map(({ messageId, endpointId }) => ({ messageId, endpointId }));
 }

@@ -4,8 +4,8 @@ import { ApplicationsService } from '../applications/applications.service.js';
 import type { Principal } from '../auth/principal.js';
 import { EndpointLookup } from '../endpoints/endpoint-lookup.js';
 import { emptyPage, type ListResponse, mapPage } from '../http/pagination.js';
-import { REDELIVERY_CHUNK, RedeliveryService } from '../messages/redelivery.service.js';
-import { type DeadLetterFilter, DeadLettersRepository, type RedeliveryChunk, type StatusWithMessage } from './dead-letters.repository.js';
+import { RedeliveryService } from '../messages/redelivery.service.js';
+import { type DeadLetterFilter, DeadLettersRepository } from './dead-letters.repository.js';
 import { type DeadLetterOut, deadLetterOut, type DeadLetterQuery, type RecoverIn, type RecoverOut, type ReplayIn, type ReplayOut } from './dead-letters.schemas.js';
 
 /** At most this many deliveries are re-sent by one replay or recover call. */
@@ -27,7 +27,7 @@ export class DeadLettersService {
   /** Svix's recover: every message that failed or died on this endpoint in the period is sent again. */
   async recover(principal: Principal, appId: string, endpointId: string, body: RecoverIn): Promise<RecoverOut> {
     const endpoint = await this.endpoints.findVerifiedIn(await this.applications.resolve(principal, appId), endpointId);
-    await this.redeliverInChunks((chunk) => this.deadLetters.failedOn(endpoint.id, body.since, body.until, chunk));
+    await this.redelivery.redeliverMany(await this.deadLetters.failedOn(endpoint.id, body.since, body.until, MAX_REDELIVERIES));
     return { id: randomUUID(), status: 'finished', task: 'endpoint.recover', updatedAt: new Date().toISOString() };
   }
 
@@ -41,7 +41,7 @@ export class DeadLettersService {
   async replay(principal: Principal, appId: string, body: ReplayIn): Promise<ReplayOut> {
     const application = await this.applications.resolve(principal, appId);
     const filter = await this.filter(application.id, body.endpointId, body);
-    return { replayed: filter ? await this.redeliverInChunks((chunk) => this.deadLetters.forReplay(application.id, filter, body.msgIds, chunk)) : 0 };
+    return { replayed: filter ? await this.redelivery.redeliverMany(await this.deadLetters.forReplay(application.id, filter, body.msgIds, MAX_REDELIVERIES)) : 0 };
   }
 
   /**
@@ -52,21 +52,5 @@ export class DeadLettersService {
     if (!endpoint) return { since: times.since, until: times.until };
     const found = await this.endpoints.lookup(applicationId, endpoint);
     return found ? { endpointId: found.id, since: times.since, until: times.until } : null;
-  }
-
-  /** Sends the deliveries `next` walks through again, a chunk at a time, up to MAX_REDELIVERIES; how many were sent. */
-  private async redeliverInChunks(next: (chunk: RedeliveryChunk) => Promise<StatusWithMessage[]>): Promise<number> {
-    let [read, sent] = [0, 0];
-    let after: RedeliveryChunk['after'] = null;
-    while (read < MAX_REDELIVERIES) {
-      const limit = Math.min(REDELIVERY_CHUNK, MAX_REDELIVERIES - read);
-      const rows = await next({ after, limit });
-      read += rows.length;
-      sent += await this.redelivery.redeliver(rows.map((row) => ({ message: row.message, endpointId: row.endpointId })));
-      if (rows.length < limit) break;
-      const last = rows.at(-1)!;
-      after = { messageId: last.messageId, endpointId: last.endpointId };
-    }
-    return sent;
   }
 }

@@ -61,7 +61,6 @@ export interface MessageFilter {
   after?: Date;
 }
 
-/** Messages, their outbox (accepted, not yet on the events topic) and their status per endpoint. */
 /**
  * Bytes of payload text one page of a listing with content holds at most (always one message, at
  * least). Parsed, a payload can take ten times its text in heap: 250 of 256 KiB would be far more
@@ -83,6 +82,7 @@ export function selectMessage<E extends ObjectLiteral>(builder: SelectQueryBuild
   return builder.expressionMap.mainAlias?.name === alias ? builder.select(columns) : builder.addSelect(columns);
 }
 
+/** Messages, their outbox (accepted, not yet on the events topic) and their status per endpoint. */
 @Injectable()
 export class MessagesRepository {
   constructor(
@@ -176,8 +176,8 @@ export class MessagesRepository {
   }
 
   /** Reopens the pairs routed to a FIFO endpoint (see REOPEN_ORDERED); their ordering keys by "<message id> <endpoint id>". */
-  async reopenOrdered(pairs: ReadonlyArray<{ message: Message; endpointId: string }>): Promise<Map<string, string>> {
-    const [rows] = (await this.statuses.query(REOPEN_ORDERED, [pairs.map(({ message }) => message.id), pairs.map(({ endpointId }) => endpointId)])) as [
+  async reopenOrdered(pairs: ReadonlyArray<{ messageId: string; endpointId: string }>): Promise<Map<string, string>> {
+    const [rows] = (await this.statuses.query(REOPEN_ORDERED, [pairs.map(({ messageId }) => messageId), pairs.map(({ endpointId }) => endpointId)])) as [
       Array<{ message_id: string; endpoint_id: string; ordering_key: string }>,
       number,
     ];

@@ -41,9 +41,10 @@ function attemptsService(statusRows = [row('pending', null)]) {
     findOfMessage: async (messageId: string, attemptId: string) => (messageId === 'msg-1' && attemptId === 'at-1' ? attempt : null),
   };
   const statuses = {
+    // Read without payloads, as the repository reads them; withPayloads (below) adds them.
     messagesOf: async (_endpointId: string, filter: AttemptedMessageFilter) => {
       statusFilters.push(filter);
-      return page(statusRows);
+      return page(statusRows.map((status) => ({ ...status, message: { ...status.message, payload: undefined } })));
     },
     endpointsOf: async () => page(statusRows),
   };
@@ -54,7 +55,13 @@ function attemptsService(statusRows = [row('pending', null)]) {
       findVerifiedIn: async () => endpoint,
       lookup: async (_app: string, key: string) => (key === 'ep-uid' ? endpoint : null),
     } as unknown as EndpointLookup,
-    { findIn: async () => message, withPayloads: async (page: unknown) => page } as unknown as MessageService,
+    {
+      findIn: async () => message,
+      withPayloads: async <R>(read: { data: R[] }, messageOf: (row: R) => Message) => {
+        for (const status of read.data) messageOf(status).payload = message.payload;
+        return read;
+      },
+    } as unknown as MessageService,
     attempts as unknown as AttemptsRepository,
     statuses as unknown as DeliveryStatusesRepository,
     redelivery.asService(),

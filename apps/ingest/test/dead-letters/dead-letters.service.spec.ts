@@ -10,6 +10,7 @@ const application = { id: 'app-1' } as Application;
 const admin = { kind: 'admin' } as const;
 const message = { id: 'msg-1', eventType: 'order.shipped' } as Message;
 const dead = { messageId: 'msg-1', endpointId: 'ep-1', attemptCount: 9, lastAttemptAt: new Date('2026-01-02T00:00:00Z'), message } as StatusWithMessage;
+const pair = { messageId: 'msg-1', endpointId: 'ep-1' };
 
 describe('DeadLettersService', () => {
   let queries: Array<{ what: string; filter?: DeadLetterFilter }>;
@@ -33,11 +34,11 @@ describe('DeadLettersService', () => {
       },
       forReplay: async (_: string, filter: DeadLetterFilter) => {
         queries.push({ what: 'replay', filter });
-        return [dead];
+        return [pair];
       },
       failedOn: async () => {
         queries.push({ what: 'failed' });
-        return [dead];
+        return [pair];
       },
     };
     const applications = { resolve: async () => application };
@@ -58,14 +59,14 @@ describe('DeadLettersService', () => {
   it("treats an endpoint the application lacks as a filter that matches nothing: an empty page, no replay, and no query", async () => {
     expect(await service.list(admin, 'acme', { limit: 50, endpoint_id: 'elsewhere' })).toEqual({ data: [], iterator: null, prevIterator: null, done: true });
     expect(await service.replay(admin, 'acme', { endpointId: 'elsewhere' })).toEqual({ replayed: 0 });
-    expect({ queries, redelivered: redelivery.sent }).toEqual({ queries: [], redelivered: [] });
+    expect({ queries, redelivered: redelivery.sentMany }).toEqual({ queries: [], redelivered: [] });
   });
 
   it('replays what the repository selects, and recovers only a verified endpoint', async () => {
     expect(await service.replay(admin, 'acme', {})).toEqual({ replayed: 1 });
     expect(await service.recover(admin, 'acme', 'ep-1', { since: new Date(0) })).toMatchObject({ status: 'finished', task: 'endpoint.recover' });
-    expect(redelivery.sent).toEqual([[{ message, endpointId: 'ep-1' }], [{ message, endpointId: 'ep-1' }]]);
+    expect(redelivery.sentMany).toEqual([[pair], [pair]]);
     expect(await answerOf(service.recover(admin, 'acme', 'unverified', { since: new Date(0) }))).toEqual({ status: 409, body: { code: 'endpoint_not_verified', detail: 'not yet' } });
-    expect(redelivery.sent).toHaveLength(2);
+    expect(redelivery.sentMany).toHaveLength(2);
   });
 });

@@ -2,8 +2,7 @@ import type { Endpoint } from '@hookline/database';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../auth/principal.js';
 import type { ListResponse } from '../../http/pagination.js';
-import { MessagesRepository } from '../../messages/messages.repository.js';
-import { REDELIVERY_CHUNK, RedeliveryService } from '../../messages/redelivery.service.js';
+import { RedeliveryService } from '../../messages/redelivery.service.js';
 import { EndpointLookup } from '../endpoint-lookup.js';
 import { EndpointOrderingRepository, type OrderedRow } from './endpoint-ordering.repository.js';
 import type { HeldKeyOut, HeldKeysQuery } from './endpoint-ordering.schemas.js';
@@ -20,7 +19,6 @@ export class EndpointOrderingService {
   constructor(
     private readonly endpoints: EndpointLookup,
     private readonly repository: EndpointOrderingRepository,
-    private readonly messages: MessagesRepository,
     private readonly redelivery: RedeliveryService,
   ) {}
 
@@ -56,9 +54,6 @@ export class EndpointOrderingService {
   }
 
   private async send(endpoint: Endpoint, rows: readonly OrderedRow[]): Promise<void> {
-    for (let from = 0; from < rows.length; from += REDELIVERY_CHUNK) {
-      const messages = await this.messages.findByIds(rows.slice(from, from + REDELIVERY_CHUNK).map((row) => row.messageId));
-      await this.redelivery.redeliver(messages.map((message) => ({ message, endpointId: endpoint.id })), 'scheduled');
-    }
+    await this.redelivery.redeliverMany(rows.map(({ messageId }) => ({ messageId, endpointId: endpoint.id })), 'scheduled');
   }
 }
