@@ -7,7 +7,7 @@ import { ApiError, found, notFound } from '../http/errors.js';
 import { isUuid } from '../http/lookup.js';
 import { emptyPage, type ListResponse, mapPage } from '../http/pagination.js';
 import { MessageService } from '../messages/message.service.js';
-import { messageOut } from '../messages/messages.schemas.js';
+import { messageOut, withoutPayload } from '../messages/messages.schemas.js';
 import { RedeliveryService } from '../messages/redelivery.service.js';
 import { type AttemptFilter, AttemptsRepository } from './attempts.repository.js';
 import {
@@ -30,7 +30,7 @@ import { DeliveryStatusesRepository } from './delivery-statuses.repository.js';
 /** An attempt as a listing shows it: its response only with content, its message (never the payload, not read) when loaded. */
 function listedAttemptOut(attempt: Attempt & { message?: Parameters<typeof messageOut>[0] }, withContent: boolean): MessageAttemptOut {
   const out = attemptOut(attempt);
-  return { ...out, response: withContent ? out.response : '', ...(attempt.message && { msg: messageOut({ ...attempt.message, payload: {} }) }) };
+  return { ...out, response: withContent ? out.response : '', ...(attempt.message && { msg: messageOut(withoutPayload(attempt.message)) }) };
 }
 
 /**
@@ -95,8 +95,7 @@ export class AttemptsService {
     if (query.tag !== undefined || query.status === 3 || query.status === 4) return emptyPage();
     const filter = { status: query.status, channel: query.channel, eventTypes: eventTypesOf(query), before: query.before, after: query.after };
     const page = await this.statuses.messagesOf(endpoint.id, filter, query);
-    // Without content the payload is not read: {} stands in for it, as Svix answers.
-    if (query.with_content !== 'true') return mapPage(page, (row) => endpointMessageOut({ ...row, message: { ...row.message, payload: {} } }));
+    if (query.with_content !== 'true') return mapPage(page, (row) => endpointMessageOut({ ...row, message: withoutPayload(row.message) }));
     return mapPage(await this.messages.withPayloads(page, (row) => row.message, query), endpointMessageOut);
   }
 

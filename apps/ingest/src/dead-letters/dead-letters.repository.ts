@@ -24,8 +24,8 @@ export class DeadLettersRepository {
 
   page(applicationId: string, filter: DeadLetterFilter, query: ListQuery & { iterator?: string }): Promise<ListResponse<StatusWithMessage>> {
     const key = { columns: ['status.message_id', 'status.endpoint_id'], of: (row: MessageEndpoint) => [row.messageId, row.endpointId], backward: true };
-    // A dead letter's answer shows no payload, so none is read.
-    return paginate(this.dead(applicationId, filter, false), key, query, 'ascending') as Promise<ListResponse<StatusWithMessage>>;
+    // A dead letter's answer shows no payload, so none is read (dead).
+    return paginate(this.dead(applicationId, filter), key, query, 'ascending') as Promise<ListResponse<StatusWithMessage>>;
   }
 
   /**
@@ -34,7 +34,7 @@ export class DeadLettersRepository {
    * message. Their pairs only: RedeliveryService reads the messages a chunk at a time.
    */
   forReplay(applicationId: string, filter: DeadLetterFilter, msgIds: string[] | null | undefined, limit: number): Promise<DeliveryPair[]> {
-    const builder = this.dead(applicationId, filter, false).andWhere('message.payload IS NOT NULL');
+    const builder = this.dead(applicationId, filter).andWhere('message.payload IS NOT NULL');
     if (msgIds) builder.andWhere('(status.message_id::text IN (:...ids) OR message.event_id IN (:...ids))', { ids: msgIds });
     builder.innerJoin('status.endpoint', 'endpoint').andWhere('(NOT endpoint.verification_required OR endpoint.verified_at IS NOT NULL)');
     return pairsOf(builder, limit);
@@ -52,8 +52,8 @@ export class DeadLettersRepository {
     return pairsOf(builder, limit);
   }
 
-  private dead(applicationId: string, filter: DeadLetterFilter, withPayload: boolean): SelectQueryBuilder<MessageEndpoint> {
-    const builder = selectMessage(this.statuses.createQueryBuilder('status').innerJoin('status.message', 'message'), 'message', withPayload)
+  private dead(applicationId: string, filter: DeadLetterFilter): SelectQueryBuilder<MessageEndpoint> {
+    const builder = selectMessage(this.statuses.createQueryBuilder('status').innerJoin('status.message', 'message'), 'message', false)
       .where('status.application_id = :applicationId AND status.status = :dead', { applicationId, dead: 'dead' });
     if (filter.endpointId) builder.andWhere('status.endpoint_id = :endpointId', { endpointId: filter.endpointId });
     if (filter.since) builder.andWhere('status.last_attempt_at >= :since', { since: filter.since });

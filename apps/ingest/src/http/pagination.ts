@@ -35,7 +35,7 @@ export async function paginate<E extends ObjectLiteral>(
   defaultOrder: 'ascending' | 'descending',
 ): Promise<ListResponse<E>> {
   const { columns, of, backward } = typeof key === 'string' ? { columns: [key], of: (row: E) => [(row as unknown as { id: string }).id], backward: true } : key;
-  const before = backward && options.iterator?.startsWith('-') === true;
+  const before = backward && readsBackward(options);
   const cursor = before ? options.iterator!.slice(1) : options.iterator;
   // The page before is read walking the listing's order in reverse from the cursor, then turned round.
   const ascending = ((options.order ?? defaultOrder) === 'ascending') !== before;
@@ -59,6 +59,9 @@ export async function paginate<E extends ObjectLiteral>(
   };
 }
 
+/** Whether the query asks for the page before its iterator (Svix's "-" iterator). */
+export const readsBackward = (query: Pick<ListQuery, 'iterator'>): boolean => query.iterator?.startsWith('-') === true;
+
 /**
  * The page cut to the `keep` rows nearest its cursor: the first ones of a page read forward, the
  * last ones of a page read backward (its iterator began with "-"). A page that was cut is not the
@@ -66,7 +69,7 @@ export async function paginate<E extends ObjectLiteral>(
  */
 export function cutPage<E>(page: ListResponse<E>, keep: number, query: Pick<ListQuery, 'iterator'>, of: (row: E) => string[]): ListResponse<E> {
   if (keep >= page.data.length) return page;
-  if (query.iterator?.startsWith('-') === true) {
+  if (readsBackward(query)) {
     const data = page.data.slice(page.data.length - keep);
     return { ...page, data, prevIterator: `-${of(data[0]!).join(':')}`, done: false };
   }

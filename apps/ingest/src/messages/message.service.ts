@@ -12,7 +12,7 @@ import { ApiError, found, notFound, ValidationFailed } from '../http/errors.js';
 import { type ListResponse, mapPage } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 import { MessagesRepository } from './messages.repository.js';
-import { type MessageIn, type MessageListQuery, type MessageOut, messageOut } from './messages.schemas.js';
+import { type MessageIn, type MessageListQuery, type MessageOut, messageOut, withoutPayload } from './messages.schemas.js';
 
 export interface NewMessage {
   eventType: string;
@@ -123,8 +123,7 @@ export class MessageService {
     const filter = { channel: query.channel, eventTypes: query.event_types === undefined ? undefined : [query.event_types].flat(), before: query.before, after: query.after };
     const withContent = query.with_content === 'true';
     const page = await this.messages.page(application.id, filter, query);
-    // Without content the payload is not read: {} stands in for it, as Svix answers.
-    if (!withContent) return mapPage(page, (message) => messageOut({ ...message, payload: {} }));
+    if (!withContent) return mapPage(page, (message) => messageOut(withoutPayload(message)));
     return mapPage(await this.withPayloads(page, (message) => message, query), messageOut);
   }
 

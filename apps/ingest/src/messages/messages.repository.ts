@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, MoreThanOrEqual, type ObjectLiteral, Repository, type SelectQueryBuilder } from 'typeorm';
 import { isUuid } from '../http/lookup.js';
-import { cutPage, type ListResponse, paginate } from '../http/pagination.js';
+import { cutPage, type ListResponse, paginate, readsBackward } from '../http/pagination.js';
 import type { ListQuery } from '../http/schemas.js';
 
 /**
@@ -195,7 +195,7 @@ export class MessagesRepository {
     const sizes = (await this.messages.query('SELECT id, coalesce(octet_length(payload::text), 0) AS bytes FROM messages WHERE id = ANY($1::uuid[])', [ids])) as Array<{ id: string; bytes: string }>;
     const bytesOf = new Map(sizes.map((row) => [row.id, Number(row.bytes)]));
     let [keep, bytes] = [0, 0];
-    for (const id of query.iterator?.startsWith('-') === true ? [...ids].reverse() : ids) {
+    for (const id of readsBackward(query) ? [...ids].reverse() : ids) {
       bytes += bytesOf.get(id) ?? 0;
       if (keep > 0 && bytes > PAGE_PAYLOAD_BYTES) break;
       keep++;

@@ -31,6 +31,9 @@ export const MessageOut = named(
 export type MessageOut = z.output<typeof MessageOut>;
 export const ListResponseMessageOut = listOf('ListResponseMessageOut', MessageOut, idIterator);
 
+/** A message read without its payload, for an answer that leaves it out: {} stands in for it, as Svix answers. */
+export const withoutPayload = (message: Message): Message => ({ ...message, payload: {} });
+
 /** What an expunged message answers as its payload, as Svix does. */
 export const EXPUNGED_PAYLOAD = Object.freeze({ expired: true });
 
