@@ -56,7 +56,7 @@ describe('KafkaConsumerServer against the real broker', () => {
     expect(await ensureTopics(kafka, [{ name: topic, partitions: 1, retentionMs: 3_600_000 }])).toEqual([topic]);
   }
 
-  async function startConsumer(groupId: string, shutdownGraceMs = 200, extra: { dueHeader?: string; progressListener?: ProgressListener; logger?: Logger; kafka?: Kafka } = {}): Promise<INestMicroservice> {
+  async function startConsumer(groupId: string, shutdownGraceMs = 200, extra: { dueHeader?: string; progressListener?: ProgressListener; logger?: Logger; kafka?: Kafka; maxPendingBytes?: number } = {}): Promise<INestMicroservice> {
     const { dueHeader, progressListener } = extra;
     const options = {
       ...(progressListener && { progressListener }),
@@ -66,6 +66,7 @@ describe('KafkaConsumerServer against the real broker', () => {
       subscriptions: [{ pattern: 'events', topics: [topic] }],
       maxInFlightPerKey: 1,
       maxPendingPerPartition: 100,
+      maxPendingBytes: extra.maxPendingBytes ?? 64 * 1024 * 1024,
       shutdownGraceMs,
       logger: extra.logger ?? logger,
     };
@@ -318,6 +319,32 @@ describe('KafkaConsumerServer against the real broker', () => {
     await eventually(() => expect(handled).toEqual(['now', 'soon', 'late']), 5_000);
     expect(handledAt.get('late')).toBeGreaterThanOrEqual(dueAt.late);
     await eventually(async () => expect(await committedOffset(groupId)).toBe('3'));
+  });
+
+  it('pauses a partition whose held records pass its share of the pending bytes, however few, until they are handled', async () => {
+    const groupId = `${prefix}.bytes`;
+    await freshTopic('bytes');
+    const handledAt = new Map<string, number>();
+    // A record's name, without the 150 KiB of padding (nor in a failure's message).
+    const name = (value: string) => value.split(':')[0]!;
+    const names = () => handled.map(name);
+    behaviour = async (message) => void handledAt.set(name(message.value!.toString()), Date.now());
+    await startConsumer(groupId, 200, { dueHeader: 'due-at', maxPendingBytes: 256 * 1024 });
+    const due = (at: number) => ({ 'due-at': new Date(at).toISOString() });
+    const bigDueAt = Date.now() + 4_000;
+    // Four records of 150 KiB: far under the count bound (100), over the 256 KiB of bytes.
+    await producer.send(topic, [
+      ...[1, 2, 3, 4].map((n) => ({ key: `k${n}`, value: `big-${n}:${'x'.repeat(150 * 1024)}`, headers: due(bigDueAt) })),
+      { key: 'w', value: 'first', headers: due(Date.now() - 1_000) },
+    ]);
+    // "first", due at once and behind them, shows the partition was read past the four.
+    await eventually(() => expect(names()).toEqual(['first']), 3_000);
+    await producer.send(topic, [{ key: 'w', value: 'second', headers: due(Date.now() - 1_000) }]);
+    await eventually(() => expect(names()).toHaveLength(6), 10_000);
+    // Due at once too, "second" is fetched only when the held bytes are down to half the share.
+    expect(names().at(-1)).toBe('second');
+    expect(handledAt.get('second')).toBeGreaterThanOrEqual(bigDueAt);
+    expect(new Set(names())).toEqual(new Set(['first', 'big-1', 'big-2', 'big-3', 'big-4', 'second']));
   });
 
   it('tells the progress listener how far the partition has finished, and again after it failed, progress or not', async () => {

@@ -25,6 +25,8 @@ export interface HooklineConfig {
     recoveryDeadlineMs: number;
     /** How long a partition's records may keep failing before readiness reports it degraded. */
     stuckAfterMs: number;
+    /** Bytes of fetched records a consumer holds unfinished, in all (KafkaConsumerOptions.maxPendingBytes). */
+    maxPendingBytes: number;
     /** Create missing topics at start; false: only check they exist with enough partitions. */
     manageTopics: boolean;
     compression: (typeof KAFKA_COMPRESSIONS)[number];
@@ -185,6 +187,7 @@ export function loadConfig(service: ServiceName, env: NodeJS.ProcessEnv = proces
       sessionTimeoutMs: e.HOOKLINE_KAFKA_SESSION_TIMEOUT,
       recoveryDeadlineMs: e.HOOKLINE_KAFKA_RECOVERY_DEADLINE,
       stuckAfterMs: e.HOOKLINE_CONSUMER_STUCK_AFTER,
+      maxPendingBytes: e.HOOKLINE_CONSUMER_PENDING_MIB * 1024 * 1024,
       manageTopics: e.HOOKLINE_KAFKA_MANAGE_TOPICS,
       compression: e.HOOKLINE_KAFKA_COMPRESSION,
       outcomesRetentionMs: e.HOOKLINE_OUTCOMES_RETENTION,

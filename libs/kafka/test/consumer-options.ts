@@ -10,6 +10,7 @@ export const consumerOptions = (kafka: Kafka): KafkaConsumerOptions => ({
   subscriptions: [{ pattern: 'events', topics: ['t'] }],
   maxInFlightPerKey: 1,
   maxPendingPerPartition: 10,
+  maxPendingBytes: 1024 * 1024,
   shutdownGraceMs: 10,
   logger: createLogger('test', 'silent'),
 });

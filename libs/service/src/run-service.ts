@@ -23,7 +23,7 @@ export interface ConsumerSpec {
   subscriptions: Array<{ pattern: string; source: SubscriptionSource }>;
   maxInFlightPerKey?: number;
   maxPendingPerPartition?: number;
-  /** Hold each record until the time in this header (the retry tiers), up to HOOKLINE_RETRY_LOOKAHEAD per partition. */
+  /** Hold each record until the time in this header (the retry tiers), up to HOOKLINE_RETRY_LOOKAHEAD per partition (and its share of HOOKLINE_CONSUMER_PENDING_MIB). */
   dueHeader?: string;
   /** A provider of the feature module told how far each partition's records have finished. */
   progressListener?: Type<ProgressListener>;
@@ -110,7 +110,7 @@ async function startConsumer(app: INestApplication, spec: ConsumerSpec, config: 
     kafkaReady: () => kafka.ready,
     logger: logger.child({ component: 'consumer' }),
   };
-  const limits = { maxInFlightPerKey: spec.maxInFlightPerKey ?? 1, maxPendingPerPartition: spec.maxPendingPerPartition ?? 1_000 };
+  const limits = { maxInFlightPerKey: spec.maxInFlightPerKey ?? 1, maxPendingPerPartition: spec.maxPendingPerPartition ?? 1_000, maxPendingBytes: config.kafka.maxPendingBytes };
   const consumer: KafkaServerBase = spec.dueHeader
     ? new DueTimeConsumerServer({ ...common, ...limits, maxPendingPerPartition: config.retry.lookahead, dueHeader: spec.dueHeader })
     : new KafkaConsumerServer({ ...common, ...limits, ...(spec.progressListener && { progressListener: app.get(spec.progressListener) }) });

@@ -118,6 +118,7 @@ KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
 HOOKLINE_KAFKA_SESSION_TIMEOUT: {{ .Values.kafka.sessionTimeout | quote }}
 HOOKLINE_KAFKA_RECOVERY_DEADLINE: {{ .Values.kafka.recoveryDeadline | quote }}
 HOOKLINE_CONSUMER_STUCK_AFTER: {{ .Values.kafka.stuckAfter | quote }}
+HOOKLINE_CONSUMER_PENDING_MIB: {{ .Values.kafka.pendingMiB | int | quote }}
 HOOKLINE_KAFKA_MANAGE_TOPICS: {{ .Values.kafka.manageTopics | toString | quote }}
 HOOKLINE_KAFKA_COMPRESSION: {{ .Values.kafka.compression | quote }}
 HOOKLINE_KAFKA_TLS: {{ .Values.kafka.tls.enabled | toString | quote }}

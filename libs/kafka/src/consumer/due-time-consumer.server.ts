@@ -13,8 +13,9 @@ export interface DueTimeConsumerOptions extends KafkaConsumerOptions {
  * offset committed is the lowest record not yet handled (KafkaConsumerServer). Records of a tier
  * are not due in the order they were produced (each delay is jittered, and a postponed task may
  * be due sooner than the tier's delay), so a record is never made to wait for one produced
- * before it. Up to `maxPendingPerPartition` records are held per partition (then the partition
- * pauses until half are handled); a record beyond that may wait for the window to move.
+ * before it. Up to `maxPendingPerPartition` records, and the partition's share of
+ * `maxPendingBytes`, are held per partition (past either, the partition pauses until half are
+ * handled); a record beyond that may wait for the window to move.
  * Nothing sleeps in a handler and heartbeats go on. After a crash or rebalance the records from
  * the committed offset are read again: those already handled meanwhile are handled again
  * (at-least-once).

@@ -22,8 +22,19 @@ export interface KafkaConsumerOptions extends KafkaServerOptions {
   maxInFlightPerKey: number;
   /** Above this many unfinished records a partition is paused until half have finished. */
   maxPendingPerPartition: number;
+  /**
+   * Bytes (keys and values) of unfinished records held at once, in all. Each partition holding
+   * records may hold an equal share; above it, it is paused until it is down to half its share. A
+   * count alone would let large records (payloads up to 256 KiB) take the process's memory.
+   */
+  maxPendingBytes: number;
   /** Told, with each commit, the offsets committed (fanout publishes its progress so: docs/adr/0012). */
   progressListener?: ProgressListener;
+}
+
+/** What a record takes in memory while it is held, for maxPendingBytes: its key and value. */
+function recordBytes(record: { key: Buffer | null; value: Buffer | null }): number {
+  return (record.key?.length ?? 0) + (record.value?.length ?? 0);
 }
 
 /** A failing commit is logged at most this often: during a broker outage every finished record asks for one. */
@@ -35,6 +46,8 @@ interface PartitionState {
   topic: string;
   partition: number;
   progress: PartitionProgress;
+  /** Bytes of the records added and not yet finished. */
+  pendingBytes: number;
   committed: bigint | null;
   /** What the progress listener was last told of this partition. */
   reported: bigint | null;
@@ -89,13 +102,14 @@ export class KafkaConsumerServer extends KafkaServerBase {
     const id = `${batch.topic}:${batch.partition}`;
     let state = this.partitions.get(id);
     if (!state) {
-      state = { topic: batch.topic, partition: batch.partition, progress: new PartitionProgress(), committed: null, reported: null, resume: null, redeliveredBelow: BigInt(batch.highWatermark) };
+      state = { topic: batch.topic, partition: batch.partition, progress: new PartitionProgress(), pendingBytes: 0, committed: null, reported: null, resume: null, redeliveredBelow: BigInt(batch.highWatermark) };
       this.partitions.set(id, state);
     }
     for (const record of batch.messages) {
       if (this.stopping) return;
       const offset = BigInt(record.offset);
       state.progress.add(offset);
+      state.pendingBytes += recordBytes(record);
       // Resolving moves the fetch position on; what is committed is decided as records finish.
       resolveOffset(record.offset);
       this.track(
@@ -104,8 +118,22 @@ export class KafkaConsumerServer extends KafkaServerBase {
         }),
       );
     }
-    if (state.progress.pending >= this.options.maxPendingPerPartition && !state.resume) state.resume = pause();
+    if (this.isFull(state) && !state.resume) state.resume = pause();
     await heartbeat();
+  }
+
+  /** A partition's share of maxPendingBytes: the partitions that fetched nothing reserve none. */
+  private pendingBytesShare(): number {
+    return this.options.maxPendingBytes / Math.max(1, this.partitions.size);
+  }
+
+  private isFull(state: PartitionState): boolean {
+    return state.progress.pending >= this.options.maxPendingPerPartition || state.pendingBytes >= this.pendingBytesShare();
+  }
+
+  /** Half the room of a full partition is free again: fetching resumes in steps, not record by record. */
+  private hasRoomAgain(state: PartitionState): boolean {
+    return state.progress.pending <= this.options.maxPendingPerPartition / 2 && state.pendingBytes <= this.pendingBytesShare() / 2;
   }
 
   private track(work: Promise<void>): void {
@@ -121,7 +149,8 @@ export class KafkaConsumerServer extends KafkaServerBase {
     await this.beforeHandling(message);
     await this.limiter.run(key, () => this.handleWithRetry(message));
     state.progress.finish(BigInt(message.offset));
-    if (state.progress.pending <= this.options.maxPendingPerPartition / 2) this.resumeFetching(state);
+    state.pendingBytes -= recordBytes(message);
+    if (this.hasRoomAgain(state)) this.resumeFetching(state);
     this.scheduleCommit();
   }
 
