@@ -69,8 +69,9 @@ export class IdempotencyKeysRepository {
     return this.responses.add(response);
   }
 
-  find(scope: string, key: string): Promise<IdempotencyKey> {
-    return this.keys.findOneByOrFail({ scope, key });
+  /** The key's row; null when its request failed and released it since it was found held. */
+  find(scope: string, key: string): Promise<IdempotencyKey | null> {
+    return this.keys.findOneBy({ scope, key });
   }
 
   /** Frees the key of a request that failed, so the caller can fix and retry it. */

@@ -1,3 +1,4 @@
+import type { IdempotencyKey } from '@hookline/database';
 import { type EncryptedSecret, SecretBox } from '@hookline/signing';
 import { type CallHandler, type ExecutionContext, HttpStatus, Injectable, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -8,6 +9,9 @@ import { confinedTo, type Principal } from '../auth/principal.js';
 import { ApiError } from '../http/errors.js';
 import { type ApiOperation, OPERATION } from '../http/operation.js';
 import { IdempotencyKeysRepository } from './idempotency-keys.repository.js';
+
+/** Claims of a key that keeps being released by failing holders before this request gives up (409). */
+const CLAIM_TRIES = 3;
 
 /** A stored answer that holds a credential (ApiOperation.credential), as kept: sealed. */
 interface SealedAnswer {
@@ -75,17 +79,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   /** Claims the key for this request, or returns the response of the request that holds it. */
   private async claim(scope: string, key: string, route: string, requestHash: string): Promise<{ statusCode: number; body: unknown } | null> {
-    if (await this.keys.claim({ scope, key, route, requestHash })) return null; // claimed: this request runs
-    const existing = await this.keys.find(scope, key);
+    for (let tries = 0; tries < CLAIM_TRIES; tries++) {
+      if (await this.keys.claim({ scope, key, route, requestHash })) return null; // claimed: this request runs
+      const existing = await this.keys.find(scope, key);
+      if (existing) return this.answerOf(existing, key, route, requestHash);
+      // Its holder failed and released it between the claim and the read: the key is free again.
+    }
+    return this.inProgress(key);
+  }
+
+  /** What a request that found the key held gets: the stored answer, or why it gets none. */
+  private answerOf(existing: IdempotencyKey, key: string, route: string, requestHash: string): { statusCode: number; body: unknown } {
     if (existing.route !== route) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'idempotency_key_reused', `Idempotency-Key "${key}" was used for ${existing.route}`);
     }
     if (existing.requestHash !== null && existing.requestHash !== requestHash) {
       throw new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'idempotency_key_reused', `Idempotency-Key "${key}" was used with a different request body`);
     }
-    if (existing.statusCode === null) {
-      throw new ApiError(HttpStatus.CONFLICT, 'idempotency_in_progress', `a request with Idempotency-Key "${key}" is still in progress`);
-    }
+    if (existing.statusCode === null) return this.inProgress(key);
     return { statusCode: existing.statusCode, body: existing.responseBody };
+  }
+
+  private inProgress(key: string): never {
+    throw new ApiError(HttpStatus.CONFLICT, 'idempotency_in_progress', `a request with Idempotency-Key "${key}" is still in progress`);
   }
 }
