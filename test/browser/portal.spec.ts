@@ -22,6 +22,7 @@ describe('app portal, in a browser', () => {
   let portal: Page;
   let appA: { id: string };
   let appB: { id: string };
+  let appBEndpoint = '';
   let portalToken: string;
   let portalUrl: string;
   let fixed = false;
@@ -38,10 +39,14 @@ describe('app portal, in a browser', () => {
       return { status: 200, body: 'received' };
     };
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
-    for (const name of [created, cancelled]) expect((await admin.post('/event-type', { name, description: `Portal test ${name}` })).status).toBe(201);
+    // The portal sends only an event type's example as a test event.
+    const schemas = (name: string) => ({ '1': { type: 'object', examples: [{ order: 'ord_1', event: name }] } });
+    for (const name of [created, cancelled]) expect((await admin.post('/event-type', { name, description: `Portal test ${name}`, schemas: schemas(name) })).status).toBe(201);
     appA = (await admin.post<{ id: string }>('/app', { name: `Portal shop A ${suffix}` })).body;
     appB = (await admin.post<{ id: string }>('/app', { name: `Portal shop B ${suffix}` })).body;
-    expect((await admin.post(`/app/${appB.id}/endpoint`, { url: receiver.url('/b-only') })).status).toBe(201);
+    const bOnly = await admin.post<{ id: string }>(`/app/${appB.id}/endpoint`, { url: receiver.url('/b-only') });
+    expect(bOnly.status).toBe(201);
+    appBEndpoint = bOnly.body.id;
   });
 
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name });
@@ -108,12 +113,17 @@ describe('app portal, in a browser', () => {
     await eventually(async () => expect(await secret.inputValue()).not.toBe(before), 10_000, 100);
   });
 
-  it('sends a test event and watches its attempt', async () => {
+  it("sends the event type's example as a test event and watches its attempt", async () => {
+    expect(await portal.getByLabel('Event type').inputValue()).toBe(created);
+    expect(await portal.getByRole('region', { name: 'Example payload' }).textContent()).toContain(`"event": "${created}"`);
+    // No payload of the customer's own: the example is shown, not edited.
+    expect(await portal.getByLabel('Payload (JSON)').count()).toBe(0);
     await portal.getByRole('button', { name: 'Send test event' }).click();
     const attempts = portal.getByRole('region', { name: 'Attempts of the test event' });
     await attempts.getByText('Succeeded').waitFor({ timeout: 30_000 });
     await attempts.getByRole('cell', { name: '200' }).waitFor();
     expect(receiver.on('/orders')).toHaveLength(1);
+    expect(JSON.parse(receiver.on('/orders')[0]!.body)).toEqual({ order: 'ord_1', event: created });
     await screenshot(portal, 'portal-endpoint');
   });
 
@@ -128,7 +138,8 @@ describe('app portal, in a browser', () => {
     const attempts = portal.getByRole('region', { name: `Attempts to ${receiver.url('/orders')}` });
     await attempts.getByText('Succeeded').waitFor();
     await portal.getByRole('button', { name: `Resend to ${receiver.url('/orders')}` }).click();
-    await attempts.getByRole('cell', { name: 'Manual' }).waitFor({ timeout: 30_000 });
+    // The test event was a manual attempt too (send-example): the resend is the second.
+    await attempts.getByRole('cell', { name: 'Manual' }).nth(1).waitFor({ timeout: 30_000 });
     expect(receiver.on('/orders')).toHaveLength(2);
     await screenshot(portal, 'portal-message');
   });
@@ -234,16 +245,20 @@ describe('app portal, in a browser', () => {
     expect((await token.get(`/app/${appA.id}`)).status).toBe(200);
     const listed = await token.get<{ code: string }>('/app');
     expect([listed.status, listed.body.code]).toEqual([403, 'forbidden']);
-    // Another application's portal routes are not found; its operator-only routes are refused before that.
+    // Another application's portal routes are not found; the routes a portal may not use are refused
+    // before that, sending a message of its own too, even to its own application.
     for (const [method, path, status, code] of [
       ['GET', `/app/${appB.id}`, 404, 'not_found'],
       ['GET', `/app/${appB.id}/endpoint`, 404, 'not_found'],
       ['POST', `/app/${appB.id}/endpoint`, 404, 'not_found'],
       ['GET', `/app/${appB.id}/msg`, 404, 'not_found'],
-      ['POST', `/app/${appB.id}/msg`, 404, 'not_found'],
+      ['POST', `/app/${appB.id}/endpoint/${appBEndpoint}/send-example`, 404, 'not_found'],
+      ['POST', `/app/${appB.id}/msg`, 403, 'forbidden'],
+      ['POST', `/app/${appA.id}/msg`, 403, 'forbidden'],
       ['GET', `/app/${appB.id}/dead-letter`, 403, 'forbidden'],
     ] as const) {
-      const body = method === 'POST' ? (path.endsWith('/msg') ? { eventType: created, payload: {} } : { url: receiver.url('/stolen') }) : undefined;
+      const bodies = { endpoint: { url: receiver.url('/stolen') }, 'send-example': { eventType: created }, msg: { eventType: created, payload: {} } };
+      const body = method === 'POST' ? bodies[path.split('/').at(-1) as keyof typeof bodies] : undefined;
       const reply = await token.send<{ code: string }>(method, path, { json: body });
       expect([method, path, reply.status, reply.body.code]).toEqual([method, path, status, code]);
     }

@@ -422,6 +422,8 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
       otherEndpoints: await statusOf(portal.endpoint.list(other.id)),
       rename: await statusOf(portal.application.patch(appId, { name: 'renamed' })),
       newPortal: await statusOf(portal.authentication.appPortalAccess(appId, {})),
+      // A signed message is the provider's word to its customer: the portal sends only examples.
+      send: await statusOf(portal.message.create(appId, { eventType: ctx.eventType, payload: { paid: true } })),
       apiKey: (await raw.post(`/api/v1/app/${appId}/api-key`, { name: 'k' })).status,
       deadLetters: (await raw.get(`/api/v1/app/${appId}/dead-letter`)).status,
       replay: (await raw.post(`/api/v1/app/${appId}/dead-letter/replay`, {})).status,
@@ -431,7 +433,7 @@ describe('the svix SDK against Hookline: every method served and checked, or lis
       appStats: (await raw.get(`/api/v1/app/${appId}/stats`)).status,
       overview: (await raw.get('/api/v1/stats/overview')).status,
       operational: (await raw.get('/api/v1/operational-webhook/endpoint')).status,
-    }).toEqual({ list: 403, otherApp: 404, otherEndpoints: 404, rename: 403, newPortal: 403, apiKey: 403, deadLetters: 403, replay: 403, createEventType: 403, admin: 403, otherEndpointStats: 404, appStats: 403, overview: 403, operational: 403 });
+    }).toEqual({ list: 403, otherApp: 404, otherEndpoints: 404, rename: 403, newPortal: 403, send: 403, apiKey: 403, deadLetters: 403, replay: 403, createEventType: 403, admin: 403, otherEndpointStats: 404, appStats: 403, overview: 403, operational: 403 });
 
     // A session without the flag does not see the flagged type.
     const plain = checkedClient((await sdk.authentication.appPortalAccess(appId, {})).token);

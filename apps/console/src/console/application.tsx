@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Route } from 'wouter';
 import { APPLICATION_NAV, ApplicationRoutes, Tabs } from '../shared/app/routes';
-import { ApplicationProvider, TracePageProvider, useApi } from '../shared/context';
+import { ApplicationProvider, OwnMessagesProvider, TracePageProvider, useApi } from '../shared/context';
 import { ErrorNotice } from '../shared/ui';
 import { AccessPage } from './access';
 import { DeadLettersPage } from './dead-letters';
@@ -26,15 +26,17 @@ export function ApplicationScope({ appId }: { appId: string }) {
       </div>
       <ErrorNotice error={application.error} title="The application could not be loaded" />
       <TracePageProvider href={tracePage}>
-        <ApplicationRoutes
-          extra={
-            <>
-              <Route path="/messages/:msgId/trace">{(params) => <TracePage key={params.msgId} msgId={params.msgId} />}</Route>
-              <Route path="/dead-letters" component={DeadLettersPage} />
-              <Route path="/access" component={AccessPage} />
-            </>
-          }
-        />
+        <OwnMessagesProvider>
+          <ApplicationRoutes
+            extra={
+              <>
+                <Route path="/messages/:msgId/trace">{(params) => <TracePage key={params.msgId} msgId={params.msgId} />}</Route>
+                <Route path="/dead-letters" component={DeadLettersPage} />
+                <Route path="/access" component={AccessPage} />
+              </>
+            }
+          />
+        </OwnMessagesProvider>
       </TracePageProvider>
     </ApplicationProvider>
   );

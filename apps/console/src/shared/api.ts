@@ -313,6 +313,8 @@ export function createApi(token: string) {
       delete: (appId: string, endpointId: string) => request<null>('DELETE', endpoint(appId, endpointId)),
       secret: (appId: string, endpointId: string) => request<{ key: string }>('GET', `${endpoint(appId, endpointId)}/secret`),
       rotateSecret: (appId: string, endpointId: string) => request<null>('POST', `${endpoint(appId, endpointId)}/secret/rotate`, { body: {} }),
+      /** Sends the event type's example payload (its schemas' first example) to this endpoint alone. */
+      sendExample: (appId: string, endpointId: string, eventType: string) => request<Message>('POST', `${endpoint(appId, endpointId)}/send-example`, { body: { eventType } }),
       recover: (appId: string, endpointId: string, since: string) => request<unknown>('POST', `${endpoint(appId, endpointId)}/recover`, { body: { since } }),
       attempts: (appId: string, endpointId: string, iterator?: string) =>
         request<Page<Attempt>>('GET', `${app(appId)}/attempt/endpoint/${segment(endpointId)}`, { query: { limit: PAGE_SIZE, iterator } }),

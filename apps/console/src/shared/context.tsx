@@ -14,6 +14,8 @@ function requiredContext<T>(hook: string, provider: string) {
 
 const ApiContext = requiredContext<Api>('useApi', 'ApiProvider');
 const ApplicationContext = requiredContext<string>('useAppId', 'ApplicationProvider');
+/** Whether the pages below may send a message with any payload (the console), or only an event type's example (the portal). */
+const OwnMessagesContext = createContext(false);
 /** Where a message's traces are shown (the console's trace page), or null where they are not (the portal). */
 const TracePageContext = createContext<((msgId: string) => string) | null>(null);
 
@@ -38,4 +40,17 @@ export function TracePageProvider({ href, children }: { href: (msgId: string) =>
 
 export function useTracePage(): ((msgId: string) => string) | null {
   return useContext(TracePageContext);
+}
+
+/**
+ * The pages below send test events with a payload of their own (the console's tokens may). An
+ * app-portal token may not: a signed message is the provider's word to its customer, so the portal
+ * sends an event type's example, to one endpoint.
+ */
+export function OwnMessagesProvider({ children }: { children: ReactNode }) {
+  return <OwnMessagesContext.Provider value={true}>{children}</OwnMessagesContext.Provider>;
+}
+
+export function useSendsOwnMessages(): boolean {
+  return useContext(OwnMessagesContext);
 }

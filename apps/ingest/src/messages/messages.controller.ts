@@ -26,7 +26,7 @@ export class MessagesController {
   @Operation({ method: 'get', path: '/api/v1/app/{app_id}/msg', summary: 'List messages', access: 'portal', query: messageListQuery, status: 200, response: ListResponseMessageOut })
   list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Query() query: MessageListQuery) { return this.messages.list(principal, appId, query); }
 
-  @Operation({ method: 'post', path: '/api/v1/app/{app_id}/msg', summary: 'Send a message (409 for a repeated eventId)', access: 'portal', body: messageIn, status: 202, response: MessageOut })
+  @Operation({ method: 'post', path: '/api/v1/app/{app_id}/msg', summary: 'Send a message (409 for a repeated eventId)', access: 'token', body: messageIn, status: 202, response: MessageOut })
   create(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Body() body: MessageIn) { return this.messages.create(principal, appId, body); }
 
   @Operation({

@@ -2,17 +2,22 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link } from 'wouter';
 import type { Endpoint, MessageIn } from '../api';
-import { useApi, useAppId } from '../context';
+import { useApi, useAppId, useSendsOwnMessages } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { parsePayload, schemaExample } from '../payload';
-import { Alert, ErrorNotice, Notice, QueryStatus } from '../ui';
+import { Alert, ErrorNotice, JsonText, Notice, QueryStatus } from '../ui';
 import { AttemptsTable } from './attempts';
 
 const WATCH_MS = 1_000;
 
-/** Sends a message of a chosen type, then shows its attempts to this endpoint as they happen. */
+/** A test event for this endpoint, as the signed-in token may send one; then its attempts as they happen. */
 export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
+  return useSendsOwnMessages() ? <SendOwnMessage endpoint={endpoint} /> : <SendExample endpoint={endpoint} />;
+}
+
+/** The console's: a message of a chosen type with a payload typed in, to every endpoint subscribed. */
+function SendOwnMessage({ endpoint }: { endpoint: Endpoint }) {
   const api = useApi();
   const appId = useAppId();
   const id = useId();
@@ -60,6 +65,60 @@ export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
           </button>
         </div>
       </form>
+      {send.data ? <WatchAttempts key={send.data.id} msgId={send.data.id} endpointId={endpoint.id} /> : null}
+    </section>
+  );
+}
+
+/** The portal's: an event type's example payload (send-example), to this endpoint alone. */
+function SendExample({ endpoint }: { endpoint: Endpoint }) {
+  const api = useApi();
+  const appId = useAppId();
+  const id = useId();
+  const catalogue = useEventTypes();
+  const examples = catalogue.rows.flatMap((type) => {
+    const example = schemaExample(type.schemas);
+    const received = endpoint.eventTypes === null || endpoint.eventTypes.includes(type.name);
+    return example && received ? [{ name: type.name, example }] : [];
+  });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const eventType = chosen ?? examples[0]?.name ?? '';
+  const send = useMutation({ mutationFn: (name: string) => api.endpoints.sendExample(appId, endpoint.id, name) });
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (eventType !== '') send.mutate(eventType);
+  };
+
+  return (
+    <section aria-labelledby={`${id}-title`} className="panel">
+      <h2 id={`${id}-title`}>Send a test event</h2>
+      <p className="hint">The event type's example payload goes to this endpoint alone, signed as every message is.</p>
+      <QueryStatus query={catalogue} what="event types" />
+      {!catalogue.isPending && examples.length === 0 ? (
+        <Notice>None of the event types this endpoint receives has an example payload to send.</Notice>
+      ) : null}
+      {examples.length > 0 ? (
+        <form onSubmit={submit} className="stack">
+          <div className="field">
+            <label htmlFor={`${id}-type`}>Event type</label>
+            <select id={`${id}-type`} value={eventType} onChange={(event) => setChosen(event.target.value)}>
+              {examples.map(({ name }) => (
+                <option key={name} value={name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <JsonText value={examples.find(({ name }) => name === eventType)?.example} label="Example payload" />
+          <ErrorNotice error={send.error} title="The event was not sent" />
+          <div>
+            <button type="submit" disabled={send.isPending}>
+              Send test event
+            </button>
+          </div>
+        </form>
+      ) : null}
       {send.data ? <WatchAttempts key={send.data.id} msgId={send.data.id} endpointId={endpoint.id} /> : null}
     </section>
   );
