@@ -93,8 +93,14 @@ describe('the outbox relay', () => {
     const owned = await strandedMessage(60_000, null, { fromIngestTopic: true });
     const old = await strandedMessage(60_000);
     await eventually(() => expect(emitted.map((event) => event.messageId)).toContain(old));
-    // Two more sweeps (every 5 s) and it is still there, never emitted.
-    await new Promise((resolve) => setTimeout(resolve, 11_000));
+    // Two more sweeps (every 5 s) and it is still there, never emitted. Each sweep is witnessed by a
+    // stranded row added before it and emitted by it: the sweep takes its rows in id order and owned's
+    // is lower, so had it taken owned too, owned would have been sent first, on the same partition.
+    for (let sweep = 0; sweep < 2; sweep++) {
+      const witness = await strandedMessage(60_000);
+      await eventually(() => expect(emitted.map((event) => event.messageId)).toContain(witness), 25_000);
+      await eventually(async () => expect(await isEmitted(witness)).toBe(true));
+    }
     expect(emitted.map((event) => event.messageId)).not.toContain(owned);
     expect(await isEmitted(owned)).toBe(false);
     await database.query('DELETE FROM message_outbox WHERE message_id = $1', [owned]);
