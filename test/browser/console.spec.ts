@@ -368,6 +368,20 @@ describe('operator console, in a browser', () => {
     const listed = async () => (await admin.get<{ data: Listed[] }>(`/app/${appId}/endpoint?limit=250`)).body.data;
     // A 410 Gone disables the endpoint at once; its failing run is recorded with the attempt.
     await eventually(async () => expect((await listed()).find((endpoint) => endpoint.url === goneEndpointUrl)).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone', failingSince: expect.any(String) }), 30_000, 250);
+    // An earlier test's retries may still be going: the page and the checks below must read the same
+    // figures, so the page is opened once the counts hold still.
+    const statsOf = async (endpointId: string) => (await admin.get<{ success: number; fail: number }>(`/app/${appId}/endpoint/${endpointId}/stats`)).body;
+    const allStats = async () => Promise.all((await listed()).map((endpoint) => statsOf(endpoint.id)));
+    let counted: Awaited<ReturnType<typeof allStats>> = [];
+    await eventually(
+      async () => {
+        const [before, now] = [counted, await allStats()];
+        counted = now;
+        expect(now).toEqual(before);
+      },
+      60_000,
+      1_000,
+    );
 
     await browser.page.getByRole('navigation', { name: 'Application' }).getByRole('link', { name: 'Endpoints' }).click();
     await heading('Endpoints').waitFor();
@@ -383,7 +397,7 @@ describe('operator console, in a browser', () => {
 
     // Every row's rate is the stats API's: attempts of the last 24 hours that succeeded.
     for (const endpoint of await listed()) {
-      const stats = (await admin.get<{ success: number; fail: number }>(`/app/${appId}/endpoint/${endpoint.id}/stats`)).body;
+      const stats = await statsOf(endpoint.id);
       const total = stats.success + stats.fail;
       const row = rowOf(endpoint.url);
       if (total === 0) await row.getByText('No attempts').waitFor();
