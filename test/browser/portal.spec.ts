@@ -15,6 +15,8 @@ describe('app portal, in a browser', () => {
   const suffix = randomUUID().slice(0, 8);
   const created = `portal.created.${suffix}`;
   const cancelled = `portal.cancelled.${suffix}`;
+  /** A type whose schemas give no example: nothing the portal may send. */
+  const plain = `portal.plain.${suffix}`;
   // The operator's site (http://localhost:<port>) may frame the portal; 127.0.0.1 is the API's origin.
   const ctx = usePipeline('browser-portal', { env: { HOOKLINE_PORTAL_FRAME_ANCESTORS: "'self', http://localhost:*" } });
   const receiver = useReceiver();
@@ -42,6 +44,7 @@ describe('app portal, in a browser', () => {
     // The portal sends only an event type's example as a test event.
     const schemas = (name: string) => ({ '1': { type: 'object', examples: [{ order: 'ord_1', event: name }] } });
     for (const name of [created, cancelled]) expect((await admin.post('/event-type', { name, description: `Portal test ${name}`, schemas: schemas(name) })).status).toBe(201);
+    expect((await admin.post('/event-type', { name: plain, description: 'No example' })).status).toBe(201);
     appA = (await admin.post<{ id: string }>('/app', { name: `Portal shop A ${suffix}` })).body;
     appB = (await admin.post<{ id: string }>('/app', { name: `Portal shop B ${suffix}` })).body;
     const bOnly = await admin.post<{ id: string }>(`/app/${appB.id}/endpoint`, { url: receiver.url('/b-only') });
@@ -233,6 +236,19 @@ describe('app portal, in a browser', () => {
     await endpoints.getByRole('link', { name: receiver.url('/orders') }).waitFor();
     expect(await endpoints.getByRole('link', { name: receiver.url('/down') }).count()).toBe(0);
     expect(await overflowsHorizontally(portal)).toBe(false);
+  });
+
+  it('offers no test event for an endpoint whose event types have no example', async () => {
+    await portal.getByRole('link', { name: 'Add endpoint' }).click();
+    await portal.getByLabel('Endpoint URL').fill(receiver.url('/plain'));
+    await portal.getByRole('checkbox', { name: plain }).check();
+    await portal.getByRole('button', { name: 'Create endpoint' }).click();
+    await heading(portal, `Endpoint ${receiver.url('/plain')}`).waitFor();
+    await portal.getByText('None of the event types this endpoint receives has an example payload to send.').waitFor();
+    expect(await portal.getByRole('button', { name: 'Send test event' }).count()).toBe(0);
+    await portal.getByRole('button', { name: 'Delete endpoint…' }).click();
+    await portal.getByRole('button', { name: 'Delete', exact: true }).click();
+    await heading(portal, 'Endpoints').waitFor();
   });
 
   it('shows only its application, and its token is refused on any other', async () => {
