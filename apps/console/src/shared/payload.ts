@@ -16,18 +16,20 @@ export function parsePayload(text: string, what = 'The payload'): { payload: Rec
 }
 
 /**
- * The example payload of an event type's schema, if its catalogue entry has one: Svix's `schemas`
- * map a version to a JSON Schema, whose `examples` (or `example`) hold sample payloads. The
- * newest version that has an object example wins.
+ * The example payload of an event type's schema, as send-example picks it: Svix's `schemas` map a
+ * version to a JSON Schema, whose `examples` (or single `example`) hold sample payloads. The newest
+ * version that has any gives its first; null when there is none, or it is not a JSON object (the
+ * API would refuse to send it).
  */
 export function schemaExample(schemas: Record<string, unknown> | null): Record<string, unknown> | null {
   if (!schemas) return null;
   const versions = Object.keys(schemas).sort((a, b) => b.localeCompare(a, undefined, { numeric: true }));
   for (const version of versions) {
     const schema = schemas[version] as { examples?: unknown; example?: unknown } | null;
-    const candidates = [...(Array.isArray(schema?.examples) ? schema.examples : []), schema?.example];
-    const example = candidates.find((candidate) => typeof candidate === 'object' && candidate !== null && !Array.isArray(candidate));
-    if (example) return example as Record<string, unknown>;
+    const examples = Array.isArray(schema?.examples) ? schema.examples : schema?.example === undefined ? undefined : [schema.example];
+    if (examples === undefined) continue;
+    const first: unknown = examples[0];
+    return typeof first === 'object' && first !== null && !Array.isArray(first) ? (first as Record<string, unknown>) : null;
   }
   return null;
 }
