@@ -79,7 +79,7 @@ export const environmentSchema = z.object({
   // A partition whose records have been failing this long turns readiness "degraded", naming it.
   HOOKLINE_CONSUMER_STUCK_AFTER: duration.prefault('1m'),
   // Fetched records a process holds unfinished (waiting for their key, or in retry for their due time), shared by its partitions.
-  HOOKLINE_CONSUMER_PENDING_MIB: z.coerce.number().int().min(1).max(65_536).default(128),
+  HOOKLINE_CONSUMER_PENDING_MIB: z.coerce.number().int().min(1).max(65_536).default(64),
   // Connection security (README "Connecting to a managed Kafka"). Files are PEM; secrets may come
   // from a file instead (the _FILE variant), as Kubernetes mounts them.
   HOOKLINE_KAFKA_TLS: boolean.default(false),

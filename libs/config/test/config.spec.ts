@@ -24,7 +24,7 @@ describe('loadConfig', () => {
       sessionTimeoutMs: 10_000,
       recoveryDeadlineMs: 300_000,
       stuckAfterMs: 60_000,
-      maxPendingBytes: 128 * 1024 * 1024,
+      maxPendingBytes: 64 * 1024 * 1024,
       manageTopics: true,
       compression: 'none',
       outcomesRetentionMs: 7 * 86_400_000,
