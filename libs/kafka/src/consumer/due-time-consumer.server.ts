@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { KafkaConsumerServer, type KafkaConsumerOptions } from './kafka-consumer.server.js';
 import { AbandonedError, type ConsumedMessage } from './kafka-server.base.js';
 
@@ -25,6 +25,18 @@ export class DueTimeConsumerServer extends KafkaConsumerServer {
 
   constructor(protected override readonly options: DueTimeConsumerOptions) {
     super(options);
+  }
+
+  /**
+   * The record with its own copies of its bytes: kafkajs hands out slices of the fetch response, and
+   * one task held for hours would keep the whole response (up to 10 MiB) alive beyond what
+   * maxPendingBytes counts.
+   */
+  protected override toConsumed(topic: string, partition: number, record: KafkaMessage, redelivered: boolean): ConsumedMessage {
+    const message = super.toConsumed(topic, partition, record, redelivered);
+    const copy = <T>(value: T): T => (Buffer.isBuffer(value) ? (Buffer.from(value) as T) : value);
+    const headers = Object.fromEntries(Object.entries(message.headers).map(([name, value]) => [name, Array.isArray(value) ? value.map(copy) : copy(value)]));
+    return { ...message, key: copy(message.key), value: copy(message.value), headers };
   }
 
   protected override beforeHandling(message: ConsumedMessage): Promise<void> | void {

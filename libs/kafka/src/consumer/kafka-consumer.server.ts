@@ -23,9 +23,9 @@ export interface KafkaConsumerOptions extends KafkaServerOptions {
   /** Above this many unfinished records a partition is paused until half have finished. */
   maxPendingPerPartition: number;
   /**
-   * Bytes (keys and values) of unfinished records held at once, in all. Each partition holding
-   * records may hold an equal share; above it, it is paused until it is down to half its share. A
-   * count alone would let large records (payloads up to 256 KiB) take the process's memory.
+   * Bytes (keys and values) of unfinished records held at once, in all. Each partition assigned to
+   * this member may hold an equal share; above it, it is paused until it is down to half its share.
+   * A count alone would let large records (payloads up to 256 KiB) take the process's memory.
    */
   maxPendingBytes: number;
   /** Told, with each commit, the offsets committed (fanout publishes its progress so: docs/adr/0012). */
@@ -122,9 +122,13 @@ export class KafkaConsumerServer extends KafkaServerBase {
     await heartbeat();
   }
 
-  /** A partition's share of maxPendingBytes: the partitions that fetched nothing reserve none. */
+  /**
+   * A partition's share of maxPendingBytes: equal among the partitions assigned, so the shares add
+   * up to the bound (past it by at most one fetch each) and a busy partition never takes a quiet
+   * one's room, which a retry tier holding tasks for hours would keep.
+   */
   private pendingBytesShare(): number {
-    return this.options.maxPendingBytes / Math.max(1, this.partitions.size);
+    return this.options.maxPendingBytes / Math.max(1, this.assignedPartitions);
   }
 
   private isFull(state: PartitionState): boolean {

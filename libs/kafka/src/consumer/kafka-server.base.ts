@@ -114,6 +114,8 @@ const MIN_LEAVE_MS = 1_500;
 export abstract class KafkaServerBase extends Server implements CustomTransportStrategy {
   protected consumer: Consumer | null = null;
   protected stopping = false;
+  /** Partitions the group gave this member when it last joined (0 before it has). */
+  protected assignedPartitions = 0;
   /**
    * Aborted when the current generation ends, whenever records fetched before may no longer be
    * committed: a new group generation, or a new consumer (see ConsumedMessage.superseded).
@@ -222,6 +224,7 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         if (this.consumer !== consumer) return;
         joinedOnce = true;
+        this.assignedPartitions = Object.values(payload.memberAssignment).reduce((count, partitions) => count + partitions.length, 0);
         this.endGeneration();
         this.forgetFetched();
         this.running = true;
