@@ -369,14 +369,15 @@ describe('operator console, in a browser', () => {
     // A 410 Gone disables the endpoint at once; its failing run is recorded with the attempt.
     await eventually(async () => expect((await listed()).find((endpoint) => endpoint.url === goneEndpointUrl)).toMatchObject({ disabled: true, disabledReason: 'the endpoint answered 410 Gone', failingSince: expect.any(String) }), 30_000, 250);
     // An earlier test's retries may still be going: the page and the checks below must read the same
-    // figures, so the page is opened once the counts hold still.
-    const statsOf = async (endpointId: string) => (await admin.get<{ success: number; fail: number }>(`/app/${appId}/endpoint/${endpointId}/stats`)).body;
+    // figures, so the page is opened once nothing waits for an attempt and the counts hold still.
+    const statsOf = async (endpointId: string) => (await admin.get<{ success: number; fail: number; pending: number }>(`/app/${appId}/endpoint/${endpointId}/stats`)).body;
     const allStats = async () => Promise.all((await listed()).map((endpoint) => statsOf(endpoint.id)));
     let counted: Awaited<ReturnType<typeof allStats>> = [];
     await eventually(
       async () => {
         const [before, now] = [counted, await allStats()];
         counted = now;
+        expect(now.map((stats) => stats.pending)).toEqual(now.map(() => 0));
         expect(now).toEqual(before);
       },
       60_000,

@@ -87,11 +87,22 @@ describe('IdempotencyInterceptor finding its key held', () => {
   });
 
   it('repeats the stored answer with its status when the request that held the key finished', async () => {
-    const keys = new FakeKeys([false], [heldRow({ statusCode: 202, responseBody: { id: 'msg_0' } })]);
+    // 200, not the 202 this route answers: the status comes from the stored answer.
+    const keys = new FakeKeys([false], [heldRow({ statusCode: 200, responseBody: { id: 'msg_0' } })]);
     const handled = { count: 0 };
     const { response, answer } = run(keys, handled);
     await expect(answer).resolves.toEqual({ id: 'msg_0' });
-    expect(response.statusCode).toBe(202);
+    expect(response.statusCode).toBe(200);
+    expect(handled.count).toBe(0);
+  });
+
+  it('answers 409 idempotency_in_progress, without running, while the request that holds the key is still running', async () => {
+    const keys = new FakeKeys([false], [heldRow({})]);
+    const handled = { count: 0 };
+    const error = await run(keys, handled).answer.catch((caught: unknown) => caught);
+    expect((error as ApiError).getStatus()).toBe(409);
+    expect((error as ApiError).getResponse()).toMatchObject({ code: 'idempotency_in_progress' });
+    expect(keys.claims).toHaveLength(1);
     expect(handled.count).toBe(0);
   });
 });

@@ -82,7 +82,8 @@ function SendExample({ endpoint }: { endpoint: Endpoint }) {
     return example && received ? [{ name: type.name, example }] : [];
   });
   const [chosen, setChosen] = useState<string | null>(null);
-  const eventType = chosen ?? examples[0]?.name ?? '';
+  // A choice the endpoint or the catalogue no longer offers falls back to the first that is.
+  const eventType = examples.find(({ name }) => name === chosen)?.name ?? examples[0]?.name ?? '';
   const send = useMutation({ mutationFn: (name: string) => api.endpoints.sendExample(appId, endpoint.id, name) });
 
   const submit = (event: FormEvent) => {
@@ -95,7 +96,7 @@ function SendExample({ endpoint }: { endpoint: Endpoint }) {
       <h2 id={`${id}-title`}>Send a test event</h2>
       <p className="hint">The event type's example payload goes to this endpoint alone, signed as every message is.</p>
       <QueryStatus query={catalogue} what="event types" />
-      {!catalogue.isPending && examples.length === 0 ? (
+      {!catalogue.isPending && catalogue.error === null && !catalogue.hasMore && examples.length === 0 ? (
         <Notice>None of the event types this endpoint receives has an example payload to send.</Notice>
       ) : null}
       {examples.length > 0 ? (
