@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { Link } from 'wouter';
-import type { Endpoint, MessageIn } from '../api';
+import type { Endpoint, Message, MessageIn } from '../api';
 import { useApi, useAppId, useSendsOwnMessages } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
@@ -40,9 +40,7 @@ function SendOwnMessage({ endpoint }: { endpoint: Endpoint }) {
   };
 
   return (
-    <section aria-labelledby={`${id}-title`} className="panel">
-      <h2 id={`${id}-title`}>Send a test event</h2>
-      <p className="hint">The message goes to every endpoint of the application that is subscribed to its event type.</p>
+    <TestEventPanel hint="The message goes to every endpoint of the application that is subscribed to its event type." sent={send.data} endpointId={endpoint.id}>
       <form onSubmit={submit} className="stack" noValidate>
         <div className="field">
           <label htmlFor={`${id}-type`}>Event type</label>
@@ -58,15 +56,9 @@ function SendOwnMessage({ endpoint }: { endpoint: Endpoint }) {
           <textarea id={`${id}-payload`} rows={6} spellCheck={false} value={payloadText} onChange={(event) => setPayload(event.target.value)} />
         </div>
         <Alert>{invalid}</Alert>
-        <ErrorNotice error={send.error} title="The event was not sent" />
-        <div>
-          <button type="submit" disabled={send.isPending}>
-            Send test event
-          </button>
-        </div>
+        <SendRow send={send} />
       </form>
-      {send.data ? <WatchAttempts key={send.data.id} msgId={send.data.id} endpointId={endpoint.id} /> : null}
-    </section>
+    </TestEventPanel>
   );
 }
 
@@ -83,27 +75,25 @@ function SendExample({ endpoint }: { endpoint: Endpoint }) {
   });
   const [chosen, setChosen] = useState<string | null>(null);
   // A choice the endpoint or the catalogue no longer offers falls back to the first that is.
-  const eventType = examples.find(({ name }) => name === chosen)?.name ?? examples[0]?.name ?? '';
+  const current = examples.find(({ name }) => name === chosen) ?? examples[0];
   const send = useMutation({ mutationFn: (name: string) => api.endpoints.sendExample(appId, endpoint.id, name) });
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (eventType !== '') send.mutate(eventType);
+    if (current) send.mutate(current.name);
   };
 
   return (
-    <section aria-labelledby={`${id}-title`} className="panel">
-      <h2 id={`${id}-title`}>Send a test event</h2>
-      <p className="hint">The event type's example payload goes to this endpoint alone, signed as every message is.</p>
+    <TestEventPanel hint="The event type's example payload goes to this endpoint alone, signed as every message is." sent={send.data} endpointId={endpoint.id}>
       <QueryStatus query={catalogue} what="event types" />
       {!catalogue.isPending && catalogue.error === null && !catalogue.hasMore && examples.length === 0 ? (
         <Notice>None of the event types this endpoint receives has an example payload to send.</Notice>
       ) : null}
-      {examples.length > 0 ? (
+      {current ? (
         <form onSubmit={submit} className="stack">
           <div className="field">
             <label htmlFor={`${id}-type`}>Event type</label>
-            <select id={`${id}-type`} value={eventType} onChange={(event) => setChosen(event.target.value)}>
+            <select id={`${id}-type`} value={current.name} onChange={(event) => setChosen(event.target.value)}>
               {examples.map(({ name }) => (
                 <option key={name} value={name}>
                   {name}
@@ -111,17 +101,38 @@ function SendExample({ endpoint }: { endpoint: Endpoint }) {
               ))}
             </select>
           </div>
-          <JsonText value={examples.find(({ name }) => name === eventType)?.example} label="Example payload" />
-          <ErrorNotice error={send.error} title="The event was not sent" />
-          <div>
-            <button type="submit" disabled={send.isPending}>
-              Send test event
-            </button>
-          </div>
+          <JsonText value={current.example} label="Example payload" />
+          <SendRow send={send} />
         </form>
       ) : null}
-      {send.data ? <WatchAttempts key={send.data.id} msgId={send.data.id} endpointId={endpoint.id} /> : null}
+    </TestEventPanel>
+  );
+}
+
+/** What both forms share: the title and a hint, then the attempts of the message sent. */
+function TestEventPanel({ hint, sent, endpointId, children }: { hint: string; sent: Message | undefined; endpointId: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section aria-labelledby={`${id}-title`} className="panel">
+      <h2 id={`${id}-title`}>Send a test event</h2>
+      <p className="hint">{hint}</p>
+      {children}
+      {sent ? <WatchAttempts key={sent.id} msgId={sent.id} endpointId={endpointId} /> : null}
     </section>
+  );
+}
+
+/** The end of both forms: why the last send failed, and the button. */
+function SendRow({ send }: { send: { error: unknown; isPending: boolean } }) {
+  return (
+    <>
+      <ErrorNotice error={send.error} title="The event was not sent" />
+      <div>
+        <button type="submit" disabled={send.isPending}>
+          Send test event
+        </button>
+      </div>
+    </>
   );
 }
 
