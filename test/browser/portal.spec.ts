@@ -119,6 +119,7 @@ describe('app portal, in a browser', () => {
   it("sends the event type's example as a test event and watches its attempt", async () => {
     expect(await portal.getByLabel('Event type').inputValue()).toBe(created);
     expect(await portal.getByRole('region', { name: 'Example payload' }).textContent()).toContain(`"event": "${created}"`);
+    expect(await portal.getByText('Example payload', { exact: true }).isVisible()).toBe(true);
     // No payload of the customer's own: the example is shown, not edited.
     expect(await portal.getByLabel('Payload (JSON)').count()).toBe(0);
     await portal.getByRole('button', { name: 'Send test event' }).click();

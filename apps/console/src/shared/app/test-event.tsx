@@ -101,7 +101,13 @@ function SendExample({ endpoint }: { endpoint: Endpoint }) {
               ))}
             </select>
           </div>
-          <JsonText value={current.example} label="Example payload" />
+          <div className="field">
+            {/* Seen, not read twice: the region's own name says it to a screen reader. */}
+            <span className="field-name" aria-hidden="true">
+              Example payload
+            </span>
+            <JsonText value={current.example} label="Example payload" />
+          </div>
           <SendRow send={send} />
         </form>
       ) : null}
