@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { ApiException, Svix } from 'svix';
 import { eventually, requireStack } from '../support/env.js';
-import { usePipeline } from '../support/pipeline.js';
+import { settled, usePipeline } from '../support/pipeline.js';
 import { useReceiver } from '../support/receiver.js';
 
 // Svix's expunge of a message's payload and of an attempt's response, through the official SDK
@@ -60,11 +60,10 @@ describe('expunging content, through the svix SDK', () => {
     // it: recover sends failed deliveries again, so only the expunge keeps it from this one.
     await database.query("UPDATE message_endpoints SET status = 'failed' WHERE message_id = $1", [message.id]);
     expect((await admin.post(`/api/v1/app/${app.id}/endpoint/${endpoint.id}/recover`, { since: new Date(Date.now() - 60_000).toISOString() })).status).toBe(202);
-    // Witness: a later message to the endpoint. Recover's tasks are on the deliveries topic before it
-    // answers, ahead of the witness's on the endpoint's partition (keyed by endpoint): once the witness
-    // has arrived, a resend of the expunged message had its turn.
-    const witness = await svix.message.create(app.id, { eventType, payload: { witness: true } });
-    await eventually(() => expect(receiver.on('/expunge-message').map((request) => request.headers['webhook-id'])).toEqual([message.id, witness.id]));
+    // Recover's tasks are on the deliveries topic before it answers: once the pipeline has handled
+    // everything, a resend of the expunged message would have been made.
+    await settled(ctx.pipeline);
+    expect(receiver.on('/expunge-message')).toHaveLength(1);
   });
 
   it("removes an attempt's response body, which answers EXPUNGED from then on", async () => {

@@ -45,3 +45,25 @@ export async function consumerLag(groupId: string, topic: string): Promise<numbe
     await admin.disconnect();
   }
 }
+
+/**
+ * Throws unless each group has committed to the end of every topic it reads, the topics' ends read
+ * before and after the groups' offsets agreeing: nothing was written meanwhile, and a service writes
+ * what a record makes before it commits the record, so nothing is left on its way.
+ */
+export async function expectCaughtUp(groups: ReadonlyArray<{ groupId: string; topics: readonly string[] }>): Promise<void> {
+  const admin = kafka().admin();
+  await admin.connect();
+  try {
+    const topics = [...new Set(groups.flatMap((group) => group.topics))];
+    const ends = async () => Promise.all(topics.map(async (topic) => [topic, (await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => `${partition}:${high}`).sort()]));
+    const before = await ends();
+    for (const { groupId, topics } of groups) {
+      const lag = await groupLag(admin, groupId, topics);
+      expect({ groupId, lag: Object.fromEntries(lag) }).toEqual({ groupId, lag: Object.fromEntries(topics.map((topic) => [topic, 0])) });
+    }
+    expect(await ends()).toEqual(before);
+  } finally {
+    await admin.disconnect();
+  }
+}

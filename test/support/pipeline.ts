@@ -1,5 +1,6 @@
+import { loadConfig } from '@hookline/config';
 import { generateKeyringEntry } from '@hookline/signing';
-import { type ServiceSpec, startService } from '@hookline/service';
+import { consumerGroup, type ServiceSpec, startService } from '@hookline/service';
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,8 @@ import { service as fanout } from '../../apps/fanout/src/service.js';
 import { service as ingest } from '../../apps/ingest/src/service.js';
 import { service as retry } from '../../apps/retry/src/service.js';
 import { type ApiClient, apiClient } from './api-client.js';
-import { migrateTestDatabase, requireStack, uniquePrefix } from './env.js';
+import { eventually, migrateTestDatabase, requireStack, uniquePrefix } from './env.js';
+import { expectCaughtUp } from './kafka.js';
 
 export interface Pipeline {
   apiUrl: string;
@@ -86,6 +88,20 @@ export async function startPipeline(
       await Promise.all(Object.values(apps).map((app) => app.close()));
     },
   };
+}
+
+/**
+ * Resolves once the pipeline has handled every record written to the topics it reads: each of its
+ * services has committed them all. A check that something did not happen (a webhook not sent, a
+ * report not made) waits for this rather than for a while. Tasks waiting in a retry tier hold it
+ * back until they are re-emitted and handled.
+ */
+export async function settled(pipeline: Pipeline, timeoutMs = 30_000): Promise<void> {
+  const groups = (Object.keys(pipeline.apps) as PipelineService[]).flatMap((service) => {
+    const { consumer } = SERVICES[service];
+    return consumer ? [consumerGroup(consumer, loadConfig(service, pipeline.env))] : [];
+  });
+  await eventually(() => expectCaughtUp(groups), timeoutMs, 200);
 }
 
 /** A test's Hookline for a describe block (or file), and clients of its API with the admin token. */

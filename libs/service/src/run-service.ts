@@ -51,6 +51,11 @@ function topicsOf(source: SubscriptionSource, config: HooklineConfig): string[] 
     : [topicsFor(prefix)[source]];
 }
 
+/** A service's consumer group, and the topics it reads. */
+export function consumerGroup(consumer: ConsumerSpec, config: HooklineConfig): { groupId: string; topics: string[] } {
+  return { groupId: `${config.kafka.topicPrefix}.${consumer.groupId}`, topics: [...new Set(consumer.subscriptions.flatMap(({ source }) => topicsOf(source, config)))] };
+}
+
 /** Every topic the service reads or writes. */
 export function serviceTopics(spec: ServiceSpec, config: HooklineConfig): string[] {
   const sources = [...(spec.consumer?.subscriptions.map((subscription) => subscription.source) ?? []), ...spec.produces];
@@ -102,7 +107,7 @@ async function startConsumer(app: INestApplication, spec: ConsumerSpec, config: 
   const common = {
     kafka: app.get<Kafka>(KAFKA_CLIENT),
     service: config.service,
-    groupId: `${config.kafka.topicPrefix}.${spec.groupId}`,
+    groupId: consumerGroup(spec, config).groupId,
     subscriptions: spec.subscriptions.map(({ pattern, source }) => ({ pattern, topics: topicsOf(source, config) })),
     shutdownGraceMs: config.shutdownGraceMs,
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
