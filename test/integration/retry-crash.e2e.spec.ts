@@ -1,7 +1,7 @@
 import { retryTiers } from '@hookline/contracts';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { eventually } from '../support/env.js';
-import { usePipeline } from '../support/pipeline.js';
+import { settled, usePipeline } from '../support/pipeline.js';
 import { type ReceivedRequest, useReceiver } from '../support/receiver.js';
 import { killServiceProcesses, startServiceProcess, waitReady } from '../support/service-process.js';
 
@@ -98,8 +98,8 @@ describe('the retry service killed with SIGKILL while tasks wait in a tier', () 
     const secondReadyMs = await waitReady(second, 45_000);
 
     await eventually(() => expect([...byId()].filter(([, requests]) => requests.length < 2).map(([id]) => id)).toEqual([]), 20_000);
-    // Room for a duplicate to show up.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Any duplicate has shown up once the pipeline has handled everything.
+    await settled(ctx.pipeline);
 
     const received = byId();
     const retried = [...received].filter(([, requests]) => requests.length >= 2).map(([id]) => id);

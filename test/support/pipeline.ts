@@ -91,13 +91,13 @@ export async function startPipeline(
 }
 
 /**
- * Resolves once the pipeline has handled every record written to the topics it reads: each of its
- * services has committed them all. A check that something did not happen (a webhook not sent, a
- * report not made) waits for this rather than for a while. Tasks waiting in a retry tier hold it
- * back until they are re-emitted and handled.
+ * Resolves once the pipeline has handled every record written to the topics it reads: each of the
+ * four services (in this process or a child process of the test) has committed them all. A check
+ * that something did not happen (a webhook not sent, a report not made) waits for this rather than
+ * for a while. Tasks waiting in a retry tier hold it back until they are re-emitted and handled.
  */
 export async function settled(pipeline: Pipeline, timeoutMs = 30_000): Promise<void> {
-  const groups = (Object.keys(pipeline.apps) as PipelineService[]).flatMap((service) => {
+  const groups = (Object.keys(SERVICES) as PipelineService[]).flatMap((service) => {
     const { consumer } = SERVICES[service];
     return consumer ? [consumerGroup(consumer, loadConfig(service, pipeline.env))] : [];
   });
