@@ -92,9 +92,12 @@ export async function startPipeline(
 
 /**
  * Resolves once the pipeline has handled every record written to the topics it reads: each of the
- * four services (in this process or a child process of the test) has committed them all. A check
+ * four services (all must run, in this process or a child process of the test) has committed them
+ * all, and a service commits a record only once what it makes of it is written and sent. A check
  * that something did not happen (a webhook not sent, a report not made) waits for this rather than
  * for a while. Tasks waiting in a retry tier hold it back until they are re-emitted and handled.
+ * Work a timer starts is not covered: the outbox relay's re-emits, the sweep of parked ordered
+ * messages, and the endpoint.* reports an API call emits without waiting.
  */
 export async function settled(pipeline: Pipeline, timeoutMs = 30_000): Promise<void> {
   const groups = (Object.keys(SERVICES) as PipelineService[]).flatMap((service) => {
