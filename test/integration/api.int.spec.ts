@@ -184,10 +184,11 @@ describe('the REST API through the real stack', () => {
       }
     });
 
-    it("gives A's key a 404, never data, for every read and write of B's application, endpoints, messages and attempts", async () => {
+    it("gives A's key a 404 and A's portal token a 404 or 403, never data, for every read and write of B's application, endpoints, messages and attempts", async () => {
       const appB = `/api/v1/app/${b.app.id}`;
       const appA = `/api/v1/app/${a.app.id}`;
       const endpointBody = { url: receiver.url('/stolen'), description: 'stolen' };
+      const attemptB = (await admin.get<ListOut<AttemptOut>>(`${appB}/attempt/msg/${messageB.id}`)).body.data[0]!.id;
       type Request = [method: string, path: string, json?: unknown];
       /** Every request that names B's endpoint or message, under the given application's path. */
       const namingBsResources = (app: string): Request[] => [
@@ -212,6 +213,13 @@ describe('the REST API through the real stack', () => {
         ['GET', `${app}/msg/${messageB.id}/endpoint/${endpointB.id}/attempt`],
         ['GET', `${app}/msg/${messageB.id}/trace`],
         ['GET', `${app}/endpoint/${endpointB.id}/stats`],
+        ['POST', `${app}/endpoint/${endpointB.id}/secret/rotate`, {}],
+        ['POST', `${app}/endpoint/${endpointB.id}/verify`],
+        ['GET', `${app}/endpoint/${endpointB.id}/ordering`],
+        ['POST', `${app}/endpoint/${endpointB.id}/recover`, { since: new Date(Date.now() - 3_600_000).toISOString() }],
+        ['POST', `${app}/msg/${messageB.id}/endpoint/${endpointB.id}/resend`],
+        ['DELETE', `${app}/msg/${messageB.id}/attempt/${attemptB}/content`],
+        ['DELETE', `${app}/msg/${messageB.id}/content`],
       ];
       const requests: Request[] = [
         ['GET', appB],
@@ -225,6 +233,9 @@ describe('the REST API through the real stack', () => {
         ['GET', `${appB}/msg`],
         ['POST', `${appB}/msg/precheck/active`, { eventType }],
         ['GET', `${appB}/stats`],
+        ['GET', `/api/v1/stats/app/${b.app.id}/attempt`],
+        ['GET', `${appB}/dead-letter`],
+        ['POST', `${appB}/dead-letter/replay`, {}],
         ...namingBsResources(appB),
         ['POST', `/api/v1/auth/app-portal-access/${b.app.id}`, {}],
         ['POST', `/api/v1/auth/dashboard-access/${b.app.id}`],
@@ -236,6 +247,28 @@ describe('the REST API through the real stack', () => {
         const reply = await a.api.send(method, path, { json });
         expect({ request: `${method} ${path}`, status: reply.status, body: reply.body }).toEqual({ request: `${method} ${path}`, status: 404, body: notFoundBody });
       }
+      // A's app-portal token, which reaches less of A than A's key, is refused them too: 404 where a
+      // portal may act on its own application, 403 where only a key or the admin token may.
+      const portalA = apiClient(pipeline.apiUrl, (await admin.post<{ token: string }>(`/api/v1/auth/app-portal-access/${a.app.id}`, {})).body.token);
+      for (const [method, path, json] of requests) {
+        const reply = await portalA.send(method, path, { json });
+        const expected = reply.status === 403 ? { status: 403, body: forbiddenBody } : { status: 404, body: notFoundBody };
+        expect({ request: `${method} ${path}`, status: reply.status, body: reply.body }).toEqual({ request: `${method} ${path}`, ...expected });
+      }
+      // Every documented operation on an application is among them, so that a new route cannot miss
+      // this check; the admin token's alone are refused with 403 (the next test, and api-access).
+      const adminOnly = ['POST /api/v1/app/{app_id}/api-key', 'GET /api/v1/app/{app_id}/api-key', 'DELETE /api/v1/app/{app_id}/api-key/{key_id}', 'DELETE /api/v1/app/{app_id}'];
+      const document = (await admin.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json')).body;
+      const unchecked = Object.entries(document.paths)
+        .filter(([template]) => template.includes('{app_id}'))
+        .flatMap(([template, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${template}`))
+        .filter((operation) => !adminOnly.includes(operation))
+        .filter((operation) => {
+          const [method, template] = operation.split(' ') as [string, string];
+          const path = new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`);
+          return !requests.some(([sent, at]) => sent === method && path.test(at));
+        });
+      expect(unchecked).toEqual([]);
 
       // The answer for B is the answer for an application that does not exist: no existence oracle.
       const missing = await a.api.get(`/api/v1/app/${randomUUID()}`);
