@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { apiClient, type Reply } from '../support/api-client.js';
+import { eventually } from '../support/env.js';
 import { usePipeline } from '../support/pipeline.js';
 
 // Who may manage API keys and how fast guessing tokens is refused: listing and revoking keys,
@@ -99,6 +100,55 @@ describe('API keys and authentication', () => {
     expect(statuses).toContain(429);
     // The admin token, known to the instance, is never held back by it.
     expect((await ctx.admin.get(`/api/v1/app/${appId}`)).status).toBe(200);
+  });
+
+  it("lets an app-portal token reach exactly the portal's operations of the API document, and refuses every other with 403", async () => {
+    // The README's table of what a portal token may do; a route whose access changes must change it.
+    const portalMay = [
+      'GET /api/v1/health',
+      'GET /api/v1/health/ping',
+      'POST /api/v1/auth/logout',
+      'GET /api/v1/event-type',
+      'GET /api/v1/event-type/{event_type_name}',
+      'GET /api/v1/app/{app_id}',
+      'GET /api/v1/app/{app_id}/endpoint',
+      'POST /api/v1/app/{app_id}/endpoint',
+      ...['GET', 'PUT', 'PATCH', 'DELETE'].map((method) => `${method} /api/v1/app/{app_id}/endpoint/{endpoint_id}`),
+      'GET /api/v1/app/{app_id}/endpoint/{endpoint_id}/secret',
+      'POST /api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate',
+      ...['GET', 'PUT', 'PATCH'].map((method) => `${method} /api/v1/app/{app_id}/endpoint/{endpoint_id}/headers`),
+      ...['verify', 'recover', 'send-example'].map((action) => `POST /api/v1/app/{app_id}/endpoint/{endpoint_id}/${action}`),
+      'GET /api/v1/app/{app_id}/endpoint/{endpoint_id}/stats',
+      'GET /api/v1/app/{app_id}/msg',
+      'GET /api/v1/app/{app_id}/msg/{msg_id}',
+      'GET /api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}',
+      'GET /api/v1/app/{app_id}/attempt/msg/{msg_id}',
+      'GET /api/v1/app/{app_id}/endpoint/{endpoint_id}/msg',
+      'GET /api/v1/app/{app_id}/msg/{msg_id}/endpoint',
+      'GET /api/v1/app/{app_id}/msg/{msg_id}/attempt',
+      'GET /api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/attempt',
+      'GET /api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}',
+      'POST /api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend',
+    ];
+    const appId = await application();
+    const portal = apiClient(ctx.pipeline.apiUrl, (await ctx.admin.post<{ token: string }>(`/api/v1/auth/app-portal-access/${appId}`, {})).body.token);
+    // Known to the instance once it has been used: the invalid-token limit an earlier test filled for
+    // this address holds back only lookups of tokens the instance does not know.
+    await eventually(async () => expect((await portal.get(`/api/v1/app/${appId}`)).status).toBe(200), 5_000, 250);
+    const document = (await ctx.admin.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json')).body;
+    const operations = Object.entries(document.paths).flatMap(([template, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${template}`));
+    // Logout last: it ends the session. Other ids are unknown, so an admitted call changes nothing.
+    const logout = 'POST /api/v1/auth/logout';
+    const admitted: string[] = [];
+    for (const operation of [...operations.filter((other) => other !== logout), logout]) {
+      const [method, template] = operation.split(' ') as [string, string];
+      const path = template.replace('{app_id}', appId).replace(/\{\w+\}/g, () => randomUUID());
+      const reply = await portal.send(method, path, { json: ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined });
+      expect({ operation, status: reply.status >= 500 || [401, 429].includes(reply.status) ? reply.status : 'answered' }).toEqual({ operation, status: 'answered' });
+      if (reply.status === 403) expect({ operation, body: reply.body }).toEqual({ operation, body: { code: 'forbidden', detail: expect.any(String) } });
+      else admitted.push(operation);
+    }
+    expect(admitted.sort()).toEqual([...portalMay].sort());
   });
 
   it('refuses a body without a bearer token before reading it: 401, not 413, however large', async () => {
