@@ -102,6 +102,31 @@ describe('API keys and authentication', () => {
     expect((await ctx.admin.get(`/api/v1/app/${appId}`)).status).toBe(200);
   });
 
+  /**
+   * Every operation of the API document, called with `token` on `appId` (other ids unknown, empty
+   * bodies, logout last since it ends a session): the ones it was not refused with 403. None may
+   * answer 5xx, 401 or 429, which would say nothing of its access.
+   */
+  async function admittedTo(token: string, appId: string): Promise<string[]> {
+    const client = apiClient(ctx.pipeline.apiUrl, token);
+    // Known to the instance once it has been used: the invalid-token limit an earlier test filled for
+    // this address holds back only lookups of tokens the instance does not know.
+    await eventually(async () => expect((await client.get(`/api/v1/app/${appId}`)).status).toBe(200), 5_000, 250);
+    const document = (await ctx.admin.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json')).body;
+    const operations = Object.entries(document.paths).flatMap(([template, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${template}`));
+    const logout = 'POST /api/v1/auth/logout';
+    const admitted: string[] = [];
+    for (const operation of [...operations.filter((other) => other !== logout), logout]) {
+      const [method, template] = operation.split(' ') as [string, string];
+      const path = template.replace('{app_id}', appId).replace(/\{\w+\}/g, () => randomUUID());
+      const reply = await client.send(method, path, { json: ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined });
+      expect({ operation, status: reply.status >= 500 || [401, 429].includes(reply.status) ? reply.status : 'answered' }).toEqual({ operation, status: 'answered' });
+      if (reply.status === 403) expect({ operation, body: reply.body }).toEqual({ operation, body: { code: 'forbidden', detail: expect.any(String) } });
+      else admitted.push(operation);
+    }
+    return admitted.sort();
+  }
+
   it("lets an app-portal token reach exactly the portal's operations of the API document, and refuses every other with 403", async () => {
     // The README's table of what a portal token may do; a route whose access changes must change it.
     const portalMay = [
@@ -131,24 +156,35 @@ describe('API keys and authentication', () => {
       'POST /api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend',
     ];
     const appId = await application();
-    const portal = apiClient(ctx.pipeline.apiUrl, (await ctx.admin.post<{ token: string }>(`/api/v1/auth/app-portal-access/${appId}`, {})).body.token);
-    // Known to the instance once it has been used: the invalid-token limit an earlier test filled for
-    // this address holds back only lookups of tokens the instance does not know.
-    await eventually(async () => expect((await portal.get(`/api/v1/app/${appId}`)).status).toBe(200), 5_000, 250);
+    const token = (await ctx.admin.post<{ token: string }>(`/api/v1/auth/app-portal-access/${appId}`, {})).body.token;
+    expect(await admittedTo(token, appId)).toEqual([...portalMay].sort());
+  });
+
+  it("lets an application's key reach every operation of the API document but the admin token's own, refused with 403", async () => {
+    // The README's list of what only the admin token may do.
+    const adminOnly = [
+      'POST /api/v1/app',
+      'DELETE /api/v1/app/{app_id}',
+      ...['POST', 'GET'].map((method) => `${method} /api/v1/app/{app_id}/api-key`),
+      'DELETE /api/v1/app/{app_id}/api-key/{key_id}',
+      'POST /api/v1/event-type',
+      ...['PUT', 'PATCH', 'DELETE'].map((method) => `${method} /api/v1/event-type/{event_type_name}`),
+      'POST /api/v1/event-type/schema/generate-example',
+      'GET /api/v1/stats/overview',
+      ...['GET', 'POST'].map((method) => `${method} /api/v1/operational-webhook/endpoint`),
+      ...['GET', 'PUT', 'DELETE'].map((method) => `${method} /api/v1/operational-webhook/endpoint/{endpoint_id}`),
+      ...['GET', 'PUT'].map((method) => `${method} /api/v1/operational-webhook/endpoint/{endpoint_id}/headers`),
+      'GET /api/v1/operational-webhook/endpoint/{endpoint_id}/secret',
+      'POST /api/v1/operational-webhook/endpoint/{endpoint_id}/secret/rotate',
+      'POST /api/v1/admin/secrets/re-encrypt',
+      // A portal session's own.
+      'POST /api/v1/auth/logout',
+    ];
+    const appId = await application();
+    const key = (await ctx.admin.post<{ key: string }>(`/api/v1/app/${appId}/api-key`, { name: 'reach' })).body.key;
     const document = (await ctx.admin.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json')).body;
-    const operations = Object.entries(document.paths).flatMap(([template, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${template}`));
-    // Logout last: it ends the session. Other ids are unknown, so an admitted call changes nothing.
-    const logout = 'POST /api/v1/auth/logout';
-    const admitted: string[] = [];
-    for (const operation of [...operations.filter((other) => other !== logout), logout]) {
-      const [method, template] = operation.split(' ') as [string, string];
-      const path = template.replace('{app_id}', appId).replace(/\{\w+\}/g, () => randomUUID());
-      const reply = await portal.send(method, path, { json: ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined });
-      expect({ operation, status: reply.status >= 500 || [401, 429].includes(reply.status) ? reply.status : 'answered' }).toEqual({ operation, status: 'answered' });
-      if (reply.status === 403) expect({ operation, body: reply.body }).toEqual({ operation, body: { code: 'forbidden', detail: expect.any(String) } });
-      else admitted.push(operation);
-    }
-    expect(admitted.sort()).toEqual([...portalMay].sort());
+    const every = Object.entries(document.paths).flatMap(([template, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${template}`));
+    expect(await admittedTo(key, appId)).toEqual(every.filter((operation) => !adminOnly.includes(operation)).sort());
   });
 
   it('refuses a body without a bearer token before reading it: 401, not 413, however large', async () => {
