@@ -26,7 +26,7 @@ describe('operator console, in a browser', () => {
     receiver.respond = (request) => {
       if (request.path === '/flaky') return { status: fixed ? 200 : 503, body: fixed ? 'recovered' : 'down for maintenance' };
       if (request.path === '/broken') return { status: 500, body: 'broken for good' };
-      if (request.path === '/gone') return { status: 410, body: 'this hook is gone' };
+      if (request.path === '/gone' || request.path === '/held') return { status: 410, body: 'this hook is gone' };
       if (request.path === '/markup') return { status: 200, body: '<img src=x onerror="window.__xss=3">answer' };
       return { status: 200, body: 'thanks' };
     };
@@ -316,6 +316,7 @@ describe('operator console, in a browser', () => {
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     const endpointId = browser.page.url().split('/').at(-1)!;
     await browser.page.getByText('In order per ordering key (FIFO)').waitFor();
+    await browser.page.getByText('No ordering key is held.').waitFor();
     expect((await admin.get(`/app/${appId}/endpoint/${endpointId}`)).body).toMatchObject({ filter, ordering: 'fifo' });
 
     const before = receiver.on('/ok').length;
@@ -324,6 +325,31 @@ describe('operator console, in a browser', () => {
     // Order 42 the filter keeps out: not sent once the pipeline has handled everything.
     await settled(ctx.pipeline);
     expect(receiver.on('/ok').slice(before).map((request) => JSON.parse(request.body))).toEqual([{ order: 420 }]);
+  });
+
+  it("shows a FIFO endpoint's ordering key held by a failing message, what waits behind it, and links to that message", async () => {
+    // An application of its own: the held key keeps a message pending, which the endpoint list's test would wait on.
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const app = (await admin.post<{ id: string }>('/app', { name: `Held ${suffix}` })).body;
+    const endpoint = (await admin.post<{ id: string }>(`/app/${app.id}/endpoint`, { url: receiver.url('/held'), eventTypes: [paid], ordering: 'fifo' })).body;
+    const key = `customer-${suffix}`;
+    const first = (await admin.post<{ id: string }>(`/app/${app.id}/msg`, { eventType: paid, payload: { order: 1 }, orderingKey: key })).body;
+    expect((await admin.post(`/app/${app.id}/msg`, { eventType: paid, payload: { order: 2 }, orderingKey: key })).status).toBe(202);
+    // The receiver answers 410: the endpoint is disabled, which freezes the key until it is enabled.
+    await eventually(async () => expect((await admin.get<{ disabled: boolean }>(`/app/${app.id}/endpoint/${endpoint.id}`)).body.disabled).toBe(true), 30_000);
+
+    await browser.page.goto(console(`app/${app.id}/endpoints/${endpoint.id}`));
+    await heading(`Endpoint ${receiver.url('/held')}`).waitFor();
+    const held = browser.page.getByRole('region', { name: 'Held ordering keys' });
+    const row = held.getByRole('row').filter({ hasText: key });
+    await row.waitFor({ timeout: 30_000 });
+    await eventually(async () =>
+      expect((await row.getByRole('cell').allTextContents()).map((text) => text.trim())).toEqual([key, first.id, expect.any(String), '1', 'None while the endpoint is disabled', '1']),
+    );
+    await screenshot(browser.page, 'console-endpoint-held-keys');
+    await row.getByRole('link', { name: first.id }).click();
+    await heading(`Message ${paid}`).waitFor();
+    expect(await browser.page.getByLabel('Message payload').textContent()).toBe(JSON.stringify({ order: 1 }, null, 2));
   });
 
   it('shows the installation overview as the stats API counts it, refreshed on its own', async () => {

@@ -1,10 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { Route } from 'wouter';
+import type { Endpoint } from '../shared/api';
 import { APPLICATION_NAV, ApplicationRoutes, Tabs } from '../shared/app/routes';
-import { ApplicationProvider, OwnMessagesProvider, TracePageProvider, useApi } from '../shared/context';
+import { ApplicationProvider, EndpointPanelsProvider, OwnMessagesProvider, TracePageProvider, useApi } from '../shared/context';
 import { ErrorNotice } from '../shared/ui';
 import { AccessPage } from './access';
 import { DeadLettersPage } from './dead-letters';
+import { HeldKeys } from './held-keys';
 import { TracePage } from './trace';
 
 const CONSOLE_NAV = [...APPLICATION_NAV, { href: '/dead-letters', label: 'Dead letters' }, { href: '/access', label: 'Access' }];
@@ -12,7 +14,10 @@ const CONSOLE_NAV = [...APPLICATION_NAV, { href: '/dead-letters', label: 'Dead l
 /** Where the console shows a message's traces (the portal does not: its token may not read them). */
 const tracePage = (msgId: string) => `/messages/${encodeURIComponent(msgId)}/trace`;
 
-/** One application in the console: the portal's pages, plus dead letters, API keys and traces. */
+/** What the console shows on an endpoint's page beyond the portal's. */
+const endpointPanels = (endpoint: Endpoint) => <HeldKeys endpoint={endpoint} />;
+
+/** One application in the console: the portal's pages, plus dead letters, API keys, traces and held ordering keys. */
 export function ApplicationScope({ appId }: { appId: string }) {
   const api = useApi();
   const application = useQuery({ queryKey: ['app', appId], queryFn: () => api.applications.get(appId) });
@@ -27,7 +32,8 @@ export function ApplicationScope({ appId }: { appId: string }) {
       <ErrorNotice error={application.error} title="The application could not be loaded" />
       <TracePageProvider href={tracePage}>
         <OwnMessagesProvider>
-          <ApplicationRoutes
+          <EndpointPanelsProvider panels={endpointPanels}>
+            <ApplicationRoutes
             extra={
               <>
                 <Route path="/messages/:msgId/trace">{(params) => <TracePage key={params.msgId} msgId={params.msgId} />}</Route>
@@ -35,7 +41,8 @@ export function ApplicationScope({ appId }: { appId: string }) {
                 <Route path="/access" component={AccessPage} />
               </>
             }
-          />
+            />
+          </EndpointPanelsProvider>
         </OwnMessagesProvider>
       </TracePageProvider>
     </ApplicationProvider>

@@ -9,6 +9,20 @@ export interface Page<T> {
   done: boolean;
 }
 
+/** A FIFO endpoint's ordering key held by a failing message: it and the key's later messages wait. */
+export interface HeldKey {
+  orderingKey: string;
+  /** The message at the head of the key, failing and retried. */
+  blockedBy: string;
+  /** Its first failed attempt since it last succeeded. */
+  blockedSince: string | null;
+  attempts: number;
+  /** Null when nothing is scheduled: the endpoint is disabled. */
+  nextAttempt: string | null;
+  /** Open messages of the key behind it. */
+  waiting: number;
+}
+
 export interface Application {
   id: string;
   uid: string | null;
@@ -321,6 +335,9 @@ export function createApi(token: string) {
       /** Its attempts in the last 24 h by outcome (the success rate), and whether its circuit is open. */
       stats: (appId: string, endpointId: string) =>
         request<EndpointStats>('GET', `${endpoint(appId, endpointId)}/stats`, { query: { since: new Date(Date.now() - SUCCESS_RATE_WINDOW_MS).toISOString() } }),
+      /** A FIFO endpoint's ordering keys held by a failing message: the console's only (an app-portal token is refused). */
+      heldKeys: (appId: string, endpointId: string, iterator?: string) =>
+        request<Page<HeldKey>>('GET', `${endpoint(appId, endpointId)}/ordering`, { query: { limit: PAGE_SIZE, iterator } }),
       /** The messages sent to it, each with its delivery status there, filtered as the message log is. */
       messages: (appId: string, endpointId: string, filter: MessageFilter, iterator?: string) =>
         request<Page<EndpointMessage>>('GET', `${endpoint(appId, endpointId)}/msg`, { query: { limit: PAGE_SIZE, iterator, ...messageQuery(filter), status: filter.status } }),

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext } from 'react';
-import type { Api } from './api';
+import type { Api, Endpoint } from './api';
 
 /** A value the pages below its provider cannot do without: read outside one, it throws (a page placed wrong, not a state to show). */
 function requiredContext<T>(hook: string, provider: string) {
@@ -16,6 +16,8 @@ const ApiContext = requiredContext<Api>('useApi', 'ApiProvider');
 const ApplicationContext = requiredContext<string>('useAppId', 'ApplicationProvider');
 /** Whether the pages below may send a message with any payload (the console), or only an event type's example (the portal). */
 const OwnMessagesContext = createContext(false);
+/** What the console adds to an endpoint's page (what its tokens may read and the portal's may not); nothing in the portal. */
+const EndpointPanelsContext = createContext<((endpoint: Endpoint) => ReactNode) | null>(null);
 /** Where a message's traces are shown (the console's trace page), or null where they are not (the portal). */
 const TracePageContext = createContext<((msgId: string) => string) | null>(null);
 
@@ -53,4 +55,13 @@ export function OwnMessagesProvider({ children }: { children: ReactNode }) {
 
 export function useSendsOwnMessages(): boolean {
   return useContext(OwnMessagesContext);
+}
+
+/** Panels of an endpoint's page for the pages below this provider (the console), after its state. */
+export function EndpointPanelsProvider({ panels, children }: { panels: (endpoint: Endpoint) => ReactNode; children: ReactNode }) {
+  return <EndpointPanelsContext.Provider value={panels}>{children}</EndpointPanelsContext.Provider>;
+}
+
+export function useEndpointPanels(): ((endpoint: Endpoint) => ReactNode) | null {
+  return useContext(EndpointPanelsContext);
 }
