@@ -165,6 +165,35 @@ describe('app portal, in a browser', () => {
     await attempts.getByRole('row').filter({ hasText: 'Manual' }).filter({ hasText: 'Succeeded' }).first().waitFor({ timeout: 30_000 });
   });
 
+  it("sets an endpoint's custom headers, refused in the API's words, a credential's value never shown again, and its deliveries carry them", async () => {
+    await heading(portal, `Endpoint ${receiver.url('/down')}`).waitFor();
+    const panel = portal.getByRole('region', { name: 'Custom headers' });
+    await portal.getByText('No custom headers.').waitFor();
+    const set = async (name: string, value: string) => {
+      await portal.getByLabel('Header name').fill(name);
+      await portal.getByLabel('Header value').fill(value);
+      await portal.getByRole('button', { name: 'Set header' }).click();
+    };
+    await set('Host', 'evil.example');
+    await portal.getByRole('alert').getByText(/body\.headers\.Host/).waitFor();
+    await set('X-Tenant', 'acme <b>bold</b>');
+    await panel.getByRole('row').filter({ hasText: 'X-Tenant' }).getByText('acme <b>bold</b>').waitFor();
+    await set('Authorization', 'Bearer s3cret');
+    await panel.getByRole('row').filter({ hasText: 'Authorization' }).getByText('Hidden: it carries a credential').waitFor();
+    expect(await panel.getByText('Bearer s3cret').count()).toBe(0);
+    await screenshot(portal, 'portal-endpoint-headers');
+
+    const before = receiver.on('/down').length;
+    await portal.getByRole('button', { name: 'Send test event' }).click();
+    await eventually(() => expect(receiver.on('/down').length).toBeGreaterThan(before), 30_000);
+    expect(receiver.on('/down')[before]!.headers).toMatchObject({ 'x-tenant': 'acme <b>bold</b>', authorization: 'Bearer s3cret' });
+
+    await portal.getByRole('button', { name: 'Remove header X-Tenant' }).click();
+    await eventually(async () => expect(await panel.getByText('X-Tenant').count()).toBe(0));
+    await portal.getByRole('button', { name: 'Remove header Authorization' }).click();
+    await portal.getByText('No custom headers.').waitFor();
+  });
+
   it("opened with an app-portal token, shows each endpoint's success rate and filters the log by delivery status", async () => {
     const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
     const access = (await admin.post<{ url: string; token: string }>(`/auth/app-portal-access/${appA.id}`, {})).body;
@@ -212,8 +241,9 @@ describe('app portal, in a browser', () => {
       await customer.getByLabel('Delivery status').selectOption({ label: 'Delivered' });
       await customer.getByRole('button', { name: 'Apply filters' }).click();
       const messages = customer.getByRole('region', { name: 'Messages' });
-      await messages.getByRole('cell', { name: cancelled }).waitFor();
-      await messages.getByText('Delivered', { exact: true }).waitFor();
+      // The recovered test event and the one sent with custom headers.
+      await messages.getByRole('cell', { name: cancelled }).first().waitFor();
+      await messages.getByText('Delivered', { exact: true }).first().waitFor();
       expect(await messages.getByText(created).count()).toBe(0);
       await screenshot(customer, 'portal-messages-by-status');
       await customer.getByLabel('Delivery status').selectOption({ label: 'Failed' });

@@ -9,6 +9,18 @@ export interface Page<T> {
   done: boolean;
 }
 
+/** An endpoint's extra headers: the ones that carry credentials are only named (`sensitive`), their values never read back. */
+export interface EndpointHeaders {
+  headers: Record<string, string>;
+  sensitive: string[];
+}
+
+/** A change of an endpoint's extra headers: set those given, remove those named in `deleteHeaders`. */
+export interface EndpointHeadersChange {
+  headers: Record<string, string>;
+  deleteHeaders?: string[];
+}
+
 /** A FIFO endpoint's ordering key held by a failing message: it and the key's later messages wait. */
 export interface HeldKey {
   orderingKey: string;
@@ -335,6 +347,8 @@ export function createApi(token: string) {
       /** Its attempts in the last 24 h by outcome (the success rate), and whether its circuit is open. */
       stats: (appId: string, endpointId: string) =>
         request<EndpointStats>('GET', `${endpoint(appId, endpointId)}/stats`, { query: { since: new Date(Date.now() - SUCCESS_RATE_WINDOW_MS).toISOString() } }),
+      headers: (appId: string, endpointId: string) => request<EndpointHeaders>('GET', `${endpoint(appId, endpointId)}/headers`),
+      changeHeaders: (appId: string, endpointId: string, change: EndpointHeadersChange) => request<null>('PATCH', `${endpoint(appId, endpointId)}/headers`, { body: change }),
       /** A FIFO endpoint's ordering keys held by a failing message: the console's only (an app-portal token is refused). */
       heldKeys: (appId: string, endpointId: string, iterator?: string) =>
         request<Page<HeldKey>>('GET', `${endpoint(appId, endpointId)}/ordering`, { query: { limit: PAGE_SIZE, iterator } }),

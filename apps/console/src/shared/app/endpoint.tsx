@@ -8,6 +8,7 @@ import { isoToLocalInput, localInputToIso } from '../time';
 import { Alert, ConfirmedAction, CopyableValue, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
+import { EndpointHeadersPanel } from './endpoint-headers';
 import { CircuitState, EndpointState, rateLimitText } from './endpoints';
 import { SendTestEvent } from './test-event';
 
@@ -37,6 +38,7 @@ export function EndpointPage({ endpointId }: { endpointId: string }) {
           {panels?.(endpoint)}
           <SendTestEvent endpoint={endpoint} />
           <Secret endpoint={endpoint} />
+          <EndpointHeadersPanel endpoint={endpoint} />
           <Recover endpoint={endpoint} />
           <EndpointAttempts endpoint={endpoint} />
           <EditEndpoint endpoint={endpoint} />
