@@ -352,6 +352,22 @@ describe('operator console, in a browser', () => {
     expect(await browser.page.getByLabel('Message payload').textContent()).toBe(JSON.stringify({ order: 1 }, null, 2));
   });
 
+  it("expunges a message's payload from its page, after asking, and shows what the API answers for it since", async () => {
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const app = (await admin.post<{ id: string }>('/app', { name: `Expunge ${suffix}` })).body;
+    const message = (await admin.post<{ id: string }>(`/app/${app.id}/msg`, { eventType: paid, payload: { card: '4242 4242 4242 4242' } })).body;
+    await browser.page.goto(console(`app/${app.id}/messages/${message.id}`));
+    await heading(`Message ${paid}`).waitFor();
+    expect(await browser.page.getByLabel('Message payload').textContent()).toContain('4242 4242 4242 4242');
+    await browser.page.getByRole('button', { name: 'Expunge content…' }).click();
+    await browser.page.getByText("Remove this message's payload for good?").waitFor();
+    await browser.page.getByRole('button', { name: 'Expunge', exact: true }).click();
+    await browser.page.getByText('The payload was expunged.').waitFor();
+    await eventually(async () => expect(await browser.page.getByLabel('Message payload').textContent()).toBe(JSON.stringify({ expired: true }, null, 2)));
+    await screenshot(browser.page, 'console-message-expunged');
+    expect((await admin.get<{ payload: unknown }>(`/app/${app.id}/msg/${message.id}?with_content=true`)).body.payload).toEqual({ expired: true });
+  });
+
   it('shows the installation overview as the stats API counts it, refreshed on its own', async () => {
     await browser.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
     await heading('Overview').waitFor();

@@ -139,6 +139,8 @@ describe('app portal, in a browser', () => {
     await screenshot(portal, 'portal-messages');
     await messages.getByRole('link').first().click();
     await heading(portal, `Message ${created}`).waitFor();
+    // Expunging is the operator's (the console's): an app-portal token is refused it.
+    expect(await portal.getByRole('button', { name: 'Expunge content…' }).count()).toBe(0);
     const attempts = portal.getByRole('region', { name: `Attempts to ${receiver.url('/orders')}` });
     await attempts.getByText('Succeeded').waitFor();
     await portal.getByRole('button', { name: `Resend to ${receiver.url('/orders')}` }).click();

@@ -1,11 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { Route } from 'wouter';
-import type { Endpoint } from '../shared/api';
 import { APPLICATION_NAV, ApplicationRoutes, Tabs } from '../shared/app/routes';
-import { ApplicationProvider, EndpointPanelsProvider, OwnMessagesProvider, TracePageProvider, useApi } from '../shared/context';
+import { ApplicationProvider, OwnMessagesProvider, type PagePanels, PagePanelsProvider, TracePageProvider, useApi } from '../shared/context';
 import { ErrorNotice } from '../shared/ui';
 import { AccessPage } from './access';
 import { DeadLettersPage } from './dead-letters';
+import { ExpungeContent } from './expunge';
 import { HeldKeys } from './held-keys';
 import { TracePage } from './trace';
 
@@ -14,10 +14,13 @@ const CONSOLE_NAV = [...APPLICATION_NAV, { href: '/dead-letters', label: 'Dead l
 /** Where the console shows a message's traces (the portal does not: its token may not read them). */
 const tracePage = (msgId: string) => `/messages/${encodeURIComponent(msgId)}/trace`;
 
-/** What the console shows on an endpoint's page beyond the portal's. */
-const endpointPanels = (endpoint: Endpoint) => <HeldKeys endpoint={endpoint} />;
+/** What the console shows on the pages of an endpoint and of a message beyond the portal's. */
+const pagePanels: PagePanels = {
+  endpoint: (endpoint) => <HeldKeys endpoint={endpoint} />,
+  message: (message) => <ExpungeContent message={message} />,
+};
 
-/** One application in the console: the portal's pages, plus dead letters, API keys, traces and held ordering keys. */
+/** One application in the console: the portal's pages, plus dead letters, API keys, traces, held ordering keys and expunging. */
 export function ApplicationScope({ appId }: { appId: string }) {
   const api = useApi();
   const application = useQuery({ queryKey: ['app', appId], queryFn: () => api.applications.get(appId) });
@@ -32,7 +35,7 @@ export function ApplicationScope({ appId }: { appId: string }) {
       <ErrorNotice error={application.error} title="The application could not be loaded" />
       <TracePageProvider href={tracePage}>
         <OwnMessagesProvider>
-          <EndpointPanelsProvider panels={endpointPanels}>
+          <PagePanelsProvider panels={pagePanels}>
             <ApplicationRoutes
             extra={
               <>
@@ -42,7 +45,7 @@ export function ApplicationScope({ appId }: { appId: string }) {
               </>
             }
             />
-          </EndpointPanelsProvider>
+          </PagePanelsProvider>
         </OwnMessagesProvider>
       </TracePageProvider>
     </ApplicationProvider>

@@ -367,6 +367,8 @@ export function createApi(token: string) {
       attempts: (appId: string, msgId: string, iterator?: string) =>
         request<Page<Attempt>>('GET', `${app(appId)}/attempt/msg/${segment(msgId)}`, { query: { limit: 250, iterator } }),
       resend: (appId: string, msgId: string, endpointId: string) => request<unknown>('POST', `${app(appId)}/msg/${segment(msgId)}/endpoint/${segment(endpointId)}/resend`),
+      /** Removes its payload for good, keeping its metadata and attempts: the console's only (an app-portal token is refused). */
+      expungeContent: (appId: string, msgId: string) => request<null>('DELETE', `${app(appId)}/msg/${segment(msgId)}/content`),
       /** Its traces with their spans: the console's only (an app-portal token is refused). */
       traces: (appId: string, msgId: string) => request<{ data: MessageTrace[] }>('GET', `${app(appId)}/msg/${segment(msgId)}/trace`),
     },

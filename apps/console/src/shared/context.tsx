@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext } from 'react';
-import type { Api, Endpoint } from './api';
+import type { Api, Endpoint, Message } from './api';
 
 /** A value the pages below its provider cannot do without: read outside one, it throws (a page placed wrong, not a state to show). */
 function requiredContext<T>(hook: string, provider: string) {
@@ -16,8 +16,15 @@ const ApiContext = requiredContext<Api>('useApi', 'ApiProvider');
 const ApplicationContext = requiredContext<string>('useAppId', 'ApplicationProvider');
 /** Whether the pages below may send a message with any payload (the console), or only an event type's example (the portal). */
 const OwnMessagesContext = createContext(false);
-/** What the console adds to an endpoint's page (what its tokens may read and the portal's may not); nothing in the portal. */
-const EndpointPanelsContext = createContext<((endpoint: Endpoint) => ReactNode) | null>(null);
+/**
+ * What the console adds to the pages of an endpoint and of a message: what its tokens may do and
+ * the portal's may not. Nothing in the portal.
+ */
+export interface PagePanels {
+  endpoint?: (endpoint: Endpoint) => ReactNode;
+  message?: (message: Message) => ReactNode;
+}
+const PagePanelsContext = createContext<PagePanels>({});
 /** Where a message's traces are shown (the console's trace page), or null where they are not (the portal). */
 const TracePageContext = createContext<((msgId: string) => string) | null>(null);
 
@@ -57,11 +64,11 @@ export function useSendsOwnMessages(): boolean {
   return useContext(OwnMessagesContext);
 }
 
-/** Panels of an endpoint's page for the pages below this provider (the console), after its state. */
-export function EndpointPanelsProvider({ panels, children }: { panels: (endpoint: Endpoint) => ReactNode; children: ReactNode }) {
-  return <EndpointPanelsContext.Provider value={panels}>{children}</EndpointPanelsContext.Provider>;
+/** Panels of the endpoint and message pages below this provider (the console), after what those pages show themselves. */
+export function PagePanelsProvider({ panels, children }: { panels: PagePanels; children: ReactNode }) {
+  return <PagePanelsContext.Provider value={panels}>{children}</PagePanelsContext.Provider>;
 }
 
-export function useEndpointPanels(): ((endpoint: Endpoint) => ReactNode) | null {
-  return useContext(EndpointPanelsContext);
+export function usePagePanels(): PagePanels {
+  return useContext(PagePanelsContext);
 }
