@@ -368,6 +368,33 @@ describe('operator console, in a browser', () => {
     expect((await admin.get<{ payload: unknown }>(`/app/${app.id}/msg/${message.id}?with_content=true`)).body.payload).toEqual({ expired: true });
   });
 
+  it('creates an operational endpoint for two events, reveals its secret and deletes it', async () => {
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    await browser.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Operational webhooks' }).click();
+    await heading('Operational webhooks').waitFor();
+    const opsUrl = receiver.url(`/ops-${suffix}`);
+    await browser.page.getByLabel('Endpoint URL').fill(opsUrl);
+    await browser.page.getByLabel('Description').fill('Our on-call');
+    // The types come from the API's own document.
+    for (const type of ['endpoint.disabled', 'message.attempt.exhausted']) await browser.page.getByRole('checkbox', { name: type }).check();
+    await browser.page.getByRole('button', { name: 'Create operational endpoint' }).click();
+    const table = browser.page.getByRole('region', { name: 'Operational endpoints' });
+    const row = table.getByRole('row').filter({ hasText: opsUrl });
+    await row.getByText('endpoint.disabled, message.attempt.exhausted').waitFor();
+    const created = (await admin.get<{ data: Array<{ id: string; url: string; description: string; eventTypes: string[] }> }>('/operational-webhook/endpoint')).body.data.find((endpoint) => endpoint.url === opsUrl)!;
+    expect(created).toMatchObject({ description: 'Our on-call', eventTypes: ['endpoint.disabled', 'message.attempt.exhausted'] });
+
+    await row.getByRole('button', { name: `Reveal the secret of ${opsUrl}` }).click();
+    const { key } = (await admin.get<{ key: string }>(`/operational-webhook/endpoint/${created.id}/secret`)).body;
+    await row.getByText(key).waitFor();
+    await screenshot(browser.page, 'console-operational-webhooks');
+
+    await row.getByRole('button', { name: `Delete ${opsUrl}` }).click();
+    await row.getByRole('button', { name: 'Delete', exact: true }).click();
+    await eventually(async () => expect(await table.getByText(opsUrl).count()).toBe(0));
+    expect((await admin.get(`/operational-webhook/endpoint/${created.id}`)).status).toBe(404);
+  });
+
   it('shows the installation overview as the stats API counts it, refreshed on its own', async () => {
     await browser.page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
     await heading('Overview').waitFor();

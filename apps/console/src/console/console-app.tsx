@@ -8,6 +8,7 @@ import { createQueryClient } from '../shared/query';
 import { ApplicationScope } from './application';
 import { ApplicationsPage } from './applications';
 import { EventTypesPage } from './event-types';
+import { OperationalWebhooksPage } from './operational-webhooks';
 import { OverviewPage } from './overview';
 import { SignInPage } from './sign-in';
 
@@ -68,6 +69,9 @@ export function ConsoleApp() {
                 <li>
                   <Link href="/overview">Overview</Link>
                 </li>
+                <li>
+                  <Link href="/operational-webhooks">Operational webhooks</Link>
+                </li>
               </ul>
             </nav>
             <button type="button" className="secondary" onClick={() => close(null)}>
@@ -84,6 +88,7 @@ export function ConsoleApp() {
                 <Route path="/" component={ApplicationsPage} />
                 <Route path="/event-types" component={EventTypesPage} />
                 <Route path="/overview" component={OverviewPage} />
+                <Route path="/operational-webhooks" component={OperationalWebhooksPage} />
                 <Route path="/app/:appId" nest>
                   {(params) => <ApplicationScope key={params.appId} appId={params.appId} />}
                 </Route>

@@ -3,7 +3,7 @@ import { Link } from 'wouter';
 import type { Endpoint } from '../shared/api';
 import { useApi, useAppId } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { DataTable, LoadMore, QueryStatus, Time } from '../shared/ui';
+import { PagedTable, Time } from '../shared/ui';
 
 /** How often the held keys refresh while the page is open. */
 const REFRESH_MS = 2_000;
@@ -25,23 +25,21 @@ function HeldKeysPanel({ endpoint }: { endpoint: Endpoint }) {
     <section aria-labelledby={`${id}-title`} className="panel">
       <h2 id={`${id}-title`}>Held ordering keys</h2>
       <p className="hint">A key is held while its first open message fails: the key's later messages wait for it to be delivered or dead-lettered.</p>
-      <QueryStatus query={held} what="held ordering keys" count={held.rows.length} empty="No ordering key is held." />
-      {!held.isPending && held.rows.length > 0 ? (
-        <DataTable
-          label="Held ordering keys"
-          rows={held.rows}
-          rowKey={(key) => key.orderingKey}
-          columns={[
-            { header: 'Ordering key', cell: (key) => <code>{key.orderingKey}</code> },
-            { header: 'Held by', cell: (key) => <Link href={`/messages/${encodeURIComponent(key.blockedBy)}`}>{key.blockedBy}</Link> },
-            { header: 'Failing since', cell: (key) => (key.blockedSince ? <Time value={key.blockedSince} /> : '—') },
-            { header: 'Attempts', cell: (key) => key.attempts },
-            { header: 'Next attempt', cell: (key) => (key.nextAttempt ? <Time value={key.nextAttempt} /> : endpoint.disabled ? 'None while the endpoint is disabled' : 'None scheduled') },
-            { header: 'Waiting behind it', cell: (key) => key.waiting },
-          ]}
-        />
-      ) : null}
-      <LoadMore list={held} what="held ordering keys" />
+      <PagedTable
+        list={held}
+        what="held ordering keys"
+        empty="No ordering key is held."
+        label="Held ordering keys"
+        rowKey={(key) => key.orderingKey}
+        columns={[
+          { header: 'Ordering key', cell: (key) => <code>{key.orderingKey}</code> },
+          { header: 'Held by', cell: (key) => <Link href={`/messages/${encodeURIComponent(key.blockedBy)}`}>{key.blockedBy}</Link> },
+          { header: 'Failing since', cell: (key) => (key.blockedSince ? <Time value={key.blockedSince} /> : '—') },
+          { header: 'Attempts', cell: (key) => key.attempts },
+          { header: 'Next attempt', cell: (key) => (key.nextAttempt ? <Time value={key.nextAttempt} /> : endpoint.disabled ? 'None while the endpoint is disabled' : 'None scheduled') },
+          { header: 'Waiting behind it', cell: (key) => key.waiting },
+        ]}
+      />
     </section>
   );
 }

@@ -9,6 +9,18 @@ export interface Page<T> {
   done: boolean;
 }
 
+/** An endpoint of the operator's own, which receives operational webhooks (Svix's OperationalWebhookEndpointOut). */
+export interface OperationalEndpoint {
+  id: string;
+  url: string;
+  description: string;
+  uid: string | null;
+  disabled: boolean;
+  /** The operational event types it receives; null for all of them. */
+  eventTypes: string[] | null;
+  createdAt: string;
+}
+
 /** An endpoint's extra headers: the ones that carry credentials are only named (`sensitive`), their values never read back. */
 export interface EndpointHeaders {
   headers: Record<string, string>;
@@ -375,6 +387,14 @@ export function createApi(token: string) {
     stats: {
       overview: (range: { since?: string; until?: string; bucket?: string } = {}) => request<StatsOverview>('GET', '/stats/overview', { query: range }),
     },
+    operationalWebhooks: {
+      list: (iterator?: string) => request<Page<OperationalEndpoint>>('GET', '/operational-webhook/endpoint', { query: { limit: PAGE_SIZE, iterator } }),
+      create: (fields: { url: string; description: string; eventTypes: string[] | null }) => request<OperationalEndpoint>('POST', '/operational-webhook/endpoint', { body: fields }),
+      delete: (endpointId: string) => request<null>('DELETE', `/operational-webhook/endpoint/${segment(endpointId)}`),
+      secret: (endpointId: string) => request<{ key: string }>('GET', `/operational-webhook/endpoint/${segment(endpointId)}/secret`),
+    },
+    /** The API's OpenAPI document, which the console reads what the API takes from (the operational event types). */
+    document: () => request<unknown>('GET', '/openapi.json'),
     deadLetters: {
       list: (appId: string, filter: DeadLetterFilter, iterator?: string) =>
         request<Page<DeadLetter>>('GET', `${app(appId)}/dead-letter`, {

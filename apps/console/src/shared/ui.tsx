@@ -209,11 +209,28 @@ export function PagedTable<Row>({
  * An action that cannot be taken back, asked twice: `ask` opens the question, `confirm` acts
  * (and closes it), Cancel closes it.
  */
-export function ConfirmedAction({ ask, question, confirm, onConfirm, pending, danger = false }: { ask: string; question: string; confirm: string; onConfirm: () => void; pending: boolean; danger?: boolean }) {
+export function ConfirmedAction({
+  ask,
+  askLabel,
+  question,
+  confirm,
+  onConfirm,
+  pending,
+  danger = false,
+}: {
+  ask: string;
+  /** The ask button's accessible name where `ask` alone would not say what it acts on (a row of a table). */
+  askLabel?: string;
+  question: string;
+  confirm: string;
+  onConfirm: () => void;
+  pending: boolean;
+  danger?: boolean;
+}) {
   const [confirming, setConfirming] = useState(false);
   if (!confirming) {
     return (
-      <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+      <button type="button" className="secondary" aria-label={askLabel} onClick={() => setConfirming(true)}>
         {ask}
       </button>
     );
