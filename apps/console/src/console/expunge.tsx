@@ -16,6 +16,7 @@ export function ExpungeContent({ message }: { message: Message }) {
   const id = useId();
   const expunge = useMutation({
     mutationFn: () => api.messages.expungeContent(appId, message.id),
+    // Every message query of the application: the page may have been opened by the eventId.
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['app', appId, 'msg'] }),
   });
   return (

@@ -14,19 +14,24 @@ function requiredContext<T>(hook: string, provider: string) {
 
 const ApiContext = requiredContext<Api>('useApi', 'ApiProvider');
 const ApplicationContext = requiredContext<string>('useAppId', 'ApplicationProvider');
-/** Whether the pages below may send a message with any payload (the console), or only an event type's example (the portal). */
-const OwnMessagesContext = createContext(false);
 /**
- * What the console adds to the pages of an endpoint and of a message: what its tokens may do and
- * the portal's may not. Nothing in the portal.
+ * What the console adds to the application pages it shares with the portal: what the console's
+ * tokens may do and an app-portal token may not. The portal sets none of it.
  */
-export interface PagePanels {
-  endpoint?: (endpoint: Endpoint) => ReactNode;
-  message?: (message: Message) => ReactNode;
+export interface ConsoleExtras {
+  /** Where a message's traces are shown: trace ids become links there (elsewhere, plain text). */
+  tracePage?: (msgId: string) => string;
+  /**
+   * Test events with a payload typed in, to every endpoint subscribed. Without it, an event type's
+   * example to one endpoint: a signed message is the provider's word to its customer.
+   */
+  sendsOwnMessages?: boolean;
+  /** Panels of an endpoint's page, after its state. */
+  endpointPanels?: (endpoint: Endpoint) => ReactNode;
+  /** Panels of a message's page, after its payload. */
+  messagePanels?: (message: Message) => ReactNode;
 }
-const PagePanelsContext = createContext<PagePanels>({});
-/** Where a message's traces are shown (the console's trace page), or null where they are not (the portal). */
-const TracePageContext = createContext<((msgId: string) => string) | null>(null);
+const ConsoleExtrasContext = createContext<ConsoleExtras>({});
 
 /** The signed-in API client, for every page below. */
 export function ApiProvider({ api, children }: { api: Api; children: ReactNode }) {
@@ -42,33 +47,11 @@ export function ApplicationProvider({ appId, children }: { appId: string; childr
 
 export const useAppId: () => string = ApplicationContext.use;
 
-/** Trace ids become links to the trace page below this provider (the console); elsewhere they are plain text. */
-export function TracePageProvider({ href, children }: { href: (msgId: string) => string; children: ReactNode }) {
-  return <TracePageContext.Provider value={href}>{children}</TracePageContext.Provider>;
+/** The console's extras for the application pages below. */
+export function ConsoleExtrasProvider({ extras, children }: { extras: ConsoleExtras; children: ReactNode }) {
+  return <ConsoleExtrasContext.Provider value={extras}>{children}</ConsoleExtrasContext.Provider>;
 }
 
-export function useTracePage(): ((msgId: string) => string) | null {
-  return useContext(TracePageContext);
-}
-
-/**
- * The pages below send test events with a payload of their own (the console's tokens may). An
- * app-portal token may not: a signed message is the provider's word to its customer, so the portal
- * sends an event type's example, to one endpoint.
- */
-export function OwnMessagesProvider({ children }: { children: ReactNode }) {
-  return <OwnMessagesContext.Provider value={true}>{children}</OwnMessagesContext.Provider>;
-}
-
-export function useSendsOwnMessages(): boolean {
-  return useContext(OwnMessagesContext);
-}
-
-/** Panels of the endpoint and message pages below this provider (the console), after what those pages show themselves. */
-export function PagePanelsProvider({ panels, children }: { panels: PagePanels; children: ReactNode }) {
-  return <PagePanelsContext.Provider value={panels}>{children}</PagePanelsContext.Provider>;
-}
-
-export function usePagePanels(): PagePanels {
-  return useContext(PagePanelsContext);
+export function useConsoleExtras(): ConsoleExtras {
+  return useContext(ConsoleExtrasContext);
 }

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import type { Endpoint, EndpointFields } from '../api';
-import { useApi, useAppId, usePagePanels } from '../context';
+import { useApi, useAppId, useConsoleExtras } from '../context';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
 import { Alert, ConfirmedAction, CopyableValue, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
@@ -21,7 +21,7 @@ export function EndpointPage({ endpointId }: { endpointId: string }) {
   const appId = useAppId();
   const query = useQuery({ queryKey: ['app', appId, 'endpoint', endpointId], queryFn: () => api.endpoints.get(appId, endpointId) });
   const endpoint = query.data;
-  const panels = usePagePanels();
+  const extras = useConsoleExtras();
   return (
     <section>
       <p>
@@ -35,7 +35,7 @@ export function EndpointPage({ endpointId }: { endpointId: string }) {
         <>
           <EndpointDetails endpoint={endpoint} />
           <EnableDisable endpoint={endpoint} />
-          {panels.endpoint?.(endpoint)}
+          {extras.endpointPanels?.(endpoint)}
           <SendTestEvent endpoint={endpoint} />
           <Secret endpoint={endpoint} />
           <EndpointHeadersPanel endpoint={endpoint} />

@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import type { Attempt, DeliveryStatus, EndpointMessage, Message, MessageFilter } from '../api';
-import { useApi, useAppId, usePagePanels } from '../context';
+import { useApi, useAppId, useConsoleExtras } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
@@ -216,7 +216,7 @@ export function MessagePage({ msgId }: { msgId: string }) {
   const message = useQuery({ queryKey: ['app', appId, 'msg', msgId], queryFn: () => api.messages.get(appId, msgId) });
   const attempts = usePaged(['app', appId, 'msg', msgId, 'attempts'], (iterator) => api.messages.attempts(appId, msgId, iterator), { refetchInterval: REFRESH_MS });
   const endpoints = useEndpoints();
-  const panels = usePagePanels();
+  const extras = useConsoleExtras();
   const urlOf = new Map(endpoints.rows.map((endpoint) => [endpoint.id, endpoint.url]));
   const byEndpoint = new Map<string, Attempt[]>();
   for (const attempt of attempts.rows) byEndpoint.set(attempt.endpointId, [...(byEndpoint.get(attempt.endpointId) ?? []), attempt]);
@@ -258,7 +258,7 @@ export function MessagePage({ msgId }: { msgId: string }) {
             <h2 id="payload-title">Payload</h2>
             <JsonText value={data.payload} label="Message payload" />
           </section>
-          {panels.message?.(data)}
+          {extras.messagePanels?.(data)}
         </>
       ) : null}
       <section aria-labelledby="attempts-title" className="panel">

@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { Link } from 'wouter';
 import type { Endpoint, Message, MessageIn } from '../api';
-import { useApi, useAppId, useSendsOwnMessages } from '../context';
+import { useApi, useAppId, useConsoleExtras } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { parsePayload, schemaExample } from '../payload';
@@ -13,7 +13,7 @@ const WATCH_MS = 1_000;
 
 /** A test event for this endpoint, as the signed-in token may send one; then its attempts as they happen. */
 export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
-  return useSendsOwnMessages() ? <SendOwnMessage endpoint={endpoint} /> : <SendExample endpoint={endpoint} />;
+  return useConsoleExtras().sendsOwnMessages ? <SendOwnMessage endpoint={endpoint} /> : <SendExample endpoint={endpoint} />;
 }
 
 /** The console's: a message of a chosen type with a payload typed in, to every endpoint subscribed. */
