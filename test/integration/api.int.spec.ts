@@ -2,7 +2,7 @@ import { TOO_DEEP_MESSAGE, UNPAIRED_SURROGATE_MESSAGE } from '@hookline/contract
 import { randomUUID } from 'node:crypto';
 import { ApiException, Ordering, Svix } from 'svix';
 import { DataSource } from 'typeorm';
-import { type ApiClient, apiClient, type Reply } from '../support/api-client.js';
+import { type ApiClient, apiClient, documentedOperations, type Reply } from '../support/api-client.js';
 import { eventually, requireStack } from '../support/env.js';
 import { publish } from '../support/kafka.js';
 import { type Pipeline, startPipeline } from '../support/pipeline.js';
@@ -258,11 +258,8 @@ describe('the REST API through the real stack', () => {
       // Every documented operation on an application is among them, so that a new route cannot miss
       // this check; the admin token's alone are refused with 403 (the next test, and api-access).
       const adminOnly = ['POST /api/v1/app/{app_id}/api-key', 'GET /api/v1/app/{app_id}/api-key', 'DELETE /api/v1/app/{app_id}/api-key/{key_id}', 'DELETE /api/v1/app/{app_id}'];
-      const document = (await admin.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json')).body;
-      const unchecked = Object.entries(document.paths)
-        .filter(([template]) => template.includes('{app_id}'))
-        .flatMap(([template, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${template}`))
-        .filter((operation) => !adminOnly.includes(operation))
+      const unchecked = (await documentedOperations(admin))
+        .filter((operation) => operation.includes('{app_id}') && !adminOnly.includes(operation))
         .filter((operation) => {
           const [method, template] = operation.split(' ') as [string, string];
           const path = new RegExp(`^${template.replace(/\{\w+\}/g, '[^/]+')}$`);

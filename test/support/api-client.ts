@@ -41,3 +41,9 @@ export function apiClient(apiUrl: string, token: string | null) {
   };
 }
 export type ApiClient = ReturnType<typeof apiClient>;
+
+/** Every operation of the API's own OpenAPI document, as `METHOD /api/v1/path/{param}`. */
+export async function documentedOperations(client: ApiClient): Promise<string[]> {
+  const document = (await client.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json')).body;
+  return Object.entries(document.paths).flatMap(([template, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${template}`));
+}
