@@ -37,6 +37,8 @@ describe('app portal, in a browser', () => {
       if (request.path === '/host') {
         return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!doctype html><title>Operator site</title><iframe title="Embedded" src="${framed}" width="100%" height="700"></iframe>` };
       }
+      // A FIFO endpoint that is gone: its first message holds its key.
+      if (request.path === '/held') return { status: 410, body: 'this hook is gone' };
       if (request.path === '/down') return { status: fixed ? 200 : 500, body: fixed ? 'back' : 'server error' };
       return { status: 200, body: 'received' };
     };
@@ -252,6 +254,38 @@ describe('app portal, in a browser', () => {
       await customer.getByRole('button', { name: 'Apply filters' }).click();
       await customer.getByText('No message matches these filters.').waitFor();
       expect(await overflowsHorizontally(customer)).toBe(false);
+    } finally {
+      await customer.close();
+    }
+  });
+
+  it("shows a FIFO endpoint's ordering key held by a failing message, and opens that message", async () => {
+    // An application of its own: a held key keeps its messages pending, which application A's
+    // stats and message log tests read.
+    const admin = apiClient(`${ctx.pipeline.apiUrl}/api/v1`, ctx.pipeline.adminToken);
+    const app = (await admin.post<{ id: string }>('/app', { name: `Portal held ${suffix}` })).body;
+    const endpoint = (await admin.post<{ id: string }>(`/app/${app.id}/endpoint`, { url: receiver.url('/held'), eventTypes: [created], ordering: 'fifo' })).body;
+    const key = `customer-${suffix}`;
+    const first = (await admin.post<{ id: string }>(`/app/${app.id}/msg`, { eventType: created, payload: { order: 'first' }, orderingKey: key })).body;
+    expect((await admin.post(`/app/${app.id}/msg`, { eventType: created, payload: { order: 'second' }, orderingKey: key })).status).toBe(202);
+    // The receiver answers 410: the endpoint is disabled, which freezes the key until it is enabled.
+    await eventually(async () => expect((await admin.get<{ disabled: boolean }>(`/app/${app.id}/endpoint/${endpoint.id}`)).body.disabled).toBe(true), 30_000);
+
+    const customer = await browser.context.newPage();
+    try {
+      await customer.goto((await admin.post<{ url: string }>(`/auth/app-portal-access/${app.id}`, {})).body.url);
+      await heading(customer, 'Endpoints').waitFor();
+      await customer.getByRole('link', { name: receiver.url('/held'), exact: true }).click();
+      await heading(customer, `Endpoint ${receiver.url('/held')}`).waitFor();
+      const row = customer.getByRole('region', { name: 'Held ordering keys' }).getByRole('row').filter({ hasText: key });
+      await row.waitFor({ timeout: 30_000 });
+      await eventually(async () =>
+        expect((await row.getByRole('cell').allTextContents()).map((text) => text.trim())).toEqual([key, first.id, expect.any(String), '1', 'None while the endpoint is disabled', '1']),
+      );
+      await screenshot(customer, 'portal-endpoint-held-keys');
+      await row.getByRole('link', { name: first.id }).click();
+      await heading(customer, `Message ${created}`).waitFor();
+      expect(await customer.getByLabel('Message payload').textContent()).toBe(JSON.stringify({ order: 'first' }, null, 2));
     } finally {
       await customer.close();
     }

@@ -143,6 +143,7 @@ describe('API keys and authentication', () => {
       ...['GET', 'PUT', 'PATCH'].map((method) => `${method} /api/v1/app/{app_id}/endpoint/{endpoint_id}/headers`),
       ...['verify', 'recover', 'send-example'].map((action) => `POST /api/v1/app/{app_id}/endpoint/{endpoint_id}/${action}`),
       'GET /api/v1/app/{app_id}/endpoint/{endpoint_id}/stats',
+      'GET /api/v1/app/{app_id}/endpoint/{endpoint_id}/ordering',
       'GET /api/v1/app/{app_id}/msg',
       'GET /api/v1/app/{app_id}/msg/{msg_id}',
       'GET /api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}',

@@ -6,7 +6,6 @@ import { ErrorNotice } from '../shared/ui';
 import { AccessPage } from './access';
 import { DeadLettersPage } from './dead-letters';
 import { ExpungeContent } from './expunge';
-import { HeldKeys } from './held-keys';
 import { TracePage } from './trace';
 
 const CONSOLE_NAV = [...APPLICATION_NAV, { href: '/dead-letters', label: 'Dead letters' }, { href: '/access', label: 'Access' }];
@@ -15,11 +14,10 @@ const CONSOLE_NAV = [...APPLICATION_NAV, { href: '/dead-letters', label: 'Dead l
 const consoleExtras: ConsoleExtras = {
   tracePage: (msgId) => `/messages/${encodeURIComponent(msgId)}/trace`,
   sendsOwnMessages: true,
-  endpointPanels: (endpoint) => <HeldKeys endpoint={endpoint} />,
   messagePanels: (message) => <ExpungeContent message={message} />,
 };
 
-/** One application in the console: the portal's pages, plus dead letters, API keys, traces, held ordering keys and expunging. */
+/** One application in the console: the portal's pages, plus dead letters, API keys, traces and expunging. */
 export function ApplicationScope({ appId }: { appId: string }) {
   const api = useApi();
   const application = useQuery({ queryKey: ['app', appId], queryFn: () => api.applications.get(appId) });

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext } from 'react';
-import type { Api, Endpoint, Message } from './api';
+import type { Api, Message } from './api';
 
 /** A value the pages below its provider cannot do without: read outside one, it throws (a page placed wrong, not a state to show). */
 function requiredContext<T>(hook: string, provider: string) {
@@ -26,8 +26,6 @@ export interface ConsoleExtras {
    * example to one endpoint: a signed message is the provider's word to its customer.
    */
   sendsOwnMessages?: boolean;
-  /** Panels of an endpoint's page, after its state. */
-  endpointPanels?: (endpoint: Endpoint) => ReactNode;
   /** Panels of a message's page, after its payload. */
   messagePanels?: (message: Message) => ReactNode;
 }

@@ -2,13 +2,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import type { Endpoint, EndpointFields } from '../api';
-import { useApi, useAppId, useConsoleExtras } from '../context';
+import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
 import { Alert, ConfirmedAction, CopyableValue, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PageTitle, QueryStatus, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { EndpointForm } from './endpoint-form';
 import { EndpointHeadersPanel } from './endpoint-headers';
+import { HeldKeys } from './held-keys';
 import { CircuitState, EndpointState, rateLimitText } from './endpoints';
 import { SendTestEvent } from './test-event';
 
@@ -21,7 +22,6 @@ export function EndpointPage({ endpointId }: { endpointId: string }) {
   const appId = useAppId();
   const query = useQuery({ queryKey: ['app', appId, 'endpoint', endpointId], queryFn: () => api.endpoints.get(appId, endpointId) });
   const endpoint = query.data;
-  const extras = useConsoleExtras();
   return (
     <section>
       <p>
@@ -35,7 +35,7 @@ export function EndpointPage({ endpointId }: { endpointId: string }) {
         <>
           <EndpointDetails endpoint={endpoint} />
           <EnableDisable endpoint={endpoint} />
-          {extras.endpointPanels?.(endpoint)}
+          <HeldKeys endpoint={endpoint} />
           <SendTestEvent endpoint={endpoint} />
           <Secret endpoint={endpoint} />
           <EndpointHeadersPanel endpoint={endpoint} />

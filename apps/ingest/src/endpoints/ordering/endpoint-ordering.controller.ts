@@ -10,6 +10,6 @@ import { type HeldKeysQuery, heldKeysQuery, ListResponseHeldKeyOut } from './end
 export class EndpointOrderingController {
   constructor(private readonly ordering: EndpointOrderingService) {}
 
-  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/ordering', summary: "List a FIFO endpoint's ordering keys held by a failing message (Hookline)", access: 'token', query: heldKeysQuery, status: 200, response: ListResponseHeldKeyOut })
+  @Operation({ method: 'get', path: '/api/v1/app/{app_id}/endpoint/{endpoint_id}/ordering', summary: "List a FIFO endpoint's ordering keys held by a failing message (Hookline)", access: 'portal', query: heldKeysQuery, status: 200, response: ListResponseHeldKeyOut })
   list(@CurrentPrincipal() principal: Principal, @Param('appId') appId: string, @Param('endpointId') endpointId: string, @Query() query: HeldKeysQuery) { return this.ordering.heldKeys(principal, appId, endpointId, query); }
 }

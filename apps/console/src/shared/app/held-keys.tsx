@@ -1,9 +1,9 @@
 import { useId } from 'react';
 import { Link } from 'wouter';
-import type { Endpoint } from '../shared/api';
-import { useApi, useAppId } from '../shared/context';
-import { usePaged } from '../shared/paging';
-import { PagedTable, Time } from '../shared/ui';
+import type { Endpoint } from '../api';
+import { useApi, useAppId } from '../context';
+import { usePaged } from '../paging';
+import { PagedTable, Time } from '../ui';
 
 /** How often the held keys refresh while the page is open. */
 const REFRESH_MS = 2_000;
