@@ -3,7 +3,7 @@ import { type FormEvent, useState } from 'react';
 import type { ApiKeySummary } from '../shared/api';
 import { useApi, useAppId } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { Badge, ConfirmedAction, CopyableValue, ErrorNotice, Notice, PagedTable, PageTitle, Time } from '../shared/ui';
+import { Badge, ConfirmedAction, CopyableValue, ErrorNotice, Field, Notice, PagedTable, PageTitle, Time } from '../shared/ui';
 
 /**
  * Who may reach this application: app-portal links for the operator's customer, and API keys for
@@ -100,10 +100,7 @@ function ApiKeyCreation() {
       <h2 id="api-keys-title">API keys</h2>
       <p>An API key reaches this application only, through the whole API, until it is revoked. Give it to your own services; give your customers a portal link.</p>
       <form onSubmit={submit} className="inline-form">
-        <div className="field">
-          <label htmlFor="key-name">Key name</label>
-          <input id="key-name" value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" />
-        </div>
+        <Field label="Key name">{(control) => <input {...control} value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" />}</Field>
         <button type="submit" disabled={create.isPending}>
           Create API key
         </button>

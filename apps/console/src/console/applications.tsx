@@ -3,7 +3,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { useApi } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { ErrorNotice, PagedTable, PageTitle, Time } from '../shared/ui';
+import { ErrorNotice, Field, PagedTable, PageTitle, Time } from '../shared/ui';
 
 /** Every application the token may see (an API key: its own), searched by the API across all of them. */
 export function ApplicationsPage() {
@@ -14,13 +14,9 @@ export function ApplicationsPage() {
   return (
     <section>
       <PageTitle title="Applications">Applications</PageTitle>
-      <div className="field search">
-        <label htmlFor="app-search">Search applications</label>
-        <input id="app-search" type="search" value={search} onChange={(event) => setSearch(event.target.value)} aria-describedby="app-search-hint" autoComplete="off" />
-        <p className="hint" id="app-search-hint">
-          By a part of the name or uid, or the whole id.
-        </p>
-      </div>
+      <Field label="Search applications" hint="By a part of the name or uid, or the whole id." className="search">
+        {(control) => <input {...control} type="search" value={search} onChange={(event) => setSearch(event.target.value)} autoComplete="off" />}
+      </Field>
       <PagedTable
         list={applications}
         what="applications"
@@ -61,14 +57,8 @@ function CreateApplication() {
     <section aria-labelledby="create-app" className="panel">
       <h2 id="create-app">New application</h2>
       <form onSubmit={submit} className="inline-form">
-        <div className="field">
-          <label htmlFor="app-name">Name</label>
-          <input id="app-name" value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" />
-        </div>
-        <div className="field">
-          <label htmlFor="app-uid">Uid (optional)</label>
-          <input id="app-uid" value={uid} onChange={(event) => setUid(event.target.value)} autoComplete="off" />
-        </div>
+        <Field label="Name">{(control) => <input {...control} value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" />}</Field>
+        <Field label="Uid (optional)">{(control) => <input {...control} value={uid} onChange={(event) => setUid(event.target.value)} autoComplete="off" />}</Field>
         <button type="submit" disabled={create.isPending}>
           Create application
         </button>

@@ -123,9 +123,9 @@ function DeadLetterFilters({ filter, onChange }: { filter: DeadLetterFilter; onC
   };
   return (
     <form onSubmit={submit} className="filters" aria-label="Filter dead letters">
-      <EndpointSelect id="dead-endpoint" label="Endpoint" noneLabel="All endpoints" value={endpointId} onChange={setEndpointId} />
-      <DateTimeField id="dead-since" label="Died after" value={since} onChange={setSince} />
-      <DateTimeField id="dead-until" label="Died before" value={until} onChange={setUntil} />
+      <EndpointSelect label="Endpoint" noneLabel="All endpoints" value={endpointId} onChange={setEndpointId} />
+      <DateTimeField label="Died after" value={since} onChange={setSince} />
+      <DateTimeField label="Died before" value={until} onChange={setUntil} />
       <div className="actions">
         <button type="submit">Apply filters</button>
       </div>

@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useEventTypes } from '../shared/event-types';
 import { schemaExample } from '../shared/payload';
-import { Badge, ErrorNotice, JsonText, PageTitle, QueryStatus } from '../shared/ui';
+import { Badge, ErrorNotice, Field, JsonText, PageTitle, QueryStatus } from '../shared/ui';
 import { useApi } from '../shared/context';
 
 /** The event-type catalogue shared by every application: name, description and a schema example when there is one. */
@@ -57,14 +57,10 @@ function CreateEventType() {
     <section aria-labelledby="create-type" className="panel">
       <h2 id="create-type">New event type</h2>
       <form onSubmit={submit} className="inline-form">
-        <div className="field">
-          <label htmlFor="type-name">Name</label>
-          <input id="type-name" value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" placeholder="order.created" />
-        </div>
-        <div className="field grow">
-          <label htmlFor="type-description">Description</label>
-          <input id="type-description" value={description} onChange={(event) => setDescription(event.target.value)} autoComplete="off" />
-        </div>
+        <Field label="Name">{(control) => <input {...control} value={name} onChange={(event) => setName(event.target.value)} required autoComplete="off" placeholder="order.created" />}</Field>
+        <Field label="Description" className="grow">
+          {(control) => <input {...control} value={description} onChange={(event) => setDescription(event.target.value)} autoComplete="off" />}
+        </Field>
         <button type="submit" disabled={create.isPending}>
           Create event type
         </button>

@@ -3,7 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import type { OperationalEndpoint } from '../shared/api';
 import { useApi } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { Badge, ConfirmedAction, ErrorNotice, PagedTable, PageTitle, QueryStatus } from '../shared/ui';
+import { Badge, ConfirmedAction, ErrorNotice, Field, PagedTable, PageTitle, QueryStatus } from '../shared/ui';
 import { operationalEventTypesOf } from './operational-event-types';
 
 const LIST_KEY = ['operational-endpoints'];
@@ -90,14 +90,8 @@ function CreateOperationalEndpoint() {
     <section aria-labelledby={`${id}-title`} className="panel">
       <h2 id={`${id}-title`}>New operational endpoint</h2>
       <form onSubmit={submit} className="stack" noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-url`}>Endpoint URL</label>
-          <input id={`${id}-url`} type="url" value={url} onChange={(event) => setUrl(event.target.value)} autoComplete="off" />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-description`}>Description</label>
-          <input id={`${id}-description`} value={description} onChange={(event) => setDescription(event.target.value)} />
-        </div>
+        <Field label="Endpoint URL">{(control) => <input {...control} type="url" value={url} onChange={(event) => setUrl(event.target.value)} autoComplete="off" />}</Field>
+        <Field label="Description">{(control) => <input {...control} value={description} onChange={(event) => setDescription(event.target.value)} />}</Field>
         <fieldset className="field">
           <legend>Events</legend>
           <p className="hint">Pick none to receive every operational event.</p>

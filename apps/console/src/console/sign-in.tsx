@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { createApi } from '../shared/api';
-import { Alert, ErrorNotice, PageTitle } from '../shared/ui';
+import { Alert, ErrorNotice, Field, PageTitle } from '../shared/ui';
 
 /** Signs in with the admin token or an application's API key; the API itself says whether it takes it. */
 export function SignInPage({ onSignIn, endedBecause }: { onSignIn: (token: string) => void; endedBecause: string | null }) {
@@ -26,13 +26,16 @@ export function SignInPage({ onSignIn, endedBecause }: { onSignIn: (token: strin
       <PageTitle title="Sign in">Sign in</PageTitle>
       <Alert>{endedBecause}</Alert>
       <form onSubmit={(event) => void submit(event)} className="stack">
-        <div className="field">
-          <label htmlFor="token">Admin token or API key</label>
-          <input id="token" type="password" autoComplete="off" spellCheck={false} value={token} onChange={(event) => setToken(event.target.value)} aria-describedby="token-hint" />
-          <p className="hint" id="token-hint">
-            Kept in this browser tab only, and sent only to this server's API. <code>npm start</code> prints the admin token.
-          </p>
-        </div>
+        <Field
+          label="Admin token or API key"
+          hint={
+            <>
+              Kept in this browser tab only, and sent only to this server's API. <code>npm start</code> prints the admin token.
+            </>
+          }
+        >
+          {(control) => <input {...control} type="password" autoComplete="off" spellCheck={false} value={token} onChange={(event) => setToken(event.target.value)} />}
+        </Field>
         <ErrorNotice error={error} title="Not signed in" />
         <div>
           <button type="submit" disabled={checking}>

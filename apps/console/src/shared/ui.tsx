@@ -155,25 +155,58 @@ export function DataTable<Row>({ label, rows, rowKey, columns, caption, hiddenCa
   );
 }
 
-/** A wall-clock time in the viewer's zone, to the second, with its label (`localInputToIso` reads the value). */
-export function DateTimeField({ id, label, value, onChange, required = false }: { id: string; label: string; value: string; onChange: (value: string) => void; required?: boolean }) {
+/** What a Field's control spreads onto itself: the id its label names, and the hint that describes it. */
+export interface FieldControl {
+  id: string;
+  'aria-describedby'?: string;
+}
+
+/**
+ * A form control with its label, and a hint below it that assistive technology reads with it.
+ * The control is the children's to render, with `control` spread onto it.
+ */
+export function Field({ label, hint, className, children }: { label: ReactNode; hint?: ReactNode; className?: string; children: (control: FieldControl) => ReactNode }) {
+  const id = useId();
+  const hintId = `${id}-hint`;
   return (
-    <div className="field">
+    <div className={className ? `field ${className}` : 'field'}>
       <label htmlFor={id}>{label}</label>
-      <input id={id} type="datetime-local" step={1} value={value} onChange={(event) => onChange(event.target.value)} required={required} />
+      {children(hint ? { id, 'aria-describedby': hintId } : { id })}
+      {hint ? (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      ) : null}
     </div>
   );
 }
 
+/** A text field that offers the given values as the viewer types, and takes any other too. */
+export function SuggestingField({ label, value, onChange, suggestions }: { label: string; value: string; onChange: (value: string) => void; suggestions: readonly string[] }) {
+  return (
+    <Field label={label}>
+      {(control) => (
+        <>
+          <input {...control} list={`${control.id}-suggestions`} value={value} onChange={(event) => onChange(event.target.value)} autoComplete="off" />
+          <datalist id={`${control.id}-suggestions`}>
+            {suggestions.map((suggestion) => (
+              <option key={suggestion} value={suggestion} />
+            ))}
+          </datalist>
+        </>
+      )}
+    </Field>
+  );
+}
+
+/** A wall-clock time in the viewer's zone, to the second, with its label (`localInputToIso` reads the value). */
+export function DateTimeField({ label, value, onChange, required = false }: { label: string; value: string; onChange: (value: string) => void; required?: boolean }) {
+  return <Field label={label}>{(control) => <input {...control} type="datetime-local" step={1} value={value} onChange={(event) => onChange(event.target.value)} required={required} />}</Field>;
+}
+
 /** A value to read and copy (a secret, a key): a read-only field with its label. */
 export function CopyableValue({ label, value }: { label: string; value: string }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input id={id} className="secret" readOnly value={value} spellCheck={false} onFocus={(event) => event.target.select()} />
-    </div>
-  );
+  return <Field label={label}>{(control) => <input {...control} className="secret" readOnly value={value} spellCheck={false} onFocus={(event) => event.target.select()} />}</Field>;
 }
 
 export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'warn' | 'neutral'; children: ReactNode }) {

@@ -1,7 +1,7 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import type { Endpoint, EndpointFields } from '../api';
 import { useEventTypes } from '../event-types';
-import { Alert, ErrorNotice, QueryStatus } from '../ui';
+import { Alert, ErrorNotice, Field, QueryStatus } from '../ui';
 import { filterText, parseEndpointForm } from './endpoint-fields';
 
 /**
@@ -21,7 +21,6 @@ export function EndpointForm({
   error: unknown;
   isSubmitting: boolean;
 }) {
-  const id = useId();
   const catalogue = useEventTypes();
   const [url, setUrl] = useState(initial?.url ?? '');
   const [description, setDescription] = useState(initial?.description ?? '');
@@ -51,14 +50,8 @@ export function EndpointForm({
 
   return (
     <form onSubmit={submit} className="stack" noValidate>
-      <div className="field">
-        <label htmlFor={`${id}-url`}>Endpoint URL</label>
-        <input id={`${id}-url`} type="url" inputMode="url" required value={url} onChange={(event) => setUrl(event.target.value)} placeholder="https://example.com/webhooks" />
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-description`}>Description</label>
-        <input id={`${id}-description`} value={description} onChange={(event) => setDescription(event.target.value)} />
-      </div>
+      <Field label="Endpoint URL">{(control) => <input {...control} type="url" inputMode="url" required value={url} onChange={(event) => setUrl(event.target.value)} placeholder="https://example.com/webhooks" />}</Field>
+      <Field label="Description">{(control) => <input {...control} value={description} onChange={(event) => setDescription(event.target.value)} />}</Field>
       <fieldset className="field">
         <legend>Event types</legend>
         <p className="hint">Pick none to receive every event type.</p>
@@ -75,38 +68,31 @@ export function EndpointForm({
           ))}
         </ul>
       </fieldset>
-      <div className="field">
-        <label htmlFor={`${id}-channels`}>Channels</label>
-        <input id={`${id}-channels`} value={channels} onChange={(event) => setChannels(event.target.value)} aria-describedby={`${id}-channels-hint`} />
-        <p className="hint" id={`${id}-channels-hint`}>
-          Comma-separated; empty to receive events of any channel.
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-rate`}>Rate limit (deliveries per second)</label>
-        <input id={`${id}-rate`} type="number" min={1} inputMode="numeric" value={throttleRate} onChange={(event) => setThrottleRate(event.target.value)} aria-describedby={`${id}-rate-hint`} />
-        <p className="hint" id={`${id}-rate-hint`}>
-          Empty for no limit.
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-filter`}>Payload filter (JSON)</label>
-        <textarea id={`${id}-filter`} rows={5} spellCheck={false} value={filter} onChange={(event) => setFilter(event.target.value)} aria-describedby={`${id}-filter-hint`} placeholder='{"amount": {"$gt": 1000}}' />
-        <p className="hint" id={`${id}-filter-hint`}>
-          Only events whose payload passes it are delivered, in Convoy's syntax: <code>$eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or</code>, dotted paths,{' '}
-          <code>$</code> for any array element. Empty for none.
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-ordering`}>Delivery order</label>
-        <select id={`${id}-ordering`} value={ordering} onChange={(event) => setOrdering(event.target.value === 'fifo' ? 'fifo' : 'none')} aria-describedby={`${id}-ordering-hint`}>
-          <option value="none">Any order (fastest)</option>
-          <option value="fifo">In order per ordering key (FIFO)</option>
-        </select>
-        <p className="hint" id={`${id}-ordering-hint`}>
-          FIFO sends the messages of each ordering key one at a time: a failing one holds the ones behind it until it is delivered or dead-lettered.
-        </p>
-      </div>
+      <Field label="Channels" hint="Comma-separated; empty to receive events of any channel.">
+        {(control) => <input {...control} value={channels} onChange={(event) => setChannels(event.target.value)} />}
+      </Field>
+      <Field label="Rate limit (deliveries per second)" hint="Empty for no limit.">
+        {(control) => <input {...control} type="number" min={1} inputMode="numeric" value={throttleRate} onChange={(event) => setThrottleRate(event.target.value)} />}
+      </Field>
+      <Field
+        label="Payload filter (JSON)"
+        hint={
+          <>
+            Only events whose payload passes it are delivered, in Convoy's syntax: <code>$eq $neq $gt $gte $lt $lte $in $nin $exist $regex $and $or</code>, dotted paths,{' '}
+            <code>$</code> for any array element. Empty for none.
+          </>
+        }
+      >
+        {(control) => <textarea {...control} rows={5} spellCheck={false} value={filter} onChange={(event) => setFilter(event.target.value)} placeholder='{"amount": {"$gt": 1000}}' />}
+      </Field>
+      <Field label="Delivery order" hint="FIFO sends the messages of each ordering key one at a time: a failing one holds the ones behind it until it is delivered or dead-lettered.">
+        {(control) => (
+          <select {...control} value={ordering} onChange={(event) => setOrdering(event.target.value === 'fifo' ? 'fifo' : 'none')}>
+            <option value="none">Any order (fastest)</option>
+            <option value="fifo">In order per ordering key (FIFO)</option>
+          </select>
+        )}
+      </Field>
       <Alert>{invalid}</Alert>
       <ErrorNotice error={error} title="The endpoint was not saved" />
       <div>

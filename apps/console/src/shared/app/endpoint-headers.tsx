@@ -2,7 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import type { Endpoint, EndpointHeadersChange } from '../api';
 import { useApi, useAppId } from '../context';
-import { Alert, DataTable, ErrorNotice, QueryStatus } from '../ui';
+import { Alert, DataTable, ErrorNotice, Field, QueryStatus } from '../ui';
 
 /** One extra header as shown: its value, or null when it carries a credential and is not read back. */
 type ShownHeader = { name: string; value: string | null };
@@ -67,14 +67,10 @@ export function EndpointHeadersPanel({ endpoint }: { endpoint: Endpoint }) {
         />
       ) : null}
       <form onSubmit={submit} className="inline-form" noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Header name</label>
-          <input id={`${id}-name`} value={name} onChange={(event) => setName(event.target.value)} autoComplete="off" spellCheck={false} />
-        </div>
-        <div className="field grow">
-          <label htmlFor={`${id}-value`}>Header value</label>
-          <input id={`${id}-value`} value={value} onChange={(event) => setValue(event.target.value)} autoComplete="off" spellCheck={false} />
-        </div>
+        <Field label="Header name">{(control) => <input {...control} value={name} onChange={(event) => setName(event.target.value)} autoComplete="off" spellCheck={false} />}</Field>
+        <Field label="Header value" className="grow">
+          {(control) => <input {...control} value={value} onChange={(event) => setValue(event.target.value)} autoComplete="off" spellCheck={false} />}
+        </Field>
         <button type="submit" disabled={change.isPending}>
           Set header
         </button>

@@ -186,7 +186,7 @@ function Recover({ endpoint }: { endpoint: Endpoint }) {
     <section aria-labelledby={`${id}-title`} className="panel">
       <h2 id={`${id}-title`}>Recover failed messages</h2>
       <form onSubmit={submit} className="inline-form">
-        <DateTimeField id={`${id}-since`} label="Failed since" value={since} onChange={setSince} required />
+        <DateTimeField label="Failed since" value={since} onChange={setSince} required />
         <button type="submit" disabled={recover.isPending}>
           Recover
         </button>

@@ -3,7 +3,7 @@ import { Link, useLocation } from 'wouter';
 import type { Endpoint, EndpointFields } from '../api';
 import { useApi, useAppId } from '../context';
 import { usePaged } from '../paging';
-import { Badge, PagedTable, PageTitle, Time } from '../ui';
+import { Badge, Field, PagedTable, PageTitle, Time } from '../ui';
 import { EndpointForm } from './endpoint-form';
 
 /**
@@ -77,21 +77,22 @@ export function useEndpoints() {
  * A choice of one of the application's endpoints, by URL, or of none (`noneLabel`). An id that
  * is not among the endpoints loaded (one from the page's address) is offered as itself.
  */
-export function EndpointSelect({ id, label, noneLabel, value, onChange }: { id: string; label: string; noneLabel: string; value: string; onChange: (endpointId: string) => void }) {
+export function EndpointSelect({ label, noneLabel, value, onChange }: { label: string; noneLabel: string; value: string; onChange: (endpointId: string) => void }) {
   const endpoints = useEndpoints();
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(event) => onChange(event.target.value)}>
-        <option value="">{noneLabel}</option>
-        {endpoints.rows.map((endpoint) => (
-          <option key={endpoint.id} value={endpoint.id}>
-            {endpoint.url}
-          </option>
-        ))}
-        {value && !endpoints.rows.some((endpoint) => endpoint.id === value) ? <option value={value}>{value}</option> : null}
-      </select>
-    </div>
+    <Field label={label}>
+      {(control) => (
+        <select {...control} value={value} onChange={(event) => onChange(event.target.value)}>
+          <option value="">{noneLabel}</option>
+          {endpoints.rows.map((endpoint) => (
+            <option key={endpoint.id} value={endpoint.id}>
+              {endpoint.url}
+            </option>
+          ))}
+          {value && !endpoints.rows.some((endpoint) => endpoint.id === value) ? <option value={value}>{value}</option> : null}
+        </select>
+      )}
+    </Field>
   );
 }
 

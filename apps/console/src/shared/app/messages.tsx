@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { Link, useLocation, useSearchParams } from 'wouter';
 import type { Attempt, DeliveryStatus, EndpointMessage, Message, MessageFilter } from '../api';
 import { useApi, useAppId, useConsoleExtras } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { isoToLocalInput, localInputToIso } from '../time';
-import { Badge, DateTimeField, ErrorNotice, JsonText, LoadMore, Notice, PagedTable, PageTitle, QueryStatus, Time } from '../ui';
+import { Badge, DateTimeField, ErrorNotice, Field, JsonText, LoadMore, Notice, PagedTable, PageTitle, QueryStatus, SuggestingField, Time } from '../ui';
 import { AttemptsTable } from './attempts';
 import { TraceId } from './trace-id';
 import { EndpointSelect, useEndpoints } from './endpoints';
@@ -116,7 +116,6 @@ export function MessagesPage() {
 function FindMessage() {
   const api = useApi();
   const appId = useAppId();
-  const id = useId();
   const [, navigate] = useLocation();
   const [text, setText] = useState('');
   const find = useMutation({ mutationFn: (idOrEventId: string) => api.messages.get(appId, idOrEventId), onSuccess: (message) => navigate(`/messages/${message.id}`) });
@@ -126,10 +125,7 @@ function FindMessage() {
   };
   return (
     <form onSubmit={submit} className="inline-form" role="search" aria-label="Find a message">
-      <div className="field">
-        <label htmlFor={`${id}-find`}>Event id or message id</label>
-        <input id={`${id}-find`} value={text} onChange={(event) => setText(event.target.value)} autoComplete="off" />
-      </div>
+      <Field label="Event id or message id">{(control) => <input {...control} value={text} onChange={(event) => setText(event.target.value)} autoComplete="off" />}</Field>
       <button type="submit" disabled={find.isPending}>
         Find
       </button>
@@ -139,7 +135,6 @@ function FindMessage() {
 }
 
 function MessageFilters({ filter, onChange }: { filter: MessageFilter; onChange: (filter: MessageFilter) => void }) {
-  const id = useId();
   const catalogue = useEventTypes();
   const [eventType, setEventType] = useState(filter.eventType ?? '');
   const [endpointId, setEndpointId] = useState(filter.endpointId ?? '');
@@ -169,36 +164,23 @@ function MessageFilters({ filter, onChange }: { filter: MessageFilter; onChange:
   };
   return (
     <form onSubmit={submit} className="filters" aria-label="Filter messages">
-      <div className="field">
-        <label htmlFor={`${id}-type`}>Event type</label>
-        <input id={`${id}-type`} list={`${id}-types`} value={eventType} onChange={(event) => setEventType(event.target.value)} autoComplete="off" />
-        <datalist id={`${id}-types`}>
-          {catalogue.rows.map((type) => (
-            <option key={type.name} value={type.name} />
-          ))}
-        </datalist>
-      </div>
-      <div className="field">
-        <label htmlFor={`${id}-channel`}>Channel</label>
-        <input id={`${id}-channel`} value={channel} onChange={(event) => setChannel(event.target.value)} autoComplete="off" />
-      </div>
-      <DateTimeField id={`${id}-after`} label="After" value={after} onChange={setAfter} />
-      <DateTimeField id={`${id}-before`} label="Before" value={before} onChange={setBefore} />
-      <EndpointSelect id={`${id}-endpoint`} label="Sent to endpoint" noneLabel="Any endpoint" value={endpointId} onChange={setEndpointId} />
-      <div className="field">
-        <label htmlFor={`${id}-status`}>Delivery status</label>
-        <select id={`${id}-status`} value={endpointId ? status : ''} onChange={(event) => setStatus(event.target.value)} disabled={!endpointId} aria-describedby={`${id}-status-hint`}>
-          <option value="">Any status</option>
-          {DELIVERY_STATUSES.map((entry) => (
-            <option key={entry.value} value={entry.value}>
-              {entry.label}
-            </option>
-          ))}
-        </select>
-        <p className="hint" id={`${id}-status-hint`}>
-          A message has a status at each endpoint: choose the endpoint first.
-        </p>
-      </div>
+      <SuggestingField label="Event type" value={eventType} onChange={setEventType} suggestions={catalogue.rows.map((type) => type.name)} />
+      <Field label="Channel">{(control) => <input {...control} value={channel} onChange={(event) => setChannel(event.target.value)} autoComplete="off" />}</Field>
+      <DateTimeField label="After" value={after} onChange={setAfter} />
+      <DateTimeField label="Before" value={before} onChange={setBefore} />
+      <EndpointSelect label="Sent to endpoint" noneLabel="Any endpoint" value={endpointId} onChange={setEndpointId} />
+      <Field label="Delivery status" hint="A message has a status at each endpoint: choose the endpoint first.">
+        {(control) => (
+          <select {...control} value={endpointId ? status : ''} onChange={(event) => setStatus(event.target.value)} disabled={!endpointId}>
+            <option value="">Any status</option>
+            {DELIVERY_STATUSES.map((entry) => (
+              <option key={entry.value} value={entry.value}>
+                {entry.label}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
       <div className="actions">
         <button type="submit">Apply filters</button>
         <button type="button" className="secondary" onClick={clear}>

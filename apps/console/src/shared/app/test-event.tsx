@@ -6,7 +6,7 @@ import { useApi, useAppId, useConsoleExtras } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { parsePayload, schemaExample } from '../payload';
-import { Alert, ErrorNotice, JsonText, Notice, QueryStatus } from '../ui';
+import { Alert, ErrorNotice, Field, JsonText, Notice, QueryStatus, SuggestingField } from '../ui';
 import { AttemptsTable } from './attempts';
 
 const WATCH_MS = 1_000;
@@ -20,7 +20,6 @@ export function SendTestEvent({ endpoint }: { endpoint: Endpoint }) {
 function SendOwnMessage({ endpoint }: { endpoint: Endpoint }) {
   const api = useApi();
   const appId = useAppId();
-  const id = useId();
   const catalogue = useEventTypes();
   const choices = endpoint.eventTypes ?? catalogue.rows.map((type) => type.name);
   const [eventType, setEventType] = useState(endpoint.eventTypes?.[0] ?? '');
@@ -42,19 +41,8 @@ function SendOwnMessage({ endpoint }: { endpoint: Endpoint }) {
   return (
     <TestEventPanel hint="The message goes to every endpoint of the application that is subscribed to its event type." sent={send.data} endpointId={endpoint.id}>
       <form onSubmit={submit} className="stack" noValidate>
-        <div className="field">
-          <label htmlFor={`${id}-type`}>Event type</label>
-          <input id={`${id}-type`} list={`${id}-types`} value={eventType} onChange={(event) => setEventType(event.target.value)} autoComplete="off" />
-          <datalist id={`${id}-types`}>
-            {choices.map((name) => (
-              <option key={name} value={name} />
-            ))}
-          </datalist>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-payload`}>Payload (JSON)</label>
-          <textarea id={`${id}-payload`} rows={6} spellCheck={false} value={payloadText} onChange={(event) => setPayload(event.target.value)} />
-        </div>
+        <SuggestingField label="Event type" value={eventType} onChange={setEventType} suggestions={choices} />
+        <Field label="Payload (JSON)">{(control) => <textarea {...control} rows={6} spellCheck={false} value={payloadText} onChange={(event) => setPayload(event.target.value)} />}</Field>
         <Alert>{invalid}</Alert>
         <SendRow send={send} />
       </form>
@@ -66,7 +54,6 @@ function SendOwnMessage({ endpoint }: { endpoint: Endpoint }) {
 function SendExample({ endpoint }: { endpoint: Endpoint }) {
   const api = useApi();
   const appId = useAppId();
-  const id = useId();
   const catalogue = useEventTypes();
   const examples = catalogue.rows.flatMap((type) => {
     const example = schemaExample(type.schemas);
@@ -91,16 +78,17 @@ function SendExample({ endpoint }: { endpoint: Endpoint }) {
       ) : null}
       {current ? (
         <form onSubmit={submit} className="stack">
-          <div className="field">
-            <label htmlFor={`${id}-type`}>Event type</label>
-            <select id={`${id}-type`} value={current.name} onChange={(event) => setChosen(event.target.value)}>
-              {examples.map(({ name }) => (
-                <option key={name} value={name}>
-                  {name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field label="Event type">
+            {(control) => (
+              <select {...control} value={current.name} onChange={(event) => setChosen(event.target.value)}>
+                {examples.map(({ name }) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           <div className="field">
             {/* Seen, not read twice: the region's own name says it to a screen reader. */}
             <span className="field-name" aria-hidden="true">
