@@ -361,7 +361,7 @@ export function createApi(token: string) {
         request<EndpointStats>('GET', `${endpoint(appId, endpointId)}/stats`, { query: { since: new Date(Date.now() - SUCCESS_RATE_WINDOW_MS).toISOString() } }),
       headers: (appId: string, endpointId: string) => request<EndpointHeaders>('GET', `${endpoint(appId, endpointId)}/headers`),
       changeHeaders: (appId: string, endpointId: string, change: EndpointHeadersChange) => request<null>('PATCH', `${endpoint(appId, endpointId)}/headers`, { body: change }),
-      /** A FIFO endpoint's ordering keys held by a failing message: the console's only (an app-portal token is refused). */
+      /** A FIFO endpoint's ordering keys held by a failing message. */
       heldKeys: (appId: string, endpointId: string, iterator?: string) =>
         request<Page<HeldKey>>('GET', `${endpoint(appId, endpointId)}/ordering`, { query: { limit: PAGE_SIZE, iterator } }),
       /** The messages sent to it, each with its delivery status there, filtered as the message log is. */
