@@ -110,21 +110,46 @@ describe("a batch of attempts in PostgreSQL", () => {
     expect(await attemptsOf(id)).toBe(3);
   });
 
-  it('finds the scheduled attempt that succeeded, not another attempt of the pair, and not once a resend set the pair pending again', async () => {
+  it('finds the scheduled attempts a repeat must not make again: a success of a delivered pair, a failure of a pair not pending', async () => {
     const delivered = await message();
-    const failed = await message();
-    await write([attemptOf(delivered, 1, false), attemptOf(failed, 1, false)]);
-    await write([attemptOf(delivered, 2, true)]);
+    const failing = await message();
+    const dead = await message();
+    await write([attemptOf(delivered, 1, false), attemptOf(failing, 1, false), attemptOf(dead, 1, false)]);
+    await write([attemptOf(delivered, 2, true), attemptOf(dead, 2, false)]);
+    // As delivery leaves a pair whose last attempt was its schedule's last.
+    await dataSource.query(`UPDATE message_endpoints SET status = 'dead', next_attempt_at = NULL WHERE message_id = $1`, [dead]);
     const wanted = [
       { messageId: delivered, endpointId, attemptNumber: 2 },
       { messageId: delivered, endpointId, attemptNumber: 1 },
-      { messageId: failed, endpointId, attemptNumber: 1 },
+      { messageId: failing, endpointId, attemptNumber: 1 },
+      { messageId: failing, endpointId, attemptNumber: 2 },
+      { messageId: dead, endpointId, attemptNumber: 1 },
+      { messageId: dead, endpointId, attemptNumber: 2 },
     ];
+    const recorded = (messageId: string, attemptNumber: number, succeeded: boolean, endedDead = false) => ({
+      messageId,
+      endpointId,
+      attemptNumber,
+      succeeded,
+      statusCode: succeeded ? 200 : 500,
+      error: null,
+      responseExcerpt: succeeded ? 'ok' : 'upstream down',
+      answeredAt: expect.any(Date),
+      endedDead,
+    });
+    const byAttempt = (rows: Array<{ messageId: string; attemptNumber: number }>) => rows.sort((a, b) => wanted.findIndex((w) => w.messageId === a.messageId && w.attemptNumber === a.attemptNumber) - wanted.findIndex((w) => w.messageId === b.messageId && w.attemptNumber === b.attemptNumber));
 
-    expect(await attempts.succeeded(wanted)).toEqual([{ messageId: delivered, endpointId, attemptNumber: 2, statusCode: 200, answeredAt: expect.any(Date) }]);
-    // As RedeliveryService leaves a pair it sends again: the earlier success says nothing of the new task.
-    await dataSource.query(`UPDATE message_endpoints SET status = 'pending' WHERE message_id = $1`, [delivered]);
-    expect(await attempts.succeeded(wanted)).toEqual([]);
+    expect(byAttempt(await attempts.recorded(wanted))).toEqual([
+      recorded(delivered, 2, true),
+      // A failure whose retry went on (here to a success): its repeat would start a second chain.
+      recorded(delivered, 1, false),
+      recorded(failing, 1, false),
+      recorded(dead, 1, false),
+      recorded(dead, 2, false, true),
+    ]);
+    // As RedeliveryService leaves a pair it sends again: earlier attempts say nothing of the new task.
+    await dataSource.query(`UPDATE message_endpoints SET status = 'pending' WHERE message_id = ANY($1::uuid[])`, [[delivered, failing]]);
+    expect(byAttempt(await attempts.recorded(wanted))).toEqual([recorded(dead, 1, false), recorded(dead, 2, false, true)]);
   });
 
   it("starts the endpoint's failing_since at its first failure, keeps it, answers it failing, and clears it on a success", async () => {

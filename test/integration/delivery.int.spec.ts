@@ -311,11 +311,7 @@ describe.each([
     const { svix, eventType, pipeline } = ctx;
     const topics = topicsFor(pipeline.env.HOOKLINE_TOPIC_PREFIX!);
     const group = `${pipeline.env.HOOKLINE_TOPIC_PREFIX}.${service}`;
-    // The records of this test's messages (the topic carries the operational events of its application too).
-    const recordsOf = async (count: number, ...messageIds: string[]) => {
-      const ours = (read: Array<{ key: Buffer; value: Buffer }>) => read.filter(({ value }) => messageIds.some((id) => value.toString().includes(id)));
-      return ours(await readTopic(topics[topic], ({ key, value }) => ({ key: key!, value: value! }), (read) => expect(ours(read)).toHaveLength(count)));
-    };
+    const recordsOf = (count: number, ...messageIds: string[]) => recordsOfMessages(topics[topic], count, messageIds);
     serviceApp = await startService(spec, pipeline.env);
     const app = await svix.application.create({ name: `Repeat in ${service}` });
     const route = path('repeat');
@@ -349,4 +345,75 @@ describe.each([
       expect.objectContaining({ outcome: 'delivered', statusCode: 200, attempts: 1 }),
     ]);
   }, 60_000);
+
+  it('is not sent again when its attempt failed: the retry handed on before it was recorded stays the only one', async () => {
+    const { svix, eventType, pipeline } = ctx;
+    const prefix = pipeline.env.HOOKLINE_TOPIC_PREFIX!;
+    const topics = topicsFor(prefix);
+    const group = `${prefix}.${service}`;
+    const tier = `${prefix}.retry.${NO_RETRY_WITHIN_TEST.HOOKLINE_RETRY_SCHEDULE}`;
+    await serviceApp?.close();
+    serviceApp = await startService(spec, pipeline.env);
+    const app = await svix.application.create({ name: `Failed repeat in ${service}` });
+    const route = path('failed-repeat');
+    behaviours.set(route, () => ({ status: 500 }));
+    const endpoint = await svix.endpoint.create(app.id, { url: receiver.url(route) });
+
+    const failed = await svix.message.create(app.id, { eventType, payload: { fails: 'once' } });
+    await attemptsOf(svix, app.id, failed.id);
+    const [handled] = await recordsOfMessages(topics[topic], 1, [failed.id]);
+    await eventually(async () => expect(await consumerLag(group, topics[topic])).toBe(0));
+    await serviceApp.close();
+
+    await publish(topics[topic], [handled!]);
+    const after = await svix.message.create(app.id, { eventType, payload: { fails: 'too' } });
+    await recordsOfMessages(topics[topic], 3, [failed.id, after.id]);
+    serviceApp = await startService(spec, pipeline.env);
+
+    await attemptsOf(svix, app.id, after.id);
+    await eventually(async () => expect(await consumerLag(group, topics[topic])).toBe(0));
+    expect(receiver.on(route).map((request) => request.headers['webhook-id'])).toEqual([failed.id, after.id]);
+    await attemptsOf(svix, app.id, failed.id, 1);
+    expect(await statusOf(failed.id, endpoint.id)).toMatchObject({ status: 'failed', attempt_count: 1 });
+    // One retry of each waits in the tier: sending the repeat again would have started a second chain.
+    const waiting = await recordsOfMessages(tier, 2, [failed.id, after.id]);
+    expect(waiting.filter(({ value }) => value.toString().includes(failed.id))).toHaveLength(1);
+  }, 60_000);
 });
+
+// Two copies of one task (ingest emitted its event twice after a fault, only the second marked as
+// a repeat) that an open circuit both postponed come back from the tiers as two chains.
+describe('a copy of a task back from a retry tier, its attempt made already', () => {
+  const ctx = useDeliveryPipeline('tier-copy', {});
+
+  it('is not sent again, whether that attempt succeeded or failed', async () => {
+    const { svix, eventType, pipeline } = ctx;
+    const prefix = pipeline.env.HOOKLINE_TOPIC_PREFIX!;
+    const topics = topicsFor(prefix);
+    const app = await svix.application.create({ name: 'Tier copies' });
+    const route = path('tier-copy');
+    behaviours.set(route, (request) => ({ status: request.body.includes('fails') ? 500 : 204 }));
+    await svix.endpoint.create(app.id, { url: receiver.url(route) });
+    const delivered = await svix.message.create(app.id, { eventType, payload: { delivered: true } });
+    const failed = await svix.message.create(app.id, { eventType, payload: { fails: true } });
+    await attemptsOf(svix, app.id, delivered.id);
+    await attemptsOf(svix, app.id, failed.id);
+    const tasks = await recordsOfMessages(topics.deliveries, 2, [delivered.id, failed.id]);
+
+    // Each task again, with the headers a postponement gives it (FollowUp.defer), as the retry service re-emits it.
+    const postponed = { 'hookline-attempt': '1', 'hookline-due-at': new Date().toISOString(), 'hookline-deferred': 'circuit open' };
+    await publish(topics.deliveries, tasks.map(({ key, value }) => ({ key, value, headers: postponed })));
+    await recordsOfMessages(topics.deliveries, 4, [delivered.id, failed.id]);
+    await eventually(async () => expect(await consumerLag(`${prefix}.delivery`, topics.deliveries)).toBe(0));
+
+    expect(receiver.on(route)).toHaveLength(2);
+    await attemptsOf(svix, app.id, delivered.id, 1);
+    await attemptsOf(svix, app.id, failed.id, 1);
+  }, 60_000);
+});
+
+/** The records of a topic that name one of `messageIds` (a topic carries other tests' and operational records too), once there are `count`. */
+async function recordsOfMessages(topic: string, count: number, messageIds: string[]): Promise<Array<{ key: Buffer; value: Buffer }>> {
+  const ours = (read: Array<{ key: Buffer; value: Buffer }>) => read.filter(({ value }) => messageIds.some((id) => value.toString().includes(id)));
+  return ours(await readTopic(topic, ({ key, value }) => ({ key: key!, value: value! }), (read) => expect(ours(read)).toHaveLength(count)));
+}

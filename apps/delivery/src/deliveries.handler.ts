@@ -1,28 +1,47 @@
-import { type DeliveryTask, deliveryTask } from '@hookline/contracts';
+import { type DeliveryTask, deliveryTask, RETRY_HEADERS } from '@hookline/contracts';
 import { type ConsumedMessage, decodeContract, mayRepeat } from '@hookline/kafka';
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { AttemptService } from './attempts/attempt.service.js';
 
+/**
+ * Tasks kept for records not yet handled, at most: only records whose handling failed outlive it,
+ * and one of a partition handed to another process is never read here again. Past this the oldest
+ * is forgotten, and a run again of it decodes its task anew (looked up, as read again, before any request).
+ */
+const MAX_TASKS_KEPT = 20_000;
+
 /** Consumes the deliveries topic (written by fanout and retry): each task is attempted once. */
 @Controller()
 export class DeliveriesHandler {
   /**
-   * Each record's task, decoded once: the consumer runs a record again (the same object) when its
-   * handling failed, and AttemptService knows the task by its object, so that a request already
-   * made is recorded rather than made again.
+   * Each record's task, decoded once and kept by the record's position until its handling is
+   * done: the consumer runs a record again (the same object) when its handling failed, and the next
+   * consumer generation reads it again (another object) if the group moved on meanwhile.
+   * AttemptService knows the task by its object, so that a request already made is recorded
+   * rather than made again.
    */
-  private readonly tasks = new WeakMap<ConsumedMessage, DeliveryTask>();
+  private readonly tasks = new Map<string, DeliveryTask>();
 
   constructor(private readonly attempts: AttemptService) {}
 
   @EventPattern('deliveries')
   async handle(@Payload() record: ConsumedMessage): Promise<void> {
-    let task = this.tasks.get(record);
+    const position = `${record.partition}:${record.offset}`;
+    let task = this.tasks.get(position);
     if (!task) {
       task = decodeContract(record, deliveryTask, 'delivery task');
-      this.tasks.set(record, task);
+      if (this.tasks.size >= MAX_TASKS_KEPT) this.tasks.delete(this.tasks.keys().next().value!);
+      this.tasks.set(position, task);
     }
-    await this.attempts.attempt(task, record.superseded, mayRepeat(record));
+    await this.attempts.attempt(task, record.superseded, mayRepeat(record) || backFromRetryTier(record));
+    this.tasks.delete(position);
   }
 }
+
+/**
+ * A task postponed or retried through a tier (its headers say when it was due) is looked up too:
+ * a task made twice upstream whose copies were both postponed (an open circuit) comes back as two
+ * chains, and only one of them may carry the repeat mark (docs/adr/0025).
+ */
+const backFromRetryTier = (record: ConsumedMessage) => record.headers[RETRY_HEADERS.dueAt] !== undefined;

@@ -5,7 +5,7 @@ import { SecretBox, secretBoxProvider } from '@hookline/signing';
 import { Module, type OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttemptRecorder } from './attempts/attempt-recorder.js';
-import { EarlierSuccesses } from './attempts/earlier-successes.js';
+import { EarlierAttempts } from './attempts/earlier-attempts.js';
 import { AttemptRepository } from './attempts/attempt.repository.js';
 import { AttemptService } from './attempts/attempt.service.js';
 import { DeliveriesHandler } from './deliveries.handler.js';
@@ -39,7 +39,7 @@ const MAX_INLINE_RATE_WAIT_MS = 1_000;
     },
     AttemptService,
     AttemptRecorder,
-    EarlierSuccesses,
+    EarlierAttempts,
     AttemptRepository,
     EndpointRepository,
     {

@@ -8,7 +8,7 @@ export interface HooklineMetrics {
   deliveryLatency: Histogram;
   /** Tasks sent to the dead-letter topic. */
   deadLetters: Counter;
-  /** Tasks that repeat one whose attempt had already succeeded (read again after a rebalance or crash, or made again upstream): not sent twice. */
+  /** Tasks that repeat an attempt already made and recorded (read again, made again upstream, or a copy back from a retry tier), by how it went: not sent twice. */
   repeatsSkipped: Counter;
   /** Duration of API requests, by method, route and status. */
   httpServerDuration: Histogram;
@@ -29,7 +29,7 @@ export function hooklineMetrics(): HooklineMetrics {
       advice: { explicitBucketBoundaries: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200, 43200, 172800] },
     }),
     deadLetters: meter.createCounter('hookline.dead_letters', { description: 'Deliveries dead-lettered after the retry window' }),
-    repeatsSkipped: meter.createCounter('hookline.delivery.repeats_skipped', { description: 'Tasks repeating one whose attempt had already succeeded, not sent again' }),
+    repeatsSkipped: meter.createCounter('hookline.delivery.repeats_skipped', { description: 'Tasks repeating an attempt already made and recorded, not sent again' }),
     httpServerDuration: meter.createHistogram('http.server.request.duration', { description: 'Duration of HTTP server requests', unit: 's' }),
     consumerLag: meter.createObservableGauge('hookline.consumer.lag', { description: 'Records not yet committed by the consumer group, per topic' }),
   };

@@ -103,20 +103,27 @@ const LAST_ATTEMPT = `
   WHERE message_id = $1 AND endpoint_id = $2 AND created_at >= $3
   ORDER BY created_at DESC LIMIT 1`;
 
-// The successful scheduled attempts of the given (message, endpoint, attempt number) triples, of
-// pairs that stand delivered: a resend or a replay sets its pair pending again, and a scheduled
-// task of that pair then (a parked message sent when its endpoint stops being FIFO) is not the one
-// that succeeded. $4 and $5, the batch's lowest and highest message id, keep the search to the
-// partitions it falls in.
-const SUCCEEDED = `
+// The scheduled attempts already recorded of the given (message, endpoint, attempt number)
+// triples that a repeat of the task must not make again: a success while its pair stands
+// delivered, or a failure while its pair is not pending (the failure's follow-up was handed on
+// before the attempt was recorded, so the task goes on from there). A resend or a replay sets its
+// pair pending again, and a scheduled task of that pair then (a parked message sent when its
+// endpoint stops being FIFO) is not the one attempted. A success wins over a failure of the same
+// number. $4 and $5, the batch's lowest and highest message id, keep the search to the partitions
+// it falls in.
+const RECORDED = `
   SELECT DISTINCT ON (a.message_id, a.endpoint_id, a.attempt_number)
-         a.message_id AS "messageId", a.endpoint_id AS "endpointId", a.attempt_number AS "attemptNumber", a.response_status_code AS "statusCode",
-         a.created_at + a.response_duration_ms * interval '1 millisecond' AS "answeredAt"
+         a.message_id AS "messageId", a.endpoint_id AS "endpointId", a.attempt_number AS "attemptNumber", a.succeeded,
+         a.response_status_code AS "statusCode", a.error, a.response_excerpt AS "responseExcerpt",
+         a.created_at + a.response_duration_ms * interval '1 millisecond' AS "answeredAt",
+         NOT a.succeeded AND me.status = 'dead' AND me.attempt_count = a.attempt_number AS "endedDead"
   FROM attempts a
-  JOIN message_endpoints me ON me.message_id = a.message_id AND me.endpoint_id = a.endpoint_id AND me.status = 'succeeded'
+  JOIN message_endpoints me ON me.message_id = a.message_id AND me.endpoint_id = a.endpoint_id
+   AND (me.status = 'succeeded' OR (NOT a.succeeded AND me.status <> 'pending'))
   WHERE (a.message_id, a.endpoint_id, a.attempt_number) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[]))
     AND a.message_id BETWEEN $4::uuid AND $5::uuid AND me.message_id BETWEEN $4::uuid AND $5::uuid
-    AND a.succeeded AND a.trigger = 'scheduled'`;
+    AND a.trigger = 'scheduled'
+  ORDER BY a.message_id, a.endpoint_id, a.attempt_number, a.succeeded DESC`;
 
 // The locks of the keys whose outcomes a transaction writes, taken first and in one order: a
 // claim takes its key's lock before it reads or parks a status row, so an outcome and a claim of
@@ -148,10 +155,15 @@ export interface TaskAttempt {
   attemptNumber: number;
 }
 
-/** A successful attempt already recorded, with what its outcome record says. */
-export interface SucceededAttempt extends TaskAttempt {
-  statusCode: number;
+/** An attempt already recorded that a repeat of its task does not make again, with what its outcome record says. */
+export interface RecordedAttempt extends TaskAttempt {
+  succeeded: boolean;
+  statusCode: number | null;
+  error: string | null;
+  responseExcerpt: string | null;
   answeredAt: Date;
+  /** The failure that ended its pair dead (the last attempt of its schedule or window). */
+  endedDead: boolean;
 }
 
 /** The attempts table, the message_endpoints status rows and endpoints' failing_since. */
@@ -218,12 +230,12 @@ export class AttemptRepository {
     });
   }
 
-  /** Those of the given scheduled attempts that were made already and succeeded, their pair still delivered. */
-  async succeeded(wanted: readonly TaskAttempt[]): Promise<SucceededAttempt[]> {
-    const rows = (await this.dataSource.query(SUCCEEDED, [
+  /** The attempts of `wanted` already recorded that their repeats need not make again (see RECORDED). */
+  async recorded(wanted: readonly TaskAttempt[]): Promise<RecordedAttempt[]> {
+    const rows = (await this.dataSource.query(RECORDED, [
       ...unnestParameters(wanted, ['messageId', 'endpointId', 'attemptNumber']),
       ...idBounds(wanted.map((attempt) => attempt.messageId)),
-    ])) as SucceededAttempt[];
+    ])) as RecordedAttempt[];
     return rows.map((row) => ({ ...row, answeredAt: new Date(row.answeredAt) }));
   }
 

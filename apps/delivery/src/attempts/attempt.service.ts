@@ -13,10 +13,10 @@ import { OperationalReporter } from '../operational/operational-reporter.js';
 import { OrderedDelivery } from '../ordering/ordered-delivery.js';
 import type { Claim } from '../ordering/ordering.repository.js';
 import { type FinalOutcome, OutcomeReporter } from '../outcomes/outcome-reporter.js';
-import { type FailureResult, FollowUp } from '../retries/follow-up.js';
+import { type FailureResult, FollowUp, failureText } from '../retries/follow-up.js';
 import { AttemptRecorder, type Lease } from './attempt-recorder.js';
 import type { Promotion } from './attempt.repository.js';
-import { EarlierSuccesses, taskAttemptKey, taskAttemptOf } from './earlier-successes.js';
+import { EarlierAttempts, taskAttemptKey, taskAttemptOf } from './earlier-attempts.js';
 
 /** Requests in flight to one endpoint, at most: a slow endpoint occupies these and no more. */
 const MAX_REQUESTS_PER_ENDPOINT = 4;
@@ -45,6 +45,8 @@ interface SentAttempt {
   failure?: FailureResult | null;
   /** Set once the attempt is recorded. */
   promotions?: Promotion[];
+  /** What follows the request, while it runs or once it succeeded: runs of the task at once share it. */
+  concluding?: Promise<void>;
 }
 
 /**
@@ -63,14 +65,14 @@ export class AttemptService {
   private readonly requests = new KeyedLimiter(MAX_REQUESTS_PER_ENDPOINT);
   /** Scheduled, unordered tasks being attempted, one at a time per message, endpoint and attempt number. */
   private readonly sameTask = new KeyedLimiter(1);
-  /** Requests made whose attempt is not yet recorded and reported, by task (see attempt). */
+  /** Requests made whose attempt is not yet recorded and reported, by task object (see attempt). */
   private readonly sent = new WeakMap<DeliveryTask, SentAttempt>();
 
   constructor(
     private readonly endpoints: EndpointCache,
     private readonly client: EgressClient,
     private readonly recorder: AttemptRecorder,
-    private readonly earlier: EarlierSuccesses,
+    private readonly earlier: EarlierAttempts,
     private readonly followUp: FollowUp,
     private readonly guard: EndpointGuard,
     private readonly ordered: OrderedDelivery,
@@ -91,8 +93,9 @@ export class AttemptService {
       [HOOKLINE_ATTRIBUTES.messageId]: task.messageId,
       [HOOKLINE_ATTRIBUTES.attempt]: task.attempt,
     });
-    // The consumer runs a task again, the same object, when what follows its request failed (the
-    // database away): the request made is recorded, to the endpoint as it was, not made again.
+    // The consumer runs a task again, the same object (DeliveriesHandler keeps it by the record's
+    // position, also for the next generation's reading), when what follows its request failed
+    // (the database away): the request made is recorded, to the endpoint as it was, not made again.
     const made = this.sent.get(task);
     if (made) {
       await this.conclude(task, made);
@@ -136,18 +139,25 @@ export class AttemptService {
   }
 
   /**
-   * Whether the task repeats one whose attempt an earlier consumer made and recorded as a success,
-   * the offset never committed (a crash, a rebalance, a broker away): then its outcome record is
-   * written again, as it may not have left, and the request is not made twice (ADR 24). Only a
-   * scheduled, unordered task, and only while its pair stands delivered: an operator's resends are
-   * each attempt 1 again and set the pair pending, and an ordered task's claim already finds its
-   * message done. A failed attempt is made again, as before: the receiver may answer now.
+   * Whether the task repeats one whose attempt was made and recorded already (ADR 24, 25): by an
+   * earlier consumer whose offset was never committed (a crash, a rebalance, a broker away), or by
+   * a copy of the task that went its own way (made twice upstream, then each postponed through the
+   * tiers). Then the request is not made again. A success's outcome record is written again, as it
+   * may not have left (so is the dead one of a failure that ended its pair). A failure needs
+   * nothing more: its follow-up, the next attempt or the dead letter, was handed on before it was
+   * recorded, and sending the repeat would start a second chain of attempts. Only a scheduled,
+   * unordered task: an operator's resends are each attempt 1 again and set the pair pending, and an
+   * ordered task's claim already finds its message done.
    */
   private async skipsRepeat(task: DeliveryTask): Promise<boolean> {
-    const success = await this.earlier.of(taskAttemptOf(task));
-    if (!success) return false;
-    await this.outcomes.report(task, { outcome: 'delivered', attempts: task.attempt, statusCode: success.statusCode, deliveredAt: success.answeredAt });
-    hooklineMetrics().repeatsSkipped.add(1);
+    const earlier = await this.earlier.of(taskAttemptOf(task));
+    if (!earlier) return false;
+    if (earlier.succeeded) {
+      await this.outcomes.report(task, { outcome: 'delivered', attempts: task.attempt, statusCode: earlier.statusCode!, deliveredAt: earlier.answeredAt });
+    } else if (earlier.endedDead) {
+      await this.outcomes.report(task, { outcome: 'dead', attempts: task.attempt, lastError: failureText(earlier) });
+    }
+    hooklineMetrics().repeatsSkipped.add(1, { attempt: earlier.succeeded ? 'succeeded' : 'failed' });
     return true;
   }
 
@@ -247,9 +257,19 @@ export class AttemptService {
   /**
    * What follows a request: a failure handed to its retry tier or the dead-letter topic, the
    * attempt recorded, then its outcome and operational reports. Each step done is kept in `sent`,
-   * so a task run again after a failure here goes on from the step that failed.
+   * so a task run again after a failure here goes on from the step that failed. A run that starts
+   * while another is at it (the generation that made the request still concluding it as the next
+   * one reads the task again) waits for that one, rather than handing the failure on twice.
    */
-  private async conclude(task: DeliveryTask, sent: SentAttempt): Promise<void> {
+  private conclude(task: DeliveryTask, sent: SentAttempt): Promise<void> {
+    sent.concluding ??= this.concludeSteps(task, sent).catch((error: unknown) => {
+      sent.concluding = undefined;
+      throw error;
+    });
+    return sent.concluding;
+  }
+
+  private async concludeSteps(task: DeliveryTask, sent: SentAttempt): Promise<void> {
     const { endpoint, attemptedAt, outcome, lease, attemptId } = sent;
     if (sent.failure === undefined) sent.failure = outcome.ok ? null : await this.followUp.afterFailure(task, outcome, attemptedAt, endpoint);
     const { failure } = sent;

@@ -4,8 +4,8 @@ import type { DeliveryOutcome, EgressClient } from '@hookline/egress';
 import { createLogger } from '@hookline/logging';
 import { createSecretKey } from 'node:crypto';
 import type { AttemptRecord, AttemptRecorder } from '../../src/attempts/attempt-recorder.js';
-import type { SucceededAttempt, TaskAttempt } from '../../src/attempts/attempt.repository.js';
-import type { EarlierSuccesses } from '../../src/attempts/earlier-successes.js';
+import type { RecordedAttempt, TaskAttempt } from '../../src/attempts/attempt.repository.js';
+import type { EarlierAttempts } from '../../src/attempts/earlier-attempts.js';
 import { AttemptService } from '../../src/attempts/attempt.service.js';
 import type { EndpointCache } from '../../src/endpoints/endpoint-cache.js';
 import { EndpointGuard } from '../../src/endpoints/endpoint-guard.js';
@@ -35,8 +35,8 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
   const followUps: DeliveryTask[] = [];
   const outcomes: string[] = [];
   const finals: FinalOutcome[] = [];
-  /** What the fake database says succeeded before, and what was looked for in it. */
-  const earlierSuccesses: SucceededAttempt[] = [];
+  /** The attempts the fake database holds (its answer to a repeat's lookup), and what was looked for in it. */
+  const earlierAttempts: RecordedAttempt[] = [];
   const lookups: TaskAttempt[] = [];
   let recordFailures = 0;
   const endpoints = { current: endpoint };
@@ -56,17 +56,17 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
           recordFailures--;
           throw new Error('Connection terminated unexpectedly');
         }
-        const { messageId, endpointId, attemptNumber, responseStatusCode, createdAt } = record.attempt;
-        if (record.status === 'succeeded') earlierSuccesses.push({ messageId, endpointId, attemptNumber, statusCode: responseStatusCode!, answeredAt: createdAt });
+        earlierAttempts.push(recordedAttempt(record.attempt, { endedDead: record.status === 'dead' }));
         return [];
       },
     } as unknown as AttemptRecorder,
     {
       of: async (wanted: TaskAttempt) => {
         lookups.push(wanted);
-        return earlierSuccesses.find((success) => success.messageId === wanted.messageId && success.endpointId === wanted.endpointId && success.attemptNumber === wanted.attemptNumber) ?? null;
+        const made = earlierAttempts.filter((made) => made.messageId === wanted.messageId && made.endpointId === wanted.endpointId && made.attemptNumber === wanted.attemptNumber);
+        return made.find((attempt) => attempt.succeeded) ?? made[0] ?? null;
       },
-    } as unknown as EarlierSuccesses,
+    } as unknown as EarlierAttempts,
     {
       afterFailure: async (task: DeliveryTask): Promise<FailureResult> => {
         followUps.push(task);
@@ -88,8 +88,25 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
     { attempted: async () => undefined } as unknown as OperationalReporter,
     createLogger('test', 'silent'),
   );
-  return { subject, posts, records, followUps, outcomes, finals, earlierSuccesses, lookups, endpoints, failNextRecords: (count: number) => (recordFailures = count) };
+  return { subject, posts, records, followUps, outcomes, finals, earlierAttempts, lookups, endpoints, failNextRecords: (count: number) => (recordFailures = count) };
 }
+
+/** An attempt as the lookup of a repeat finds it recorded. */
+const recordedAttempt = (
+  attempt: Pick<TaskAttempt, 'messageId' | 'endpointId' | 'attemptNumber'> & { succeeded: boolean; responseStatusCode: number | null; createdAt: Date; error?: string | null; responseExcerpt?: string | null },
+  fields: Partial<RecordedAttempt> = {},
+): RecordedAttempt => ({
+  messageId: attempt.messageId,
+  endpointId: attempt.endpointId,
+  attemptNumber: attempt.attemptNumber,
+  succeeded: attempt.succeeded,
+  statusCode: attempt.responseStatusCode,
+  error: attempt.error ?? null,
+  responseExcerpt: attempt.responseExcerpt ?? '',
+  answeredAt: attempt.createdAt,
+  endedDead: false,
+  ...fields,
+});
 
 const answered = (statusCode: number): DeliveryOutcome => ({ ok: statusCode < 300, statusCode, durationMs: 5, responseExcerpt: '', error: null, retryAfterMs: null });
 
@@ -118,6 +135,19 @@ describe('AttemptService, when a task runs again because its attempt was not rec
 
     await expect(subject.attempt(task)).rejects.toThrow('Connection terminated');
     await subject.attempt(task);
+
+    expect(posts).toHaveLength(1);
+    expect(followUps).toHaveLength(1);
+    expect(records.map((record) => record.status)).toEqual(['failed', 'failed']);
+  });
+
+  it('lets two runs at once (the generation that made the request, and the next one reading it again) share what follows it', async () => {
+    const { subject, posts, records, followUps, failNextRecords } = attemptService(answered(500));
+    const task = deliveryTaskOf();
+    failNextRecords(1);
+
+    await expect(subject.attempt(task)).rejects.toThrow('Connection terminated');
+    await Promise.all([subject.attempt(task), subject.attempt(task)]);
 
     expect(posts).toHaveLength(1);
     expect(followUps).toHaveLength(1);
@@ -163,9 +193,9 @@ describe('AttemptService, for a task read again after a rebalance or crash (rede
   const answeredAt = new Date('2026-03-01T12:00:00.120Z');
 
   it('makes no request when the attempt already succeeded, and writes its outcome record again from what was recorded', async () => {
-    const { subject, posts, records, finals, earlierSuccesses, lookups } = attemptService(answered(204));
+    const { subject, posts, records, finals, earlierAttempts, lookups } = attemptService(answered(204));
     const task = deliveryTaskOf({ attempt: 2 });
-    earlierSuccesses.push({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2, statusCode: 202, answeredAt });
+    earlierAttempts.push(recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2, succeeded: true, responseStatusCode: 202, createdAt: answeredAt }));
 
     await subject.attempt(task, undefined, true);
 
@@ -176,9 +206,9 @@ describe('AttemptService, for a task read again after a rebalance or crash (rede
   });
 
   it('makes the request when only another attempt of the pair succeeded, or none did', async () => {
-    const { subject, posts, earlierSuccesses } = attemptService(answered(204));
+    const { subject, posts, earlierAttempts } = attemptService(answered(204));
     const task = deliveryTaskOf({ attempt: 3 });
-    earlierSuccesses.push({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2, statusCode: 200, answeredAt });
+    earlierAttempts.push(recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2, succeeded: true, responseStatusCode: 200, createdAt: answeredAt }));
 
     await subject.attempt(task, undefined, true);
     await subject.attempt(deliveryTaskOf(), undefined, true);
@@ -195,10 +225,45 @@ describe('AttemptService, for a task read again after a rebalance or crash (rede
     expect(finals.map((final) => final.outcome)).toEqual(['delivered', 'delivered']);
   });
 
+  it('makes no request, and hands nothing on, when the attempt already failed: its follow-up left before it was recorded', async () => {
+    const { subject, posts, records, followUps, finals, earlierAttempts } = attemptService(answered(204));
+    const task = deliveryTaskOf({ attempt: 2 });
+    earlierAttempts.push(recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 2, succeeded: false, responseStatusCode: 503, createdAt: answeredAt }));
+
+    await subject.attempt(task, undefined, true);
+
+    expect(posts).toEqual([]);
+    expect(records).toEqual([]);
+    expect(followUps).toEqual([]);
+    expect(finals).toEqual([]);
+  });
+
+  it('writes the dead outcome record again when that failure ended its pair dead', async () => {
+    const { subject, posts, finals, earlierAttempts } = attemptService(answered(204));
+    const task = deliveryTaskOf({ attempt: 6 });
+    earlierAttempts.push(
+      recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 6, succeeded: false, responseStatusCode: 502, responseExcerpt: 'bad gateway', createdAt: answeredAt }, { endedDead: true }),
+    );
+
+    await subject.attempt(task, undefined, true);
+
+    expect(posts).toEqual([]);
+    expect(finals).toEqual([{ outcome: 'dead', attempts: 6, lastError: 'HTTP 502: bad gateway' }]);
+  });
+
+  it('lets a task and its copy, both looked up, take turns: after the first one failed, the copy starts no second chain', async () => {
+    const { subject, posts, followUps } = attemptService(answered(500));
+
+    await Promise.all([subject.attempt(deliveryTaskOf(), undefined, true), subject.attempt(deliveryTaskOf(), undefined, true)]);
+
+    expect(posts).toHaveLength(1);
+    expect(followUps).toHaveLength(1);
+  });
+
   it("does not look for an earlier success of a task read for the first time, of an operator's resend, or of an ordered task", async () => {
-    const { subject, posts, lookups, earlierSuccesses } = attemptService(answered(204));
+    const { subject, posts, lookups, earlierAttempts } = attemptService(answered(204));
     const task = deliveryTaskOf();
-    earlierSuccesses.push({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 1, statusCode: 200, answeredAt });
+    earlierAttempts.push(recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 1, succeeded: true, responseStatusCode: 200, createdAt: answeredAt }));
 
     await subject.attempt(task);
     // A resend is attempt 1 again, of a pair whose attempt 1 may well have succeeded: it is sent.
