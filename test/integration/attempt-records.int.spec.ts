@@ -114,10 +114,13 @@ describe("a batch of attempts in PostgreSQL", () => {
     const delivered = await message();
     const failing = await message();
     const dead = await message();
-    await write([attemptOf(delivered, 1, false), attemptOf(failing, 1, false), attemptOf(dead, 1, false)]);
+    const gone = await message();
+    await write([attemptOf(delivered, 1, false), attemptOf(failing, 1, false), attemptOf(dead, 1, false), attemptOf(gone, 1, false)]);
     await write([attemptOf(delivered, 2, true), attemptOf(dead, 2, false)]);
-    // As delivery leaves a pair whose last attempt was its schedule's last.
+    // As delivery leaves a pair whose last attempt was its schedule's last, and one answered 410 Gone.
     await dataSource.query(`UPDATE message_endpoints SET status = 'dead', next_attempt_at = NULL WHERE message_id = $1`, [dead]);
+    await dataSource.query(`UPDATE attempts SET response_status_code = 410 WHERE message_id = $1`, [gone]);
+    await dataSource.query(`UPDATE message_endpoints SET next_attempt_at = NULL WHERE message_id = $1`, [gone]);
     const wanted = [
       { messageId: delivered, endpointId, attemptNumber: 2 },
       { messageId: delivered, endpointId, attemptNumber: 1 },
@@ -125,17 +128,18 @@ describe("a batch of attempts in PostgreSQL", () => {
       { messageId: failing, endpointId, attemptNumber: 2 },
       { messageId: dead, endpointId, attemptNumber: 1 },
       { messageId: dead, endpointId, attemptNumber: 2 },
+      { messageId: gone, endpointId, attemptNumber: 1 },
     ];
-    const recorded = (messageId: string, attemptNumber: number, succeeded: boolean, endedDead = false) => ({
+    const recorded = (messageId: string, attemptNumber: number, succeeded: boolean, ended: 'dead' | 'gone' | null = null, statusCode = succeeded ? 200 : 500) => ({
       messageId,
       endpointId,
       attemptNumber,
       succeeded,
-      statusCode: succeeded ? 200 : 500,
+      statusCode,
       error: null,
       responseExcerpt: succeeded ? 'ok' : 'upstream down',
       answeredAt: expect.any(Date),
-      endedDead,
+      ended,
     });
     const byAttempt = (rows: Array<{ messageId: string; attemptNumber: number }>) => rows.sort((a, b) => wanted.findIndex((w) => w.messageId === a.messageId && w.attemptNumber === a.attemptNumber) - wanted.findIndex((w) => w.messageId === b.messageId && w.attemptNumber === b.attemptNumber));
 
@@ -145,11 +149,12 @@ describe("a batch of attempts in PostgreSQL", () => {
       recorded(delivered, 1, false),
       recorded(failing, 1, false),
       recorded(dead, 1, false),
-      recorded(dead, 2, false, true),
+      recorded(dead, 2, false, 'dead'),
+      recorded(gone, 1, false, 'gone', 410),
     ]);
     // As RedeliveryService leaves a pair it sends again: earlier attempts say nothing of the new task.
     await dataSource.query(`UPDATE message_endpoints SET status = 'pending' WHERE message_id = ANY($1::uuid[])`, [[delivered, failing]]);
-    expect(byAttempt(await attempts.recorded(wanted))).toEqual([recorded(dead, 1, false), recorded(dead, 2, false, true)]);
+    expect(byAttempt(await attempts.recorded(wanted))).toEqual([recorded(dead, 1, false), recorded(dead, 2, false, 'dead'), recorded(gone, 1, false, 'gone', 410)]);
   });
 
   it("starts the endpoint's failing_since at its first failure, keeps it, answers it failing, and clears it on a success", async () => {

@@ -5,9 +5,10 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { AttemptService } from './attempts/attempt.service.js';
 
 /**
- * Tasks kept for records not yet handled, at most: only records whose handling failed outlive it,
- * and one of a partition handed to another process is never read here again. Past this the oldest
- * is forgotten, and a run again of it decodes its task anew (looked up, as read again, before any request).
+ * Tasks kept, at most: those of records being handled, and of records whose request was made but
+ * whose attempt is not recorded yet (the database away). One of a partition handed to another
+ * process meanwhile is never read here again. Past this the oldest is forgotten, and a run again
+ * of it decodes its task anew (looked up, as read again, before any request).
  */
 const MAX_TASKS_KEPT = 20_000;
 
@@ -15,11 +16,12 @@ const MAX_TASKS_KEPT = 20_000;
 @Controller()
 export class DeliveriesHandler {
   /**
-   * Each record's task, decoded once and kept by the record's position until its handling is
-   * done: the consumer runs a record again (the same object) when its handling failed, and the next
-   * consumer generation reads it again (another object) if the group moved on meanwhile.
-   * AttemptService knows the task by its object, so that a request already made is recorded
-   * rather than made again.
+   * Each record's task, decoded once and kept by the record's position while it is handled, and
+   * after, as long as a request made for it is not recorded: the consumer runs a record again (the
+   * same object) when its handling failed, and the next consumer generation reads it again
+   * (another object) if the group moved on meanwhile. AttemptService knows the task by its object,
+   * so that a request made is recorded rather than made again, and a reading that comes while an
+   * earlier one is under way waits for it.
    */
   private readonly tasks = new Map<string, DeliveryTask>();
 
@@ -34,8 +36,11 @@ export class DeliveriesHandler {
       if (this.tasks.size >= MAX_TASKS_KEPT) this.tasks.delete(this.tasks.keys().next().value!);
       this.tasks.set(position, task);
     }
-    await this.attempts.attempt(task, record.superseded, mayRepeat(record) || backFromRetryTier(record));
-    this.tasks.delete(position);
+    try {
+      await this.attempts.attempt(task, record.superseded, mayRepeat(record) || backFromRetryTier(record));
+    } finally {
+      if (!this.attempts.awaitsConclusion(task)) this.tasks.delete(position);
+    }
   }
 }
 

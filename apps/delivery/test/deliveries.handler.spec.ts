@@ -22,20 +22,28 @@ const reading = (offset: string, fields: Partial<ConsumedMessage> = {}): Consume
   ...fields,
 });
 
-function deliveriesHandler(failures = 0) {
+/** `failures` runs fail, the first `madeFirst` of them after their request was made (not yet recorded). */
+function deliveriesHandler(failures = 0, madeFirst = failures) {
   const calls: Array<{ task: DeliveryTask; mayRepeat: boolean }> = [];
+  const awaiting = new Set<DeliveryTask>();
   let left = failures;
+  let made = madeFirst;
   const attempts = {
     attempt: async (task: DeliveryTask, _superseded: AbortSignal, mayRepeat: boolean) => {
       calls.push({ task, mayRepeat });
-      if (left-- > 0) throw new Error('Connection terminated unexpectedly');
+      awaiting.delete(task);
+      if (left-- > 0) {
+        if (made-- > 0) awaiting.add(task);
+        throw new Error('Connection terminated unexpectedly');
+      }
     },
+    awaitsConclusion: (task: DeliveryTask) => awaiting.has(task),
   } as unknown as AttemptService;
   return { handler: new DeliveriesHandler(attempts), calls };
 }
 
 describe('DeliveriesHandler', () => {
-  it('hands a record read again after its handling failed (by this generation or the next) the same task object, until it is handled', async () => {
+  it('hands a record read again after its request was made but not recorded (by this generation or the next) the same task object, until it is handled', async () => {
     const { handler, calls } = deliveriesHandler(2);
 
     await expect(handler.handle(reading('7'))).rejects.toThrow('Connection terminated');
@@ -50,6 +58,15 @@ describe('DeliveriesHandler', () => {
     expect(rest[2]).not.toBe(first);
     expect(rest[3]).not.toBe(first);
     expect(rest[3]).toEqual(first);
+  });
+
+  it('forgets a task whose handling failed before any request was made: its next reading decodes it anew', async () => {
+    const { handler, calls } = deliveriesHandler(1, 0);
+
+    await expect(handler.handle(reading('7'))).rejects.toThrow('Connection terminated');
+    await handler.handle(reading('7', { redelivered: true }));
+
+    expect(calls[1]!.task).not.toBe(calls[0]!.task);
   });
 
   it('has a task looked up when it may repeat one: read again, marked by its producer, or back from a retry tier', async () => {

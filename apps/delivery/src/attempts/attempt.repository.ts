@@ -106,24 +106,27 @@ const LAST_ATTEMPT = `
 // The scheduled attempts already recorded of the given (message, endpoint, attempt number)
 // triples that a repeat of the task must not make again: a success while its pair stands
 // delivered, or a failure while its pair is not pending (the failure's follow-up was handed on
-// before the attempt was recorded, so the task goes on from there). A resend or a replay sets its
-// pair pending again, and a scheduled task of that pair then (a parked message sent when its
-// endpoint stops being FIFO) is not the one attempted. A success wins over a failure of the same
-// number. $4 and $5, the batch's lowest and highest message id, keep the search to the partitions
-// it falls in.
+// before the attempt was recorded, so the task goes on from there). A resend, a replay or a switch
+// of the endpoint's ordering sets its pair pending again: an earlier attempt then says nothing of
+// the tasks sent for it. A success wins over a failure of the same number, then the latest.
+// "ended" names a failure that ended its pair: dead (its schedule's or window's last), or gone
+// (a 410 Gone, which sets no next attempt). $4 and $5, the batch's lowest and highest message id,
+// keep the search to the partitions it falls in.
 const RECORDED = `
   SELECT DISTINCT ON (a.message_id, a.endpoint_id, a.attempt_number)
          a.message_id AS "messageId", a.endpoint_id AS "endpointId", a.attempt_number AS "attemptNumber", a.succeeded,
          a.response_status_code AS "statusCode", a.error, a.response_excerpt AS "responseExcerpt",
          a.created_at + a.response_duration_ms * interval '1 millisecond' AS "answeredAt",
-         NOT a.succeeded AND me.status = 'dead' AND me.attempt_count = a.attempt_number AS "endedDead"
+         CASE WHEN a.succeeded OR me.attempt_count <> a.attempt_number THEN NULL
+              WHEN me.status = 'dead' THEN 'dead'
+              WHEN me.status = 'failed' AND me.next_attempt_at IS NULL AND a.response_status_code = 410 THEN 'gone' END AS "ended"
   FROM attempts a
   JOIN message_endpoints me ON me.message_id = a.message_id AND me.endpoint_id = a.endpoint_id
    AND (me.status = 'succeeded' OR (NOT a.succeeded AND me.status <> 'pending'))
   WHERE (a.message_id, a.endpoint_id, a.attempt_number) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[]))
     AND a.message_id BETWEEN $4::uuid AND $5::uuid AND me.message_id BETWEEN $4::uuid AND $5::uuid
     AND a.trigger = 'scheduled'
-  ORDER BY a.message_id, a.endpoint_id, a.attempt_number, a.succeeded DESC`;
+  ORDER BY a.message_id, a.endpoint_id, a.attempt_number, a.succeeded DESC, a.created_at DESC`;
 
 // The locks of the keys whose outcomes a transaction writes, taken first and in one order: a
 // claim takes its key's lock before it reads or parks a status row, so an outcome and a claim of
@@ -162,8 +165,8 @@ export interface RecordedAttempt extends TaskAttempt {
   error: string | null;
   responseExcerpt: string | null;
   answeredAt: Date;
-  /** The failure that ended its pair dead (the last attempt of its schedule or window). */
-  endedDead: boolean;
+  /** How the failure ended its pair, if it did: dead (the last of its schedule or window), or gone (a 410 Gone). */
+  ended: 'dead' | 'gone' | null;
 }
 
 /** The attempts table, the message_endpoints status rows and endpoints' failing_since. */

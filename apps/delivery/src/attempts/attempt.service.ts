@@ -45,8 +45,6 @@ interface SentAttempt {
   failure?: FailureResult | null;
   /** Set once the attempt is recorded. */
   promotions?: Promotion[];
-  /** What follows the request, while it runs or once it succeeded: runs of the task at once share it. */
-  concluding?: Promise<void>;
 }
 
 /**
@@ -67,6 +65,8 @@ export class AttemptService {
   private readonly sameTask = new KeyedLimiter(1);
   /** Requests made whose attempt is not yet recorded and reported, by task object (see attempt). */
   private readonly sent = new WeakMap<DeliveryTask, SentAttempt>();
+  /** The run of a task object under way: a reading of the same record waits for it. */
+  private readonly runs = new WeakMap<DeliveryTask, Promise<void>>();
 
   constructor(
     private readonly endpoints: EndpointCache,
@@ -87,6 +87,30 @@ export class AttemptService {
    * `mayRepeat`: the task may repeat one whose attempt was made already (see skipsRepeat).
    */
   async attempt(task: DeliveryTask, superseded?: AbortSignal, mayRepeat = false): Promise<void> {
+    // The same record read again (by the next consumer generation) while its earlier run goes on:
+    // that run's result is this one's, and if it failed, this one goes on from where it stopped.
+    for (let earlier = this.runs.get(task); earlier; earlier = this.runs.get(task)) {
+      const succeeded = await earlier.then(
+        () => true,
+        () => false,
+      );
+      if (succeeded) return;
+    }
+    const run = this.run(task, superseded, mayRepeat);
+    this.runs.set(task, run);
+    try {
+      await run;
+    } finally {
+      if (this.runs.get(task) === run) this.runs.delete(task);
+    }
+  }
+
+  /** Whether a request was made for the task whose attempt is not recorded yet: a run again records it. */
+  awaitsConclusion(task: DeliveryTask): boolean {
+    return this.sent.has(task);
+  }
+
+  private async run(task: DeliveryTask, superseded: AbortSignal | undefined, mayRepeat: boolean): Promise<void> {
     annotateActiveSpan({
       [HOOKLINE_ATTRIBUTES.applicationId]: task.applicationId,
       [HOOKLINE_ATTRIBUTES.endpointId]: task.endpointId,
@@ -143,7 +167,7 @@ export class AttemptService {
    * earlier consumer whose offset was never committed (a crash, a rebalance, a broker away), or by
    * a copy of the task that went its own way (made twice upstream, then each postponed through the
    * tiers). Then the request is not made again. A success's outcome record is written again, as it
-   * may not have left (so is the dead one of a failure that ended its pair). A failure needs
+   * may not have left (so is that of a failure that ended its pair, dead or gone). A failure needs
    * nothing more: its follow-up, the next attempt or the dead letter, was handed on before it was
    * recorded, and sending the repeat would start a second chain of attempts. Only a scheduled,
    * unordered task: an operator's resends are each attempt 1 again and set the pair pending, and an
@@ -154,8 +178,10 @@ export class AttemptService {
     if (!earlier) return false;
     if (earlier.succeeded) {
       await this.outcomes.report(task, { outcome: 'delivered', attempts: task.attempt, statusCode: earlier.statusCode!, deliveredAt: earlier.answeredAt });
-    } else if (earlier.endedDead) {
+    } else if (earlier.ended === 'dead') {
       await this.outcomes.report(task, { outcome: 'dead', attempts: task.attempt, lastError: failureText(earlier) });
+    } else if (earlier.ended === 'gone') {
+      await this.outcomes.report(task, { outcome: 'discarded', attempts: task.attempt, reason: 'endpoint-gone' });
     }
     hooklineMetrics().repeatsSkipped.add(1, { attempt: earlier.succeeded ? 'succeeded' : 'failed' });
     return true;
@@ -257,19 +283,9 @@ export class AttemptService {
   /**
    * What follows a request: a failure handed to its retry tier or the dead-letter topic, the
    * attempt recorded, then its outcome and operational reports. Each step done is kept in `sent`,
-   * so a task run again after a failure here goes on from the step that failed. A run that starts
-   * while another is at it (the generation that made the request still concluding it as the next
-   * one reads the task again) waits for that one, rather than handing the failure on twice.
+   * so a task run again after a failure here goes on from the step that failed.
    */
-  private conclude(task: DeliveryTask, sent: SentAttempt): Promise<void> {
-    sent.concluding ??= this.concludeSteps(task, sent).catch((error: unknown) => {
-      sent.concluding = undefined;
-      throw error;
-    });
-    return sent.concluding;
-  }
-
-  private async concludeSteps(task: DeliveryTask, sent: SentAttempt): Promise<void> {
+  private async conclude(task: DeliveryTask, sent: SentAttempt): Promise<void> {
     const { endpoint, attemptedAt, outcome, lease, attemptId } = sent;
     if (sent.failure === undefined) sent.failure = outcome.ok ? null : await this.followUp.afterFailure(task, outcome, attemptedAt, endpoint);
     const { failure } = sent;

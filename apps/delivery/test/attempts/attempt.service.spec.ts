@@ -56,7 +56,7 @@ function attemptService(answer: DeliveryOutcome, answered: () => Promise<void> =
           recordFailures--;
           throw new Error('Connection terminated unexpectedly');
         }
-        earlierAttempts.push(recordedAttempt(record.attempt, { endedDead: record.status === 'dead' }));
+        earlierAttempts.push(recordedAttempt(record.attempt, { ended: record.status === 'dead' ? 'dead' : record.status === 'failed' && record.nextAttemptAt === null ? 'gone' : null }));
         return [];
       },
     } as unknown as AttemptRecorder,
@@ -104,7 +104,7 @@ const recordedAttempt = (
   error: attempt.error ?? null,
   responseExcerpt: attempt.responseExcerpt ?? '',
   answeredAt: attempt.createdAt,
-  endedDead: false,
+  ended: null,
   ...fields,
 });
 
@@ -141,17 +141,39 @@ describe('AttemptService, when a task runs again because its attempt was not rec
     expect(records.map((record) => record.status)).toEqual(['failed', 'failed']);
   });
 
-  it('lets two runs at once (the generation that made the request, and the next one reading it again) share what follows it', async () => {
-    const { subject, posts, records, followUps, failNextRecords } = attemptService(answered(500));
+  it('has a reading of the task that comes while an earlier one is under way wait for it, and go on from where it failed', async () => {
+    let answer!: () => void;
+    const { subject, posts, records, followUps, failNextRecords } = attemptService(answered(500), () => new Promise<void>((resolve) => (answer = resolve)));
     const task = deliveryTaskOf();
     failNextRecords(1);
 
-    await expect(subject.attempt(task)).rejects.toThrow('Connection terminated');
-    await Promise.all([subject.attempt(task), subject.attempt(task)]);
+    // The next consumer generation reads the record (the same task object) while the request is in flight.
+    const first = subject.attempt(task);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = subject.attempt(task, undefined, true);
+    answer();
 
+    await expect(first).rejects.toThrow('Connection terminated');
+    await second;
     expect(posts).toHaveLength(1);
     expect(followUps).toHaveLength(1);
     expect(records.map((record) => record.status)).toEqual(['failed', 'failed']);
+  });
+
+  it('has such a reading do nothing more once the earlier one succeeded', async () => {
+    let answer!: () => void;
+    const { subject, posts, records, outcomes } = attemptService(answered(204), () => new Promise<void>((resolve) => (answer = resolve)));
+    const task = deliveryTaskOf();
+
+    const first = subject.attempt(task);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = subject.attempt(task, undefined, true);
+    answer();
+
+    await Promise.all([first, second]);
+    expect(posts).toHaveLength(1);
+    expect(records).toHaveLength(1);
+    expect(outcomes).toEqual(['delivered']);
   });
 
   it('records it to the endpoint as it was requested, even if the endpoint was disabled or moved since', async () => {
@@ -242,13 +264,24 @@ describe('AttemptService, for a task read again after a rebalance or crash (rede
     const { subject, posts, finals, earlierAttempts } = attemptService(answered(204));
     const task = deliveryTaskOf({ attempt: 6 });
     earlierAttempts.push(
-      recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 6, succeeded: false, responseStatusCode: 502, responseExcerpt: 'bad gateway', createdAt: answeredAt }, { endedDead: true }),
+      recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 6, succeeded: false, responseStatusCode: 502, responseExcerpt: 'bad gateway', createdAt: answeredAt }, { ended: 'dead' }),
     );
 
     await subject.attempt(task, undefined, true);
 
     expect(posts).toEqual([]);
     expect(finals).toEqual([{ outcome: 'dead', attempts: 6, lastError: 'HTTP 502: bad gateway' }]);
+  });
+
+  it('writes the discarded outcome record again when that failure was a 410 Gone', async () => {
+    const { subject, posts, finals, earlierAttempts } = attemptService(answered(204));
+    const task = deliveryTaskOf({ attempt: 3 });
+    earlierAttempts.push(recordedAttempt({ messageId: task.messageId, endpointId: task.endpointId, attemptNumber: 3, succeeded: false, responseStatusCode: 410, createdAt: answeredAt }, { ended: 'gone' }));
+
+    await subject.attempt(task, undefined, true);
+
+    expect(posts).toEqual([]);
+    expect(finals).toEqual([{ outcome: 'discarded', attempts: 3, reason: 'endpoint-gone' }]);
   });
 
   it('lets a task and its copy, both looked up, take turns: after the first one failed, the copy starts no second chain', async () => {
