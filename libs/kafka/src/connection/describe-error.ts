@@ -128,3 +128,10 @@ export function describeKafkaError(error: unknown): string {
   }
   return detailOf(clues, undefined);
 }
+
+/** The broker's error types (kafkajs's `type`, such as UNKNOWN_MEMBER_ID) anywhere in a failure's chain. */
+export function kafkaErrorTypes(error: unknown): string[] {
+  return cluesOf(error)
+    .map((clue) => clue.type)
+    .filter((type) => type !== '');
+}

@@ -164,6 +164,7 @@ export class KafkaConsumerServer extends KafkaServerBase {
     this.commitTimer = setTimeout(() => {
       this.commitTimer = null;
       void this.commit().catch((error: unknown) => {
+        this.generationRefused(error);
         if (Date.now() - this.commitFailureLoggedAt < COMMIT_FAILURE_LOG_INTERVAL_MS) return;
         this.commitFailureLoggedAt = Date.now();
         this.options.logger.warn({ err: error }, 'offset commit failed; it is tried again with the next progress, or the records are fetched again');

@@ -2,7 +2,7 @@ import { asError } from '@hookline/logging';
 import { type CustomTransportStrategy, BaseRpcContext, type MessageHandler, Server } from '@nestjs/microservices';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { describeKafkaError } from '../connection/describe-error.js';
+import { describeKafkaError, kafkaErrorTypes } from '../connection/describe-error.js';
 import { lastValueFrom } from 'rxjs';
 import { groupLag } from '../group-lag.js';
 import { within } from '../within.js';
@@ -30,6 +30,9 @@ const LAG_INTERVAL_MS = 5_000;
  * may wait up to this long for its next fetch. docs/performance.md, "The idle fetch wait".
  */
 const IDLE_FETCH_WAIT_MS = 500;
+
+/** The broker's answers to a group member whose generation is over. */
+const GENERATION_OVER_ERRORS = new Set(['UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID']);
 
 /** What a handler receives: one Kafka record, undecoded. Handlers decode it with a contract. */
 export interface ConsumedMessage {
@@ -234,6 +237,10 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
         this.options.logger.info({ groupId: payload.groupId, assignment: payload.memberAssignment }, 'joined consumer group');
         resolve();
       });
+      // kafkajs rejoins on its own after a heartbeat or fetch says the group is rebalancing.
+      consumer.on(consumer.events.REBALANCING, () => {
+        if (this.consumer === consumer) this.endGeneration();
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (this.consumer !== consumer) return;
         if (joinedOnce) this.consumerDown(payload.error);
@@ -260,6 +267,16 @@ export abstract class KafkaServerBase extends Server implements CustomTransportS
       throw error;
     }
     await joined;
+  }
+
+  /**
+   * A request of this member was refused because its generation is over (the coordinator expired
+   * it while it could not heartbeat, or a rebalance began): its partitions may already be another
+   * member's, which reads their uncommitted records again. Its records end their generation now,
+   * not when kafkajs has rejoined, so that none not yet started is handled by both (ADR 8).
+   */
+  protected generationRefused(error: unknown): void {
+    if (kafkaErrorTypes(error).some((type) => GENERATION_OVER_ERRORS.has(type))) this.endGeneration();
   }
 
   /** Records fetched so far belong to a generation that is over. */
