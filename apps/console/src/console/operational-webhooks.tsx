@@ -3,7 +3,7 @@ import { type FormEvent, useId, useState } from 'react';
 import type { OperationalEndpoint } from '../shared/api';
 import { useApi } from '../shared/context';
 import { usePaged } from '../shared/paging';
-import { Badge, ConfirmedAction, ErrorNotice, Field, PagedTable, PageTitle, QueryStatus } from '../shared/ui';
+import { Badge, CheckList, ConfirmedAction, ErrorNotice, Field, PagedTable, PageTitle, QueryStatus, SubmitRow } from '../shared/ui';
 import { operationalEventTypesOf } from './operational-event-types';
 
 const LIST_KEY = ['operational-endpoints'];
@@ -92,27 +92,15 @@ function CreateOperationalEndpoint() {
       <form onSubmit={submit} className="stack" noValidate>
         <Field label="Endpoint URL">{(control) => <input {...control} type="url" value={url} onChange={(event) => setUrl(event.target.value)} autoComplete="off" />}</Field>
         <Field label="Description">{(control) => <input {...control} value={description} onChange={(event) => setDescription(event.target.value)} />}</Field>
-        <fieldset className="field">
-          <legend>Events</legend>
-          <p className="hint">Pick none to receive every operational event.</p>
-          <QueryStatus query={document} what="the operational event types" />
-          <ul className="checklist">
-            {types.map((type) => (
-              <li key={type}>
-                <label>
-                  <input type="checkbox" checked={picked.includes(type)} onChange={(event) => setPicked(event.target.checked ? [...picked, type] : picked.filter((other) => other !== type))} />
-                  <code>{type}</code>
-                </label>
-              </li>
-            ))}
-          </ul>
-        </fieldset>
-        <ErrorNotice error={create.error} title="The endpoint was not created" />
-        <div>
-          <button type="submit" disabled={create.isPending}>
-            Create operational endpoint
-          </button>
-        </div>
+        <CheckList
+          legend="Events"
+          hint="Pick none to receive every operational event."
+          status={<QueryStatus query={document} what="the operational event types" />}
+          items={types.map((name) => ({ name }))}
+          picked={picked}
+          onChange={setPicked}
+        />
+        <SubmitRow label="Create operational endpoint" failure="The endpoint was not created" submission={create} />
       </form>
     </section>
   );

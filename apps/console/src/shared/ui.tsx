@@ -199,6 +199,59 @@ export function SuggestingField({ label, value, onChange, suggestions }: { label
   );
 }
 
+/**
+ * Names to pick from, each a checkbox with its own description if it has one; `hint` says what
+ * picking none means. `status` shows while the names load or if they could not.
+ */
+export function CheckList({
+  legend,
+  hint,
+  status,
+  items,
+  picked,
+  onChange,
+}: {
+  legend: string;
+  hint: string;
+  status: ReactNode;
+  items: ReadonlyArray<{ name: string; description?: string }>;
+  picked: readonly string[];
+  onChange: (picked: string[]) => void;
+}) {
+  return (
+    <fieldset className="field">
+      <legend>{legend}</legend>
+      <p className="hint">{hint}</p>
+      {status}
+      <ul className="checklist">
+        {items.map(({ name, description }) => (
+          <li key={name}>
+            <label>
+              <input type="checkbox" checked={picked.includes(name)} onChange={(event) => onChange(event.target.checked ? [...picked, name] : picked.filter((other) => other !== name))} />
+              <code>{name}</code>
+              {description ? <span className="muted"> {description}</span> : null}
+            </label>
+          </li>
+        ))}
+      </ul>
+    </fieldset>
+  );
+}
+
+/** The end of a form: why its last submission failed, and its button, disabled while one is pending. */
+export function SubmitRow({ label, failure, submission }: { label: ReactNode; failure: string; submission: { error: unknown; isPending: boolean } }) {
+  return (
+    <>
+      <ErrorNotice error={submission.error} title={failure} />
+      <div>
+        <button type="submit" disabled={submission.isPending}>
+          {label}
+        </button>
+      </div>
+    </>
+  );
+}
+
 /** A wall-clock time in the viewer's zone, to the second, with its label (`localInputToIso` reads the value). */
 export function DateTimeField({ label, value, onChange, required = false }: { label: string; value: string; onChange: (value: string) => void; required?: boolean }) {
   return <Field label={label}>{(control) => <input {...control} type="datetime-local" step={1} value={value} onChange={(event) => onChange(event.target.value)} required={required} />}</Field>;

@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import type { Endpoint, EndpointFields } from '../api';
 import { useEventTypes } from '../event-types';
-import { Alert, ErrorNotice, Field, QueryStatus } from '../ui';
+import { Alert, CheckList, Field, QueryStatus, SubmitRow } from '../ui';
 import { filterText, parseEndpointForm } from './endpoint-fields';
 
 /**
@@ -46,28 +46,18 @@ export function EndpointForm({
     onSubmit(parsed.fields);
   };
 
-  const toggle = (name: string, on: boolean) => setPicked((current) => (on ? [...current, name] : current.filter((item) => item !== name)));
-
   return (
     <form onSubmit={submit} className="stack" noValidate>
       <Field label="Endpoint URL">{(control) => <input {...control} type="url" inputMode="url" required value={url} onChange={(event) => setUrl(event.target.value)} placeholder="https://example.com/webhooks" />}</Field>
       <Field label="Description">{(control) => <input {...control} value={description} onChange={(event) => setDescription(event.target.value)} />}</Field>
-      <fieldset className="field">
-        <legend>Event types</legend>
-        <p className="hint">Pick none to receive every event type.</p>
-        <QueryStatus query={catalogue} what="the event types" count={names.length} empty="The catalogue has no event types yet." />
-        <ul className="checklist">
-          {names.map((name) => (
-            <li key={name}>
-              <label>
-                <input type="checkbox" checked={picked.includes(name)} onChange={(event) => toggle(name, event.target.checked)} />
-                <code>{name}</code>
-                {describe.get(name) ? <span className="muted"> {describe.get(name)}</span> : null}
-              </label>
-            </li>
-          ))}
-        </ul>
-      </fieldset>
+      <CheckList
+        legend="Event types"
+        hint="Pick none to receive every event type."
+        status={<QueryStatus query={catalogue} what="the event types" count={names.length} empty="The catalogue has no event types yet." />}
+        items={names.map((name) => ({ name, description: describe.get(name) }))}
+        picked={picked}
+        onChange={setPicked}
+      />
       <Field label="Channels" hint="Comma-separated; empty to receive events of any channel.">
         {(control) => <input {...control} value={channels} onChange={(event) => setChannels(event.target.value)} />}
       </Field>
@@ -94,12 +84,7 @@ export function EndpointForm({
         )}
       </Field>
       <Alert>{invalid}</Alert>
-      <ErrorNotice error={error} title="The endpoint was not saved" />
-      <div>
-        <button type="submit" disabled={isSubmitting}>
-          {isSubmitting ? 'Saving…' : submitLabel}
-        </button>
-      </div>
+      <SubmitRow label={isSubmitting ? 'Saving…' : submitLabel} failure="The endpoint was not saved" submission={{ error, isPending: isSubmitting }} />
     </form>
   );
 }

@@ -6,7 +6,7 @@ import { useApi, useAppId, useConsoleExtras } from '../context';
 import { useEventTypes } from '../event-types';
 import { usePaged } from '../paging';
 import { parsePayload, schemaExample } from '../payload';
-import { Alert, ErrorNotice, Field, JsonText, Notice, QueryStatus, SuggestingField } from '../ui';
+import { Alert, Field, JsonText, Notice, QueryStatus, SubmitRow, SuggestingField } from '../ui';
 import { AttemptsTable } from './attempts';
 
 const WATCH_MS = 1_000;
@@ -44,7 +44,7 @@ function SendOwnMessage({ endpoint }: { endpoint: Endpoint }) {
         <SuggestingField label="Event type" value={eventType} onChange={setEventType} suggestions={choices} />
         <Field label="Payload (JSON)">{(control) => <textarea {...control} rows={6} spellCheck={false} value={payloadText} onChange={(event) => setPayload(event.target.value)} />}</Field>
         <Alert>{invalid}</Alert>
-        <SendRow send={send} />
+        <SubmitRow label="Send test event" failure="The event was not sent" submission={send} />
       </form>
     </TestEventPanel>
   );
@@ -96,7 +96,7 @@ function SendExample({ endpoint }: { endpoint: Endpoint }) {
             </span>
             <JsonText value={current.example} label="Example payload" />
           </div>
-          <SendRow send={send} />
+          <SubmitRow label="Send test event" failure="The event was not sent" submission={send} />
         </form>
       ) : null}
     </TestEventPanel>
@@ -113,20 +113,6 @@ function TestEventPanel({ hint, sent, endpointId, children }: { hint: string; se
       {children}
       {sent ? <WatchAttempts key={sent.id} msgId={sent.id} endpointId={endpointId} /> : null}
     </section>
-  );
-}
-
-/** The end of both forms: why the last send failed, and the button. */
-function SendRow({ send }: { send: { error: unknown; isPending: boolean } }) {
-  return (
-    <>
-      <ErrorNotice error={send.error} title="The event was not sent" />
-      <div>
-        <button type="submit" disabled={send.isPending}>
-          Send test event
-        </button>
-      </div>
-    </>
   );
 }
 
