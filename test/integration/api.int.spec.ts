@@ -718,6 +718,22 @@ describe('the REST API through the real stack', () => {
       await admin.delete(`${base}/endpoint/${created.body.id}`);
     });
 
+    it('takes at most 50 custom headers an endpoint, counted as a PATCH leaves them, and refuses more with 422 at the headers', async () => {
+      const numbered = (count: number, from = 0) => Object.fromEntries(Array.from({ length: count }, (_, n) => [`X-Custom-${from + n}`, String(from + n)]));
+      const tooMany = await admin.post<ValidationOut>(`${base}/endpoint`, { url: receiver.url('/h'), headers: numbered(51) });
+      expect({ status: tooMany.status, locs: locs(tooMany), msg: tooMany.body.detail[0]?.msg }).toEqual({ status: 422, locs: [['body', 'headers']], msg: 'at most 50 headers' });
+      const created = await admin.post<EndpointOut>(`${base}/endpoint`, { url: receiver.url('/h'), headers: numbered(50) });
+      expect(created.status).toBe(201);
+      const headersPath = `${base}/endpoint/${created.body.id}/headers`;
+      for (const reply of [await admin.put<ValidationOut>(headersPath, { headers: numbered(51) }), await admin.patch<ValidationOut>(headersPath, { headers: numbered(1, 50) })]) {
+        expect({ status: reply.status, locs: locs(reply) }).toEqual({ status: 422, locs: [['body', 'headers']] });
+      }
+      // One removed, one added: still 50.
+      expect((await admin.patch(headersPath, { headers: numbered(1, 50), deleteHeaders: ['X-Custom-0'] })).status).toBe(204);
+      expect(Object.keys((await admin.get<{ headers: Record<string, string> }>(headersPath)).body.headers)).toHaveLength(50);
+      await admin.delete(`${base}/endpoint/${created.body.id}`);
+    });
+
     it('accepts an international host name in punycode, as the README says', async () => {
       for (const url of ['http://xn--nxasmq6b.com/hook', 'https://xn--nxasmq6b.xn--j6w193g/hook', 'https://xn--ls8h.la/']) {
         const created = await admin.post<EndpointOut>(`${base}/endpoint`, { url });

@@ -10,6 +10,8 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const VALUE = /^(?:[\x21-\x7e](?:[\t\x20-\x7e]{0,4094}[\x21-\x7e])?)?$/;
 /** Longest header value accepted, in characters: the bound of VALUE. */
 export const MAX_HEADER_VALUE_LENGTH = 4_096;
+/** Most custom headers an endpoint may have: with the value bound, at most about 200 KiB a request carries for them. */
+export const MAX_CUSTOM_HEADERS = 50;
 
 /**
  * Headers an endpoint may not set: those that frame the message or manage the connection

@@ -3,4 +3,4 @@ export { EgressClient, USER_AGENT, type DeliveryOutcome, type DeliveryRequest, t
 export { guardedConnector, type DnsLookup } from './guarded-connector.js';
 export { parseRetryAfter } from './retry-after.js';
 export { addressPolicyProvider } from './address-policy.provider.js';
-export { customHeaderProblem, HEADER_PATTERNS, MAX_HEADER_VALUE_LENGTH, sendableHeaders } from './custom-headers.js';
+export { customHeaderProblem, HEADER_PATTERNS, MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH, sendableHeaders } from './custom-headers.js';

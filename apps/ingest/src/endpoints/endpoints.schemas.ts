@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { channelName, eventTypeName } from '@hookline/contracts';
 import { type Endpoint, ENDPOINT_ORDERINGS } from '@hookline/database';
-import { customHeaderProblem, HEADER_PATTERNS, MAX_HEADER_VALUE_LENGTH } from '@hookline/egress';
+import { customHeaderProblem, HEADER_PATTERNS, MAX_CUSTOM_HEADERS, MAX_HEADER_VALUE_LENGTH } from '@hookline/egress';
 import { WEBHOOK_SECRET_PATTERN } from '@hookline/signing';
 import { z } from 'zod';
 import { payloadFilter } from '../filters/filters.schemas.js';
@@ -66,9 +66,14 @@ const headerValue = z.string().max(MAX_HEADER_VALUE_LENGTH, `at most ${MAX_HEADE
  * (an endpoint's create, PUT and PATCH, and its headers' PUT and PATCH, which checks the headers
  * it leaves). Tokens for names, visible ASCII for values, and none of the headers that frame the
  * request or manage the connection (customHeaderProblem in @hookline/egress, which delivery
- * applies too). Each bad one is a 422 at ['body', 'headers', name].
+ * applies too). Each bad one is a 422 at ['body', 'headers', name]; more than MAX_CUSTOM_HEADERS,
+ * a 422 at ['body', 'headers'].
  */
-export const endpointHeaders = z.record(z.string(), headerValue).superRefine(checkHeaders).meta({ propertyNames: HEADER_NAMES, additionalProperties: HEADER_VALUE });
+export const endpointHeaders = z
+  .record(z.string(), headerValue)
+  .superRefine(checkHeaders)
+  .refine((headers) => Object.keys(headers).length <= MAX_CUSTOM_HEADERS, `at most ${MAX_CUSTOM_HEADERS} headers`)
+  .meta({ propertyNames: HEADER_NAMES, additionalProperties: HEADER_VALUE, maxProperties: MAX_CUSTOM_HEADERS });
 
 /**
  * Headers to set, or to remove (null), by the same rule: a header no endpoint may have is not
