@@ -21,20 +21,24 @@ export class DeliveriesHandler {
    * same object) when its handling failed, and the next consumer generation reads it again
    * (another object) if the group moved on meanwhile. AttemptService knows the task by its object,
    * so that a request made is recorded rather than made again, and a reading that comes while an
-   * earlier one is under way waits for it.
+   * earlier one is under way waits for it. A kept task serves only a record of the same bytes: a
+   * topic deleted and made again numbers its records from 0 anew.
    */
-  private readonly tasks = new Map<string, DeliveryTask>();
+  private readonly tasks = new Map<string, { value: Buffer | null; task: DeliveryTask }>();
 
   constructor(private readonly attempts: AttemptService) {}
 
   @EventPattern('deliveries')
   async handle(@Payload() record: ConsumedMessage): Promise<void> {
     const position = `${record.partition}:${record.offset}`;
-    let task = this.tasks.get(position);
-    if (!task) {
+    const kept = this.tasks.get(position);
+    let task: DeliveryTask;
+    if (kept && sameBytes(kept.value, record.value)) {
+      task = kept.task;
+    } else {
       task = decodeContract(record, deliveryTask, 'delivery task');
-      if (this.tasks.size >= MAX_TASKS_KEPT) this.tasks.delete(this.tasks.keys().next().value!);
-      this.tasks.set(position, task);
+      if (!kept && this.tasks.size >= MAX_TASKS_KEPT) this.tasks.delete(this.tasks.keys().next().value!);
+      this.tasks.set(position, { value: record.value, task });
     }
     try {
       await this.attempts.attempt(task, record.superseded, mayRepeat(record) || backFromRetryTier(record));
@@ -50,3 +54,5 @@ export class DeliveriesHandler {
  * chains, and only one of them may carry the repeat mark (docs/adr/0025).
  */
 const backFromRetryTier = (record: ConsumedMessage) => record.headers[RETRY_HEADERS.dueAt] !== undefined;
+
+const sameBytes = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));

@@ -69,6 +69,16 @@ describe('DeliveriesHandler', () => {
     expect(calls[1]!.task).not.toBe(calls[0]!.task);
   });
 
+  it('decodes anew a record at a kept position whose bytes differ (its topic made again, numbered from 0 anew)', async () => {
+    const { handler, calls } = deliveriesHandler(1);
+
+    await expect(handler.handle(reading('7'))).rejects.toThrow('Connection terminated');
+    await handler.handle(reading('7', { value: Buffer.from(JSON.stringify(deliveryTaskOf({ messageId: '00000000-0000-4000-8000-000000000009' }))) }));
+
+    expect(calls[1]!.task).not.toBe(calls[0]!.task);
+    expect(calls[1]!.task.messageId).toBe('00000000-0000-4000-8000-000000000009');
+  });
+
   it('has a task looked up when it may repeat one: read again, marked by its producer, or back from a retry tier', async () => {
     const { handler, calls } = deliveriesHandler();
 
