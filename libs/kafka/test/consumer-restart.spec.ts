@@ -71,6 +71,20 @@ const until = async (check: () => boolean, timeoutMs = 5_000) => {
   }
 };
 
+/** A record as kafkajs fetches it, at `offset` of partition 0, with the key `key`. */
+const recordAt = (offset: string, key: string) => ({ offset, key: Buffer.from(key), value: Buffer.from('{}'), headers: {}, timestamp: '0', attributes: 0 });
+
+/** What kafkajs hands eachBatch for these records of partition 0, the last of them at its high watermark. */
+const batchOf = (messages: Array<ReturnType<typeof recordAt>>) =>
+  ({
+    batch: { topic: 't', partition: 0, highWatermark: String(messages.length), messages },
+    resolveOffset: () => undefined,
+    heartbeat: async () => undefined,
+    pause: () => () => undefined,
+    isRunning: () => true,
+    isStale: () => false,
+  }) as unknown as EachBatchPayload;
+
 /** A server on a fake Kafka, listening: its first consumer connected and joined the group. */
 async function listeningServer(handler?: (record: ConsumedMessage) => Promise<void>) {
   const { kafka, consumers } = fakeKafka();
@@ -144,15 +158,7 @@ describe('the consumer supervisor', () => {
       handled.push(record.offset);
       if (record.offset === '0') await slow;
     });
-    const record = (offset: string) => ({ offset, key: Buffer.from('k'), value: Buffer.from('{}'), headers: {}, timestamp: '0', attributes: 0 });
-    await consumers[0]!.eachBatch!({
-      batch: { topic: 't', partition: 0, highWatermark: '2', messages: [record('0'), record('1')] },
-      resolveOffset: () => undefined,
-      heartbeat: async () => undefined,
-      pause: () => () => undefined,
-      isRunning: () => true,
-      isStale: () => false,
-    } as unknown as EachBatchPayload);
+    await consumers[0]!.eachBatch!(batchOf([recordAt('0', 'k'), recordAt('1', 'k')]));
     await until(() => handled.length === 1);
     // A rebalance: the group's next generation fetches both records again.
     consumers[0]!.join();
@@ -174,16 +180,8 @@ describe('the consumer supervisor', () => {
         handled.push(record.offset);
         if (record.offset === '1') await slow;
       });
-      const record = (offset: string, key: string) => ({ offset, key: Buffer.from(key), value: Buffer.from('{}'), headers: {}, timestamp: '0', attributes: 0 });
       // Offset 0 finishes at once (a commit follows); offset 2 waits behind offset 1, of its key.
-      await consumers[0]!.eachBatch!({
-        batch: { topic: 't', partition: 0, highWatermark: '3', messages: [record('0', 'a'), record('1', 'b'), record('2', 'b')] },
-        resolveOffset: () => undefined,
-        heartbeat: async () => undefined,
-        pause: () => () => undefined,
-        isRunning: () => true,
-        isStale: () => false,
-      } as unknown as EachBatchPayload);
+      await consumers[0]!.eachBatch!(batchOf([recordAt('0', 'a'), recordAt('1', 'b'), recordAt('2', 'b')]));
       await until(() => handled.length === 2);
       return { consumer: consumers[0]!, strategy, handled, release };
     }
